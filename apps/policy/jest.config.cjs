@@ -1,0 +1,5 @@
+module.exports = {
+  displayName: 'policy',
+  preset: '../../jest.preset.cjs',
+  rootDir: __dirname,
+};

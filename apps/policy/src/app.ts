@@ -1,0 +1,31 @@
+import type { Express } from 'express';
+import { createServiceApp, type Logger } from '@nexus/service-kit';
+import type { PolicyStore } from '@nexus/stores';
+import type { PolicyService } from './policy-service';
+import { agentRoutes } from './routes/agent-routes';
+import { decisionRoutes } from './routes/decision-routes';
+import { periodRoutes } from './routes/period-routes';
+import { reservationRoutes } from './routes/reservation-routes';
+
+export interface PolicyAppDeps {
+  policy: PolicyService;
+  store: Pick<PolicyStore, 'ping'>;
+  logger: Logger;
+  internalToken: string;
+}
+
+/** The policy service's HTTP API (internal: every route but health and metrics needs INTERNAL_TOKEN). */
+export function createApp(deps: PolicyAppDeps): Express {
+  return createServiceApp({
+    name: 'policy',
+    logger: deps.logger,
+    internalToken: deps.internalToken,
+    healthChecks: { store: () => deps.store.ping() },
+    routes: (router) => {
+      decisionRoutes(router, deps.policy);
+      reservationRoutes(router, deps.policy);
+      agentRoutes(router, deps.policy);
+      periodRoutes(router, deps.policy);
+    },
+  });
+}

@@ -1,0 +1,47 @@
+import { join } from 'node:path';
+import { loadConfig, loadServiceEnv } from '@nexus/config';
+import { createLogger, serve } from '@nexus/service-kit';
+import { createPolicyStore, openDatabase, type PolicyTables } from '@nexus/stores';
+import { createApp } from './app';
+import { buildCatalog } from './catalog';
+import { startHousekeeping } from './housekeeping';
+import { periodBounds } from './period';
+import { PolicyService } from './policy-service';
+
+const logger = createLogger('policy');
+
+async function main(): Promise<void> {
+  const env = loadServiceEnv('policy', 8005);
+  const config = loadConfig();
+  const database = openDatabase<PolicyTables>({
+    databaseUrl: env.databaseUrl,
+    sqlitePath: join(env.dataDir, 'policy.sqlite'),
+    applicationName: 'nexus-policy',
+  });
+  const store = await createPolicyStore(database, periodBounds(config.policy.period));
+  const policy = new PolicyService({ store, catalog: buildCatalog(config) });
+  const stopHousekeeping = startHousekeeping(policy, config.policy.holds.sweepIntervalSeconds * 1000, logger);
+  const app = createApp({ policy, store, logger, internalToken: env.internalToken });
+  await serve(app, {
+    host: env.host,
+    port: env.port,
+    logger,
+    onShutdown: async () => {
+      stopHousekeeping();
+      await store.close();
+    },
+  });
+  logger.info('policy service ready', {
+    store: database.dialect,
+    agents: config.agents.length,
+    services: config.services.length,
+    configDir: config.dir,
+  });
+}
+
+main().catch((error: unknown) => {
+  const problems = error instanceof Error && 'problems' in error ? error.problems : undefined;
+  logger.error('policy service failed to start', { error: error instanceof Error ? error.message : String(error), problems });
+  process.exitCode = 1;
+  setTimeout(() => process.exit(1), 100).unref();
+});

@@ -1,0 +1,210 @@
+import { AppError, conflict, newId, notFound } from '@nexus/service-kit';
+import type { AgentStateRecord, PolicySnapshot, PolicyStore, ReservationRecord, SettleOutcome } from '@nexus/stores';
+import {
+  fromBaseUnits,
+  toBaseUnits,
+  type Agent,
+  type BudgetUpdate,
+  type Decision,
+  type DecideRequest,
+  type Period,
+  type Reservation,
+  type ResetResponse,
+  type SimulateRequest,
+} from '@nexus/types';
+import type { PolicyCatalog } from './catalog';
+import { evaluate, type EffectiveAgent } from './rules/evaluate';
+import { agentView, decisionView, periodView, reservationView } from './views';
+
+export interface PolicyServiceDeps {
+  store: PolicyStore;
+  catalog: PolicyCatalog;
+  clock?: () => Date;
+}
+
+/** The policy's use cases: the HTTP routes call these, these call the rules and the store. */
+export class PolicyService {
+  private readonly store: PolicyStore;
+  private readonly catalog: PolicyCatalog;
+  private readonly clock: () => Date;
+  private readonly priorities: ReadonlyMap<string, EffectiveAgent['priority']>;
+
+  constructor(deps: PolicyServiceDeps) {
+    this.store = deps.store;
+    this.catalog = deps.catalog;
+    this.clock = deps.clock ?? (() => new Date());
+    this.priorities = new Map([...deps.catalog.agents.values()].map((a) => [a.id, a.priority]));
+  }
+
+  /** Decides and, unless rejected, holds the amount; the same idempotency key gets the first answer. */
+  async decide(request: DecideRequest): Promise<Decision> {
+    const outcome = await this.store.decide(
+      {
+        decisionId: newId('dec'),
+        reservationId: newId('res'),
+        idempotencyKey: request.idempotencyKey,
+        agentId: request.agentId,
+        serviceId: request.serviceId,
+        requestedVariant: request.variant ?? null,
+        now: this.clock(),
+        holdTtlMs: this.catalog.holdTtlMs,
+      },
+      (snapshot) => this.verdict(request, snapshot),
+    );
+    switch (outcome.kind) {
+      case 'decided':
+        return decisionView(outcome.decision, { simulated: false, replayed: false });
+      case 'replayed':
+        return decisionView(outcome.decision, { simulated: false, replayed: true });
+      case 'key_reused':
+        throw conflict(
+          'IDEMPOTENCY_KEY_REUSED',
+          `idempotency key was already used by ${outcome.decision.agentId} for ${outcome.decision.serviceId}${outcome.decision.requestedVariant ? ` ${outcome.decision.requestedVariant}` : ''}`,
+        );
+    }
+  }
+
+  /** The same answer decide would give now, with nothing reserved or stored. */
+  async simulate(request: SimulateRequest): Promise<Decision> {
+    const now = this.clock();
+    const snapshot = await this.store.snapshot(request.agentId, now);
+    const v = this.verdict(request, snapshot);
+    return decisionView(
+      {
+        id: newId('sim'),
+        idempotencyKey: '',
+        agentId: request.agentId,
+        serviceId: request.serviceId,
+        requestedVariant: request.variant ?? null,
+        ...v,
+        reservationId: null,
+        expiresAt: null,
+        periodId: snapshot.period.id,
+        createdAt: now,
+      },
+      { simulated: true, replayed: false },
+    );
+  }
+
+  async getDecision(id: string): Promise<Decision> {
+    const record = await this.store.getDecision(id);
+    if (!record) throw notFound('DECISION_NOT_FOUND', `no decision ${id}`);
+    return decisionView(record, { simulated: false, replayed: false });
+  }
+
+  async getReservation(id: string): Promise<Reservation> {
+    const record = await this.store.getReservation(id);
+    if (!record) throw notFound('RESERVATION_NOT_FOUND', `no reservation ${id}`);
+    return reservationView(record);
+  }
+
+  /** The hold becomes spend: the actual amount (at most the hold), or the whole hold. */
+  async commit(id: string, amount: string | undefined): Promise<Reservation> {
+    const outcome = await this.store.commit(id, amount === undefined ? undefined : toBaseUnits(amount), this.clock());
+    return reservationView(settled(outcome, id, 'commit'));
+  }
+
+  /** The hold is dropped: nothing is charged. */
+  async release(id: string): Promise<Reservation> {
+    return reservationView(settled(await this.store.release(id, this.clock()), id, 'release'));
+  }
+
+  async listAgents(): Promise<Agent[]> {
+    const [states, snapshot] = await Promise.all([this.store.agentStates(), this.store.snapshot(undefined, this.clock())]);
+    const byId = new Map(states.map((s) => [s.id, s]));
+    return [...this.catalog.agents.keys()].map((id) => this.agentFrom(id, byId.get(id), snapshot));
+  }
+
+  async getAgent(id: string): Promise<Agent> {
+    this.requireAgent(id);
+    const snapshot = await this.store.snapshot(id, this.clock());
+    return this.agentFrom(id, snapshot.agentState, snapshot);
+  }
+
+  async updateBudget(id: string, update: BudgetUpdate): Promise<Agent> {
+    this.requireAgent(id);
+    await this.store.setBudget(
+      id,
+      {
+        ...(update.dailyBudget !== undefined ? { dailyBudget: toBaseUnits(update.dailyBudget) } : {}),
+        ...(update.maxPerCall !== undefined ? { maxPerCall: toBaseUnits(update.maxPerCall) } : {}),
+      },
+      this.clock(),
+    );
+    return this.getAgent(id);
+  }
+
+  async setPaused(id: string, paused: boolean): Promise<Agent> {
+    this.requireAgent(id);
+    await this.store.setPaused(id, paused, this.clock());
+    return this.getAgent(id);
+  }
+
+  async currentPeriod(): Promise<Period> {
+    return periodView(await this.store.currentPeriod(this.clock()));
+  }
+
+  /** Starts a new budget period now; holds taken before settle against their own period. */
+  async reset(): Promise<ResetResponse> {
+    const { period, previous } = await this.store.resetPeriod(this.clock());
+    return { period: periodView(period), previousPeriodId: previous.id };
+  }
+
+  /** Expires overdue holds and rolls the period at its boundary even when no call comes in. */
+  async housekeeping(): Promise<{ expired: number; periodId: number }> {
+    const now = this.clock();
+    const expired = await this.store.sweepExpired(now);
+    const period = await this.store.currentPeriod(now);
+    return { expired, periodId: period.id };
+  }
+
+  private verdict(request: SimulateRequest, snapshot: PolicySnapshot) {
+    return evaluate({
+      agentId: request.agentId,
+      serviceId: request.serviceId,
+      requestedVariant: request.variant ?? null,
+      agent: this.effectiveAgent(request.agentId, snapshot.agentState),
+      service: this.catalog.services.get(request.serviceId),
+      usage: snapshot.usage,
+      priorities: this.priorities,
+      treasury: this.catalog.treasury,
+    });
+  }
+
+  private effectiveAgent(id: string, state: AgentStateRecord | undefined): EffectiveAgent | undefined {
+    const configured = this.catalog.agents.get(id);
+    if (!configured) return undefined;
+    return {
+      ...configured,
+      dailyBudget: state?.dailyBudget ?? configured.dailyBudget,
+      maxPerCall: state?.maxPerCall ?? configured.maxPerCall,
+      paused: state?.paused ?? false,
+    };
+  }
+
+  private agentFrom(id: string, state: AgentStateRecord | undefined, snapshot: PolicySnapshot): Agent {
+    const agent = this.effectiveAgent(id, state);
+    if (!agent) throw notFound('AGENT_NOT_FOUND', `no agent ${id}`);
+    return agentView(agent, snapshot.usage.find((u) => u.agentId === id), snapshot.period.id);
+  }
+
+  private requireAgent(id: string): void {
+    if (!this.catalog.agents.has(id)) throw notFound('AGENT_NOT_FOUND', `no agent ${id}`);
+  }
+}
+
+/** Turns a settle outcome into the reservation, or the error that says why not. */
+function settled(outcome: SettleOutcome, id: string, verb: 'commit' | 'release'): ReservationRecord {
+  switch (outcome.kind) {
+    case 'settled':
+      return outcome.reservation;
+    case 'not_found':
+      throw notFound('RESERVATION_NOT_FOUND', `no reservation ${id}`);
+    case 'expired':
+      throw conflict('RESERVATION_EXPIRED', `cannot ${verb} reservation ${id}: its hold expired at ${outcome.reservation.expiresAt.toISOString()}`);
+    case 'already_settled':
+      throw conflict('RESERVATION_ALREADY_SETTLED', `cannot ${verb} reservation ${id}: it is already ${outcome.reservation.status}`);
+    case 'exceeds_hold':
+      throw new AppError('COMMIT_EXCEEDS_HOLD', 422, `cannot commit more than the ${fromBaseUnits(outcome.reservation.amount)} MNEE held by ${id}`);
+  }
+}

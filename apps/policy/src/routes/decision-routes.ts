@@ -1,0 +1,21 @@
+import type { Router } from 'express';
+import { parseInput } from '@nexus/service-kit';
+import { DecideRequest, EntityIdParams, SimulateRequest } from '@nexus/types';
+import type { PolicyService } from '../policy-service';
+
+export function decisionRoutes(router: Router, policy: PolicyService): void {
+  /** Decide and hold. 201 for a new decision, 200 for the stored answer to a known idempotency key. */
+  router.post('/decisions', async (req, res) => {
+    const decision = await policy.decide(parseInput(DecideRequest, req.body, 'body'));
+    res.status(decision.replayed ? 200 : 201).json(decision);
+  });
+
+  router.post('/decisions/simulate', async (req, res) => {
+    res.json(await policy.simulate(parseInput(SimulateRequest, req.body, 'body')));
+  });
+
+  router.get('/decisions/:id', async (req, res) => {
+    const { id } = parseInput(EntityIdParams, req.params, 'params');
+    res.json(await policy.getDecision(id));
+  });
+}

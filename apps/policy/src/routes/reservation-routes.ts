@@ -1,0 +1,23 @@
+import type { Router } from 'express';
+import { parseInput } from '@nexus/service-kit';
+import { CommitRequest, EntityIdParams, ReleaseRequest } from '@nexus/types';
+import type { PolicyService } from '../policy-service';
+
+export function reservationRoutes(router: Router, policy: PolicyService): void {
+  router.get('/reservations/:id', async (req, res) => {
+    const { id } = parseInput(EntityIdParams, req.params, 'params');
+    res.json(await policy.getReservation(id));
+  });
+
+  router.post('/reservations/:id/commit', async (req, res) => {
+    const { id } = parseInput(EntityIdParams, req.params, 'params');
+    const { amount } = parseInput(CommitRequest, req.body, 'body');
+    res.json(await policy.commit(id, amount));
+  });
+
+  router.post('/reservations/:id/release', async (req, res) => {
+    const { id } = parseInput(EntityIdParams, req.params, 'params');
+    parseInput(ReleaseRequest, req.body, 'body');
+    res.json(await policy.release(id));
+  });
+}

@@ -1,0 +1,68 @@
+import type { DecisionRecord, PeriodRecord, ReservationRecord, UsageRecord } from '@nexus/stores';
+import { fromBaseUnits, type Agent, type Decision, type Period, type Reservation } from '@nexus/types';
+import type { EffectiveAgent } from './rules/evaluate';
+
+/** Store records → the HTTP shapes of @nexus/types. Money leaves as decimal strings. */
+
+const money = (units: bigint | null) => (units === null ? null : fromBaseUnits(units));
+const iso = (date: Date | null) => (date === null ? null : date.toISOString());
+
+export function decisionView(record: DecisionRecord, flags: { simulated: boolean; replayed: boolean }): Decision {
+  return {
+    id: record.id,
+    action: record.action,
+    reason: record.reason,
+    message: record.message,
+    agentId: record.agentId,
+    serviceId: record.serviceId,
+    requestedVariant: record.requestedVariant,
+    variant: record.variant,
+    amount: money(record.amount),
+    reservationId: record.reservationId,
+    expiresAt: iso(record.expiresAt),
+    periodId: record.periodId,
+    simulated: flags.simulated,
+    replayed: flags.replayed,
+    createdAt: record.createdAt.toISOString(),
+  };
+}
+
+export function reservationView(record: ReservationRecord): Reservation {
+  return {
+    id: record.id,
+    decisionId: record.decisionId,
+    agentId: record.agentId,
+    serviceId: record.serviceId,
+    variant: record.variant,
+    amount: fromBaseUnits(record.amount),
+    committedAmount: money(record.committedAmount),
+    status: record.status,
+    periodId: record.periodId,
+    expiresAt: record.expiresAt.toISOString(),
+    createdAt: record.createdAt.toISOString(),
+    settledAt: iso(record.settledAt),
+  };
+}
+
+export function agentView(agent: EffectiveAgent, usage: UsageRecord | undefined, periodId: number): Agent {
+  const spent = usage?.spent ?? 0n;
+  const reserved = usage?.reserved ?? 0n;
+  const remaining = agent.dailyBudget - spent - reserved;
+  return {
+    id: agent.id,
+    name: agent.name,
+    priority: agent.priority,
+    dailyBudget: fromBaseUnits(agent.dailyBudget),
+    maxPerCall: fromBaseUnits(agent.maxPerCall),
+    spentToday: fromBaseUnits(spent),
+    reserved: fromBaseUnits(reserved),
+    remaining: fromBaseUnits(remaining < 0n ? 0n : remaining),
+    paused: agent.paused,
+    allowedServices: agent.allowedServices,
+    periodId,
+  };
+}
+
+export function periodView(period: PeriodRecord): Period {
+  return { id: period.id, startedAt: period.startedAt.toISOString(), endsAt: period.endsAt.toISOString() };
+}

@@ -1,0 +1,19 @@
+// Shared Jest settings: SWC for speed (type checking is the `typecheck` target),
+// Nx's resolver for the @nexus/* path aliases, a Node environment.
+module.exports = {
+  testEnvironment: 'node',
+  testMatch: ['**/?(*.)+(spec).ts'],
+  resolver: '@nx/jest/plugins/resolver',
+  moduleFileExtensions: ['ts', 'js', 'json'],
+  transform: {
+    '^.+\\.ts$': [
+      '@swc/jest',
+      {
+        jsc: { parser: { syntax: 'typescript' }, target: 'es2022' },
+        module: { type: 'commonjs' },
+      },
+    ],
+  },
+  modulePathIgnorePatterns: ['<rootDir>/dist/'],
+  clearMocks: true,
+};

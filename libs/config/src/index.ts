@@ -1,0 +1,5 @@
+export * from './config-error';
+export { serviceEnvName } from './env-overrides';
+export * from './load-config';
+export * from './schemas';
+export * from './service-env';

@@ -1,0 +1,149 @@
+import { readFileSync } from 'node:fs';
+import { resolve } from 'node:path';
+import yaml from 'js-yaml';
+import type { z } from 'zod';
+import { ConfigError, type ConfigProblem } from './config-error';
+import { collectOverrides, setPath, type ConfigFileName, type Override } from './env-overrides';
+import {
+  AgentsFile,
+  PolicyFile,
+  ServicesFile,
+  type AgentConfig,
+  type PolicySettings,
+  type ServiceConfig,
+} from './schemas';
+
+export interface NexusConfig {
+  dir: string;
+  agents: AgentConfig[];
+  services: ServiceConfig[];
+  policy: PolicySettings;
+}
+
+export interface LoadConfigOptions {
+  /** Directory holding the three files; `NEXUS_CONFIG_DIR`, else `./config`. */
+  dir?: string;
+  env?: NodeJS.ProcessEnv;
+}
+
+/** Reads, overrides from the environment and validates the three config files; throws ConfigError listing every problem. */
+export function loadConfig(options: LoadConfigOptions = {}): NexusConfig {
+  const env = options.env ?? process.env;
+  const dir = resolve(options.dir ?? env['NEXUS_CONFIG_DIR'] ?? 'config');
+  const problems: ConfigProblem[] = [];
+
+  const raw = {
+    'agents.yaml': readYaml(dir, 'agents.yaml', problems),
+    'services.yaml': readYaml(dir, 'services.yaml', problems),
+    'policy.yaml': readYaml(dir, 'policy.yaml', problems),
+  };
+  const overrides = collectOverrides(env, raw['services.yaml']);
+  for (const o of overrides) raw[o.file] = setPath(raw[o.file], o.path, o.value);
+
+  const agents = validate(AgentsFile, raw, 'agents.yaml', dir, overrides, problems);
+  const services = validate(ServicesFile, raw, 'services.yaml', dir, overrides, problems);
+  const policy = validate(PolicyFile, raw, 'policy.yaml', dir, overrides, problems);
+
+  if (services) problems.push(...checkServices(services.services, resolve(dir, 'services.yaml')));
+  if (agents) problems.push(...checkAgents(agents.agents, services?.services, resolve(dir, 'agents.yaml')));
+  if (problems.length > 0 || !agents || !services || !policy) throw new ConfigError(problems);
+  return { dir, agents: agents.agents, services: services.services, policy: policy.policy };
+}
+
+function readYaml(dir: string, file: ConfigFileName, problems: ConfigProblem[]): unknown {
+  const path = resolve(dir, file);
+  let text: string;
+  try {
+    text = readFileSync(path, 'utf8');
+  } catch (error: unknown) {
+    const code = error instanceof Error && 'code' in error ? String(error.code) : 'unknown error';
+    problems.push({ source: path, path: '', message: `cannot be read (${code})` });
+    return undefined;
+  }
+  try {
+    return yaml.load(text, { filename: path }) as unknown;
+  } catch (error: unknown) {
+    const message =
+      error instanceof yaml.YAMLException
+        ? `is not valid YAML: ${error.reason} (line ${error.mark.line + 1}, column ${error.mark.column + 1})`
+        : 'is not valid YAML';
+    problems.push({ source: path, path: '', message });
+    return undefined;
+  }
+}
+
+function validate<T extends z.ZodType>(
+  schema: T,
+  raw: Record<ConfigFileName, unknown>,
+  file: ConfigFileName,
+  dir: string,
+  overrides: readonly Override[],
+  problems: ConfigProblem[],
+): z.infer<T> | undefined {
+  const value = raw[file];
+  if (value === undefined) return undefined; // already reported by readYaml
+  const result = schema.safeParse(value);
+  if (result.success) return result.data;
+  for (const issue of result.error.issues) {
+    const path = issue.path.map(String);
+    const override = overrides.find(
+      (o) => o.file === file && o.path.every((segment, i) => String(segment) === path[i]),
+    );
+    problems.push({
+      source: override ? `environment variable ${override.env}` : resolve(dir, file),
+      path: path.join('.'),
+      message: issue.message,
+    });
+  }
+  return undefined;
+}
+
+function duplicates(ids: readonly string[]): string[] {
+  return ids.filter((id, i) => ids.indexOf(id) !== i);
+}
+
+function checkServices(services: readonly ServiceConfig[], source: string): ConfigProblem[] {
+  const problems: ConfigProblem[] = [];
+  for (const id of duplicates(services.map((s) => s.id))) {
+    problems.push({ source, path: 'services', message: `service id "${id}" appears more than once` });
+  }
+  services.forEach((service, i) => {
+    const variantIds = service.variants.map((v) => v.id);
+    for (const id of duplicates(variantIds)) {
+      problems.push({ source, path: `services.${i}.variants`, message: `variant id "${id}" appears more than once` });
+    }
+    if (!variantIds.includes(service.defaultVariant)) {
+      problems.push({
+        source,
+        path: `services.${i}.defaultVariant`,
+        message: `"${service.defaultVariant}" is not one of the variants (${variantIds.join(', ')})`,
+      });
+    }
+  });
+  return problems;
+}
+
+function checkAgents(
+  agents: readonly AgentConfig[],
+  services: readonly ServiceConfig[] | undefined,
+  source: string,
+): ConfigProblem[] {
+  const problems: ConfigProblem[] = [];
+  for (const id of duplicates(agents.map((a) => a.id))) {
+    problems.push({ source, path: 'agents', message: `agent id "${id}" appears more than once` });
+  }
+  if (!services) return problems;
+  const known = new Set(services.map((s) => s.id));
+  agents.forEach((agent, i) => {
+    agent.allowedServices.forEach((serviceId, j) => {
+      if (!known.has(serviceId)) {
+        problems.push({
+          source,
+          path: `agents.${i}.allowedServices.${j}`,
+          message: `"${serviceId}" is not a service in services.yaml`,
+        });
+      }
+    });
+  });
+  return problems;
+}

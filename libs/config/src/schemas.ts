@@ -1,0 +1,74 @@
+import { IANAZone } from 'luxon';
+import { z } from 'zod';
+import { Money, Priority, ResourceId } from '@nexus/types';
+
+const Address = z.string().regex(/^0x[0-9a-fA-F]{40}$/, 'must be a 0x-prefixed 20-byte hex address');
+const Fraction = z.number().min(0).max(1);
+
+export const AgentConfig = z.strictObject({
+  id: ResourceId,
+  name: z.string().min(1).optional(),
+  priority: Priority,
+  dailyBudget: Money,
+  maxPerCall: Money,
+  allowedServices: z.array(ResourceId).min(1),
+});
+export type AgentConfig = z.infer<typeof AgentConfig>;
+
+export const AgentsFile = z.strictObject({
+  agents: z.array(AgentConfig).min(1),
+});
+
+export const VariantConfig = z.strictObject({
+  id: ResourceId,
+  price: Money,
+  description: z.string().optional(),
+});
+export type VariantConfig = z.infer<typeof VariantConfig>;
+
+export const ServiceConfig = z.strictObject({
+  id: ResourceId,
+  name: z.string().min(1),
+  providerUrl: z.url({ protocol: /^https?$/ }),
+  payee: Address,
+  defaultVariant: ResourceId,
+  variants: z.array(VariantConfig).min(1),
+  /** Rule 5: may this service be downgraded to a cheaper variant under budget pressure? */
+  pressureDowngrade: z.boolean().default(true),
+});
+export type ServiceConfig = z.infer<typeof ServiceConfig>;
+
+export const ServicesFile = z.strictObject({
+  services: z.array(ServiceConfig).min(1),
+});
+
+export const PolicySettings = z.strictObject({
+  period: z.strictObject({
+    length: z.enum(['daily', 'weekly', 'monthly']).default('daily'),
+    timeZone: z
+      .string()
+      .refine((zone) => IANAZone.isValidZone(zone), 'must be an IANA time zone such as "UTC" or "Europe/Paris"')
+      .default('UTC'),
+  }),
+  holds: z.strictObject({
+    ttlSeconds: z.number().int().min(1).max(86_400),
+    sweepIntervalSeconds: z.number().int().min(1).max(3_600).default(15),
+  }),
+  treasury: z.strictObject({
+    /** Treasury-wide spend per period; the sum of the agents' budgets when absent. */
+    dailyLimit: Money.optional(),
+  }),
+  reserve: z.strictObject({
+    /** Share of the treasury's daily total kept for HIGH agents. */
+    highShare: Fraction,
+    /** Priorities that may not spend into the HIGH reserve. */
+    restrictedPriorities: z.array(Priority.exclude(['HIGH'])).default(['LOW']),
+  }),
+  budgetPressure: z.strictObject({
+    /** Downgrade when the remaining budget after the call would fall below this share of the budget. */
+    fraction: Fraction,
+  }),
+});
+export type PolicySettings = z.infer<typeof PolicySettings>;
+
+export const PolicyFile = z.strictObject({ policy: PolicySettings });

@@ -1,0 +1,55 @@
+import express, { type Express, type Router } from 'express';
+import { errorHandler, notFoundHandler } from './error-handler';
+import { healthRoute, type HealthCheck } from './health';
+import { internalAuth } from './internal-auth';
+import type { Logger } from './logger';
+import { createMetrics } from './metrics';
+import { requestId } from './request-id';
+import { requestLog } from './request-log';
+
+export interface ServiceAppOptions {
+  /** Service name, used in logs, metrics and health. */
+  name: string;
+  logger: Logger;
+  /** Mounts the service's own routes. */
+  routes: (router: Router) => void;
+  /** Readiness checks of dependencies reported by `GET /health`. */
+  healthChecks?: Record<string, HealthCheck>;
+  /** When set, every route but health and metrics needs this bearer token (internal services). */
+  internalToken?: string;
+  /** JSON body limit; 100kb by default. */
+  bodyLimit?: string;
+}
+
+const PUBLIC_PATHS = ['/health', '/metrics'];
+
+/**
+ * The Express app every service starts from: request id, request log, metrics,
+ * health, optional internal auth, JSON body parsing, then the service's routes,
+ * then the 404 handler and the one error middleware.
+ */
+export function createServiceApp(options: ServiceAppOptions): Express {
+  const app = express();
+  app.disable('x-powered-by');
+  app.set('etag', false);
+  app.set('trust proxy', false);
+  const metrics = createMetrics(options.name);
+
+  app.use(requestId());
+  app.use(requestLog(options.logger));
+  app.use(metrics.middleware);
+  app.get('/health', healthRoute(options.name, options.healthChecks ?? {}));
+  app.get('/metrics', async (_req, res) => {
+    res.type(metrics.registry.contentType).send(await metrics.registry.metrics());
+  });
+  if (options.internalToken !== undefined) app.use(internalAuth(options.internalToken, PUBLIC_PATHS));
+  app.use(express.json({ limit: options.bodyLimit ?? '100kb', strict: true }));
+
+  const router = express.Router();
+  options.routes(router);
+  app.use(router);
+
+  app.use(notFoundHandler());
+  app.use(errorHandler(options.logger));
+  return app;
+}

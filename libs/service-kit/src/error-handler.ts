@@ -1,0 +1,46 @@
+import type { ErrorRequestHandler, RequestHandler } from 'express';
+import type { ErrorBody } from '@nexus/types';
+import { AppError } from './app-error';
+import type { Logger } from './logger';
+
+/** body-parser marks its errors with a `type`; these are the caller's fault, not ours. */
+function fromBodyParser(error: unknown): AppError | undefined {
+  if (typeof error !== 'object' || error === null || !('type' in error)) return undefined;
+  switch (error.type) {
+    case 'entity.parse.failed':
+      return new AppError('MALFORMED_JSON', 400, 'request body is not valid JSON');
+    case 'entity.too.large':
+      return new AppError('PAYLOAD_TOO_LARGE', 413, 'request body is too large');
+    case 'encoding.unsupported':
+    case 'charset.unsupported':
+      return new AppError('UNSUPPORTED_MEDIA_TYPE', 415, 'unsupported body encoding or charset');
+    case 'request.aborted':
+    case 'request.size.invalid':
+      return new AppError('VALIDATION_ERROR', 400, 'request body was incomplete');
+    default:
+      return undefined;
+  }
+}
+
+export function notFoundHandler(): RequestHandler {
+  return (req, _res, next) => next(new AppError('NOT_FOUND', 404, `no route for ${req.method} ${req.path}`));
+}
+
+/** The one error middleware: DESIGN.md's error body, the right status, never a stack trace. */
+export function errorHandler(logger: Logger): ErrorRequestHandler {
+  return (error: unknown, _req, res, next) => {
+    if (res.headersSent) return next(error);
+    const known = error instanceof AppError ? error : fromBodyParser(error);
+    const appError = known ?? new AppError('INTERNAL_ERROR', 500, 'internal error', { cause: error });
+    if (appError.status >= 500) logger.error('request failed', { code: appError.code, error: appError.cause ?? appError });
+    const body: ErrorBody = {
+      error: {
+        code: appError.code,
+        message: appError.message,
+        ...(appError.details ? { details: appError.details } : {}),
+        requestId: typeof res.locals['requestId'] === 'string' ? res.locals['requestId'] : undefined,
+      },
+    };
+    res.status(appError.status).json(body);
+  };
+}

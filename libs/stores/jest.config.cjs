@@ -1,0 +1,5 @@
+module.exports = {
+  displayName: 'stores',
+  preset: '../../jest.preset.cjs',
+  rootDir: __dirname,
+};

@@ -1,0 +1,75 @@
+import { mkdirSync } from 'node:fs';
+import { dirname } from 'node:path';
+import SqliteDatabase from 'better-sqlite3';
+import { Kysely, PostgresDialect, SqliteDialect, sql } from 'kysely';
+import pg from 'pg';
+
+export type Dialect = 'sqlite' | 'postgres';
+
+export interface Database<DB> {
+  db: Kysely<DB>;
+  dialect: Dialect;
+  /** Throws when the database does not answer (health checks). */
+  ping: () => Promise<void>;
+  close: () => Promise<void>;
+}
+
+export interface OpenDatabaseOptions {
+  /** A `postgres://` URL: PostgreSQL. Absent: SQLite at `sqlitePath`. */
+  databaseUrl?: string;
+  /** SQLite file (its directory is created) or `:memory:`. */
+  sqlitePath?: string;
+  /** PostgreSQL pool size; 10 by default. */
+  poolSize?: number;
+  /** Names the connection in `pg_stat_activity`. */
+  applicationName?: string;
+}
+
+const INT8_OID = 20;
+
+/** PostgreSQL int8 as bigint (the pg default is a string), so both dialects hand back the same types. */
+const pgTypes = {
+  getTypeParser: ((oid: number, format?: 'text' | 'binary') =>
+    oid === INT8_OID ? (value: string) => BigInt(value) : pg.types.getTypeParser(oid, format ?? 'text')) as typeof pg.types.getTypeParser,
+};
+
+/**
+ * Opens a service's store: PostgreSQL when a URL is given, else an embedded
+ * SQLite file in WAL mode. Every integer column comes back as a bigint in both.
+ */
+export function openDatabase<DB>(options: OpenDatabaseOptions): Database<DB> {
+  if (options.databaseUrl) {
+    const pool = new pg.Pool({
+      connectionString: options.databaseUrl,
+      max: options.poolSize ?? 10,
+      application_name: options.applicationName ?? 'nexus',
+      types: pgTypes,
+    });
+    const db = new Kysely<DB>({ dialect: new PostgresDialect({ pool }) });
+    return {
+      db,
+      dialect: 'postgres',
+      ping: async () => {
+        await sql`select 1`.execute(db);
+      },
+      close: () => db.destroy(),
+    };
+  }
+  const path = options.sqlitePath ?? ':memory:';
+  if (path !== ':memory:') mkdirSync(dirname(path), { recursive: true });
+  const sqlite = new SqliteDatabase(path);
+  sqlite.pragma('journal_mode = WAL');
+  sqlite.pragma('synchronous = NORMAL');
+  sqlite.pragma('busy_timeout = 5000');
+  sqlite.pragma('foreign_keys = ON');
+  sqlite.defaultSafeIntegers(true);
+  const db = new Kysely<DB>({ dialect: new SqliteDialect({ database: sqlite }) });
+  return {
+    db,
+    dialect: 'sqlite',
+    ping: async () => {
+      await sql`select 1`.execute(db);
+    },
+    close: () => db.destroy(),
+  };
+}

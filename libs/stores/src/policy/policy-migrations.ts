@@ -1,0 +1,77 @@
+import { sql, type Kysely, type Migration } from 'kysely';
+
+/** Portable DDL (SQLite and PostgreSQL). Append new migrations; never edit a shipped one. */
+export const policyMigrations: Record<string, Migration> = {
+  '0001_initial': {
+    async up(db: Kysely<unknown>) {
+      await db.schema
+        .createTable('policy_periods')
+        .addColumn('id', 'bigint', (c) => c.primaryKey())
+        .addColumn('started_at', 'bigint', (c) => c.notNull())
+        .addColumn('ends_at', 'bigint', (c) => c.notNull())
+        .addColumn('reason', 'text', (c) => c.notNull())
+        .execute();
+      // One row: the current period. Every decision locks it, which serialises budget checks across instances.
+      await db.schema
+        .createTable('policy_state')
+        .addColumn('id', 'bigint', (c) => c.primaryKey())
+        .addColumn('period_id', 'bigint', (c) => c.notNull().references('policy_periods.id'))
+        .execute();
+      await db.schema
+        .createTable('policy_agents')
+        .addColumn('id', 'text', (c) => c.primaryKey())
+        .addColumn('daily_budget', 'bigint')
+        .addColumn('max_per_call', 'bigint')
+        .addColumn('paused', 'bigint', (c) => c.notNull().defaultTo(0))
+        .addColumn('updated_at', 'bigint', (c) => c.notNull())
+        .execute();
+      await db.schema
+        .createTable('policy_decisions')
+        .addColumn('id', 'text', (c) => c.primaryKey())
+        .addColumn('idempotency_key', 'text', (c) => c.notNull())
+        .addColumn('agent_id', 'text', (c) => c.notNull())
+        .addColumn('service_id', 'text', (c) => c.notNull())
+        .addColumn('requested_variant', 'text')
+        .addColumn('action', 'text', (c) => c.notNull())
+        .addColumn('reason', 'text', (c) => c.notNull())
+        .addColumn('message', 'text', (c) => c.notNull())
+        .addColumn('variant', 'text')
+        .addColumn('amount', 'bigint')
+        .addColumn('reservation_id', 'text')
+        .addColumn('period_id', 'bigint', (c) => c.notNull())
+        .addColumn('created_at', 'bigint', (c) => c.notNull())
+        .execute();
+      await db.schema
+        .createIndex('policy_decisions_idempotency')
+        .on('policy_decisions')
+        .columns(['agent_id', 'idempotency_key'])
+        .unique()
+        .execute();
+      await db.schema
+        .createTable('policy_reservations')
+        .addColumn('id', 'text', (c) => c.primaryKey())
+        .addColumn('decision_id', 'text', (c) => c.notNull().references('policy_decisions.id'))
+        .addColumn('agent_id', 'text', (c) => c.notNull())
+        .addColumn('service_id', 'text', (c) => c.notNull())
+        .addColumn('variant', 'text', (c) => c.notNull())
+        .addColumn('amount', 'bigint', (c) => c.notNull().check(sql`amount >= 0`))
+        .addColumn('committed_amount', 'bigint')
+        .addColumn('status', 'text', (c) => c.notNull())
+        .addColumn('period_id', 'bigint', (c) => c.notNull())
+        .addColumn('expires_at', 'bigint', (c) => c.notNull())
+        .addColumn('created_at', 'bigint', (c) => c.notNull())
+        .addColumn('settled_at', 'bigint')
+        .execute();
+      await db.schema
+        .createIndex('policy_reservations_usage')
+        .on('policy_reservations')
+        .columns(['period_id', 'status', 'agent_id'])
+        .execute();
+      await db.schema
+        .createIndex('policy_reservations_expiry')
+        .on('policy_reservations')
+        .columns(['status', 'expires_at'])
+        .execute();
+    },
+  },
+};

@@ -1,0 +1,50 @@
+/** Table shapes of the policy store. Every integer column is BIGINT and read back as bigint; times are epoch milliseconds. */
+export interface PolicyTables {
+  policy_state: {
+    id: bigint;
+    period_id: bigint;
+  };
+  policy_periods: {
+    id: bigint;
+    started_at: bigint;
+    ends_at: bigint;
+    reason: string;
+  };
+  policy_agents: {
+    id: string;
+    /** Admin overrides of the configured values; null means "as configured". */
+    daily_budget: bigint | null;
+    max_per_call: bigint | null;
+    paused: bigint;
+    updated_at: bigint;
+  };
+  policy_decisions: {
+    id: string;
+    idempotency_key: string;
+    agent_id: string;
+    service_id: string;
+    requested_variant: string | null;
+    action: string;
+    reason: string;
+    message: string;
+    variant: string | null;
+    amount: bigint | null;
+    reservation_id: string | null;
+    period_id: bigint;
+    created_at: bigint;
+  };
+  policy_reservations: {
+    id: string;
+    decision_id: string;
+    agent_id: string;
+    service_id: string;
+    variant: string;
+    amount: bigint;
+    committed_amount: bigint | null;
+    status: string;
+    period_id: bigint;
+    expires_at: bigint;
+    created_at: bigint;
+    settled_at: bigint | null;
+  };
+}

@@ -1,0 +1,376 @@
+import { sql, type Kysely, type Selectable, type Transaction } from 'kysely';
+import { DecisionAction, ReasonCode, ReservationStatus } from '@nexus/types';
+import type { Database } from '../database';
+import { migrate } from '../migrations';
+import { policyMigrations } from './policy-migrations';
+import type {
+  AgentStateRecord,
+  BudgetOverride,
+  DecideCommand,
+  DecideOutcome,
+  DecisionRecord,
+  PeriodBounds,
+  PeriodRecord,
+  PolicySnapshot,
+  PolicyStore,
+  ReservationRecord,
+  SettleOutcome,
+  UsageRecord,
+  Verdict,
+} from './policy-store';
+import type { PolicyTables } from './policy-tables';
+
+type Db = Kysely<PolicyTables> | Transaction<PolicyTables>;
+const STATE_ID = 1n;
+const ms = (date: Date) => BigInt(date.getTime());
+const toDate = (value: bigint) => new Date(Number(value));
+
+/** Opens (and migrates) the policy store on SQLite or PostgreSQL. */
+export async function createPolicyStore(database: Database<PolicyTables>, periodBounds: PeriodBounds, now = new Date()): Promise<PolicyStore> {
+  await migrate(database.db as Kysely<unknown>, 'policy', policyMigrations);
+  const store = new SqlPolicyStore(database, periodBounds);
+  await store.initialise(now);
+  return store;
+}
+
+class SqlPolicyStore implements PolicyStore {
+  private readonly db: Kysely<PolicyTables>;
+
+  constructor(
+    private readonly database: Database<PolicyTables>,
+    private readonly periodBounds: PeriodBounds,
+  ) {
+    this.db = database.db;
+  }
+
+  /** Creates the first period; a no-op when another instance got there first. */
+  async initialise(now: Date): Promise<void> {
+    const { start, end } = this.periodBounds(now);
+    await this.db.transaction().execute(async (trx) => {
+      await trx
+        .insertInto('policy_periods')
+        .values({ id: 1n, started_at: ms(start), ends_at: ms(end), reason: 'INITIAL' })
+        .onConflict((oc) => oc.column('id').doNothing())
+        .execute();
+      await trx
+        .insertInto('policy_state')
+        .values({ id: STATE_ID, period_id: 1n })
+        .onConflict((oc) => oc.column('id').doNothing())
+        .execute();
+    });
+  }
+
+  async decide(command: DecideCommand, evaluate: (snapshot: PolicySnapshot) => Verdict): Promise<DecideOutcome> {
+    return this.db.transaction().execute(async (trx) => {
+      const period = await this.lockCurrentPeriod(trx, command.now);
+      const previous = await trx
+        .selectFrom('policy_decisions')
+        .selectAll()
+        .where('agent_id', '=', command.agentId)
+        .where('idempotency_key', '=', command.idempotencyKey)
+        .executeTakeFirst();
+      if (previous) {
+        const decision = await this.withExpiry(trx, toDecision(previous));
+        const same = previous.service_id === command.serviceId && previous.requested_variant === command.requestedVariant;
+        return { kind: same ? 'replayed' : 'key_reused', decision };
+      }
+
+      const verdict = evaluate(await this.readSnapshot(trx, period, command.agentId, command.now));
+      const holds = verdict.action !== 'REJECTED' && verdict.variant !== null && verdict.amount !== null;
+      const expiresAt = new Date(command.now.getTime() + command.holdTtlMs);
+      const createdAt = ms(command.now);
+      await trx
+        .insertInto('policy_decisions')
+        .values({
+          id: command.decisionId,
+          idempotency_key: command.idempotencyKey,
+          agent_id: command.agentId,
+          service_id: command.serviceId,
+          requested_variant: command.requestedVariant,
+          action: verdict.action,
+          reason: verdict.reason,
+          message: verdict.message,
+          variant: verdict.variant,
+          amount: verdict.amount,
+          reservation_id: holds ? command.reservationId : null,
+          period_id: BigInt(period.id),
+          created_at: createdAt,
+        })
+        .execute();
+      if (holds) {
+        await trx
+          .insertInto('policy_reservations')
+          .values({
+            id: command.reservationId,
+            decision_id: command.decisionId,
+            agent_id: command.agentId,
+            service_id: command.serviceId,
+            variant: verdict.variant ?? '',
+            amount: verdict.amount ?? 0n,
+            committed_amount: null,
+            status: 'HELD',
+            period_id: BigInt(period.id),
+            expires_at: ms(expiresAt),
+            created_at: createdAt,
+            settled_at: null,
+          })
+          .execute();
+      }
+      return {
+        kind: 'decided',
+        decision: {
+          id: command.decisionId,
+          idempotencyKey: command.idempotencyKey,
+          agentId: command.agentId,
+          serviceId: command.serviceId,
+          requestedVariant: command.requestedVariant,
+          ...verdict,
+          reservationId: holds ? command.reservationId : null,
+          expiresAt: holds ? expiresAt : null,
+          periodId: period.id,
+          createdAt: command.now,
+        },
+      };
+    });
+  }
+
+  async snapshot(agentId: string | undefined, now: Date): Promise<PolicySnapshot> {
+    const period = await this.currentPeriod(now);
+    return this.readSnapshot(this.db, period, agentId, now);
+  }
+
+  async commit(reservationId: string, amount: bigint | undefined, now: Date): Promise<SettleOutcome> {
+    const updated = await this.db
+      .updateTable('policy_reservations')
+      .set((eb) => ({
+        status: 'COMMITTED',
+        committed_amount: amount === undefined ? eb.ref('amount') : amount,
+        settled_at: ms(now),
+      }))
+      .where('id', '=', reservationId)
+      .where('status', '=', 'HELD')
+      .where('expires_at', '>', ms(now))
+      .where((eb) => (amount === undefined ? eb.lit(true) : eb('amount', '>=', amount)))
+      .returningAll()
+      .executeTakeFirst();
+    return updated ? { kind: 'settled', reservation: toReservation(updated) } : this.whyNotSettled(reservationId, now);
+  }
+
+  async release(reservationId: string, now: Date): Promise<SettleOutcome> {
+    const updated = await this.db
+      .updateTable('policy_reservations')
+      .set({ status: 'RELEASED', settled_at: ms(now) })
+      .where('id', '=', reservationId)
+      .where('status', '=', 'HELD')
+      .where('expires_at', '>', ms(now))
+      .returningAll()
+      .executeTakeFirst();
+    return updated ? { kind: 'settled', reservation: toReservation(updated) } : this.whyNotSettled(reservationId, now);
+  }
+
+  async sweepExpired(now: Date): Promise<number> {
+    const result = await this.db
+      .updateTable('policy_reservations')
+      .set({ status: 'EXPIRED', settled_at: ms(now) })
+      .where('status', '=', 'HELD')
+      .where('expires_at', '<=', ms(now))
+      .executeTakeFirst();
+    return Number(result.numUpdatedRows);
+  }
+
+  async getDecision(id: string): Promise<DecisionRecord | undefined> {
+    const row = await this.db.selectFrom('policy_decisions').selectAll().where('id', '=', id).executeTakeFirst();
+    return row ? this.withExpiry(this.db, toDecision(row)) : undefined;
+  }
+
+  async getReservation(id: string): Promise<ReservationRecord | undefined> {
+    const row = await this.db.selectFrom('policy_reservations').selectAll().where('id', '=', id).executeTakeFirst();
+    return row ? toReservation(row) : undefined;
+  }
+
+  async agentStates(): Promise<AgentStateRecord[]> {
+    const rows = await this.db.selectFrom('policy_agents').selectAll().execute();
+    return rows.map(toAgentState);
+  }
+
+  async currentPeriod(now: Date): Promise<PeriodRecord> {
+    const state = await this.readPeriod(this.db);
+    if (now < state.endsAt) return state;
+    return this.db.transaction().execute((trx) => this.lockCurrentPeriod(trx, now));
+  }
+
+  async resetPeriod(now: Date): Promise<{ period: PeriodRecord; previous: PeriodRecord }> {
+    return this.db.transaction().execute(async (trx) => {
+      const previous = await this.lockCurrentPeriod(trx, now);
+      const period = await this.startPeriod(trx, previous.id + 1, now, this.periodBounds(now).end, 'RESET');
+      return { period, previous };
+    });
+  }
+
+  async setBudget(agentId: string, override: BudgetOverride, now: Date): Promise<void> {
+    await this.db.transaction().execute(async (trx) => {
+      await this.ensureAgentRow(trx, agentId, now);
+      await trx
+        .updateTable('policy_agents')
+        .set({
+          ...(override.dailyBudget !== undefined ? { daily_budget: override.dailyBudget } : {}),
+          ...(override.maxPerCall !== undefined ? { max_per_call: override.maxPerCall } : {}),
+          updated_at: ms(now),
+        })
+        .where('id', '=', agentId)
+        .execute();
+    });
+  }
+
+  async setPaused(agentId: string, paused: boolean, now: Date): Promise<void> {
+    await this.db.transaction().execute(async (trx) => {
+      await this.ensureAgentRow(trx, agentId, now);
+      await trx
+        .updateTable('policy_agents')
+        .set({ paused: paused ? 1n : 0n, updated_at: ms(now) })
+        .where('id', '=', agentId)
+        .execute();
+    });
+  }
+
+  ping(): Promise<void> {
+    return this.database.ping();
+  }
+
+  close(): Promise<void> {
+    return this.database.close();
+  }
+
+  /**
+   * Locks the state row (PostgreSQL: `FOR UPDATE`, so every decision of every
+   * instance queues here; SQLite: the store's single connection already runs
+   * one transaction at a time) and rolls the period over if it has ended.
+   */
+  private async lockCurrentPeriod(trx: Transaction<PolicyTables>, now: Date): Promise<PeriodRecord> {
+    let query = trx.selectFrom('policy_state').select('period_id').where('id', '=', STATE_ID);
+    if (this.database.dialect === 'postgres') query = query.forUpdate();
+    await query.executeTakeFirstOrThrow();
+    const current = await this.readPeriod(trx);
+    if (now < current.endsAt) return current;
+    const { start, end } = this.periodBounds(now);
+    return this.startPeriod(trx, current.id + 1, start, end, 'BOUNDARY');
+  }
+
+  private async startPeriod(trx: Transaction<PolicyTables>, id: number, start: Date, end: Date, reason: string): Promise<PeriodRecord> {
+    await trx
+      .insertInto('policy_periods')
+      .values({ id: BigInt(id), started_at: ms(start), ends_at: ms(end), reason })
+      .execute();
+    await trx.updateTable('policy_state').set({ period_id: BigInt(id) }).where('id', '=', STATE_ID).execute();
+    return { id, startedAt: start, endsAt: end };
+  }
+
+  private async readPeriod(db: Db): Promise<PeriodRecord> {
+    const row = await db
+      .selectFrom('policy_state')
+      .innerJoin('policy_periods', 'policy_periods.id', 'policy_state.period_id')
+      .select(['policy_periods.id', 'policy_periods.started_at', 'policy_periods.ends_at'])
+      .where('policy_state.id', '=', STATE_ID)
+      .executeTakeFirstOrThrow();
+    return { id: Number(row.id), startedAt: toDate(row.started_at), endsAt: toDate(row.ends_at) };
+  }
+
+  private async readSnapshot(db: Db, period: PeriodRecord, agentId: string | undefined, now: Date): Promise<PolicySnapshot> {
+    const agentRow =
+      agentId === undefined
+        ? undefined
+        : await db.selectFrom('policy_agents').selectAll().where('id', '=', agentId).executeTakeFirst();
+    return { period, agentState: agentRow ? toAgentState(agentRow) : undefined, usage: await this.readUsage(db, period.id, now) };
+  }
+
+  /** Spend (committed) and live holds (HELD, not yet expired) per agent in a period. */
+  private async readUsage(db: Db, periodId: number, now: Date): Promise<UsageRecord[]> {
+    const nowMs = ms(now);
+    const rows = await db
+      .selectFrom('policy_reservations')
+      .select([
+        'agent_id',
+        sql<bigint>`cast(coalesce(sum(case when status = 'COMMITTED' then committed_amount else 0 end), 0) as bigint)`.as('spent'),
+        sql<bigint>`cast(coalesce(sum(case when status = 'HELD' and expires_at > ${nowMs} then amount else 0 end), 0) as bigint)`.as('reserved'),
+      ])
+      .where('period_id', '=', BigInt(periodId))
+      .where('status', 'in', ['HELD', 'COMMITTED'])
+      .groupBy('agent_id')
+      .execute();
+    return rows.map((row) => ({ agentId: row.agent_id, spent: BigInt(row.spent), reserved: BigInt(row.reserved) }));
+  }
+
+  private async whyNotSettled(reservationId: string, now: Date): Promise<SettleOutcome> {
+    const row = await this.db.selectFrom('policy_reservations').selectAll().where('id', '=', reservationId).executeTakeFirst();
+    if (!row) return { kind: 'not_found' };
+    const reservation = toReservation(row);
+    switch (reservation.status) {
+      case 'COMMITTED':
+      case 'RELEASED':
+        return { kind: 'already_settled', reservation };
+      case 'EXPIRED':
+        return { kind: 'expired', reservation };
+      case 'HELD':
+        return reservation.expiresAt <= now ? { kind: 'expired', reservation } : { kind: 'exceeds_hold', reservation };
+    }
+  }
+
+  /** A stored decision's hold expiry lives on its reservation. */
+  private async withExpiry(db: Db, decision: DecisionRecord): Promise<DecisionRecord> {
+    if (decision.reservationId === null) return decision;
+    const row = await db
+      .selectFrom('policy_reservations')
+      .select('expires_at')
+      .where('id', '=', decision.reservationId)
+      .executeTakeFirst();
+    return { ...decision, expiresAt: row ? toDate(row.expires_at) : null };
+  }
+
+  private async ensureAgentRow(trx: Transaction<PolicyTables>, agentId: string, now: Date): Promise<void> {
+    await trx
+      .insertInto('policy_agents')
+      .values({ id: agentId, daily_budget: null, max_per_call: null, paused: 0n, updated_at: ms(now) })
+      .onConflict((oc) => oc.column('id').doNothing())
+      .execute();
+  }
+}
+
+function toAgentState(row: Selectable<PolicyTables['policy_agents']>): AgentStateRecord {
+  return { id: row.id, dailyBudget: row.daily_budget, maxPerCall: row.max_per_call, paused: row.paused !== 0n };
+}
+
+function toDecision(row: Selectable<PolicyTables['policy_decisions']>): DecisionRecord {
+  return {
+    id: row.id,
+    idempotencyKey: row.idempotency_key,
+    agentId: row.agent_id,
+    serviceId: row.service_id,
+    requestedVariant: row.requested_variant,
+    action: DecisionAction.parse(row.action),
+    reason: ReasonCode.parse(row.reason),
+    message: row.message,
+    variant: row.variant,
+    amount: row.amount,
+    reservationId: row.reservation_id,
+    expiresAt: null,
+    periodId: Number(row.period_id),
+    createdAt: toDate(row.created_at),
+  };
+}
+
+function toReservation(row: Selectable<PolicyTables['policy_reservations']>): ReservationRecord {
+  return {
+    id: row.id,
+    decisionId: row.decision_id,
+    agentId: row.agent_id,
+    serviceId: row.service_id,
+    variant: row.variant,
+    amount: row.amount,
+    committedAmount: row.committed_amount,
+    status: ReservationStatus.parse(row.status),
+    periodId: Number(row.period_id),
+    expiresAt: toDate(row.expires_at),
+    createdAt: toDate(row.created_at),
+    settledAt: row.settled_at === null ? null : toDate(row.settled_at),
+  };
+}

@@ -1,0 +1,5 @@
+module.exports = {
+  displayName: 'types',
+  preset: '../../jest.preset.cjs',
+  rootDir: __dirname,
+};

@@ -1,0 +1,40 @@
+import { z } from 'zod';
+
+/** Stable, machine-readable error codes shared by every service. */
+export const ErrorCode = z.enum([
+  'VALIDATION_ERROR',
+  'MALFORMED_JSON',
+  'PAYLOAD_TOO_LARGE',
+  'UNSUPPORTED_MEDIA_TYPE',
+  'UNAUTHORIZED',
+  'FORBIDDEN',
+  'NOT_FOUND',
+  'AGENT_NOT_FOUND',
+  'RESERVATION_NOT_FOUND',
+  'DECISION_NOT_FOUND',
+  'RESERVATION_EXPIRED',
+  'RESERVATION_ALREADY_SETTLED',
+  'IDEMPOTENCY_KEY_REUSED',
+  'COMMIT_EXCEEDS_HOLD',
+  'RATE_LIMITED',
+  'SERVICE_UNAVAILABLE',
+  'INTERNAL_ERROR',
+]);
+export type ErrorCode = z.infer<typeof ErrorCode>;
+
+export const ErrorDetail = z.object({
+  path: z.string(),
+  message: z.string(),
+});
+export type ErrorDetail = z.infer<typeof ErrorDetail>;
+
+/** The one error body every service answers with. */
+export const ErrorBody = z.object({
+  error: z.object({
+    code: ErrorCode,
+    message: z.string(),
+    details: z.array(ErrorDetail).optional(),
+    requestId: z.string().optional(),
+  }),
+});
+export type ErrorBody = z.infer<typeof ErrorBody>;

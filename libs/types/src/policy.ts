@@ -1,0 +1,145 @@
+import { z } from 'zod';
+import { IdempotencyKey, Page, ResourceId, Timestamp } from './ids';
+import { Money } from './money';
+
+export const Priority = z.enum(['HIGH', 'MEDIUM', 'LOW']);
+export type Priority = z.infer<typeof Priority>;
+
+export const DecisionAction = z.enum(['ALLOWED', 'DOWNGRADED', 'REJECTED']);
+export type DecisionAction = z.infer<typeof DecisionAction>;
+
+/** One stable code per policy rule outcome (DESIGN.md §3, rules in order). */
+export const ReasonCode = z.enum([
+  // rule 1: who may call what
+  'AGENT_UNKNOWN',
+  'AGENT_PAUSED',
+  'SERVICE_UNKNOWN',
+  'VARIANT_UNKNOWN',
+  'SERVICE_NOT_ALLOWED',
+  // rule 2: per-call maximum
+  'PER_CALL_LIMIT_DOWNGRADE',
+  'PER_CALL_LIMIT_EXCEEDED',
+  // rule 3: daily budget
+  'DAILY_BUDGET_DOWNGRADE',
+  'DAILY_BUDGET_EXCEEDED',
+  // rule 4: treasury share reserved for HIGH agents
+  'PRIORITY_RESERVE_DOWNGRADE',
+  'PRIORITY_RESERVE_EXCEEDED',
+  // rule 5: budget pressure
+  'BUDGET_PRESSURE_DOWNGRADE',
+  // rule 6
+  'WITHIN_POLICY',
+]);
+export type ReasonCode = z.infer<typeof ReasonCode>;
+
+export const DecideRequest = z.strictObject({
+  agentId: ResourceId,
+  serviceId: ResourceId,
+  /** The variant asked for; the service's default when absent. */
+  variant: ResourceId.optional(),
+  /** The same key always gets the first answer and never a second hold. */
+  idempotencyKey: IdempotencyKey,
+});
+export type DecideRequest = z.infer<typeof DecideRequest>;
+
+export const SimulateRequest = DecideRequest.omit({ idempotencyKey: true });
+export type SimulateRequest = z.infer<typeof SimulateRequest>;
+
+export const Decision = z.object({
+  id: z.string(),
+  action: DecisionAction,
+  reason: ReasonCode,
+  message: z.string(),
+  agentId: z.string(),
+  serviceId: z.string(),
+  requestedVariant: z.string().nullable(),
+  /** The variant granted (ALLOWED/DOWNGRADED) or refused (REJECTED); null when unknown. */
+  variant: z.string().nullable(),
+  /** Price of `variant`; null when unknown. */
+  amount: Money.nullable(),
+  reservationId: z.string().nullable(),
+  expiresAt: Timestamp.nullable(),
+  periodId: z.number().int(),
+  simulated: z.boolean(),
+  /** True when this answer is the stored answer to an idempotency key seen before. */
+  replayed: z.boolean(),
+  createdAt: Timestamp,
+});
+export type Decision = z.infer<typeof Decision>;
+
+export const ReservationStatus = z.enum(['HELD', 'COMMITTED', 'RELEASED', 'EXPIRED']);
+export type ReservationStatus = z.infer<typeof ReservationStatus>;
+
+export const Reservation = z.object({
+  id: z.string(),
+  decisionId: z.string(),
+  agentId: z.string(),
+  serviceId: z.string(),
+  variant: z.string(),
+  amount: Money,
+  committedAmount: Money.nullable(),
+  status: ReservationStatus,
+  periodId: z.number().int(),
+  expiresAt: Timestamp,
+  createdAt: Timestamp,
+  settledAt: Timestamp.nullable(),
+});
+export type Reservation = z.infer<typeof Reservation>;
+
+export const CommitRequest = z.strictObject({
+  /** What was actually spent, at most the hold; the whole hold when absent. */
+  amount: Money.optional(),
+});
+export type CommitRequest = z.infer<typeof CommitRequest>;
+
+export const ReleaseRequest = z.strictObject({
+  reason: z.string().max(200).optional(),
+});
+export type ReleaseRequest = z.infer<typeof ReleaseRequest>;
+
+export const Agent = z.object({
+  id: z.string(),
+  name: z.string(),
+  priority: Priority,
+  dailyBudget: Money,
+  maxPerCall: Money,
+  spentToday: Money,
+  reserved: Money,
+  remaining: Money,
+  paused: z.boolean(),
+  allowedServices: z.array(z.string()),
+  periodId: z.number().int(),
+});
+export type Agent = z.infer<typeof Agent>;
+
+export const AgentList = Page(Agent);
+export type AgentList = z.infer<typeof AgentList>;
+
+export const BudgetUpdate = z
+  .strictObject({
+    dailyBudget: Money.optional(),
+    maxPerCall: Money.optional(),
+  })
+  .refine((body) => body.dailyBudget !== undefined || body.maxPerCall !== undefined, {
+    message: 'give dailyBudget, maxPerCall or both',
+  });
+export type BudgetUpdate = z.infer<typeof BudgetUpdate>;
+
+export const Period = z.object({
+  id: z.number().int(),
+  startedAt: Timestamp,
+  endsAt: Timestamp,
+});
+export type Period = z.infer<typeof Period>;
+
+export const ResetResponse = z.object({
+  period: Period,
+  previousPeriodId: z.number().int(),
+});
+export type ResetResponse = z.infer<typeof ResetResponse>;
+
+export const AgentIdParams = z.strictObject({ id: ResourceId });
+export type AgentIdParams = z.infer<typeof AgentIdParams>;
+
+export const EntityIdParams = z.strictObject({ id: z.string().regex(/^[a-z]{3}_[0-9a-f]{32}$/, 'is not a valid id') });
+export type EntityIdParams = z.infer<typeof EntityIdParams>;
