@@ -1,0 +1,89 @@
+import { createTemporaryPostgres, type TemporaryPostgres } from '@nexus/stores';
+import type { Agent, Decision } from '@nexus/types';
+import { ruleTestConfig } from './testing/fixtures';
+import { TEST_TOKEN, createPolicyUnderTest, type PolicyUnderTest } from './testing/policy-harness';
+
+/** QUOTE costs 0.05: a 5.00 budget fits exactly 100 of them. */
+function exactFitConfig() {
+  const config = ruleTestConfig({ treasury: { dailyLimit: '1000.00' } });
+  config.agents = config.agents.map((a) => (a.id === 'high' ? { ...a, dailyBudget: '5.00' } : a));
+  return config;
+}
+
+const headers = { Authorization: `Bearer ${TEST_TOKEN}`, 'Content-Type': 'application/json' };
+
+async function post(url: string, body: unknown): Promise<{ status: number; body: Decision }> {
+  const res = await fetch(`${url}/decisions`, { method: 'POST', headers, body: JSON.stringify(body) });
+  return { status: res.status, body: (await res.json()) as Decision };
+}
+
+async function agent(url: string, id: string): Promise<Agent> {
+  return (await (await fetch(`${url}/agents/${id}`, { headers })).json()) as Agent;
+}
+
+describe.each(['sqlite', 'postgres'] as const)('concurrent decisions on %s', (dialect) => {
+  let database: TemporaryPostgres | undefined;
+  let instances: PolicyUnderTest[] = [];
+
+  beforeEach(async () => {
+    database = dialect === 'postgres' ? await createTemporaryPostgres() : undefined;
+    // PostgreSQL: two policy instances (own pools, own ports) sharing one database.
+    const count = dialect === 'postgres' ? 2 : 1;
+    instances = [];
+    for (let i = 0; i < count; i += 1) {
+      const instance = await createPolicyUnderTest({ config: exactFitConfig(), databaseUrl: database?.url });
+      await instance.listen();
+      instances.push(instance);
+    }
+  });
+  afterEach(async () => {
+    await Promise.all(instances.map((i) => i.close()));
+    await database?.drop();
+  });
+
+  const urlFor = (n: number) => instances[n % instances.length]!.url;
+
+  it('reserves exactly 100 of 500 concurrent calls that fit the budget 100 times, never more', async () => {
+    const results = await Promise.all(
+      Array.from({ length: 500 }, (_, n) => post(urlFor(n), { agentId: 'high', serviceId: 'QUOTE', idempotencyKey: `call-${n}` })),
+    );
+    expect(results.every((r) => r.status === 201)).toBe(true);
+    const allowed = results.filter((r) => r.body.action === 'ALLOWED');
+    const rejected = results.filter((r) => r.body.action === 'REJECTED');
+    expect(allowed).toHaveLength(100);
+    expect(rejected).toHaveLength(400);
+    expect(new Set(rejected.map((r) => r.body.reason))).toEqual(new Set(['DAILY_BUDGET_EXCEEDED']));
+    expect(new Set(allowed.map((r) => r.body.reservationId)).size).toBe(100);
+    for (const n of instances.keys()) {
+      expect(await agent(urlFor(n), 'high')).toMatchObject({ spentToday: '0.00', reserved: '5.00', remaining: '0.00' });
+    }
+  });
+
+  it('never lets commits and new holds together pass the budget', async () => {
+    const first = await Promise.all(
+      Array.from({ length: 60 }, (_, n) => post(urlFor(n), { agentId: 'high', serviceId: 'QUOTE', idempotencyKey: `a-${n}` })),
+    );
+    // Commit half of the holds while 200 more decisions race them.
+    const commits = first.slice(0, 30).map((r, n) =>
+      fetch(`${urlFor(n)}/reservations/${r.body.reservationId}/commit`, { method: 'POST', headers, body: '{}' }),
+    );
+    const second = Promise.all(
+      Array.from({ length: 200 }, (_, n) => post(urlFor(n), { agentId: 'high', serviceId: 'QUOTE', idempotencyKey: `b-${n}` })),
+    );
+    const [settled, more] = await Promise.all([Promise.all(commits), second]);
+    expect(settled.every((r) => r.status === 200)).toBe(true);
+    expect(more.filter((r) => r.body.action === 'ALLOWED')).toHaveLength(40);
+    expect(await agent(urlFor(0), 'high')).toMatchObject({ spentToday: '1.50', reserved: '3.50', remaining: '0.00' });
+  });
+
+  it('makes one reservation of the same idempotency key sent 50 times at once', async () => {
+    const results = await Promise.all(
+      Array.from({ length: 50 }, (_, n) => post(urlFor(n), { agentId: 'high', serviceId: 'QUOTE', idempotencyKey: 'the-same-key' })),
+    );
+    expect(new Set(results.map((r) => r.body.id)).size).toBe(1);
+    expect(new Set(results.map((r) => r.body.reservationId)).size).toBe(1);
+    expect(results.filter((r) => r.status === 201)).toHaveLength(1);
+    expect(results.filter((r) => r.body.replayed)).toHaveLength(49);
+    expect((await agent(urlFor(0), 'high')).reserved).toBe('0.05');
+  });
+});

@@ -1,0 +1,208 @@
+import type { UsageRecord } from '@nexus/stores';
+import { toBaseUnits, type ReasonCode } from '@nexus/types';
+import { buildCatalog, type PolicyCatalog } from '../catalog';
+import { ruleTestConfig } from '../testing/fixtures';
+import { evaluate, type EffectiveAgent } from './evaluate';
+
+const catalog = buildCatalog(ruleTestConfig());
+const priorities = new Map([...catalog.agents.values()].map((a) => [a.id, a.priority]));
+
+interface Call {
+  agent: string;
+  service: string;
+  variant?: string;
+  usage?: Record<string, string>;
+  override?: Partial<EffectiveAgent>;
+  from?: PolicyCatalog;
+}
+
+function decide({ agent, service, variant, usage = {}, override = {}, from = catalog }: Call) {
+  const configured = from.agents.get(agent);
+  const usageRecords: UsageRecord[] = Object.entries(usage).map(([agentId, used]) => ({
+    agentId,
+    spent: toBaseUnits(used),
+    reserved: 0n,
+  }));
+  return evaluate({
+    agentId: agent,
+    serviceId: service,
+    requestedVariant: variant ?? null,
+    agent: configured ? { ...configured, paused: false, ...override } : undefined,
+    service: from.services.get(service),
+    usage: usageRecords,
+    priorities,
+    treasury: from.treasury,
+  });
+}
+
+const outcome = (call: Call) => {
+  const v = decide(call);
+  return { action: v.action, reason: v.reason, variant: v.variant, amount: v.amount };
+};
+
+describe('policy rules, in order', () => {
+  describe('rule 1: who may call what', () => {
+    it.each<[string, Call, ReasonCode]>([
+      ['an unknown agent', { agent: 'ghost', service: 'QUOTE' }, 'AGENT_UNKNOWN'],
+      ['a paused agent', { agent: 'high', service: 'QUOTE', override: { paused: true } }, 'AGENT_PAUSED'],
+      ['an unknown service', { agent: 'high', service: 'NOPE' }, 'SERVICE_UNKNOWN'],
+      ['a service the agent may not use', { agent: 'quotes-only', service: 'ARCHIVE' }, 'SERVICE_NOT_ALLOWED'],
+      ['an unknown variant', { agent: 'high', service: 'ARCHIVE', variant: 'deluxe' }, 'VARIANT_UNKNOWN'],
+    ])('rejects %s', (_name, call, reason) => {
+      expect(outcome(call)).toEqual({ action: 'REJECTED', reason, variant: null, amount: null });
+    });
+
+    it('checks the pause before anything about the service', () => {
+      expect(decide({ agent: 'high', service: 'NOPE', override: { paused: true } }).reason).toBe('AGENT_PAUSED');
+    });
+  });
+
+  describe('rule 2: per-call maximum', () => {
+    it('downgrades to the dearest variant under the maximum', () => {
+      expect(outcome({ agent: 'high', service: 'ARCHIVE', override: { maxPerCall: toBaseUnits('0.60') } })).toEqual({
+        action: 'DOWNGRADED',
+        reason: 'PER_CALL_LIMIT_DOWNGRADE',
+        variant: 'compact',
+        amount: toBaseUnits('0.50'),
+      });
+    });
+
+    it('rejects when no variant fits under the maximum', () => {
+      expect(outcome({ agent: 'high', service: 'COMPUTE', override: { maxPerCall: toBaseUnits('1.00') } })).toEqual({
+        action: 'REJECTED',
+        reason: 'PER_CALL_LIMIT_EXCEEDED',
+        variant: 'standard',
+        amount: toBaseUnits('1.50'),
+      });
+    });
+
+    it('allows a price exactly at the maximum', () => {
+      expect(decide({ agent: 'high', service: 'COMPUTE', override: { maxPerCall: toBaseUnits('1.50') } }).action).toBe('ALLOWED');
+    });
+  });
+
+  describe('rule 3: daily budget', () => {
+    it('downgrades when only a cheaper variant fits what is left', () => {
+      expect(outcome({ agent: 'high', service: 'ARCHIVE', usage: { high: '9.40' } })).toMatchObject({
+        action: 'DOWNGRADED',
+        reason: 'DAILY_BUDGET_DOWNGRADE',
+        variant: 'compact',
+      });
+    });
+
+    it('rejects when nothing fits what is left', () => {
+      expect(outcome({ agent: 'high', service: 'ARCHIVE', usage: { high: '9.95' } })).toMatchObject({
+        action: 'REJECTED',
+        reason: 'DAILY_BUDGET_EXCEEDED',
+        variant: 'full',
+      });
+    });
+
+    it('allows spending the budget to the last unit', () => {
+      expect(decide({ agent: 'high', service: 'QUOTE', usage: { high: '9.95' } }).action).toBe('ALLOWED');
+    });
+
+    it('counts holds like spend', () => {
+      const v = evaluate({
+        agentId: 'high',
+        serviceId: 'QUOTE',
+        requestedVariant: null,
+        agent: { ...catalog.agents.get('high')!, paused: false },
+        service: catalog.services.get('QUOTE'),
+        usage: [{ agentId: 'high', spent: toBaseUnits('5.00'), reserved: toBaseUnits('4.96') }],
+        priorities,
+        treasury: catalog.treasury,
+      });
+      expect(v.reason).toBe('DAILY_BUDGET_EXCEEDED');
+    });
+
+    it('is checked after the per-call maximum', () => {
+      expect(decide({ agent: 'high', service: 'COMPUTE', usage: { high: '10.00' }, override: { maxPerCall: toBaseUnits('1.00') } }).reason).toBe(
+        'PER_CALL_LIMIT_EXCEEDED',
+      );
+    });
+  });
+
+  describe('rule 4: the treasury share reserved for HIGH agents', () => {
+    // limit 20.00, reserve 25% = 5.00: LOW agents may take treasury spend up to 15.00 while HIGH has used none of it.
+    it('rejects a LOW call that would spend into the reserve', () => {
+      expect(outcome({ agent: 'low', service: 'COMPUTE', usage: { medium: '9.00', low: '5.00' } })).toMatchObject({
+        action: 'REJECTED',
+        reason: 'PRIORITY_RESERVE_EXCEEDED',
+      });
+    });
+
+    it('downgrades a LOW call when a cheaper variant stays out of the reserve', () => {
+      expect(outcome({ agent: 'low', service: 'ARCHIVE', usage: { medium: '9.00', low: '5.50' } })).toMatchObject({
+        action: 'DOWNGRADED',
+        reason: 'PRIORITY_RESERVE_DOWNGRADE',
+        variant: 'compact',
+      });
+    });
+
+    it('lets LOW agents use what HIGH agents have already taken from the reserve', () => {
+      // HIGH used 3.00 of its 5.00 reserve: 2.00 is still kept, so the ceiling for LOW is 18.00.
+      expect(decide({ agent: 'low', service: 'COMPUTE', usage: { high: '3.00', medium: '8.00', low: '5.00' } }).action).toBe('ALLOWED');
+      expect(decide({ agent: 'low', service: 'COMPUTE', usage: { high: '3.00', medium: '8.00', low: '5.60' } }).reason).toBe(
+        'PRIORITY_RESERVE_EXCEEDED',
+      );
+    });
+
+    it('does not restrict HIGH agents, nor MEDIUM ones unless configured', () => {
+      const usage = { medium: '8.00', low: '6.00' };
+      expect(decide({ agent: 'high', service: 'COMPUTE', usage }).action).toBe('ALLOWED');
+      expect(decide({ agent: 'medium', service: 'COMPUTE', usage }).action).toBe('ALLOWED');
+      const strict = buildCatalog(ruleTestConfig({ reserve: { highShare: 0.25, restrictedPriorities: ['LOW', 'MEDIUM'] } }));
+      expect(decide({ agent: 'medium', service: 'COMPUTE', usage, from: strict }).reason).toBe('PRIORITY_RESERVE_EXCEEDED');
+    });
+  });
+
+  describe('rule 5: budget pressure', () => {
+    // budget 10.00, pressure 20%: a call that would leave less than 2.00 is downgraded.
+    it('downgrades to the dearest cheaper variant that keeps the agent above the threshold', () => {
+      expect(outcome({ agent: 'high', service: 'ARCHIVE', usage: { high: '7.40' } })).toEqual({
+        action: 'DOWNGRADED',
+        reason: 'BUDGET_PRESSURE_DOWNGRADE',
+        variant: 'compact',
+        amount: toBaseUnits('0.50'),
+      });
+    });
+
+    it('downgrades to the cheapest variant when none keeps the agent above the threshold', () => {
+      expect(outcome({ agent: 'high', service: 'ARCHIVE', usage: { high: '7.80' } })).toMatchObject({
+        reason: 'BUDGET_PRESSURE_DOWNGRADE',
+        variant: 'summary',
+      });
+    });
+
+    it('leaves services without a cheaper variant alone', () => {
+      expect(outcome({ agent: 'high', service: 'COMPUTE', usage: { high: '7.00' } })).toMatchObject({ action: 'ALLOWED', reason: 'WITHIN_POLICY' });
+    });
+
+    it('leaves a service alone when its pressure downgrade is switched off', () => {
+      const config = ruleTestConfig();
+      config.services = config.services.map((s) => ({ ...s, pressureDowngrade: false }));
+      expect(decide({ agent: 'high', service: 'ARCHIVE', usage: { high: '7.80' }, from: buildCatalog(config) }).action).toBe('ALLOWED');
+    });
+  });
+
+  describe('rule 6', () => {
+    it('allows everything else at the requested variant and price', () => {
+      expect(outcome({ agent: 'high', service: 'ARCHIVE', variant: 'compact' })).toEqual({
+        action: 'ALLOWED',
+        reason: 'WITHIN_POLICY',
+        variant: 'compact',
+        amount: toBaseUnits('0.50'),
+      });
+    });
+  });
+
+  it('explains every verdict in its message', () => {
+    expect(decide({ agent: 'low', service: 'COMPUTE', usage: { medium: '9.00', low: '5.00' } }).message).toBe(
+      'COMPUTE standard costs 1.50 MNEE and would take treasury spend (14.00 MNEE of 20.00 MNEE) into the 5.00 MNEE kept for HIGH-priority agents',
+    );
+    expect(decide({ agent: 'high', service: 'ARCHIVE', usage: { high: '7.40' } }).message).toBe(
+      'ARCHIVE full (1.00 MNEE) would leave high under 20% of its budget; downgraded to compact (0.50 MNEE)',
+    );
+  });
+});

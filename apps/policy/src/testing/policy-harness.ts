@@ -1,0 +1,57 @@
+import type { Server } from 'node:http';
+import type { Express } from 'express';
+import type { NexusConfig } from '@nexus/config';
+import { createSilentLogger } from '@nexus/service-kit';
+import { createPolicyStore, openDatabase, type PolicyStore, type PolicyTables } from '@nexus/stores';
+import { createApp } from '../app';
+import { buildCatalog } from '../catalog';
+import { periodBounds } from '../period';
+import { PolicyService } from '../policy-service';
+
+export const TEST_TOKEN = 'test-internal-token-0123456789';
+
+export interface PolicyUnderTest {
+  app: Express;
+  store: PolicyStore;
+  policy: PolicyService;
+  /** Base URL once `listen` has been called. */
+  url: string;
+  listen: () => Promise<string>;
+  close: () => Promise<void>;
+}
+
+/** A real policy service (real store, real rules, real HTTP) on a loopback port of its own. */
+export async function createPolicyUnderTest(options: {
+  config: NexusConfig;
+  databaseUrl?: string;
+  clock?: () => Date;
+}): Promise<PolicyUnderTest> {
+  const now = options.clock ?? (() => new Date());
+  const database = openDatabase<PolicyTables>(options.databaseUrl ? { databaseUrl: options.databaseUrl } : { sqlitePath: ':memory:' });
+  const store = await createPolicyStore(database, periodBounds(options.config.policy.period), now());
+  const policy = new PolicyService({ store, catalog: buildCatalog(options.config), clock: now });
+  const app = createApp({ policy, store, logger: createSilentLogger('policy'), internalToken: TEST_TOKEN });
+  let server: Server | undefined;
+  const harness: PolicyUnderTest = {
+    app,
+    store,
+    policy,
+    url: '',
+    listen: async () => {
+      server = await new Promise<Server>((resolve) => {
+        const s = app.listen(0, '127.0.0.1', () => resolve(s));
+      });
+      const address = server.address();
+      harness.url = `http://127.0.0.1:${typeof address === 'object' && address ? address.port : 0}`;
+      return harness.url;
+    },
+    close: async () => {
+      if (server) {
+        server.closeAllConnections();
+        await new Promise((resolve) => server?.close(resolve));
+      }
+      await store.close();
+    },
+  };
+  return harness;
+}

@@ -1,0 +1,177 @@
+import { createTemporaryPostgres, type TemporaryPostgres } from '../testing/temporary-postgres';
+import { openDatabase } from '../database';
+import type { PeriodBounds, PolicyStore, Verdict } from './policy-store';
+import type { PolicyTables } from './policy-tables';
+import { createPolicyStore } from './sql-policy-store';
+
+const DAY = 86_400_000;
+/** UTC days, so tests can cross a boundary by moving the clock. */
+const utcDays: PeriodBounds = (instant) => {
+  const start = Math.floor(instant.getTime() / DAY) * DAY;
+  return { start: new Date(start), end: new Date(start + DAY) };
+};
+const T0 = new Date('2026-03-10T12:00:00.000Z');
+const at = (offsetMs: number) => new Date(T0.getTime() + offsetMs);
+const allow = (amount: bigint): Verdict => ({ action: 'ALLOWED', reason: 'WITHIN_POLICY', message: 'ok', variant: 'std', amount });
+const reject: Verdict = { action: 'REJECTED', reason: 'DAILY_BUDGET_EXCEEDED', message: 'no', variant: 'std', amount: 5n };
+
+let sequence = 0;
+function command(overrides: Partial<Parameters<PolicyStore['decide']>[0]> = {}) {
+  sequence += 1;
+  return {
+    decisionId: `dec_${sequence}`,
+    reservationId: `res_${sequence}`,
+    idempotencyKey: `key-${sequence}`,
+    agentId: 'agent-a',
+    serviceId: 'SVC',
+    requestedVariant: null,
+    now: T0,
+    holdTtlMs: 60_000,
+    ...overrides,
+  };
+}
+
+describe.each(['sqlite', 'postgres'] as const)('policy store on %s', (dialect) => {
+  let pgDb: TemporaryPostgres | undefined;
+  let store: PolicyStore;
+  const open = () =>
+    createPolicyStore(
+      openDatabase<PolicyTables>(dialect === 'postgres' ? { databaseUrl: pgDb?.url } : { sqlitePath: ':memory:' }),
+      utcDays,
+      T0,
+    );
+
+  beforeEach(async () => {
+    if (dialect === 'postgres') pgDb = await createTemporaryPostgres();
+    store = await open();
+  });
+  afterEach(async () => {
+    await store.close();
+    await pgDb?.drop();
+  });
+
+  it('stores a decision with its hold and counts the hold as reserved', async () => {
+    const outcome = await store.decide(command(), () => allow(300n));
+    expect(outcome.kind).toBe('decided');
+    if (outcome.kind !== 'decided') return;
+    expect(outcome.decision.reservationId).not.toBeNull();
+    expect(outcome.decision.expiresAt).toEqual(at(60_000));
+    const reservation = await store.getReservation(outcome.decision.reservationId ?? '');
+    expect(reservation).toMatchObject({ status: 'HELD', amount: 300n, periodId: 1 });
+    const snapshot = await store.snapshot('agent-a', at(1));
+    expect(snapshot.usage).toEqual([{ agentId: 'agent-a', spent: 0n, reserved: 300n }]);
+  });
+
+  it('stores a rejection without a hold', async () => {
+    const outcome = await store.decide(command(), () => reject);
+    expect(outcome.kind === 'decided' && outcome.decision.reservationId).toBeNull();
+    expect((await store.snapshot('agent-a', T0)).usage).toEqual([]);
+  });
+
+  it('hands the evaluator the spend and holds of every agent in the period', async () => {
+    await store.decide(command({ agentId: 'agent-a' }), () => allow(100n));
+    await store.decide(command({ agentId: 'agent-b' }), () => allow(40n));
+    let seen: unknown;
+    await store.decide(command({ agentId: 'agent-a' }), (snapshot) => {
+      seen = snapshot.usage.sort((x, y) => x.agentId.localeCompare(y.agentId));
+      return reject;
+    });
+    expect(seen).toEqual([
+      { agentId: 'agent-a', spent: 0n, reserved: 100n },
+      { agentId: 'agent-b', spent: 0n, reserved: 40n },
+    ]);
+  });
+
+  it('answers a known idempotency key from the record and reserves nothing new', async () => {
+    const first = await store.decide(command({ idempotencyKey: 'same' }), () => allow(100n));
+    const evaluate = jest.fn(() => allow(100n));
+    const second = await store.decide(command({ idempotencyKey: 'same' }), evaluate);
+    expect(second.kind).toBe('replayed');
+    expect(second.decision.id).toBe(first.decision.id);
+    expect(second.decision.expiresAt).toEqual(first.decision.expiresAt);
+    expect(evaluate).not.toHaveBeenCalled();
+    expect((await store.snapshot('agent-a', T0)).usage[0]?.reserved).toBe(100n);
+  });
+
+  it('refuses a known idempotency key sent with a different request', async () => {
+    await store.decide(command({ idempotencyKey: 'same', serviceId: 'SVC' }), () => allow(100n));
+    const other = await store.decide(command({ idempotencyKey: 'same', serviceId: 'OTHER' }), () => allow(100n));
+    expect(other.kind).toBe('key_reused');
+  });
+
+  it('commits a hold at a lower actual amount, once', async () => {
+    const { decision } = await store.decide(command(), () => allow(300n));
+    const id = decision.reservationId ?? '';
+    const committed = await store.commit(id, 250n, at(10));
+    expect(committed).toMatchObject({ kind: 'settled', reservation: { status: 'COMMITTED', committedAmount: 250n } });
+    expect((await store.commit(id, undefined, at(20))).kind).toBe('already_settled');
+    expect((await store.release(id, at(20))).kind).toBe('already_settled');
+    expect((await store.snapshot('agent-a', at(30))).usage).toEqual([{ agentId: 'agent-a', spent: 250n, reserved: 0n }]);
+  });
+
+  it('refuses to commit more than the hold and leaves the hold untouched', async () => {
+    const { decision } = await store.decide(command(), () => allow(300n));
+    const outcome = await store.commit(decision.reservationId ?? '', 301n, at(10));
+    expect(outcome.kind).toBe('exceeds_hold');
+    expect((await store.getReservation(decision.reservationId ?? ''))?.status).toBe('HELD');
+  });
+
+  it('refuses to settle an unknown or expired reservation', async () => {
+    expect((await store.commit('res_missing', undefined, T0)).kind).toBe('not_found');
+    expect((await store.release('res_missing', T0)).kind).toBe('not_found');
+    const { decision } = await store.decide(command(), () => allow(300n));
+    const id = decision.reservationId ?? '';
+    expect((await store.commit(id, undefined, at(60_000))).kind).toBe('expired');
+    expect((await store.release(id, at(60_001))).kind).toBe('expired');
+  });
+
+  it('releases a hold so it no longer counts', async () => {
+    const { decision } = await store.decide(command(), () => allow(300n));
+    const released = await store.release(decision.reservationId ?? '', at(5));
+    expect(released).toMatchObject({ kind: 'settled', reservation: { status: 'RELEASED', committedAmount: null } });
+    expect((await store.snapshot('agent-a', at(6))).usage).toEqual([]);
+  });
+
+  it('stops counting an expired hold at once and sweeps it', async () => {
+    await store.decide(command(), () => allow(300n));
+    expect((await store.snapshot('agent-a', at(60_000))).usage).toEqual([{ agentId: 'agent-a', spent: 0n, reserved: 0n }]);
+    expect(await store.sweepExpired(at(59_999))).toBe(0);
+    expect(await store.sweepExpired(at(60_000))).toBe(1);
+    expect(await store.sweepExpired(at(60_000))).toBe(0);
+  });
+
+  it('rolls the period at its boundary and settles an old hold against its own period', async () => {
+    const nextDay = new Date('2026-03-11T00:00:00.000Z');
+    const after = (offsetMs: number) => new Date(nextDay.getTime() + offsetMs);
+    const { decision } = await store.decide(command({ now: after(-30_000) }), () => allow(300n));
+    const period = await store.currentPeriod(after(5_000));
+    expect(period).toEqual({ id: 2, startedAt: nextDay, endsAt: new Date('2026-03-12T00:00:00.000Z') });
+    const committed = await store.commit(decision.reservationId ?? '', undefined, after(10_000));
+    expect(committed).toMatchObject({ kind: 'settled', reservation: { periodId: 1, committedAmount: 300n } });
+    expect((await store.snapshot('agent-a', after(11_000))).usage).toEqual([]);
+  });
+
+  it('starts a new period on reset; the old period keeps its spend', async () => {
+    const { decision } = await store.decide(command(), () => allow(300n));
+    const { period, previous } = await store.resetPeriod(at(1000));
+    expect(previous.id).toBe(1);
+    expect(period).toEqual({ id: 2, startedAt: at(1000), endsAt: new Date('2026-03-11T00:00:00.000Z') });
+    expect((await store.snapshot('agent-a', at(1001))).usage).toEqual([]);
+    const committed = await store.commit(decision.reservationId ?? '', undefined, at(2000));
+    expect(committed).toMatchObject({ kind: 'settled', reservation: { periodId: 1, committedAmount: 300n } });
+    expect((await store.snapshot('agent-a', at(2001))).usage).toEqual([]);
+  });
+
+  it('keeps budget overrides and the pause flag across a restart', async () => {
+    await store.setBudget('agent-a', { dailyBudget: 9_000_000n }, T0);
+    await store.setBudget('agent-a', { maxPerCall: 500_000n }, T0);
+    await store.setPaused('agent-a', true, T0);
+    await store.decide(command(), () => allow(300n));
+    if (dialect === 'sqlite') return; // an in-memory SQLite database does not outlive its connection
+    await store.close();
+    store = await open();
+    expect(await store.agentStates()).toEqual([{ id: 'agent-a', dailyBudget: 9_000_000n, maxPerCall: 500_000n, paused: true }]);
+    expect((await store.snapshot('agent-a', at(1))).usage[0]?.reserved).toBe(300n);
+    expect((await store.currentPeriod(at(1))).id).toBe(1);
+  });
+});
