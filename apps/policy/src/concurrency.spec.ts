@@ -41,7 +41,7 @@ describe.each(['sqlite', 'postgres'] as const)('concurrent decisions on %s', (di
     await database?.drop();
   });
 
-  const urlFor = (n: number) => instances[n % instances.length]!.url;
+  const urlFor = (n: number) => instances[n % instances.length]?.url ?? '';
 
   it('reserves exactly 100 of 500 concurrent calls that fit the budget 100 times, never more', async () => {
     const results = await Promise.all(

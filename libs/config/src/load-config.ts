@@ -38,7 +38,8 @@ export function loadConfig(options: LoadConfigOptions = {}): NexusConfig {
     'policy.yaml': readYaml(dir, 'policy.yaml', problems),
   };
   const overrides = collectOverrides(env, raw['services.yaml']);
-  for (const o of overrides) raw[o.file] = setPath(raw[o.file], o.path, o.value);
+  // A file that could not be read is already reported; an override must not invent one.
+  for (const o of overrides) if (raw[o.file] !== undefined) raw[o.file] = setPath(raw[o.file], o.path, o.value);
 
   const agents = validate(AgentsFile, raw, 'agents.yaml', dir, overrides, problems);
   const services = validate(ServicesFile, raw, 'services.yaml', dir, overrides, problems);
@@ -61,7 +62,10 @@ function readYaml(dir: string, file: ConfigFileName, problems: ConfigProblem[]):
     return undefined;
   }
   try {
-    return yaml.load(text, { filename: path }) as unknown;
+    const document = yaml.load(text, { filename: path }) as unknown;
+    // An empty (or comments-only) file loads as undefined, which would otherwise fail start-up with no problem listed.
+    if (document === undefined) problems.push({ source: path, path: '', message: 'is empty' });
+    return document;
   } catch (error: unknown) {
     const message =
       error instanceof yaml.YAMLException

@@ -22,6 +22,17 @@ function fromBodyParser(error: unknown): AppError | undefined {
   }
 }
 
+/** An Error's own fields are not enumerable, so logged as is it shows as `{}`: spell them out (and its causes). */
+function describeError(error: unknown, depth = 0): unknown {
+  if (!(error instanceof Error)) return error;
+  return {
+    name: error.name,
+    message: error.message,
+    stack: error.stack,
+    ...(error.cause !== undefined && depth < 3 ? { cause: describeError(error.cause, depth + 1) } : {}),
+  };
+}
+
 export function notFoundHandler(): RequestHandler {
   return (req, _res, next) => next(new AppError('NOT_FOUND', 404, `no route for ${req.method} ${req.path}`));
 }
@@ -32,7 +43,7 @@ export function errorHandler(logger: Logger): ErrorRequestHandler {
     if (res.headersSent) return next(error);
     const known = error instanceof AppError ? error : fromBodyParser(error);
     const appError = known ?? new AppError('INTERNAL_ERROR', 500, 'internal error', { cause: error });
-    if (appError.status >= 500) logger.error('request failed', { code: appError.code, error: appError.cause ?? appError });
+    if (appError.status >= 500) logger.error('request failed', { code: appError.code, error: describeError(appError.cause ?? appError) });
     const body: ErrorBody = {
       error: {
         code: appError.code,

@@ -1,4 +1,4 @@
-import type { Server } from 'node:http';
+import type { IncomingMessage, Server, ServerResponse } from 'node:http';
 import type { Express } from 'express';
 import type { Logger } from './logger';
 
@@ -23,32 +23,47 @@ export interface RunningService {
 export async function serve(app: Express, options: ServeOptions): Promise<RunningService> {
   const { logger } = options;
   const server = await new Promise<Server>((resolve, reject) => {
-    const s = app.listen(options.port, options.host ?? '127.0.0.1', () => resolve(s));
-    s.once('error', reject);
+    // Express 5 calls this back with the error too (EADDRINUSE...): it is not a successful listen.
+    const s = app.listen(options.port, options.host ?? '127.0.0.1', (error?: Error) => (error ? reject(error) : resolve(s)));
   });
   const address = server.address();
   const port = typeof address === 'object' && address !== null ? address.port : options.port;
   logger.info('listening', { host: options.host ?? '127.0.0.1', port });
 
   let stopping: Promise<void> | undefined;
+  // server.close() only closes the connections idle at that moment; a keep-alive connection (fetch keeps them)
+  // busy with an in-flight request would then hold shutdown until the client drops it. So once stopping,
+  // answer with `Connection: close` and drop each connection as soon as its response is done.
+  server.prependListener('request', (_req: IncomingMessage, res: ServerResponse) => {
+    if (stopping && !res.headersSent) res.setHeader('Connection', 'close');
+    res.once('finish', () => {
+      if (stopping) setImmediate(() => server.closeIdleConnections());
+    });
+  });
+  const signalHandlers = new Map<NodeJS.Signals, () => void>();
   const shutdown = (reason: string): Promise<void> => {
     stopping ??= (async () => {
       logger.info('shutting down', { reason });
-      const timer = setTimeout(() => server.closeAllConnections(), options.shutdownTimeoutMs ?? 10_000);
-      timer.unref();
-      await new Promise<void>((resolve) => {
-        server.close(() => resolve());
-        server.closeIdleConnections();
-      });
-      clearTimeout(timer);
-      await options.onShutdown?.();
+      try {
+        const timer = setTimeout(() => server.closeAllConnections(), options.shutdownTimeoutMs ?? 10_000);
+        timer.unref();
+        await new Promise<void>((resolve) => {
+          server.close(() => resolve());
+          server.closeIdleConnections();
+        });
+        clearTimeout(timer);
+        await options.onShutdown?.();
+      } finally {
+        // A stopped service must not keep hold of the process's signals (tests start many).
+        for (const [signal, handler] of signalHandlers) process.off(signal, handler);
+      }
       logger.info('stopped');
     })();
     return stopping;
   };
 
   for (const signal of ['SIGTERM', 'SIGINT'] as const) {
-    process.once(signal, () => {
+    const handler = () => {
       shutdown(signal).then(
         () => process.exit(0),
         (error: unknown) => {
@@ -56,7 +71,9 @@ export async function serve(app: Express, options: ServeOptions): Promise<Runnin
           process.exit(1);
         },
       );
-    });
+    };
+    signalHandlers.set(signal, handler);
+    process.once(signal, handler);
   }
   return { server, port, shutdown };
 }

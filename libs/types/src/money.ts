@@ -21,7 +21,8 @@ export function moneyProblem(value: string): string | null {
   if (decimals !== undefined && decimals.length > MONEY_DECIMALS) {
     return `has ${decimals.length} decimal places; at most ${MONEY_DECIMALS} are allowed`;
   }
-  if (/^\d+(\.\d+)?$/.test(trimmed) && trimmed.split('.')[0]!.replace(/^0+(?=\d)/, '').length > MAX_INTEGER_DIGITS) {
+  const whole = /^(\d+)(\.\d+)?$/.exec(trimmed)?.[1];
+  if (whole !== undefined && whole.replace(/^0+(?=\d)/, '').length > MAX_INTEGER_DIGITS) {
     return `is too large; at most ${MAX_INTEGER_DIGITS} integer digits are allowed`;
   }
   return 'must be a decimal string of MNEE such as "0.05" (no sign, exponent, spaces or leading zeros)';
@@ -31,7 +32,7 @@ export function moneyProblem(value: string): string | null {
 export const Money = z
   .string({
     error: (issue) =>
-      issue.input === undefined ? 'is required' : 'must be a decimal string of MNEE such as "0.05", not a number',
+      issue.input === undefined ? 'is required' : 'must be a decimal string of MNEE such as "0.05" (quoted in YAML), not a number',
   })
   .superRefine((value, ctx) => {
     const problem = moneyProblem(value);
@@ -47,8 +48,8 @@ export class MoneyFormatError extends Error {
 export function toBaseUnits(amount: string): bigint {
   const problem = moneyProblem(amount);
   if (problem) throw new MoneyFormatError(`"${amount}" ${problem}`);
-  const [whole, fraction = ''] = amount.split('.');
-  return BigInt(whole!) * SCALE + BigInt(fraction.padEnd(MONEY_DECIMALS, '0'));
+  const [whole = '0', fraction = ''] = amount.split('.');
+  return BigInt(whole) * SCALE + BigInt(fraction.padEnd(MONEY_DECIMALS, '0'));
 }
 
 /** 50000n → "0.05". Keeps at least two decimals ("1.00") and drops trailing zeros beyond them. */

@@ -107,7 +107,7 @@ describe('policy rules, in order', () => {
         agentId: 'high',
         serviceId: 'QUOTE',
         requestedVariant: null,
-        agent: { ...catalog.agents.get('high')!, paused: false },
+        agent: { ...(catalog.agents.get('high') as EffectiveAgent), paused: false },
         service: catalog.services.get('QUOTE'),
         usage: [{ agentId: 'high', spent: toBaseUnits('5.00'), reserved: toBaseUnits('4.96') }],
         priorities,

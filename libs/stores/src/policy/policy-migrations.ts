@@ -62,10 +62,15 @@ export const policyMigrations: Record<string, Migration> = {
         .addColumn('created_at', 'bigint', (c) => c.notNull())
         .addColumn('settled_at', 'bigint')
         .execute();
+      // Running totals per agent and period, kept in step with reservations in the same transactions,
+      // so a decision reads a handful of rows instead of summing every hold of the period.
       await db.schema
-        .createIndex('policy_reservations_usage')
-        .on('policy_reservations')
-        .columns(['period_id', 'status', 'agent_id'])
+        .createTable('policy_usage')
+        .addColumn('period_id', 'bigint', (c) => c.notNull())
+        .addColumn('agent_id', 'text', (c) => c.notNull())
+        .addColumn('spent', 'bigint', (c) => c.notNull().check(sql`spent >= 0`))
+        .addColumn('reserved', 'bigint', (c) => c.notNull().check(sql`reserved >= 0`))
+        .addPrimaryKeyConstraint('policy_usage_pk', ['period_id', 'agent_id'])
         .execute();
       await db.schema
         .createIndex('policy_reservations_expiry')

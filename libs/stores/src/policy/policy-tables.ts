@@ -33,6 +33,14 @@ export interface PolicyTables {
     period_id: bigint;
     created_at: bigint;
   };
+  policy_usage: {
+    period_id: bigint;
+    agent_id: string;
+    /** Committed amounts. */
+    spent: bigint;
+    /** Amounts of HELD reservations (expired ones leave when swept, which every decision does first). */
+    reserved: bigint;
+  };
   policy_reservations: {
     id: string;
     decision_id: string;

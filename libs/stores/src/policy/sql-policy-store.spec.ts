@@ -129,15 +129,32 @@ describe.each(['sqlite', 'postgres'] as const)('policy store on %s', (dialect) =
     const { decision } = await store.decide(command(), () => allow(300n));
     const released = await store.release(decision.reservationId ?? '', at(5));
     expect(released).toMatchObject({ kind: 'settled', reservation: { status: 'RELEASED', committedAmount: null } });
-    expect((await store.snapshot('agent-a', at(6))).usage).toEqual([]);
+    expect((await store.snapshot('agent-a', at(6))).usage).toEqual([{ agentId: 'agent-a', spent: 0n, reserved: 0n }]);
   });
 
-  it('stops counting an expired hold at once and sweeps it', async () => {
-    await store.decide(command(), () => allow(300n));
-    expect((await store.snapshot('agent-a', at(60_000))).usage).toEqual([{ agentId: 'agent-a', spent: 0n, reserved: 0n }]);
+  it('sweeps an expired hold once, and it stops counting', async () => {
+    const { decision } = await store.decide(command(), () => allow(300n));
     expect(await store.sweepExpired(at(59_999))).toBe(0);
     expect(await store.sweepExpired(at(60_000))).toBe(1);
     expect(await store.sweepExpired(at(60_000))).toBe(0);
+    expect((await store.getReservation(decision.reservationId ?? ''))?.status).toBe('EXPIRED');
+    expect((await store.snapshot('agent-a', at(60_001))).usage).toEqual([{ agentId: 'agent-a', spent: 0n, reserved: 0n }]);
+  });
+
+  it('stops counting an expired hold in views as soon as its time is up', async () => {
+    await store.decide(command(), () => allow(300n));
+    expect((await store.snapshot('agent-a', at(59_999))).usage).toEqual([{ agentId: 'agent-a', spent: 0n, reserved: 300n }]);
+    expect((await store.snapshot('agent-a', at(60_000))).usage).toEqual([{ agentId: 'agent-a', spent: 0n, reserved: 0n }]);
+  });
+
+  it('expires due holds inside a decision before reading the totals', async () => {
+    await store.decide(command({ agentId: 'agent-b' }), () => allow(300n));
+    let seen: unknown;
+    await store.decide(command({ now: at(61_000) }), (snapshot) => {
+      seen = snapshot.usage;
+      return reject;
+    });
+    expect(seen).toEqual([{ agentId: 'agent-b', spent: 0n, reserved: 0n }]);
   });
 
   it('rolls the period at its boundary and settles an old hold against its own period', async () => {

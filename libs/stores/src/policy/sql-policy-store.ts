@@ -1,4 +1,4 @@
-import { sql, type Kysely, type Selectable, type Transaction } from 'kysely';
+import type { Kysely, Selectable, Transaction } from 'kysely';
 import { DecisionAction, ReasonCode, ReservationStatus } from '@nexus/types';
 import type { Database } from '../database';
 import { migrate } from '../migrations';
@@ -15,7 +15,6 @@ import type {
   PolicyStore,
   ReservationRecord,
   SettleOutcome,
-  UsageRecord,
   Verdict,
 } from './policy-store';
 import type { PolicyTables } from './policy-tables';
@@ -63,6 +62,7 @@ class SqlPolicyStore implements PolicyStore {
   async decide(command: DecideCommand, evaluate: (snapshot: PolicySnapshot) => Verdict): Promise<DecideOutcome> {
     return this.db.transaction().execute(async (trx) => {
       const period = await this.lockCurrentPeriod(trx, command.now);
+      await this.expireDue(trx, command.now);
       const previous = await trx
         .selectFrom('policy_decisions')
         .selectAll()
@@ -75,7 +75,7 @@ class SqlPolicyStore implements PolicyStore {
         return { kind: same ? 'replayed' : 'key_reused', decision };
       }
 
-      const verdict = evaluate(await this.readSnapshot(trx, period, command.agentId, command.now));
+      const verdict = evaluate(await this.readSnapshot(trx, period, command.agentId));
       const holds = verdict.action !== 'REJECTED' && verdict.variant !== null && verdict.amount !== null;
       const expiresAt = new Date(command.now.getTime() + command.holdTtlMs);
       const createdAt = ms(command.now);
@@ -115,6 +115,7 @@ class SqlPolicyStore implements PolicyStore {
             settled_at: null,
           })
           .execute();
+        await this.addHold(trx, period.id, command.agentId, verdict.amount ?? 0n);
       }
       return {
         kind: 'decided',
@@ -136,46 +137,51 @@ class SqlPolicyStore implements PolicyStore {
 
   async snapshot(agentId: string | undefined, now: Date): Promise<PolicySnapshot> {
     const period = await this.currentPeriod(now);
-    return this.readSnapshot(this.db, period, agentId, now);
+    await this.sweepExpired(now);
+    return this.readSnapshot(this.db, period, agentId);
   }
 
   async commit(reservationId: string, amount: bigint | undefined, now: Date): Promise<SettleOutcome> {
-    const updated = await this.db
-      .updateTable('policy_reservations')
-      .set((eb) => ({
-        status: 'COMMITTED',
-        committed_amount: amount === undefined ? eb.ref('amount') : amount,
-        settled_at: ms(now),
-      }))
-      .where('id', '=', reservationId)
-      .where('status', '=', 'HELD')
-      .where('expires_at', '>', ms(now))
-      .where((eb) => (amount === undefined ? eb.lit(true) : eb('amount', '>=', amount)))
-      .returningAll()
-      .executeTakeFirst();
-    return updated ? { kind: 'settled', reservation: toReservation(updated) } : this.whyNotSettled(reservationId, now);
+    const settled = await this.db.transaction().execute(async (trx) => {
+      const row = await trx
+        .updateTable('policy_reservations')
+        .set((eb) => ({
+          status: 'COMMITTED',
+          committed_amount: amount === undefined ? eb.ref('amount') : amount,
+          settled_at: ms(now),
+        }))
+        .where('id', '=', reservationId)
+        .where('status', '=', 'HELD')
+        .where('expires_at', '>', ms(now))
+        .where((eb) => (amount === undefined ? eb.lit(true) : eb('amount', '>=', amount)))
+        .returningAll()
+        .executeTakeFirst();
+      if (row) {
+        await this.settleUsage(trx, Number(row.period_id), row.agent_id, row.amount, row.committed_amount ?? row.amount);
+      }
+      return row;
+    });
+    return settled ? { kind: 'settled', reservation: toReservation(settled) } : this.whyNotSettled(reservationId, now);
   }
 
   async release(reservationId: string, now: Date): Promise<SettleOutcome> {
-    const updated = await this.db
-      .updateTable('policy_reservations')
-      .set({ status: 'RELEASED', settled_at: ms(now) })
-      .where('id', '=', reservationId)
-      .where('status', '=', 'HELD')
-      .where('expires_at', '>', ms(now))
-      .returningAll()
-      .executeTakeFirst();
-    return updated ? { kind: 'settled', reservation: toReservation(updated) } : this.whyNotSettled(reservationId, now);
+    const settled = await this.db.transaction().execute(async (trx) => {
+      const row = await trx
+        .updateTable('policy_reservations')
+        .set({ status: 'RELEASED', settled_at: ms(now) })
+        .where('id', '=', reservationId)
+        .where('status', '=', 'HELD')
+        .where('expires_at', '>', ms(now))
+        .returningAll()
+        .executeTakeFirst();
+      if (row) await this.settleUsage(trx, Number(row.period_id), row.agent_id, row.amount, 0n);
+      return row;
+    });
+    return settled ? { kind: 'settled', reservation: toReservation(settled) } : this.whyNotSettled(reservationId, now);
   }
 
   async sweepExpired(now: Date): Promise<number> {
-    const result = await this.db
-      .updateTable('policy_reservations')
-      .set({ status: 'EXPIRED', settled_at: ms(now) })
-      .where('status', '=', 'HELD')
-      .where('expires_at', '<=', ms(now))
-      .executeTakeFirst();
-    return Number(result.numUpdatedRows);
+    return this.db.transaction().execute((trx) => this.expireDue(trx, now));
   }
 
   async getDecision(id: string): Promise<DecisionRecord | undefined> {
@@ -275,29 +281,72 @@ class SqlPolicyStore implements PolicyStore {
     return { id: Number(row.id), startedAt: toDate(row.started_at), endsAt: toDate(row.ends_at) };
   }
 
-  private async readSnapshot(db: Db, period: PeriodRecord, agentId: string | undefined, now: Date): Promise<PolicySnapshot> {
+  private async readSnapshot(db: Db, period: PeriodRecord, agentId: string | undefined): Promise<PolicySnapshot> {
     const agentRow =
       agentId === undefined
         ? undefined
         : await db.selectFrom('policy_agents').selectAll().where('id', '=', agentId).executeTakeFirst();
-    return { period, agentState: agentRow ? toAgentState(agentRow) : undefined, usage: await this.readUsage(db, period.id, now) };
+    const usage = await db
+      .selectFrom('policy_usage')
+      .select(['agent_id', 'spent', 'reserved'])
+      .where('period_id', '=', BigInt(period.id))
+      .execute();
+    return {
+      period,
+      agentState: agentRow ? toAgentState(agentRow) : undefined,
+      usage: usage.map((u) => ({ agentId: u.agent_id, spent: u.spent, reserved: u.reserved })),
+    };
   }
 
-  /** Spend (committed) and live holds (HELD, not yet expired) per agent in a period. */
-  private async readUsage(db: Db, periodId: number, now: Date): Promise<UsageRecord[]> {
-    const nowMs = ms(now);
-    const rows = await db
-      .selectFrom('policy_reservations')
-      .select([
-        'agent_id',
-        sql<bigint>`cast(coalesce(sum(case when status = 'COMMITTED' then committed_amount else 0 end), 0) as bigint)`.as('spent'),
-        sql<bigint>`cast(coalesce(sum(case when status = 'HELD' and expires_at > ${nowMs} then amount else 0 end), 0) as bigint)`.as('reserved'),
-      ])
-      .where('period_id', '=', BigInt(periodId))
-      .where('status', 'in', ['HELD', 'COMMITTED'])
-      .groupBy('agent_id')
+  /**
+   * HELD past expiry → EXPIRED, and their amounts leave the running totals.
+   * Totals move by what this statement itself changed (RETURNING), so two
+   * sweepers racing never subtract a hold twice.
+   */
+  private async expireDue(trx: Transaction<PolicyTables>, now: Date): Promise<number> {
+    const expired = await trx
+      .updateTable('policy_reservations')
+      .set({ status: 'EXPIRED', settled_at: ms(now) })
+      .where('status', '=', 'HELD')
+      .where('expires_at', '<=', ms(now))
+      .returning(['period_id', 'agent_id', 'amount'])
       .execute();
-    return rows.map((row) => ({ agentId: row.agent_id, spent: BigInt(row.spent), reserved: BigInt(row.reserved) }));
+    const totals = new Map<string, { periodId: number; agentId: string; amount: bigint }>();
+    for (const row of expired) {
+      const key = `${row.period_id}/${row.agent_id}`;
+      const total = totals.get(key) ?? { periodId: Number(row.period_id), agentId: row.agent_id, amount: 0n };
+      total.amount += row.amount;
+      totals.set(key, total);
+    }
+    for (const t of totals.values()) await this.settleUsage(trx, t.periodId, t.agentId, t.amount, 0n);
+    return expired.length;
+  }
+
+  /** A new hold joins the agent's running totals (creating the period's row on its first hold). */
+  private async addHold(trx: Transaction<PolicyTables>, periodId: number, agentId: string, amount: bigint): Promise<void> {
+    await trx
+      .insertInto('policy_usage')
+      .values({ period_id: BigInt(periodId), agent_id: agentId, spent: 0n, reserved: amount })
+      .onConflict((oc) =>
+        oc.columns(['period_id', 'agent_id']).doUpdateSet((eb) => ({ reserved: eb('policy_usage.reserved', '+', amount) })),
+      )
+      .execute();
+  }
+
+  /** A settled hold leaves `reserved` and, when committed, joins `spent`: one atomic relative update. */
+  private async settleUsage(
+    trx: Transaction<PolicyTables>,
+    periodId: number,
+    agentId: string,
+    held: bigint,
+    spent: bigint,
+  ): Promise<void> {
+    await trx
+      .updateTable('policy_usage')
+      .set((eb) => ({ reserved: eb('reserved', '-', held), spent: eb('spent', '+', spent) }))
+      .where('period_id', '=', BigInt(periodId))
+      .where('agent_id', '=', agentId)
+      .executeTakeFirstOrThrow();
   }
 
   private async whyNotSettled(reservationId: string, now: Date): Promise<SettleOutcome> {

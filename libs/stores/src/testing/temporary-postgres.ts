@@ -32,6 +32,12 @@ export async function createTemporaryPostgres(prefix = 'nexus_test'): Promise<Te
       const client = new pg.Client({ connectionString: base.toString() });
       await client.connect();
       try {
+        // A closed pool's sessions end a moment after pool.end() resolves; let them go before forcing.
+        for (let attempt = 0; attempt < 100; attempt += 1) {
+          const { rows } = await client.query<{ open: string }>('SELECT count(*) AS open FROM pg_stat_activity WHERE datname = $1', [name]);
+          if (rows[0]?.open === '0') break;
+          await new Promise((resolve) => setTimeout(resolve, 20));
+        }
         await client.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
       } finally {
         await client.end();
