@@ -24,14 +24,16 @@ async function agent(url: string, id: string): Promise<Agent> {
 describe.each(['sqlite', 'postgres'] as const)('concurrent decisions on %s', (dialect) => {
   let database: TemporaryPostgres | undefined;
   let instances: PolicyUnderTest[] = [];
+  let now: Date | undefined;
 
   beforeEach(async () => {
+    now = undefined;
     database = dialect === 'postgres' ? await createTemporaryPostgres() : undefined;
     // PostgreSQL: two policy instances (own pools, own ports) sharing one database.
     const count = dialect === 'postgres' ? 2 : 1;
     instances = [];
     for (let i = 0; i < count; i += 1) {
-      const instance = await createPolicyUnderTest({ config: exactFitConfig(), databaseUrl: database?.url });
+      const instance = await createPolicyUnderTest({ config: exactFitConfig(), databaseUrl: database?.url, clock: () => now ?? new Date() });
       await instance.listen();
       instances.push(instance);
     }
@@ -85,5 +87,20 @@ describe.each(['sqlite', 'postgres'] as const)('concurrent decisions on %s', (di
     expect(results.filter((r) => r.status === 201)).toHaveLength(1);
     expect(results.filter((r) => r.body.replayed)).toHaveLength(49);
     expect((await agent(urlFor(0), 'high')).reserved).toBe('0.05');
+  });
+
+  it('rolls the period over exactly once when concurrent calls cross the boundary', async () => {
+    now = new Date('2030-01-01T23:59:59.000Z');
+    const before = await post(urlFor(0), { agentId: 'high', serviceId: 'QUOTE', idempotencyKey: 'before-midnight' });
+    const next = before.body.periodId + 1;
+    now = new Date('2030-01-02T00:00:01.000Z');
+    const results = await Promise.all(
+      Array.from({ length: 100 }, (_, n) => post(urlFor(n), { agentId: 'high', serviceId: 'QUOTE', idempotencyKey: `after-${n}` })),
+    );
+    expect(results.every((r) => r.status === 201 && r.body.action === 'ALLOWED')).toBe(true);
+    expect(new Set(results.map((r) => r.body.periodId))).toEqual(new Set([next]));
+    const period = await (await fetch(`${urlFor(1)}/period`, { headers })).json();
+    expect(period).toEqual({ id: next, startedAt: '2030-01-02T00:00:00.000Z', endsAt: '2030-01-03T00:00:00.000Z' });
+    expect(await agent(urlFor(0), 'high')).toMatchObject({ reserved: '5.00', periodId: next });
   });
 });

@@ -31,14 +31,11 @@ export async function serve(app: Express, options: ServeOptions): Promise<Runnin
   logger.info('listening', { host: options.host ?? '127.0.0.1', port });
 
   let stopping: Promise<void> | undefined;
-  // server.close() only closes the connections idle at that moment; a keep-alive connection (fetch keeps them)
-  // busy with an in-flight request would then hold shutdown until the client drops it. So once stopping,
-  // answer with `Connection: close` and drop each connection as soon as its response is done.
+  // server.close() only closes the connections idle at that moment; a keep-alive connection busy with an
+  // in-flight request would then hold shutdown until the client drops it. So once stopping, responses say
+  // `Connection: close`, and connections that turn idle are closed as shutdown goes on.
   server.prependListener('request', (_req: IncomingMessage, res: ServerResponse) => {
     if (stopping && !res.headersSent) res.setHeader('Connection', 'close');
-    res.once('finish', () => {
-      if (stopping) setImmediate(() => server.closeIdleConnections());
-    });
   });
   const signalHandlers = new Map<NodeJS.Signals, () => void>();
   const shutdown = (reason: string): Promise<void> => {
@@ -46,12 +43,14 @@ export async function serve(app: Express, options: ServeOptions): Promise<Runnin
       logger.info('shutting down', { reason });
       try {
         const timer = setTimeout(() => server.closeAllConnections(), options.shutdownTimeoutMs ?? 10_000);
+        const idle = setInterval(() => server.closeIdleConnections(), 50);
         timer.unref();
         await new Promise<void>((resolve) => {
           server.close(() => resolve());
           server.closeIdleConnections();
         });
         clearTimeout(timer);
+        clearInterval(idle);
         await options.onShutdown?.();
       } finally {
         // A stopped service must not keep hold of the process's signals (tests start many).

@@ -253,10 +253,13 @@ class SqlPolicyStore implements PolicyStore {
    * one transaction at a time) and rolls the period over if it has ended.
    */
   private async lockCurrentPeriod(trx: Transaction<PolicyTables>, now: Date): Promise<PeriodRecord> {
-    let query = trx.selectFrom('policy_state').select('period_id').where('id', '=', STATE_ID);
-    if (this.database.dialect === 'postgres') query = query.forUpdate();
-    await query.executeTakeFirstOrThrow();
-    const current = await this.readPeriod(trx);
+    // Lock the state row on its own: joined in the same statement, a waiter would see the new state row
+    // beside the old period row after a concurrent roll-over (READ COMMITTED rechecks only locked rows).
+    let lock = trx.selectFrom('policy_state').select('period_id').where('id', '=', STATE_ID);
+    if (this.database.dialect === 'postgres') lock = lock.forUpdate();
+    const { period_id } = await lock.executeTakeFirstOrThrow();
+    const row = await trx.selectFrom('policy_periods').selectAll().where('id', '=', period_id).executeTakeFirstOrThrow();
+    const current = { id: Number(row.id), startedAt: toDate(row.started_at), endsAt: toDate(row.ends_at) };
     if (now < current.endsAt) return current;
     const { start, end } = this.periodBounds(now);
     return this.startPeriod(trx, current.id + 1, start, end, 'BOUNDARY');
