@@ -16,4 +16,5 @@ module.exports = {
   },
   modulePathIgnorePatterns: ['<rootDir>/dist/'],
   clearMocks: true,
+  testTimeout: 30_000,
 };

@@ -12,8 +12,8 @@ function freshEnvFile(): string {
     `INTERNAL_TOKEN=${secret()}`,
     `ADMIN_API_KEY=${secret()}`,
     `AGENT_API_KEYS=user-agent:${secret()},batch-agent:${secret()},ops-agent:${secret()}`,
+    `POSTGRES_PASSWORD=${secret()}`,
     'NEXUS_DATA_DIR=data',
-    'LOG_LEVEL=info',
     '',
   ].join('\n');
 }

@@ -1,0 +1,30 @@
+# One image recipe for every service: docker build --build-arg APP=policy .
+# Builds from the lock file; the runtime image holds production dependencies,
+# the app's bundle and the config, and runs as the unprivileged `node` user.
+
+FROM node:20-bookworm-slim AS deps
+WORKDIR /repo
+# better-sqlite3 compiles its native addon from source.
+RUN apt-get update \
+ && apt-get install -y --no-install-recommends python3 make g++ \
+ && rm -rf /var/lib/apt/lists/*
+COPY package.json package-lock.json ./
+RUN npm ci
+
+FROM deps AS build
+ARG APP
+ENV NX_DAEMON=false NX_NO_CLOUD=true
+COPY . .
+RUN test -n "$APP" && npx nx run "$APP:build" \
+ && npm prune --omit=dev
+
+FROM node:20-bookworm-slim AS runtime
+ARG APP
+ENV NODE_ENV=production HOST=0.0.0.0 NEXUS_DATA_DIR=/data NEXUS_CONFIG_DIR=/app/config
+WORKDIR /app
+COPY --from=build /repo/node_modules ./node_modules
+COPY --from=build /repo/dist/apps/${APP} ./dist
+COPY config ./config
+RUN mkdir -p /data && chown node:node /data
+USER node
+CMD ["node", "--enable-source-maps", "dist/main.js"]
