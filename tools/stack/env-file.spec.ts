@@ -8,20 +8,20 @@ const fresh = () => join(mkdtempSync(join(tmpdir(), 'nexus-env-')), '.env');
 describe('the local .env', () => {
   it('is written with fresh secrets, readable by its owner only, when missing', () => {
     const path = fresh();
-    const first = loadEnvFile(path);
+    const first = loadEnvFile(path, {});
     expect(first.created).toBe(true);
     expect(first.env['INTERNAL_TOKEN']).toMatch(/^[0-9a-f]{48}$/);
     expect(first.env['ADMIN_API_KEY']).toMatch(/^[0-9a-f]{48}$/);
     expect(first.env['AGENT_API_KEYS']).toMatch(/^user-agent:[0-9a-f]{48},batch-agent:[0-9a-f]{48},ops-agent:[0-9a-f]{48}$/);
     expect(statSync(path).mode & 0o777).toBe(0o600);
-    const other = loadEnvFile(fresh());
+    const other = loadEnvFile(fresh(), {});
     expect(other.env['INTERNAL_TOKEN']).not.toBe(first.env['INTERNAL_TOKEN']);
   });
 
   it('is kept as it is when present', () => {
     const path = fresh();
     writeFileSync(path, 'INTERNAL_TOKEN=mine-and-long-enough\n');
-    const { env, created } = loadEnvFile(path);
+    const { env, created } = loadEnvFile(path, {});
     expect(created).toBe(false);
     expect(env['INTERNAL_TOKEN']).toBe('mine-and-long-enough');
     expect(readFileSync(path, 'utf8')).toBe('INTERNAL_TOKEN=mine-and-long-enough\n');
@@ -30,11 +30,7 @@ describe('the local .env', () => {
   it('gives way to variables already set in the environment', () => {
     const path = fresh();
     writeFileSync(path, 'NEXUS_TEST_ONLY_VAR=from-file\n');
-    process.env['NEXUS_TEST_ONLY_VAR'] = 'from-environment';
-    try {
-      expect(loadEnvFile(path).env['NEXUS_TEST_ONLY_VAR']).toBe('from-environment');
-    } finally {
-      delete process.env['NEXUS_TEST_ONLY_VAR'];
-    }
+    expect(loadEnvFile(path, { NEXUS_TEST_ONLY_VAR: 'from-environment' }).env['NEXUS_TEST_ONLY_VAR']).toBe('from-environment');
+    expect(loadEnvFile(path, {}).env['NEXUS_TEST_ONLY_VAR']).toBe('from-file');
   });
 });

@@ -19,12 +19,15 @@ function freshEnvFile(): string {
 }
 
 /** Reads `path`, writing a fresh one first when there is none. Values already in the environment win. */
-export function loadEnvFile(path: string): { env: Record<string, string>; created: boolean } {
+export function loadEnvFile(
+  path: string,
+  environment: NodeJS.ProcessEnv = process.env,
+): { env: Record<string, string>; created: boolean } {
   const created = !existsSync(path);
   if (created) writeFileSync(path, freshEnvFile(), { mode: 0o600 });
   const fromFile = parseEnv(readFileSync(path, 'utf8'));
   const env: Record<string, string> = {};
-  for (const [key, value] of Object.entries({ ...fromFile, ...process.env })) {
+  for (const [key, value] of Object.entries({ ...fromFile, ...environment })) {
     if (typeof value === 'string') env[key] = value;
   }
   return { env, created };
