@@ -76,7 +76,10 @@ class SqlPolicyStore implements PolicyStore {
       }
 
       const verdict = evaluate(await this.readSnapshot(trx, period, command.agentId));
-      const holds = verdict.action !== 'REJECTED' && verdict.variant !== null && verdict.amount !== null;
+      const hold =
+        verdict.action !== 'REJECTED' && verdict.variant !== null && verdict.amount !== null
+          ? { variant: verdict.variant, amount: verdict.amount }
+          : null;
       const expiresAt = new Date(command.now.getTime() + command.holdTtlMs);
       const createdAt = ms(command.now);
       await trx
@@ -92,12 +95,12 @@ class SqlPolicyStore implements PolicyStore {
           message: verdict.message,
           variant: verdict.variant,
           amount: verdict.amount,
-          reservation_id: holds ? command.reservationId : null,
+          reservation_id: hold ? command.reservationId : null,
           period_id: BigInt(period.id),
           created_at: createdAt,
         })
         .execute();
-      if (holds) {
+      if (hold) {
         await trx
           .insertInto('policy_reservations')
           .values({
@@ -105,8 +108,8 @@ class SqlPolicyStore implements PolicyStore {
             decision_id: command.decisionId,
             agent_id: command.agentId,
             service_id: command.serviceId,
-            variant: verdict.variant ?? '',
-            amount: verdict.amount ?? 0n,
+            variant: hold.variant,
+            amount: hold.amount,
             committed_amount: null,
             status: 'HELD',
             period_id: BigInt(period.id),
@@ -115,7 +118,7 @@ class SqlPolicyStore implements PolicyStore {
             settled_at: null,
           })
           .execute();
-        await this.addHold(trx, period.id, command.agentId, verdict.amount ?? 0n);
+        await this.addHold(trx, period.id, command.agentId, hold.amount);
       }
       return {
         kind: 'decided',
@@ -126,8 +129,8 @@ class SqlPolicyStore implements PolicyStore {
           serviceId: command.serviceId,
           requestedVariant: command.requestedVariant,
           ...verdict,
-          reservationId: holds ? command.reservationId : null,
-          expiresAt: holds ? expiresAt : null,
+          reservationId: hold ? command.reservationId : null,
+          expiresAt: hold ? expiresAt : null,
           periodId: period.id,
           createdAt: command.now,
         },
@@ -141,43 +144,12 @@ class SqlPolicyStore implements PolicyStore {
     return this.readSnapshot(this.db, period, agentId);
   }
 
-  async commit(reservationId: string, amount: bigint | undefined, now: Date): Promise<SettleOutcome> {
-    const settled = await this.db.transaction().execute(async (trx) => {
-      const row = await trx
-        .updateTable('policy_reservations')
-        .set((eb) => ({
-          status: 'COMMITTED',
-          committed_amount: amount === undefined ? eb.ref('amount') : amount,
-          settled_at: ms(now),
-        }))
-        .where('id', '=', reservationId)
-        .where('status', '=', 'HELD')
-        .where('expires_at', '>', ms(now))
-        .where((eb) => (amount === undefined ? eb.lit(true) : eb('amount', '>=', amount)))
-        .returningAll()
-        .executeTakeFirst();
-      if (row) {
-        await this.settleUsage(trx, Number(row.period_id), row.agent_id, row.amount, row.committed_amount ?? row.amount);
-      }
-      return row;
-    });
-    return settled ? { kind: 'settled', reservation: toReservation(settled) } : this.whyNotSettled(reservationId, now);
+  commit(reservationId: string, amount: bigint | undefined, now: Date): Promise<SettleOutcome> {
+    return this.settle(reservationId, now, { status: 'COMMITTED', amount });
   }
 
-  async release(reservationId: string, now: Date): Promise<SettleOutcome> {
-    const settled = await this.db.transaction().execute(async (trx) => {
-      const row = await trx
-        .updateTable('policy_reservations')
-        .set({ status: 'RELEASED', settled_at: ms(now) })
-        .where('id', '=', reservationId)
-        .where('status', '=', 'HELD')
-        .where('expires_at', '>', ms(now))
-        .returningAll()
-        .executeTakeFirst();
-      if (row) await this.settleUsage(trx, Number(row.period_id), row.agent_id, row.amount, 0n);
-      return row;
-    });
-    return settled ? { kind: 'settled', reservation: toReservation(settled) } : this.whyNotSettled(reservationId, now);
+  release(reservationId: string, now: Date): Promise<SettleOutcome> {
+    return this.settle(reservationId, now, { status: 'RELEASED' });
   }
 
   async sweepExpired(now: Date): Promise<number> {
@@ -245,6 +217,37 @@ class SqlPolicyStore implements PolicyStore {
 
   close(): Promise<void> {
     return this.database.close();
+  }
+
+  /**
+   * HELD → COMMITTED or RELEASED in one guarded statement (still held, not
+   * expired, a commit not above the hold), and the running totals follow in
+   * the same transaction. Nothing matched: a second look says why.
+   */
+  private async settle(
+    reservationId: string,
+    now: Date,
+    target: { status: 'COMMITTED'; amount: bigint | undefined } | { status: 'RELEASED' },
+  ): Promise<SettleOutcome> {
+    const actual = target.status === 'COMMITTED' ? target.amount : undefined;
+    const settled = await this.db.transaction().execute(async (trx) => {
+      const row = await trx
+        .updateTable('policy_reservations')
+        .set((eb) => ({
+          status: target.status,
+          settled_at: ms(now),
+          ...(target.status === 'COMMITTED' ? { committed_amount: actual ?? eb.ref('amount') } : {}),
+        }))
+        .where('id', '=', reservationId)
+        .where('status', '=', 'HELD')
+        .where('expires_at', '>', ms(now))
+        .where((eb) => (actual === undefined ? eb.lit(true) : eb('amount', '>=', actual)))
+        .returningAll()
+        .executeTakeFirst();
+      if (row) await this.settleUsage(trx, Number(row.period_id), row.agent_id, row.amount, row.committed_amount ?? 0n);
+      return row;
+    });
+    return settled ? { kind: 'settled', reservation: toReservation(settled) } : this.whyNotSettled(reservationId, now);
   }
 
   /**
