@@ -32,6 +32,28 @@ function expectError(res: request.Response, status: number, code: string) {
 
 describe('policy service HTTP API', () => {
   describe('auth', () => {
+    const id = `res_${'0'.repeat(32)}`;
+    it.each([
+      ['POST', '/decisions'],
+      ['POST', '/decisions/simulate'],
+      ['GET', `/decisions/dec_${'0'.repeat(32)}`],
+      ['GET', `/reservations/${id}`],
+      ['POST', `/reservations/${id}/commit`],
+      ['POST', `/reservations/${id}/release`],
+      ['GET', '/agents'],
+      ['GET', '/agents/high'],
+      ['PUT', '/agents/high/budget'],
+      ['POST', '/agents/high/pause'],
+      ['POST', '/agents/high/resume'],
+      ['GET', '/period'],
+      ['POST', '/period/reset'],
+    ])('answers 401 to %s %s without the token, and changes nothing', async (method, path) => {
+      const res = await api()[method === 'GET' ? 'get' : method === 'PUT' ? 'put' : 'post'](path).send({ dailyBudget: '0.01' });
+      expectError(res, 401, 'UNAUTHORIZED');
+      expect(res.headers['www-authenticate']).toContain('Bearer');
+      expect((await api().get('/agents/high').set(auth)).body).toMatchObject({ dailyBudget: '10.00', paused: false, periodId: 1 });
+    });
+
     it('needs the internal token on every route but health and metrics', async () => {
       expectError(await api().get('/agents'), 401, 'UNAUTHORIZED');
       expectError(await api().post('/decisions').set({ Authorization: 'Bearer wrong-token' }).send({}), 401, 'UNAUTHORIZED');
