@@ -1,8 +1,8 @@
-import type { Kysely, Selectable, Transaction } from 'kysely';
-import { DecisionAction, ReasonCode, ReservationStatus } from '@nexus/types';
+import type { Kysely, Transaction } from 'kysely';
 import type { Database } from '../database';
 import { migrate } from '../migrations';
 import { policyMigrations } from './policy-migrations';
+import { ms, toAgentState, toDate, toDecision, toReservation } from './policy-rows';
 import type {
   AgentStateRecord,
   BudgetOverride,
@@ -18,11 +18,10 @@ import type {
   Verdict,
 } from './policy-store';
 import type { PolicyTables } from './policy-tables';
+import { addHold, expireDue, settleUsage } from './policy-usage';
 
 type Db = Kysely<PolicyTables> | Transaction<PolicyTables>;
 const STATE_ID = 1n;
-const ms = (date: Date) => BigInt(date.getTime());
-const toDate = (value: bigint) => new Date(Number(value));
 
 /** Opens (and migrates) the policy store on SQLite or PostgreSQL. */
 export async function createPolicyStore(database: Database<PolicyTables>, periodBounds: PeriodBounds, now = new Date()): Promise<PolicyStore> {
@@ -62,7 +61,7 @@ class SqlPolicyStore implements PolicyStore {
   async decide(command: DecideCommand, evaluate: (snapshot: PolicySnapshot) => Verdict): Promise<DecideOutcome> {
     return this.db.transaction().execute(async (trx) => {
       const period = await this.lockCurrentPeriod(trx, command.now);
-      await this.expireDue(trx, command.now);
+      await expireDue(trx, command.now);
       const previous = await trx
         .selectFrom('policy_decisions')
         .selectAll()
@@ -118,7 +117,7 @@ class SqlPolicyStore implements PolicyStore {
             settled_at: null,
           })
           .execute();
-        await this.addHold(trx, period.id, command.agentId, hold.amount);
+        await addHold(trx, period.id, command.agentId, hold.amount);
       }
       return {
         kind: 'decided',
@@ -153,7 +152,7 @@ class SqlPolicyStore implements PolicyStore {
   }
 
   async sweepExpired(now: Date): Promise<number> {
-    return this.db.transaction().execute((trx) => this.expireDue(trx, now));
+    return this.db.transaction().execute((trx) => expireDue(trx, now));
   }
 
   async getDecision(id: string): Promise<DecisionRecord | undefined> {
@@ -244,7 +243,7 @@ class SqlPolicyStore implements PolicyStore {
         .where((eb) => (actual === undefined ? eb.lit(true) : eb('amount', '>=', actual)))
         .returningAll()
         .executeTakeFirst();
-      if (row) await this.settleUsage(trx, Number(row.period_id), row.agent_id, row.amount, row.committed_amount ?? 0n);
+      if (row) await settleUsage(trx, Number(row.period_id), row.agent_id, row.amount, row.committed_amount ?? 0n);
       return row;
     });
     return settled ? { kind: 'settled', reservation: toReservation(settled) } : this.whyNotSettled(reservationId, now);
@@ -304,57 +303,6 @@ class SqlPolicyStore implements PolicyStore {
     };
   }
 
-  /**
-   * HELD past expiry → EXPIRED, and their amounts leave the running totals.
-   * Totals move by what this statement itself changed (RETURNING), so two
-   * sweepers racing never subtract a hold twice.
-   */
-  private async expireDue(trx: Transaction<PolicyTables>, now: Date): Promise<number> {
-    const expired = await trx
-      .updateTable('policy_reservations')
-      .set({ status: 'EXPIRED', settled_at: ms(now) })
-      .where('status', '=', 'HELD')
-      .where('expires_at', '<=', ms(now))
-      .returning(['period_id', 'agent_id', 'amount'])
-      .execute();
-    const totals = new Map<string, { periodId: number; agentId: string; amount: bigint }>();
-    for (const row of expired) {
-      const key = `${row.period_id}/${row.agent_id}`;
-      const total = totals.get(key) ?? { periodId: Number(row.period_id), agentId: row.agent_id, amount: 0n };
-      total.amount += row.amount;
-      totals.set(key, total);
-    }
-    for (const t of totals.values()) await this.settleUsage(trx, t.periodId, t.agentId, t.amount, 0n);
-    return expired.length;
-  }
-
-  /** A new hold joins the agent's running totals (creating the period's row on its first hold). */
-  private async addHold(trx: Transaction<PolicyTables>, periodId: number, agentId: string, amount: bigint): Promise<void> {
-    await trx
-      .insertInto('policy_usage')
-      .values({ period_id: BigInt(periodId), agent_id: agentId, spent: 0n, reserved: amount })
-      .onConflict((oc) =>
-        oc.columns(['period_id', 'agent_id']).doUpdateSet((eb) => ({ reserved: eb('policy_usage.reserved', '+', amount) })),
-      )
-      .execute();
-  }
-
-  /** A settled hold leaves `reserved` and, when committed, joins `spent`: one atomic relative update. */
-  private async settleUsage(
-    trx: Transaction<PolicyTables>,
-    periodId: number,
-    agentId: string,
-    held: bigint,
-    spent: bigint,
-  ): Promise<void> {
-    await trx
-      .updateTable('policy_usage')
-      .set((eb) => ({ reserved: eb('reserved', '-', held), spent: eb('spent', '+', spent) }))
-      .where('period_id', '=', BigInt(periodId))
-      .where('agent_id', '=', agentId)
-      .executeTakeFirstOrThrow();
-  }
-
   private async whyNotSettled(reservationId: string, now: Date): Promise<SettleOutcome> {
     const row = await this.db.selectFrom('policy_reservations').selectAll().where('id', '=', reservationId).executeTakeFirst();
     if (!row) return { kind: 'not_found' };
@@ -388,44 +336,4 @@ class SqlPolicyStore implements PolicyStore {
       .onConflict((oc) => oc.column('id').doNothing())
       .execute();
   }
-}
-
-function toAgentState(row: Selectable<PolicyTables['policy_agents']>): AgentStateRecord {
-  return { id: row.id, dailyBudget: row.daily_budget, maxPerCall: row.max_per_call, paused: row.paused !== 0n };
-}
-
-function toDecision(row: Selectable<PolicyTables['policy_decisions']>): DecisionRecord {
-  return {
-    id: row.id,
-    idempotencyKey: row.idempotency_key,
-    agentId: row.agent_id,
-    serviceId: row.service_id,
-    requestedVariant: row.requested_variant,
-    action: DecisionAction.parse(row.action),
-    reason: ReasonCode.parse(row.reason),
-    message: row.message,
-    variant: row.variant,
-    amount: row.amount,
-    reservationId: row.reservation_id,
-    expiresAt: null,
-    periodId: Number(row.period_id),
-    createdAt: toDate(row.created_at),
-  };
-}
-
-function toReservation(row: Selectable<PolicyTables['policy_reservations']>): ReservationRecord {
-  return {
-    id: row.id,
-    decisionId: row.decision_id,
-    agentId: row.agent_id,
-    serviceId: row.service_id,
-    variant: row.variant,
-    amount: row.amount,
-    committedAmount: row.committed_amount,
-    status: ReservationStatus.parse(row.status),
-    periodId: Number(row.period_id),
-    expiresAt: toDate(row.expires_at),
-    createdAt: toDate(row.created_at),
-    settledAt: row.settled_at === null ? null : toDate(row.settled_at),
-  };
 }
