@@ -13,6 +13,7 @@ function freshEnvFile(): string {
     `ADMIN_API_KEY=${secret()}`,
     `AGENT_API_KEYS=user-agent:${secret()},batch-agent:${secret()},ops-agent:${secret()}`,
     `POSTGRES_PASSWORD=${secret()}`,
+    'COMPOSE_PROJECT_NAME=mnee-nexus',
     'NEXUS_DATA_DIR=data',
     '',
   ].join('\n');
