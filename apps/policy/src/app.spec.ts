@@ -76,6 +76,18 @@ describe('policy service HTTP API', () => {
       policy = await createPolicyUnderTest({ config: ruleTestConfig(), clock: () => now });
     });
 
+    it('counts decisions by action and reason, replays apart, and settled holds by status', async () => {
+      const first = await decide({ agentId: 'high', serviceId: 'QUOTE', idempotencyKey: 'counted' });
+      await decide({ agentId: 'high', serviceId: 'QUOTE', idempotencyKey: 'counted' });
+      await decide({ agentId: 'quotes-only', serviceId: 'ARCHIVE' });
+      await api().post(`/reservations/${first.body.reservationId}/commit`).set(auth).send({});
+      const metrics = (await api().get('/metrics')).text;
+      expect(metrics).toContain('policy_decisions_total{action="ALLOWED",reason="WITHIN_POLICY",service="policy"} 1');
+      expect(metrics).toContain('policy_decisions_total{action="REJECTED",reason="SERVICE_NOT_ALLOWED",service="policy"} 1');
+      expect(metrics).toContain('policy_idempotent_replays_total{service="policy"} 1');
+      expect(metrics).toContain('policy_holds_settled_total{status="COMMITTED",service="policy"} 1');
+    });
+
     it('exports request durations by route template', async () => {
       await decide({ agentId: 'high', serviceId: 'QUOTE' });
       const metrics = (await api().get('/metrics')).text;
@@ -208,7 +220,7 @@ describe('policy service HTTP API', () => {
     it('releases a hold: nothing is charged', async () => {
       const { reservationId } = await hold();
       const res = await api().post(`/reservations/${reservationId}/release`).set(auth).send({ reason: 'payment failed' });
-      expect(res.body).toMatchObject({ status: 'RELEASED', committedAmount: null });
+      expect(res.body).toMatchObject({ status: 'RELEASED', committedAmount: null, releaseReason: 'payment failed' });
       expect((await api().get('/agents/high').set(auth)).body).toMatchObject({ spentToday: '0.00', reserved: '0.00' });
     });
 

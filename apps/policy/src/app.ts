@@ -1,4 +1,5 @@
 import type { Express } from 'express';
+import type { Registry } from 'prom-client';
 import { createServiceApp, type Logger } from '@nexus/service-kit';
 import type { PolicyStore } from '@nexus/stores';
 import type { PolicyService } from './policy-service';
@@ -12,6 +13,8 @@ export interface PolicyAppDeps {
   store: Pick<PolicyStore, 'ping'>;
   logger: Logger;
   internalToken: string;
+  /** Holds the policy's own counters; the kit adds process and HTTP metrics. */
+  registry: Registry;
 }
 
 /** The policy service's HTTP API (internal: every route but health and metrics needs INTERNAL_TOKEN). */
@@ -20,6 +23,7 @@ export function createApp(deps: PolicyAppDeps): Express {
     name: 'policy',
     logger: deps.logger,
     internalToken: deps.internalToken,
+    registry: deps.registry,
     healthChecks: { store: () => deps.store.ping() },
     routes: (router) => {
       decisionRoutes(router, deps.policy);

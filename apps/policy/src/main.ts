@@ -1,4 +1,5 @@
 import { join } from 'node:path';
+import { Registry } from 'prom-client';
 import { loadConfig, loadServiceEnv } from '@nexus/config';
 import { createLogger, serve } from '@nexus/service-kit';
 import { createPolicyStore, openDatabase, type PolicyTables } from '@nexus/stores';
@@ -6,6 +7,7 @@ import { createApp } from './app';
 import { buildCatalog } from './catalog';
 import { startHousekeeping } from './housekeeping';
 import { periodBounds } from './period';
+import { createPolicyMetrics } from './policy-metrics';
 import { PolicyService } from './policy-service';
 
 const logger = createLogger('policy');
@@ -19,9 +21,10 @@ async function main(): Promise<void> {
     applicationName: 'nexus-policy',
   });
   const store = await createPolicyStore(database, periodBounds(config.policy.period));
-  const policy = new PolicyService({ store, catalog: buildCatalog(config) });
+  const registry = new Registry();
+  const policy = new PolicyService({ store, catalog: buildCatalog(config), metrics: createPolicyMetrics(registry) });
   const stopHousekeeping = startHousekeeping(policy, config.policy.holds.sweepIntervalSeconds * 1000, logger);
-  const app = createApp({ policy, store, logger, internalToken: env.internalToken });
+  const app = createApp({ policy, store, registry, logger, internalToken: env.internalToken });
   await serve(app, {
     host: env.host,
     port: env.port,

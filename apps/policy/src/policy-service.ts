@@ -13,6 +13,7 @@ import {
   type SimulateRequest,
 } from '@nexus/types';
 import type { PolicyCatalog } from './catalog';
+import type { PolicyMetrics } from './policy-metrics';
 import { evaluate, type EffectiveAgent } from './rules/evaluate';
 import { agentView, decisionView, periodView, reservationView } from './views';
 
@@ -20,6 +21,7 @@ export interface PolicyServiceDeps {
   store: PolicyStore;
   catalog: PolicyCatalog;
   clock?: () => Date;
+  metrics: PolicyMetrics;
 }
 
 /** The policy's use cases: the HTTP routes call these, these call the rules and the store. */
@@ -27,12 +29,14 @@ export class PolicyService {
   private readonly store: PolicyStore;
   private readonly catalog: PolicyCatalog;
   private readonly clock: () => Date;
+  private readonly metrics: PolicyMetrics;
   private readonly priorities: ReadonlyMap<string, EffectiveAgent['priority']>;
 
   constructor(deps: PolicyServiceDeps) {
     this.store = deps.store;
     this.catalog = deps.catalog;
     this.clock = deps.clock ?? (() => new Date());
+    this.metrics = deps.metrics;
     this.priorities = new Map([...deps.catalog.agents.values()].map((a) => [a.id, a.priority]));
   }
 
@@ -53,9 +57,11 @@ export class PolicyService {
     );
     switch (outcome.kind) {
       case 'decided':
-        return decisionView(outcome.decision, { simulated: false, replayed: false });
-      case 'replayed':
-        return decisionView(outcome.decision, { simulated: false, replayed: true });
+      case 'replayed': {
+        const decision = decisionView(outcome.decision, { simulated: false, replayed: outcome.kind === 'replayed' });
+        this.metrics.decided(decision);
+        return decision;
+      }
       case 'key_reused':
         throw conflict(
           'IDEMPOTENCY_KEY_REUSED',
@@ -101,12 +107,12 @@ export class PolicyService {
   /** The hold becomes spend: the actual amount (at most the hold), or the whole hold. */
   async commit(id: string, amount: string | undefined): Promise<Reservation> {
     const outcome = await this.store.commit(id, amount === undefined ? undefined : toBaseUnits(amount), this.clock());
-    return reservationView(settled(outcome, id, 'commit'));
+    return this.settledView(settled(outcome, id, 'commit'));
   }
 
-  /** The hold is dropped: nothing is charged. */
-  async release(id: string): Promise<Reservation> {
-    return reservationView(settled(await this.store.release(id, this.clock()), id, 'release'));
+  /** The hold is dropped: nothing is charged. The reason stays on record. */
+  async release(id: string, reason: string | undefined): Promise<Reservation> {
+    return this.settledView(settled(await this.store.release(id, this.clock(), reason ?? null), id, 'release'));
   }
 
   async listAgents(): Promise<Agent[]> {
@@ -154,8 +160,14 @@ export class PolicyService {
   async housekeeping(): Promise<{ expired: number; periodId: number }> {
     const now = this.clock();
     const expired = await this.store.sweepExpired(now);
+    if (expired > 0) this.metrics.settled('EXPIRED', expired);
     const period = await this.store.currentPeriod(now);
     return { expired, periodId: period.id };
+  }
+
+  private settledView(record: ReservationRecord): Reservation {
+    this.metrics.settled(record.status);
+    return reservationView(record);
   }
 
   private verdict(request: SimulateRequest, snapshot: PolicySnapshot) {

@@ -41,6 +41,7 @@ export function reservationView(record: ReservationRecord): Reservation {
     expiresAt: record.expiresAt.toISOString(),
     createdAt: record.createdAt.toISOString(),
     settledAt: iso(record.settledAt),
+    releaseReason: record.releaseReason,
   };
 }
 

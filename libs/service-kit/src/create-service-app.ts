@@ -1,4 +1,5 @@
 import express, { type Express, type Router } from 'express';
+import type { Registry } from 'prom-client';
 import { errorHandler, notFoundHandler } from './error-handler';
 import { healthRoute, type HealthCheck } from './health';
 import { internalAuth } from './internal-auth';
@@ -17,6 +18,8 @@ export interface ServiceAppOptions {
   healthChecks?: Record<string, HealthCheck>;
   /** When set, every route but health and metrics needs this bearer token (internal services). */
   internalToken?: string;
+  /** The service's own metrics registry (domain counters); process and HTTP metrics are added to it. */
+  registry?: Registry;
   /** JSON body limit; 100kb by default. */
   bodyLimit?: string;
 }
@@ -33,7 +36,7 @@ export function createServiceApp(options: ServiceAppOptions): Express {
   app.disable('x-powered-by');
   app.set('etag', false);
   app.set('trust proxy', false);
-  const metrics = createMetrics(options.name);
+  const metrics = createMetrics(options.name, options.registry);
 
   app.use(requestId());
   app.use(requestLog(options.logger));

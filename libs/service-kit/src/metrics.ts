@@ -13,9 +13,12 @@ function routeLabel(req: Request): string {
   return path === undefined ? 'unmatched' : `${req.baseUrl}${path}`;
 }
 
-/** One registry per app (tests build many apps in one process): default process metrics plus request durations. */
-export function createMetrics(service: string): ServiceMetrics {
-  const registry = new Registry();
+/**
+ * One registry per app (tests build many apps in one process): default process
+ * metrics plus request durations, added to the service's own registry when it
+ * has one for its domain metrics.
+ */
+export function createMetrics(service: string, registry = new Registry()): ServiceMetrics {
   registry.setDefaultLabels({ service });
   collectDefaultMetrics({ register: registry });
   const duration = new Histogram({

@@ -83,6 +83,8 @@ export const Reservation = z.object({
   expiresAt: Timestamp,
   createdAt: Timestamp,
   settledAt: Timestamp.nullable(),
+  /** Why a released hold was released, as the caller said. */
+  releaseReason: z.string().nullable(),
 });
 export type Reservation = z.infer<typeof Reservation>;
 
@@ -93,7 +95,7 @@ export const CommitRequest = z.strictObject({
 export type CommitRequest = z.infer<typeof CommitRequest>;
 
 export const ReleaseRequest = z.strictObject({
-  reason: z.string().max(200).optional(),
+  reason: z.string().min(1).max(200).optional(),
 });
 export type ReleaseRequest = z.infer<typeof ReleaseRequest>;
 

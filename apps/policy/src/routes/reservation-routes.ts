@@ -17,7 +17,7 @@ export function reservationRoutes(router: Router, policy: PolicyService): void {
 
   router.post('/reservations/:id/release', async (req, res) => {
     const { id } = parseInput(EntityIdParams, req.params, 'params');
-    parseInput(ReleaseRequest, req.body, 'body');
-    res.json(await policy.release(id));
+    const { reason } = parseInput(ReleaseRequest, req.body, 'body');
+    res.json(await policy.release(id, reason));
   });
 }

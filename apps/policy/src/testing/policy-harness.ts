@@ -1,11 +1,13 @@
 import type { Server } from 'node:http';
 import type { Express } from 'express';
+import { Registry } from 'prom-client';
 import type { NexusConfig } from '@nexus/config';
 import { createSilentLogger } from '@nexus/service-kit';
 import { createPolicyStore, openDatabase, type PolicyStore, type PolicyTables } from '@nexus/stores';
 import { createApp } from '../app';
 import { buildCatalog } from '../catalog';
 import { periodBounds } from '../period';
+import { createPolicyMetrics } from '../policy-metrics';
 import { PolicyService } from '../policy-service';
 
 export const TEST_TOKEN = 'test-internal-token-0123456789';
@@ -29,8 +31,9 @@ export async function createPolicyUnderTest(options: {
   const now = options.clock ?? (() => new Date());
   const database = openDatabase<PolicyTables>(options.databaseUrl ? { databaseUrl: options.databaseUrl } : { sqlitePath: ':memory:' });
   const store = await createPolicyStore(database, periodBounds(options.config.policy.period), now());
-  const policy = new PolicyService({ store, catalog: buildCatalog(options.config), clock: now });
-  const app = createApp({ policy, store, logger: createSilentLogger('policy'), internalToken: TEST_TOKEN });
+  const registry = new Registry();
+  const policy = new PolicyService({ store, catalog: buildCatalog(options.config), clock: now, metrics: createPolicyMetrics(registry) });
+  const app = createApp({ policy, store, registry, logger: createSilentLogger('policy'), internalToken: TEST_TOKEN });
   let server: Server | undefined;
   const harness: PolicyUnderTest = {
     app,

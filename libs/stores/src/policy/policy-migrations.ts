@@ -61,6 +61,7 @@ export const policyMigrations: Record<string, Migration> = {
         .addColumn('expires_at', 'bigint', (c) => c.notNull())
         .addColumn('created_at', 'bigint', (c) => c.notNull())
         .addColumn('settled_at', 'bigint')
+        .addColumn('release_reason', 'text')
         .execute();
       // Running totals per agent and period, kept in step with reservations in the same transactions,
       // so a decision reads a handful of rows instead of summing every hold of the period.

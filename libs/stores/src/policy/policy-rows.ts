@@ -45,5 +45,6 @@ export function toReservation(row: Selectable<PolicyTables['policy_reservations'
     expiresAt: toDate(row.expires_at),
     createdAt: toDate(row.created_at),
     settledAt: row.settled_at === null ? null : toDate(row.settled_at),
+    releaseReason: row.release_reason,
   };
 }

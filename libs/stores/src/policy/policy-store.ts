@@ -51,6 +51,7 @@ export interface ReservationRecord {
   expiresAt: Date;
   createdAt: Date;
   settledAt: Date | null;
+  releaseReason: string | null;
 }
 
 /** Everything a decision reads, taken inside the decision's transaction. */
@@ -114,8 +115,8 @@ export interface PolicyStore {
   snapshot(agentId: string | undefined, now: Date): Promise<PolicySnapshot>;
   /** HELD → COMMITTED with the actual amount (at most the hold; the hold when absent). */
   commit(reservationId: string, amount: bigint | undefined, now: Date): Promise<SettleOutcome>;
-  /** HELD → RELEASED: nothing is charged. */
-  release(reservationId: string, now: Date): Promise<SettleOutcome>;
+  /** HELD → RELEASED: nothing is charged; the reason is kept. */
+  release(reservationId: string, now: Date, reason: string | null): Promise<SettleOutcome>;
   /** HELD past its expiry → EXPIRED; the number swept. */
   sweepExpired(now: Date): Promise<number>;
   getDecision(id: string): Promise<DecisionRecord | undefined>;

@@ -54,5 +54,6 @@ export interface PolicyTables {
     expires_at: bigint;
     created_at: bigint;
     settled_at: bigint | null;
+    release_reason: string | null;
   };
 }

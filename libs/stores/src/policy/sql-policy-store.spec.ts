@@ -105,7 +105,7 @@ describe.each(['sqlite', 'postgres'] as const)('policy store on %s', (dialect) =
     const committed = await store.commit(id, 250n, at(10));
     expect(committed).toMatchObject({ kind: 'settled', reservation: { status: 'COMMITTED', committedAmount: 250n } });
     expect((await store.commit(id, undefined, at(20))).kind).toBe('already_settled');
-    expect((await store.release(id, at(20))).kind).toBe('already_settled');
+    expect((await store.release(id, at(20), null)).kind).toBe('already_settled');
     expect((await store.snapshot('agent-a', at(30))).usage).toEqual([{ agentId: 'agent-a', spent: 250n, reserved: 0n }]);
   });
 
@@ -118,17 +118,20 @@ describe.each(['sqlite', 'postgres'] as const)('policy store on %s', (dialect) =
 
   it('refuses to settle an unknown or expired reservation', async () => {
     expect((await store.commit('res_missing', undefined, T0)).kind).toBe('not_found');
-    expect((await store.release('res_missing', T0)).kind).toBe('not_found');
+    expect((await store.release('res_missing', T0, null)).kind).toBe('not_found');
     const { decision } = await store.decide(command(), () => allow(300n));
     const id = decision.reservationId ?? '';
     expect((await store.commit(id, undefined, at(60_000))).kind).toBe('expired');
-    expect((await store.release(id, at(60_001))).kind).toBe('expired');
+    expect((await store.release(id, at(60_001), null)).kind).toBe('expired');
   });
 
   it('releases a hold so it no longer counts', async () => {
     const { decision } = await store.decide(command(), () => allow(300n));
-    const released = await store.release(decision.reservationId ?? '', at(5));
-    expect(released).toMatchObject({ kind: 'settled', reservation: { status: 'RELEASED', committedAmount: null } });
+    const released = await store.release(decision.reservationId ?? '', at(5), 'payment failed');
+    expect(released).toMatchObject({
+      kind: 'settled',
+      reservation: { status: 'RELEASED', committedAmount: null, releaseReason: 'payment failed', settledAt: at(5) },
+    });
     expect((await store.snapshot('agent-a', at(6))).usage).toEqual([{ agentId: 'agent-a', spent: 0n, reserved: 0n }]);
   });
 

@@ -115,6 +115,7 @@ class SqlPolicyStore implements PolicyStore {
             expires_at: ms(expiresAt),
             created_at: createdAt,
             settled_at: null,
+            release_reason: null,
           })
           .execute();
         await addHold(trx, period.id, command.agentId, hold.amount);
@@ -147,8 +148,8 @@ class SqlPolicyStore implements PolicyStore {
     return this.settle(reservationId, now, { status: 'COMMITTED', amount });
   }
 
-  release(reservationId: string, now: Date): Promise<SettleOutcome> {
-    return this.settle(reservationId, now, { status: 'RELEASED' });
+  release(reservationId: string, now: Date, reason: string | null): Promise<SettleOutcome> {
+    return this.settle(reservationId, now, { status: 'RELEASED', reason });
   }
 
   async sweepExpired(now: Date): Promise<number> {
@@ -226,7 +227,7 @@ class SqlPolicyStore implements PolicyStore {
   private async settle(
     reservationId: string,
     now: Date,
-    target: { status: 'COMMITTED'; amount: bigint | undefined } | { status: 'RELEASED' },
+    target: { status: 'COMMITTED'; amount: bigint | undefined } | { status: 'RELEASED'; reason: string | null },
   ): Promise<SettleOutcome> {
     const actual = target.status === 'COMMITTED' ? target.amount : undefined;
     const settled = await this.db.transaction().execute(async (trx) => {
@@ -235,7 +236,7 @@ class SqlPolicyStore implements PolicyStore {
         .set((eb) => ({
           status: target.status,
           settled_at: ms(now),
-          ...(target.status === 'COMMITTED' ? { committed_amount: actual ?? eb.ref('amount') } : {}),
+          ...(target.status === 'COMMITTED' ? { committed_amount: actual ?? eb.ref('amount') } : { release_reason: target.reason }),
         }))
         .where('id', '=', reservationId)
         .where('status', '=', 'HELD')
