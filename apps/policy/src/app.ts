@@ -1,7 +1,7 @@
 import type { Express } from 'express';
 import type { Registry } from 'prom-client';
-import { createServiceApp, type Logger } from '@nexus/service-kit';
-import type { PolicyStore } from '@nexus/stores';
+import { AppError, createServiceApp, type Logger } from '@nexus/service-kit';
+import { isStoreUnavailable, type PolicyStore } from '@nexus/stores';
 import type { PolicyService } from './policy-service';
 import { agentRoutes } from './routes/agent-routes';
 import { decisionRoutes } from './routes/decision-routes';
@@ -25,6 +25,10 @@ export function createApp(deps: PolicyAppDeps): Express {
     internalToken: deps.internalToken,
     registry: deps.registry,
     healthChecks: { store: () => deps.store.ping() },
+    mapError: (error) =>
+      isStoreUnavailable(error)
+        ? new AppError('SERVICE_UNAVAILABLE', 503, 'the policy store is unavailable; nothing was changed, retry shortly', { cause: error })
+        : undefined,
     routes: (router) => {
       decisionRoutes(router, deps.policy);
       reservationRoutes(router, deps.policy);

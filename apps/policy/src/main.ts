@@ -19,6 +19,7 @@ async function main(): Promise<void> {
     databaseUrl: env.databaseUrl,
     sqlitePath: join(env.dataDir, 'policy.sqlite'),
     applicationName: 'nexus-policy',
+    onConnectionError: (error) => logger.warn('idle store connection lost; it will be replaced', { error: error.message }),
   });
   const store = await createPolicyStore(database, periodBounds(config.policy.period));
   const registry = new Registry();

@@ -1,6 +1,6 @@
 import express, { type Express, type Router } from 'express';
 import type { Registry } from 'prom-client';
-import { errorHandler, notFoundHandler } from './error-handler';
+import { errorHandler, notFoundHandler, type ErrorMapper } from './error-handler';
 import { healthRoute, type HealthCheck } from './health';
 import { internalAuth } from './internal-auth';
 import type { Logger } from './logger';
@@ -20,6 +20,8 @@ export interface ServiceAppOptions {
   internalToken?: string;
   /** The service's own metrics registry (domain counters); process and HTTP metrics are added to it. */
   registry?: Registry;
+  /** Maps the service's own failures to AppErrors (e.g. a store outage to 503); others become 500. */
+  mapError?: ErrorMapper;
   /** JSON body limit; 100kb by default. */
   bodyLimit?: string;
 }
@@ -53,6 +55,6 @@ export function createServiceApp(options: ServiceAppOptions): Express {
   app.use(router);
 
   app.use(notFoundHandler());
-  app.use(errorHandler(options.logger));
+  app.use(errorHandler(options.logger, options.mapError));
   return app;
 }

@@ -37,11 +37,14 @@ export function notFoundHandler(): RequestHandler {
   return (req, _res, next) => next(new AppError('NOT_FOUND', 404, `no route for ${req.method} ${req.path}`));
 }
 
+/** Turns a service's own kind of failure (a store that is down...) into an AppError; undefined when it is not one. */
+export type ErrorMapper = (error: unknown) => AppError | undefined;
+
 /** The one error middleware: DESIGN.md's error body, the right status, never a stack trace. */
-export function errorHandler(logger: Logger): ErrorRequestHandler {
+export function errorHandler(logger: Logger, mapError: ErrorMapper = () => undefined): ErrorRequestHandler {
   return (error: unknown, _req, res, next) => {
     if (res.headersSent) return next(error);
-    const known = error instanceof AppError ? error : fromBodyParser(error);
+    const known = error instanceof AppError ? error : (fromBodyParser(error) ?? mapError(error));
     const appError = known ?? new AppError('INTERNAL_ERROR', 500, 'internal error', { cause: error });
     if (appError.status >= 500) logger.error('request failed', { code: appError.code, error: describeError(appError.cause ?? appError) });
     const body: ErrorBody = {

@@ -1,5 +1,6 @@
 export * from './app-error';
 export * from './create-service-app';
+export type { ErrorMapper } from './error-handler';
 export * from './health';
 export * from './ids';
 export * from './internal-auth';

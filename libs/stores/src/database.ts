@@ -23,6 +23,12 @@ export interface OpenDatabaseOptions {
   poolSize?: number;
   /** Names the connection in `pg_stat_activity`. */
   applicationName?: string;
+  /**
+   * Told when an idle PostgreSQL connection dies (server restart, admin
+   * command). The pool drops it and opens a new one on demand; without this
+   * listener the error would crash the process.
+   */
+  onConnectionError?: (error: Error) => void;
 }
 
 const INT8_OID = 20;
@@ -45,6 +51,7 @@ export function openDatabase<DB>(options: OpenDatabaseOptions): Database<DB> {
       application_name: options.applicationName ?? 'nexus',
       types: pgTypes,
     });
+    pool.on('error', (error) => options.onConnectionError?.(error));
     const db = new Kysely<DB>({ dialect: new PostgresDialect({ pool }) });
     return {
       db,
