@@ -1,25 +1,23 @@
-import { spawnSync } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { cpSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
 const root = join(__dirname, '../../..');
 
-/** Runs the real entry point (as `nx serve` would, through tsx) and returns what it logged and its exit code. */
+const entry = ['--import', 'tsx', join(__dirname, 'main.ts')];
+const baseEnv = (configDir: string, env: Record<string, string>) => ({
+  PATH: process.env['PATH'] ?? '',
+  NEXUS_CONFIG_DIR: configDir,
+  INTERNAL_TOKEN: 'a-long-enough-internal-token',
+  NEXUS_DATA_DIR: mkdtempSync(join(tmpdir(), 'policy-data-')),
+  POLICY_PORT: '0',
+  ...env,
+});
+
+/** Runs the real entry point (through tsx) to its end and returns what it logged and its exit code. */
 function start(configDir: string, env: Record<string, string> = {}) {
-  const result = spawnSync(process.execPath, ['--import', 'tsx', join(__dirname, 'main.ts')], {
-    cwd: root,
-    env: {
-      PATH: process.env['PATH'] ?? '',
-      NEXUS_CONFIG_DIR: configDir,
-      INTERNAL_TOKEN: 'a-long-enough-internal-token',
-      NEXUS_DATA_DIR: mkdtempSync(join(tmpdir(), 'policy-data-')),
-      POLICY_PORT: '0',
-      ...env,
-    },
-    encoding: 'utf8',
-    timeout: 30_000,
-  });
+  const result = spawnSync(process.execPath, entry, { cwd: root, env: baseEnv(configDir, env), encoding: 'utf8', timeout: 30_000 });
   return { status: result.status, output: `${result.stdout}${result.stderr}` };
 }
 
@@ -61,5 +59,27 @@ describe('policy start-up', () => {
     const { status, output } = start(configCopy(), { INTERNAL_TOKEN: '' });
     expect(status).toBe(1);
     expect(output).toContain('environment variable INTERNAL_TOKEN');
+  });
+
+  it('refuses to start a second instance on the same SQLite data directory', async () => {
+    const dataDir = mkdtempSync(join(tmpdir(), 'policy-data-'));
+    const first = spawn(process.execPath, entry, { cwd: root, env: baseEnv(join(root, 'config'), { NEXUS_DATA_DIR: dataDir }) });
+    try {
+      await new Promise<void>((resolve, reject) => {
+        let seen = '';
+        first.stdout.on('data', (chunk: Buffer) => {
+          seen += chunk.toString();
+          if (seen.includes('policy service ready')) resolve();
+        });
+        first.once('exit', () => reject(new Error(`first instance exited: ${seen}`)));
+      });
+      const second = start(join(root, 'config'), { NEXUS_DATA_DIR: dataDir });
+      expect(second.status).toBe(1);
+      expect(second.output).toContain(`${join(dataDir, 'policy.sqlite')} is in use by another process`);
+    } finally {
+      const exited = new Promise((resolve) => first.once('exit', resolve));
+      first.kill('SIGTERM');
+      await exited;
+    }
   });
 });

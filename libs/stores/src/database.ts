@@ -64,12 +64,7 @@ export function openDatabase<DB>(options: OpenDatabaseOptions): Database<DB> {
   }
   const path = options.sqlitePath ?? ':memory:';
   if (path !== ':memory:') mkdirSync(dirname(path), { recursive: true });
-  const sqlite = new SqliteDatabase(path);
-  sqlite.pragma('journal_mode = WAL');
-  sqlite.pragma('synchronous = NORMAL');
-  sqlite.pragma('busy_timeout = 5000');
-  sqlite.pragma('foreign_keys = ON');
-  sqlite.defaultSafeIntegers(true);
+  const sqlite = openSqlite(path);
   const db = new Kysely<DB>({ dialect: new SqliteDialect({ database: withStatementCache(sqlite) }) });
   return {
     db,
@@ -77,8 +72,41 @@ export function openDatabase<DB>(options: OpenDatabaseOptions): Database<DB> {
     ping: async () => {
       await sql`select 1`.execute(db);
     },
-    close: () => db.destroy(),
+    close: async () => {
+      await db.destroy();
+      // Kysely closes only a connection it has used; the file lock must go either way.
+      if (sqlite.open) sqlite.close();
+    },
   };
+}
+
+/**
+ * An embedded store serves one process: the service's transactions are
+ * serialised on its single connection, which says nothing of another process.
+ * So the file is locked for as long as it is open (WAL, exclusive locking
+ * mode, claimed with a first write), and a second instance on the same data
+ * directory stops at once with a clear error instead of racing. Several
+ * replicas use PostgreSQL.
+ */
+function openSqlite(path: string): SqliteDatabase.Database {
+  const sqlite = new SqliteDatabase(path);
+  try {
+    sqlite.pragma('busy_timeout = 1000');
+    if (path !== ':memory:') sqlite.pragma('locking_mode = EXCLUSIVE');
+    sqlite.pragma('journal_mode = WAL');
+    sqlite.pragma('synchronous = NORMAL');
+    sqlite.pragma('foreign_keys = ON');
+    sqlite.exec('BEGIN IMMEDIATE; COMMIT;');
+  } catch (error: unknown) {
+    sqlite.close();
+    const busy = typeof error === 'object' && error !== null && 'code' in error && String(error.code).startsWith('SQLITE_BUSY');
+    if (!busy) throw error;
+    throw new Error(`${path} is in use by another process: an SQLite store serves one instance (set DATABASE_URL to run several)`, {
+      cause: error,
+    });
+  }
+  sqlite.defaultSafeIntegers(true);
+  return sqlite;
 }
 
 const STATEMENT_CACHE_SIZE = 256;

@@ -1,3 +1,6 @@
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { createTemporaryPostgres, type TemporaryPostgres } from '../testing/temporary-postgres';
 import { openDatabase } from '../database';
 import type { PeriodBounds, PolicyStore, Verdict } from './policy-store';
@@ -181,6 +184,34 @@ describe.each(['sqlite', 'postgres'] as const)('policy store on %s', (dialect) =
     expect(committed).toMatchObject({ kind: 'settled', reservation: { periodId: 1, committedAmount: 300n } });
     expect((await store.snapshot('agent-a', at(2001))).usage).toEqual([]);
   });
+
+  if (dialect === 'postgres') {
+    it('opens safely when several instances start at once on one fresh database', async () => {
+      const fresh = await createTemporaryPostgres();
+      const stores = await Promise.all([1, 2, 3].map(() => createPolicyStore(openDatabase<PolicyTables>({ databaseUrl: fresh.url }), utcDays, T0)));
+      try {
+        await stores[0]?.decide(command(), () => allow(300n));
+        for (const other of stores) expect((await other.snapshot('agent-a', T0)).usage).toEqual([{ agentId: 'agent-a', spent: 0n, reserved: 300n }]);
+      } finally {
+        await Promise.all(stores.map((o) => o.close()));
+        await fresh.drop();
+      }
+    });
+  } else {
+    it('refuses a second instance on the same file, and serves the next one once the first is closed', async () => {
+      const file = join(mkdtempSync(join(tmpdir(), 'policy-store-')), 'policy.sqlite');
+      const first = await createPolicyStore(openDatabase<PolicyTables>({ sqlitePath: file }), utcDays, T0);
+      await first.decide(command(), () => allow(300n));
+      expect(() => openDatabase<PolicyTables>({ sqlitePath: file })).toThrow(`${file} is in use by another process`);
+      await first.close();
+      const next = await createPolicyStore(openDatabase<PolicyTables>({ sqlitePath: file }), utcDays, T0);
+      try {
+        expect((await next.snapshot('agent-a', T0)).usage).toEqual([{ agentId: 'agent-a', spent: 0n, reserved: 300n }]);
+      } finally {
+        await next.close();
+      }
+    });
+  }
 
   it('keeps budget overrides and the pause flag across a restart', async () => {
     await store.setBudget('agent-a', { dailyBudget: 9_000_000n }, T0);
