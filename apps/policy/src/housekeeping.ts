@@ -1,4 +1,4 @@
-import type { Logger } from '@nexus/service-kit';
+import { describeError, type Logger } from '@nexus/service-kit';
 import type { PolicyService } from './policy-service';
 
 /** Sweeps expired holds and rolls the period on a timer; returns a stop function. */
@@ -12,7 +12,7 @@ export function startHousekeeping(policy: PolicyService, intervalMs: number, log
       .then(({ expired }) => {
         if (expired > 0) logger.info('expired holds released', { expired });
       })
-      .catch((error: unknown) => logger.error('housekeeping failed', { error }))
+      .catch((error: unknown) => logger.error('housekeeping failed', { error: describeError(error) }))
       .finally(() => {
         running = false;
       });

@@ -1,7 +1,7 @@
 import { join } from 'node:path';
 import { Registry } from 'prom-client';
-import { loadConfig, loadServiceEnv } from '@nexus/config';
-import { createLogger, serve } from '@nexus/service-kit';
+import { ConfigError, loadConfig, loadServiceEnv } from '@nexus/config';
+import { createLogger, describeError, serve } from '@nexus/service-kit';
 import { createPolicyStore, openDatabase, type PolicyTables } from '@nexus/stores';
 import { createApp } from './app';
 import { buildCatalog } from './catalog';
@@ -44,8 +44,8 @@ async function main(): Promise<void> {
 }
 
 main().catch((error: unknown) => {
-  const problems = error instanceof Error && 'problems' in error ? error.problems : undefined;
-  logger.error('policy service failed to start', { error: error instanceof Error ? error.message : String(error), problems });
+  const details = error instanceof ConfigError ? { problems: error.problems } : { cause: describeError(error) };
+  logger.error('policy service failed to start', { error: error instanceof Error ? error.message : String(error), ...details });
   process.exitCode = 1;
   setTimeout(() => process.exit(1), 100).unref();
 });

@@ -1,6 +1,7 @@
 import type { ErrorRequestHandler, RequestHandler } from 'express';
 import type { ErrorBody } from '@nexus/types';
 import { AppError } from './app-error';
+import { describeError } from './describe-error';
 import type { Logger } from './logger';
 
 /** body-parser marks its errors with a `type`; these are the caller's fault, not ours. */
@@ -20,17 +21,6 @@ function fromBodyParser(error: unknown): AppError | undefined {
     default:
       return undefined;
   }
-}
-
-/** An Error's own fields are not enumerable, so logged as is it shows as `{}`: spell them out (and its causes). */
-function describeError(error: unknown, depth = 0): unknown {
-  if (!(error instanceof Error)) return error;
-  return {
-    name: error.name,
-    message: error.message,
-    stack: error.stack,
-    ...(error.cause !== undefined && depth < 3 ? { cause: describeError(error.cause, depth + 1) } : {}),
-  };
 }
 
 export function notFoundHandler(): RequestHandler {

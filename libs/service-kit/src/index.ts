@@ -1,5 +1,6 @@
 export * from './app-error';
 export * from './create-service-app';
+export * from './describe-error';
 export type { ErrorMapper } from './error-handler';
 export * from './health';
 export * from './ids';

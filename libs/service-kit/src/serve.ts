@@ -1,5 +1,6 @@
 import type { IncomingMessage, Server, ServerResponse } from 'node:http';
 import type { Express } from 'express';
+import { describeError } from './describe-error';
 import type { Logger } from './logger';
 
 export interface ServeOptions {
@@ -66,7 +67,7 @@ export async function serve(app: Express, options: ServeOptions): Promise<Runnin
       shutdown(signal).then(
         () => process.exit(0),
         (error: unknown) => {
-          logger.error('shutdown failed', { error });
+          logger.error('shutdown failed', { error: describeError(error) });
           process.exit(1);
         },
       );
