@@ -29,7 +29,7 @@ export interface LoadConfigOptions {
 /** Reads, overrides from the environment and validates the three config files; throws ConfigError listing every problem. */
 export function loadConfig(options: LoadConfigOptions = {}): NexusConfig {
   const env = options.env ?? process.env;
-  const dir = resolve(options.dir ?? env['NEXUS_CONFIG_DIR'] ?? 'config');
+  const dir = resolve(options.dir ?? (env['NEXUS_CONFIG_DIR'] || 'config'));
   const problems: ConfigProblem[] = [];
 
   const raw = {
@@ -57,7 +57,7 @@ function readYaml(dir: string, file: ConfigFileName, problems: ConfigProblem[]):
   try {
     text = readFileSync(path, 'utf8');
   } catch (error: unknown) {
-    const code = error instanceof Error && 'code' in error ? String(error.code) : 'unknown error';
+    const code = typeof error === 'object' && error !== null && 'code' in error ? String(error.code) : 'unknown error';
     problems.push({ source: path, path: '', message: `cannot be read (${code})` });
     return undefined;
   }
