@@ -1,8 +1,8 @@
 import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { ConfigError, type ConfigProblem } from './config-error';
 import { loadConfig } from './load-config';
+import { configErrorOf, problemsOf } from './testing/config-error-of';
 
 const SHIPPED = join(__dirname, '../../../config');
 type FileName = 'agents.yaml' | 'services.yaml' | 'policy.yaml';
@@ -26,27 +26,6 @@ function edit(dir: string, file: FileName, from: string, to: string): void {
   const text = readFileSync(path, 'utf8');
   if (!text.includes(from)) throw new Error(`test setup: ${file} has no ${JSON.stringify(from)}`);
   writeFileSync(path, text.replace(from, to));
-}
-
-/** The problems loadConfig throws with; fails the test if it does not throw a ConfigError. */
-function problemsOf(load: () => unknown): readonly ConfigProblem[] {
-  try {
-    load();
-  } catch (error: unknown) {
-    if (error instanceof ConfigError) return error.problems;
-    throw error;
-  }
-  throw new Error('expected loadConfig to throw a ConfigError');
-}
-
-function errorOf(load: () => unknown): ConfigError {
-  try {
-    load();
-  } catch (error: unknown) {
-    if (error instanceof ConfigError) return error;
-    throw error;
-  }
-  throw new Error('expected loadConfig to throw a ConfigError');
 }
 
 describe('loadConfig', () => {
@@ -75,7 +54,7 @@ describe('loadConfig', () => {
     const lines = readFileSync(join(dir, 'agents.yaml'), 'utf8').split('\n');
     const faultLine = lines.indexOf('    priority: LOW') + 1;
 
-    const error = errorOf(() => loadConfig({ dir, env: {} }));
+    const error = configErrorOf(() => loadConfig({ dir, env: {} }));
 
     expect(error.problems).toEqual([
       {
@@ -125,7 +104,7 @@ describe('loadConfig', () => {
     edit(dir, 'services.yaml', 'providerUrl: http://127.0.0.1:8004', 'providerUrl: ftp://127.0.0.1:8004');
     edit(dir, 'policy.yaml', 'highShare: 0.5', 'highShare: 1.5');
 
-    const error = errorOf(() => loadConfig({ dir, env: {} }));
+    const error = configErrorOf(() => loadConfig({ dir, env: {} }));
 
     expect(error.problems.map((p) => [p.source, p.path])).toEqual([
       [join(dir, 'agents.yaml'), 'agents.1.maxPerCall'],
@@ -163,7 +142,7 @@ describe('loadConfig', () => {
     const dir = copyConfig();
     writeFileSync(join(dir, 'services.yaml'), '');
 
-    const error = errorOf(() => loadConfig({ dir, env: {} }));
+    const error = configErrorOf(() => loadConfig({ dir, env: {} }));
 
     expect(error.problems).toEqual([{ source: join(dir, 'services.yaml'), path: '', message: 'is empty' }]);
     expect(error.message).toMatch(/^invalid configuration \(1 problem\):/);

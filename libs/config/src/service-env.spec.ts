@@ -1,18 +1,8 @@
 import { isAbsolute, resolve } from 'node:path';
-import { ConfigError, type ConfigProblem } from './config-error';
 import { loadServiceEnv } from './service-env';
+import { problemsOf } from './testing/config-error-of';
 
 const TOKEN = 'a-long-enough-shared-secret';
-
-function problemsOf(load: () => unknown): readonly ConfigProblem[] {
-  try {
-    load();
-  } catch (error: unknown) {
-    if (error instanceof ConfigError) return error.problems;
-    throw error;
-  }
-  throw new Error('expected loadServiceEnv to throw a ConfigError');
-}
 
 describe('loadServiceEnv', () => {
   it('falls back to loopback, the default port and ./data when only the token is set', () => {
