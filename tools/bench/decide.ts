@@ -44,7 +44,11 @@ async function waitHealthy(port: number): Promise<void> {
 }
 
 async function startProcess(args: string[], env: Record<string, string>, port: number): Promise<ChildProcess> {
-  const child = spawn(process.execPath, args, { cwd: workspaceRoot, env: { ...process.env, ...env }, stdio: ['ignore', 'ignore', 'inherit'] });
+  const child = spawn(process.execPath, args, {
+    cwd: workspaceRoot,
+    env: { ...process.env, ...env },
+    stdio: ['ignore', 'ignore', 'inherit'],
+  });
   await waitHealthy(port);
   return child;
 }
@@ -156,6 +160,6 @@ async function main(): Promise<void> {
 }
 
 main().catch((error: unknown) => {
-  out(`bench failed: ${error instanceof Error ? error.stack ?? error.message : String(error)}`);
+  out(`bench failed: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`);
   process.exit(1);
 });

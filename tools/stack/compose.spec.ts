@@ -35,7 +35,7 @@ describe('docker-compose.yml', () => {
     }
   });
 
-  it("publishes each app on its own port, tells it that port, and health-checks /health there", () => {
+  it('publishes each app on its own port, tells it that port, and health-checks /health there', () => {
     for (const stackService of STACK) {
       const service = compose.services[stackService.project];
       const port = String(stackService.port);
@@ -73,7 +73,18 @@ describe('docker-compose.yml', () => {
 
 describe('.env.example', () => {
   it('documents every variable the services and tools read', () => {
-    const variables = ['INTERNAL_TOKEN', 'ADMIN_API_KEY', 'AGENT_API_KEYS', 'POSTGRES_PASSWORD', 'HOST', 'DATABASE_URL', 'NEXUS_DATA_DIR', 'NEXUS_CONFIG_DIR', 'LOG_LEVEL', 'TEST_DATABASE_URL'];
+    const variables = [
+      'INTERNAL_TOKEN',
+      'ADMIN_API_KEY',
+      'AGENT_API_KEYS',
+      'POSTGRES_PASSWORD',
+      'HOST',
+      'DATABASE_URL',
+      'NEXUS_DATA_DIR',
+      'NEXUS_CONFIG_DIR',
+      'LOG_LEVEL',
+      'TEST_DATABASE_URL',
+    ];
     for (const s of STACK) variables.push(s.portEnv, `${s.project.toUpperCase()}_DATABASE_URL`);
     for (const name of variables) expect(documented).toContain(name);
   });

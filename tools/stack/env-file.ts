@@ -7,7 +7,7 @@ const secret = () => randomBytes(24).toString('hex');
 /** A fresh local environment: new secrets every time, nothing copied from anywhere. */
 function freshEnvFile(): string {
   return [
-    '# Written by `npm start` because no .env existed. Keep it private: it holds this stack\'s secrets.',
+    "# Written by `npm start` because no .env existed. Keep it private: it holds this stack's secrets.",
     '# Every variable is described in .env.example.',
     `INTERNAL_TOKEN=${secret()}`,
     `ADMIN_API_KEY=${secret()}`,
@@ -20,10 +20,7 @@ function freshEnvFile(): string {
 }
 
 /** Reads `path`, writing a fresh one first when there is none. Values already in the environment win. */
-export function loadEnvFile(
-  path: string,
-  environment: NodeJS.ProcessEnv = process.env,
-): { env: Record<string, string>; created: boolean } {
+export function loadEnvFile(path: string, environment: NodeJS.ProcessEnv = process.env): { env: Record<string, string>; created: boolean } {
   const created = !existsSync(path);
   if (created) writeFileSync(path, freshEnvFile(), { mode: 0o600 });
   const fromFile = parseEnv(readFileSync(path, 'utf8'));

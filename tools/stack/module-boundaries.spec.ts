@@ -15,7 +15,14 @@ function lint(path: string, source: string): Promise<string[]> {
   return new Promise((resolve, reject) => {
     const child = execFile(
       process.execPath,
-      [join(workspaceRoot, 'node_modules/eslint/bin/eslint.js'), '--stdin', '--stdin-filename', join(workspaceRoot, path), '--format', 'json'],
+      [
+        join(workspaceRoot, 'node_modules/eslint/bin/eslint.js'),
+        '--stdin',
+        '--stdin-filename',
+        join(workspaceRoot, path),
+        '--format',
+        'json',
+      ],
       { cwd: workspaceRoot, env: { ...process.env, NX_DAEMON: 'false' } },
       (error, stdout) => {
         try {
@@ -32,12 +39,18 @@ function lint(path: string, source: string): Promise<string[]> {
 
 describe('module boundaries, enforced by lint', () => {
   it('forbids a lib to import an app', async () => {
-    const messages = await lint('libs/stores/src/probe.ts', "import { createApp } from '../../../apps/policy/src/app';\nexport const probe = createApp;\n");
+    const messages = await lint(
+      'libs/stores/src/probe.ts',
+      "import { createApp } from '../../../apps/policy/src/app';\nexport const probe = createApp;\n",
+    );
     expect(messages).toHaveLength(1);
   });
 
   it('keeps each lib to the libs its type may use (config may use types only)', async () => {
-    const messages = await lint('libs/config/src/probe.ts', "import { openDatabase } from '@nexus/stores';\nexport const probe = openDatabase;\n");
+    const messages = await lint(
+      'libs/config/src/probe.ts',
+      "import { openDatabase } from '@nexus/stores';\nexport const probe = openDatabase;\n",
+    );
     expect(messages.join()).toMatch(/type:config.*type:types/);
   });
 

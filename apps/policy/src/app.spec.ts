@@ -91,7 +91,9 @@ describe('policy service HTTP API', () => {
     it('exports request durations by route template', async () => {
       await decide({ agentId: 'high', serviceId: 'QUOTE' });
       const metrics = (await api().get('/metrics')).text;
-      expect(metrics).toMatch(/http_request_duration_seconds_count\{service="policy",method="POST",route="\/decisions",status_code="201"\} 1/);
+      expect(metrics).toMatch(
+        /http_request_duration_seconds_count\{service="policy",method="POST",route="\/decisions",status_code="201"\} 1/,
+      );
     });
   });
 
@@ -130,7 +132,10 @@ describe('policy service HTTP API', () => {
       const res = await decide({ agentId: 'quotes-only', serviceId: 'ARCHIVE' });
       expect(res.status).toBe(201);
       expect(res.body).toMatchObject({ action: 'REJECTED', reason: 'SERVICE_NOT_ALLOWED', reservationId: null, expiresAt: null });
-      expect((await api().get(`/decisions/${res.body.id}`).set(auth)).body).toMatchObject({ id: res.body.id, reason: 'SERVICE_NOT_ALLOWED' });
+      expect((await api().get(`/decisions/${res.body.id}`).set(auth)).body).toMatchObject({
+        id: res.body.id,
+        reason: 'SERVICE_NOT_ALLOWED',
+      });
     });
 
     it('rejects an unknown agent as a decision, so the attempt is on record', async () => {
@@ -145,14 +150,17 @@ describe('policy service HTTP API', () => {
       ['an id with spaces', { agentId: 'high agent', serviceId: 'QUOTE' }, 'body.agentId'],
       ['a numeric service id', { agentId: 'high', serviceId: 7 }, 'body.serviceId'],
     ])('answers 400 to %s', async (_name, body, path) => {
-      const res =
-        body === undefined ? await api().post('/decisions').set(auth) : await decide(body as Record<string, unknown>);
+      const res = body === undefined ? await api().post('/decisions').set(auth) : await decide(body as Record<string, unknown>);
       expectError(res, 400, 'VALIDATION_ERROR');
       expect(res.body.error.details.map((d: { path: string }) => d.path)).toContain(path);
     });
 
     it('answers 400 to malformed JSON and 413 to a huge body', async () => {
-      expectError(await api().post('/decisions').set(auth).set('Content-Type', 'application/json').send('{"agentId":'), 400, 'MALFORMED_JSON');
+      expectError(
+        await api().post('/decisions').set(auth).set('Content-Type', 'application/json').send('{"agentId":'),
+        400,
+        'MALFORMED_JSON',
+      );
       expectError(
         await decide({ agentId: 'high', serviceId: 'QUOTE', idempotencyKey: 'k'.repeat(200), padding: 'x'.repeat(200_000) }),
         413,
@@ -225,19 +233,41 @@ describe('policy service HTTP API', () => {
     });
 
     it('answers 404 to an unknown reservation and 400 to a malformed id', async () => {
-      expectError(await api().post(`/reservations/res_${'0'.repeat(32)}/commit`).set(auth).send({}), 404, 'RESERVATION_NOT_FOUND');
-      expectError(await api().get(`/reservations/res_${'0'.repeat(32)}`).set(auth), 404, 'RESERVATION_NOT_FOUND');
+      expectError(
+        await api()
+          .post(`/reservations/res_${'0'.repeat(32)}/commit`)
+          .set(auth)
+          .send({}),
+        404,
+        'RESERVATION_NOT_FOUND',
+      );
+      expectError(
+        await api()
+          .get(`/reservations/res_${'0'.repeat(32)}`)
+          .set(auth),
+        404,
+        'RESERVATION_NOT_FOUND',
+      );
       expectError(await api().post('/reservations/not-an-id/release').set(auth).send({}), 400, 'VALIDATION_ERROR');
-      expectError(await api().get(`/decisions/dec_${'0'.repeat(32)}`).set(auth), 404, 'DECISION_NOT_FOUND');
+      expectError(
+        await api()
+          .get(`/decisions/dec_${'0'.repeat(32)}`)
+          .set(auth),
+        404,
+        'DECISION_NOT_FOUND',
+      );
     });
 
-    it.each([['-1.00'], ['0.1234567'], ['1e2'], [0.5], ['abc']])('answers 400 to the commit amount %j and changes nothing', async (amount) => {
-      const { reservationId } = await hold();
-      const res = await api().post(`/reservations/${reservationId}/commit`).set(auth).send({ amount });
-      expectError(res, 400, 'VALIDATION_ERROR');
-      expect(res.body.error.details[0].path).toBe('body.amount');
-      expect((await api().get(`/reservations/${reservationId}`).set(auth)).body.status).toBe('HELD');
-    });
+    it.each([['-1.00'], ['0.1234567'], ['1e2'], [0.5], ['abc']])(
+      'answers 400 to the commit amount %j and changes nothing',
+      async (amount) => {
+        const { reservationId } = await hold();
+        const res = await api().post(`/reservations/${reservationId}/commit`).set(auth).send({ amount });
+        expectError(res, 400, 'VALIDATION_ERROR');
+        expect(res.body.error.details[0].path).toBe('body.amount');
+        expect((await api().get(`/reservations/${reservationId}`).set(auth)).body.status).toBe('HELD');
+      },
+    );
   });
 
   describe('agents', () => {
@@ -279,13 +309,16 @@ describe('policy service HTTP API', () => {
       expect(partial.body).toMatchObject({ dailyBudget: '0.50', maxPerCall: '1.00' });
     });
 
-    it.each([[{}], [{ dailyBudget: 5 }], [{ dailyBudget: '-5.00' }], [{ maxPerCall: '1.0000001' }], [{ dailyBudget: '1.00', extra: true }]])(
-      'answers 400 to the budget update %j and changes nothing',
-      async (body) => {
-        expectError(await api().put('/agents/high/budget').set(auth).send(body), 400, 'VALIDATION_ERROR');
-        expect((await api().get('/agents/high').set(auth)).body).toMatchObject({ dailyBudget: '10.00', maxPerCall: '2.00' });
-      },
-    );
+    it.each([
+      [{}],
+      [{ dailyBudget: 5 }],
+      [{ dailyBudget: '-5.00' }],
+      [{ maxPerCall: '1.0000001' }],
+      [{ dailyBudget: '1.00', extra: true }],
+    ])('answers 400 to the budget update %j and changes nothing', async (body) => {
+      expectError(await api().put('/agents/high/budget').set(auth).send(body), 400, 'VALIDATION_ERROR');
+      expect((await api().get('/agents/high').set(auth)).body).toMatchObject({ dailyBudget: '10.00', maxPerCall: '2.00' });
+    });
 
     it('pauses and resumes an agent', async () => {
       expect((await api().post('/agents/low/pause').set(auth)).body.paused).toBe(true);
@@ -299,7 +332,10 @@ describe('policy service HTTP API', () => {
     it('resets every budget on demand; a hold from before settles against its own period', async () => {
       const held = await decide({ agentId: 'high', serviceId: 'ARCHIVE' });
       const reset = await api().post('/period/reset').set(auth);
-      expect(reset.body).toMatchObject({ previousPeriodId: 1, period: { id: 2, startedAt: now.toISOString(), endsAt: '2026-05-02T00:00:00.000Z' } });
+      expect(reset.body).toMatchObject({
+        previousPeriodId: 1,
+        period: { id: 2, startedAt: now.toISOString(), endsAt: '2026-05-02T00:00:00.000Z' },
+      });
       expect((await api().get('/agents/high').set(auth)).body).toMatchObject({ reserved: '0.00', remaining: '10.00', periodId: 2 });
       const committed = await api().post(`/reservations/${held.body.reservationId}/commit`).set(auth).send({});
       expect(committed.body).toMatchObject({ status: 'COMMITTED', periodId: 1 });
@@ -307,10 +343,16 @@ describe('policy service HTTP API', () => {
     });
 
     it('starts a new period by itself at UTC midnight', async () => {
-      await decide({ agentId: 'high', serviceId: 'COMPUTE' }).then((r) => api().post(`/reservations/${r.body.reservationId}/commit`).set(auth).send({}));
+      await decide({ agentId: 'high', serviceId: 'COMPUTE' }).then((r) =>
+        api().post(`/reservations/${r.body.reservationId}/commit`).set(auth).send({}),
+      );
       expect((await api().get('/agents/high').set(auth)).body.spentToday).toBe('1.50');
       now = new Date('2026-05-02T00:00:00.000Z');
-      expect((await api().get('/period').set(auth)).body).toEqual({ id: 2, startedAt: '2026-05-02T00:00:00.000Z', endsAt: '2026-05-03T00:00:00.000Z' });
+      expect((await api().get('/period').set(auth)).body).toEqual({
+        id: 2,
+        startedAt: '2026-05-02T00:00:00.000Z',
+        endsAt: '2026-05-03T00:00:00.000Z',
+      });
       expect((await api().get('/agents/high').set(auth)).body).toMatchObject({ spentToday: '0.00', remaining: '10.00' });
     });
   });

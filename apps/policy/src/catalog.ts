@@ -73,9 +73,7 @@ export function buildCatalog(config: NexusConfig): PolicyCatalog {
   );
   const { treasury, reserve, budgetPressure, holds } = config.policy;
   const dailyLimit =
-    treasury.dailyLimit !== undefined
-      ? toBaseUnits(treasury.dailyLimit)
-      : [...agents.values()].reduce((sum, a) => sum + a.dailyBudget, 0n);
+    treasury.dailyLimit !== undefined ? toBaseUnits(treasury.dailyLimit) : [...agents.values()].reduce((sum, a) => sum + a.dailyBudget, 0n);
   return {
     agents,
     services,

@@ -33,7 +33,11 @@ describe.each(['sqlite', 'postgres'] as const)('concurrent decisions on %s', (di
     const count = dialect === 'postgres' ? 2 : 1;
     instances = [];
     for (let i = 0; i < count; i += 1) {
-      const instance = await createPolicyUnderTest({ config: exactFitConfig(), databaseUrl: database?.url, clock: () => now ?? new Date() });
+      const instance = await createPolicyUnderTest({
+        config: exactFitConfig(),
+        databaseUrl: database?.url,
+        clock: () => now ?? new Date(),
+      });
       await instance.listen();
       instances.push(instance);
     }
@@ -66,9 +70,9 @@ describe.each(['sqlite', 'postgres'] as const)('concurrent decisions on %s', (di
       Array.from({ length: 60 }, (_, n) => post(urlFor(n), { agentId: 'high', serviceId: 'QUOTE', idempotencyKey: `a-${n}` })),
     );
     // Commit half of the holds while 200 more decisions race them.
-    const commits = first.slice(0, 30).map((r, n) =>
-      fetch(`${urlFor(n)}/reservations/${r.body.reservationId}/commit`, { method: 'POST', headers, body: '{}' }),
-    );
+    const commits = first
+      .slice(0, 30)
+      .map((r, n) => fetch(`${urlFor(n)}/reservations/${r.body.reservationId}/commit`, { method: 'POST', headers, body: '{}' }));
     const second = Promise.all(
       Array.from({ length: 200 }, (_, n) => post(urlFor(n), { agentId: 'high', serviceId: 'QUOTE', idempotencyKey: `b-${n}` })),
     );

@@ -9,12 +9,18 @@ describe('policy service when its PostgreSQL store goes away', () => {
     const policy = await createPolicyUnderTest({ config: ruleTestConfig(), databaseUrl: database.url });
     const auth = { Authorization: `Bearer ${TEST_TOKEN}` };
     try {
-      const ok = await request(policy.app).post('/decisions').set(auth).send({ agentId: 'high', serviceId: 'QUOTE', idempotencyKey: 'before' });
+      const ok = await request(policy.app)
+        .post('/decisions')
+        .set(auth)
+        .send({ agentId: 'high', serviceId: 'QUOTE', idempotencyKey: 'before' });
       expect(ok.status).toBe(201);
 
       await database.drop();
 
-      const decide = await request(policy.app).post('/decisions').set(auth).send({ agentId: 'high', serviceId: 'QUOTE', idempotencyKey: 'after' });
+      const decide = await request(policy.app)
+        .post('/decisions')
+        .set(auth)
+        .send({ agentId: 'high', serviceId: 'QUOTE', idempotencyKey: 'after' });
       expect(decide.status).toBe(503);
       expect(decide.body.error).toMatchObject({ code: 'SERVICE_UNAVAILABLE', message: expect.stringContaining('retry') });
       expect(JSON.stringify(decide.body)).not.toMatch(/nexus_test_|3D000|stack/);

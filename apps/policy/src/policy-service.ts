@@ -197,7 +197,11 @@ export class PolicyService {
   private agentFrom(id: string, state: AgentStateRecord | undefined, snapshot: PolicySnapshot): Agent {
     const agent = this.effectiveAgent(id, state);
     if (!agent) throw notFound('AGENT_NOT_FOUND', `no agent ${id}`);
-    return agentView(agent, snapshot.usage.find((u) => u.agentId === id), snapshot.period.id);
+    return agentView(
+      agent,
+      snapshot.usage.find((u) => u.agentId === id),
+      snapshot.period.id,
+    );
   }
 
   private requireAgent(id: string): void {
@@ -213,10 +217,17 @@ function settled(outcome: SettleOutcome, id: string, verb: 'commit' | 'release')
     case 'not_found':
       throw notFound('RESERVATION_NOT_FOUND', `no reservation ${id}`);
     case 'expired':
-      throw conflict('RESERVATION_EXPIRED', `cannot ${verb} reservation ${id}: its hold expired at ${outcome.reservation.expiresAt.toISOString()}`);
+      throw conflict(
+        'RESERVATION_EXPIRED',
+        `cannot ${verb} reservation ${id}: its hold expired at ${outcome.reservation.expiresAt.toISOString()}`,
+      );
     case 'already_settled':
       throw conflict('RESERVATION_ALREADY_SETTLED', `cannot ${verb} reservation ${id}: it is already ${outcome.reservation.status}`);
     case 'exceeds_hold':
-      throw new AppError('COMMIT_EXCEEDS_HOLD', 422, `cannot commit more than the ${fromBaseUnits(outcome.reservation.amount)} MNEE held by ${id}`);
+      throw new AppError(
+        'COMMIT_EXCEEDS_HOLD',
+        422,
+        `cannot commit more than the ${fromBaseUnits(outcome.reservation.amount)} MNEE held by ${id}`,
+      );
   }
 }

@@ -4,14 +4,7 @@ import yaml from 'js-yaml';
 import type { z } from 'zod';
 import { ConfigError, type ConfigProblem } from './config-error';
 import { collectOverrides, setPath, type ConfigFileName, type Override } from './env-overrides';
-import {
-  AgentsFile,
-  PolicyFile,
-  ServicesFile,
-  type AgentConfig,
-  type PolicySettings,
-  type ServiceConfig,
-} from './schemas';
+import { AgentsFile, PolicyFile, ServicesFile, type AgentConfig, type PolicySettings, type ServiceConfig } from './schemas';
 
 export interface NexusConfig {
   dir: string;
@@ -90,9 +83,7 @@ function validate<T extends z.ZodType>(
   if (result.success) return result.data;
   for (const issue of result.error.issues) {
     const path = issue.path.map(String);
-    const override = overrides.find(
-      (o) => o.file === file && o.path.every((segment, i) => String(segment) === path[i]),
-    );
+    const override = overrides.find((o) => o.file === file && o.path.every((segment, i) => String(segment) === path[i]));
     problems.push({
       source: override ? `environment variable ${override.env}` : resolve(dir, file),
       path: path.join('.'),
@@ -127,11 +118,7 @@ function checkServices(services: readonly ServiceConfig[], source: string): Conf
   return problems;
 }
 
-function checkAgents(
-  agents: readonly AgentConfig[],
-  services: readonly ServiceConfig[] | undefined,
-  source: string,
-): ConfigProblem[] {
+function checkAgents(agents: readonly AgentConfig[], services: readonly ServiceConfig[] | undefined, source: string): ConfigProblem[] {
   const problems: ConfigProblem[] = [];
   for (const id of duplicates(agents.map((a) => a.id))) {
     problems.push({ source, path: 'agents', message: `agent id "${id}" appears more than once` });

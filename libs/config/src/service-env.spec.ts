@@ -38,15 +38,15 @@ describe('loadServiceEnv', () => {
   it('refuses to start without INTERNAL_TOKEN, naming the variable', () => {
     const problems = problemsOf(() => loadServiceEnv('policy', 3101, {}));
 
-    expect(problems).toEqual([{ source: 'environment variable INTERNAL_TOKEN', path: '', message: expect.stringContaining('is required') }]);
+    expect(problems).toEqual([
+      { source: 'environment variable INTERNAL_TOKEN', path: '', message: expect.stringContaining('is required') },
+    ]);
   });
 
   it('refuses an INTERNAL_TOKEN shorter than 16 characters', () => {
     const problems = problemsOf(() => loadServiceEnv('policy', 3101, { INTERNAL_TOKEN: 'short-secret' }));
 
-    expect(problems).toEqual([
-      { source: 'environment variable INTERNAL_TOKEN', path: '', message: 'must be at least 16 characters' },
-    ]);
+    expect(problems).toEqual([{ source: 'environment variable INTERNAL_TOKEN', path: '', message: 'must be at least 16 characters' }]);
   });
 
   it('prefers <SERVICE>_DATABASE_URL over the shared DATABASE_URL', () => {
@@ -73,9 +73,9 @@ describe('loadServiceEnv', () => {
     expect(problemsOf(() => loadServiceEnv('policy', 3101, { INTERNAL_TOKEN: TOKEN, DATABASE_URL: 'mysql://x@127.0.0.1/db' }))).toEqual([
       { source: 'environment variable DATABASE_URL', path: '', message: 'must be a postgres:// URL' },
     ]);
-    expect(
-      problemsOf(() => loadServiceEnv('policy', 3101, { INTERNAL_TOKEN: TOKEN, POLICY_DATABASE_URL: 'sqlite:///tmp/x.db' })),
-    ).toEqual([{ source: 'environment variable POLICY_DATABASE_URL', path: '', message: 'must be a postgres:// URL' }]);
+    expect(problemsOf(() => loadServiceEnv('policy', 3101, { INTERNAL_TOKEN: TOKEN, POLICY_DATABASE_URL: 'sqlite:///tmp/x.db' }))).toEqual([
+      { source: 'environment variable POLICY_DATABASE_URL', path: '', message: 'must be a postgres:// URL' },
+    ]);
   });
 
   it.each(['http', '70000', '-1', '80.5'])('refuses the port %j', (port) => {
@@ -86,9 +86,7 @@ describe('loadServiceEnv', () => {
   });
 
   it('lists every bad variable at once', () => {
-    const problems = problemsOf(() =>
-      loadServiceEnv('policy', 3101, { POLICY_PORT: 'eighty', DATABASE_URL: 'redis://127.0.0.1' }),
-    );
+    const problems = problemsOf(() => loadServiceEnv('policy', 3101, { POLICY_PORT: 'eighty', DATABASE_URL: 'redis://127.0.0.1' }));
 
     expect(problems.map((p) => p.source).sort()).toEqual([
       'environment variable DATABASE_URL',

@@ -40,9 +40,7 @@ export function loadServiceEnv(service: string, defaultPort: number, env: NodeJS
       .optional(),
     dataDir: z.string().min(1).default('data'),
   });
-  const raw = Object.fromEntries(
-    Object.entries(names).map(([key, name]) => [key, env[name] === '' ? undefined : env[name]]),
-  );
+  const raw = Object.fromEntries(Object.entries(names).map(([key, name]) => [key, env[name] === '' ? undefined : env[name]]));
   const result = schema.safeParse(raw);
   if (!result.success) {
     throw new ConfigError(

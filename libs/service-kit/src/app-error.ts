@@ -21,8 +21,7 @@ export class AppError extends Error {
   }
 }
 
-export const validationError = (message: string, details: ErrorDetail[]) =>
-  new AppError('VALIDATION_ERROR', 400, message, { details });
+export const validationError = (message: string, details: ErrorDetail[]) => new AppError('VALIDATION_ERROR', 400, message, { details });
 
 export const notFound = (code: ErrorCode, message: string) => new AppError(code, 404, message);
 

@@ -142,7 +142,11 @@ describe('createServiceApp', () => {
 
       const line = await waitForLine(lines, (l) => l['message'] === 'request failed');
       expect(line).toMatchObject({ level: 'error', code: 'INTERNAL_ERROR', requestId: 'trace-3' });
-      expect(line['error']).toMatchObject({ name: 'Error', message: 'database password is hunter2', stack: expect.stringContaining('Error: ') });
+      expect(line['error']).toMatchObject({
+        name: 'Error',
+        message: 'database password is hunter2',
+        stack: expect.stringContaining('Error: '),
+      });
     });
 
     it('does not log 4xx errors as failures', async () => {
@@ -201,18 +205,29 @@ describe('createServiceApp', () => {
     it('answers 413 to a body over the limit', async () => {
       const app = buildApp({ bodyLimit: '1kb' });
 
-      const res = await request(app).post('/things').send({ name: 'x'.repeat(2048), count: 1 });
+      const res = await request(app)
+        .post('/things')
+        .send({ name: 'x'.repeat(2048), count: 1 });
 
       expect(res.status).toBe(413);
       expect(res.body.error).toMatchObject({ code: 'PAYLOAD_TOO_LARGE', message: 'request body is too large' });
-      await request(app).post('/things').send({ name: 'x'.repeat(512), count: 1 }).expect(201);
+      await request(app)
+        .post('/things')
+        .send({ name: 'x'.repeat(512), count: 1 })
+        .expect(201);
     });
 
     it('limits bodies to 100kb by default', async () => {
       const app = buildApp();
 
-      await request(app).post('/things').send({ name: 'x'.repeat(110 * 1024), count: 1 }).expect(413);
-      await request(app).post('/things').send({ name: 'x'.repeat(90 * 1024), count: 1 }).expect(201);
+      await request(app)
+        .post('/things')
+        .send({ name: 'x'.repeat(110 * 1024), count: 1 })
+        .expect(413);
+      await request(app)
+        .post('/things')
+        .send({ name: 'x'.repeat(90 * 1024), count: 1 })
+        .expect(201);
     });
 
     it('answers 415 to a JSON body in a charset it cannot read', async () => {

@@ -20,7 +20,12 @@ export function createLogger(service: string, options: LoggerOptions = {}): Logg
   return winston.createLogger({
     level: options.level ?? process.env['LOG_LEVEL'] ?? 'http',
     defaultMeta: { service },
-    format: winston.format.combine(withRequestId(), winston.format.timestamp(), winston.format.errors({ stack: true }), winston.format.json()),
+    format: winston.format.combine(
+      withRequestId(),
+      winston.format.timestamp(),
+      winston.format.errors({ stack: true }),
+      winston.format.json(),
+    ),
     transports: options.transports ?? [new winston.transports.Console()],
   });
 }

@@ -178,7 +178,9 @@ describe('serve', () => {
     const first = await start(slowApp(createSilentLogger()).app);
     const listenersBefore = process.listenerCount('SIGTERM');
 
-    await expect(serve(slowApp(createSilentLogger()).app, { port: first.port, logger: createSilentLogger() })).rejects.toThrow(/EADDRINUSE/);
+    await expect(serve(slowApp(createSilentLogger()).app, { port: first.port, logger: createSilentLogger() })).rejects.toThrow(
+      /EADDRINUSE/,
+    );
     expect(process.listenerCount('SIGTERM')).toBe(listenersBefore);
   });
 });

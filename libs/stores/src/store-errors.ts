@@ -11,7 +11,12 @@ const NETWORK = new Set(['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EPIPE', 'EN
 /** SQLite result codes for a busy, locked, full or unreadable database file. */
 const SQLITE_UNAVAILABLE = /^SQLITE_(BUSY|LOCKED|FULL|IOERR|CANTOPEN|READONLY)/;
 /** pg-pool and Kysely say these in words, without a code. */
-const MESSAGES = [/Connection terminated/i, /timeout exceeded when trying to connect/i, /Cannot use a pool after calling end/i, /driver has already been destroyed/i];
+const MESSAGES = [
+  /Connection terminated/i,
+  /timeout exceeded when trying to connect/i,
+  /Cannot use a pool after calling end/i,
+  /driver has already been destroyed/i,
+];
 
 /** Duck-typed: socket errors come from Node's own realm and are not always `instanceof Error` where this runs. */
 export function isStoreUnavailable(error: unknown, depth = 0): boolean {

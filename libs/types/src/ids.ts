@@ -6,9 +6,7 @@ export const ResourceId = z
   .regex(/^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$/, 'must be 1-64 characters of letters, digits, "_", "." or "-"');
 
 /** Client-given idempotency key: printable ASCII, bounded. */
-export const IdempotencyKey = z
-  .string()
-  .regex(/^[\x21-\x7E]{1,200}$/, 'must be 1-200 printable ASCII characters without spaces');
+export const IdempotencyKey = z.string().regex(/^[\x21-\x7E]{1,200}$/, 'must be 1-200 printable ASCII characters without spaces');
 
 export const Timestamp = z.iso.datetime();
 

@@ -117,9 +117,9 @@ describe('policy rules, in order', () => {
     });
 
     it('is checked after the per-call maximum', () => {
-      expect(decide({ agent: 'high', service: 'COMPUTE', usage: { high: '10.00' }, override: { maxPerCall: toBaseUnits('1.00') } }).reason).toBe(
-        'PER_CALL_LIMIT_EXCEEDED',
-      );
+      expect(
+        decide({ agent: 'high', service: 'COMPUTE', usage: { high: '10.00' }, override: { maxPerCall: toBaseUnits('1.00') } }).reason,
+      ).toBe('PER_CALL_LIMIT_EXCEEDED');
     });
   });
 
@@ -176,7 +176,10 @@ describe('policy rules, in order', () => {
     });
 
     it('leaves services without a cheaper variant alone', () => {
-      expect(outcome({ agent: 'high', service: 'COMPUTE', usage: { high: '7.00' } })).toMatchObject({ action: 'ALLOWED', reason: 'WITHIN_POLICY' });
+      expect(outcome({ agent: 'high', service: 'COMPUTE', usage: { high: '7.00' } })).toMatchObject({
+        action: 'ALLOWED',
+        reason: 'WITHIN_POLICY',
+      });
     });
 
     it('leaves a service alone when its pressure downgrade is switched off', () => {

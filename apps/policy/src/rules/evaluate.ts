@@ -108,11 +108,24 @@ export function evaluate(input: EvaluationInput): Verdict {
   if (failure) {
     const fallback = cheaper.find((v) => failureOf(v) === null);
     return fallback
-      ? verdict('DOWNGRADED', failure.downgrade, `${label} ${failure.why}; downgraded to ${fallback.id} (${mnee(fallback.price)})`, fallback)
+      ? verdict(
+          'DOWNGRADED',
+          failure.downgrade,
+          `${label} ${failure.why}; downgraded to ${fallback.id} (${mnee(fallback.price)})`,
+          fallback,
+        )
       : verdict('REJECTED', failure.reject, `${label} ${failure.why}`, requested);
   }
 
-  const pressured = service.pressureDowngrade ? underPressure(agent, standing, requested, cheaper.filter((v) => failureOf(v) === null), input.treasury) : null;
+  const pressured = service.pressureDowngrade
+    ? underPressure(
+        agent,
+        standing,
+        requested,
+        cheaper.filter((v) => failureOf(v) === null),
+        input.treasury,
+      )
+    : null;
   if (pressured) {
     return verdict(
       'DOWNGRADED',

@@ -11,9 +11,30 @@ export function ruleTestConfig(overrides: Partial<NexusConfig['policy']> = {}): 
   return {
     dir: 'inline',
     agents: [
-      { id: 'high', name: 'High', priority: 'HIGH', dailyBudget: '10.00', maxPerCall: '2.00', allowedServices: ['ARCHIVE', 'COMPUTE', 'QUOTE'] },
-      { id: 'medium', name: 'Medium', priority: 'MEDIUM', dailyBudget: '10.00', maxPerCall: '2.00', allowedServices: ['ARCHIVE', 'COMPUTE', 'QUOTE'] },
-      { id: 'low', name: 'Low', priority: 'LOW', dailyBudget: '10.00', maxPerCall: '2.00', allowedServices: ['ARCHIVE', 'COMPUTE', 'QUOTE'] },
+      {
+        id: 'high',
+        name: 'High',
+        priority: 'HIGH',
+        dailyBudget: '10.00',
+        maxPerCall: '2.00',
+        allowedServices: ['ARCHIVE', 'COMPUTE', 'QUOTE'],
+      },
+      {
+        id: 'medium',
+        name: 'Medium',
+        priority: 'MEDIUM',
+        dailyBudget: '10.00',
+        maxPerCall: '2.00',
+        allowedServices: ['ARCHIVE', 'COMPUTE', 'QUOTE'],
+      },
+      {
+        id: 'low',
+        name: 'Low',
+        priority: 'LOW',
+        dailyBudget: '10.00',
+        maxPerCall: '2.00',
+        allowedServices: ['ARCHIVE', 'COMPUTE', 'QUOTE'],
+      },
       { id: 'quotes-only', name: 'Quotes only', priority: 'HIGH', dailyBudget: '5.00', maxPerCall: '1.00', allowedServices: ['QUOTE'] },
     ],
     services: [

@@ -73,11 +73,7 @@ export const policyMigrations: Record<string, Migration> = {
         .addColumn('reserved', 'bigint', (c) => c.notNull().check(sql`reserved >= 0`))
         .addPrimaryKeyConstraint('policy_usage_pk', ['period_id', 'agent_id'])
         .execute();
-      await db.schema
-        .createIndex('policy_reservations_expiry')
-        .on('policy_reservations')
-        .columns(['status', 'expires_at'])
-        .execute();
+      await db.schema.createIndex('policy_reservations_expiry').on('policy_reservations').columns(['status', 'expires_at']).execute();
     },
   },
 };

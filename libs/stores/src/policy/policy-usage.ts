@@ -31,18 +31,14 @@ export async function expireDue(trx: Transaction<PolicyTables>, now: Date): Prom
   return expired.length;
 }
 
-
 /** A new hold joins the agent's running totals (creating the period's row on its first hold). */
 export async function addHold(trx: Transaction<PolicyTables>, periodId: number, agentId: string, amount: bigint): Promise<void> {
   await trx
     .insertInto('policy_usage')
     .values({ period_id: BigInt(periodId), agent_id: agentId, spent: 0n, reserved: amount })
-    .onConflict((oc) =>
-      oc.columns(['period_id', 'agent_id']).doUpdateSet((eb) => ({ reserved: eb('policy_usage.reserved', '+', amount) })),
-    )
+    .onConflict((oc) => oc.columns(['period_id', 'agent_id']).doUpdateSet((eb) => ({ reserved: eb('policy_usage.reserved', '+', amount) })))
     .execute();
 }
-
 
 /** A settled hold leaves `reserved` and, when committed, joins `spent`: one atomic relative update. */
 export async function settleUsage(

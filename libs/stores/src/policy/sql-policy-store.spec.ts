@@ -188,10 +188,13 @@ describe.each(['sqlite', 'postgres'] as const)('policy store on %s', (dialect) =
   if (dialect === 'postgres') {
     it('opens safely when several instances start at once on one fresh database', async () => {
       const fresh = await createTemporaryPostgres();
-      const stores = await Promise.all([1, 2, 3].map(() => createPolicyStore(openDatabase<PolicyTables>({ databaseUrl: fresh.url }), utcDays, T0)));
+      const stores = await Promise.all(
+        [1, 2, 3].map(() => createPolicyStore(openDatabase<PolicyTables>({ databaseUrl: fresh.url }), utcDays, T0)),
+      );
       try {
         await stores[0]?.decide(command(), () => allow(300n));
-        for (const other of stores) expect((await other.snapshot('agent-a', T0)).usage).toEqual([{ agentId: 'agent-a', spent: 0n, reserved: 300n }]);
+        for (const other of stores)
+          expect((await other.snapshot('agent-a', T0)).usage).toEqual([{ agentId: 'agent-a', spent: 0n, reserved: 300n }]);
       } finally {
         await Promise.all(stores.map((o) => o.close()));
         await fresh.drop();

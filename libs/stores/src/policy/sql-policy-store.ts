@@ -24,7 +24,11 @@ type Db = Kysely<PolicyTables> | Transaction<PolicyTables>;
 const STATE_ID = 1n;
 
 /** Opens (and migrates) the policy store on SQLite or PostgreSQL. */
-export async function createPolicyStore(database: Database<PolicyTables>, periodBounds: PeriodBounds, now = new Date()): Promise<PolicyStore> {
+export async function createPolicyStore(
+  database: Database<PolicyTables>,
+  periodBounds: PeriodBounds,
+  now = new Date(),
+): Promise<PolicyStore> {
   await migrate(database.db as Kysely<unknown>, 'policy', policyMigrations);
   const store = new SqlPolicyStore(database, periodBounds);
   await store.initialise(now);
@@ -273,7 +277,11 @@ class SqlPolicyStore implements PolicyStore {
       .insertInto('policy_periods')
       .values({ id: BigInt(id), started_at: ms(start), ends_at: ms(end), reason })
       .execute();
-    await trx.updateTable('policy_state').set({ period_id: BigInt(id) }).where('id', '=', STATE_ID).execute();
+    await trx
+      .updateTable('policy_state')
+      .set({ period_id: BigInt(id) })
+      .where('id', '=', STATE_ID)
+      .execute();
     return { id, startedAt: start, endsAt: end };
   }
 
@@ -289,9 +297,7 @@ class SqlPolicyStore implements PolicyStore {
 
   private async readSnapshot(db: Db, period: PeriodRecord, agentId: string | undefined): Promise<PolicySnapshot> {
     const agentRow =
-      agentId === undefined
-        ? undefined
-        : await db.selectFrom('policy_agents').selectAll().where('id', '=', agentId).executeTakeFirst();
+      agentId === undefined ? undefined : await db.selectFrom('policy_agents').selectAll().where('id', '=', agentId).executeTakeFirst();
     const usage = await db
       .selectFrom('policy_usage')
       .select(['agent_id', 'spent', 'reserved'])
@@ -322,11 +328,7 @@ class SqlPolicyStore implements PolicyStore {
   /** A stored decision's hold expiry lives on its reservation. */
   private async withExpiry(db: Db, decision: DecisionRecord): Promise<DecisionRecord> {
     if (decision.reservationId === null) return decision;
-    const row = await db
-      .selectFrom('policy_reservations')
-      .select('expires_at')
-      .where('id', '=', decision.reservationId)
-      .executeTakeFirst();
+    const row = await db.selectFrom('policy_reservations').select('expires_at').where('id', '=', decision.reservationId).executeTakeFirst();
     return { ...decision, expiresAt: row ? toDate(row.expires_at) : null };
   }
 
