@@ -3,9 +3,12 @@ import type { Agent, Decision } from '@nexus/types';
 import { ruleTestConfig } from './testing/fixtures';
 import { TEST_TOKEN, createPolicyUnderTest, type PolicyUnderTest } from './testing/policy-harness';
 
-/** QUOTE costs 0.05: a 5.00 budget fits exactly 100 of them. */
+/**
+ * QUOTE costs 0.05: the HIGH agent's 5.00 budget fits exactly 100 of them, and
+ * so does the 5.00 of the 1000.00 treasury that the reserve leaves to LOW agents.
+ */
 function exactFitConfig() {
-  const config = ruleTestConfig({ treasury: { dailyLimit: '1000.00' } });
+  const config = ruleTestConfig({ treasury: { dailyLimit: '1000.00' }, reserve: { highShare: 0.995, restrictedPriorities: ['LOW'] } });
   config.agents = config.agents.map((a) => (a.id === 'high' ? { ...a, dailyBudget: '5.00' } : a));
   return config;
 }
@@ -63,6 +66,18 @@ describe.each(['sqlite', 'postgres'] as const)('concurrent decisions on %s', (di
     for (const n of instances.keys()) {
       expect(await agent(urlFor(n), 'high')).toMatchObject({ spentToday: '0.00', reserved: '5.00', remaining: '0.00' });
     }
+  });
+
+  it('lets LOW agents together take exactly what the HIGH reserve leaves them, never more', async () => {
+    const results = await Promise.all(
+      Array.from({ length: 300 }, (_, n) => post(urlFor(n), { agentId: 'low', serviceId: 'QUOTE', idempotencyKey: `low-${n}` })),
+    );
+    expect(results.every((r) => r.status === 201)).toBe(true);
+    expect(results.filter((r) => r.body.action === 'ALLOWED')).toHaveLength(100);
+    expect(new Set(results.filter((r) => r.body.action === 'REJECTED').map((r) => r.body.reason))).toEqual(
+      new Set(['PRIORITY_RESERVE_EXCEEDED']),
+    );
+    expect(await agent(urlFor(0), 'low')).toMatchObject({ reserved: '5.00', remaining: '5.00' });
   });
 
   it('never lets commits and new holds together pass the budget', async () => {

@@ -1,5 +1,5 @@
 import { AppError, conflict, newId, notFound } from '@nexus/service-kit';
-import type { AgentStateRecord, PolicySnapshot, PolicyStore, ReservationRecord, SettleOutcome } from '@nexus/stores';
+import type { AgentStateRecord, PolicySnapshot, PolicyStore, ReservationRecord, SettleOutcome, UsageRecord } from '@nexus/stores';
 import {
   fromBaseUnits,
   toBaseUnits,
@@ -30,14 +30,12 @@ export class PolicyService {
   private readonly catalog: PolicyCatalog;
   private readonly clock: () => Date;
   private readonly metrics: PolicyMetrics;
-  private readonly priorities: ReadonlyMap<string, EffectiveAgent['priority']>;
 
   constructor(deps: PolicyServiceDeps) {
     this.store = deps.store;
     this.catalog = deps.catalog;
     this.clock = deps.clock ?? (() => new Date());
     this.metrics = deps.metrics;
-    this.priorities = new Map([...deps.catalog.agents.values()].map((a) => [a.id, a.priority]));
   }
 
   /** Decides and, unless rejected, holds the amount; the same idempotency key gets the first answer. */
@@ -62,6 +60,12 @@ export class PolicyService {
         this.metrics.decided(decision);
         return decision;
       }
+      case 'contended':
+        throw new AppError(
+          'SERVICE_UNAVAILABLE',
+          503,
+          `too many concurrent decisions for ${request.agentId} took the budget this one needed; nothing was reserved, retry`,
+        );
       case 'key_reused':
         throw conflict(
           'IDEMPOTENCY_KEY_REUSED',
@@ -116,15 +120,16 @@ export class PolicyService {
   }
 
   async listAgents(): Promise<Agent[]> {
-    const [states, snapshot] = await Promise.all([this.store.agentStates(), this.store.snapshot(undefined, this.clock())]);
-    const byId = new Map(states.map((s) => [s.id, s]));
-    return [...this.catalog.agents.keys()].map((id) => this.agentFrom(id, byId.get(id), snapshot));
+    const [states, { period, usage }] = await Promise.all([this.store.agentStates(), this.store.usage(this.clock())]);
+    const stateOf = new Map(states.map((s) => [s.id, s]));
+    const usageOf = new Map(usage.map((u) => [u.agentId, u]));
+    return [...this.catalog.agents.keys()].map((id) => this.agentFrom(id, stateOf.get(id), usageOf.get(id), period.id));
   }
 
   async getAgent(id: string): Promise<Agent> {
     this.requireAgent(id);
-    const snapshot = await this.store.snapshot(id, this.clock());
-    return this.agentFrom(id, snapshot.agentState, snapshot);
+    const { agentState, standing, period } = await this.store.snapshot(id, this.clock());
+    return this.agentFrom(id, agentState, { agentId: id, spent: standing.agentSpent, reserved: standing.agentReserved }, period.id);
   }
 
   async updateBudget(id: string, update: BudgetUpdate): Promise<Agent> {
@@ -177,8 +182,7 @@ export class PolicyService {
       requestedVariant: request.variant ?? null,
       agent: this.effectiveAgent(request.agentId, snapshot.agentState),
       service: this.catalog.services.get(request.serviceId),
-      usage: snapshot.usage,
-      priorities: this.priorities,
+      standing: snapshot.standing,
       treasury: this.catalog.treasury,
     });
   }
@@ -194,14 +198,10 @@ export class PolicyService {
     };
   }
 
-  private agentFrom(id: string, state: AgentStateRecord | undefined, snapshot: PolicySnapshot): Agent {
+  private agentFrom(id: string, state: AgentStateRecord | undefined, usage: UsageRecord | undefined, periodId: number): Agent {
     const agent = this.effectiveAgent(id, state);
     if (!agent) throw notFound('AGENT_NOT_FOUND', `no agent ${id}`);
-    return agentView(
-      agent,
-      snapshot.usage.find((u) => u.agentId === id),
-      snapshot.period.id,
-    );
+    return agentView(agent, usage, periodId);
   }
 
   private requireAgent(id: string): void {

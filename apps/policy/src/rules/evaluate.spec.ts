@@ -1,11 +1,23 @@
-import type { UsageRecord } from '@nexus/stores';
+import type { Standing } from '@nexus/stores';
 import { toBaseUnits, type ReasonCode } from '@nexus/types';
 import { buildCatalog, type PolicyCatalog } from '../catalog';
 import { ruleTestConfig } from '../testing/fixtures';
 import { evaluate, type EffectiveAgent } from './evaluate';
 
 const catalog = buildCatalog(ruleTestConfig());
-const priorities = new Map([...catalog.agents.values()].map((a) => [a.id, a.priority]));
+const isHigh = (agentId: string) => catalog.agents.get(agentId)?.priority === 'HIGH';
+
+/** The standing of `agent` when each agent of `usage` has spent that much. */
+function standingOf(agent: string, usage: Record<string, string>): Standing {
+  const used = Object.entries(usage).map(([agentId, amount]) => ({ agentId, amount: toBaseUnits(amount) }));
+  const sum = (list: typeof used) => list.reduce((total, u) => total + u.amount, 0n);
+  return {
+    agentSpent: sum(used.filter((u) => u.agentId === agent)),
+    agentReserved: 0n,
+    treasuryUsed: sum(used),
+    highUsed: sum(used.filter((u) => isHigh(u.agentId))),
+  };
+}
 
 interface Call {
   agent: string;
@@ -18,19 +30,13 @@ interface Call {
 
 function decide({ agent, service, variant, usage = {}, override = {}, from = catalog }: Call) {
   const configured = from.agents.get(agent);
-  const usageRecords: UsageRecord[] = Object.entries(usage).map(([agentId, used]) => ({
-    agentId,
-    spent: toBaseUnits(used),
-    reserved: 0n,
-  }));
   return evaluate({
     agentId: agent,
     serviceId: service,
     requestedVariant: variant ?? null,
     agent: configured ? { ...configured, paused: false, ...override } : undefined,
     service: from.services.get(service),
-    usage: usageRecords,
-    priorities,
+    standing: standingOf(agent, usage),
     treasury: from.treasury,
   });
 }
@@ -109,8 +115,12 @@ describe('policy rules, in order', () => {
         requestedVariant: null,
         agent: { ...(catalog.agents.get('high') as EffectiveAgent), paused: false },
         service: catalog.services.get('QUOTE'),
-        usage: [{ agentId: 'high', spent: toBaseUnits('5.00'), reserved: toBaseUnits('4.96') }],
-        priorities,
+        standing: {
+          agentSpent: toBaseUnits('5.00'),
+          agentReserved: toBaseUnits('4.96'),
+          treasuryUsed: toBaseUnits('9.96'),
+          highUsed: toBaseUnits('9.96'),
+        },
         treasury: catalog.treasury,
       });
       expect(v.reason).toBe('DAILY_BUDGET_EXCEEDED');

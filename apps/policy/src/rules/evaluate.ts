@@ -1,5 +1,5 @@
-import type { UsageRecord, Verdict } from '@nexus/stores';
-import { applyBasisPoints, fromBaseUnits, type Priority, type ReasonCode } from '@nexus/types';
+import type { HoldLimits, Standing, Verdict } from '@nexus/stores';
+import { applyBasisPoints, fromBaseUnits, type ReasonCode } from '@nexus/types';
 import type { CatalogAgent, CatalogService, CatalogVariant, TreasuryRules } from '../catalog';
 
 /** A configured agent with the store's overrides applied. */
@@ -13,15 +13,13 @@ export interface EvaluationInput {
   requestedVariant: string | null;
   agent: EffectiveAgent | undefined;
   service: CatalogService | undefined;
-  /** Spend and holds of every agent in the current period. */
-  usage: readonly UsageRecord[];
-  /** Priority of every configured agent (to tell HIGH spend from the rest). */
-  priorities: ReadonlyMap<string, Priority>;
+  /** Where the period stands before this call. */
+  standing: Standing;
   treasury: TreasuryRules;
 }
 
-/** Where the period stands before this call. */
-interface Standing {
+/** The part of the standing the rules use. */
+interface Use {
   agentUsed: bigint;
   highUsed: bigint;
   totalUsed: bigint;
@@ -33,7 +31,7 @@ interface HardRuleFailure {
   why: string;
 }
 
-type HardRule = (variant: CatalogVariant, agent: EffectiveAgent, standing: Standing, treasury: TreasuryRules) => HardRuleFailure | null;
+type HardRule = (variant: CatalogVariant, agent: EffectiveAgent, standing: Use, treasury: TreasuryRules) => HardRuleFailure | null;
 
 const mnee = (units: bigint) => `${fromBaseUnits(units)} MNEE`;
 
@@ -93,7 +91,9 @@ export function evaluate(input: EvaluationInput): Verdict {
     return rejected('VARIANT_UNKNOWN', `${service.id} has no variant "${requestedId}" (it has ${known})`);
   }
 
-  const standing = standingOf(input, agent.id);
+  const { standing: s } = input;
+  const standing: Use = { agentUsed: s.agentSpent + s.agentReserved, highUsed: s.highUsed, totalUsed: s.treasuryUsed };
+  const limits = holdLimits(agent, input.treasury);
   const failureOf = (variant: CatalogVariant) => {
     for (const rule of HARD_RULES) {
       const failure = rule(variant, agent, standing, input.treasury);
@@ -113,8 +113,9 @@ export function evaluate(input: EvaluationInput): Verdict {
           failure.downgrade,
           `${label} ${failure.why}; downgraded to ${fallback.id} (${mnee(fallback.price)})`,
           fallback,
+          limits,
         )
-      : verdict('REJECTED', failure.reject, `${label} ${failure.why}`, requested);
+      : verdict('REJECTED', failure.reject, `${label} ${failure.why}`, requested, null);
   }
 
   const pressured = service.pressureDowngrade
@@ -132,9 +133,10 @@ export function evaluate(input: EvaluationInput): Verdict {
       'BUDGET_PRESSURE_DOWNGRADE',
       `${label} (${mnee(requested.price)}) would leave ${agent.id} under ${input.treasury.pressureBasisPoints / 100}% of its budget; downgraded to ${pressured.id} (${mnee(pressured.price)})`,
       pressured,
+      limits,
     );
   }
-  return verdict('ALLOWED', 'WITHIN_POLICY', `${label} allowed for ${mnee(requested.price)}`, requested);
+  return verdict('ALLOWED', 'WITHIN_POLICY', `${label} allowed for ${mnee(requested.price)}`, requested, limits);
 }
 
 /**
@@ -143,7 +145,7 @@ export function evaluate(input: EvaluationInput): Verdict {
  */
 function underPressure(
   agent: EffectiveAgent,
-  standing: Standing,
+  standing: Use,
   requested: CatalogVariant,
   cheaperAllowed: readonly CatalogVariant[],
   treasury: TreasuryRules,
@@ -154,25 +156,29 @@ function underPressure(
   return cheaperAllowed.find((v) => leftAfter(v) >= threshold) ?? cheaperAllowed[cheaperAllowed.length - 1] ?? null;
 }
 
-function standingOf(input: EvaluationInput, agentId: string): Standing {
-  let agentUsed = 0n;
-  let highUsed = 0n;
-  let totalUsed = 0n;
-  for (const u of input.usage) {
-    const used = u.spent + u.reserved;
-    totalUsed += used;
-    if (u.agentId === agentId) agentUsed += used;
-    if (input.priorities.get(u.agentId) === 'HIGH') highUsed += used;
-  }
-  return { agentUsed, highUsed, totalUsed };
+/** What the store re-checks when it writes the hold: the same budget and reserve as rules 3 and 4. */
+function holdLimits(agent: EffectiveAgent, treasury: TreasuryRules): HoldLimits {
+  return {
+    agentBudget: agent.dailyBudget,
+    high: agent.priority === 'HIGH',
+    reserve: treasury.restrictedPriorities.has(agent.priority)
+      ? { dailyLimit: treasury.dailyLimit, highReserve: treasury.highReserve }
+      : null,
+  };
 }
 
-function verdict(action: Verdict['action'], reason: ReasonCode, message: string, variant: CatalogVariant): Verdict {
-  return { action, reason, message, variant: variant.id, amount: variant.price };
+function verdict(
+  action: Verdict['action'],
+  reason: ReasonCode,
+  message: string,
+  variant: CatalogVariant,
+  limits: HoldLimits | null,
+): Verdict {
+  return { action, reason, message, variant: variant.id, amount: variant.price, limits };
 }
 
 function rejected(reason: ReasonCode, message: string): Verdict {
-  return { action: 'REJECTED', reason, message, variant: null, amount: null };
+  return { action: 'REJECTED', reason, message, variant: null, amount: null, limits: null };
 }
 
 const clampZero = (value: bigint) => (value < 0n ? 0n : value);

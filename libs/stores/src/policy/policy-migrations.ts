@@ -11,7 +11,7 @@ export const policyMigrations: Record<string, Migration> = {
         .addColumn('ends_at', 'bigint', (c) => c.notNull())
         .addColumn('reason', 'text', (c) => c.notNull())
         .execute();
-      // One row: the current period. Every decision locks it, which serialises budget checks across instances.
+      // One row: the current period. Rolling over to a new period locks it.
       await db.schema
         .createTable('policy_state')
         .addColumn('id', 'bigint', (c) => c.primaryKey())
@@ -56,6 +56,7 @@ export const policyMigrations: Record<string, Migration> = {
         .addColumn('variant', 'text', (c) => c.notNull())
         .addColumn('amount', 'bigint', (c) => c.notNull().check(sql`amount >= 0`))
         .addColumn('committed_amount', 'bigint')
+        .addColumn('high', 'bigint', (c) => c.notNull())
         .addColumn('status', 'text', (c) => c.notNull())
         .addColumn('period_id', 'bigint', (c) => c.notNull())
         .addColumn('expires_at', 'bigint', (c) => c.notNull())
@@ -72,6 +73,12 @@ export const policyMigrations: Record<string, Migration> = {
         .addColumn('spent', 'bigint', (c) => c.notNull().check(sql`spent >= 0`))
         .addColumn('reserved', 'bigint', (c) => c.notNull().check(sql`reserved >= 0`))
         .addPrimaryKeyConstraint('policy_usage_pk', ['period_id', 'agent_id'])
+        .execute();
+      await db.schema
+        .createTable('policy_treasury')
+        .addColumn('period_id', 'bigint', (c) => c.primaryKey())
+        .addColumn('used', 'bigint', (c) => c.notNull().check(sql`used >= 0`))
+        .addColumn('high_used', 'bigint', (c) => c.notNull().check(sql`high_used >= 0`))
         .execute();
       await db.schema.createIndex('policy_reservations_expiry').on('policy_reservations').columns(['status', 'expires_at']).execute();
     },

@@ -40,6 +40,7 @@ export function toReservation(row: Selectable<PolicyTables['policy_reservations'
     variant: row.variant,
     amount: row.amount,
     committedAmount: row.committed_amount,
+    high: row.high === 1n,
     status: ReservationStatus.parse(row.status),
     periodId: Number(row.period_id),
     expiresAt: toDate(row.expires_at),

@@ -46,6 +46,8 @@ export interface ReservationRecord {
   variant: string;
   amount: bigint;
   committedAmount: bigint | null;
+  /** Counts as HIGH-priority use of the treasury. */
+  high: boolean;
   status: ReservationStatus;
   periodId: number;
   expiresAt: Date;
@@ -54,12 +56,38 @@ export interface ReservationRecord {
   releaseReason: string | null;
 }
 
-/** Everything a decision reads, taken inside the decision's transaction. */
+/** Spend and live holds in a period, as running totals. */
+export interface Standing {
+  /** This agent's committed spend and live holds. */
+  agentSpent: bigint;
+  agentReserved: bigint;
+  /** Treasury-wide spend + holds of every agent, and the part of it by HIGH agents. */
+  treasuryUsed: bigint;
+  highUsed: bigint;
+}
+
+/** Everything a decision reads, in one query. */
 export interface PolicySnapshot {
   period: PeriodRecord;
   agentState: AgentStateRecord | undefined;
-  /** Usage of every agent with spend or holds in the period (the priority reserve is treasury-wide). */
-  usage: UsageRecord[];
+  standing: Standing;
+}
+
+/**
+ * The limits a hold must still fit when it is written. The rules chose the
+ * verdict from a snapshot; these are checked again by the statements that
+ * take the hold, so concurrent decisions can never pass them together.
+ */
+export interface HoldLimits {
+  /** The agent's spend + holds may not pass its budget. */
+  agentBudget: bigint;
+  /** The hold counts as HIGH-priority use of the treasury. */
+  high: boolean;
+  /**
+   * Restricted priorities only: treasury-wide use may not pass the daily
+   * limit less the part of the HIGH reserve that HIGH agents have not used.
+   */
+  reserve: { dailyLimit: bigint; highReserve: bigint } | null;
 }
 
 /** The policy's answer, computed from a snapshot by the caller's rules. */
@@ -69,6 +97,8 @@ export interface Verdict {
   message: string;
   variant: string | null;
   amount: bigint | null;
+  /** Present when the verdict takes a hold (ALLOWED, DOWNGRADED). */
+  limits: HoldLimits | null;
 }
 
 export interface DecideCommand {
@@ -87,7 +117,9 @@ export type DecideOutcome =
   /** The key was seen before with the same request: the first answer, nothing new reserved. */
   | { kind: 'replayed'; decision: DecisionRecord }
   /** The key was seen before with a different request. */
-  | { kind: 'key_reused'; decision: DecisionRecord };
+  | { kind: 'key_reused'; decision: DecisionRecord }
+  /** Concurrent decisions kept taking what this one needed, attempt after attempt: nothing was stored. */
+  | { kind: 'contended' };
 
 export type SettleOutcome =
   | { kind: 'settled'; reservation: ReservationRecord }
@@ -106,13 +138,16 @@ export type PeriodBounds = (instant: Date) => { start: Date; end: Date };
 
 export interface PolicyStore {
   /**
-   * Atomically: roll the period if its end has passed, answer a known idempotency
-   * key from the record, else read a snapshot, ask `evaluate`, and store the
-   * decision with its hold. Concurrent calls never see each other's half-work.
+   * Answers a known idempotency key from the record; else reads a snapshot,
+   * asks `evaluate`, and stores the decision with its hold in one transaction
+   * whose statements re-check the verdict's limits against the live totals.
+   * When a concurrent decision got there first, it reads and evaluates again.
    */
   decide(command: DecideCommand, evaluate: (snapshot: PolicySnapshot) => Verdict): Promise<DecideOutcome>;
   /** The same snapshot, read without reserving anything (dry runs, agent views). */
-  snapshot(agentId: string | undefined, now: Date): Promise<PolicySnapshot>;
+  snapshot(agentId: string, now: Date): Promise<PolicySnapshot>;
+  /** Every agent's spend and holds in the current period. */
+  usage(now: Date): Promise<{ period: PeriodRecord; usage: UsageRecord[] }>;
   /** HELD → COMMITTED with the actual amount (at most the hold; the hold when absent). */
   commit(reservationId: string, amount: bigint | undefined, now: Date): Promise<SettleOutcome>;
   /** HELD → RELEASED: nothing is charged; the reason is kept. */

@@ -41,6 +41,14 @@ export interface PolicyTables {
     /** Amounts of HELD reservations (expired ones leave when swept, which every decision does first). */
     reserved: bigint;
   };
+  /** Treasury-wide running totals of a period: one row, the one every hold must fit. */
+  policy_treasury: {
+    period_id: bigint;
+    /** Spend + holds of every agent. */
+    used: bigint;
+    /** The part of `used` by HIGH agents. */
+    high_used: bigint;
+  };
   policy_reservations: {
     id: string;
     decision_id: string;
@@ -49,6 +57,8 @@ export interface PolicyTables {
     variant: string;
     amount: bigint;
     committed_amount: bigint | null;
+    /** 1 when the hold counts as HIGH-priority use of the treasury. */
+    high: bigint;
     status: string;
     period_id: bigint;
     expires_at: bigint;

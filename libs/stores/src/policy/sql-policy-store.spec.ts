@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createTemporaryPostgres, type TemporaryPostgres } from '../testing/temporary-postgres';
 import { openDatabase } from '../database';
-import type { PeriodBounds, PolicyStore, Verdict } from './policy-store';
+import type { DecideOutcome, HoldLimits, PeriodBounds, PolicyStore, Verdict } from './policy-store';
 import type { PolicyTables } from './policy-tables';
 import { createPolicyStore } from './sql-policy-store';
 
@@ -15,8 +15,22 @@ const utcDays: PeriodBounds = (instant) => {
 };
 const T0 = new Date('2026-03-10T12:00:00.000Z');
 const at = (offsetMs: number) => new Date(T0.getTime() + offsetMs);
-const allow = (amount: bigint): Verdict => ({ action: 'ALLOWED', reason: 'WITHIN_POLICY', message: 'ok', variant: 'std', amount });
-const reject: Verdict = { action: 'REJECTED', reason: 'DAILY_BUDGET_EXCEEDED', message: 'no', variant: 'std', amount: 5n };
+const roomy: HoldLimits = { agentBudget: 1_000_000n, high: false, reserve: null };
+const allow = (amount: bigint, limits: HoldLimits = roomy): Verdict => ({
+  action: 'ALLOWED',
+  reason: 'WITHIN_POLICY',
+  message: 'ok',
+  variant: 'std',
+  amount,
+  limits,
+});
+const reject: Verdict = { action: 'REJECTED', reason: 'DAILY_BUDGET_EXCEEDED', message: 'no', variant: 'std', amount: 5n, limits: null };
+
+/** The decision of an outcome that has one. */
+function decisionOf(outcome: DecideOutcome) {
+  if (outcome.kind === 'contended') throw new Error('no decision: contended');
+  return outcome.decision;
+}
 
 let sequence = 0;
 function command(overrides: Partial<Parameters<PolicyStore['decide']>[0]> = {}) {
@@ -53,47 +67,51 @@ describe.each(['sqlite', 'postgres'] as const)('policy store on %s', (dialect) =
     await pgDb?.drop();
   });
 
+  /** Every agent's totals in the period, by agent id. */
+  const usage = async (now = T0) => (await store.usage(now)).usage.sort((x, y) => x.agentId.localeCompare(y.agentId));
+  const standing = async (agentId = 'agent-a', now = T0) => (await store.snapshot(agentId, now)).standing;
+
   it('stores a decision with its hold and counts the hold as reserved', async () => {
-    const outcome = await store.decide(command(), () => allow(300n));
-    expect(outcome.kind).toBe('decided');
-    if (outcome.kind !== 'decided') return;
-    expect(outcome.decision.reservationId).not.toBeNull();
-    expect(outcome.decision.expiresAt).toEqual(at(60_000));
-    const reservation = await store.getReservation(outcome.decision.reservationId ?? '');
-    expect(reservation).toMatchObject({ status: 'HELD', amount: 300n, periodId: 1 });
-    const snapshot = await store.snapshot('agent-a', at(1));
-    expect(snapshot.usage).toEqual([{ agentId: 'agent-a', spent: 0n, reserved: 300n }]);
+    const decision = decisionOf(await store.decide(command(), () => allow(300n)));
+    expect(decision.reservationId).not.toBeNull();
+    expect(decision.expiresAt).toEqual(at(60_000));
+    expect(await store.getReservation(decision.reservationId ?? '')).toMatchObject({
+      status: 'HELD',
+      amount: 300n,
+      periodId: 1,
+      high: false,
+    });
+    expect(await usage(at(1))).toEqual([{ agentId: 'agent-a', spent: 0n, reserved: 300n }]);
+    expect(await standing('agent-a', at(1))).toEqual({ agentSpent: 0n, agentReserved: 300n, treasuryUsed: 300n, highUsed: 0n });
   });
 
   it('stores a rejection without a hold', async () => {
-    const outcome = await store.decide(command(), () => reject);
-    expect(outcome.kind === 'decided' && outcome.decision.reservationId).toBeNull();
-    expect((await store.snapshot('agent-a', T0)).usage).toEqual([]);
+    const decision = decisionOf(await store.decide(command(), () => reject));
+    expect(decision.reservationId).toBeNull();
+    expect(await store.getDecision(decision.id)).toMatchObject({ action: 'REJECTED', reason: 'DAILY_BUDGET_EXCEEDED' });
+    expect(await usage()).toEqual([]);
   });
 
-  it('hands the evaluator the spend and holds of every agent in the period', async () => {
+  it('hands the evaluator the agent totals and the treasury totals, HIGH use apart', async () => {
     await store.decide(command({ agentId: 'agent-a' }), () => allow(100n));
-    await store.decide(command({ agentId: 'agent-b' }), () => allow(40n));
+    await store.decide(command({ agentId: 'agent-b' }), () => allow(40n, { ...roomy, high: true }));
     let seen: unknown;
     await store.decide(command({ agentId: 'agent-a' }), (snapshot) => {
-      seen = snapshot.usage.sort((x, y) => x.agentId.localeCompare(y.agentId));
+      seen = snapshot.standing;
       return reject;
     });
-    expect(seen).toEqual([
-      { agentId: 'agent-a', spent: 0n, reserved: 100n },
-      { agentId: 'agent-b', spent: 0n, reserved: 40n },
-    ]);
+    expect(seen).toEqual({ agentSpent: 0n, agentReserved: 100n, treasuryUsed: 140n, highUsed: 40n });
   });
 
   it('answers a known idempotency key from the record and reserves nothing new', async () => {
-    const first = await store.decide(command({ idempotencyKey: 'same' }), () => allow(100n));
+    const first = decisionOf(await store.decide(command({ idempotencyKey: 'same' }), () => allow(100n)));
     const evaluate = jest.fn(() => allow(100n));
     const second = await store.decide(command({ idempotencyKey: 'same' }), evaluate);
     expect(second.kind).toBe('replayed');
-    expect(second.decision.id).toBe(first.decision.id);
-    expect(second.decision.expiresAt).toEqual(first.decision.expiresAt);
+    expect(decisionOf(second).id).toBe(first.id);
+    expect(decisionOf(second).expiresAt).toEqual(first.expiresAt);
     expect(evaluate).not.toHaveBeenCalled();
-    expect((await store.snapshot('agent-a', T0)).usage[0]?.reserved).toBe(100n);
+    expect((await standing()).agentReserved).toBe(100n);
   });
 
   it('refuses a known idempotency key sent with a different request', async () => {
@@ -102,18 +120,56 @@ describe.each(['sqlite', 'postgres'] as const)('policy store on %s', (dialect) =
     expect(other.kind).toBe('key_reused');
   });
 
+  describe('limits re-checked when the hold is written', () => {
+    it('refuses a hold past the agent budget even when the evaluator allowed it, and stores nothing', async () => {
+      await store.decide(command(), () => allow(300n, { ...roomy, agentBudget: 500n }));
+      const blind = jest.fn(() => allow(300n, { ...roomy, agentBudget: 500n }));
+      expect((await store.decide(command({ idempotencyKey: 'blind' }), blind)).kind).toBe('contended');
+      expect(blind.mock.calls.length).toBeGreaterThan(1);
+      expect(await standing()).toMatchObject({ agentReserved: 300n, treasuryUsed: 300n });
+      expect(await store.decide(command({ idempotencyKey: 'blind' }), () => reject)).toMatchObject({ kind: 'decided' });
+    });
+
+    it('evaluates again on fresh totals after a refused hold', async () => {
+      await store.decide(command(), () => allow(300n));
+      let calls = 0;
+      // The first evaluation sees stale totals (as if another instance took 300 meanwhile); the second sees the truth.
+      const outcome = await store.decide(command(), (snapshot) => {
+        calls += 1;
+        const used = calls === 1 ? 0n : snapshot.standing.agentReserved;
+        return used + 300n <= 500n ? allow(300n, { ...roomy, agentBudget: 500n }) : reject;
+      });
+      expect(calls).toBe(2);
+      expect(decisionOf(outcome).action).toBe('REJECTED');
+    });
+
+    it('keeps restricted holds out of the part of the treasury reserved for HIGH agents', async () => {
+      // Limit 1000, 400 kept for HIGH: restricted agents may use 600 in all.
+      const reserve = { dailyLimit: 1_000n, highReserve: 400n };
+      const low = (amount: bigint) => () => allow(amount, { ...roomy, reserve });
+      expect(decisionOf(await store.decide(command({ agentId: 'low' }), low(600n))).reservationId).not.toBeNull();
+      expect((await store.decide(command({ agentId: 'low' }), low(1n))).kind).toBe('contended');
+      // HIGH agents are not held back by the reserve, and their use of it gives restricted ones no more room.
+      expect(
+        decisionOf(await store.decide(command({ agentId: 'high' }), () => allow(500n, { ...roomy, high: true }))).reservationId,
+      ).not.toBeNull();
+      expect((await store.decide(command({ agentId: 'low' }), low(1n))).kind).toBe('contended');
+      expect(await standing('low')).toEqual({ agentSpent: 0n, agentReserved: 600n, treasuryUsed: 1_100n, highUsed: 500n });
+    });
+  });
+
   it('commits a hold at a lower actual amount, once', async () => {
-    const { decision } = await store.decide(command(), () => allow(300n));
+    const decision = decisionOf(await store.decide(command(), () => allow(300n)));
     const id = decision.reservationId ?? '';
     const committed = await store.commit(id, 250n, at(10));
     expect(committed).toMatchObject({ kind: 'settled', reservation: { status: 'COMMITTED', committedAmount: 250n } });
     expect((await store.commit(id, undefined, at(20))).kind).toBe('already_settled');
     expect((await store.release(id, at(20), null)).kind).toBe('already_settled');
-    expect((await store.snapshot('agent-a', at(30))).usage).toEqual([{ agentId: 'agent-a', spent: 250n, reserved: 0n }]);
+    expect(await standing('agent-a', at(30))).toEqual({ agentSpent: 250n, agentReserved: 0n, treasuryUsed: 250n, highUsed: 0n });
   });
 
   it('refuses to commit more than the hold and leaves the hold untouched', async () => {
-    const { decision } = await store.decide(command(), () => allow(300n));
+    const decision = decisionOf(await store.decide(command(), () => allow(300n)));
     const outcome = await store.commit(decision.reservationId ?? '', 301n, at(10));
     expect(outcome.kind).toBe('exceeds_hold');
     expect((await store.getReservation(decision.reservationId ?? ''))?.status).toBe('HELD');
@@ -122,67 +178,77 @@ describe.each(['sqlite', 'postgres'] as const)('policy store on %s', (dialect) =
   it('refuses to settle an unknown or expired reservation', async () => {
     expect((await store.commit('res_missing', undefined, T0)).kind).toBe('not_found');
     expect((await store.release('res_missing', T0, null)).kind).toBe('not_found');
-    const { decision } = await store.decide(command(), () => allow(300n));
+    const decision = decisionOf(await store.decide(command(), () => allow(300n)));
     const id = decision.reservationId ?? '';
     expect((await store.commit(id, undefined, at(60_000))).kind).toBe('expired');
     expect((await store.release(id, at(60_001), null)).kind).toBe('expired');
   });
 
   it('releases a hold so it no longer counts', async () => {
-    const { decision } = await store.decide(command(), () => allow(300n));
+    const decision = decisionOf(await store.decide(command(), () => allow(300n, { ...roomy, high: true })));
     const released = await store.release(decision.reservationId ?? '', at(5), 'payment failed');
     expect(released).toMatchObject({
       kind: 'settled',
       reservation: { status: 'RELEASED', committedAmount: null, releaseReason: 'payment failed', settledAt: at(5) },
     });
-    expect((await store.snapshot('agent-a', at(6))).usage).toEqual([{ agentId: 'agent-a', spent: 0n, reserved: 0n }]);
+    expect(await standing('agent-a', at(6))).toEqual({ agentSpent: 0n, agentReserved: 0n, treasuryUsed: 0n, highUsed: 0n });
   });
 
   it('sweeps an expired hold once, and it stops counting', async () => {
-    const { decision } = await store.decide(command(), () => allow(300n));
+    const decision = decisionOf(await store.decide(command(), () => allow(300n, { ...roomy, high: true })));
     expect(await store.sweepExpired(at(59_999))).toBe(0);
     expect(await store.sweepExpired(at(60_000))).toBe(1);
     expect(await store.sweepExpired(at(60_000))).toBe(0);
     expect((await store.getReservation(decision.reservationId ?? ''))?.status).toBe('EXPIRED');
-    expect((await store.snapshot('agent-a', at(60_001))).usage).toEqual([{ agentId: 'agent-a', spent: 0n, reserved: 0n }]);
+    expect(await usage(at(60_001))).toEqual([{ agentId: 'agent-a', spent: 0n, reserved: 0n }]);
+    expect(await standing('agent-a', at(60_001))).toEqual({ agentSpent: 0n, agentReserved: 0n, treasuryUsed: 0n, highUsed: 0n });
   });
 
   it('stops counting an expired hold in views as soon as its time is up', async () => {
     await store.decide(command(), () => allow(300n));
-    expect((await store.snapshot('agent-a', at(59_999))).usage).toEqual([{ agentId: 'agent-a', spent: 0n, reserved: 300n }]);
-    expect((await store.snapshot('agent-a', at(60_000))).usage).toEqual([{ agentId: 'agent-a', spent: 0n, reserved: 0n }]);
+    expect((await standing('agent-a', at(59_999))).agentReserved).toBe(300n);
+    expect((await standing('agent-a', at(60_000))).agentReserved).toBe(0n);
   });
 
-  it('expires due holds inside a decision before reading the totals', async () => {
-    await store.decide(command({ agentId: 'agent-b' }), () => allow(300n));
+  it('leaves holds past their time out of what a decision sees, swept or not', async () => {
+    await store.decide(command({ agentId: 'agent-b' }), () => allow(300n, { ...roomy, high: true }));
+    await store.decide(command({ agentId: 'agent-a' }), () => allow(300n));
     let seen: unknown;
     await store.decide(command({ now: at(61_000) }), (snapshot) => {
-      seen = snapshot.usage;
+      seen = snapshot.standing;
       return reject;
     });
-    expect(seen).toEqual([{ agentId: 'agent-b', spent: 0n, reserved: 0n }]);
+    expect(seen).toEqual({ agentSpent: 0n, agentReserved: 0n, treasuryUsed: 0n, highUsed: 0n });
+  });
+
+  it('sweeps the expired holds in the way of a hold that needs their room', async () => {
+    await store.decide(command(), () => allow(300n, { ...roomy, agentBudget: 500n }));
+    const decision = decisionOf(await store.decide(command({ now: at(61_000) }), () => allow(300n, { ...roomy, agentBudget: 500n })));
+    expect(decision.reservationId).not.toBeNull();
+    expect((await store.usage(at(61_000))).usage).toEqual([{ agentId: 'agent-a', spent: 0n, reserved: 300n }]);
   });
 
   it('rolls the period at its boundary and settles an old hold against its own period', async () => {
     const nextDay = new Date('2026-03-11T00:00:00.000Z');
     const after = (offsetMs: number) => new Date(nextDay.getTime() + offsetMs);
-    const { decision } = await store.decide(command({ now: after(-30_000) }), () => allow(300n));
+    const decision = decisionOf(await store.decide(command({ now: after(-30_000) }), () => allow(300n)));
     const period = await store.currentPeriod(after(5_000));
     expect(period).toEqual({ id: 2, startedAt: nextDay, endsAt: new Date('2026-03-12T00:00:00.000Z') });
     const committed = await store.commit(decision.reservationId ?? '', undefined, after(10_000));
     expect(committed).toMatchObject({ kind: 'settled', reservation: { periodId: 1, committedAmount: 300n } });
-    expect((await store.snapshot('agent-a', after(11_000))).usage).toEqual([]);
+    expect(await standing('agent-a', after(11_000))).toEqual({ agentSpent: 0n, agentReserved: 0n, treasuryUsed: 0n, highUsed: 0n });
+    expect(await usage(after(11_000))).toEqual([]);
   });
 
   it('starts a new period on reset; the old period keeps its spend', async () => {
-    const { decision } = await store.decide(command(), () => allow(300n));
+    const decision = decisionOf(await store.decide(command(), () => allow(300n)));
     const { period, previous } = await store.resetPeriod(at(1000));
     expect(previous.id).toBe(1);
     expect(period).toEqual({ id: 2, startedAt: at(1000), endsAt: new Date('2026-03-11T00:00:00.000Z') });
-    expect((await store.snapshot('agent-a', at(1001))).usage).toEqual([]);
+    expect(await usage(at(1001))).toEqual([]);
     const committed = await store.commit(decision.reservationId ?? '', undefined, at(2000));
     expect(committed).toMatchObject({ kind: 'settled', reservation: { periodId: 1, committedAmount: 300n } });
-    expect((await store.snapshot('agent-a', at(2001))).usage).toEqual([]);
+    expect(await standing('agent-a', at(2001))).toEqual({ agentSpent: 0n, agentReserved: 0n, treasuryUsed: 0n, highUsed: 0n });
   });
 
   if (dialect === 'postgres') {
@@ -193,8 +259,7 @@ describe.each(['sqlite', 'postgres'] as const)('policy store on %s', (dialect) =
       );
       try {
         await stores[0]?.decide(command(), () => allow(300n));
-        for (const other of stores)
-          expect((await other.snapshot('agent-a', T0)).usage).toEqual([{ agentId: 'agent-a', spent: 0n, reserved: 300n }]);
+        for (const other of stores) expect((await other.snapshot('agent-a', T0)).standing.agentReserved).toBe(300n);
       } finally {
         await Promise.all(stores.map((o) => o.close()));
         await fresh.drop();
@@ -209,7 +274,7 @@ describe.each(['sqlite', 'postgres'] as const)('policy store on %s', (dialect) =
       await first.close();
       const next = await createPolicyStore(openDatabase<PolicyTables>({ sqlitePath: file }), utcDays, T0);
       try {
-        expect((await next.snapshot('agent-a', T0)).usage).toEqual([{ agentId: 'agent-a', spent: 0n, reserved: 300n }]);
+        expect((await next.snapshot('agent-a', T0)).standing.agentReserved).toBe(300n);
       } finally {
         await next.close();
       }
@@ -225,7 +290,7 @@ describe.each(['sqlite', 'postgres'] as const)('policy store on %s', (dialect) =
     await store.close();
     store = await open();
     expect(await store.agentStates()).toEqual([{ id: 'agent-a', dailyBudget: 9_000_000n, maxPerCall: 500_000n, paused: true }]);
-    expect((await store.snapshot('agent-a', at(1))).usage[0]?.reserved).toBe(300n);
+    expect((await store.snapshot('agent-a', at(1))).standing.agentReserved).toBe(300n);
     expect((await store.currentPeriod(at(1))).id).toBe(1);
   });
 });

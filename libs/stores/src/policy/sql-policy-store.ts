@@ -1,4 +1,4 @@
-import type { Kysely, Transaction } from 'kysely';
+import { sql, type Kysely, type RawBuilder, type Transaction } from 'kysely';
 import type { Database } from '../database';
 import { migrate } from '../migrations';
 import { policyMigrations } from './policy-migrations';
@@ -9,19 +9,26 @@ import type {
   DecideCommand,
   DecideOutcome,
   DecisionRecord,
+  HoldLimits,
   PeriodBounds,
   PeriodRecord,
   PolicySnapshot,
   PolicyStore,
   ReservationRecord,
   SettleOutcome,
+  UsageRecord,
   Verdict,
 } from './policy-store';
 import type { PolicyTables } from './policy-tables';
-import { addHold, expireDue, settleUsage } from './policy-usage';
+import { expireDue, settleUsage, takeHold } from './policy-usage';
 
 type Db = Kysely<PolicyTables> | Transaction<PolicyTables>;
 const STATE_ID = 1n;
+/** Attempts of one decision when concurrent ones keep taking what it needs; then it gives up (503, retry). */
+const MAX_ATTEMPTS = 20;
+
+/** A hold that no longer fits its limits when written: the transaction rolls back. */
+class HoldDoesNotFit extends Error {}
 
 /** Opens (and migrates) the policy store on SQLite or PostgreSQL. */
 export async function createPolicyStore(
@@ -55,6 +62,11 @@ class SqlPolicyStore implements PolicyStore {
         .onConflict((oc) => oc.column('id').doNothing())
         .execute();
       await trx
+        .insertInto('policy_treasury')
+        .values({ period_id: 1n, used: 0n, high_used: 0n })
+        .onConflict((oc) => oc.column('period_id').doNothing())
+        .execute();
+      await trx
         .insertInto('policy_state')
         .values({ id: STATE_ID, period_id: 1n })
         .onConflict((oc) => oc.column('id').doNothing())
@@ -63,47 +75,56 @@ class SqlPolicyStore implements PolicyStore {
   }
 
   async decide(command: DecideCommand, evaluate: (snapshot: PolicySnapshot) => Verdict): Promise<DecideOutcome> {
-    return this.db.transaction().execute(async (trx) => {
-      const period = await this.lockCurrentPeriod(trx, command.now);
-      await expireDue(trx, command.now);
-      const previous = await trx
-        .selectFrom('policy_decisions')
-        .selectAll()
-        .where('agent_id', '=', command.agentId)
-        .where('idempotency_key', '=', command.idempotencyKey)
-        .executeTakeFirst();
-      if (previous) {
-        const decision = await this.withExpiry(trx, toDecision(previous));
-        const same = previous.service_id === command.serviceId && previous.requested_variant === command.requestedVariant;
-        return { kind: same ? 'replayed' : 'key_reused', decision };
+    for (let attempt = 1; attempt <= MAX_ATTEMPTS; attempt += 1) {
+      const { snapshot, existingId } = await this.readSnapshot(command.agentId, command.idempotencyKey, command.now);
+      if (existingId !== null) return this.replay(existingId, command);
+      const verdict = evaluate(snapshot);
+      const outcome = await this.record(command, verdict, snapshot.period);
+      switch (outcome) {
+        case 'recorded':
+          return { kind: 'decided', decision: this.decisionFrom(command, verdict, snapshot.period) };
+        case 'key_taken':
+          continue; // a concurrent call with the same key stored its answer first: the next read returns it
+        case 'does_not_fit':
+          await this.sweepExpired(command.now); // holds past their time may be what is in the way
+          continue;
       }
+    }
+    return { kind: 'contended' };
+  }
 
-      const verdict = evaluate(await this.readSnapshot(trx, period, command.agentId));
-      const hold =
-        verdict.action !== 'REJECTED' && verdict.variant !== null && verdict.amount !== null
-          ? { variant: verdict.variant, amount: verdict.amount }
-          : null;
-      const expiresAt = new Date(command.now.getTime() + command.holdTtlMs);
-      const createdAt = ms(command.now);
-      await trx
-        .insertInto('policy_decisions')
-        .values({
-          id: command.decisionId,
-          idempotency_key: command.idempotencyKey,
-          agent_id: command.agentId,
-          service_id: command.serviceId,
-          requested_variant: command.requestedVariant,
-          action: verdict.action,
-          reason: verdict.reason,
-          message: verdict.message,
-          variant: verdict.variant,
-          amount: verdict.amount,
-          reservation_id: hold ? command.reservationId : null,
-          period_id: BigInt(period.id),
-          created_at: createdAt,
-        })
-        .execute();
-      if (hold) {
+  /**
+   * Stores the decision and, for a hold, the reservation and the totals, in one
+   * transaction. The idempotency key's unique index and the guarded total
+   * updates decide between concurrent callers; nothing is locked in advance.
+   */
+  private async record(command: DecideCommand, verdict: Verdict, period: PeriodRecord): Promise<'recorded' | 'key_taken' | 'does_not_fit'> {
+    const hold = holdOf(verdict);
+    const createdAt = ms(command.now);
+    try {
+      return await this.db.transaction().execute(async (trx) => {
+        const stored = await trx
+          .insertInto('policy_decisions')
+          .values({
+            id: command.decisionId,
+            idempotency_key: command.idempotencyKey,
+            agent_id: command.agentId,
+            service_id: command.serviceId,
+            requested_variant: command.requestedVariant,
+            action: verdict.action,
+            reason: verdict.reason,
+            message: verdict.message,
+            variant: verdict.variant,
+            amount: verdict.amount,
+            reservation_id: hold ? command.reservationId : null,
+            period_id: BigInt(period.id),
+            created_at: createdAt,
+          })
+          .onConflict((oc) => oc.columns(['agent_id', 'idempotency_key']).doNothing())
+          .returning('id')
+          .executeTakeFirst();
+        if (!stored) return 'key_taken';
+        if (!hold) return 'recorded';
         await trx
           .insertInto('policy_reservations')
           .values({
@@ -114,38 +135,66 @@ class SqlPolicyStore implements PolicyStore {
             variant: hold.variant,
             amount: hold.amount,
             committed_amount: null,
+            high: hold.limits.high ? 1n : 0n,
             status: 'HELD',
             period_id: BigInt(period.id),
-            expires_at: ms(expiresAt),
+            expires_at: ms(expiryOf(command)),
             created_at: createdAt,
             settled_at: null,
             release_reason: null,
           })
           .execute();
-        await addHold(trx, period.id, command.agentId, hold.amount);
-      }
-      return {
-        kind: 'decided',
-        decision: {
-          id: command.decisionId,
-          idempotencyKey: command.idempotencyKey,
-          agentId: command.agentId,
-          serviceId: command.serviceId,
-          requestedVariant: command.requestedVariant,
-          ...verdict,
-          reservationId: hold ? command.reservationId : null,
-          expiresAt: hold ? expiresAt : null,
-          periodId: period.id,
-          createdAt: command.now,
-        },
-      };
-    });
+        if (!(await takeHold(trx, period.id, command.agentId, hold.amount, hold.limits))) throw new HoldDoesNotFit();
+        return 'recorded';
+      });
+    } catch (error: unknown) {
+      if (error instanceof HoldDoesNotFit) return 'does_not_fit';
+      throw error;
+    }
   }
 
-  async snapshot(agentId: string | undefined, now: Date): Promise<PolicySnapshot> {
-    const period = await this.currentPeriod(now);
+  private decisionFrom(command: DecideCommand, verdict: Verdict, period: PeriodRecord): DecisionRecord {
+    const hold = holdOf(verdict);
+    return {
+      id: command.decisionId,
+      idempotencyKey: command.idempotencyKey,
+      agentId: command.agentId,
+      serviceId: command.serviceId,
+      requestedVariant: command.requestedVariant,
+      action: verdict.action,
+      reason: verdict.reason,
+      message: verdict.message,
+      variant: verdict.variant,
+      amount: verdict.amount,
+      reservationId: hold ? command.reservationId : null,
+      expiresAt: hold ? expiryOf(command) : null,
+      periodId: period.id,
+      createdAt: command.now,
+    };
+  }
+
+  /** The stored answer to a known key: the same request replays it, another one is refused. */
+  private async replay(decisionId: string, command: DecideCommand): Promise<DecideOutcome> {
+    const decision = await this.getDecision(decisionId);
+    if (!decision) throw new Error(`decision ${decisionId} vanished`);
+    const same = decision.serviceId === command.serviceId && decision.requestedVariant === command.requestedVariant;
+    return { kind: same ? 'replayed' : 'key_reused', decision };
+  }
+
+  async snapshot(agentId: string, now: Date): Promise<PolicySnapshot> {
     await this.sweepExpired(now);
-    return this.readSnapshot(this.db, period, agentId);
+    return (await this.readSnapshot(agentId, null, now)).snapshot;
+  }
+
+  async usage(now: Date): Promise<{ period: PeriodRecord; usage: UsageRecord[] }> {
+    await this.sweepExpired(now);
+    const period = await this.currentPeriod(now);
+    const rows = await this.db
+      .selectFrom('policy_usage')
+      .select(['agent_id', 'spent', 'reserved'])
+      .where('period_id', '=', BigInt(period.id))
+      .execute();
+    return { period, usage: rows.map((u) => ({ agentId: u.agent_id, spent: u.spent, reserved: u.reserved })) };
   }
 
   commit(reservationId: string, amount: bigint | undefined, now: Date): Promise<SettleOutcome> {
@@ -248,16 +297,19 @@ class SqlPolicyStore implements PolicyStore {
         .where((eb) => (actual === undefined ? eb.lit(true) : eb('amount', '>=', actual)))
         .returningAll()
         .executeTakeFirst();
-      if (row) await settleUsage(trx, Number(row.period_id), row.agent_id, row.amount, row.committed_amount ?? 0n);
+      if (row) {
+        const hold = { periodId: Number(row.period_id), agentId: row.agent_id, high: row.high === 1n };
+        await settleUsage(trx, { ...hold, held: row.amount, spent: row.committed_amount ?? 0n });
+      }
       return row;
     });
     return settled ? { kind: 'settled', reservation: toReservation(settled) } : this.whyNotSettled(reservationId, now);
   }
 
   /**
-   * Locks the state row (PostgreSQL: `FOR UPDATE`, so every decision of every
-   * instance queues here; SQLite: the store's single connection already runs
-   * one transaction at a time) and rolls the period over if it has ended.
+   * Locks the state row (PostgreSQL: `FOR UPDATE`; SQLite: the store's single
+   * connection runs one transaction at a time) and rolls the period over if
+   * it has ended, so concurrent callers at the boundary roll it once.
    */
   private async lockCurrentPeriod(trx: Transaction<PolicyTables>, now: Date): Promise<PeriodRecord> {
     // Lock the state row on its own: joined in the same statement, a waiter would see the new state row
@@ -278,6 +330,10 @@ class SqlPolicyStore implements PolicyStore {
       .values({ id: BigInt(id), started_at: ms(start), ends_at: ms(end), reason })
       .execute();
     await trx
+      .insertInto('policy_treasury')
+      .values({ period_id: BigInt(id), used: 0n, high_used: 0n })
+      .execute();
+    await trx
       .updateTable('policy_state')
       .set({ period_id: BigInt(id) })
       .where('id', '=', STATE_ID)
@@ -295,19 +351,67 @@ class SqlPolicyStore implements PolicyStore {
     return { id: Number(row.id), startedAt: toDate(row.started_at), endsAt: toDate(row.ends_at) };
   }
 
-  private async readSnapshot(db: Db, period: PeriodRecord, agentId: string | undefined): Promise<PolicySnapshot> {
-    const agentRow =
-      agentId === undefined ? undefined : await db.selectFrom('policy_agents').selectAll().where('id', '=', agentId).executeTakeFirst();
-    const usage = await db
-      .selectFrom('policy_usage')
-      .select(['agent_id', 'spent', 'reserved'])
-      .where('period_id', '=', BigInt(period.id))
-      .execute();
-    return {
-      period,
-      agentState: agentRow ? toAgentState(agentRow) : undefined,
-      usage: usage.map((u) => ({ agentId: u.agent_id, spent: u.spent, reserved: u.reserved })),
-    };
+  /**
+   * Period, agent overrides, the agent's and the treasury's totals and (given
+   * a key) the id of a decision already stored under it: one query. Rolls the
+   * period first when it has ended.
+   */
+  private async readSnapshot(
+    agentId: string,
+    idempotencyKey: string | null,
+    now: Date,
+  ): Promise<{ snapshot: PolicySnapshot; existingId: string | null }> {
+    for (;;) {
+      const row = await this.db
+        .selectFrom('policy_state as s')
+        .innerJoin('policy_periods as p', 'p.id', 's.period_id')
+        .innerJoin('policy_treasury as t', 't.period_id', 's.period_id')
+        .leftJoin('policy_usage as u', (join) => join.onRef('u.period_id', '=', 's.period_id').on('u.agent_id', '=', agentId))
+        .leftJoin('policy_agents as a', (join) => join.on('a.id', '=', agentId))
+        .leftJoin('policy_decisions as d', (join) => join.on('d.agent_id', '=', agentId).on('d.idempotency_key', '=', idempotencyKey ?? ''))
+        .select([
+          'p.id as period_id',
+          'p.started_at',
+          'p.ends_at',
+          't.used',
+          't.high_used',
+          'u.spent',
+          'u.reserved',
+          'a.id as agent_row',
+          'a.daily_budget',
+          'a.max_per_call',
+          'a.paused',
+          'd.id as existing_id',
+          // Holds past their time that no sweep has reached yet: they stop counting at once.
+          dueHolds(now, sql`and r.agent_id = ${agentId}`).as('agent_due'),
+          dueHolds(now, sql``).as('treasury_due'),
+          dueHolds(now, sql`and r.high = 1`).as('high_due'),
+        ])
+        .where('s.id', '=', STATE_ID)
+        .executeTakeFirstOrThrow();
+      const period = { id: Number(row.period_id), startedAt: toDate(row.started_at), endsAt: toDate(row.ends_at) };
+      if (now >= period.endsAt) {
+        await this.currentPeriod(now);
+        continue;
+      }
+      const agentState =
+        row.agent_row === null
+          ? undefined
+          : toAgentState({
+              id: row.agent_row,
+              daily_budget: row.daily_budget,
+              max_per_call: row.max_per_call,
+              paused: row.paused ?? 0n,
+              updated_at: 0n,
+            });
+      const standing = {
+        agentSpent: row.spent ?? 0n,
+        agentReserved: (row.reserved ?? 0n) - BigInt(row.agent_due),
+        treasuryUsed: row.used - BigInt(row.treasury_due),
+        highUsed: row.high_used - BigInt(row.high_due),
+      };
+      return { snapshot: { period, agentState, standing }, existingId: idempotencyKey === null ? null : row.existing_id };
+    }
   }
 
   private async whyNotSettled(reservationId: string, now: Date): Promise<SettleOutcome> {
@@ -339,4 +443,18 @@ class SqlPolicyStore implements PolicyStore {
       .onConflict((oc) => oc.column('id').doNothing())
       .execute();
   }
+}
+
+function holdOf(verdict: Verdict): { variant: string; amount: bigint; limits: HoldLimits } | null {
+  return verdict.action !== 'REJECTED' && verdict.variant !== null && verdict.amount !== null && verdict.limits !== null
+    ? { variant: verdict.variant, amount: verdict.amount, limits: verdict.limits }
+    : null;
+}
+
+const expiryOf = (command: DecideCommand) => new Date(command.now.getTime() + command.holdTtlMs);
+
+/** Sum of the HELD amounts of the snapshot's period that are past their expiry (`extra` narrows it). */
+function dueHolds(now: Date, extra: RawBuilder<unknown>): RawBuilder<bigint> {
+  return sql<bigint>`(select cast(coalesce(sum(r.amount), 0) as bigint) from policy_reservations r
+    where r.status = 'HELD' and r.expires_at <= ${ms(now)} and r.period_id = s.period_id ${extra})`;
 }
