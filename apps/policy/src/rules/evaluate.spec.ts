@@ -210,6 +210,18 @@ describe('policy rules, in order', () => {
     });
   });
 
+  it('hands the store the limits to re-check when it writes the hold', () => {
+    expect(decide({ agent: 'high', service: 'QUOTE' }).limits).toEqual({ agentBudget: toBaseUnits('10.00'), high: true, reserve: null });
+    expect(decide({ agent: 'medium', service: 'QUOTE' }).limits).toEqual({ agentBudget: toBaseUnits('10.00'), high: false, reserve: null });
+    expect(decide({ agent: 'low', service: 'QUOTE', override: { dailyBudget: toBaseUnits('3.00') } }).limits).toEqual({
+      agentBudget: toBaseUnits('3.00'),
+      high: false,
+      reserve: { dailyLimit: toBaseUnits('20.00'), highReserve: toBaseUnits('5.00') },
+    });
+    expect(decide({ agent: 'high', service: 'ARCHIVE', usage: { high: '7.40' } }).limits).not.toBeNull();
+    expect(decide({ agent: 'quotes-only', service: 'ARCHIVE' }).limits).toBeNull();
+  });
+
   it('explains every verdict in its message', () => {
     expect(decide({ agent: 'low', service: 'COMPUTE', usage: { medium: '9.00', low: '5.00' } }).message).toBe(
       'COMPUTE standard costs 1.50 MNEE and would take treasury spend (14.00 MNEE of 20.00 MNEE) into the 5.00 MNEE kept for HIGH-priority agents',
