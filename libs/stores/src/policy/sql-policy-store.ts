@@ -9,7 +9,6 @@ import type {
   DecideCommand,
   DecideOutcome,
   DecisionRecord,
-  HoldLimits,
   PeriodBounds,
   PeriodRecord,
   PolicySnapshot,
@@ -20,15 +19,13 @@ import type {
   Verdict,
 } from './policy-store';
 import type { PolicyTables } from './policy-tables';
-import { expireDue, settleUsage, takeHold } from './policy-usage';
+import { expireDue, settleUsage } from './policy-usage';
+import { expiryOf, holdOf, recordDecision } from './record-decision';
 
 type Db = Kysely<PolicyTables> | Transaction<PolicyTables>;
 const STATE_ID = 1n;
 /** Attempts of one decision when concurrent ones keep taking what it needs; then it gives up (503, retry). */
 const MAX_ATTEMPTS = 20;
-
-/** A hold that no longer fits its limits when written: the transaction rolls back. */
-class HoldDoesNotFit extends Error {}
 
 /** Opens (and migrates) the policy store on SQLite or PostgreSQL. */
 export async function createPolicyStore(
@@ -79,7 +76,7 @@ class SqlPolicyStore implements PolicyStore {
       const { snapshot, existingId } = await this.readSnapshot(command.agentId, command.idempotencyKey, command.now);
       if (existingId !== null) return this.replay(existingId, command);
       const verdict = evaluate(snapshot);
-      const outcome = await this.record(command, verdict, snapshot.period);
+      const outcome = await recordDecision(this.db, command, verdict, snapshot.period);
       switch (outcome) {
         case 'recorded':
           return { kind: 'decided', decision: this.decisionFrom(command, verdict, snapshot.period) };
@@ -91,66 +88,6 @@ class SqlPolicyStore implements PolicyStore {
       }
     }
     return { kind: 'contended' };
-  }
-
-  /**
-   * Stores the decision and, for a hold, the reservation and the totals, in one
-   * transaction. The idempotency key's unique index and the guarded total
-   * updates decide between concurrent callers; nothing is locked in advance.
-   */
-  private async record(command: DecideCommand, verdict: Verdict, period: PeriodRecord): Promise<'recorded' | 'key_taken' | 'does_not_fit'> {
-    const hold = holdOf(verdict);
-    const createdAt = ms(command.now);
-    try {
-      return await this.db.transaction().execute(async (trx) => {
-        const stored = await trx
-          .insertInto('policy_decisions')
-          .values({
-            id: command.decisionId,
-            idempotency_key: command.idempotencyKey,
-            agent_id: command.agentId,
-            service_id: command.serviceId,
-            requested_variant: command.requestedVariant,
-            action: verdict.action,
-            reason: verdict.reason,
-            message: verdict.message,
-            variant: verdict.variant,
-            amount: verdict.amount,
-            reservation_id: hold ? command.reservationId : null,
-            period_id: BigInt(period.id),
-            created_at: createdAt,
-          })
-          .onConflict((oc) => oc.columns(['agent_id', 'idempotency_key']).doNothing())
-          .returning('id')
-          .executeTakeFirst();
-        if (!stored) return 'key_taken';
-        if (!hold) return 'recorded';
-        await trx
-          .insertInto('policy_reservations')
-          .values({
-            id: command.reservationId,
-            decision_id: command.decisionId,
-            agent_id: command.agentId,
-            service_id: command.serviceId,
-            variant: hold.variant,
-            amount: hold.amount,
-            committed_amount: null,
-            high: hold.limits.high ? 1n : 0n,
-            status: 'HELD',
-            period_id: BigInt(period.id),
-            expires_at: ms(expiryOf(command)),
-            created_at: createdAt,
-            settled_at: null,
-            release_reason: null,
-          })
-          .execute();
-        if (!(await takeHold(trx, period.id, command.agentId, hold.amount, hold.limits))) throw new HoldDoesNotFit();
-        return 'recorded';
-      });
-    } catch (error: unknown) {
-      if (error instanceof HoldDoesNotFit) return 'does_not_fit';
-      throw error;
-    }
   }
 
   private decisionFrom(command: DecideCommand, verdict: Verdict, period: PeriodRecord): DecisionRecord {
@@ -444,14 +381,6 @@ class SqlPolicyStore implements PolicyStore {
       .execute();
   }
 }
-
-function holdOf(verdict: Verdict): { variant: string; amount: bigint; limits: HoldLimits } | null {
-  return verdict.action !== 'REJECTED' && verdict.variant !== null && verdict.amount !== null && verdict.limits !== null
-    ? { variant: verdict.variant, amount: verdict.amount, limits: verdict.limits }
-    : null;
-}
-
-const expiryOf = (command: DecideCommand) => new Date(command.now.getTime() + command.holdTtlMs);
 
 /** Sum of the HELD amounts of the snapshot's period that are past their expiry (`extra` narrows it). */
 function dueHolds(now: Date, extra: RawBuilder<unknown>): RawBuilder<bigint> {
