@@ -15,6 +15,7 @@ import { join, resolve } from 'node:path';
 import autocannon from 'autocannon';
 import { createTemporaryPostgres, type TemporaryPostgres } from '@nexus/stores';
 import { buildApps, bundlePath, workspaceRoot } from '../stack/build';
+import { waitHealthy } from '../stack/wait-healthy';
 
 const SECONDS = Number(process.env['BENCH_SECONDS'] ?? 5);
 const CONNECTIONS = [1, 10, 50];
@@ -31,25 +32,13 @@ interface Row {
   errors: number;
 }
 
-async function waitHealthy(port: number): Promise<void> {
-  for (let i = 0; i < 120; i += 1) {
-    try {
-      if ((await fetch(`http://127.0.0.1:${port}/health`)).ok) return;
-    } catch {
-      // starting
-    }
-    await new Promise((r) => setTimeout(r, 250));
-  }
-  throw new Error(`nothing healthy on port ${port}`);
-}
-
 async function startProcess(args: string[], env: Record<string, string>, port: number): Promise<ChildProcess> {
   const child = spawn(process.execPath, args, {
     cwd: workspaceRoot,
     env: { ...process.env, ...env },
     stdio: ['ignore', 'ignore', 'inherit'],
   });
-  await waitHealthy(port);
+  await waitHealthy(`http://127.0.0.1:${port}/health`, 30_000);
   return child;
 }
 

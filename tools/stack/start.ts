@@ -9,6 +9,7 @@ import { createInterface } from 'node:readline';
 import { buildApps, bundlePath, workspaceRoot as root } from './build';
 import { loadEnvFile } from './env-file';
 import { STACK, type StackService } from './stack-services';
+import { waitHealthy } from './wait-healthy';
 
 const out = (line: string) => process.stdout.write(`${line}\n`);
 const children = new Map<string, ChildProcess>();
@@ -32,21 +33,6 @@ function launch(service: StackService, env: Record<string, string>): void {
       void stop(1);
     }
   });
-}
-
-async function waitHealthy(service: StackService, env: Record<string, string>, timeoutMs = 60_000): Promise<void> {
-  const url = `http://127.0.0.1:${env[service.portEnv] ?? service.port}/health`;
-  const deadline = Date.now() + timeoutMs;
-  while (Date.now() < deadline) {
-    if (stopping) throw new Error('stack is stopping');
-    try {
-      if ((await fetch(url)).ok) return;
-    } catch {
-      // not listening yet
-    }
-    await new Promise((r) => setTimeout(r, 250));
-  }
-  throw new Error(`${service.project} was not healthy at ${url} within ${timeoutMs / 1000}s`);
 }
 
 async function stop(code: number): Promise<void> {
@@ -79,7 +65,7 @@ async function main(): Promise<void> {
   process.on('SIGINT', () => void stop(0));
   process.on('SIGTERM', () => void stop(0));
   for (const service of STACK) launch(service, env);
-  await Promise.all(STACK.map((s) => waitHealthy(s, env)));
+  await Promise.all(STACK.map((s) => waitHealthy(`http://127.0.0.1:${env[s.portEnv] ?? s.port}/health`, 60_000, () => stopping)));
   const policyPort = env['POLICY_PORT'] ?? '8005';
   out('');
   out('MNEE Nexus is up.');

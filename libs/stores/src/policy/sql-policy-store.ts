@@ -22,7 +22,6 @@ import type { PolicyTables } from './policy-tables';
 import { expireDue, settleUsage } from './policy-usage';
 import { expiryOf, holdOf, recordDecision } from './record-decision';
 
-type Db = Kysely<PolicyTables> | Transaction<PolicyTables>;
 const STATE_ID = 1n;
 /** Attempts of one decision when concurrent ones keep taking what it needs; then it gives up (503, retry). */
 const MAX_ATTEMPTS = 20;
@@ -119,7 +118,7 @@ class SqlPolicyStore implements PolicyStore {
   }
 
   async snapshot(agentId: string, now: Date): Promise<PolicySnapshot> {
-    await this.sweepExpired(now);
+    // No sweep needed: the snapshot already leaves holds past their time out.
     return (await this.readSnapshot(agentId, null, now)).snapshot;
   }
 
@@ -148,7 +147,7 @@ class SqlPolicyStore implements PolicyStore {
 
   async getDecision(id: string): Promise<DecisionRecord | undefined> {
     const row = await this.db.selectFrom('policy_decisions').selectAll().where('id', '=', id).executeTakeFirst();
-    return row ? this.withExpiry(this.db, toDecision(row)) : undefined;
+    return row ? this.withExpiry(toDecision(row)) : undefined;
   }
 
   async getReservation(id: string): Promise<ReservationRecord | undefined> {
@@ -162,7 +161,7 @@ class SqlPolicyStore implements PolicyStore {
   }
 
   async currentPeriod(now: Date): Promise<PeriodRecord> {
-    const state = await this.readPeriod(this.db);
+    const state = await this.readPeriod();
     if (now < state.endsAt) return state;
     return this.db.transaction().execute((trx) => this.lockCurrentPeriod(trx, now));
   }
@@ -278,8 +277,8 @@ class SqlPolicyStore implements PolicyStore {
     return { id, startedAt: start, endsAt: end };
   }
 
-  private async readPeriod(db: Db): Promise<PeriodRecord> {
-    const row = await db
+  private async readPeriod(): Promise<PeriodRecord> {
+    const row = await this.db
       .selectFrom('policy_state')
       .innerJoin('policy_periods', 'policy_periods.id', 'policy_state.period_id')
       .select(['policy_periods.id', 'policy_periods.started_at', 'policy_periods.ends_at'])
@@ -334,13 +333,7 @@ class SqlPolicyStore implements PolicyStore {
       const agentState =
         row.agent_row === null
           ? undefined
-          : toAgentState({
-              id: row.agent_row,
-              daily_budget: row.daily_budget,
-              max_per_call: row.max_per_call,
-              paused: row.paused ?? 0n,
-              updated_at: 0n,
-            });
+          : { id: row.agent_row, dailyBudget: row.daily_budget, maxPerCall: row.max_per_call, paused: row.paused === 1n };
       const standing = {
         agentSpent: row.spent ?? 0n,
         agentReserved: (row.reserved ?? 0n) - BigInt(row.agent_due),
@@ -367,9 +360,13 @@ class SqlPolicyStore implements PolicyStore {
   }
 
   /** A stored decision's hold expiry lives on its reservation. */
-  private async withExpiry(db: Db, decision: DecisionRecord): Promise<DecisionRecord> {
+  private async withExpiry(decision: DecisionRecord): Promise<DecisionRecord> {
     if (decision.reservationId === null) return decision;
-    const row = await db.selectFrom('policy_reservations').select('expires_at').where('id', '=', decision.reservationId).executeTakeFirst();
+    const row = await this.db
+      .selectFrom('policy_reservations')
+      .select('expires_at')
+      .where('id', '=', decision.reservationId)
+      .executeTakeFirst();
     return { ...decision, expiresAt: row ? toDate(row.expires_at) : null };
   }
 
