@@ -4,7 +4,7 @@ export default [
   ...nx.configs['flat/base'],
   ...nx.configs['flat/typescript'],
   ...nx.configs['flat/javascript'],
-  { ignores: ['**/dist', '**/node_modules', '**/.nx', 'data/**', 'tmp/**'] },
+  { ignores: ['libs/chain/src/generated/**', '**/dist', '**/node_modules', '**/.nx', 'data/**', 'tmp/**'] },
   {
     files: ['**/*.ts'],
     rules: {

@@ -1,0 +1,5 @@
+module.exports = {
+  displayName: 'chain',
+  preset: '../../jest.preset.cjs',
+  rootDir: __dirname,
+};

@@ -1,0 +1,55 @@
+import { Mutex } from 'async-mutex';
+import { NonceManager, Transaction, type TransactionRequest, type Wallet } from 'ethers';
+import { isNonceTooLow } from './rpc-errors';
+import { withRpcRetry, type RetryPolicy } from './retry';
+
+/**
+ * Sends transactions from one wallet: one NonceManager per signer, one send
+ * at a time (so nonces never collide), receipts awaited by the caller
+ * outside the lock so sends pipeline.
+ *
+ * Each send is populated (gas estimated: a revert shows up here, before
+ * anything is sent), signed, its hash handed to `beforeBroadcast` (so the
+ * caller can record it durably), then broadcast. Transient RPC errors and a
+ * stale nonce are retried with backoff.
+ */
+export class TxSender {
+  private readonly nonces: NonceManager;
+  private readonly lock = new Mutex();
+
+  constructor(
+    private readonly wallet: Wallet,
+    private readonly retry: RetryPolicy,
+  ) {
+    this.nonces = new NonceManager(wallet);
+  }
+
+  get address(): string {
+    return this.wallet.address;
+  }
+
+  send(request: TransactionRequest, beforeBroadcast?: (hash: string) => Promise<void>): Promise<string> {
+    return this.lock.runExclusive(() => withRpcRetry(() => this.sendOnce(request, beforeBroadcast), this.retry));
+  }
+
+  private async sendOnce(request: TransactionRequest, beforeBroadcast?: (hash: string) => Promise<void>): Promise<string> {
+    const provider = this.wallet.provider;
+    if (!provider) throw new Error('the wallet has no provider');
+    try {
+      const nonce = await this.nonces.getNonce('pending');
+      const populated = await this.wallet.populateTransaction({ ...request, nonce });
+      const raw = await this.wallet.signTransaction(populated);
+      const hash = Transaction.from(raw).hash;
+      if (!hash) throw new Error('signed transaction has no hash');
+      await beforeBroadcast?.(hash);
+      await provider.broadcastTransaction(raw);
+      this.nonces.increment();
+      return hash;
+    } catch (error) {
+      // The next send re-reads the nonce from the node; a stale one is retried.
+      this.nonces.reset();
+      if (isNonceTooLow(error)) throw Object.assign(new Error('nonce too low'), { code: 'NONCE_EXPIRED', cause: error });
+      throw error;
+    }
+  }
+}
