@@ -25,15 +25,25 @@ describe('committed contract artifacts', () => {
     const written = writeArtifacts(artifacts, join(scratch, 'abi'));
     for (const path of written) {
       const name = relative(join(scratch, 'abi'), path);
-      expect({ name, content: readFileSync(join(contractPaths.artifacts, name), 'utf8') }).toEqual({ name, content: readFileSync(path, 'utf8') });
+      expect({ name, content: readFileSync(join(contractPaths.artifacts, name), 'utf8') }).toEqual({
+        name,
+        content: readFileSync(path, 'utf8'),
+      });
     }
-    expect(readdirSync(contractPaths.artifacts).filter((file) => file.endsWith('.json')).sort()).toEqual(written.map((path) => relative(join(scratch, 'abi'), path)).sort());
+    expect(
+      readdirSync(contractPaths.artifacts)
+        .filter((file) => file.endsWith('.json'))
+        .sort(),
+    ).toEqual(written.map((path) => relative(join(scratch, 'abi'), path)).sort());
 
     await generateBindings(written, join(scratch, 'bindings'), workspaceRoot);
     const fresh = filesUnder(join(scratch, 'bindings'));
     expect(filesUnder(contractPaths.bindings)).toEqual(fresh);
     for (const file of fresh) {
-      expect({ file, content: readFileSync(join(contractPaths.bindings, file), 'utf8') }).toEqual({ file, content: readFileSync(join(scratch, 'bindings', file), 'utf8') });
+      expect({ file, content: readFileSync(join(contractPaths.bindings, file), 'utf8') }).toEqual({
+        file,
+        content: readFileSync(join(scratch, 'bindings', file), 'utf8'),
+      });
     }
   }, 60_000);
 });

@@ -14,7 +14,9 @@ async function main(): Promise<void> {
   const artifacts = compileContracts(contractPaths.sources, workspaceRoot);
   const written = writeArtifacts(artifacts, contractPaths.artifacts);
   await generateBindings(written, contractPaths.bindings, workspaceRoot);
-  process.stdout.write(`compiled ${artifacts.map((a) => a.contractName).join(', ')} → ${relative(workspaceRoot, contractPaths.artifacts)}/, bindings → ${relative(workspaceRoot, contractPaths.bindings)}/\n`);
+  process.stdout.write(
+    `compiled ${artifacts.map((a) => a.contractName).join(', ')} → ${relative(workspaceRoot, contractPaths.artifacts)}/, bindings → ${relative(workspaceRoot, contractPaths.bindings)}/\n`,
+  );
 }
 
 main().catch((error: unknown) => {

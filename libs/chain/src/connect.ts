@@ -7,5 +7,10 @@ import { JsonRpcProvider, Network } from 'ethers';
  * nonce to back-to-back sends).
  */
 export function connectRpc(rpcUrl: string, chainId: number): JsonRpcProvider {
-  return new JsonRpcProvider(rpcUrl, chainId, { staticNetwork: Network.from(chainId), batchMaxCount: 1, cacheTimeout: -1, pollingInterval: 500 });
+  return new JsonRpcProvider(rpcUrl, chainId, {
+    staticNetwork: Network.from(chainId),
+    batchMaxCount: 1,
+    cacheTimeout: -1,
+    pollingInterval: 500,
+  });
 }

@@ -37,7 +37,10 @@ describe('MNEEToken and MNEEPaymentRouter on a real Hardhat node', () => {
 
   it('pays: moves exactly the amount from the treasury to the payee and emits a decodable PaymentMade', async () => {
     const ref = nextRef();
-    const [treasuryBefore, payeeBefore] = await Promise.all([token().balanceOf(chain.treasury.address), token().balanceOf(payee().address)]);
+    const [treasuryBefore, payeeBefore] = await Promise.all([
+      token().balanceOf(chain.treasury.address),
+      token().balanceOf(payee().address),
+    ]);
 
     const receipt = await receiptOf(router().pay(payee().address, mnee('0.05'), serviceIdToBytes32('PRICE_ORACLE'), ref));
 
@@ -45,7 +48,13 @@ describe('MNEEToken and MNEEPaymentRouter on a real Hardhat node', () => {
     expect(await token().balanceOf(payee().address)).toBe(payeeBefore + mnee('0.05'));
     const events = decodeRouterEvents(receipt.logs, chain.deployment.router);
     expect(events.payments).toEqual([
-      expect.objectContaining({ paymentRef: ref, payer: chain.treasury.address, payee: payee().address, amount: mnee('0.05'), serviceId: 'PRICE_ORACLE' }),
+      expect.objectContaining({
+        paymentRef: ref,
+        payer: chain.treasury.address,
+        payee: payee().address,
+        amount: mnee('0.05'),
+        serviceId: 'PRICE_ORACLE',
+      }),
     ]);
     const recorded = await router().paymentOf(ref);
     expect(recorded.payer).toBe(chain.treasury.address);
@@ -109,14 +118,21 @@ describe('MNEEToken and MNEEPaymentRouter on a real Hardhat node', () => {
     after.forEach((balance, index) => expect(balance - before[index]!).toBe(requests[index]!.amount));
     expect(treasuryBefore - (await token().balanceOf(chain.treasury.address))).toBe(mnee('0.10'));
     const events = decodeRouterEvents(receipt.logs, chain.deployment.router).payments;
-    expect(events.map((event) => [event.paymentRef, event.serviceId])).toEqual(requests.map((request, index) => [request.paymentRef, ['IMAGE_GEN', 'PRICE_ORACLE', 'BATCH_COMPUTE', 'LOG_ARCHIVE'][index]]));
+    expect(events.map((event) => [event.paymentRef, event.serviceId])).toEqual(
+      requests.map((request, index) => [request.paymentRef, ['IMAGE_GEN', 'PRICE_ORACLE', 'BATCH_COMPUTE', 'LOG_ARCHIVE'][index]]),
+    );
   });
 
   it('reverts a whole batch when one reference was already paid, moving nothing', async () => {
     const paid = nextRef();
     await receiptOf(router().pay(payee().address, mnee('0.01'), serviceIdToBytes32('IMAGE_GEN'), paid));
     const before = await token().balanceOf(chain.treasury.address);
-    const batch = [nextRef(), paid].map((paymentRef) => ({ payee: payee().address, amount: mnee('0.01'), serviceId: serviceIdToBytes32('IMAGE_GEN'), paymentRef }));
+    const batch = [nextRef(), paid].map((paymentRef) => ({
+      payee: payee().address,
+      amount: mnee('0.01'),
+      serviceId: serviceIdToBytes32('IMAGE_GEN'),
+      paymentRef,
+    }));
 
     expect(await revertOf(router().payBatch(batch))).toEqual({ name: 'PaymentRefAlreadyUsed', args: [paid] });
     expect(await revertOf(router().payBatch([]))).toMatchObject({ name: 'EmptyBatch' });
@@ -124,7 +140,9 @@ describe('MNEEToken and MNEEPaymentRouter on a real Hardhat node', () => {
   });
 
   it('lets only the deployer mint', async () => {
-    const reason = await revertOf(MNEEToken__factory.connect(chain.deployment.token.address, chain.stranger).mint(chain.stranger.address, 1n));
+    const reason = await revertOf(
+      MNEEToken__factory.connect(chain.deployment.token.address, chain.stranger).mint(chain.stranger.address, 1n),
+    );
     expect(reason).toEqual({ name: 'OwnableUnauthorizedAccount', args: [chain.stranger.address] });
     expect(await token().decimals()).toBe(18n);
   });
@@ -134,9 +152,21 @@ describe('MNEEToken and MNEEPaymentRouter on a real Hardhat node', () => {
     const spender = chain.stranger.address;
     const deadline = BigInt(Math.floor(Date.now() / 1000) + 3600);
     const nonce = await token().nonces(owner.address);
-    const domain = { name: chain.deployment.token.name, version: '1', chainId: chain.deployment.chainId, verifyingContract: chain.deployment.token.address };
-    const types = { Permit: ['owner', 'spender', 'value', 'nonce', 'deadline'].map((name) => ({ name, type: name === 'owner' || name === 'spender' ? 'address' : 'uint256' })) };
-    const signature = Signature.from(await owner.signTypedData(domain, types, { owner: owner.address, spender, value: mnee('2'), nonce, deadline }));
+    const domain = {
+      name: chain.deployment.token.name,
+      version: '1',
+      chainId: chain.deployment.chainId,
+      verifyingContract: chain.deployment.token.address,
+    };
+    const types = {
+      Permit: ['owner', 'spender', 'value', 'nonce', 'deadline'].map((name) => ({
+        name,
+        type: name === 'owner' || name === 'spender' ? 'address' : 'uint256',
+      })),
+    };
+    const signature = Signature.from(
+      await owner.signTypedData(domain, types, { owner: owner.address, spender, value: mnee('2'), nonce, deadline }),
+    );
 
     await receiptOf(token().permit(owner.address, spender, mnee('2'), deadline, signature.v, signature.r, signature.s));
 
@@ -151,7 +181,13 @@ describe('MNEEToken and MNEEPaymentRouter on a real Hardhat node', () => {
       txHash = receipt.hash;
     });
     const check = (expected: Partial<Parameters<typeof checkPaymentOnChain>[3]>, confirmations = 1) =>
-      checkPaymentOnChain(chain.provider, chain.deployment.router, txHash, { payee: payee().address, serviceId: 'LOG_ARCHIVE', minAmount: mnee('0.30'), ...expected }, confirmations);
+      checkPaymentOnChain(
+        chain.provider,
+        chain.deployment.router,
+        txHash,
+        { payee: payee().address, serviceId: 'LOG_ARCHIVE', minAmount: mnee('0.30'), ...expected },
+        confirmations,
+      );
 
     it('accepts the payment it expects', async () => {
       expect(await check({ paymentRef: ref })).toMatchObject({ valid: true, event: { paymentRef: ref, amount: mnee('0.30') } });
@@ -163,7 +199,15 @@ describe('MNEEToken and MNEEPaymentRouter on a real Hardhat node', () => {
       expect(await check({ minAmount: mnee('0.31') })).toMatchObject({ valid: false, reason: 'AMOUNT_TOO_LOW' });
       expect(await check({ paymentRef: paymentRefOf('other') })).toMatchObject({ valid: false, reason: 'WRONG_REFERENCE' });
       expect(await check({}, 1_000)).toMatchObject({ valid: false, reason: 'NOT_CONFIRMED' });
-      expect(await checkPaymentOnChain(chain.provider, chain.deployment.router, `0x${'ab'.repeat(32)}`, { payee: payee().address, serviceId: 'LOG_ARCHIVE', minAmount: 1n }, 1)).toMatchObject({ valid: false, reason: 'TX_NOT_FOUND' });
+      expect(
+        await checkPaymentOnChain(
+          chain.provider,
+          chain.deployment.router,
+          `0x${'ab'.repeat(32)}`,
+          { payee: payee().address, serviceId: 'LOG_ARCHIVE', minAmount: 1n },
+          1,
+        ),
+      ).toMatchObject({ valid: false, reason: 'TX_NOT_FOUND' });
     });
 
     it('refuses a refunded payment', async () => {

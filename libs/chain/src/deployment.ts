@@ -31,7 +31,10 @@ export function readDeployment(path: string): Deployment | undefined {
     throw error;
   }
   const parsed = Deployment.safeParse(JSON.parse(text));
-  if (!parsed.success) throw new Error(`${path} is not a valid deployment file: ${parsed.error.issues.map((issue) => `${issue.path.join('.')}: ${issue.message}`).join('; ')}`);
+  if (!parsed.success)
+    throw new Error(
+      `${path} is not a valid deployment file: ${parsed.error.issues.map((issue) => `${issue.path.join('.')}: ${issue.message}`).join('; ')}`,
+    );
   return parsed.data;
 }
 

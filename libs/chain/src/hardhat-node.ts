@@ -45,10 +45,14 @@ export async function startHardhatNode(options: HardhatNodeOptions): Promise<Har
   const url = `http://${host}:${options.port}`;
   if ((await rpcChainId(url)) !== undefined) throw new Error(`something already answers JSON-RPC at ${url}`);
   const cli = require.resolve('hardhat/internal/cli/cli.js');
-  const child = spawn(process.execPath, [cli, 'node', '--config', options.configPath ?? HARDHAT_CONFIG, '--hostname', host, '--port', String(options.port)], {
-    env: { ...process.env, HARDHAT_DISABLE_TELEMETRY_PROMPT: 'true', FORCE_COLOR: '0' },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
+  const child = spawn(
+    process.execPath,
+    [cli, 'node', '--config', options.configPath ?? HARDHAT_CONFIG, '--hostname', host, '--port', String(options.port)],
+    {
+      env: { ...process.env, HARDHAT_DISABLE_TELEMETRY_PROMPT: 'true', FORCE_COLOR: '0' },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    },
+  );
   const output: string[] = [];
   const collect = (chunk: Buffer) => {
     for (const line of chunk.toString('utf8').split('\n')) {

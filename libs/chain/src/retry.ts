@@ -12,7 +12,11 @@ export interface RetryPolicy {
 export const DEFAULT_RETRY: RetryPolicy = { attempts: 5, initialDelayMs: 200, maxDelayMs: 3_000 };
 
 /** Runs `operation`, retrying with exponential backoff (full jitter) while it fails with a transient RPC error. */
-export function withRpcRetry<T>(operation: () => Promise<T>, policy: RetryPolicy, onRetry?: (error: unknown, attempt: number) => void): Promise<T> {
+export function withRpcRetry<T>(
+  operation: () => Promise<T>,
+  policy: RetryPolicy,
+  onRetry?: (error: unknown, attempt: number) => void,
+): Promise<T> {
   return backOff(operation, {
     numOfAttempts: policy.attempts,
     startingDelay: policy.initialDelayMs,

@@ -28,7 +28,10 @@ export interface RouterEvents {
 }
 
 /** Decodes the router's events among a receipt's logs; logs of any other contract are ignored. */
-export function decodeRouterEvents(logs: readonly Pick<Log, 'address' | 'topics' | 'data' | 'index'>[], routerAddress: string): RouterEvents {
+export function decodeRouterEvents(
+  logs: readonly Pick<Log, 'address' | 'topics' | 'data' | 'index'>[],
+  routerAddress: string,
+): RouterEvents {
   const router = getAddress(routerAddress);
   const events: RouterEvents = { payments: [], refunds: [] };
   for (const log of logs) {

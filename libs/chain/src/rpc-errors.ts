@@ -4,7 +4,16 @@ import { MNEEPaymentRouter__factory, MNEEToken__factory } from './generated';
 const knownInterfaces = [MNEEPaymentRouter__factory.createInterface(), MNEEToken__factory.createInterface()];
 
 /** Node socket errors that mean the RPC node could not be reached or dropped the connection. */
-const CONNECTION_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EPIPE', 'EHOSTUNREACH', 'ENOTFOUND', 'EAI_AGAIN', 'UND_ERR_SOCKET']);
+const CONNECTION_CODES = new Set([
+  'ECONNREFUSED',
+  'ECONNRESET',
+  'ETIMEDOUT',
+  'EPIPE',
+  'EHOSTUNREACH',
+  'ENOTFOUND',
+  'EAI_AGAIN',
+  'UND_ERR_SOCKET',
+]);
 
 function codeOf(error: unknown): string | undefined {
   if (typeof error !== 'object' || error === null) return undefined;
@@ -28,7 +37,8 @@ export function isTransientRpcError(error: unknown): boolean {
 
 export function isNonceTooLow(error: unknown): boolean {
   if (isError(error, 'NONCE_EXPIRED')) return true;
-  const message = error instanceof Error ? error.message : typeof error === 'object' && error ? String((error as { message?: unknown }).message) : '';
+  const message =
+    error instanceof Error ? error.message : typeof error === 'object' && error ? String((error as { message?: unknown }).message) : '';
   return /nonce too low|nonce has already been used/i.test(message);
 }
 

@@ -9,7 +9,8 @@ export function toTokenUnits(baseUnits: bigint, tokenDecimals: number): bigint {
   const shift = tokenDecimals - MONEY_DECIMALS;
   if (shift >= 0) return baseUnits * 10n ** BigInt(shift);
   const divisor = 10n ** BigInt(-shift);
-  if (baseUnits % divisor !== 0n) throw new RangeError(`${baseUnits} base units cannot be paid exactly with a ${tokenDecimals}-decimal token`);
+  if (baseUnits % divisor !== 0n)
+    throw new RangeError(`${baseUnits} base units cannot be paid exactly with a ${tokenDecimals}-decimal token`);
   return baseUnits / divisor;
 }
 

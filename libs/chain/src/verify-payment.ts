@@ -46,13 +46,17 @@ export async function checkPaymentOnChain(
 
   const { payments } = decodeRouterEvents(receipt.logs, routerAddress);
   const candidates = expected.paymentRef ? payments.filter((event) => event.paymentRef === expected.paymentRef) : payments;
-  if (payments.length === 0) return { valid: false, reason: 'NOT_A_PAYMENT', message: `transaction ${txHash} made no payment through the router` };
-  if (candidates.length === 0) return { valid: false, reason: 'WRONG_REFERENCE', message: 'the transaction paid another payment reference' };
+  if (payments.length === 0)
+    return { valid: false, reason: 'NOT_A_PAYMENT', message: `transaction ${txHash} made no payment through the router` };
+  if (candidates.length === 0)
+    return { valid: false, reason: 'WRONG_REFERENCE', message: 'the transaction paid another payment reference' };
   const payee = getAddress(expected.payee);
   const toPayee = candidates.filter((event) => event.payee === payee);
-  if (toPayee.length === 0) return { valid: false, reason: 'WRONG_PAYEE', message: `the payment went to ${candidates[0]?.payee}, not ${payee}` };
+  if (toPayee.length === 0)
+    return { valid: false, reason: 'WRONG_PAYEE', message: `the payment went to ${candidates[0]?.payee}, not ${payee}` };
   const forService = toPayee.filter((event) => event.serviceId === expected.serviceId);
-  if (forService.length === 0) return { valid: false, reason: 'WRONG_SERVICE', message: `the payment is for ${toPayee[0]?.serviceId}, not ${expected.serviceId}` };
+  if (forService.length === 0)
+    return { valid: false, reason: 'WRONG_SERVICE', message: `the payment is for ${toPayee[0]?.serviceId}, not ${expected.serviceId}` };
   const event = forService.find((candidate) => candidate.amount >= expected.minAmount);
   if (!event) return { valid: false, reason: 'AMOUNT_TOO_LOW', message: `the payment is below the price` };
 
