@@ -1,3 +1,4 @@
+export * from './chain-env';
 export * from './config-error';
 export { serviceEnvName } from './env-overrides';
 export * from './load-config';

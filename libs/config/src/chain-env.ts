@@ -1,0 +1,112 @@
+import { join, resolve } from 'node:path';
+import { z } from 'zod';
+import { ConfigError } from './config-error';
+
+export type PaymentMode = 'chain' | 'mock';
+
+/** Where the chain is and which contracts to use. */
+export type ChainTarget =
+  /** the local chain: addresses from the deployment file `npm run chain` writes */
+  | { kind: 'local'; rpcUrl: string; deploymentFile: string }
+  /** a real network: everything from the environment, nothing deployed */
+  | { kind: 'configured'; rpcUrl: string; chainId: number; tokenAddress: string; routerAddress: string };
+
+export interface ChainEnv {
+  mode: PaymentMode;
+  target: ChainTarget;
+  confirmations: number;
+  rpcRetry: { attempts: number; initialDelayMs: number; maxDelayMs: number };
+  receiptTimeoutMs: number;
+}
+
+const Address = z.string().regex(/^0x[0-9a-fA-F]{40}$/, 'must be a 0x-prefixed 20-byte hex address');
+const Count = (min: number) => z.coerce.number().int().min(min);
+
+const NAMES = {
+  mode: 'PAYMENT_MODE',
+  rpcUrl: 'CHAIN_RPC_URL',
+  chainId: 'CHAIN_ID',
+  deploymentFile: 'CHAIN_DEPLOYMENT_FILE',
+  tokenAddress: 'MNEE_TOKEN_ADDRESS',
+  routerAddress: 'PAYMENT_ROUTER_ADDRESS',
+  confirmations: 'PAYMENT_CONFIRMATIONS',
+  rpcAttempts: 'CHAIN_RPC_ATTEMPTS',
+  rpcBackoffMs: 'CHAIN_RPC_BACKOFF_MS',
+  receiptTimeoutMs: 'PAYMENT_RECEIPT_TIMEOUT_MS',
+} as const;
+
+const Schema = z
+  .object({
+    mode: z.enum(['chain', 'mock']).default('chain'),
+    rpcUrl: z.url({ protocol: /^https?$/ }).default('http://127.0.0.1:8545'),
+    chainId: Count(1).optional(),
+    deploymentFile: z.string().min(1).optional(),
+    tokenAddress: Address.optional(),
+    routerAddress: Address.optional(),
+    confirmations: Count(1).default(1),
+    rpcAttempts: Count(1).default(5),
+    rpcBackoffMs: Count(0).default(200),
+    receiptTimeoutMs: Count(100).default(30_000),
+  })
+  .superRefine((value, context) => {
+    const configured = [value.tokenAddress, value.routerAddress].filter(Boolean).length;
+    if (configured === 1) {
+      context.addIssue({
+        code: 'custom',
+        path: [value.tokenAddress ? 'routerAddress' : 'tokenAddress'],
+        message: `is required with ${value.tokenAddress ? NAMES.tokenAddress : NAMES.routerAddress} (a real network needs both)`,
+      });
+    }
+    if (configured === 2 && value.chainId === undefined) {
+      context.addIssue({ code: 'custom', path: ['chainId'], message: 'is required when the token and router addresses are configured' });
+    }
+  });
+
+/**
+ * The chain settings every service that pays, verifies or refunds reads.
+ * Token and router addresses in the environment mean a real network (nothing
+ * is deployed); otherwise the local chain's deployment file is used.
+ */
+export function loadChainEnv(dataDir: string, env: NodeJS.ProcessEnv = process.env): ChainEnv {
+  const raw = Object.fromEntries(Object.entries(NAMES).map(([key, name]) => [key, env[name] === '' ? undefined : env[name]]));
+  const result = Schema.safeParse(raw);
+  if (!result.success) {
+    throw new ConfigError(
+      result.error.issues.map((issue) => ({
+        source: `environment variable ${NAMES[String(issue.path[0]) as keyof typeof NAMES] ?? String(issue.path[0])}`,
+        path: '',
+        message: issue.message,
+      })),
+    );
+  }
+  const value = result.data;
+  const target: ChainTarget =
+    value.tokenAddress && value.routerAddress && value.chainId !== undefined
+      ? {
+          kind: 'configured',
+          rpcUrl: value.rpcUrl,
+          chainId: value.chainId,
+          tokenAddress: value.tokenAddress,
+          routerAddress: value.routerAddress,
+        }
+      : { kind: 'local', rpcUrl: value.rpcUrl, deploymentFile: resolve(value.deploymentFile ?? join(dataDir, 'chain', 'deployment.json')) };
+  return {
+    mode: value.mode,
+    target,
+    confirmations: value.confirmations,
+    rpcRetry: { attempts: value.rpcAttempts, initialDelayMs: value.rpcBackoffMs, maxDelayMs: Math.max(value.rpcBackoffMs * 16, 1) },
+    receiptTimeoutMs: value.receiptTimeoutMs,
+  };
+}
+
+/** A private key from the environment: required, never echoed back in an error. */
+export function requirePrivateKey(name: string, env: NodeJS.ProcessEnv = process.env): string {
+  const value = env[name];
+  if (!value)
+    throw new ConfigError([
+      { source: `environment variable ${name}`, path: '', message: 'is required in chain mode (the key of the wallet that signs)' },
+    ]);
+  if (!/^(0x)?[0-9a-fA-F]{64}$/.test(value))
+    throw new ConfigError([{ source: `environment variable ${name}`, path: '', message: 'must be a 32-byte hex private key' }]);
+  return value.startsWith('0x') ? value : `0x${value}`;
+}
