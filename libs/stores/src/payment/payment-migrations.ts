@@ -1,0 +1,40 @@
+import { sql, type Kysely, type Migration } from 'kysely';
+
+/** Portable DDL (SQLite and PostgreSQL). Append new migrations; never edit a shipped one. */
+export const paymentMigrations: Record<string, Migration> = {
+  '0001_initial': {
+    async up(db: Kysely<unknown>) {
+      await db.schema
+        .createTable('payments')
+        .addColumn('id', 'text', (c) => c.primaryKey())
+        .addColumn('idempotency_key', 'text', (c) => c.notNull().unique())
+        .addColumn('agent_id', 'text', (c) => c.notNull())
+        .addColumn('service_id', 'text', (c) => c.notNull())
+        .addColumn('payee', 'text', (c) => c.notNull())
+        .addColumn('amount', 'bigint', (c) => c.notNull().check(sql`amount > 0`))
+        .addColumn('decision_id', 'text', (c) => c.notNull())
+        .addColumn('reservation_id', 'text')
+        .addColumn('mode', 'text', (c) => c.notNull())
+        .addColumn('payment_ref', 'text', (c) => c.unique())
+        .addColumn('status', 'text', (c) => c.notNull())
+        .addColumn('tx_hash', 'text')
+        .addColumn('block_number', 'bigint')
+        .addColumn('gas_used', 'bigint')
+        .addColumn('failure_code', 'text')
+        .addColumn('failure_message', 'text')
+        .addColumn('refund_tx_hash', 'text')
+        .addColumn('refund_reason', 'text')
+        .addColumn('attempts', 'bigint', (c) => c.notNull().defaultTo(0))
+        .addColumn('lease_owner', 'text')
+        .addColumn('lease_until', 'bigint')
+        .addColumn('created_at', 'bigint', (c) => c.notNull())
+        .addColumn('updated_at', 'bigint', (c) => c.notNull())
+        .addColumn('settled_at', 'bigint')
+        .addColumn('refunded_at', 'bigint')
+        .execute();
+      await db.schema.createIndex('payments_tx_hash').on('payments').column('tx_hash').execute();
+      await db.schema.createIndex('payments_newest').on('payments').columns(['created_at', 'id']).execute();
+      await db.schema.createIndex('payments_status').on('payments').columns(['status', 'updated_at']).execute();
+    },
+  },
+};

@@ -1,0 +1,100 @@
+/** The payments ledger, as the payment service sees it. Amounts are bigint base units. */
+
+export const PAYMENT_STATUSES = ['PENDING', 'SUCCESS', 'FAILED', 'MOCK', 'REFUNDED'] as const;
+/** PENDING: being settled, or retryable (no final word from the chain yet). The others are final, but SUCCESS/MOCK → REFUNDED. */
+export type PaymentStatus = (typeof PAYMENT_STATUSES)[number];
+export type PaymentMode = 'chain' | 'mock';
+
+export interface PaymentRecord {
+  id: string;
+  idempotencyKey: string;
+  agentId: string;
+  serviceId: string;
+  payee: string;
+  amount: bigint;
+  decisionId: string;
+  reservationId: string | null;
+  mode: PaymentMode;
+  paymentRef: string | null;
+  status: PaymentStatus;
+  txHash: string | null;
+  blockNumber: number | null;
+  gasUsed: bigint | null;
+  failure: { code: string; message: string } | null;
+  refund: { txHash: string | null; reason: string; at: Date } | null;
+  attempts: number;
+  createdAt: Date;
+  updatedAt: Date;
+  settledAt: Date | null;
+}
+
+export interface NewPayment {
+  id: string;
+  idempotencyKey: string;
+  agentId: string;
+  serviceId: string;
+  payee: string;
+  amount: bigint;
+  decisionId: string;
+  reservationId: string | null;
+  mode: PaymentMode;
+  paymentRef: string | null;
+}
+
+export interface Settlement {
+  status: 'SUCCESS' | 'MOCK';
+  txHash: string | null;
+  blockNumber: number | null;
+  gasUsed: bigint | null;
+}
+
+export type RefundOutcome =
+  | { outcome: 'refunded'; payment: PaymentRecord }
+  | { outcome: 'already-refunded'; payment: PaymentRecord }
+  | { outcome: 'not-refundable'; payment: PaymentRecord }
+  | { outcome: 'not-found' };
+
+export interface PaymentFilter {
+  agentId?: string;
+  serviceId?: string;
+  status?: PaymentStatus;
+  limit: number;
+  /** from a previous page's `nextCursor` */
+  cursor?: string;
+}
+
+export interface PaymentStore {
+  /** Records a new PENDING payment, or returns the one already under its idempotency key (`created: false`). */
+  open(payment: NewPayment, now: Date): Promise<{ payment: PaymentRecord; created: boolean }>;
+  get(id: string): Promise<PaymentRecord | undefined>;
+  findByTxHash(txHash: string): Promise<PaymentRecord | undefined>;
+  /**
+   * Takes the right to settle a PENDING payment until `until` and counts an
+   * attempt. Undefined when it is no longer PENDING or another owner's lease
+   * is still live.
+   */
+  lease(id: string, owner: string, now: Date, until: Date): Promise<PaymentRecord | undefined>;
+  /** The hash of a signed transaction, written before it is broadcast. */
+  recordSubmission(id: string, txHash: string, now: Date): Promise<void>;
+  /** Drops a lease; the payment stays PENDING (retryable). */
+  releaseLease(id: string, owner: string, now: Date): Promise<void>;
+  /** PENDING → SUCCESS or MOCK. Returns the row as it now is (unchanged if it was already final). */
+  markSettled(id: string, settlement: Settlement, now: Date): Promise<PaymentRecord>;
+  /** PENDING → FAILED. Returns the row as it now is. */
+  markFailed(id: string, failure: { code: string; message: string }, now: Date): Promise<PaymentRecord>;
+  /** SUCCESS or MOCK → REFUNDED, once. */
+  markRefunded(id: string, refund: { txHash: string | null; reason: string }, now: Date): Promise<RefundOutcome>;
+  /** Newest first; `nextCursor` is null on the last page. */
+  list(filter: PaymentFilter): Promise<{ items: PaymentRecord[]; nextCursor: string | null }>;
+  /** Sums by status of amounts, for reconciliation and the treasury view. */
+  totals(): Promise<Record<PaymentStatus, { count: number; amount: bigint }>>;
+  ping(): Promise<void>;
+  close(): Promise<void>;
+}
+
+/** A page cursor that does not decode. */
+export class InvalidCursorError extends Error {
+  constructor() {
+    super('cursor is not one this service issued');
+  }
+}

@@ -1,0 +1,35 @@
+/** Table shape of the payments ledger. Integers are BIGINT (read back as bigint); times are epoch milliseconds. */
+export interface PaymentTables {
+  payments: {
+    id: string;
+    /** Unique: a retried pay with the same key finds this row and sends nothing. */
+    idempotency_key: string;
+    agent_id: string;
+    service_id: string;
+    payee: string;
+    /** base units of 10^-6 MNEE */
+    amount: bigint;
+    decision_id: string;
+    reservation_id: string | null;
+    mode: string;
+    /** the router's once-only reference (bytes32 hex); null in mock mode */
+    payment_ref: string | null;
+    status: string;
+    tx_hash: string | null;
+    block_number: bigint | null;
+    gas_used: bigint | null;
+    failure_code: string | null;
+    failure_message: string | null;
+    refund_tx_hash: string | null;
+    refund_reason: string | null;
+    /** settlement attempts begun */
+    attempts: bigint;
+    /** who may settle this PENDING payment, until when (one settler across replicas) */
+    lease_owner: string | null;
+    lease_until: bigint | null;
+    created_at: bigint;
+    updated_at: bigint;
+    settled_at: bigint | null;
+    refunded_at: bigint | null;
+  };
+}

@@ -1,0 +1,166 @@
+import { randomBytes } from 'node:crypto';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { openDatabase } from '../database';
+import { createTemporaryPostgres, type TemporaryPostgres } from '../testing/temporary-postgres';
+import { InvalidCursorError, type NewPayment, type PaymentStore } from './payment-store';
+import type { PaymentTables } from './payment-tables';
+import { createPaymentStore } from './sql-payment-store';
+
+const T0 = new Date('2026-03-10T12:00:00.000Z');
+const at = (offsetMs: number) => new Date(T0.getTime() + offsetMs);
+const paymentId = () => `pay_${randomBytes(16).toString('hex')}`;
+
+let sequence = 0;
+function newPayment(overrides: Partial<NewPayment> = {}): NewPayment {
+  sequence += 1;
+  return {
+    id: paymentId(),
+    idempotencyKey: `key-${sequence}`,
+    agentId: 'user-agent',
+    serviceId: 'IMAGE_GEN',
+    payee: '0x70997970C51812dc3A010C7d01b50e0d17dc79C8',
+    amount: 500_000n,
+    decisionId: `dec_${sequence}`,
+    reservationId: `res_${sequence}`,
+    mode: 'chain',
+    paymentRef: `0x${randomBytes(32).toString('hex')}`,
+    ...overrides,
+  };
+}
+
+describe.each(['sqlite', 'postgres'] as const)('payments ledger on %s', (dialect) => {
+  let store: PaymentStore;
+  let postgres: TemporaryPostgres | undefined;
+
+  beforeEach(async () => {
+    postgres = dialect === 'postgres' ? await createTemporaryPostgres('nexus_payment') : undefined;
+    const database = openDatabase<PaymentTables>(
+      postgres ? { databaseUrl: postgres.url } : { sqlitePath: join(mkdtempSync(join(tmpdir(), 'nexus-payments-')), 'payment.sqlite') },
+    );
+    store = await createPaymentStore(database);
+  });
+  afterEach(async () => {
+    await store.close();
+    await postgres?.drop();
+  });
+
+  it('records a payment once per idempotency key and hands back the first on a retry', async () => {
+    const first = await store.open(newPayment({ idempotencyKey: 'same' }), T0);
+    const retry = await store.open(newPayment({ idempotencyKey: 'same', amount: 1n }), at(5));
+
+    expect(first).toMatchObject({ created: true, payment: { status: 'PENDING', amount: 500_000n, attempts: 0 } });
+    expect(retry).toEqual({ created: false, payment: first.payment });
+  });
+
+  it('creates exactly one payment when 30 opens of one key race', async () => {
+    const outcomes = await Promise.all(Array.from({ length: 30 }, () => store.open(newPayment({ idempotencyKey: 'raced' }), T0)));
+    expect(outcomes.filter((outcome) => outcome.created)).toHaveLength(1);
+    expect(new Set(outcomes.map((outcome) => outcome.payment.id)).size).toBe(1);
+  });
+
+  it('lets one settler lease a pending payment until the lease runs out', async () => {
+    const { payment } = await store.open(newPayment(), T0);
+
+    const leased = await store.lease(payment.id, 'replica-a', T0, at(1_000));
+    expect(leased).toMatchObject({ id: payment.id, attempts: 1 });
+    expect(await store.lease(payment.id, 'replica-b', at(500), at(1_500))).toBeUndefined();
+    expect(await store.lease(payment.id, 'replica-b', at(1_001), at(2_000))).toMatchObject({ attempts: 2 });
+
+    await store.releaseLease(payment.id, 'replica-b', at(1_100));
+    expect(await store.lease(payment.id, 'replica-a', at(1_200), at(2_200))).toMatchObject({ attempts: 3 });
+    await store.markSettled(payment.id, { status: 'SUCCESS', txHash: '0xAB', blockNumber: 7, gasUsed: 60_000n }, at(1_300));
+    expect(await store.lease(payment.id, 'replica-a', at(9_000), at(10_000))).toBeUndefined();
+  });
+
+  it('settles a pending payment once; a late failure does not overwrite the success', async () => {
+    const { payment } = await store.open(newPayment(), T0);
+    await store.recordSubmission(payment.id, '0xDEAD', at(1));
+
+    const settled = await store.markSettled(payment.id, { status: 'SUCCESS', txHash: '0xBEEF', blockNumber: 12, gasUsed: 61_234n }, at(2));
+    const late = await store.markFailed(payment.id, { code: 'CHAIN_UNAVAILABLE', message: 'late' }, at(3));
+
+    expect(settled).toMatchObject({
+      status: 'SUCCESS',
+      txHash: '0xbeef',
+      blockNumber: 12,
+      gasUsed: 61_234n,
+      failure: null,
+      settledAt: at(2),
+    });
+    expect(late).toEqual(settled);
+    expect(await store.findByTxHash('0xBEEF')).toEqual(settled);
+  });
+
+  it('records a failure with its code and message', async () => {
+    const { payment } = await store.open(newPayment(), T0);
+    const failed = await store.markFailed(payment.id, { code: 'PAYMENT_REVERTED', message: 'ERC20InsufficientBalance' }, at(1));
+    expect(failed).toMatchObject({ status: 'FAILED', failure: { code: 'PAYMENT_REVERTED', message: 'ERC20InsufficientBalance' } });
+  });
+
+  it('refunds a settled payment once, and never a failed or unknown one', async () => {
+    const { payment } = await store.open(newPayment({ mode: 'mock', paymentRef: null }), T0);
+    await store.markSettled(payment.id, { status: 'MOCK', txHash: null, blockNumber: null, gasUsed: null }, at(1));
+    const { payment: failed } = await store.open(newPayment(), T0);
+    await store.markFailed(failed.id, { code: 'X', message: 'x' }, at(1));
+
+    expect(await store.markRefunded(payment.id, { txHash: null, reason: 'provider failed' }, at(2))).toMatchObject({
+      outcome: 'refunded',
+      payment: { status: 'REFUNDED', refund: { txHash: null, reason: 'provider failed', at: at(2) } },
+    });
+    expect(await store.markRefunded(payment.id, { txHash: null, reason: 'again' }, at(3))).toMatchObject({
+      outcome: 'already-refunded',
+      payment: { refund: { reason: 'provider failed' } },
+    });
+    expect(await store.markRefunded(failed.id, { txHash: null, reason: 'x' }, at(3))).toMatchObject({
+      outcome: 'not-refundable',
+      payment: { status: 'FAILED' },
+    });
+    expect(await store.markRefunded(paymentId(), { txHash: null, reason: 'x' }, at(3))).toEqual({ outcome: 'not-found' });
+  });
+
+  it('lists newest first with filters and a cursor that walks every page exactly once', async () => {
+    const ids: string[] = [];
+    for (let index = 0; index < 7; index += 1) {
+      const { payment } = await store.open(
+        newPayment({ agentId: index % 2 === 0 ? 'user-agent' : 'batch-agent', serviceId: index < 4 ? 'IMAGE_GEN' : 'PRICE_ORACLE' }),
+        at(index === 3 ? 2 : index),
+      );
+      ids.push(payment.id);
+    }
+    const seen: string[] = [];
+    let cursor: string | undefined;
+    do {
+      const page = await store.list({ limit: 3, ...(cursor ? { cursor } : {}) });
+      seen.push(...page.items.map((item) => item.id));
+      cursor = page.nextCursor ?? undefined;
+    } while (cursor);
+    expect(seen).toHaveLength(7);
+    expect(new Set(seen)).toEqual(new Set(ids));
+    const times = (await store.list({ limit: 10 })).items.map((item) => item.createdAt.getTime());
+    expect(times).toEqual([...times].sort((a, b) => b - a));
+
+    const filtered = await store.list({ limit: 10, agentId: 'user-agent', serviceId: 'IMAGE_GEN' });
+    expect(filtered.items.map((item) => [item.agentId, item.serviceId])).toEqual([
+      ['user-agent', 'IMAGE_GEN'],
+      ['user-agent', 'IMAGE_GEN'],
+    ]);
+    expect(filtered.nextCursor).toBeNull();
+    expect((await store.list({ limit: 10, status: 'SUCCESS' })).items).toEqual([]);
+    await expect(store.list({ limit: 10, cursor: 'bm9wZQ' })).rejects.toBeInstanceOf(InvalidCursorError);
+  });
+
+  it('totals amounts by status', async () => {
+    const one = await store.open(newPayment({ amount: 50_000n }), T0);
+    const two = await store.open(newPayment({ amount: 300_000n }), T0);
+    await store.open(newPayment({ amount: 7n }), T0);
+    await store.markSettled(one.payment.id, { status: 'SUCCESS', txHash: '0x1', blockNumber: 1, gasUsed: 1n }, at(1));
+    await store.markSettled(two.payment.id, { status: 'SUCCESS', txHash: '0x2', blockNumber: 2, gasUsed: 1n }, at(1));
+
+    const totals = await store.totals();
+    expect(totals.SUCCESS).toEqual({ count: 2, amount: 350_000n });
+    expect(totals.PENDING).toEqual({ count: 1, amount: 7n });
+    expect(totals.REFUNDED).toEqual({ count: 0, amount: 0n });
+  });
+});

@@ -1,0 +1,217 @@
+import type { Kysely } from 'kysely';
+import type { Database } from '../database';
+import { migrate } from '../migrations';
+import { paymentMigrations } from './payment-migrations';
+import { decodeCursor, encodeCursor, ms, toPayment } from './payment-rows';
+import {
+  PAYMENT_STATUSES,
+  type NewPayment,
+  type PaymentFilter,
+  type PaymentRecord,
+  type PaymentStatus,
+  type PaymentStore,
+  type RefundOutcome,
+  type Settlement,
+} from './payment-store';
+import type { PaymentTables } from './payment-tables';
+
+/** Opens (and migrates) the payments ledger on SQLite or PostgreSQL. */
+export async function createPaymentStore(database: Database<PaymentTables>): Promise<PaymentStore> {
+  await migrate(database.db as Kysely<unknown>, 'payment', paymentMigrations);
+  return new SqlPaymentStore(database);
+}
+
+class SqlPaymentStore implements PaymentStore {
+  private readonly db: Kysely<PaymentTables>;
+
+  constructor(private readonly database: Database<PaymentTables>) {
+    this.db = database.db;
+  }
+
+  async open(payment: NewPayment, now: Date): Promise<{ payment: PaymentRecord; created: boolean }> {
+    const inserted = await this.db
+      .insertInto('payments')
+      .values({
+        id: payment.id,
+        idempotency_key: payment.idempotencyKey,
+        agent_id: payment.agentId,
+        service_id: payment.serviceId,
+        payee: payment.payee,
+        amount: payment.amount,
+        decision_id: payment.decisionId,
+        reservation_id: payment.reservationId,
+        mode: payment.mode,
+        payment_ref: payment.paymentRef,
+        status: 'PENDING',
+        attempts: 0n,
+        created_at: ms(now),
+        updated_at: ms(now),
+      })
+      .onConflict((oc) => oc.column('idempotency_key').doNothing())
+      .returningAll()
+      .executeTakeFirst();
+    if (inserted) return { payment: toPayment(inserted), created: true };
+    const existing = await this.db
+      .selectFrom('payments')
+      .selectAll()
+      .where('idempotency_key', '=', payment.idempotencyKey)
+      .executeTakeFirstOrThrow();
+    return { payment: toPayment(existing), created: false };
+  }
+
+  async get(id: string): Promise<PaymentRecord | undefined> {
+    const row = await this.db.selectFrom('payments').selectAll().where('id', '=', id).executeTakeFirst();
+    return row && toPayment(row);
+  }
+
+  async findByTxHash(txHash: string): Promise<PaymentRecord | undefined> {
+    const row = await this.db
+      .selectFrom('payments')
+      .selectAll()
+      .where((eb) => eb.or([eb('tx_hash', '=', txHash.toLowerCase()), eb('tx_hash', '=', txHash)]))
+      .orderBy('created_at', 'desc')
+      .executeTakeFirst();
+    return row && toPayment(row);
+  }
+
+  async lease(id: string, owner: string, now: Date, until: Date): Promise<PaymentRecord | undefined> {
+    const row = await this.db
+      .updateTable('payments')
+      .set((eb) => ({ lease_owner: owner, lease_until: ms(until), attempts: eb('attempts', '+', 1n), updated_at: ms(now) }))
+      .where('id', '=', id)
+      .where('status', '=', 'PENDING')
+      .where((eb) => eb.or([eb('lease_until', 'is', null), eb('lease_until', '<', ms(now)), eb('lease_owner', '=', owner)]))
+      .returningAll()
+      .executeTakeFirst();
+    return row && toPayment(row);
+  }
+
+  async recordSubmission(id: string, txHash: string, now: Date): Promise<void> {
+    await this.db
+      .updateTable('payments')
+      .set({ tx_hash: txHash.toLowerCase(), updated_at: ms(now) })
+      .where('id', '=', id)
+      .where('status', '=', 'PENDING')
+      .execute();
+  }
+
+  async releaseLease(id: string, owner: string, now: Date): Promise<void> {
+    await this.db
+      .updateTable('payments')
+      .set({ lease_owner: null, lease_until: null, updated_at: ms(now) })
+      .where('id', '=', id)
+      .where('lease_owner', '=', owner)
+      .execute();
+  }
+
+  async markSettled(id: string, settlement: Settlement, now: Date): Promise<PaymentRecord> {
+    await this.db
+      .updateTable('payments')
+      .set({
+        status: settlement.status,
+        tx_hash: settlement.txHash?.toLowerCase() ?? null,
+        block_number: settlement.blockNumber === null ? null : BigInt(settlement.blockNumber),
+        gas_used: settlement.gasUsed,
+        failure_code: null,
+        failure_message: null,
+        lease_owner: null,
+        lease_until: null,
+        settled_at: ms(now),
+        updated_at: ms(now),
+      })
+      .where('id', '=', id)
+      .where('status', '=', 'PENDING')
+      .execute();
+    return this.mustGet(id);
+  }
+
+  async markFailed(id: string, failure: { code: string; message: string }, now: Date): Promise<PaymentRecord> {
+    await this.db
+      .updateTable('payments')
+      .set({
+        status: 'FAILED',
+        failure_code: failure.code,
+        failure_message: failure.message,
+        lease_owner: null,
+        lease_until: null,
+        settled_at: ms(now),
+        updated_at: ms(now),
+      })
+      .where('id', '=', id)
+      .where('status', '=', 'PENDING')
+      .execute();
+    return this.mustGet(id);
+  }
+
+  async markRefunded(id: string, refund: { txHash: string | null; reason: string }, now: Date): Promise<RefundOutcome> {
+    const row = await this.db
+      .updateTable('payments')
+      .set({
+        status: 'REFUNDED',
+        refund_tx_hash: refund.txHash?.toLowerCase() ?? null,
+        refund_reason: refund.reason,
+        refunded_at: ms(now),
+        updated_at: ms(now),
+      })
+      .where('id', '=', id)
+      .where('status', 'in', ['SUCCESS', 'MOCK'])
+      .returningAll()
+      .executeTakeFirst();
+    if (row) return { outcome: 'refunded', payment: toPayment(row) };
+    const current = await this.get(id);
+    if (!current) return { outcome: 'not-found' };
+    return { outcome: current.status === 'REFUNDED' ? 'already-refunded' : 'not-refundable', payment: current };
+  }
+
+  async list(filter: PaymentFilter): Promise<{ items: PaymentRecord[]; nextCursor: string | null }> {
+    let query = this.db.selectFrom('payments').selectAll();
+    if (filter.agentId) query = query.where('agent_id', '=', filter.agentId);
+    if (filter.serviceId) query = query.where('service_id', '=', filter.serviceId);
+    if (filter.status) query = query.where('status', '=', filter.status);
+    if (filter.cursor) {
+      const after = decodeCursor(filter.cursor);
+      query = query.where((eb) =>
+        eb.or([eb('created_at', '<', after.createdAt), eb.and([eb('created_at', '=', after.createdAt), eb('id', '<', after.id)])]),
+      );
+    }
+    const rows = await query
+      .orderBy('created_at', 'desc')
+      .orderBy('id', 'desc')
+      .limit(filter.limit + 1)
+      .execute();
+    const items = rows.slice(0, filter.limit).map(toPayment);
+    const last = items.at(-1);
+    return { items, nextCursor: rows.length > filter.limit && last ? encodeCursor(last) : null };
+  }
+
+  async totals(): Promise<Record<PaymentStatus, { count: number; amount: bigint }>> {
+    const rows = await this.db
+      .selectFrom('payments')
+      .select((eb) => ['status', eb.fn.countAll<bigint>().as('count'), eb.fn.sum<bigint | string | null>('amount').as('amount')])
+      .groupBy('status')
+      .execute();
+    const totals = Object.fromEntries(PAYMENT_STATUSES.map((status) => [status, { count: 0, amount: 0n }])) as Record<
+      PaymentStatus,
+      { count: number; amount: bigint }
+    >;
+    for (const row of rows) {
+      const status = PAYMENT_STATUSES.find((candidate) => candidate === row.status);
+      if (status) totals[status] = { count: Number(row.count), amount: BigInt(row.amount ?? 0) };
+    }
+    return totals;
+  }
+
+  ping(): Promise<void> {
+    return this.database.ping();
+  }
+
+  close(): Promise<void> {
+    return this.database.close();
+  }
+
+  private async mustGet(id: string): Promise<PaymentRecord> {
+    const payment = await this.get(id);
+    if (!payment) throw new Error(`payment ${id} vanished from the ledger`);
+    return payment;
+  }
+}
