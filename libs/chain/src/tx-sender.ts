@@ -10,9 +10,15 @@ import { withRpcRetry, type RetryPolicy } from './retry';
  *
  * Each send is populated (gas estimated: a revert shows up here, before
  * anything is sent), signed, its hash handed to `beforeBroadcast` (so the
- * caller can record it durably), then broadcast. Transient RPC errors and a
- * stale nonce are retried with backoff.
+ * caller can record it durably), then broadcast; `broadcastFailed` hears of
+ * a broadcast that threw (it may or may not have reached the node). Transient
+ * RPC errors and a stale nonce are retried with backoff.
  */
+export interface SendHooks {
+  beforeBroadcast?(hash: string): Promise<void>;
+  broadcastFailed?(hash: string, error: unknown): void;
+}
+
 export class TxSender {
   private readonly nonces: NonceManager;
   private readonly lock = new Mutex();
@@ -28,11 +34,11 @@ export class TxSender {
     return this.wallet.address;
   }
 
-  send(request: TransactionRequest, beforeBroadcast?: (hash: string) => Promise<void>): Promise<string> {
-    return this.lock.runExclusive(() => withRpcRetry(() => this.sendOnce(request, beforeBroadcast), this.retry));
+  send(request: TransactionRequest, hooks: SendHooks = {}): Promise<string> {
+    return this.lock.runExclusive(() => withRpcRetry(() => this.sendOnce(request, hooks), this.retry));
   }
 
-  private async sendOnce(request: TransactionRequest, beforeBroadcast?: (hash: string) => Promise<void>): Promise<string> {
+  private async sendOnce(request: TransactionRequest, hooks: SendHooks): Promise<string> {
     const provider = this.wallet.provider;
     if (!provider) throw new Error('the wallet has no provider');
     try {
@@ -41,8 +47,11 @@ export class TxSender {
       const raw = await this.wallet.signTransaction(populated);
       const hash = Transaction.from(raw).hash;
       if (!hash) throw new Error('signed transaction has no hash');
-      await beforeBroadcast?.(hash);
-      await provider.broadcastTransaction(raw);
+      await hooks.beforeBroadcast?.(hash);
+      await provider.broadcastTransaction(raw).catch((error: unknown) => {
+        hooks.broadcastFailed?.(hash, error);
+        throw error;
+      });
       this.nonces.increment();
       return hash;
     } catch (error) {

@@ -1,0 +1,5 @@
+module.exports = {
+  displayName: 'payment',
+  preset: '../../jest.preset.cjs',
+  rootDir: __dirname,
+};

@@ -1,0 +1,41 @@
+import type { Express } from 'express';
+import type { Registry } from 'prom-client';
+import { ReceiptTimeoutError, isTransientRpcError } from '@nexus/chain';
+import { AppError, createServiceApp, type Logger } from '@nexus/service-kit';
+import { isStoreUnavailable, type PaymentStore } from '@nexus/stores';
+import type { PaymentService } from './payment-service';
+import { paymentRoutes } from './routes/payment-routes';
+import type { Settler } from './settler';
+
+export interface PaymentAppDeps {
+  payments: PaymentService;
+  store: Pick<PaymentStore, 'ping'>;
+  settler: Pick<Settler, 'ping' | 'mode'>;
+  logger: Logger;
+  internalToken: string;
+  registry: Registry;
+}
+
+/** The payment service's HTTP API (internal: every route but health and metrics needs INTERNAL_TOKEN). */
+export function createApp(deps: PaymentAppDeps): Express {
+  return createServiceApp({
+    name: 'payment',
+    logger: deps.logger,
+    internalToken: deps.internalToken,
+    registry: deps.registry,
+    healthChecks: {
+      store: () => deps.store.ping(),
+      ...(deps.settler.mode === 'chain' ? { chain: () => deps.settler.ping() } : {}),
+    },
+    mapError: (error) => {
+      if (isStoreUnavailable(error))
+        return new AppError('SERVICE_UNAVAILABLE', 503, 'the payments ledger is unavailable; nothing was sent, retry shortly', {
+          cause: error,
+        });
+      if (error instanceof ReceiptTimeoutError || isTransientRpcError(error))
+        return new AppError('CHAIN_UNAVAILABLE', 503, 'the chain RPC did not answer; retry shortly', { cause: error });
+      return undefined;
+    },
+    routes: (router) => paymentRoutes(router, deps.payments),
+  });
+}

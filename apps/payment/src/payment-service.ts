@@ -1,0 +1,236 @@
+import { setTimeout as sleep } from 'node:timers/promises';
+import { paymentRefOf } from '@nexus/chain';
+import { getAddress } from 'ethers';
+import { AppError, conflict, newId, notFound, validationError, type Logger } from '@nexus/service-kit';
+import { InvalidCursorError, type PaymentRecord, type PaymentStore } from '@nexus/stores';
+import {
+  toBaseUnits,
+  type Payment,
+  type PaymentList,
+  type PaymentListQuery,
+  type PayRequest,
+  type RefundRequest,
+  type TreasuryView,
+  type VerifyRequest,
+  type VerifyResult,
+} from '@nexus/types';
+import type { PaymentMetrics } from './payment-metrics';
+import type { Settler } from './settler';
+import { paymentView, treasuryView } from './views';
+import { verifyPayment } from './verify';
+
+export interface PaymentServiceDeps {
+  store: PaymentStore;
+  settler: Settler;
+  metrics: PaymentMetrics;
+  logger: Logger;
+  /** how long one settler may hold a pending payment before another may take over */
+  leaseMs: number;
+  /** names this process as a lease owner */
+  instanceId?: string;
+  clock?: () => Date;
+}
+
+/**
+ * Pays reservations exactly once. The ledger row (unique idempotency key) is
+ * written before anything is sent; one settler at a time (an in-process
+ * single flight, and a lease across replicas) moves the money; a retry with
+ * the same key gets the first payment and sends nothing.
+ */
+export class PaymentService {
+  private readonly inFlight = new Map<string, Promise<PaymentRecord>>();
+  private readonly owner: string;
+  private readonly now: () => Date;
+
+  constructor(private readonly deps: PaymentServiceDeps) {
+    this.owner = deps.instanceId ?? newId('settler');
+    this.now = deps.clock ?? (() => new Date());
+  }
+
+  get mode() {
+    return this.deps.settler.mode;
+  }
+
+  async pay(request: PayRequest): Promise<Payment> {
+    const id = newId('pay');
+    const { payment, created } = await this.deps.store.open(
+      {
+        id,
+        idempotencyKey: request.idempotencyKey,
+        agentId: request.agentId,
+        serviceId: request.serviceId,
+        payee: getAddress(request.payee.toLowerCase()),
+        amount: toBaseUnits(request.amount),
+        decisionId: request.decisionId,
+        reservationId: request.reservationId ?? null,
+        mode: this.mode,
+        paymentRef: this.mode === 'chain' ? paymentRefOf(id) : null,
+      },
+      this.now(),
+    );
+    if (!created) {
+      assertSameRequest(payment, request);
+      this.deps.metrics.replayed();
+    }
+    const final = payment.status === 'PENDING' ? await this.settleOnce(payment) : payment;
+    return paymentView(final, !created);
+  }
+
+  async get(id: string): Promise<Payment> {
+    return paymentView(await this.mustGet(id));
+  }
+
+  async list(query: PaymentListQuery): Promise<PaymentList> {
+    try {
+      const page = await this.deps.store.list({ ...query });
+      return { items: page.items.map((item) => paymentView(item)), nextCursor: page.nextCursor };
+    } catch (error) {
+      if (error instanceof InvalidCursorError)
+        throw validationError('invalid request query', [{ path: 'query.cursor', message: error.message }]);
+      throw error;
+    }
+  }
+
+  verify(request: VerifyRequest): Promise<VerifyResult> {
+    return verifyPayment(request, this.deps.store, this.deps.settler);
+  }
+
+  async refund(id: string, request: RefundRequest): Promise<Payment> {
+    const payment = await this.mustGet(id);
+    if (payment.status === 'REFUNDED') return paymentView(payment, true);
+    if (payment.status !== 'SUCCESS' && payment.status !== 'MOCK') {
+      throw conflict('PAYMENT_NOT_REFUNDABLE', `payment ${id} is ${payment.status}: only a settled payment can be refunded`);
+    }
+    const result = await this.deps.settler.refund(payment, request.txHash);
+    switch (result.kind) {
+      case 'refunded': {
+        const outcome = await this.deps.store.markRefunded(id, { txHash: result.txHash, reason: request.reason }, this.now());
+        if (outcome.outcome === 'not-found') throw notFound('PAYMENT_NOT_FOUND', `no payment ${id}`);
+        if (outcome.outcome === 'refunded') {
+          this.deps.metrics.refunded();
+          this.deps.logger.info('payment refunded', { paymentId: id, txHash: result.txHash, reason: request.reason });
+        }
+        return paymentView(outcome.payment, outcome.outcome !== 'refunded');
+      }
+      case 'not-signable':
+        throw new AppError('REFUND_NOT_SIGNABLE', 422, result.message);
+      case 'not-verified':
+        throw new AppError('REFUND_NOT_VERIFIED', 422, result.message);
+      case 'unavailable':
+        throw new AppError('CHAIN_UNAVAILABLE', 503, `${result.message}; the payment was not refunded, retry shortly`);
+    }
+  }
+
+  async treasury(): Promise<TreasuryView> {
+    const [state, ledger] = await Promise.all([this.deps.settler.treasury(), this.deps.store.totals()]);
+    return treasuryView(this.mode, state, ledger);
+  }
+
+  private settleOnce(payment: PaymentRecord): Promise<PaymentRecord> {
+    const running = this.inFlight.get(payment.id);
+    if (running) return running;
+    const settling = this.settle(payment).finally(() => this.inFlight.delete(payment.id));
+    this.inFlight.set(payment.id, settling);
+    return settling;
+  }
+
+  private async settle(payment: PaymentRecord): Promise<PaymentRecord> {
+    const leased = await this.deps.store.lease(payment.id, this.owner, this.now(), new Date(this.now().getTime() + this.deps.leaseMs));
+    return leased ? this.settleLeased(leased) : this.awaitOtherSettler(payment.id);
+  }
+
+  private async settleLeased(payment: PaymentRecord): Promise<PaymentRecord> {
+    const started = this.now();
+    const result = await this.deps.settler.settle(payment, {
+      onSubmitted: (txHash) => this.deps.store.recordSubmission(payment.id, txHash, this.now()),
+    });
+    const seconds = (this.now().getTime() - started.getTime()) / 1000;
+    switch (result.kind) {
+      case 'settled': {
+        const settled = await this.deps.store.markSettled(
+          payment.id,
+          { status: this.mode === 'mock' ? 'MOCK' : 'SUCCESS', ...result },
+          this.now(),
+        );
+        this.deps.metrics.settled(settled.status, this.mode, seconds);
+        this.deps.logger.info('payment settled', {
+          paymentId: payment.id,
+          status: settled.status,
+          txHash: settled.txHash,
+          blockNumber: settled.blockNumber,
+        });
+        return settled;
+      }
+      case 'failed': {
+        const failed = await this.deps.store.markFailed(payment.id, { code: result.code, message: result.message }, this.now());
+        this.deps.metrics.settled(failed.status, this.mode, seconds);
+        this.deps.logger.warn('payment failed', { paymentId: payment.id, code: result.code, reason: result.message });
+        return failed;
+      }
+      case 'unavailable': {
+        this.deps.metrics.chainUnavailable();
+        if (!result.mayHaveBeenSent) {
+          const failed = await this.deps.store.markFailed(
+            payment.id,
+            { code: 'CHAIN_UNAVAILABLE', message: `${result.message}; nothing was sent` },
+            this.now(),
+          );
+          this.deps.metrics.settled(failed.status, this.mode, seconds);
+          throw chainUnavailable(`${result.message}; nothing was sent and the payment is FAILED`, failed);
+        }
+        await this.deps.store.releaseLease(payment.id, this.owner, this.now());
+        const pending = await this.mustGet(payment.id);
+        throw chainUnavailable(
+          `${result.message}; a transaction may be on its way, so the payment stays PENDING: retry with the same idempotency key`,
+          pending,
+        );
+      }
+    }
+  }
+
+  /** Another replica holds the lease: wait for its outcome, or take over when its lease runs out. */
+  private async awaitOtherSettler(id: string): Promise<PaymentRecord> {
+    const deadline = Date.now() + this.deps.leaseMs + 1_000;
+    while (Date.now() < deadline) {
+      const current = await this.mustGet(id);
+      if (current.status !== 'PENDING') return current;
+      const leased = await this.deps.store.lease(id, this.owner, this.now(), new Date(this.now().getTime() + this.deps.leaseMs));
+      if (leased) return this.settleLeased(leased);
+      await sleep(50);
+    }
+    throw new AppError('PAYMENT_PENDING', 409, `payment ${id} is being settled elsewhere; retry with the same idempotency key`);
+  }
+
+  private async mustGet(id: string): Promise<PaymentRecord> {
+    const payment = await this.deps.store.get(id);
+    if (!payment) throw notFound('PAYMENT_NOT_FOUND', `no payment ${id}`);
+    return payment;
+  }
+}
+
+function chainUnavailable(message: string, payment: PaymentRecord): AppError {
+  return new AppError('CHAIN_UNAVAILABLE', 503, message, {
+    details: [
+      { path: 'payment.id', message: payment.id },
+      { path: 'payment.status', message: payment.status },
+    ],
+  });
+}
+
+/** A known idempotency key must come with the same payment; anything else is a client bug, not a retry. */
+function assertSameRequest(payment: PaymentRecord, request: PayRequest): void {
+  const differs = [
+    payment.agentId !== request.agentId && 'agentId',
+    payment.serviceId !== request.serviceId && 'serviceId',
+    payment.payee.toLowerCase() !== request.payee.toLowerCase() && 'payee',
+    payment.amount !== toBaseUnits(request.amount) && 'amount',
+    payment.decisionId !== request.decisionId && 'decisionId',
+  ].filter((field): field is string => typeof field === 'string');
+  if (differs.length > 0) {
+    throw conflict(
+      'IDEMPOTENCY_KEY_REUSED',
+      `idempotency key ${request.idempotencyKey} already paid a different request`,
+      differs.map((field) => ({ path: `body.${field}`, message: 'differs from the payment recorded under this key' })),
+    );
+  }
+}

@@ -1,0 +1,47 @@
+import type { PaymentRecord, PaymentStatus as LedgerStatus } from '@nexus/stores';
+import { fromBaseUnits, type Payment, type TreasuryView } from '@nexus/types';
+import type { TreasuryState } from './settler';
+
+export function paymentView(record: PaymentRecord, replayed?: boolean): Payment {
+  return {
+    id: record.id,
+    status: record.status,
+    mode: record.mode,
+    amount: fromBaseUnits(record.amount),
+    agentId: record.agentId,
+    serviceId: record.serviceId,
+    payee: record.payee,
+    decisionId: record.decisionId,
+    reservationId: record.reservationId,
+    idempotencyKey: record.idempotencyKey,
+    paymentRef: record.paymentRef,
+    txHash: record.txHash,
+    blockNumber: record.blockNumber,
+    gasUsed: record.gasUsed === null ? null : record.gasUsed.toString(),
+    failure: record.failure,
+    refund: record.refund && { txHash: record.refund.txHash, reason: record.refund.reason, refundedAt: record.refund.at.toISOString() },
+    attempts: record.attempts,
+    createdAt: record.createdAt.toISOString(),
+    settledAt: record.settledAt?.toISOString() ?? null,
+    ...(replayed === undefined ? {} : { replayed }),
+  };
+}
+
+export function treasuryView(
+  mode: 'chain' | 'mock',
+  state: TreasuryState,
+  ledger: Record<LedgerStatus, { count: number; amount: bigint }>,
+): TreasuryView {
+  return {
+    mode,
+    address: state.address,
+    chainId: state.chainId,
+    router: state.router,
+    token: state.token,
+    balance: state.balance === null ? null : fromBaseUnits(state.balance),
+    allowance: state.allowanceUnlimited ? 'unlimited' : state.allowance === null ? null : fromBaseUnits(state.allowance),
+    ledger: Object.fromEntries(
+      Object.entries(ledger).map(([status, total]) => [status, { count: total.count, amount: fromBaseUnits(total.amount) }]),
+    ) as TreasuryView['ledger'],
+  };
+}
