@@ -1,4 +1,5 @@
 # One image recipe for every service: docker build --build-arg APP=policy .
+# (and for the local chain: docker build --target chain .)
 # Builds from the lock file; the runtime image holds production dependencies,
 # the app's bundle and the config, and runs as the unprivileged `node` user.
 
@@ -10,6 +11,19 @@ RUN apt-get update \
  && rm -rf /var/lib/apt/lists/*
 COPY package.json package-lock.json ./
 RUN npm ci
+
+# The local chain (docker-compose's `chain` service): Hardhat and tsx are dev
+# dependencies, so this stage keeps them and runs tools/chain/up.ts from source.
+FROM deps AS chain
+ENV CHAIN_LISTEN_HOST=0.0.0.0 CHAIN_DEPLOYMENT_FILE=/chain/deployment.json
+COPY tsconfig.base.json tsconfig.json ./
+COPY contracts-abi ./contracts-abi
+COPY libs ./libs
+COPY tools ./tools
+RUN mkdir -p /chain && chown node:node /chain
+USER node
+EXPOSE 8545
+CMD ["node", "--import", "tsx", "tools/chain/up.ts"]
 
 FROM deps AS build
 ARG APP

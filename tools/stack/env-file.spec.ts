@@ -1,6 +1,7 @@
-import { mkdtempSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { localAccount } from '@nexus/chain';
 import { loadEnvFile } from './env-file';
 
 const fresh = () => join(mkdtempSync(join(tmpdir(), 'nexus-env-')), '.env');
@@ -18,6 +19,18 @@ describe('the local .env', () => {
     expect(other.env['INTERNAL_TOKEN']).not.toBe(first.env['INTERNAL_TOKEN']);
   });
 
+  it("holds Hardhat's public development keys for the local chain, marked as such", () => {
+    const path = fresh();
+    const { env } = loadEnvFile(path, {});
+    expect(env['TREASURY_PRIVATE_KEY']).toBe(localAccount(0).privateKey);
+    expect(env['PAYEE_PRIVATE_KEYS']?.split(',')).toEqual([1, 2, 3, 4].map((index) => localAccount(index).privateKey));
+    const text = readFileSync(path, 'utf8');
+    expect(text).toMatch(
+      /^# Hardhat's PUBLIC development keys.*local chain only.*replace them for a real network\.\nTREASURY_PRIVATE_KEY=/m,
+    );
+    expect(loadEnvFile(fresh(), {}).env['TREASURY_PRIVATE_KEY']).toBe(env['TREASURY_PRIVATE_KEY']);
+  });
+
   it('is kept as it is when present', () => {
     const path = fresh();
     writeFileSync(path, 'INTERNAL_TOKEN=mine-and-long-enough\n');
@@ -25,6 +38,14 @@ describe('the local .env', () => {
     expect(created).toBe(false);
     expect(env['INTERNAL_TOKEN']).toBe('mine-and-long-enough');
     expect(readFileSync(path, 'utf8')).toBe('INTERNAL_TOKEN=mine-and-long-enough\n');
+  });
+
+  it('is not written when the caller only reads it, and then the environment is all there is', () => {
+    const path = fresh();
+    const { env, created } = loadEnvFile(path, { NEXUS_TEST_ONLY_VAR: 'from-environment' }, { create: false });
+    expect(created).toBe(false);
+    expect(existsSync(path)).toBe(false);
+    expect(env).toEqual({ NEXUS_TEST_ONLY_VAR: 'from-environment' });
   });
 
   it('gives way to variables already set in the environment', () => {

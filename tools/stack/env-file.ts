@@ -1,6 +1,8 @@
 import { randomBytes } from 'node:crypto';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { parseEnv } from 'node:util';
+import { localAccount } from '@nexus/chain';
+import { PAYEE_ACCOUNTS, TREASURY_ACCOUNT } from '../chain/local-chain';
 
 const secret = () => randomBytes(24).toString('hex');
 
@@ -13,17 +15,30 @@ function freshEnvFile(): string {
     `ADMIN_API_KEY=${secret()}`,
     `AGENT_API_KEYS=user-agent:${secret()},batch-agent:${secret()},ops-agent:${secret()}`,
     `POSTGRES_PASSWORD=${secret()}`,
+    "# Hardhat's PUBLIC development keys (the treasury, then the providers' payees): for the local chain only; replace them for a real network.",
+    `TREASURY_PRIVATE_KEY=${localAccount(TREASURY_ACCOUNT).privateKey}`,
+    `PAYEE_PRIVATE_KEYS=${PAYEE_ACCOUNTS.map((index) => localAccount(index).privateKey).join(',')}`,
     'COMPOSE_PROJECT_NAME=mnee-nexus',
     'NEXUS_DATA_DIR=data',
     '',
   ].join('\n');
 }
 
+export interface LoadEnvFileOptions {
+  /** write a fresh file when there is none (the default); otherwise a missing file reads as empty */
+  create?: boolean;
+}
+
 /** Reads `path`, writing a fresh one first when there is none. Values already in the environment win. */
-export function loadEnvFile(path: string, environment: NodeJS.ProcessEnv = process.env): { env: Record<string, string>; created: boolean } {
-  const created = !existsSync(path);
+export function loadEnvFile(
+  path: string,
+  environment: NodeJS.ProcessEnv = process.env,
+  { create = true }: LoadEnvFileOptions = {},
+): { env: Record<string, string>; created: boolean } {
+  const missing = !existsSync(path);
+  const created = missing && create;
   if (created) writeFileSync(path, freshEnvFile(), { mode: 0o600 });
-  const fromFile = parseEnv(readFileSync(path, 'utf8'));
+  const fromFile = missing && !created ? {} : parseEnv(readFileSync(path, 'utf8'));
   const env: Record<string, string> = {};
   for (const [key, value] of Object.entries({ ...fromFile, ...environment })) {
     if (typeof value === 'string') env[key] = value;

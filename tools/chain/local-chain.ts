@@ -1,0 +1,162 @@
+/**
+ * The local chain (DESIGN.md §4): a Hardhat node (chainId 31337) with the
+ * MNEE stand-in and the payment router deployed from Hardhat account #0, which
+ * is also the treasury, funded and approving the router, as are the providers'
+ * payees (accounts #1–#4), so they can refund. Never a real network.
+ */
+import { rmSync } from 'node:fs';
+import { getAddress, parseUnits, type JsonRpcProvider } from 'ethers';
+import {
+  approveRouter,
+  connectRpc,
+  deployContracts,
+  LOCAL_CHAIN_ID,
+  LOCAL_TOKEN,
+  localAccount,
+  MNEEPaymentRouter__factory,
+  mintTo,
+  readDeployment,
+  rpcChainId,
+  startHardhatNode,
+  writeDeployment,
+  type Deployment,
+  type HardhatNode,
+} from '@nexus/chain';
+
+/** Hardhat account that deploys the contracts and is the local treasury. */
+export const TREASURY_ACCOUNT = 0;
+/** Hardhat accounts of the providers' payees, in config/services.yaml order. */
+export const PAYEE_ACCOUNTS: readonly number[] = [1, 2, 3, 4];
+/** MNEE minted to the treasury on each fresh deployment. */
+export const TREASURY_FUNDING = '1000000';
+
+export interface EnsureLocalChainOptions {
+  /** a node that answers JSON-RPC */
+  rpcUrl: string;
+  /** where the deployment is recorded (CHAIN_DEPLOYMENT_FILE) */
+  deploymentFile: string;
+  log?: (line: string) => void;
+}
+
+export interface LocalChain {
+  deployment: Deployment;
+  /** false when the recorded deployment was live on the node and nothing was sent */
+  deployed: boolean;
+}
+
+/**
+ * Makes sure the node at `rpcUrl` has the contracts of `deploymentFile`:
+ * keeps a recorded deployment whose contracts are on the node, otherwise
+ * deploys, funds and approves afresh and records it. Refuses any chain but
+ * the local one. A Hardhat node keeps its state in memory, so after a restart
+ * the file is stale and the contracts are deployed again.
+ */
+export async function ensureLocalChain({ rpcUrl, deploymentFile, log = () => undefined }: EnsureLocalChainOptions): Promise<LocalChain> {
+  const chainId = await rpcChainId(rpcUrl);
+  if (chainId === undefined) throw new Error(`nothing answers JSON-RPC at ${rpcUrl}`);
+  if (chainId !== LOCAL_CHAIN_ID) {
+    throw new Error(
+      `${rpcUrl} is chain ${chainId}, not the local chain (${LOCAL_CHAIN_ID}); nothing is ever deployed to a real network ` +
+        '(for one, set CHAIN_ID, MNEE_TOKEN_ADDRESS and PAYMENT_ROUTER_ADDRESS instead)',
+    );
+  }
+  const recorded = readRecorded(deploymentFile);
+  const provider = connectRpc(rpcUrl, LOCAL_CHAIN_ID);
+  try {
+    if (recorded) {
+      const stale = await whyStale(provider, recorded);
+      if (stale === undefined) {
+        log(`contracts of ${deploymentFile} are live at ${rpcUrl}; nothing new to deploy`);
+        return { deployment: recorded, deployed: false };
+      }
+      log(`${deploymentFile} is stale (${stale}); deploying afresh`);
+      // No reader may take the stale addresses for the ones being deployed.
+      rmSync(deploymentFile, { force: true });
+    }
+    return { deployment: await deploy(provider, rpcUrl, deploymentFile, log), deployed: true };
+  } finally {
+    provider.destroy();
+  }
+}
+
+function readRecorded(path: string): Deployment | undefined {
+  try {
+    return readDeployment(path);
+  } catch (error) {
+    const message = error instanceof Error ? error.message : String(error);
+    const named = message.includes(path) ? message : `${path} is not a valid deployment file: ${message}`;
+    throw new Error(`${named} (delete it to deploy afresh)`, { cause: error });
+  }
+}
+
+/** Why the recorded deployment cannot be used on this node, or undefined when it can. */
+async function whyStale(provider: JsonRpcProvider, recorded: Deployment): Promise<string | undefined> {
+  if (recorded.chainId !== LOCAL_CHAIN_ID) return `it is for chain ${recorded.chainId}`;
+  for (const [what, address] of [
+    ['token', recorded.token.address],
+    ['router', recorded.router],
+  ] as const) {
+    if ((await provider.getCode(address)) === '0x') return `no ${what} contract at ${address} on this node`;
+  }
+  const routerToken = getAddress(await MNEEPaymentRouter__factory.connect(recorded.router, provider).token());
+  if (routerToken !== recorded.token.address) return `the router at ${recorded.router} pays in ${routerToken}, not the recorded token`;
+  return undefined;
+}
+
+async function deploy(provider: JsonRpcProvider, rpcUrl: string, deploymentFile: string, log: (line: string) => void): Promise<Deployment> {
+  const treasury = localAccount(TREASURY_ACCOUNT).connect(provider);
+  const payees = PAYEE_ACCOUNTS.map((index) => localAccount(index).connect(provider));
+  log(`deploying the MNEE token and the payment router to ${rpcUrl} from ${treasury.address} (Hardhat account #${TREASURY_ACCOUNT})`);
+  const contracts = await deployContracts(treasury);
+  await mintTo(treasury, contracts.token, treasury.address, parseUnits(TREASURY_FUNDING, LOCAL_TOKEN.decimals));
+  log(`minted ${TREASURY_FUNDING} ${LOCAL_TOKEN.symbol} to the treasury ${treasury.address}`);
+  for (const owner of [treasury, ...payees]) await approveRouter(owner, contracts.token, contracts.router);
+  log(`the treasury and the payees (Hardhat accounts #${PAYEE_ACCOUNTS.join(', #')}) approve the router`);
+  const deployment: Deployment = {
+    chainId: LOCAL_CHAIN_ID,
+    rpcUrl,
+    token: { address: contracts.token, ...LOCAL_TOKEN },
+    router: contracts.router,
+    treasury: treasury.address,
+    deployer: treasury.address,
+    blockNumber: contracts.blockNumber,
+    deployedAt: new Date().toISOString(),
+  };
+  writeDeployment(deploymentFile, deployment);
+  log(`wrote ${deploymentFile}`);
+  return deployment;
+}
+
+export interface LocalNodeOptions {
+  /** where clients reach the node (CHAIN_RPC_URL) */
+  rpcUrl: string;
+  /** interface the node binds (CHAIN_LISTEN_HOST); the host of `rpcUrl` when absent */
+  listenHost?: string | undefined;
+}
+
+const THIS_MACHINE = new Set(['127.0.0.1', 'localhost']);
+
+/**
+ * Starts a Hardhat node on the port of `rpcUrl` when nothing answers there;
+ * undefined when a node already does (it is left alone). Only on this
+ * machine: a node elsewhere is someone else's to start.
+ */
+export async function startLocalNodeUnlessRunning({ rpcUrl, listenHost }: LocalNodeOptions): Promise<HardhatNode | undefined> {
+  if ((await rpcChainId(rpcUrl)) !== undefined) return undefined;
+  const url = new URL(rpcUrl);
+  if (url.protocol !== 'http:') throw new Error(`nothing answers at ${rpcUrl}; a local node is served over http://`);
+  if (!listenHost && !THIS_MACHINE.has(url.hostname)) {
+    throw new Error(`nothing answers at ${rpcUrl}, and a local node is started on 127.0.0.1 or localhost only (or set CHAIN_LISTEN_HOST)`);
+  }
+  // Hardhat prints its development accounts with their keys: its output is not passed on, nor quoted in an error.
+  try {
+    return await startHardhatNode({ host: listenHost ?? url.hostname, port: Number(url.port || 80) });
+  } catch (error) {
+    throw new Error(withoutKeys(error instanceof Error ? error.message : String(error)));
+  }
+}
+
+/** `text` with every 32-byte hex string (a private key, or a hash) blanked out. */
+export function withoutKeys(text: string): string {
+  return text.replace(/0x[0-9a-fA-F]{64}\b/g, '0x…');
+}
