@@ -1,8 +1,8 @@
 import type { Express } from 'express';
 import type { Registry } from 'prom-client';
-import { ReceiptTimeoutError, isTransientRpcError } from '@nexus/chain';
 import { AppError, createServiceApp, type Logger } from '@nexus/service-kit';
 import { isStoreUnavailable, type PaymentStore } from '@nexus/stores';
+import { ChainUnavailableError } from './chain/chain-unavailable';
 import type { PaymentService } from './payment-service';
 import { paymentRoutes } from './routes/payment-routes';
 import type { Settler } from './settler';
@@ -28,12 +28,12 @@ export function createApp(deps: PaymentAppDeps): Express {
       ...(deps.settler.mode === 'chain' ? { chain: () => deps.settler.ping() } : {}),
     },
     mapError: (error) => {
+      if (error instanceof ChainUnavailableError)
+        return new AppError('CHAIN_UNAVAILABLE', 503, 'the chain RPC did not answer; retry shortly', { cause: error });
       if (isStoreUnavailable(error))
         return new AppError('SERVICE_UNAVAILABLE', 503, 'the payments ledger is unavailable; nothing was sent, retry shortly', {
           cause: error,
         });
-      if (error instanceof ReceiptTimeoutError || isTransientRpcError(error))
-        return new AppError('CHAIN_UNAVAILABLE', 503, 'the chain RPC did not answer; retry shortly', { cause: error });
       return undefined;
     },
     routes: (router) => paymentRoutes(router, deps.payments),

@@ -264,17 +264,14 @@ describe('refunds when the service holds no key of the payee', () => {
   it('asks for the payee’s own refund transaction, and records it once the chain shows it', async () => {
     const payee = chain.payees[3]!;
     const paid = (
-      await request(payment.app)
-        .post('/payments')
-        .set(auth)
-        .send({
-          agentId: 'ops-agent',
-          serviceId: 'LOG_ARCHIVE',
-          payee: payee.address,
-          amount: '0.30',
-          idempotencyKey: 'k1',
-          decisionId: 'dec_1',
-        })
+      await request(payment.app).post('/payments').set(auth).send({
+        agentId: 'ops-agent',
+        serviceId: 'LOG_ARCHIVE',
+        payee: payee.address,
+        amount: '0.30',
+        idempotencyKey: 'k1',
+        decisionId: 'dec_1',
+      })
     ).body;
 
     const unsigned = await request(payment.app).post(`/payments/${paid.id}/refund`).set(auth).send({ reason: 'handler failed' });

@@ -22,6 +22,7 @@ import type { PaymentRecord } from '@nexus/stores';
 import { MaxUint256, getAddress, type JsonRpcProvider, type Wallet } from 'ethers';
 import type { ChainCheck, RefundResult, SettleResult, Settler, SettlementHooks, TreasuryState } from '../settler';
 import { findRefund, findSettlement } from './chain-lookups';
+import { ChainUnavailableError, isChainUnavailable } from './chain-unavailable';
 
 export interface ChainSettlerOptions {
   provider: JsonRpcProvider;
@@ -99,7 +100,7 @@ export class ChainSettler implements Settler {
       receipt.status === 1 ? decodeRouterEvents(receipt.logs, this.options.router).payments.find((e) => e.paymentRef === ref) : undefined;
     if (event) return { kind: 'settled', txHash: receipt.hash, blockNumber: receipt.blockNumber, gasUsed: receipt.gasUsed };
     // Reverted on chain (e.g. raced by another attempt of the same payment): the reference tells.
-    const found = await findSettlement(this.options.provider, this.options.router, ref, this.options.fromBlock);
+    const found = await this.retrying(() => findSettlement(this.options.provider, this.options.router, ref, this.options.fromBlock));
     if (found) return { kind: 'settled', ...found };
     return { kind: 'failed', code: 'PAYMENT_REVERTED', message: `settlement transaction ${txHash} reverted` };
   }
@@ -120,7 +121,7 @@ export class ChainSettler implements Settler {
       };
     if (isInsufficientFunds(error))
       return { kind: 'failed', code: 'TREASURY_CANNOT_PAY_GAS', message: 'the treasury wallet cannot pay for gas' };
-    if (error instanceof ReceiptTimeoutError || isTransientRpcError(error)) {
+    if (isChainUnavailable(error)) {
       const mayHaveBeenSent = broadcastUncertain || error instanceof ReceiptTimeoutError;
       this.options.logger.warn('chain unavailable while settling', { paymentRef: ref, mayHaveBeenSent, error: describeError(error) });
       return { kind: 'unavailable', message: `the chain RPC did not answer: ${messageOf(error)}`, mayHaveBeenSent };
@@ -216,13 +217,18 @@ export class ChainSettler implements Settler {
     return payment.paymentRef;
   }
 
-  private retrying<T>(operation: () => Promise<T>): Promise<T> {
-    return withRpcRetry(operation, this.options.retry);
+  /** Retries transient RPC errors with backoff; when they persist, a ChainUnavailableError. */
+  private async retrying<T>(operation: () => Promise<T>): Promise<T> {
+    try {
+      return await withRpcRetry(operation, this.options.retry);
+    } catch (error) {
+      throw isTransientRpcError(error) ? new ChainUnavailableError({ cause: error }) : error;
+    }
   }
 }
 
 function messageOf(error: unknown): string {
-  const cause = error instanceof ReceiptTimeoutError && error.cause ? error.cause : error;
+  const cause = (error instanceof ReceiptTimeoutError || error instanceof ChainUnavailableError) && error.cause ? error.cause : error;
   const code = typeof cause === 'object' && cause !== null ? (cause as { code?: unknown }).code : undefined;
   return typeof code === 'string' ? code : cause instanceof Error ? cause.message.slice(0, 200) : 'unknown error';
 }
