@@ -2,7 +2,8 @@ import { existsSync, mkdtempSync, readFileSync, statSync, writeFileSync } from '
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { localAccount } from '@nexus/chain';
-import { loadEnvFile } from './env-file';
+import { parseEnv } from 'node:util';
+import { addLocalChainKeys, loadEnvFile } from './env-file';
 
 const fresh = () => join(mkdtempSync(join(tmpdir(), 'nexus-env-')), '.env');
 
@@ -53,5 +54,21 @@ describe('the local .env', () => {
     writeFileSync(path, 'NEXUS_TEST_ONLY_VAR=from-file\n');
     expect(loadEnvFile(path, { NEXUS_TEST_ONLY_VAR: 'from-environment' }).env['NEXUS_TEST_ONLY_VAR']).toBe('from-environment');
     expect(loadEnvFile(path, {}).env['NEXUS_TEST_ONLY_VAR']).toBe('from-file');
+  });
+});
+
+describe('addLocalChainKeys', () => {
+  it('appends the public development keys to an older .env that lacks them, once, keeping what was there', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'nexus-env-keys-'));
+    const path = join(dir, '.env');
+    writeFileSync(path, 'INTERNAL_TOKEN=keep-me-0123456789');
+
+    expect(addLocalChainKeys(path)).toBe(true);
+    expect(addLocalChainKeys(path)).toBe(false);
+
+    const env = parseEnv(readFileSync(path, 'utf8'));
+    expect(env['INTERNAL_TOKEN']).toBe('keep-me-0123456789');
+    expect(env['TREASURY_PRIVATE_KEY']).toBe(localAccount(0).privateKey);
+    expect(readFileSync(path, 'utf8').match(/^TREASURY_PRIVATE_KEY=/gm)).toHaveLength(1);
   });
 });

@@ -15,13 +15,19 @@ function freshEnvFile(): string {
     `ADMIN_API_KEY=${secret()}`,
     `AGENT_API_KEYS=user-agent:${secret()},batch-agent:${secret()},ops-agent:${secret()}`,
     `POSTGRES_PASSWORD=${secret()}`,
-    "# Hardhat's PUBLIC development keys (the treasury, then the providers' payees): for the local chain only; replace them for a real network.",
-    `TREASURY_PRIVATE_KEY=${localAccount(TREASURY_ACCOUNT).privateKey}`,
-    `PAYEE_PRIVATE_KEYS=${PAYEE_ACCOUNTS.map((index) => localAccount(index).privateKey).join(',')}`,
+    ...localChainKeyLines(),
     'COMPOSE_PROJECT_NAME=mnee-nexus',
     'NEXUS_DATA_DIR=data',
     '',
   ].join('\n');
+}
+
+function localChainKeyLines(): string[] {
+  return [
+    "# Hardhat's PUBLIC development keys (the treasury, then the providers' payees): for the local chain only; replace them for a real network.",
+    `TREASURY_PRIVATE_KEY=${localAccount(TREASURY_ACCOUNT).privateKey}`,
+    `PAYEE_PRIVATE_KEYS=${PAYEE_ACCOUNTS.map((index) => localAccount(index).privateKey).join(',')}`,
+  ];
 }
 
 export interface LoadEnvFileOptions {
@@ -44,4 +50,16 @@ export function loadEnvFile(
     if (typeof value === 'string') env[key] = value;
   }
   return { env, created };
+}
+
+/**
+ * A .env written before the local chain existed lacks its keys: append
+ * Hardhat's public development keys (nothing secret is touched). Returns
+ * true when it did.
+ */
+export function addLocalChainKeys(path: string): boolean {
+  const current = readFileSync(path, 'utf8');
+  if (/^TREASURY_PRIVATE_KEY=/m.test(current)) return false;
+  writeFileSync(path, `${current.endsWith('\n') ? current : `${current}\n`}${localChainKeyLines().join('\n')}\n`);
+  return true;
 }

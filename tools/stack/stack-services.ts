@@ -7,4 +7,7 @@ export interface StackService {
   portEnv: string;
 }
 
-export const STACK: readonly StackService[] = [{ project: 'policy', port: 8005, portEnv: 'POLICY_PORT' }];
+export const STACK: readonly StackService[] = [
+  { project: 'policy', port: 8005, portEnv: 'POLICY_PORT' },
+  { project: 'payment', port: 8006, portEnv: 'PAYMENT_PORT' },
+];

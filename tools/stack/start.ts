@@ -1,18 +1,24 @@
 /**
- * `npm start`: writes .env when missing, builds the services, starts them with
- * prefixed logs, waits for every health check, prints how to call them, and
- * stops them all cleanly on Ctrl-C (or when one of them dies).
+ * `npm start`: writes .env when missing, starts the local chain (a Hardhat
+ * node with the contracts deployed and the treasury funded) unless
+ * PAYMENT_MODE=mock or a real network is configured, builds the services,
+ * starts them with prefixed logs, waits for every health check, prints how to
+ * call them, and stops them all cleanly on Ctrl-C (or when one of them dies).
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { resolve } from 'node:path';
 import { createInterface } from 'node:readline';
+import type { HardhatNode } from '@nexus/chain';
+import { loadChainEnv } from '@nexus/config';
+import { ensureLocalChain, startLocalNodeUnlessRunning } from '../chain/local-chain';
 import { buildApps, bundlePath, workspaceRoot as root } from './build';
-import { loadEnvFile } from './env-file';
+import { addLocalChainKeys, loadEnvFile } from './env-file';
 import { STACK, type StackService } from './stack-services';
 import { waitHealthy } from './wait-healthy';
 
 const out = (line: string) => process.stdout.write(`${line}\n`);
 const children = new Map<string, ChildProcess>();
+let chainNode: HardhatNode | undefined;
 let stopping = false;
 
 function launch(service: StackService, env: Record<string, string>): void {
@@ -52,18 +58,39 @@ async function stop(code: number): Promise<void> {
         }),
     ),
   );
+  if (chainNode) await chainNode.stop();
   out('stack stopped');
   process.exit(code);
 }
 
 async function main(): Promise<void> {
   const envPath = resolve(root, '.env');
-  const { env, created } = loadEnvFile(envPath);
-  out(created ? `wrote fresh keys to ${envPath}` : `using keys from ${envPath}`);
-  out(`building ${STACK.map((s) => s.project).join(', ')}...`);
-  buildApps(STACK.map((s) => s.project));
+  const loaded = loadEnvFile(envPath);
+  let env = loaded.env;
+  out(loaded.created ? `wrote fresh keys to ${envPath}` : `using keys from ${envPath}`);
   process.on('SIGINT', () => void stop(0));
   process.on('SIGTERM', () => void stop(0));
+  const chain = loadChainEnv(env['NEXUS_DATA_DIR'] || 'data', env);
+  if (chain.mode === 'chain' && chain.target.kind === 'local') {
+    if (addLocalChainKeys(envPath)) {
+      out(`added Hardhat's public development keys for the local chain to ${envPath}`);
+      ({ env } = loadEnvFile(envPath));
+    }
+    chainNode = await startLocalNodeUnlessRunning({ rpcUrl: chain.target.rpcUrl });
+    out(chainNode ? `started a Hardhat node at ${chain.target.rpcUrl}` : `using the node already at ${chain.target.rpcUrl}`);
+    const { deployment, deployed } = await ensureLocalChain({ rpcUrl: chain.target.rpcUrl, deploymentFile: chain.target.deploymentFile });
+    out(
+      `${deployed ? 'deployed' : 'found'} MNEE ${deployment.token.address} and the router ${deployment.router}; treasury ${deployment.treasury}`,
+    );
+  } else {
+    out(
+      chain.mode === 'mock'
+        ? 'PAYMENT_MODE=mock: no chain, payments are recorded as MOCK'
+        : `using the configured network at ${chain.target.rpcUrl}`,
+    );
+  }
+  out(`building ${STACK.map((s) => s.project).join(', ')}...`);
+  buildApps(STACK.map((s) => s.project));
   for (const service of STACK) launch(service, env);
   await Promise.all(STACK.map((s) => waitHealthy(`http://127.0.0.1:${env[s.portEnv] ?? s.port}/health`, 60_000, () => stopping)));
   const policyPort = env['POLICY_PORT'] ?? '8005';
@@ -76,6 +103,13 @@ async function main(): Promise<void> {
   out(`  curl -s -X POST http://127.0.0.1:${policyPort}/decisions \\`);
   out(`    -H "Authorization: Bearer $(grep ^INTERNAL_TOKEN= .env | cut -d= -f2)" -H 'Content-Type: application/json' \\`);
   out(`    -d '{"agentId":"user-agent","serviceId":"PRICE_ORACLE","idempotencyKey":"demo-1"}'`);
+  out('');
+  out('Pay a provider from the treasury (chain mode: a real transfer through the router):');
+  out(`  curl -s -X POST http://127.0.0.1:${env['PAYMENT_PORT'] ?? '8006'}/payments \\`);
+  out(`    -H "Authorization: Bearer $(grep ^INTERNAL_TOKEN= .env | cut -d= -f2)" -H 'Content-Type: application/json' \\`);
+  out(
+    `    -d '{"agentId":"user-agent","serviceId":"PRICE_ORACLE","payee":"0x3C44CdDdB6a900fa2b585dd299e03d12FA4293BC","amount":"0.05","idempotencyKey":"demo-pay-1","decisionId":"demo"}'`,
+  );
   out('');
   out('Ctrl-C stops everything.');
 }
