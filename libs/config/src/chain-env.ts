@@ -35,32 +35,31 @@ const NAMES = {
   receiptTimeoutMs: 'PAYMENT_RECEIPT_TIMEOUT_MS',
 } as const;
 
-const Schema = z
-  .object({
-    mode: z.enum(['chain', 'mock']).default('chain'),
-    rpcUrl: z.url({ protocol: /^https?$/ }).default('http://127.0.0.1:8545'),
-    chainId: Count(1).optional(),
-    deploymentFile: z.string().min(1).optional(),
-    tokenAddress: Address.optional(),
-    routerAddress: Address.optional(),
-    confirmations: Count(1).default(1),
-    rpcAttempts: Count(1).default(5),
-    rpcBackoffMs: Count(0).default(200),
-    receiptTimeoutMs: Count(100).default(30_000),
-  })
-  .superRefine((value, context) => {
-    const configured = [value.tokenAddress, value.routerAddress].filter(Boolean).length;
-    if (configured === 1) {
-      context.addIssue({
-        code: 'custom',
-        path: [value.tokenAddress ? 'routerAddress' : 'tokenAddress'],
-        message: `is required with ${value.tokenAddress ? NAMES.tokenAddress : NAMES.routerAddress} (a real network needs both)`,
-      });
-    }
-    if (configured === 2 && value.chainId === undefined) {
-      context.addIssue({ code: 'custom', path: ['chainId'], message: 'is required when the token and router addresses are configured' });
-    }
-  });
+const Schema = z.object({
+  mode: z.enum(['chain', 'mock']).default('chain'),
+  rpcUrl: z.url({ protocol: /^https?$/ }).default('http://127.0.0.1:8545'),
+  chainId: Count(1).optional(),
+  deploymentFile: z.string().min(1).optional(),
+  tokenAddress: Address.optional(),
+  routerAddress: Address.optional(),
+  confirmations: Count(1).default(1),
+  rpcAttempts: Count(1).default(5),
+  rpcBackoffMs: Count(0).default(200),
+  receiptTimeoutMs: Count(100).default(30_000),
+});
+
+/** A real network needs the token, the router and the chain id together. */
+function networkProblems(raw: Record<string, string | undefined>): { name: string; message: string }[] {
+  const { tokenAddress, routerAddress, chainId } = raw;
+  if (!tokenAddress && !routerAddress) return [];
+  const problems: { name: string; message: string }[] = [];
+  if (!tokenAddress)
+    problems.push({ name: NAMES.tokenAddress, message: `is required with ${NAMES.routerAddress} (a real network needs both)` });
+  if (!routerAddress)
+    problems.push({ name: NAMES.routerAddress, message: `is required with ${NAMES.tokenAddress} (a real network needs both)` });
+  if (!chainId) problems.push({ name: NAMES.chainId, message: 'is required when the token and router addresses are configured' });
+  return problems;
+}
 
 /**
  * The chain settings every service that pays, verifies or refunds reads.
@@ -70,13 +69,18 @@ const Schema = z
 export function loadChainEnv(dataDir: string, env: NodeJS.ProcessEnv = process.env): ChainEnv {
   const raw = Object.fromEntries(Object.entries(NAMES).map(([key, name]) => [key, env[name] === '' ? undefined : env[name]]));
   const result = Schema.safeParse(raw);
-  if (!result.success) {
+  const problems = [
+    ...(result.success
+      ? []
+      : result.error.issues.map((issue) => ({
+          name: NAMES[String(issue.path[0]) as keyof typeof NAMES] ?? String(issue.path[0]),
+          message: issue.message,
+        }))),
+    ...networkProblems(raw),
+  ];
+  if (!result.success || problems.length > 0) {
     throw new ConfigError(
-      result.error.issues.map((issue) => ({
-        source: `environment variable ${NAMES[String(issue.path[0]) as keyof typeof NAMES] ?? String(issue.path[0])}`,
-        path: '',
-        message: issue.message,
-      })),
+      problems.map((problem) => ({ source: `environment variable ${problem.name}`, path: '', message: problem.message })),
     );
   }
   const value = result.data;
