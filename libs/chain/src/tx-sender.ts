@@ -1,5 +1,5 @@
 import { Mutex } from 'async-mutex';
-import { NonceManager, Transaction, type TransactionRequest, type Wallet } from 'ethers';
+import { NonceManager, Transaction, type BaseWallet, type TransactionRequest } from 'ethers';
 import { isNonceTooLow } from './rpc-errors';
 import { withRpcRetry, type RetryPolicy } from './retry';
 
@@ -24,7 +24,7 @@ export class TxSender {
   private readonly lock = new Mutex();
 
   constructor(
-    private readonly wallet: Wallet,
+    private readonly wallet: BaseWallet,
     private readonly retry: RetryPolicy,
   ) {
     this.nonces = new NonceManager(wallet);
