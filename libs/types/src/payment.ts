@@ -13,6 +13,17 @@ export const EthAddress = z.string().regex(/^0x[0-9a-fA-F]{40}$/, 'must be a 0x-
 export const TxHash = z.string().regex(/^0x[0-9a-fA-F]{64}$/, 'must be a 0x-prefixed 32-byte hex transaction hash');
 export const PaymentId = z.string().regex(/^pay_[0-9a-f]{32}$/, 'must be a payment id (pay_ and 32 hex digits)');
 
+/**
+ * Free text the ledger stores. PostgreSQL text cannot hold a NUL character
+ * (the insert fails), so it is refused here as a 400, not met as a 500.
+ */
+const LedgerText = (max: number) =>
+  z
+    .string()
+    .min(1)
+    .max(max)
+    .refine((value) => !value.includes('\u0000'), 'must not contain a NUL character');
+
 /** A positive amount of MNEE. */
 export const PositiveMoney = Money.refine((value) => moneyProblem(value) !== null || /[1-9]/.test(value), 'must be more than zero');
 
@@ -24,8 +35,8 @@ export const PayRequest = z.strictObject({
   amount: PositiveMoney,
   /** The same key always gets the first payment and never a second transfer. */
   idempotencyKey: IdempotencyKey,
-  decisionId: z.string().min(1).max(100),
-  reservationId: z.string().min(1).max(100).optional(),
+  decisionId: LedgerText(100),
+  reservationId: LedgerText(100).optional(),
 });
 export type PayRequest = z.infer<typeof PayRequest>;
 
@@ -109,7 +120,7 @@ export type VerifyResult = z.infer<typeof VerifyResult>;
 
 /** Refund a settled payment. In chain mode the payee signs the router's refund: either this service holds the payee's key, or the payee already sent it and `txHash` names that transaction. */
 export const RefundRequest = z.strictObject({
-  reason: z.string().min(1).max(500),
+  reason: LedgerText(500),
   txHash: TxHash.optional(),
 });
 export type RefundRequest = z.infer<typeof RefundRequest>;
