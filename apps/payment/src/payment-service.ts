@@ -225,6 +225,7 @@ function assertSameRequest(payment: PaymentRecord, request: PayRequest): void {
     payment.payee.toLowerCase() !== request.payee.toLowerCase() && 'payee',
     payment.amount !== toBaseUnits(request.amount) && 'amount',
     payment.decisionId !== request.decisionId && 'decisionId',
+    payment.reservationId !== (request.reservationId ?? null) && 'reservationId',
   ].filter((field): field is string => typeof field === 'string');
   if (differs.length > 0) {
     throw conflict(

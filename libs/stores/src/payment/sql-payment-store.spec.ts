@@ -163,4 +163,10 @@ describe.each(['sqlite', 'postgres'] as const)('payments ledger on %s', (dialect
     expect(totals.PENDING).toEqual({ count: 1, amount: 7n });
     expect(totals.REFUNDED).toEqual({ count: 0, amount: 0n });
   });
+
+  it('totals amounts far beyond a 64-bit sum of base units without overflowing', async () => {
+    const largest = 999_999_999_999_999_999n;
+    for (let index = 0; index < 12; index += 1) await store.open(newPayment({ amount: largest }), T0);
+    expect((await store.totals()).PENDING).toEqual({ count: 12, amount: largest * 12n });
+  });
 });

@@ -1,4 +1,5 @@
-import type { Kysely } from 'kysely';
+import { sql, type Kysely } from 'kysely';
+import { MONEY_DECIMALS } from '@nexus/types';
 import type { Database } from '../database';
 import { migrate } from '../migrations';
 import { paymentMigrations } from './payment-migrations';
@@ -14,6 +15,8 @@ import {
   type Settlement,
 } from './payment-store';
 import type { PaymentTables } from './payment-tables';
+
+const BASE_UNITS_PER_MNEE = 10n ** BigInt(MONEY_DECIMALS);
 
 /** Opens (and migrates) the payments ledger on SQLite or PostgreSQL. */
 export async function createPaymentStore(database: Database<PaymentTables>): Promise<PaymentStore> {
@@ -185,9 +188,15 @@ class SqlPaymentStore implements PaymentStore {
   }
 
   async totals(): Promise<Record<PaymentStatus, { count: number; amount: bigint }>> {
+    // Summed as whole MNEE and remainders apart: SQLite's 64-bit SUM would overflow on a few maximal amounts.
     const rows = await this.db
       .selectFrom('payments')
-      .select((eb) => ['status', eb.fn.countAll<bigint>().as('count'), eb.fn.sum<bigint | string | null>('amount').as('amount')])
+      .select((eb) => [
+        'status',
+        eb.fn.countAll<bigint>().as('count'),
+        eb.fn.sum<bigint | string | null>(sql`amount / ${BASE_UNITS_PER_MNEE}`).as('whole'),
+        eb.fn.sum<bigint | string | null>(sql`amount % ${BASE_UNITS_PER_MNEE}`).as('rest'),
+      ])
       .groupBy('status')
       .execute();
     const totals = Object.fromEntries(PAYMENT_STATUSES.map((status) => [status, { count: 0, amount: 0n }])) as Record<
@@ -196,7 +205,8 @@ class SqlPaymentStore implements PaymentStore {
     >;
     for (const row of rows) {
       const status = PAYMENT_STATUSES.find((candidate) => candidate === row.status);
-      if (status) totals[status] = { count: Number(row.count), amount: BigInt(row.amount ?? 0) };
+      if (status)
+        totals[status] = { count: Number(row.count), amount: BigInt(row.whole ?? 0) * BASE_UNITS_PER_MNEE + BigInt(row.rest ?? 0) };
     }
     return totals;
   }
