@@ -28,18 +28,11 @@ export interface PaymentRecord {
   settledAt: Date | null;
 }
 
-export interface NewPayment {
-  id: string;
-  idempotencyKey: string;
-  agentId: string;
-  serviceId: string;
-  payee: string;
-  amount: bigint;
-  decisionId: string;
-  reservationId: string | null;
-  mode: PaymentMode;
-  paymentRef: string | null;
-}
+/** What the service knows of a payment before settling it. */
+export type NewPayment = Pick<
+  PaymentRecord,
+  'id' | 'idempotencyKey' | 'agentId' | 'serviceId' | 'payee' | 'amount' | 'decisionId' | 'reservationId' | 'mode' | 'paymentRef'
+>;
 
 export interface Settlement {
   status: 'SUCCESS' | 'MOCK';
