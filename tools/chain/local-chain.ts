@@ -5,16 +5,15 @@
  * payees (accounts #1–#4), so they can refund. Never a real network.
  */
 import { rmSync } from 'node:fs';
-import { getAddress, parseUnits, type JsonRpcProvider } from 'ethers';
+import { getAddress, type JsonRpcProvider } from 'ethers';
 import {
-  approveRouter,
   connectRpc,
-  deployContracts,
+  deployLocalChain,
   LOCAL_CHAIN_ID,
+  LOCAL_PAYEE_ACCOUNTS,
   LOCAL_TOKEN,
-  localAccount,
+  LOCAL_TREASURY_ACCOUNT,
   MNEEPaymentRouter__factory,
-  mintTo,
   readDeployment,
   rpcChainId,
   startHardhatNode,
@@ -23,10 +22,6 @@ import {
   type HardhatNode,
 } from '@nexus/chain';
 
-/** Hardhat account that deploys the contracts and is the local treasury. */
-export const TREASURY_ACCOUNT = 0;
-/** Hardhat accounts of the providers' payees, in config/services.yaml order. */
-export const PAYEE_ACCOUNTS: readonly number[] = [1, 2, 3, 4];
 /** MNEE minted to the treasury on each fresh deployment. */
 export const TREASURY_FUNDING = '1000000';
 
@@ -104,24 +99,10 @@ async function whyStale(provider: JsonRpcProvider, recorded: Deployment): Promis
 }
 
 async function deploy(provider: JsonRpcProvider, rpcUrl: string, deploymentFile: string, log: (line: string) => void): Promise<Deployment> {
-  const treasury = localAccount(TREASURY_ACCOUNT).connect(provider);
-  const payees = PAYEE_ACCOUNTS.map((index) => localAccount(index).connect(provider));
-  log(`deploying the MNEE token and the payment router to ${rpcUrl} from ${treasury.address} (Hardhat account #${TREASURY_ACCOUNT})`);
-  const contracts = await deployContracts(treasury);
-  await mintTo(treasury, contracts.token, treasury.address, parseUnits(TREASURY_FUNDING, LOCAL_TOKEN.decimals));
-  log(`minted ${TREASURY_FUNDING} ${LOCAL_TOKEN.symbol} to the treasury ${treasury.address}`);
-  for (const owner of [treasury, ...payees]) await approveRouter(owner, contracts.token, contracts.router);
-  log(`the treasury and the payees (Hardhat accounts #${PAYEE_ACCOUNTS.join(', #')}) approve the router`);
-  const deployment: Deployment = {
-    chainId: LOCAL_CHAIN_ID,
-    rpcUrl,
-    token: { address: contracts.token, ...LOCAL_TOKEN },
-    router: contracts.router,
-    treasury: treasury.address,
-    deployer: treasury.address,
-    blockNumber: contracts.blockNumber,
-    deployedAt: new Date().toISOString(),
-  };
+  log(`deploying the MNEE token and the payment router to ${rpcUrl} from Hardhat account #${LOCAL_TREASURY_ACCOUNT}`);
+  const deployment = await deployLocalChain(provider, rpcUrl, TREASURY_FUNDING);
+  log(`minted ${TREASURY_FUNDING} ${LOCAL_TOKEN.symbol} to the treasury ${deployment.treasury}`);
+  log(`the treasury and the payees (Hardhat accounts #${LOCAL_PAYEE_ACCOUNTS.join(', #')}) approve the router`);
   writeDeployment(deploymentFile, deployment);
   log(`wrote ${deploymentFile}`);
   return deployment;

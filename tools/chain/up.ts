@@ -11,11 +11,11 @@
  * of CHAIN_RPC_URL (0.0.0.0 in the docker image).
  */
 import { resolve } from 'node:path';
-import type { HardhatNode } from '@nexus/chain';
+import { LOCAL_TREASURY_ACCOUNT, type HardhatNode } from '@nexus/chain';
 import { loadChainEnv } from '@nexus/config';
 import { workspaceRoot } from '../stack/build';
 import { loadEnvFile } from '../stack/env-file';
-import { ensureLocalChain, startLocalNodeUnlessRunning, TREASURY_ACCOUNT, TREASURY_FUNDING, withoutKeys } from './local-chain';
+import { ensureLocalChain, startLocalNodeUnlessRunning, TREASURY_FUNDING, withoutKeys } from './local-chain';
 
 const out = (line: string) => process.stdout.write(`${line}\n`);
 
@@ -68,7 +68,7 @@ async function main(): Promise<void> {
   out(`  MNEE token       ${deployment.token.address}`);
   out(`  payment router   ${deployment.router}`);
   out(
-    `  treasury         ${deployment.treasury} (Hardhat account #${TREASURY_ACCOUNT}, funded with ${TREASURY_FUNDING} MNEE at deployment)`,
+    `  treasury         ${deployment.treasury} (Hardhat account #${LOCAL_TREASURY_ACCOUNT}, funded with ${TREASURY_FUNDING} MNEE at deployment)`,
   );
   out(`  deployment file  ${deploymentFile}`);
   if (!node) process.exit(0);

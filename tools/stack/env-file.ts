@@ -1,8 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { parseEnv } from 'node:util';
-import { localAccount } from '@nexus/chain';
-import { PAYEE_ACCOUNTS, TREASURY_ACCOUNT } from '../chain/local-chain';
+import { LOCAL_PAYEE_ACCOUNTS, LOCAL_TREASURY_ACCOUNT, localAccount } from '@nexus/chain';
 
 const secret = () => randomBytes(24).toString('hex');
 
@@ -25,8 +24,8 @@ function freshEnvFile(): string {
 function localChainKeyLines(): string[] {
   return [
     "# Hardhat's PUBLIC development keys (the treasury, then the providers' payees): for the local chain only; replace them for a real network.",
-    `TREASURY_PRIVATE_KEY=${localAccount(TREASURY_ACCOUNT).privateKey}`,
-    `PAYEE_PRIVATE_KEYS=${PAYEE_ACCOUNTS.map((index) => localAccount(index).privateKey).join(',')}`,
+    `TREASURY_PRIVATE_KEY=${localAccount(LOCAL_TREASURY_ACCOUNT).privateKey}`,
+    `PAYEE_PRIVATE_KEYS=${LOCAL_PAYEE_ACCOUNTS.map((index) => localAccount(index).privateKey).join(',')}`,
   ];
 }
 

@@ -1,5 +1,5 @@
 import { LOCAL_CHAIN_ID, MNEEToken__factory, connectRpc, readDeployment } from '@nexus/chain';
-import { ConfigError, requirePrivateKey, type ChainEnv } from '@nexus/config';
+import { ConfigError, optionalPrivateKeys, requirePrivateKey, type ChainEnv } from '@nexus/config';
 import type { Logger } from '@nexus/service-kit';
 import { Wallet, getAddress } from 'ethers';
 import { ChainSettler } from './chain/chain-settler';
@@ -59,13 +59,7 @@ export async function buildSettler(chain: ChainEnv, logger: Logger, env: NodeJS.
       },
     ]);
   }
-  const payeeKeys = (env['PAYEE_PRIVATE_KEYS'] ?? '')
-    .split(',')
-    .map((key) => key.trim())
-    .filter(Boolean);
-  const payees = payeeKeys.map(
-    (_, index) => new Wallet(requirePrivateKey('PAYEE_PRIVATE_KEYS', { PAYEE_PRIVATE_KEYS: payeeKeys[index] }), contracts.provider),
-  );
+  const payees = optionalPrivateKeys('PAYEE_PRIVATE_KEYS', env).map((key) => new Wallet(key, contracts.provider));
   if (payees.length > 0 && contracts.chainId !== LOCAL_CHAIN_ID)
     logger.warn('payee keys are configured on a real network: this service can sign refunds for those payees');
   logger.info('chain settlement ready', {

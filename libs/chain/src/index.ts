@@ -4,6 +4,7 @@ export * from './deployment';
 export * from './generated';
 export * from './hardhat-node';
 export * from './local-accounts';
+export * from './local-deployment';
 export * from './payment-ref';
 export * from './receipts';
 export * from './retry';

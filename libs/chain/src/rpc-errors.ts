@@ -31,7 +31,7 @@ export function isTransientRpcError(error: unknown): boolean {
   const code = codeOf(error);
   if (code && CONNECTION_CODES.has(code)) return true;
   if (isError(error, 'TIMEOUT') || isError(error, 'NETWORK_ERROR') || isError(error, 'SERVER_ERROR')) return true;
-  if (isError(error, 'NONCE_EXPIRED') || isError(error, 'REPLACEMENT_UNDERPRICED')) return true;
+  if (isError(error, 'REPLACEMENT_UNDERPRICED')) return true;
   return isNonceTooLow(error);
 }
 

@@ -110,6 +110,19 @@ export function requirePrivateKey(name: string, env: NodeJS.ProcessEnv = process
     throw new ConfigError([
       { source: `environment variable ${name}`, path: '', message: 'is required in chain mode (the key of the wallet that signs)' },
     ]);
+  return privateKeyOf(name, value);
+}
+
+/** A comma-separated list of private keys, possibly empty; each checked like `requirePrivateKey`'s, none echoed. */
+export function optionalPrivateKeys(name: string, env: NodeJS.ProcessEnv = process.env): string[] {
+  return (env[name] ?? '')
+    .split(',')
+    .map((key) => key.trim())
+    .filter(Boolean)
+    .map((key) => privateKeyOf(name, key));
+}
+
+function privateKeyOf(name: string, value: string): string {
   if (!/^(0x)?[0-9a-fA-F]{64}$/.test(value))
     throw new ConfigError([{ source: `environment variable ${name}`, path: '', message: 'must be a 32-byte hex private key' }]);
   return value.startsWith('0x') ? value : `0x${value}`;

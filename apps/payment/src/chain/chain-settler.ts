@@ -91,11 +91,7 @@ export class ChainSettler implements Settler {
   }
 
   private async confirm(txHash: string, ref: string): Promise<SettleResult> {
-    const receipt = await waitForReceipt(this.options.provider, txHash, {
-      confirmations: this.options.confirmations,
-      timeoutMs: this.options.receiptTimeoutMs,
-      pollMs: this.options.receiptPollMs ?? 250,
-    });
+    const receipt = await waitForReceipt(this.options.provider, txHash, this.receiptWait());
     const event =
       receipt.status === 1 ? decodeRouterEvents(receipt.logs, this.options.router).payments.find((e) => e.paymentRef === ref) : undefined;
     if (event) return { kind: 'settled', txHash: receipt.hash, blockNumber: receipt.blockNumber, gasUsed: receipt.gasUsed };
@@ -150,11 +146,7 @@ export class ChainSettler implements Settler {
         };
       }
       const hash = await sender.send({ to: this.options.router, data: routerInterface.encodeFunctionData('refund', [ref]) });
-      const receipt = await waitForReceipt(this.options.provider, hash, {
-        confirmations: this.options.confirmations,
-        timeoutMs: this.options.receiptTimeoutMs,
-        pollMs: 250,
-      });
+      const receipt = await waitForReceipt(this.options.provider, hash, this.receiptWait());
       if (receipt.status !== 1) return { kind: 'not-verified', message: `refund transaction ${hash} reverted` };
       return { kind: 'refunded', txHash: receipt.hash };
     } catch (error) {
@@ -210,6 +202,14 @@ export class ChainSettler implements Settler {
 
   close(): void {
     this.options.provider.destroy();
+  }
+
+  private receiptWait() {
+    return {
+      confirmations: this.options.confirmations,
+      timeoutMs: this.options.receiptTimeoutMs,
+      pollMs: this.options.receiptPollMs ?? 250,
+    };
   }
 
   private refOf(payment: PaymentRecord): string {

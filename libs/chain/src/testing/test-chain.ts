@@ -1,9 +1,9 @@
-import { parseUnits, type JsonRpcProvider, type HDNodeWallet } from 'ethers';
+import type { HDNodeWallet, JsonRpcProvider } from 'ethers';
 import { connectRpc } from '../connect';
-import { approveRouter, deployContracts, LOCAL_TOKEN, mintTo } from '../deploy-contracts';
 import type { Deployment } from '../deployment';
 import { startHardhatNode, type HardhatNode } from '../hardhat-node';
-import { LOCAL_CHAIN_ID, localAccount } from '../local-accounts';
+import { LOCAL_CHAIN_ID, LOCAL_PAYEE_ACCOUNTS, LOCAL_TREASURY_ACCOUNT, localAccount } from '../local-accounts';
+import { deployLocalChain } from '../local-deployment';
 import { freePort } from './free-port';
 
 export interface TestChain {
@@ -24,21 +24,9 @@ export async function startTestChain(): Promise<TestChain> {
   const node = await startHardhatNode({ port: await freePort() });
   const provider = connectRpc(node.url, LOCAL_CHAIN_ID);
   try {
-    const treasury = localAccount(0).connect(provider);
-    const payees = [1, 2, 3, 4].map((index) => localAccount(index).connect(provider));
-    const contracts = await deployContracts(treasury);
-    await mintTo(treasury, contracts.token, treasury.address, parseUnits('1000', LOCAL_TOKEN.decimals));
-    for (const owner of [treasury, ...payees]) await approveRouter(owner, contracts.token, contracts.router);
-    const deployment: Deployment = {
-      chainId: LOCAL_CHAIN_ID,
-      rpcUrl: node.url,
-      token: { address: contracts.token, ...LOCAL_TOKEN },
-      router: contracts.router,
-      treasury: treasury.address,
-      deployer: treasury.address,
-      blockNumber: contracts.blockNumber,
-      deployedAt: new Date().toISOString(),
-    };
+    const deployment = await deployLocalChain(provider, node.url, '1000');
+    const treasury = localAccount(LOCAL_TREASURY_ACCOUNT).connect(provider);
+    const payees = LOCAL_PAYEE_ACCOUNTS.map((index) => localAccount(index).connect(provider));
     const stop = async () => {
       provider.destroy();
       await node.stop();

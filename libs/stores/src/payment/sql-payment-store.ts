@@ -71,7 +71,7 @@ class SqlPaymentStore implements PaymentStore {
     const row = await this.db
       .selectFrom('payments')
       .selectAll()
-      .where((eb) => eb.or([eb('tx_hash', '=', txHash.toLowerCase()), eb('tx_hash', '=', txHash)]))
+      .where('tx_hash', '=', txHash.toLowerCase())
       .orderBy('created_at', 'desc')
       .executeTakeFirst();
     return row && toPayment(row);

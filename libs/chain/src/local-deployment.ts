@@ -1,0 +1,27 @@
+import { parseUnits, type JsonRpcProvider } from 'ethers';
+import { approveRouter, deployContracts, LOCAL_TOKEN, mintTo } from './deploy-contracts';
+import type { Deployment } from './deployment';
+import { LOCAL_CHAIN_ID, LOCAL_PAYEE_ACCOUNTS, LOCAL_TREASURY_ACCOUNT, localAccount } from './local-accounts';
+
+/**
+ * Deploys the local chain's contracts from the treasury account, mints
+ * `funding` MNEE (a decimal string) to it, and has the treasury and the
+ * payees approve the router (to pay, and to refund). Local chains only.
+ */
+export async function deployLocalChain(provider: JsonRpcProvider, rpcUrl: string, funding: string): Promise<Deployment> {
+  const treasury = localAccount(LOCAL_TREASURY_ACCOUNT).connect(provider);
+  const payees = LOCAL_PAYEE_ACCOUNTS.map((index) => localAccount(index).connect(provider));
+  const contracts = await deployContracts(treasury);
+  await mintTo(treasury, contracts.token, treasury.address, parseUnits(funding, LOCAL_TOKEN.decimals));
+  for (const owner of [treasury, ...payees]) await approveRouter(owner, contracts.token, contracts.router);
+  return {
+    chainId: LOCAL_CHAIN_ID,
+    rpcUrl,
+    token: { address: contracts.token, ...LOCAL_TOKEN },
+    router: contracts.router,
+    treasury: treasury.address,
+    deployer: treasury.address,
+    blockNumber: contracts.blockNumber,
+    deployedAt: new Date().toISOString(),
+  };
+}
