@@ -14,7 +14,11 @@ export default [
           enforceBuildableLibDependency: true,
           allow: [],
           depConstraints: [
-            { sourceTag: 'type:app', onlyDependOnLibsWithTags: ['type:types', 'type:config', 'type:util', 'type:data-access'] },
+            {
+              sourceTag: 'type:app',
+              onlyDependOnLibsWithTags: ['type:types', 'type:config', 'type:util', 'type:data-access', 'type:feature'],
+            },
+            { sourceTag: 'type:feature', onlyDependOnLibsWithTags: ['type:types', 'type:config', 'type:util', 'type:data-access'] },
             { sourceTag: 'type:tool', onlyDependOnLibsWithTags: ['type:types', 'type:config', 'type:util', 'type:data-access'] },
             { sourceTag: 'type:data-access', onlyDependOnLibsWithTags: ['type:types', 'type:util'] },
             { sourceTag: 'type:util', onlyDependOnLibsWithTags: ['type:types'] },

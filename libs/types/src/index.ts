@@ -3,3 +3,5 @@ export * from './ids';
 export * from './money';
 export * from './payment';
 export * from './policy';
+export * from './logger';
+export * from './provider';

@@ -1,0 +1,5 @@
+module.exports = {
+  displayName: 'batch-compute',
+  preset: '../../jest.preset.cjs',
+  rootDir: __dirname,
+};

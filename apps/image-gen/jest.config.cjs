@@ -1,0 +1,5 @@
+module.exports = {
+  displayName: 'image-gen',
+  preset: '../../jest.preset.cjs',
+  rootDir: __dirname,
+};

@@ -1,0 +1,5 @@
+module.exports = {
+  displayName: 'log-archive',
+  preset: '../../jest.preset.cjs',
+  rootDir: __dirname,
+};

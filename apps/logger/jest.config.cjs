@@ -1,0 +1,5 @@
+module.exports = {
+  displayName: 'logger',
+  preset: '../../jest.preset.cjs',
+  rootDir: __dirname,
+};

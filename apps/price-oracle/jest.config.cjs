@@ -1,0 +1,5 @@
+module.exports = {
+  displayName: 'price-oracle',
+  preset: '../../jest.preset.cjs',
+  rootDir: __dirname,
+};

@@ -1,0 +1,3 @@
+export * from './http-client';
+export * from './payment-client';
+export * from './service-call-error';

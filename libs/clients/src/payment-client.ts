@@ -1,0 +1,51 @@
+import { z } from 'zod';
+import {
+  Payment,
+  PaymentList,
+  TreasuryView,
+  VerifyResult,
+  type PayRequest,
+  type PaymentListQuery,
+  type RefundRequest,
+  type VerifyRequest,
+} from '@nexus/types';
+import { ServiceClient, type ServiceClientOptions } from './http-client';
+
+const CallContext = z.object({ requestId: z.string().optional() }).optional();
+type CallContext = z.infer<typeof CallContext>;
+
+/** The payment service's API (apps/payment, port 8006), typed. */
+export class PaymentClient {
+  private readonly client: ServiceClient;
+
+  constructor(options: ServiceClientOptions) {
+    this.client = new ServiceClient('payment', options);
+  }
+
+  /** Idempotent by `idempotencyKey`, so it is retried on transient failures. */
+  pay(request: PayRequest, context?: CallContext): Promise<Payment> {
+    return this.client.call('POST', '/payments', Payment, { body: request, retry: true, ...context });
+  }
+
+  get(id: string, context?: CallContext): Promise<Payment> {
+    return this.client.call('GET', `/payments/${encodeURIComponent(id)}`, Payment, { retry: true, ...context });
+  }
+
+  list(query: Partial<PaymentListQuery> = {}, context?: CallContext): Promise<PaymentList> {
+    return this.client.call('GET', '/payments', PaymentList, { query, retry: true, ...context });
+  }
+
+  /** A question, not a change: safe to retry. */
+  verify(request: VerifyRequest, context?: CallContext): Promise<VerifyResult> {
+    return this.client.call('POST', '/payments/verify', VerifyResult, { body: request, retry: true, ...context });
+  }
+
+  /** Refunds happen once: a second call answers the REFUNDED payment (`replayed`), so a retry after a lost answer is safe. */
+  refund(id: string, request: RefundRequest, context?: CallContext): Promise<Payment> {
+    return this.client.call('POST', `/payments/${encodeURIComponent(id)}/refund`, Payment, { body: request, retry: true, ...context });
+  }
+
+  treasury(context?: CallContext): Promise<TreasuryView> {
+    return this.client.call('GET', '/treasury', TreasuryView, { retry: true, ...context });
+  }
+}

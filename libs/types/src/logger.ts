@@ -1,0 +1,123 @@
+import { z } from 'zod';
+import { Page, ResourceId, Timestamp } from './ids';
+import { Money } from './money';
+import { PaymentId, TxHash } from './payment';
+import { DecisionAction, ReasonCode } from './policy';
+
+/** A sender's own id for an event; the logger stores an id once (a second post of it is a duplicate). */
+export const EventId = z
+  .string()
+  .regex(/^[A-Za-z0-9][A-Za-z0-9_.:-]{0,127}$/, 'must be 1-128 characters of letters, digits, "_", ".", ":" or "-"');
+
+const EventText = (max: number) =>
+  z
+    .string()
+    .max(max)
+    .refine((value) => !value.includes('\u0000'), 'must not contain a NUL character');
+
+/** Statuses the audit trail records for a payment (PENDING is not an outcome). */
+export const TransactionStatus = z.enum(['SUCCESS', 'FAILED', 'MOCK', 'REFUNDED']);
+export type TransactionStatus = z.infer<typeof TransactionStatus>;
+
+/** A policy decision, as the gateway saw it. */
+export const DecisionEvent = z.strictObject({
+  id: EventId,
+  kind: z.literal('decision'),
+  occurredAt: Timestamp,
+  agentId: ResourceId,
+  serviceId: ResourceId,
+  action: DecisionAction,
+  reason: ReasonCode,
+  message: EventText(500),
+  variant: ResourceId.nullable(),
+  amount: Money.nullable(),
+  decisionId: EventText(100).min(1),
+  reservationId: EventText(100).min(1).nullable(),
+});
+export type DecisionEvent = z.infer<typeof DecisionEvent>;
+
+/** A payment outcome: one event per status a payment reaches (a refunded payment has SUCCESS, then REFUNDED). */
+export const TransactionEvent = z.strictObject({
+  id: EventId,
+  kind: z.literal('transaction'),
+  occurredAt: Timestamp,
+  agentId: ResourceId,
+  serviceId: ResourceId,
+  status: TransactionStatus,
+  amount: Money,
+  paymentId: PaymentId.nullable(),
+  decisionId: EventText(100).min(1).nullable(),
+  txHash: TxHash.nullable(),
+  /** failure code, or refund reason code */
+  reason: EventText(100).nullable(),
+  message: EventText(500).nullable(),
+});
+export type TransactionEvent = z.infer<typeof TransactionEvent>;
+
+export const LogEvent = z.discriminatedUnion('kind', [DecisionEvent, TransactionEvent]);
+export type LogEvent = z.infer<typeof LogEvent>;
+
+/** `POST /events`: one or more events, stored once each by id. */
+export const LogEventBatch = z.strictObject({ events: z.array(LogEvent).min(1).max(500) });
+export type LogEventBatch = z.infer<typeof LogEventBatch>;
+
+export const LogEventAck = z.object({
+  /** newly stored */
+  accepted: z.number().int(),
+  /** already stored under the same id with the same content */
+  duplicates: z.number().int(),
+});
+export type LogEventAck = z.infer<typeof LogEventAck>;
+
+/** An event as stored: what was sent, plus when the logger recorded it. */
+export const LoggedEvent = z.discriminatedUnion('kind', [
+  DecisionEvent.extend({ recordedAt: Timestamp }),
+  TransactionEvent.extend({ recordedAt: Timestamp }),
+]);
+export type LoggedEvent = z.infer<typeof LoggedEvent>;
+
+export const LoggedEventList = Page(LoggedEvent);
+export type LoggedEventList = z.infer<typeof LoggedEventList>;
+
+/** `GET /events`, newest first. `action` implies decisions and `status` transactions. */
+export const LogQuery = z.strictObject({
+  kind: z.enum(['decision', 'transaction']).optional(),
+  agentId: ResourceId.optional(),
+  serviceId: ResourceId.optional(),
+  action: DecisionAction.optional(),
+  status: TransactionStatus.optional(),
+  /** inclusive, on occurredAt */
+  from: Timestamp.optional(),
+  /** exclusive, on occurredAt */
+  to: Timestamp.optional(),
+  limit: z.coerce.number().int().min(1).max(500).default(50),
+  cursor: z.string().min(1).max(200).optional(),
+});
+export type LogQuery = z.infer<typeof LogQuery>;
+
+export const StatsQuery = LogQuery.pick({ agentId: true, serviceId: true, from: true, to: true });
+export type StatsQuery = z.infer<typeof StatsQuery>;
+
+/**
+ * `GET /stats`. Spend and revenue are SUCCESS + MOCK less REFUNDED; `total`
+ * counts payment attempts (SUCCESS, MOCK, FAILED), `refunded` the refunds.
+ */
+export const LogStats = z.object({
+  transactions: z.object({
+    total: z.number().int(),
+    successful: z.number().int(),
+    failed: z.number().int(),
+    refunded: z.number().int(),
+    byStatus: z.record(TransactionStatus, z.number().int()),
+  }),
+  policy: z.object({
+    total: z.number().int(),
+    allowed: z.number().int(),
+    rejected: z.number().int(),
+    downgraded: z.number().int(),
+  }),
+  totalSpent: Money,
+  spendByAgent: z.record(z.string(), Money),
+  revenueByService: z.record(z.string(), Money),
+});
+export type LogStats = z.infer<typeof LogStats>;
