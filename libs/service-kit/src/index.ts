@@ -9,3 +9,4 @@ export * from './logger';
 export * from './request-context';
 export * from './serve';
 export * from './validate';
+export * from './testing/service-process';
