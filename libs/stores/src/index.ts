@@ -8,3 +8,6 @@ export * from './testing/temporary-postgres';
 export * from './payment/payment-store';
 export type { PaymentTables } from './payment/payment-tables';
 export { createPaymentStore } from './payment/sql-payment-store';
+export * from './redemption/redemption-store';
+export type { RedemptionTables } from './redemption/redemption-tables';
+export { createRedemptionStore } from './redemption/sql-redemption-store';
