@@ -1,54 +1,25 @@
-import { LOCAL_CHAIN_ID, MNEEToken__factory, connectRpc, readDeployment } from '@nexus/chain';
+import { DeploymentMissingError, LOCAL_CHAIN_ID, resolveContracts, type ChainContracts } from '@nexus/chain';
 import { ConfigError, optionalPrivateKeys, requirePrivateKey, type ChainEnv } from '@nexus/config';
 import type { Logger } from '@nexus/service-kit';
-import { Wallet, getAddress } from 'ethers';
+import { Wallet } from 'ethers';
 import { ChainSettler } from './chain/chain-settler';
 import { createMockSettler } from './mock-settler';
 import type { Settler } from './settler';
 
-/** The chain settings resolved to addresses: from the local deployment file, or from the environment. */
-async function resolveContracts(chain: ChainEnv) {
-  const target = chain.target;
-  if (target.kind === 'configured') {
-    const provider = connectRpc(target.rpcUrl, target.chainId);
-    // The token's symbol and decimals come from the token itself (the chain must answer at start-up).
-    const token = MNEEToken__factory.connect(target.tokenAddress, provider);
-    const [symbol, decimals] = await Promise.all([token.symbol(), token.decimals()]);
-    return {
-      provider,
-      chainId: target.chainId,
-      router: getAddress(target.routerAddress),
-      token: { address: getAddress(target.tokenAddress), symbol, decimals: Number(decimals) },
-      fromBlock: 0,
-      treasury: undefined,
-    };
+/** The chain settings resolved to addresses; a missing local deployment is a configuration problem. */
+async function resolveChain(chain: ChainEnv): Promise<ChainContracts> {
+  try {
+    return await resolveContracts(chain.target);
+  } catch (error) {
+    if (error instanceof DeploymentMissingError) throw new ConfigError([{ source: error.path, path: '', message: error.message }]);
+    throw error;
   }
-  const deployment = readDeployment(target.deploymentFile);
-  if (!deployment) {
-    throw new ConfigError([
-      {
-        source: target.deploymentFile,
-        path: '',
-        message:
-          'no local chain deployment: run `npm run chain` first, or set MNEE_TOKEN_ADDRESS, PAYMENT_ROUTER_ADDRESS and CHAIN_ID for a real network',
-      },
-    ]);
-  }
-  const provider = connectRpc(target.rpcUrl, deployment.chainId);
-  return {
-    provider,
-    chainId: deployment.chainId,
-    router: deployment.router,
-    token: deployment.token,
-    fromBlock: deployment.blockNumber,
-    treasury: deployment.treasury,
-  };
 }
 
 /** Builds the settler PAYMENT_MODE asks for. Keys are read here and never logged. */
 export async function buildSettler(chain: ChainEnv, logger: Logger, env: NodeJS.ProcessEnv = process.env): Promise<Settler> {
   if (chain.mode === 'mock') return createMockSettler();
-  const contracts = await resolveContracts(chain);
+  const contracts = await resolveChain(chain);
   const treasury = new Wallet(requirePrivateKey('TREASURY_PRIVATE_KEY', env), contracts.provider);
   if (contracts.treasury && contracts.treasury !== treasury.address) {
     throw new ConfigError([

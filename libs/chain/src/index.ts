@@ -7,6 +7,7 @@ export * from './local-accounts';
 export * from './local-deployment';
 export * from './payment-ref';
 export * from './receipts';
+export * from './resolve-contracts';
 export * from './retry';
 export * from './router-events';
 export * from './rpc-errors';
