@@ -11,3 +11,6 @@ export { createPaymentStore } from './payment/sql-payment-store';
 export * from './redemption/redemption-store';
 export type { RedemptionTables } from './redemption/redemption-tables';
 export { createRedemptionStore } from './redemption/sql-redemption-store';
+export * from './outbox/outbox-store';
+export type { OutboxTables } from './outbox/outbox-tables';
+export { createOutboxStore } from './outbox/sql-outbox-store';
