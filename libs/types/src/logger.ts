@@ -99,6 +99,14 @@ export const StatsQuery = LogQuery.pick({ agentId: true, serviceId: true, from: 
 export type StatsQuery = z.infer<typeof StatsQuery>;
 
 /**
+ * A sum of money: any number of integer digits (totals outgrow a single
+ * amount's bound), and negative when a window holds more refunds than the
+ * payments they undo ("-0.05").
+ */
+export const NetMoney = z.string().regex(/^-?(0|[1-9]\d*)(\.\d{1,6})?$/, 'must be a decimal string of MNEE such as "0.05" or "-0.05"');
+export type NetMoney = z.infer<typeof NetMoney>;
+
+/**
  * `GET /stats`. Spend and revenue are SUCCESS + MOCK less REFUNDED; `total`
  * counts payment attempts (SUCCESS, MOCK, FAILED), `refunded` the refunds.
  */
@@ -116,8 +124,8 @@ export const LogStats = z.object({
     rejected: z.number().int(),
     downgraded: z.number().int(),
   }),
-  totalSpent: Money,
-  spendByAgent: z.record(z.string(), Money),
-  revenueByService: z.record(z.string(), Money),
+  totalSpent: NetMoney,
+  spendByAgent: z.record(z.string(), NetMoney),
+  revenueByService: z.record(z.string(), NetMoney),
 });
 export type LogStats = z.infer<typeof LogStats>;

@@ -1,0 +1,89 @@
+import type { DecisionAction, ReasonCode, TransactionStatus } from '@nexus/types';
+
+/** The durable event log, as the logger service sees it. Amounts are bigint base units; times are Dates (millisecond precision). */
+
+export const LOG_EVENT_KINDS = ['decision', 'transaction'] as const;
+export type LogEventKind = (typeof LOG_EVENT_KINDS)[number];
+
+interface LogEventBase {
+  /** the sender's id; stored once */
+  id: string;
+  occurredAt: Date;
+  agentId: string;
+  serviceId: string;
+}
+
+export interface DecisionLogRecord extends LogEventBase {
+  kind: 'decision';
+  action: DecisionAction;
+  reason: ReasonCode;
+  message: string;
+  variant: string | null;
+  amount: bigint | null;
+  decisionId: string;
+  reservationId: string | null;
+}
+
+export interface TransactionLogRecord extends LogEventBase {
+  kind: 'transaction';
+  status: TransactionStatus;
+  amount: bigint;
+  paymentId: string | null;
+  decisionId: string | null;
+  /** stored lower-case */
+  txHash: string | null;
+  reason: string | null;
+  message: string | null;
+}
+
+/** An event as sent. */
+export type LogEventRecord = DecisionLogRecord | TransactionLogRecord;
+/** An event as stored: plus when the logger recorded it (first time). */
+export type StoredLogEvent = LogEventRecord & { recordedAt: Date };
+
+/**
+ * `stored`: every event of the batch is in the log now; `accepted` were new,
+ * `duplicates` were already there with the same content. `conflict`: these
+ * ids are already stored (or repeated in the batch) with other content, and
+ * nothing of the batch was stored.
+ */
+export type LogAppendOutcome = { outcome: 'stored'; accepted: number; duplicates: number } | { outcome: 'conflict'; ids: string[] };
+
+export interface LogEventFilter {
+  kind?: LogEventKind;
+  agentId?: string;
+  serviceId?: string;
+  /** matches decisions only */
+  action?: DecisionAction;
+  /** matches transactions only */
+  status?: TransactionStatus;
+  /** inclusive, on occurredAt */
+  from?: Date;
+  /** exclusive, on occurredAt */
+  to?: Date;
+  limit: number;
+  /** from a previous page's `nextCursor` */
+  cursor?: string;
+}
+
+export type LogStatsFilter = Pick<LogEventFilter, 'agentId' | 'serviceId' | 'from' | 'to'>;
+
+/** Counts and net amounts (SUCCESS + MOCK less REFUNDED: negative when a window holds more refunds than payments). */
+export interface LogEventStats {
+  transactions: Record<TransactionStatus, number>;
+  decisions: Record<DecisionAction, number>;
+  totalSpent: bigint;
+  spendByAgent: Map<string, bigint>;
+  revenueByService: Map<string, bigint>;
+}
+
+export interface LogEventStore {
+  /** Stores a batch atomically: every new event, or (on a conflict) none. */
+  append(events: readonly LogEventRecord[], now: Date): Promise<LogAppendOutcome>;
+  get(id: string): Promise<StoredLogEvent | undefined>;
+  /** Newest first by occurredAt, then id; `nextCursor` is null on the last page. Throws InvalidCursorError. */
+  list(filter: LogEventFilter): Promise<{ items: StoredLogEvent[]; nextCursor: string | null }>;
+  stats(filter: LogStatsFilter): Promise<LogEventStats>;
+  ping(): Promise<void>;
+  close(): Promise<void>;
+}

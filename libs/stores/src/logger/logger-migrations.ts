@@ -1,0 +1,34 @@
+import { sql, type Kysely, type Migration } from 'kysely';
+
+/** Portable DDL (SQLite and PostgreSQL). Append new migrations; never edit a shipped one. */
+export const loggerMigrations: Record<string, Migration> = {
+  '0001_initial': {
+    async up(db: Kysely<unknown>) {
+      await db.schema
+        .createTable('log_events')
+        .addColumn('id', 'text', (c) => c.primaryKey())
+        .addColumn('kind', 'text', (c) => c.notNull().check(sql`kind in ('decision', 'transaction')`))
+        .addColumn('occurred_at', 'bigint', (c) => c.notNull())
+        .addColumn('recorded_at', 'bigint', (c) => c.notNull())
+        .addColumn('agent_id', 'text', (c) => c.notNull())
+        .addColumn('service_id', 'text', (c) => c.notNull())
+        .addColumn('action', 'text')
+        .addColumn('status', 'text')
+        .addColumn('reason', 'text')
+        .addColumn('message', 'text')
+        .addColumn('variant', 'text')
+        .addColumn('amount', 'bigint', (c) => c.check(sql`amount >= 0`))
+        .addColumn('decision_id', 'text')
+        .addColumn('reservation_id', 'text')
+        .addColumn('payment_id', 'text')
+        .addColumn('tx_hash', 'text')
+        .addColumn('content_hash', 'text', (c) => c.notNull())
+        .execute();
+      // Every list is newest first on (occurred_at, id); the common filters lead their own index.
+      await db.schema.createIndex('log_events_newest').on('log_events').columns(['occurred_at', 'id']).execute();
+      await db.schema.createIndex('log_events_agent').on('log_events').columns(['agent_id', 'occurred_at', 'id']).execute();
+      await db.schema.createIndex('log_events_service').on('log_events').columns(['service_id', 'occurred_at', 'id']).execute();
+      await db.schema.createIndex('log_events_kind').on('log_events').columns(['kind', 'occurred_at', 'id']).execute();
+    },
+  },
+};
