@@ -1,0 +1,172 @@
+import { join } from 'node:path';
+import type { Express } from 'express';
+import { Registry } from 'prom-client';
+import { z } from 'zod';
+import { DeploymentMissingError, TxSender, resolveContracts, type ChainContracts } from '@nexus/chain';
+import { PaymentClient } from '@nexus/clients';
+import { ConfigError, loadChainEnv, loadConfig, type ChainEnv, type ServiceEnv } from '@nexus/config';
+import type { HealthCheck, Logger } from '@nexus/service-kit';
+import { createRedemptionStore, openDatabase, type Database, type RedemptionStore, type RedemptionTables } from '@nexus/stores';
+import { createProviderApp } from './create-provider-app';
+import { payeeSigner } from './payee-signer';
+import { Paywall } from './paywall';
+import type { ProviderBuilder, ProviderRuntime } from './provider-definition';
+import { createPaywallMetrics } from './provider-metrics';
+import { buildQuote, type PaymentTerms } from './quote';
+import { ChainRefunder } from './refund/chain-refunder';
+import { LedgerRefunder } from './refund/ledger-refunder';
+import type { Refunder } from './refund/refunder';
+import { startRefundSync } from './refund/refund-sync';
+import { ChainVerifier } from './verify/chain-verifier';
+import { LedgerVerifier } from './verify/ledger-verifier';
+import type { PaymentVerifier } from './verify/payment-verifier';
+
+export interface AssembleOptions {
+  /** the Nx app name (`image-gen`): names its store file, logs, metrics and env prefix */
+  name: string;
+  /** the service id in config/services.yaml; the name upper-cased (`IMAGE_GEN`) by default */
+  serviceId?: string;
+  build: ProviderBuilder;
+  serviceEnv: ServiceEnv;
+  env: NodeJS.ProcessEnv;
+  logger: Logger;
+}
+
+export interface AssembledProvider {
+  app: Express;
+  runtime: ProviderRuntime;
+  paywall: Paywall;
+  redemptions: RedemptionStore;
+  /** runs the provider's shutdown callbacks, then closes the chain connection and the store */
+  close: () => Promise<void>;
+}
+
+const PaymentUrl = z.url({ protocol: /^https?$/ }).default('http://127.0.0.1:8006');
+
+interface PaymentSide {
+  verifier: PaymentVerifier;
+  refunder: Refunder;
+  terms: PaymentTerms;
+  contracts: ChainContracts | undefined;
+}
+
+async function paymentSide(
+  chain: ChainEnv,
+  payments: PaymentClient,
+  paymentUrl: string,
+  payee: string,
+  prefix: string,
+  env: NodeJS.ProcessEnv,
+  logger: Logger,
+): Promise<PaymentSide> {
+  if (chain.mode === 'mock') {
+    return {
+      verifier: new LedgerVerifier(payments, paymentUrl),
+      refunder: new LedgerRefunder(payments),
+      terms: { mode: 'mock', chainId: null, router: null, token: null, confirmations: 0 },
+      contracts: undefined,
+    };
+  }
+  let contracts: ChainContracts;
+  try {
+    contracts = await resolveContracts(chain.target);
+  } catch (error) {
+    if (error instanceof DeploymentMissingError) throw new ConfigError([{ source: error.path, path: '', message: error.message }]);
+    throw error;
+  }
+  const signer = payeeSigner(prefix, payee, contracts.provider, env);
+  if (!signer) logger.warn('no payee key: refunds of failed calls are asked of the payment service', { payee });
+  return {
+    verifier: new ChainVerifier({
+      provider: contracts.provider,
+      router: contracts.router,
+      tokenDecimals: contracts.token.decimals,
+      confirmations: chain.confirmations,
+      retry: chain.rpcRetry,
+    }),
+    refunder: new ChainRefunder({
+      provider: contracts.provider,
+      router: contracts.router,
+      payee: signer && new TxSender(signer, chain.rpcRetry),
+      payments,
+      confirmations: chain.confirmations,
+      receiptTimeoutMs: chain.receiptTimeoutMs,
+      logger,
+    }),
+    terms: {
+      mode: 'chain',
+      chainId: contracts.chainId,
+      router: contracts.router,
+      token: contracts.token,
+      confirmations: chain.confirmations,
+    },
+    contracts,
+  };
+}
+
+/**
+ * Builds a provider from its environment the one way `runProvider` and the
+ * test harness share: config entry, store, paywall (chain or mock), the
+ * provider's own definition, and the app.
+ */
+export async function assembleProvider(options: AssembleOptions): Promise<AssembledProvider> {
+  const { name, serviceEnv, env, logger } = options;
+  const prefix = name.toUpperCase().replace(/[^A-Z0-9]/g, '_');
+  const serviceId = options.serviceId ?? prefix;
+  const service = loadConfig({ env }).services.find((candidate) => candidate.id === serviceId);
+  if (!service) throw new ConfigError([{ source: 'services.yaml', path: 'services', message: `has no service ${serviceId}` }]);
+  const url = PaymentUrl.safeParse(env['PAYMENT_URL'] || undefined);
+  if (!url.success) throw new ConfigError([{ source: 'environment variable PAYMENT_URL', path: '', message: 'must be an http(s) URL' }]);
+  const chain = loadChainEnv(serviceEnv.dataDir, env);
+  const payments = new PaymentClient({ baseUrl: url.data, token: serviceEnv.internalToken });
+  const side = await paymentSide(chain, payments, url.data, service.payee, prefix, env, logger);
+
+  const database = openDatabase<RedemptionTables>({
+    databaseUrl: serviceEnv.databaseUrl,
+    sqlitePath: join(serviceEnv.dataDir, `${name}.sqlite`),
+    applicationName: `nexus-${name}`,
+    onConnectionError: (error) => logger.warn('idle store connection lost; it will be replaced', { error: error.message }),
+  });
+  const closers: (() => Promise<void> | void)[] = [];
+  let closing: Promise<void> | undefined;
+  const close = () =>
+    (closing ??= (async () => {
+      for (const closer of closers.reverse()) await closer();
+      side.contracts?.provider.destroy();
+      await database.close();
+    })());
+  try {
+    const redemptions = await createRedemptionStore(database);
+    const registry = new Registry();
+    const paywall = new Paywall({
+      quote: buildQuote(service, side.terms),
+      verifier: side.verifier,
+      refunder: side.refunder,
+      redemptions,
+      logger,
+      metrics: createPaywallMetrics(registry),
+    });
+    const runtime: ProviderRuntime = {
+      service,
+      dataDir: serviceEnv.dataDir,
+      // One database serves the kit's tables and the provider's: the type names the tables the caller uses.
+      database: <Tables>() => database as unknown as Database<Tables>,
+      logger,
+      registry,
+      onShutdown: (closer) => closers.push(closer),
+      env,
+    };
+    closers.push(startRefundSync(redemptions, side.refunder, logger));
+    const definition = await options.build(runtime);
+    if (definition.serviceId !== service.id) throw new Error(`the provider built for ${service.id} says it is ${definition.serviceId}`);
+    const healthChecks: Record<string, HealthCheck> = {
+      store: () => database.ping(),
+      [side.verifier.mode === 'chain' ? 'chain' : 'payment']: () => side.verifier.ping(),
+    };
+    const app = createProviderApp({ name, definition, paywall, logger, registry, healthChecks });
+    return { app, runtime, paywall, redemptions, close };
+  } catch (error) {
+    await close();
+    throw error;
+  }
+}

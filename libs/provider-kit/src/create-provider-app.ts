@@ -1,0 +1,87 @@
+import type { Express, RequestHandler, Response } from 'express';
+import type { Registry } from 'prom-client';
+import { createServiceApp, parseInput, validationError, type HealthCheck, type Logger } from '@nexus/service-kit';
+import { InvokeRequest, type InvokeResponse } from '@nexus/types';
+import { paidCallOf, type Paywall } from './paywall';
+import type { ProviderDefinition } from './provider-definition';
+
+export interface ProviderAppDeps {
+  /** the app's name in logs and metrics (e.g. `image-gen`) */
+  name: string;
+  definition: ProviderDefinition;
+  paywall: Paywall;
+  logger: Logger;
+  registry: Registry;
+  /** the kit's readiness checks (store, chain or payment service) */
+  healthChecks: Record<string, HealthCheck>;
+}
+
+interface ValidInvoke {
+  variant: string;
+  input: unknown;
+}
+
+const INVOKE = 'nexusInvoke';
+const invokeOf = (res: Response) => res.locals[INVOKE] as ValidInvoke;
+
+/**
+ * A provider's HTTP API: `GET /quote` (free), `POST /invoke` (validated,
+ * prechecked, then paid), the provider's own free routes, health and metrics.
+ */
+export function createProviderApp(deps: ProviderAppDeps): Express {
+  const { definition, paywall } = deps;
+
+  /** Everything that can refuse a call for free happens here, before the payment is looked at. */
+  const validate: RequestHandler = async (req, res, next) => {
+    const body = parseInput(InvokeRequest, req.body, 'body');
+    const variant = body.variant ?? paywall.quote.defaultVariant;
+    if (!paywall.quote.variants.some((candidate) => candidate.id === variant))
+      throw validationError('unknown variant', [
+        { path: 'body.variant', message: `must be one of ${paywall.quote.variants.map((v) => v.id).join(', ')}` },
+      ]);
+    const parsed = definition.input.safeParse(body.input);
+    if (!parsed.success)
+      throw validationError(
+        'invalid request body',
+        parsed.error.issues.map((issue) => ({ path: ['body', 'input', ...issue.path.map(String)].join('.'), message: issue.message })),
+      );
+    await definition.precheck?.(parsed.data, variant);
+    res.locals[INVOKE] = { variant, input: parsed.data } satisfies ValidInvoke;
+    next();
+  };
+
+  const serve: RequestHandler = async (_req, res) => {
+    const { variant, input } = invokeOf(res);
+    const payment = paidCallOf(res);
+    const requestId = typeof res.locals['requestId'] === 'string' ? res.locals['requestId'] : '';
+    const result = await definition.run(input, {
+      serviceId: definition.serviceId,
+      variant,
+      payment,
+      requestId,
+      logger: deps.logger.child({ paymentId: payment.paymentId, requestId }),
+    });
+    const answer: InvokeResponse = { serviceId: definition.serviceId, variant, payment, result };
+    res.json(answer);
+  };
+
+  return createServiceApp({
+    name: deps.name,
+    logger: deps.logger,
+    registry: deps.registry,
+    healthChecks: { ...deps.healthChecks, ...definition.healthChecks },
+    ...(definition.bodyLimit ? { bodyLimit: definition.bodyLimit } : {}),
+    routes: (router) => {
+      router.get('/quote', (_req, res) => {
+        res.json(paywall.quote);
+      });
+      router.post(
+        '/invoke',
+        validate,
+        paywall.protect((_req, res) => invokeOf(res).variant),
+        serve,
+      );
+      definition.routes?.(router);
+    },
+  });
+}

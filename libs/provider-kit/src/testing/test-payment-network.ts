@@ -1,0 +1,79 @@
+import { randomBytes } from 'node:crypto';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { LOCAL_PAYEE_ACCOUNTS, freePort, localAccount, startTestChain, writeDeployment, type TestChain } from '@nexus/chain';
+import { PaymentClient } from '@nexus/clients';
+import { startServiceProcess, type ServiceProcess } from '@nexus/service-kit';
+
+export type TestPaymentMode = 'mock' | 'chain';
+
+export interface TestPaymentNetwork {
+  mode: TestPaymentMode;
+  /** the Hardhat node with the contracts (chain mode) */
+  chain: TestChain | undefined;
+  /** the real payment service, as a child process */
+  payment: ServiceProcess;
+  /** a client of it, with the internal token */
+  payments: PaymentClient;
+  internalToken: string;
+  /** what a provider needs in its environment to join this network (payment URL, token, mode, chain, payee keys) */
+  providerEnv: Record<string, string>;
+  stop: () => Promise<void>;
+}
+
+export interface TestPaymentNetworkOptions {
+  /** let the payment service sign refunds for the local payees (#1–#4) itself */
+  paymentHoldsPayeeKeys?: boolean;
+}
+
+/**
+ * A real payment network for provider tests: the payment service as a child
+ * process, in mock mode, or in chain mode over a fresh Hardhat node with the
+ * contracts deployed and the treasury funded. Always stop() it.
+ */
+export async function startTestPaymentNetwork(mode: TestPaymentMode, options: TestPaymentNetworkOptions = {}): Promise<TestPaymentNetwork> {
+  const internalToken = `test-${randomBytes(16).toString('hex')}`;
+  const dir = mkdtempSync(join(tmpdir(), 'nexus-payment-net-'));
+  const payeeKeys = LOCAL_PAYEE_ACCOUNTS.map((index) => localAccount(index).privateKey).join(',');
+  const chain = mode === 'chain' ? await startTestChain() : undefined;
+  try {
+    const chainEnv: Record<string, string> = chain
+      ? {
+          PAYMENT_MODE: 'chain',
+          CHAIN_RPC_URL: chain.deployment.rpcUrl,
+          CHAIN_DEPLOYMENT_FILE: join(dir, 'deployment.json'),
+          CHAIN_RPC_ATTEMPTS: '3',
+          CHAIN_RPC_BACKOFF_MS: '20',
+          PAYMENT_RECEIPT_TIMEOUT_MS: '10000',
+        }
+      : { PAYMENT_MODE: 'mock' };
+    if (chain) writeDeployment(join(dir, 'deployment.json'), chain.deployment);
+    const payment = await startServiceProcess({
+      app: 'payment',
+      port: await freePort(),
+      env: {
+        ...chainEnv,
+        INTERNAL_TOKEN: internalToken,
+        NEXUS_DATA_DIR: join(dir, 'payment'),
+        TREASURY_PRIVATE_KEY: localAccount(0).privateKey,
+        ...(options.paymentHoldsPayeeKeys ? { PAYEE_PRIVATE_KEYS: payeeKeys } : {}),
+      },
+    });
+    return {
+      mode,
+      chain,
+      payment,
+      payments: new PaymentClient({ baseUrl: payment.url, token: internalToken }),
+      internalToken,
+      providerEnv: { ...chainEnv, PAYMENT_URL: payment.url, INTERNAL_TOKEN: internalToken, PAYEE_PRIVATE_KEYS: payeeKeys },
+      stop: async () => {
+        await payment.stop();
+        await chain?.stop();
+      },
+    };
+  } catch (error) {
+    await chain?.stop();
+    throw error;
+  }
+}
