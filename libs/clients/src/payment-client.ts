@@ -1,4 +1,3 @@
-import { z } from 'zod';
 import {
   Payment,
   PaymentList,
@@ -11,8 +10,10 @@ import {
 } from '@nexus/types';
 import { ServiceClient, type ServiceClientOptions } from './http-client';
 
-const CallContext = z.object({ requestId: z.string().optional() }).optional();
-type CallContext = z.infer<typeof CallContext>;
+/** Forwarded with a call: the caller's request id, so one id follows a call through every service. */
+export interface CallContext {
+  requestId?: string;
+}
 
 /** The payment service's API (apps/payment, port 8006), typed. */
 export class PaymentClient {
