@@ -5,3 +5,5 @@ export * from './payment';
 export * from './policy';
 export * from './logger';
 export * from './provider';
+export * from './providers/batch-compute';
+export * from './providers/log-archive';
