@@ -16,7 +16,7 @@ import { buildQuote, type PaymentTerms } from './quote';
 import { ChainRefunder } from './refund/chain-refunder';
 import { LedgerRefunder } from './refund/ledger-refunder';
 import type { Refunder } from './refund/refunder';
-import { startRefundSync } from './refund/refund-sync';
+import { startRefundSync, syncRefunds } from './refund/refund-sync';
 import { ChainVerifier } from './verify/chain-verifier';
 import { LedgerVerifier } from './verify/ledger-verifier';
 import type { PaymentVerifier } from './verify/payment-verifier';
@@ -37,6 +37,8 @@ export interface AssembledProvider {
   runtime: ProviderRuntime;
   paywall: Paywall;
   redemptions: RedemptionStore;
+  /** tells the payments ledger now of refunds it missed while down (the background sync does it every 15 s); returns how many */
+  syncRefunds: () => Promise<number>;
   /** runs the provider's shutdown callbacks, then closes the chain connection and the store */
   close: () => Promise<void>;
 }
@@ -164,7 +166,7 @@ export async function assembleProvider(options: AssembleOptions): Promise<Assemb
       [side.verifier.mode === 'chain' ? 'chain' : 'payment']: () => side.verifier.ping(),
     };
     const app = createProviderApp({ name, definition, paywall, logger, registry, healthChecks });
-    return { app, runtime, paywall, redemptions, close };
+    return { app, runtime, paywall, redemptions, syncRefunds: () => syncRefunds(redemptions, side.refunder, logger), close };
   } catch (error) {
     await close();
     throw error;

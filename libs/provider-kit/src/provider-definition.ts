@@ -31,15 +31,23 @@ export interface ProviderDefinition<Input extends z.ZodType = z.ZodType, Result 
   /** zod schema of `input`; its errors are 400s with paths under `body.input` */
   input: Input;
   /** checks after validation and before payment: throw an AppError (e.g. 404 PRICE_NOT_FOUND) to refuse for free */
-  precheck?: (input: z.infer<Input>, variant: string) => Promise<void> | void;
+  precheck?(input: z.infer<Input>, variant: string): Promise<void> | void;
   /** the paid work; its value is the `result` of the answer */
-  run: (input: z.infer<Input>, context: PaidCallContext) => Promise<Result>;
+  run(input: z.infer<Input>, context: PaidCallContext): Promise<Result>;
   /** free routes of the provider (GET /jobs/:id, GET /archives/:id...) */
   routes?: (router: Router) => void;
   /** readiness checks beyond the kit's own (store, chain or payment service) */
   healthChecks?: Record<string, HealthCheck>;
   /** JSON body limit; 100kb by default */
   bodyLimit?: string;
+}
+
+/**
+ * Types a definition from its input schema (so `precheck` and `run` see the
+ * parsed input), for a builder to return.
+ */
+export function defineProvider<Input extends z.ZodType, Result>(definition: ProviderDefinition<Input, Result>): ProviderDefinition {
+  return definition;
 }
 
 /** What a provider's builder gets from the kit at start-up (and from the test harness). */

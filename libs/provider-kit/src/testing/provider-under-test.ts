@@ -41,6 +41,8 @@ export interface ProviderUnderTest {
   runtime: ProviderRuntime;
   paywall: Paywall;
   redemptions: RedemptionStore;
+  /** tells the payments ledger of refunds it missed while it was down */
+  syncRefunds: () => Promise<number>;
   network: TestPaymentNetwork;
   dataDir: string;
   /** pays this provider through the real payment service; send `headers` with POST /invoke */
@@ -94,6 +96,7 @@ export async function createProviderUnderTest(build: ProviderBuilder, options: P
       runtime: provider.runtime,
       paywall: provider.paywall,
       redemptions: provider.redemptions,
+      syncRefunds: provider.syncRefunds,
       network,
       dataDir,
       pay,

@@ -12,8 +12,10 @@ export interface TestPaymentNetwork {
   mode: TestPaymentMode;
   /** the Hardhat node with the contracts (chain mode) */
   chain: TestChain | undefined;
-  /** the real payment service, as a child process */
+  /** the real payment service, as a child process (replaced by restartPayment) */
   payment: ServiceProcess;
+  /** starts the payment service again on the same port and data (after a stop or kill) */
+  restartPayment: () => Promise<void>;
   /** a client of it, with the internal token */
   payments: PaymentClient;
   internalToken: string;
@@ -49,29 +51,37 @@ export async function startTestPaymentNetwork(mode: TestPaymentMode, options: Te
         }
       : { PAYMENT_MODE: 'mock' };
     if (chain) writeDeployment(join(dir, 'deployment.json'), chain.deployment);
-    const payment = await startServiceProcess({
-      app: 'payment',
-      port: await freePort(),
-      env: {
-        ...chainEnv,
-        INTERNAL_TOKEN: internalToken,
-        NEXUS_DATA_DIR: join(dir, 'payment'),
-        TREASURY_PRIVATE_KEY: localAccount(0).privateKey,
-        ...(options.paymentHoldsPayeeKeys ? { PAYEE_PRIVATE_KEYS: payeeKeys } : {}),
-      },
-    });
-    return {
+    const port = await freePort();
+    const startPayment = () =>
+      startServiceProcess({
+        app: 'payment',
+        port,
+        env: {
+          ...chainEnv,
+          INTERNAL_TOKEN: internalToken,
+          NEXUS_DATA_DIR: join(dir, 'payment'),
+          TREASURY_PRIVATE_KEY: localAccount(0).privateKey,
+          ...(options.paymentHoldsPayeeKeys ? { PAYEE_PRIVATE_KEYS: payeeKeys } : {}),
+        },
+      });
+    const payment = await startPayment();
+    const network: TestPaymentNetwork = {
       mode,
       chain,
       payment,
+      restartPayment: async () => {
+        await network.payment.stop();
+        network.payment = await startPayment();
+      },
       payments: new PaymentClient({ baseUrl: payment.url, token: internalToken }),
       internalToken,
       providerEnv: { ...chainEnv, PAYMENT_URL: payment.url, INTERNAL_TOKEN: internalToken, PAYEE_PRIVATE_KEYS: payeeKeys },
       stop: async () => {
-        await payment.stop();
+        await network.payment.stop();
         await chain?.stop();
       },
     };
+    return network;
   } catch (error) {
     await chain?.stop();
     throw error;
