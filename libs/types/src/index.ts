@@ -7,3 +7,4 @@ export * from './logger';
 export * from './provider';
 export * from './providers/batch-compute';
 export * from './providers/log-archive';
+export * from './providers/image-gen';
