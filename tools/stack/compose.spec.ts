@@ -71,9 +71,10 @@ describe('docker-compose.yml', () => {
   it('gives each app its own PostgreSQL database, created by the init script', () => {
     const init = read('tools/docker/postgres-init.sql');
     for (const [name, service] of appServices) {
+      const database = name.replace(/-/g, '_');
       const url = service.environment?.['DATABASE_URL'];
-      expect(url).toMatch(new RegExp(`@postgres:5432/${name}$`));
-      expect(init).toContain(`CREATE DATABASE ${name};`);
+      expect(url).toMatch(new RegExp(`@postgres:5432/${database}$`));
+      expect(init).toContain(`CREATE DATABASE ${database};`);
     }
   });
 });
@@ -113,13 +114,24 @@ describe('the local chain in docker-compose.yml', () => {
     expect(check).toContain('http://127.0.0.1:8545');
   });
 
-  it('records the deployment on a shared volume that the payment service reads, read-only, at the same path', () => {
-    const payment = compose.services['payment'];
-    expect(volumeOf(chain, false)).toMatch(/^chain-data:/);
-    expect(volumeOf(payment, true)).toMatch(/^chain-data:/);
-    expect(payment?.environment?.['CHAIN_DEPLOYMENT_FILE']).toBe(deploymentFile);
-    expect(payment?.environment?.['CHAIN_RPC_URL']).toBe('http://chain:8545');
-    expect(payment?.depends_on?.['chain']?.condition).toBe('service_healthy');
+  it.each(['payment', 'image-gen', 'price-oracle', 'batch-compute', 'log-archive'])(
+    'records the deployment on a shared volume that %s reads, read-only, at the same path',
+    (name) => {
+      const service = compose.services[name];
+      expect(volumeOf(chain, false)).toMatch(/^chain-data:/);
+      expect(volumeOf(service, true)).toMatch(/^chain-data:/);
+      expect(service?.environment?.['CHAIN_DEPLOYMENT_FILE']).toBe(deploymentFile);
+      expect(service?.environment?.['CHAIN_RPC_URL']).toBe('http://chain:8545');
+      expect(service?.depends_on?.['chain']?.condition).toBe('service_healthy');
+    },
+  );
+
+  it('points every provider at the payment service, and starts it once the payment service is healthy', () => {
+    for (const name of ['image-gen', 'price-oracle', 'batch-compute', 'log-archive']) {
+      const service = compose.services[name];
+      expect(service?.environment?.['PAYMENT_URL']).toBe('http://payment:8006');
+      expect(service?.depends_on?.['payment']?.condition).toBe('service_healthy');
+    }
   });
 });
 
@@ -150,9 +162,13 @@ describe('.env.example', () => {
       'TREASURY_PRIVATE_KEY',
       'PAYEE_PRIVATE_KEYS',
       'NEXUS_ENV_FILE',
+      'PAYMENT_URL',
     ];
     for (const project of new Set([...STACK.map((s) => s.project), ...appServices.map(([name]) => name)])) {
       variables.push(portEnvOf(project), `${project.toUpperCase().replace(/[^A-Z0-9]/g, '_')}_DATABASE_URL`);
+    }
+    for (const provider of ['IMAGE_GEN', 'PRICE_ORACLE', 'BATCH_COMPUTE', 'LOG_ARCHIVE']) {
+      variables.push(`${provider}_PAYEE_PRIVATE_KEY`);
     }
     for (const name of variables) expect(documented).toContain(name);
   });
