@@ -175,7 +175,7 @@ interface Layer {
 
 function ground(terrain: Terrain, random: Random, layer: Layer): Shape[] {
   const { width, height, base, colour } = layer;
-  const relief = Math.floor((height * [240, 150, 90][layer.layer]!) / 1000);
+  const relief = Math.floor((height * byDepth([240, 150, 90], layer.layer)) / 1000);
   switch (terrain) {
     case 'mountains':
       return [
@@ -220,14 +220,12 @@ function smoothLine(random: Random, width: number, mean: number, amplitude: numb
     Math.min(height, Math.max(0, mean + random.int(-amplitude, amplitude))),
   ]);
   for (let round = 0; round < 3; round += 1) {
-    const cut: Point[] = [points[0]!];
-    for (let i = 0; i + 1 < points.length; i += 1) {
-      const [x0, y0] = points[i]!;
-      const [x1, y1] = points[i + 1]!;
+    const cut: Point[] = points.slice(0, 1);
+    for (const [[x0, y0], [x1, y1]] of segments(points)) {
       cut.push([Math.floor((3 * x0 + x1) / 4), Math.floor((3 * y0 + y1) / 4)]);
       cut.push([Math.floor((x0 + 3 * x1) / 4), Math.floor((y0 + 3 * y1) / 4)]);
     }
-    cut.push(points[points.length - 1]!);
+    cut.push(...points.slice(-1));
     points = cut;
   }
   return points;
@@ -235,16 +233,14 @@ function smoothLine(random: Random, width: number, mean: number, amplitude: numb
 
 /** The line's height at x (linear between its points). */
 function heightAt(line: readonly Point[], x: number): number {
-  for (let i = 0; i + 1 < line.length; i += 1) {
-    const [x0, y0] = line[i]!;
-    const [x1, y1] = line[i + 1]!;
+  for (const [[x0, y0], [x1, y1]] of segments(line)) {
     if (x >= x0 && x <= x1) return x1 === x0 ? y0 : y0 + Math.floor(((y1 - y0) * (x - x0)) / (x1 - x0));
   }
   return line[line.length - 1]?.[1] ?? 0;
 }
 
 function trees(random: Random, line: readonly Point[], { width, unit, colour, layer }: Layer): Shape[] {
-  const size = unit * [5, 8, 13][layer]!;
+  const size = unit * byDepth([5, 8, 13], layer);
   const crown = mix(colour, BLACK, 250);
   const shapes: Shape[] = [];
   for (let x = random.int(0, size); x < width + size; x += random.int(Math.floor(size / 2), size + Math.floor(size / 2))) {
@@ -321,4 +317,18 @@ function lake(
     });
   }
   return shapes;
+}
+
+/** Consecutive pairs of points: the segments of a line. */
+function* segments(points: readonly Point[]): Generator<[Point, Point]> {
+  let previous: Point | undefined;
+  for (const point of points) {
+    if (previous) yield [previous, point];
+    previous = point;
+  }
+}
+
+/** A value per layer, farthest first; layers beyond the last take the last. */
+function byDepth(values: readonly [number, number, number], depth: number): number {
+  return values[Math.min(depth, 2)] ?? values[2];
 }
