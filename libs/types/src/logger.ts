@@ -76,6 +76,10 @@ export const LoggedEvent = z.discriminatedUnion('kind', [
 ]);
 export type LoggedEvent = z.infer<typeof LoggedEvent>;
 
+/** `GET /events/:id`. */
+export const EventIdParams = z.strictObject({ id: EventId });
+export type EventIdParams = z.infer<typeof EventIdParams>;
+
 export const LoggedEventList = Page(LoggedEvent);
 export type LoggedEventList = z.infer<typeof LoggedEventList>;
 

@@ -1,0 +1,35 @@
+import type { Express } from 'express';
+import type { Registry } from 'prom-client';
+import { AppError, createServiceApp, type Logger } from '@nexus/service-kit';
+import { isStoreUnavailable, type LogEventStore } from '@nexus/stores';
+import type { EventLog } from './event-log';
+import { eventRoutes } from './routes/event-routes';
+
+export interface LoggerAppDeps {
+  log: EventLog;
+  store: Pick<LogEventStore, 'ping'>;
+  logger: Logger;
+  internalToken: string;
+  /** Holds the logger's own counters; the kit adds process and HTTP metrics. */
+  registry: Registry;
+}
+
+/** A batch holds up to 500 events of at most about 1.3 kB each. */
+const BODY_LIMIT = '1mb';
+
+/** The logger service's HTTP API (internal: every route but health and metrics needs INTERNAL_TOKEN). */
+export function createApp(deps: LoggerAppDeps): Express {
+  return createServiceApp({
+    name: 'logger',
+    logger: deps.logger,
+    internalToken: deps.internalToken,
+    registry: deps.registry,
+    bodyLimit: BODY_LIMIT,
+    healthChecks: { store: () => deps.store.ping() },
+    mapError: (error) =>
+      isStoreUnavailable(error)
+        ? new AppError('SERVICE_UNAVAILABLE', 503, 'the event log is unavailable; nothing was stored, retry shortly', { cause: error })
+        : undefined,
+    routes: (router) => eventRoutes(router, deps.log),
+  });
+}

@@ -1,0 +1,65 @@
+import { conflict, notFound, validationError } from '@nexus/service-kit';
+import { InvalidCursorError, type LogEventStore } from '@nexus/stores';
+import type { LogEventAck, LogEventBatch, LoggedEvent, LoggedEventList, LogQuery, LogStats, StatsQuery } from '@nexus/types';
+import type { LoggerMetrics } from './logger-metrics';
+import { eventFilter, eventRecord, eventView, statsFilter, statsView } from './views';
+
+export interface EventLogDeps {
+  store: LogEventStore;
+  metrics: LoggerMetrics;
+  clock?: () => Date;
+}
+
+/** The logger's use cases: store batches once per event id, read them back, sum them up. */
+export class EventLog {
+  private readonly now: () => Date;
+
+  constructor(private readonly deps: EventLogDeps) {
+    this.now = deps.clock ?? (() => new Date());
+  }
+
+  /** `created` when at least one event was new. A conflict stores nothing of the batch (409 EVENT_CONFLICT naming the ids). */
+  async append(batch: LogEventBatch): Promise<{ ack: LogEventAck; created: boolean }> {
+    const outcome = await this.deps.store.append(batch.events.map(eventRecord), this.now());
+    switch (outcome.outcome) {
+      case 'stored':
+        this.deps.metrics.stored(outcome.accepted, outcome.duplicates);
+        return { ack: { accepted: outcome.accepted, duplicates: outcome.duplicates }, created: outcome.accepted > 0 };
+      case 'conflict': {
+        this.deps.metrics.conflicted();
+        const clashing = new Set(outcome.ids);
+        const details = batch.events.flatMap((event, index) =>
+          clashing.has(event.id)
+            ? [{ path: `body.events.${index}.id`, message: `event ${event.id} is already stored (or sent twice) with other content` }]
+            : [],
+        );
+        throw conflict(
+          'EVENT_CONFLICT',
+          `events already stored with other content: ${outcome.ids.join(', ')}; nothing of this batch was stored`,
+          details,
+        );
+      }
+    }
+  }
+
+  async get(id: string): Promise<LoggedEvent> {
+    const event = await this.deps.store.get(id);
+    if (!event) throw notFound('NOT_FOUND', `no event ${id}`);
+    return eventView(event);
+  }
+
+  async list(query: LogQuery): Promise<LoggedEventList> {
+    try {
+      const page = await this.deps.store.list(eventFilter(query));
+      return { items: page.items.map(eventView), nextCursor: page.nextCursor };
+    } catch (error: unknown) {
+      if (error instanceof InvalidCursorError)
+        throw validationError('invalid request query', [{ path: 'query.cursor', message: error.message }]);
+      throw error;
+    }
+  }
+
+  async stats(query: StatsQuery): Promise<LogStats> {
+    return statsView(await this.deps.store.stats(statsFilter(query)));
+  }
+}

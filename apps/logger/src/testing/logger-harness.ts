@@ -1,0 +1,64 @@
+import type { Server } from 'node:http';
+import type { Express } from 'express';
+import { Registry } from 'prom-client';
+import { createSilentLogger } from '@nexus/service-kit';
+import { createLogEventStore, openDatabase, type LogEventStore, type LoggerTables } from '@nexus/stores';
+import { createApp } from '../app';
+import { EventLog } from '../event-log';
+import { createLoggerMetrics } from '../logger-metrics';
+
+export const TEST_TOKEN = 'test-internal-token-0123456789';
+export const auth = { Authorization: `Bearer ${TEST_TOKEN}` };
+
+export interface LoggerUnderTest {
+  app: Express;
+  store: LogEventStore;
+  log: EventLog;
+  /** Base URL once `listen` has been called. */
+  url: string;
+  /** Serves the app on a loopback port of its own (for real HTTP from clients). */
+  listen: () => Promise<string>;
+  close: () => Promise<void>;
+}
+
+export interface LoggerHarnessOptions {
+  /** PostgreSQL; an in-memory SQLite store when absent */
+  databaseUrl?: string;
+  /** SQLite file, to reopen the same store */
+  sqlitePath?: string;
+  clock?: () => Date;
+}
+
+/** A real logger service (real store, real HTTP app) for supertest or a loopback port. */
+export async function createLoggerUnderTest(options: LoggerHarnessOptions = {}): Promise<LoggerUnderTest> {
+  const database = openDatabase<LoggerTables>(
+    options.databaseUrl ? { databaseUrl: options.databaseUrl } : { sqlitePath: options.sqlitePath ?? ':memory:' },
+  );
+  const store = await createLogEventStore(database);
+  const registry = new Registry();
+  const log = new EventLog({ store, metrics: createLoggerMetrics(registry), ...(options.clock ? { clock: options.clock } : {}) });
+  const app = createApp({ log, store, registry, logger: createSilentLogger('logger'), internalToken: TEST_TOKEN });
+  let server: Server | undefined;
+  const harness: LoggerUnderTest = {
+    app,
+    store,
+    log,
+    url: '',
+    listen: async () => {
+      server = await new Promise<Server>((resolve) => {
+        const s = app.listen(0, '127.0.0.1', () => resolve(s));
+      });
+      const address = server.address();
+      harness.url = `http://127.0.0.1:${typeof address === 'object' && address ? address.port : 0}`;
+      return harness.url;
+    },
+    close: async () => {
+      if (server) {
+        server.closeAllConnections();
+        await new Promise((resolve) => server?.close(resolve));
+      }
+      await store.close();
+    },
+  };
+  return harness;
+}

@@ -1,0 +1,81 @@
+import type { LogEventFilter, LogEventRecord, LogEventStats, LogStatsFilter, StoredLogEvent } from '@nexus/stores';
+import { fromBaseUnits, toBaseUnits, type LogEvent, type LoggedEvent, type LogQuery, type LogStats, type StatsQuery } from '@nexus/types';
+
+/** HTTP shapes of @nexus/types ↔ store records. Money enters as decimal strings and leaves as them; bigint base units inside. */
+
+const date = (timestamp: string | undefined) => (timestamp === undefined ? undefined : new Date(timestamp));
+const money = (units: bigint | null) => (units === null ? null : fromBaseUnits(units));
+
+export function eventRecord(event: LogEvent): LogEventRecord {
+  const occurredAt = new Date(event.occurredAt);
+  switch (event.kind) {
+    case 'decision':
+      return { ...event, occurredAt, amount: event.amount === null ? null : toBaseUnits(event.amount) };
+    case 'transaction':
+      return { ...event, occurredAt, amount: toBaseUnits(event.amount) };
+  }
+}
+
+export function eventView(event: StoredLogEvent): LoggedEvent {
+  const times = { occurredAt: event.occurredAt.toISOString(), recordedAt: event.recordedAt.toISOString() };
+  switch (event.kind) {
+    case 'decision':
+      return {
+        id: event.id,
+        kind: 'decision',
+        ...times,
+        agentId: event.agentId,
+        serviceId: event.serviceId,
+        action: event.action,
+        reason: event.reason,
+        message: event.message,
+        variant: event.variant,
+        amount: money(event.amount),
+        decisionId: event.decisionId,
+        reservationId: event.reservationId,
+      };
+    case 'transaction':
+      return {
+        id: event.id,
+        kind: 'transaction',
+        ...times,
+        agentId: event.agentId,
+        serviceId: event.serviceId,
+        status: event.status,
+        amount: fromBaseUnits(event.amount),
+        paymentId: event.paymentId,
+        decisionId: event.decisionId,
+        txHash: event.txHash,
+        reason: event.reason,
+        message: event.message,
+      };
+  }
+}
+
+export function statsFilter(query: StatsQuery): LogStatsFilter {
+  return { agentId: query.agentId, serviceId: query.serviceId, from: date(query.from), to: date(query.to) };
+}
+
+export function eventFilter(query: LogQuery): LogEventFilter {
+  return { ...statsFilter(query), kind: query.kind, action: query.action, status: query.status, limit: query.limit, cursor: query.cursor };
+}
+
+const amounts = (byKey: Map<string, bigint>) => Object.fromEntries([...byKey].map(([key, units]) => [key, fromBaseUnits(units)]));
+
+export function statsView(stats: LogEventStats): LogStats {
+  const { SUCCESS, MOCK, FAILED, REFUNDED } = stats.transactions;
+  const { ALLOWED, REJECTED, DOWNGRADED } = stats.decisions;
+  return {
+    transactions: {
+      total: SUCCESS + MOCK + FAILED,
+      successful: SUCCESS + MOCK,
+      failed: FAILED,
+      refunded: REFUNDED,
+      byStatus: { ...stats.transactions },
+    },
+    policy: { total: ALLOWED + REJECTED + DOWNGRADED, allowed: ALLOWED, rejected: REJECTED, downgraded: DOWNGRADED },
+    totalSpent: fromBaseUnits(stats.totalSpent),
+    spendByAgent: amounts(stats.spendByAgent),
+    revenueByService: amounts(stats.revenueByService),
+  };
+}
