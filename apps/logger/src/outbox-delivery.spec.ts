@@ -93,7 +93,7 @@ describe.each(['sqlite', 'postgres'] as const)('log outbox on %s delivering to t
       logger: createSilentLogger(),
       backoff: { initialDelayMs: 20, maxDelayMs: 200 },
       // small batches, so the order of batches shows in the logger's recordedAt stamps
-      batchSize: 40,
+      batchSize: 10,
     }).start();
     return { store, outbox };
   };
