@@ -1,0 +1,94 @@
+import { randomBytes } from 'node:crypto';
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { freePort } from '@nexus/chain';
+import { proofHeaders, startTestPaymentNetwork, type TestPaymentNetwork } from '@nexus/provider-kit';
+import { findWorkspaceRoot, startServiceProcess, type ServiceProcess } from '@nexus/service-kit';
+import { BatchComputeAccepted, BatchJob, InvokeResponse, Quote } from '@nexus/types';
+import { hashChainReference } from './testing/hash-chain-reference';
+import { waitFor } from './testing/wait-for';
+
+describe('batch-compute start-up', () => {
+  let network: TestPaymentNetwork;
+  beforeAll(async () => {
+    network = await startTestPaymentNetwork('mock');
+  });
+  afterAll(() => network?.stop());
+
+  const env = (extra: Record<string, string> = {}) => ({
+    ...network.providerEnv,
+    NEXUS_DATA_DIR: mkdtempSync(join(tmpdir(), 'batch-compute-main-')),
+    ...extra,
+  });
+
+  const jobOf = async (service: ServiceProcess, jobId: string) =>
+    BatchJob.parse(await (await fetch(`${service.url}/jobs/${jobId}`)).json());
+
+  it('starts from its entry point, quotes, and stops on SIGTERM', async () => {
+    const service = await startServiceProcess({ app: 'batch-compute', port: await freePort(), env: env() });
+    try {
+      const quote = Quote.parse(await (await fetch(`${service.url}/quote`)).json());
+      expect(quote).toMatchObject({ serviceId: 'BATCH_COMPUTE', variants: [{ id: 'standard', price: '1.50' }], payment: { mode: 'mock' } });
+    } finally {
+      await service.stop();
+    }
+    expect(service.child.exitCode).toBe(0);
+  });
+
+  it('refuses to start with a bad setting, naming the variable', () => {
+    const result = spawnSync(process.execPath, ['--import', 'tsx', join(__dirname, 'main.ts')], {
+      cwd: findWorkspaceRoot(),
+      env: { PATH: process.env['PATH'] ?? '', ...env({ BATCH_COMPUTE_PORT: '0', BATCH_COMPUTE_CONCURRENCY: '0' }) },
+      encoding: 'utf8',
+      timeout: 30_000,
+    });
+
+    expect(result.status).toBe(1);
+    expect(`${result.stdout}${result.stderr}`).toContain('environment variable BATCH_COMPUTE_CONCURRENCY');
+  });
+
+  it('resumes a job after the process is killed in the middle of it', async () => {
+    const settings = env({ BATCH_COMPUTE_PROGRESS_MS: '10' });
+    let service = await startServiceProcess({ app: 'batch-compute', port: await freePort(), env: settings });
+    try {
+      const quote = Quote.parse(await (await fetch(`${service.url}/quote`)).json());
+      const payment = await network.payments.pay({
+        agentId: 'batch-agent',
+        serviceId: 'BATCH_COMPUTE',
+        payee: quote.payee,
+        amount: '1.50',
+        idempotencyKey: `crash-${randomBytes(8).toString('hex')}`,
+        decisionId: `dec_${randomBytes(16).toString('hex')}`,
+      });
+      const answer = await fetch(`${service.url}/invoke`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', ...proofHeaders(payment) },
+        body: JSON.stringify({ input: { kind: 'hash-chain', seed: 'crash', iterations: 1_000_000 } }),
+      });
+      expect(answer.status).toBe(200);
+      const { jobId } = BatchComputeAccepted.parse(InvokeResponse.parse(await answer.json()).result);
+      await waitFor('the job to be under way', async () => {
+        const job = await jobOf(service, jobId);
+        return job.status === 'RUNNING' && job.progress.done > 0;
+      });
+
+      await service.kill();
+      service = await startServiceProcess({ app: 'batch-compute', port: await freePort(), env: settings });
+
+      const job = await waitFor('the job to finish', async () => {
+        const current = await jobOf(service, jobId);
+        return current.status === 'SUCCEEDED' || current.status === 'FAILED' ? current : undefined;
+      });
+      expect(job).toMatchObject({
+        status: 'SUCCEEDED',
+        attempts: 2,
+        paymentId: payment.id,
+        result: { kind: 'hash-chain', iterations: 1_000_000, digest: hashChainReference('crash', 1_000_000) },
+      });
+    } finally {
+      await service.stop();
+    }
+  });
+});
