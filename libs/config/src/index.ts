@@ -4,3 +4,4 @@ export { serviceEnvName } from './env-overrides';
 export * from './load-config';
 export * from './schemas';
 export * from './service-env';
+export * from './price-feed';

@@ -8,3 +8,4 @@ export * from './provider';
 export * from './providers/batch-compute';
 export * from './providers/log-archive';
 export * from './providers/image-gen';
+export * from './providers/price-oracle';
