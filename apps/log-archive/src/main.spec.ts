@@ -1,0 +1,45 @@
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { freePort } from '@nexus/chain';
+import { startTestPaymentNetwork, type TestPaymentNetwork } from '@nexus/provider-kit';
+import { startServiceProcess } from '@nexus/service-kit';
+import { ErrorBody, Quote } from '@nexus/types';
+
+describe('log-archive start-up', () => {
+  let network: TestPaymentNetwork;
+  beforeAll(async () => {
+    network = await startTestPaymentNetwork('mock');
+  });
+  afterAll(() => network?.stop());
+
+  it('starts from its entry point, quotes both variants, asks to be paid, and stops on SIGTERM', async () => {
+    const service = await startServiceProcess({
+      app: 'log-archive',
+      port: await freePort(),
+      env: { ...network.providerEnv, NEXUS_DATA_DIR: mkdtempSync(join(tmpdir(), 'log-archive-main-')) },
+    });
+    try {
+      const quote = Quote.parse(await (await fetch(`${service.url}/quote`)).json());
+      expect(quote).toMatchObject({ serviceId: 'LOG_ARCHIVE', defaultVariant: 'full', payment: { mode: 'mock' } });
+      expect(quote.variants.map((variant) => [variant.id, variant.price])).toEqual([
+        ['full', '0.30'],
+        ['summary', '0.05'],
+      ]);
+
+      const unpaid = await fetch(`${service.url}/invoke`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({
+          variant: 'summary',
+          input: { lines: [{ timestamp: '2026-03-10T12:00:00Z', level: 'info', message: 'hi' }] },
+        }),
+      });
+      expect(unpaid.status).toBe(402);
+      expect(ErrorBody.parse(await unpaid.json()).error.code).toBe('PAYMENT_REQUIRED');
+    } finally {
+      await service.stop();
+    }
+    expect(service.child.exitCode).toBe(0);
+  });
+});
