@@ -104,12 +104,22 @@ async function main(): Promise<void> {
   out(`    -H "Authorization: Bearer $(grep ^INTERNAL_TOKEN= .env | cut -d= -f2)" -H 'Content-Type: application/json' \\`);
   out(`    -d '{"agentId":"user-agent","serviceId":"PRICE_ORACLE","idempotencyKey":"demo-1"}'`);
   out('');
-  out('Pay a provider from the treasury (chain mode: a real transfer through the router):');
-  out(`  curl -s -X POST http://127.0.0.1:${env['PAYMENT_PORT'] ?? '8006'}/payments \\`);
-  out(`    -H "Authorization: Bearer $(grep ^INTERNAL_TOKEN= .env | cut -d= -f2)" -H 'Content-Type: application/json' \\`);
+  const paymentPort = env['PAYMENT_PORT'] ?? '8006';
+  const oraclePort = env['PRICE_ORACLE_PORT'] ?? '8002';
+  out('Ask a provider what a call costs (402 with the quote: price, payee, token, router, chain):');
+  out(`  curl -s -X POST http://127.0.0.1:${oraclePort}/invoke -H 'Content-Type: application/json' -d '{"input":{"base":"ETH"}}'`);
+  out('');
+  out('Pay it from the treasury (chain mode: a real transfer through the router), then call it with the proof:');
+  out('  TOKEN=$(grep ^INTERNAL_TOKEN= .env | cut -d= -f2)');
+  out(`  PAY=$(curl -s -X POST http://127.0.0.1:${paymentPort}/payments \\`);
+  out(`    -H "Authorization: Bearer $TOKEN" -H 'Content-Type: application/json' \\`);
   out(
-    `    -d '{"agentId":"user-agent","serviceId":"PRICE_ORACLE","payee":"0x3C44CdDdB6a900fa2b585dd299e03d12FA4293BC","amount":"0.05","idempotencyKey":"demo-pay-1","decisionId":"demo"}'`,
+    `    -d '{"agentId":"user-agent","serviceId":"PRICE_ORACLE","payee":"0x3C44CdDdB6a900fa2b585dd299e03d12FA4293BC","amount":"0.05","idempotencyKey":"demo-'$RANDOM'","decisionId":"demo"}')`,
   );
+  out(`  curl -s -X POST http://127.0.0.1:${oraclePort}/invoke -H 'Content-Type: application/json' \\`);
+  out(`    -H "X-Payment-Id: $(node -pe 'JSON.parse(process.argv[1]).id' "$PAY")" \\`);
+  out(`    -H "X-Payment-Tx: $(node -pe 'JSON.parse(process.argv[1]).txHash || ""' "$PAY")" \\`);
+  out(`    -d '{"input":{"base":"ETH","quote":"USD"}}'`);
   out('');
   out('Ctrl-C stops everything.');
 }
