@@ -46,6 +46,11 @@ export class PaymentClient {
     return this.client.call('POST', `/payments/${encodeURIComponent(id)}/refund`, Payment, { body: request, retry: true, ...context });
   }
 
+  /** Throws a ServiceCallError unless the service reports itself healthy (store, and chain in chain mode). */
+  async ping(): Promise<void> {
+    await this.client.send('GET', '/health', { timeoutMs: 2_000 });
+  }
+
   treasury(context?: CallContext): Promise<TreasuryView> {
     return this.client.call('GET', '/treasury', TreasuryView, { retry: true, ...context });
   }

@@ -55,7 +55,6 @@ interface PaymentSide {
 async function paymentSide(
   chain: ChainEnv,
   payments: PaymentClient,
-  paymentUrl: string,
   payee: string,
   prefix: string,
   env: NodeJS.ProcessEnv,
@@ -63,7 +62,7 @@ async function paymentSide(
 ): Promise<PaymentSide> {
   if (chain.mode === 'mock') {
     return {
-      verifier: new LedgerVerifier(payments, paymentUrl),
+      verifier: new LedgerVerifier(payments),
       refunder: new LedgerRefunder(payments),
       terms: { mode: 'mock', chainId: null, router: null, token: null, confirmations: 0 },
       contracts: undefined,
@@ -121,7 +120,7 @@ export async function assembleProvider(options: AssembleOptions): Promise<Assemb
   if (!url.success) throw new ConfigError([{ source: 'environment variable PAYMENT_URL', path: '', message: 'must be an http(s) URL' }]);
   const chain = loadChainEnv(serviceEnv.dataDir, env);
   const payments = new PaymentClient({ baseUrl: url.data, token: serviceEnv.internalToken });
-  const side = await paymentSide(chain, payments, url.data, service.payee, prefix, env, logger);
+  const side = await paymentSide(chain, payments, service.payee, prefix, env, logger);
 
   const database = openDatabase<RedemptionTables>({
     databaseUrl: serviceEnv.databaseUrl,

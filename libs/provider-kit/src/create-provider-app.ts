@@ -35,10 +35,7 @@ export function createProviderApp(deps: ProviderAppDeps): Express {
   const validate: RequestHandler = async (req, res, next) => {
     const body = parseInput(InvokeRequest, req.body, 'body');
     const variant = body.variant ?? paywall.quote.defaultVariant;
-    if (!paywall.quote.variants.some((candidate) => candidate.id === variant))
-      throw validationError('unknown variant', [
-        { path: 'body.variant', message: `must be one of ${paywall.quote.variants.map((v) => v.id).join(', ')}` },
-      ]);
+    paywall.priceOf(variant);
     const parsed = definition.input.safeParse(body.input);
     if (!parsed.success)
       throw validationError(

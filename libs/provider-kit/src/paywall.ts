@@ -136,7 +136,8 @@ export class Paywall {
     return { status: result.status, paymentId: redemption.paymentId, txHash: result.txHash, message: result.message };
   }
 
-  private priceOf(variant: string): bigint {
+  /** The variant's price in base units; a 400 naming the variants when it is not one of them. */
+  priceOf(variant: string): bigint {
     const entry = this.quote.variants.find((candidate) => candidate.id === variant);
     if (!entry)
       throw validationError('unknown variant', [

@@ -10,3 +10,4 @@ export * from './request-context';
 export * from './serve';
 export * from './validate';
 export * from './testing/service-process';
+export * from './testing/loopback-server';

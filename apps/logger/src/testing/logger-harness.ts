@@ -1,7 +1,6 @@
-import type { Server } from 'node:http';
 import type { Express } from 'express';
 import { Registry } from 'prom-client';
-import { createSilentLogger } from '@nexus/service-kit';
+import { createSilentLogger, listenOnLoopback, type LoopbackServer } from '@nexus/service-kit';
 import { createLogEventStore, openDatabase, type LogEventStore, type LoggerTables } from '@nexus/stores';
 import { createApp } from '../app';
 import { EventLog } from '../event-log';
@@ -38,25 +37,19 @@ export async function createLoggerUnderTest(options: LoggerHarnessOptions = {}):
   const registry = new Registry();
   const log = new EventLog({ store, metrics: createLoggerMetrics(registry), ...(options.clock ? { clock: options.clock } : {}) });
   const app = createApp({ log, store, registry, logger: createSilentLogger('logger'), internalToken: TEST_TOKEN });
-  let server: Server | undefined;
+  let server: LoopbackServer | undefined;
   const harness: LoggerUnderTest = {
     app,
     store,
     log,
     url: '',
     listen: async () => {
-      server = await new Promise<Server>((resolve) => {
-        const s = app.listen(0, '127.0.0.1', () => resolve(s));
-      });
-      const address = server.address();
-      harness.url = `http://127.0.0.1:${typeof address === 'object' && address ? address.port : 0}`;
+      server = await listenOnLoopback(app);
+      harness.url = server.url;
       return harness.url;
     },
     close: async () => {
-      if (server) {
-        server.closeAllConnections();
-        await new Promise((resolve) => server?.close(resolve));
-      }
+      await server?.close();
       await store.close();
     },
   };

@@ -1,8 +1,7 @@
-import type { Server } from 'node:http';
 import type { Express } from 'express';
 import { Registry } from 'prom-client';
 import type { NexusConfig } from '@nexus/config';
-import { createSilentLogger } from '@nexus/service-kit';
+import { createSilentLogger, listenOnLoopback, type LoopbackServer } from '@nexus/service-kit';
 import { createPolicyStore, openDatabase, type PolicyStore, type PolicyTables } from '@nexus/stores';
 import { createApp } from '../app';
 import { buildCatalog } from '../catalog';
@@ -34,25 +33,19 @@ export async function createPolicyUnderTest(options: {
   const registry = new Registry();
   const policy = new PolicyService({ store, catalog: buildCatalog(options.config), clock: now, metrics: createPolicyMetrics(registry) });
   const app = createApp({ policy, store, registry, logger: createSilentLogger('policy'), internalToken: TEST_TOKEN });
-  let server: Server | undefined;
+  let server: LoopbackServer | undefined;
   const harness: PolicyUnderTest = {
     app,
     store,
     policy,
     url: '',
     listen: async () => {
-      server = await new Promise<Server>((resolve) => {
-        const s = app.listen(0, '127.0.0.1', () => resolve(s));
-      });
-      const address = server.address();
-      harness.url = `http://127.0.0.1:${typeof address === 'object' && address ? address.port : 0}`;
+      server = await listenOnLoopback(app);
+      harness.url = server.url;
       return harness.url;
     },
     close: async () => {
-      if (server) {
-        server.closeAllConnections();
-        await new Promise((resolve) => server?.close(resolve));
-      }
+      await server?.close();
       await store.close();
     },
   };

@@ -1,13 +1,12 @@
 import { Writable } from 'node:stream';
 import { Registry } from 'prom-client';
 import winston from 'winston';
-import { createLogger } from '@nexus/service-kit';
+import { createLogger, listenOnLoopback, type LoopbackServer } from '@nexus/service-kit';
 import { LoggerClient } from '../logger-client';
 import { InvalidLogEventError } from './log-event-entry';
 import { LogOutbox, type LogOutboxOptions } from './log-outbox';
 import { FakeLogger } from './testing/fake-logger';
 import { decisionEvent, decisionEvents, transactionEvent } from './testing/log-events';
-import { listenOnLoopback, type LoopbackServer } from './testing/loopback-server';
 import { MemoryOutboxQueue } from './testing/memory-outbox-queue';
 
 const TOKEN = 'internal-token';

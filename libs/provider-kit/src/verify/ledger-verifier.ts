@@ -6,10 +6,7 @@ import { PaymentUnverifiableError, type PaymentExpectation, type PaymentVerifier
 export class LedgerVerifier implements PaymentVerifier {
   readonly mode = 'mock' as const;
 
-  constructor(
-    private readonly payments: PaymentClient,
-    private readonly paymentUrl: string,
-  ) {}
+  constructor(private readonly payments: PaymentClient) {}
 
   async verify(proof: PaymentProof, expected: PaymentExpectation): Promise<VerifyOutcome> {
     try {
@@ -33,8 +30,7 @@ export class LedgerVerifier implements PaymentVerifier {
     }
   }
 
-  async ping(): Promise<void> {
-    const response = await fetch(`${this.paymentUrl}/health`, { signal: AbortSignal.timeout(2_000) });
-    if (!response.ok) throw new Error(`the payment service answers ${response.status}`);
+  ping(): Promise<void> {
+    return this.payments.ping();
   }
 }
