@@ -23,3 +23,6 @@ export { createJobStore } from './jobs/sql-job-store';
 export * from './archives/archive-store';
 export type { ArchiveTables } from './archives/archive-tables';
 export { createArchiveStore } from './archives/sql-archive-store';
+export * from './idempotency/idempotency-store';
+export type { IdempotencyTables } from './idempotency/idempotency-tables';
+export { createIdempotencyStore } from './idempotency/sql-idempotency-store';
