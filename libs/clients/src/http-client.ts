@@ -33,6 +33,8 @@ export interface CallOptions {
   /** the caller's request id, forwarded so one id follows a call through every service */
   requestId?: string;
   timeoutMs?: number;
+  /** Hand back every answered status with its raw body (the caller reads the error body itself); only transport failures throw. */
+  anyStatus?: boolean;
 }
 
 export const DEFAULT_CLIENT_RETRY: RetrySettings = { attempts: 3, initialDelayMs: 100, maxDelayMs: 1_000 };
@@ -85,11 +87,11 @@ export class ServiceClient {
     return parsed.data;
   }
 
-  /** Sends the call; a 2xx answer's status and raw body, a ServiceCallError otherwise. */
+  /** Sends the call; a 2xx answer's status and raw body (any status with `anyStatus`), a ServiceCallError otherwise. */
   async send(method: Method, path: string, options: CallOptions = {}): Promise<{ status: number; data: unknown }> {
     const attempt = async () => {
       const response = await this.attempt(method, path, options);
-      if (response.status >= 200 && response.status < 300) return response;
+      if (options.anyStatus || (response.status >= 200 && response.status < 300)) return response;
       throw ServiceCallError.answered(this.service, response.status, response.data);
     };
     if (!options.retry) return attempt();

@@ -1,5 +1,7 @@
 export * from './http-client';
 export * from './payment-client';
+export * from './policy-client';
+export * from './provider-client';
 export * from './service-call-error';
 export * from './logger-client';
 export * from './outbox/delivery-failure';

@@ -48,4 +48,9 @@ export class LoggerClient implements LogEventSink {
   stats(query: Partial<StatsQuery> = {}, context?: LoggerCallContext): Promise<LogStats> {
     return this.client.call('GET', '/stats', LogStats, { query, retry: true, ...context });
   }
+
+  /** Throws a ServiceCallError unless the logger reports itself healthy. */
+  async ping(): Promise<void> {
+    await this.client.send('GET', '/health', { timeoutMs: 2_000 });
+  }
 }

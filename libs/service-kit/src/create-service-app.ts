@@ -1,4 +1,4 @@
-import express, { type Express, type Router } from 'express';
+import express, { type Express, type RequestHandler, type Router } from 'express';
 import type { Registry } from 'prom-client';
 import { errorHandler, notFoundHandler, type ErrorMapper } from './error-handler';
 import { healthRoute, type HealthCheck } from './health';
@@ -24,13 +24,17 @@ export interface ServiceAppOptions {
   mapError?: ErrorMapper;
   /** JSON body limit; 100kb by default. */
   bodyLimit?: string;
+  /** Runs on every request before health and metrics (security headers, CORS). */
+  early?: RequestHandler[];
+  /** Runs after health and metrics, before the body is read (authentication, rate limits). */
+  guards?: RequestHandler[];
 }
 
 const PUBLIC_PATHS = ['/health', '/metrics'];
 
 /**
  * The Express app every service starts from: request id, request log, metrics,
- * health, optional internal auth, JSON body parsing, then the service's routes,
+ * early handlers, health, optional internal auth, guards, JSON body parsing, then the service's routes,
  * then the 404 handler and the one error middleware.
  */
 export function createServiceApp(options: ServiceAppOptions): Express {
@@ -43,11 +47,13 @@ export function createServiceApp(options: ServiceAppOptions): Express {
   app.use(requestId());
   app.use(requestLog(options.logger));
   app.use(metrics.middleware);
+  for (const handler of options.early ?? []) app.use(handler);
   app.get('/health', healthRoute(options.name, options.healthChecks ?? {}));
   app.get('/metrics', async (_req, res) => {
     res.type(metrics.registry.contentType).send(await metrics.registry.metrics());
   });
   if (options.internalToken !== undefined) app.use(internalAuth(options.internalToken, PUBLIC_PATHS));
+  for (const handler of options.guards ?? []) app.use(handler);
   app.use(express.json({ limit: options.bodyLimit ?? '100kb', strict: true }));
 
   const router = express.Router();

@@ -33,6 +33,11 @@ export const ErrorCode = z.enum([
   'IMAGE_NOT_FOUND',
   // logger
   'EVENT_CONFLICT',
+  // gateway
+  'SERVICE_NOT_FOUND',
+  'PAYMENT_FAILED',
+  'IDEMPOTENCY_KEY_IN_USE',
+  'MODEL_NOT_CONFIGURED',
   // calls between services
   'UPSTREAM_ERROR',
   'UPSTREAM_UNAVAILABLE',

@@ -9,3 +9,4 @@ export * from './providers/batch-compute';
 export * from './providers/log-archive';
 export * from './providers/image-gen';
 export * from './providers/price-oracle';
+export * from './gateway';

@@ -1,0 +1,37 @@
+import type { RequestHandler } from 'express';
+import { AppError, bearerToken, secretsEqual } from '@nexus/service-kit';
+import type { Caller } from './caller';
+
+export interface ApiKeys {
+  admin: string;
+  /** agent id → key */
+  agents: ReadonlyMap<string, string>;
+}
+
+/**
+ * Finds the caller of a bearer key. Every key is compared, in constant time,
+ * whatever matches first, so the time taken says nothing about which key (or
+ * how much of one) was right.
+ */
+export function identify(keys: ApiKeys, given: string): Caller | undefined {
+  let found: Caller | undefined = secretsEqual(given, keys.admin) ? { kind: 'admin' } : undefined;
+  for (const [agentId, key] of keys.agents) {
+    if (secretsEqual(given, key) && found === undefined) found = { kind: 'agent', agentId };
+  }
+  return found;
+}
+
+/** `Authorization: Bearer <key>` on every path but the public ones; the caller lands in `res.locals.caller`. */
+export function authenticate(keys: ApiKeys, isPublic: (method: string, path: string) => boolean): RequestHandler {
+  return (req, res, next) => {
+    if (isPublic(req.method, req.path)) return next();
+    const given = bearerToken(req.get('authorization'));
+    const caller = given === undefined ? undefined : identify(keys, given);
+    if (caller) {
+      res.locals['caller'] = caller;
+      return next();
+    }
+    res.setHeader('WWW-Authenticate', 'Bearer realm="mnee-nexus"');
+    next(new AppError('UNAUTHORIZED', 401, given === undefined ? 'missing bearer key (Authorization: Bearer <key>)' : 'unknown key'));
+  };
+}

@@ -1,0 +1,86 @@
+import cors from 'cors';
+import type { Express, RequestHandler } from 'express';
+import helmet from 'helmet';
+import type { Registry } from 'prom-client';
+import swaggerUi from 'swagger-ui-express';
+import { AppError, createServiceApp, type Logger } from '@nexus/service-kit';
+import { isStoreUnavailable } from '@nexus/stores';
+import { authenticate, type ApiKeys } from './access/api-keys';
+import { rateLimitPerKey, type RateLimitSettings } from './access/rate-limit';
+import type { GatewayDeps } from './gateway-deps';
+import { mountRoutes } from './http/mount-routes';
+import { openApiDocument } from './http/openapi';
+import { routeTable } from './routes/route-table';
+
+export interface GatewayAppDeps extends GatewayDeps {
+  logger: Logger;
+  registry: Registry;
+  keys: ApiKeys;
+  rateLimit: RateLimitSettings;
+  /** origins allowed by CORS: none (no CORS headers), a list, or ['*'] */
+  corsOrigins: readonly string[];
+  bodyLimit: string;
+  /** readiness of the gateway's own store */
+  storePing: () => Promise<void>;
+}
+
+const isPublic = (method: string, path: string) =>
+  ((method === 'GET' || method === 'HEAD') && (path === '/' || path === '/openapi.json')) || path === '/docs' || path.startsWith('/docs/');
+
+function corsHandler(origins: readonly string[]): RequestHandler[] {
+  if (origins.length === 0) return [];
+  return [
+    cors({
+      origin: origins.includes('*') ? '*' : [...origins],
+      allowedHeaders: ['Authorization', 'Content-Type', 'Idempotency-Key', 'X-Request-Id'],
+      exposedHeaders: ['Idempotent-Replayed', 'X-Request-Id', 'RateLimit', 'RateLimit-Policy', 'Retry-After'],
+      maxAge: 600,
+    }),
+  ];
+}
+
+/**
+ * The public API (DESIGN.md §6): security headers and CORS, then keys and a
+ * rate limit per key, then the route table, each route validated by its zod
+ * schemas, which also write `/openapi.json` and the `/docs` page.
+ */
+export function createApp(deps: GatewayAppDeps): Express {
+  let document: unknown;
+  const routes = routeTable(deps, () => document);
+  document = openApiDocument(routes, deps.version);
+
+  const app = createServiceApp({
+    name: 'gateway',
+    logger: deps.logger,
+    registry: deps.registry,
+    bodyLimit: deps.bodyLimit,
+    early: [
+      helmet({
+        contentSecurityPolicy: {
+          directives: {
+            defaultSrc: ["'self'"],
+            styleSrc: ["'self'", "'unsafe-inline'"],
+            imgSrc: ["'self'", 'data:'],
+            scriptSrc: ["'self'"],
+          },
+        },
+      }),
+      ...corsHandler(deps.corsOrigins),
+    ],
+    guards: [authenticate(deps.keys, isPublic), rateLimitPerKey(deps.rateLimit)],
+    healthChecks: {
+      store: () => deps.storePing(),
+      policy: () => deps.policy.ping(),
+      payment: () => deps.payments.ping(),
+    },
+    mapError: (error) =>
+      isStoreUnavailable(error)
+        ? new AppError('SERVICE_UNAVAILABLE', 503, 'the gateway store is unavailable; nothing was done, retry shortly', { cause: error })
+        : undefined,
+    routes: (router) => {
+      router.use('/docs', swaggerUi.serve, swaggerUi.setup(document as swaggerUi.JsonObject, { customSiteTitle: 'MNEE Nexus API' }));
+      mountRoutes(router, routes);
+    },
+  });
+  return app;
+}

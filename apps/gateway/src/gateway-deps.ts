@@ -1,0 +1,27 @@
+import type { LoggerClient, PaymentClient, PolicyClient } from '@nexus/clients';
+import type { AgentConfig } from '@nexus/config';
+import type { ChatRequest, ChatResponse } from '@nexus/types';
+import type { IdempotentInvoke } from './pipeline/idempotent-invoke';
+import type { PaidCalls } from './pipeline/paid-call-types';
+import type { ServiceDirectory } from './services/service-directory';
+import type { ServiceHealth } from './services/service-health';
+
+/** Runs a chat turn for one agent (the LangChain agents). */
+export interface Chat {
+  chat(request: { agentId: string; message: string; model?: ChatRequest['model']; requestId?: string }): Promise<ChatResponse>;
+}
+
+/** What the public API's routes work with. */
+export interface GatewayDeps {
+  policy: PolicyClient;
+  payments: PaymentClient;
+  logs: LoggerClient;
+  services: ServiceDirectory;
+  health: ServiceHealth;
+  paidCalls: PaidCalls;
+  invoke: IdempotentInvoke;
+  chat: Chat;
+  /** the configured agents (agents.yaml): who exists */
+  agents: readonly AgentConfig[];
+  version: string;
+}

@@ -1,0 +1,109 @@
+import { z } from 'zod';
+import { ConfigError, loadServiceEnv, type ServiceEnv } from '@nexus/config';
+import { ResourceId } from '@nexus/types';
+
+export interface GatewayEnv extends ServiceEnv {
+  policyUrl: string;
+  paymentUrl: string;
+  loggerUrl: string;
+  /** the admin key: every change (budgets, pause, reset) and every agent */
+  adminApiKey: string;
+  /** agent id → its key: an agent key acts as that agent only */
+  agentApiKeys: Map<string, string>;
+  rateLimit: { max: number; windowMs: number };
+  /** origins allowed by CORS; empty: no CORS headers at all; ['*']: any */
+  corsOrigins: string[];
+  bodyLimit: string;
+  /** per attempt, for the internal services */
+  upstreamTimeoutMs: number;
+  /** for a provider's paid work */
+  providerTimeoutMs: number;
+  /** how long an in-flight Idempotency-Key is held before a retry may take it over (a crashed attempt) */
+  idempotencyLeaseMs: number;
+  /** how long the answer to an Idempotency-Key is kept */
+  idempotencyRetentionMs: number;
+}
+
+const Url = z.url({ protocol: /^https?$/ });
+const Key = z.string().min(16, 'must be at least 16 characters (`npm start` generates keys in .env)');
+
+const Schema = z.object({
+  POLICY_URL: Url.default('http://127.0.0.1:8005'),
+  PAYMENT_URL: Url.default('http://127.0.0.1:8006'),
+  LOGGER_URL: Url.default('http://127.0.0.1:8007'),
+  ADMIN_API_KEY: z.string({ error: 'is required (`npm start` generates one in .env)' }).pipe(Key),
+  AGENT_API_KEYS: z.string().default(''),
+  RATE_LIMIT_MAX: z.coerce.number().int().min(1).default(600),
+  RATE_LIMIT_WINDOW_SECONDS: z.coerce.number().int().min(1).max(86_400).default(60),
+  CORS_ORIGINS: z.string().default(''),
+  GATEWAY_BODY_LIMIT: z
+    .string()
+    .regex(/^\d+(b|kb|mb)$/i, 'must be a size such as "100kb" or "1mb"')
+    .default('100kb'),
+  UPSTREAM_TIMEOUT_MS: z.coerce.number().int().min(100).max(120_000).default(5_000),
+  PROVIDER_TIMEOUT_MS: z.coerce.number().int().min(100).max(600_000).default(30_000),
+  IDEMPOTENCY_LEASE_SECONDS: z.coerce.number().int().min(1).max(86_400).default(300),
+  IDEMPOTENCY_RETENTION_HOURS: z.coerce
+    .number()
+    .int()
+    .min(1)
+    .max(24 * 90)
+    .default(24),
+});
+
+/** `user-agent:key1,batch-agent:key2` → a map; every problem is listed. */
+function parseAgentKeys(value: string, adminKey: string): { keys: Map<string, string>; problems: string[] } {
+  const keys = new Map<string, string>();
+  const problems: string[] = [];
+  const seen = new Set<string>([adminKey]);
+  for (const entry of value
+    .split(',')
+    .map((part) => part.trim())
+    .filter(Boolean)) {
+    const colon = entry.indexOf(':');
+    const agentId = colon > 0 ? entry.slice(0, colon).trim() : '';
+    const key = colon > 0 ? entry.slice(colon + 1).trim() : '';
+    // The key itself is never echoed in a message.
+    if (!ResourceId.safeParse(agentId).success) problems.push(`entry ${keys.size + problems.length + 1} is not "agent-id:key"`);
+    else if (!Key.safeParse(key).success) problems.push(`the key of ${agentId} must be at least 16 characters`);
+    else if (keys.has(agentId)) problems.push(`${agentId} has more than one key`);
+    else if (seen.has(key)) problems.push(`the key of ${agentId} is used twice (or is the admin key)`);
+    else {
+      keys.set(agentId, key);
+      seen.add(key);
+    }
+  }
+  return { keys, problems };
+}
+
+/** The gateway's environment, validated: a bad value fails start-up listing every problem (and never a secret). */
+export function loadGatewayEnv(env: NodeJS.ProcessEnv = process.env): GatewayEnv {
+  const service = loadServiceEnv('gateway', 8000, env);
+  const raw = Object.fromEntries(Object.keys(Schema.shape).map((name) => [name, env[name] === '' ? undefined : env[name]]));
+  const result = Schema.safeParse(raw);
+  const problems = result.success
+    ? []
+    : result.error.issues.map((issue) => ({ source: `environment variable ${String(issue.path[0])}`, path: '', message: issue.message }));
+  if (!result.success) throw new ConfigError(problems);
+  const values = result.data;
+  const agentKeys = parseAgentKeys(values.AGENT_API_KEYS, values.ADMIN_API_KEY);
+  if (agentKeys.problems.length > 0)
+    throw new ConfigError(agentKeys.problems.map((message) => ({ source: 'environment variable AGENT_API_KEYS', path: '', message })));
+  return {
+    ...service,
+    policyUrl: values.POLICY_URL,
+    paymentUrl: values.PAYMENT_URL,
+    loggerUrl: values.LOGGER_URL,
+    adminApiKey: values.ADMIN_API_KEY,
+    agentApiKeys: agentKeys.keys,
+    rateLimit: { max: values.RATE_LIMIT_MAX, windowMs: values.RATE_LIMIT_WINDOW_SECONDS * 1_000 },
+    corsOrigins: values.CORS_ORIGINS.split(',')
+      .map((origin) => origin.trim())
+      .filter(Boolean),
+    bodyLimit: values.GATEWAY_BODY_LIMIT.toLowerCase(),
+    upstreamTimeoutMs: values.UPSTREAM_TIMEOUT_MS,
+    providerTimeoutMs: values.PROVIDER_TIMEOUT_MS,
+    idempotencyLeaseMs: values.IDEMPOTENCY_LEASE_SECONDS * 1_000,
+    idempotencyRetentionMs: values.IDEMPOTENCY_RETENTION_HOURS * 3_600_000,
+  };
+}

@@ -1,0 +1,281 @@
+import { isServiceCallError, type CallContext, type LogOutbox, type PaymentClient, type PolicyClient } from '@nexus/clients';
+import { AppError, describeError, type Logger } from '@nexus/service-kit';
+import type { Decision, InvokeAnswer, Payment, RefundOutcome } from '@nexus/types';
+import type { PaidService, ServiceDirectory } from '../services/service-directory';
+import { internalKey } from './internal-keys';
+import { decisionEvent, isLoggedStatus, transactionEvent } from './log-events';
+import type { PaidCallOutcome, PaidCallRequest, PaidCalls } from './paid-call-types';
+import type { PipelineMetrics } from './pipeline-metrics';
+import { readProviderAnswer, type ProviderVerdict } from './provider-answer';
+import { publicDecision, publicPayment } from './public-views';
+
+export interface PaidCallPipelineDeps {
+  policy: PolicyClient;
+  payments: PaymentClient;
+  services: ServiceDirectory;
+  /** the durable outbox every decision and payment goes through to the logger */
+  outbox: Pick<LogOutbox, 'record'>;
+  logger: Logger;
+  /** how long a provider may take over its paid work */
+  providerTimeoutMs: number;
+  metrics?: PipelineMetrics;
+}
+
+/** A granted decision: it has a variant, an amount and a hold. */
+interface Grant {
+  decision: Decision;
+  variant: string;
+  amount: string;
+  reservationId: string;
+}
+
+/**
+ * DESIGN.md §2, in one place: decide (and hold) → pay → call the provider
+ * with the proof → commit the hold, or release it when nothing was charged
+ * (the payment failed, or it was refunded). Every decision and payment is
+ * recorded in the outbox before the call goes on, so the audit trail never
+ * misses one. From the decision on, no failure escapes as a throw: each
+ * becomes an answer saying how far the call got and what became of the money.
+ */
+export class PaidCallPipeline implements PaidCalls {
+  constructor(private readonly deps: PaidCallPipelineDeps) {}
+
+  async run(request: PaidCallRequest): Promise<PaidCallOutcome> {
+    const service = this.deps.services.get(request.serviceId);
+    const started = process.hrtime.bigint();
+    const context: CallContext = request.requestId ? { requestId: request.requestId } : {};
+    const decision = await this.deps.policy.decide(
+      {
+        agentId: request.agentId,
+        serviceId: request.serviceId,
+        ...(request.variant === undefined ? {} : { variant: request.variant }),
+        idempotencyKey: internalKey(request.agentId, request.idempotencyKey),
+      },
+      context,
+    );
+    await this.deps.outbox.record(decisionEvent(decision));
+    const outcome = await this.afterDecision(decision, service, request, context);
+    const seconds = Number(process.hrtime.bigint() - started) / 1e9;
+    this.deps.metrics?.calls.inc({ service: request.serviceId, outcome: outcome.kind });
+    this.deps.metrics?.duration.observe({ service: request.serviceId, outcome: outcome.kind }, seconds);
+    return outcome;
+  }
+
+  private async afterDecision(
+    decision: Decision,
+    service: PaidService,
+    request: PaidCallRequest,
+    context: CallContext,
+  ): Promise<PaidCallOutcome> {
+    const shown = publicDecision(decision);
+    if (decision.action === 'REJECTED') return { kind: 'rejected', answer: { decision: shown, payment: null, result: null } };
+    if (decision.variant === null || decision.amount === null || decision.reservationId === null)
+      throw new AppError('UPSTREAM_ERROR', 502, `policy granted decision ${decision.id} without a variant, amount or hold`);
+    const grant: Grant = { decision, variant: decision.variant, amount: decision.amount, reservationId: decision.reservationId };
+
+    if (decision.replayed) {
+      const stale = await this.staleReplay(grant, context);
+      if (stale) return this.failed(grant, stale, null, null);
+    }
+
+    let payment: Payment;
+    try {
+      payment = await this.deps.payments.pay(
+        {
+          agentId: decision.agentId,
+          serviceId: decision.serviceId,
+          payee: service.config.payee,
+          amount: grant.amount,
+          idempotencyKey: internalKey(request.agentId, request.idempotencyKey),
+          decisionId: decision.id,
+          reservationId: grant.reservationId,
+        },
+        context,
+      );
+    } catch (error: unknown) {
+      // A timeout leaves the payment unknown: it may have moved money, so the hold is kept as spend.
+      const unknown = isServiceCallError(error) && error.failure === 'timeout';
+      if (unknown) await this.commit(grant, grant.amount, context);
+      else await this.release(grant, 'the payment service could not be reached', context);
+      return this.failed(grant, asAppError(error, 'payment'), null, null);
+    }
+    if (isLoggedStatus(payment.status)) await this.deps.outbox.record(transactionEvent(payment, payment.status));
+
+    switch (payment.status) {
+      case 'FAILED':
+        await this.release(grant, `payment failed: ${payment.failure?.code ?? 'unknown'}`, context);
+        return this.failed(
+          grant,
+          new AppError('PAYMENT_FAILED', 502, `the payment failed (${payment.failure?.message ?? 'no reason given'}); nothing was charged`),
+          payment,
+          null,
+        );
+      case 'PENDING':
+        await this.commit(grant, grant.amount, context);
+        return this.failed(
+          grant,
+          new AppError(
+            'PAYMENT_PENDING',
+            504,
+            `payment ${payment.id} is not confirmed yet; the amount stays spent until the ledger settles it`,
+          ),
+          payment,
+          null,
+        );
+      case 'REFUNDED':
+        await this.release(grant, 'the payment of an earlier attempt was refunded', context);
+        return this.failed(
+          grant,
+          new AppError('PROVIDER_FAILED', 502, `an earlier attempt of this call failed and payment ${payment.id} was refunded`),
+          payment,
+          null,
+        );
+      case 'SUCCESS':
+      case 'MOCK':
+        return this.callProvider(grant, service, request, payment, context);
+    }
+  }
+
+  private async callProvider(
+    grant: Grant,
+    service: PaidService,
+    request: PaidCallRequest,
+    payment: Payment,
+    context: CallContext,
+  ): Promise<PaidCallOutcome> {
+    let verdict: ProviderVerdict;
+    try {
+      const answer = await service.client.invoke(
+        { variant: grant.variant, input: request.input },
+        { paymentId: payment.id, ...(payment.txHash ? { txHash: payment.txHash } : {}) },
+        { ...context, timeoutMs: this.deps.providerTimeoutMs },
+      );
+      verdict = readProviderAnswer(service.config.id, answer);
+    } catch (error: unknown) {
+      verdict =
+        isServiceCallError(error) && error.failure === 'timeout'
+          ? {
+              kind: 'unknown',
+              error: new AppError(
+                'UPSTREAM_TIMEOUT',
+                504,
+                `${service.config.id} did not answer in time; the payment stands (it may have been served)`,
+                { cause: error },
+              ),
+            }
+          : { kind: 'unused', error: asAppError(error, service.config.id) };
+    }
+
+    switch (verdict.kind) {
+      case 'served':
+        await this.commit(grant, payment.amount, context);
+        return {
+          kind: 'served',
+          answer: { decision: publicDecision(grant.decision), payment: publicPayment(payment), result: verdict.result },
+        };
+      case 'refunded_by_provider': {
+        const refunded = verdict.refund.status === 'REFUNDED' ? await this.refundedPayment(payment, context) : payment;
+        await this.settleAfterRefund(grant, verdict.refund, payment.amount, context);
+        return this.failed(grant, verdict.error, refunded, verdict.refund);
+      }
+      case 'unused': {
+        const { refund, refunded } = await this.refund(payment, verdict.error.message, context);
+        await this.settleAfterRefund(grant, refund, payment.amount, context);
+        return this.failed(grant, verdict.error, refunded, refund);
+      }
+      case 'unknown':
+        await this.commit(grant, payment.amount, context);
+        return this.failed(grant, verdict.error, payment, null);
+    }
+  }
+
+  /** A replayed decision whose hold is no longer held: an earlier attempt settled it (or it expired), so this one must not pay. */
+  private async staleReplay(grant: Grant, context: CallContext): Promise<AppError | undefined> {
+    const reservation = await this.deps.policy.getReservation(grant.reservationId, context);
+    if (reservation.status === 'HELD') return undefined;
+    return new AppError(
+      reservation.status === 'EXPIRED' ? 'RESERVATION_EXPIRED' : 'RESERVATION_ALREADY_SETTLED',
+      409,
+      `an earlier attempt with this idempotency key already ended (its hold is ${reservation.status}); use a new key to call again`,
+    );
+  }
+
+  /** The gateway refunds a payment the provider never used (it refused the call before redeeming, or could not be reached). */
+  private async refund(payment: Payment, why: string, context: CallContext): Promise<{ refund: RefundOutcome; refunded: Payment }> {
+    try {
+      const refunded = await this.deps.payments.refund(payment.id, { reason: `not served: ${why}`.slice(0, 500) }, context);
+      await this.deps.outbox.record(transactionEvent(refunded, 'REFUNDED'));
+      return {
+        refunded,
+        refund: { status: 'REFUNDED', paymentId: payment.id, txHash: refunded.refund?.txHash ?? null, message: 'the payment was refunded' },
+      };
+    } catch (error: unknown) {
+      this.deps.metrics?.settleFailures.inc({ step: 'refund' });
+      this.deps.logger.error('refund failed: the payment stands', { paymentId: payment.id, error: describeError(error) });
+      const message = error instanceof Error ? error.message : 'refund failed';
+      return {
+        refunded: payment,
+        refund: { status: 'FAILED', paymentId: payment.id, txHash: null, message: `the refund failed (${message}); the payment stands` },
+      };
+    }
+  }
+
+  /** The provider refunded: the ledger has the refund; read it back for the answer and the audit trail. */
+  private async refundedPayment(payment: Payment, context: CallContext): Promise<Payment> {
+    try {
+      const refunded = await this.deps.payments.get(payment.id, context);
+      if (refunded.status === 'REFUNDED') await this.deps.outbox.record(transactionEvent(refunded, 'REFUNDED'));
+      return refunded;
+    } catch (error: unknown) {
+      this.deps.logger.warn('could not read back a refunded payment', { paymentId: payment.id, error: describeError(error) });
+      return payment;
+    }
+  }
+
+  /** Money back: nothing was charged, the hold goes. Money not back: it was spent. */
+  private async settleAfterRefund(grant: Grant, refund: RefundOutcome, amount: string, context: CallContext): Promise<void> {
+    if (refund.status === 'REFUNDED') await this.release(grant, 'the call failed and the payment was refunded', context);
+    else await this.commit(grant, amount, context);
+  }
+
+  private async commit(grant: Grant, amount: string, context: CallContext): Promise<void> {
+    try {
+      await this.deps.policy.commit(grant.reservationId, amount, context);
+    } catch (error: unknown) {
+      this.settleFailed('commit', grant, error);
+    }
+  }
+
+  private async release(grant: Grant, reason: string, context: CallContext): Promise<void> {
+    try {
+      await this.deps.policy.release(grant.reservationId, reason, context);
+    } catch (error: unknown) {
+      this.settleFailed('release', grant, error);
+    }
+  }
+
+  private settleFailed(step: 'commit' | 'release', grant: Grant, error: unknown): void {
+    this.deps.metrics?.settleFailures.inc({ step });
+    this.deps.logger.error(`could not ${step} a hold; it expires on its own`, {
+      reservationId: grant.reservationId,
+      decisionId: grant.decision.id,
+      error: describeError(error),
+    });
+  }
+
+  private failed(grant: Grant, error: AppError, payment: Payment | null, refund: RefundOutcome | null): PaidCallOutcome {
+    const answer: InvokeAnswer = {
+      decision: publicDecision(grant.decision),
+      payment: payment ? publicPayment(payment) : null,
+      result: null,
+      error: { code: error.code, message: error.message, ...(error.details ? { details: error.details } : {}) },
+      refund,
+    };
+    return { kind: 'failed', answer, error };
+  }
+}
+
+function asAppError(error: unknown, what: string): AppError {
+  if (error instanceof AppError) return error;
+  return new AppError('INTERNAL_ERROR', 500, `${what}: unexpected failure`, { cause: error });
+}

@@ -1,0 +1,66 @@
+import { AgentIdParams, BudgetUpdate, PublicAgent, PublicAgentList } from '@nexus/types';
+import { agentFilter } from '../access/caller';
+import type { GatewayDeps } from '../gateway-deps';
+import { defineRoute, keyHolder, type AnyRoute } from '../http/route-spec';
+import { publicAgent } from './views';
+
+export function agentRoutes(deps: GatewayDeps): AnyRoute[] {
+  const one = { 200: { description: 'the agent, its budget and spend this period', schema: PublicAgent } };
+  const pauseOrResume = (paused: boolean) =>
+    defineRoute({
+      method: 'post',
+      path: `/agents/:id/${paused ? 'pause' : 'resume'}`,
+      tag: 'agents',
+      access: 'admin',
+      summary: paused ? 'Pause an agent: its paid calls are rejected (AGENT_PAUSED)' : 'Resume a paused agent',
+      params: AgentIdParams,
+      responses: one,
+      errors: { 404: 'unknown agent' },
+      handle: async ({ params, requestId }) => ({ body: publicAgent(await deps.policy.setPaused(params.id, paused, { requestId })) }),
+    });
+  return [
+    defineRoute({
+      method: 'get',
+      path: '/agents',
+      tag: 'agents',
+      access: 'key',
+      summary: 'Agents with their budgets and spend (an agent key sees its own agent only)',
+      responses: { 200: { description: 'the agents', schema: PublicAgentList } },
+      handle: async ({ caller, requestId }) => {
+        const only = agentFilter(keyHolder(caller), undefined);
+        const { items } = await deps.policy.listAgents({ requestId });
+        return { body: { items: items.filter((agent) => only === undefined || agent.id === only).map(publicAgent), nextCursor: null } };
+      },
+    }),
+    defineRoute({
+      method: 'get',
+      path: '/agents/:id',
+      tag: 'agents',
+      access: 'key',
+      summary: 'One agent with its budget and spend',
+      params: AgentIdParams,
+      responses: one,
+      errors: { 404: 'unknown agent' },
+      handle: async ({ params, caller, requestId }) => {
+        const id = agentFilter(keyHolder(caller), params.id) ?? params.id;
+        return { body: publicAgent(await deps.policy.getAgent(id, { requestId })) };
+      },
+    }),
+    defineRoute({
+      method: 'put',
+      path: '/agents/:id/budget',
+      tag: 'agents',
+      access: 'admin',
+      summary: "Change an agent's daily budget and/or per-call maximum",
+      params: AgentIdParams,
+      body: BudgetUpdate,
+      responses: one,
+      errors: { 404: 'unknown agent' },
+      handle: async ({ params, body, requestId }) => ({
+        body: publicAgent(await deps.policy.updateBudget(params.id, body, { requestId })),
+      }),
+    }),
+    pauseOrResume(true),
+    pauseOrResume(false),
+  ];
+}

@@ -1,0 +1,52 @@
+import { notFound, parseInput } from '@nexus/service-kit';
+import { z } from 'zod';
+import { IDEMPOTENCY_KEY_HEADER, InvokeAnswer, InvokeHeaders, InvokeToolBody, ServiceIdParams } from '@nexus/types';
+import { actingAgent } from '../access/caller';
+import type { GatewayDeps } from '../gateway-deps';
+import { defineRoute, keyHolder, type AnyRoute } from '../http/route-spec';
+import { providerInputSchema } from '../services/provider-inputs';
+
+export function invokeRoutes(deps: GatewayDeps): AnyRoute[] {
+  return [
+    defineRoute({
+      method: 'post',
+      path: '/tools/:serviceId/invoke',
+      tag: 'tools',
+      access: 'key',
+      summary: 'A paid tool call without an LLM: decide → pay → call the provider → commit',
+      description:
+        'Send `Idempotency-Key` to make retries safe: a retry with the same key gets the first answer back (with `Idempotent-Replayed: true`) and moves no money. ' +
+        'A rejected call answers 200 with `payment` and `result` null. A call that fails after the policy allowed it answers with the error, the decision, ' +
+        'the payment (if one was made) and the refund.',
+      params: ServiceIdParams,
+      body: InvokeToolBody,
+      headers: InvokeHeaders,
+      responses: { 200: { description: 'served, or rejected by the policy', schema: InvokeAnswer } },
+      errors: {
+        404: 'unknown service or agent',
+        409: 'a request with this Idempotency-Key is still running',
+        422: 'the Idempotency-Key was used for a different request',
+        502: 'the payment or the provider failed (body: InvokeFailureBody)',
+        503: 'a service is down (body: InvokeFailureBody once a decision was made)',
+        504: 'the provider or the chain did not answer in time',
+      },
+      handle: async ({ params, body, headers, caller, requestId }) => {
+        const agentId = actingAgent(keyHolder(caller), body.agentId);
+        if (!deps.agents.some((agent) => agent.id === agentId)) throw notFound('AGENT_NOT_FOUND', `no agent ${agentId}`);
+        deps.services.get(params.serviceId);
+        const schema = providerInputSchema(params.serviceId);
+        // Known providers' input is checked before anything is held or paid; others check it themselves (and the payment is refunded).
+        if (schema) parseInput(z.object({ input: schema }), { input: body.input }, 'body');
+        const answer = await deps.invoke.invoke({
+          agentId,
+          serviceId: params.serviceId,
+          ...(body.variant ? { variant: body.variant } : {}),
+          input: body.input,
+          ...(headers[IDEMPOTENCY_KEY_HEADER] ? { idempotencyKey: headers[IDEMPOTENCY_KEY_HEADER] } : {}),
+          ...(requestId ? { requestId } : {}),
+        });
+        return { status: answer.status, body: answer.body, headers: { 'Idempotent-Replayed': String(answer.replayed) } };
+      },
+    }),
+  ];
+}

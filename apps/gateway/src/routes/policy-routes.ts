@@ -1,0 +1,49 @@
+import { GatewayResetResponse, PublicDecision, SimulateBody } from '@nexus/types';
+import { notFound } from '@nexus/service-kit';
+import { actingAgent } from '../access/caller';
+import type { GatewayDeps } from '../gateway-deps';
+import { defineRoute, keyHolder, type AnyRoute } from '../http/route-spec';
+import { publicDecision } from '../pipeline/public-views';
+
+export function policyRoutes(deps: GatewayDeps): AnyRoute[] {
+  return [
+    defineRoute({
+      method: 'post',
+      path: '/policy/simulate',
+      tag: 'policy',
+      access: 'key',
+      summary: 'What the policy would decide for a call, without holding or paying anything',
+      body: SimulateBody,
+      responses: { 200: { description: 'the decision it would make', schema: PublicDecision } },
+      errors: { 404: 'unknown agent or service' },
+      handle: async ({ body, caller, requestId }) => {
+        const agentId = actingAgent(keyHolder(caller), body.agentId);
+        if (!deps.agents.some((agent) => agent.id === agentId)) throw notFound('AGENT_NOT_FOUND', `no agent ${agentId}`);
+        deps.services.get(body.serviceId);
+        const decision = await deps.policy.simulate(
+          { agentId, serviceId: body.serviceId, ...(body.variant ? { variant: body.variant } : {}) },
+          { requestId },
+        );
+        return { body: publicDecision(decision) };
+      },
+    }),
+    defineRoute({
+      method: 'post',
+      path: '/reset',
+      tag: 'policy',
+      access: 'admin',
+      summary: "Reset every agent's daily budget (starts a new budget period now)",
+      responses: { 200: { description: 'the new period', schema: GatewayResetResponse } },
+      handle: async ({ requestId }) => {
+        const reset = await deps.policy.reset({ requestId });
+        const body: GatewayResetResponse = {
+          periodId: reset.period.id,
+          startedAt: reset.period.startedAt,
+          endsAt: reset.period.endsAt,
+          previousPeriodId: reset.previousPeriodId,
+        };
+        return { body };
+      },
+    }),
+  ];
+}

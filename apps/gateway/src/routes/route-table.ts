@@ -1,0 +1,26 @@
+import type { GatewayDeps } from '../gateway-deps';
+import type { AnyRoute } from '../http/route-spec';
+import { agentRoutes } from './agent-routes';
+import { chatRoutes } from './chat-routes';
+import { docsRoutes } from './docs-routes';
+import { healthRoutes } from './health-routes';
+import { historyRoutes } from './history-routes';
+import { invokeRoutes } from './invoke-routes';
+import { policyRoutes } from './policy-routes';
+import { serviceRoutes } from './service-routes';
+import { treasuryRoutes } from './treasury-routes';
+
+/** Every route of the public API (DESIGN.md §6), in the order the docs show them. */
+export function routeTable(deps: GatewayDeps, document: () => unknown): AnyRoute[] {
+  return [
+    ...healthRoutes(deps),
+    ...chatRoutes(deps),
+    ...invokeRoutes(deps),
+    ...treasuryRoutes(deps),
+    ...agentRoutes(deps),
+    ...serviceRoutes(deps),
+    ...historyRoutes(deps),
+    ...policyRoutes(deps),
+    ...docsRoutes(document),
+  ];
+}

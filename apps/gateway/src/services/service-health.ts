@@ -1,0 +1,50 @@
+import type { PaymentClient, PolicyClient, LoggerClient } from '@nexus/clients';
+import type { ServiceDirectory } from './service-directory';
+
+/** A dependency's state as the gateway sees it. */
+export interface DependencyState {
+  status: 'ok' | 'failing';
+  error?: string;
+}
+
+const CACHE_MS = 2_000;
+const PROBE_TIMEOUT_MS = 1_500;
+
+/**
+ * Asks the providers and the internal services whether they are healthy, in
+ * parallel and with a short timeout; answers are kept for two seconds, so a
+ * busy `GET /services` does not turn into a flood of probes.
+ */
+export class ServiceHealth {
+  private readonly cache = new Map<string, { at: number; state: Promise<DependencyState> }>();
+
+  constructor(
+    private readonly deps: { services: ServiceDirectory; policy: PolicyClient; payments: PaymentClient; logs: LoggerClient },
+    private readonly now: () => number = Date.now,
+  ) {}
+
+  provider(serviceId: string): Promise<DependencyState> {
+    return this.cached(`provider:${serviceId}`, () => this.deps.services.get(serviceId).client.ping(PROBE_TIMEOUT_MS));
+  }
+
+  /** policy, payment and logger */
+  async internal(): Promise<Record<string, DependencyState>> {
+    const [policy, payment, logger] = await Promise.all([
+      this.cached('policy', () => this.deps.policy.ping()),
+      this.cached('payment', () => this.deps.payments.ping()),
+      this.cached('logger', () => this.deps.logs.ping()),
+    ]);
+    return { policy, payment, logger };
+  }
+
+  private cached(name: string, probe: () => Promise<void>): Promise<DependencyState> {
+    const hit = this.cache.get(name);
+    if (hit && this.now() - hit.at < CACHE_MS) return hit.state;
+    const state = probe().then(
+      (): DependencyState => ({ status: 'ok' }),
+      (error: unknown): DependencyState => ({ status: 'failing', error: error instanceof Error ? error.message : 'unreachable' }),
+    );
+    this.cache.set(name, { at: this.now(), state });
+    return state;
+  }
+}

@@ -1,0 +1,97 @@
+import {
+  Agent,
+  AgentList,
+  Decision,
+  Period,
+  Reservation,
+  ResetResponse,
+  type BudgetUpdate,
+  type DecideRequest,
+  type SimulateRequest,
+} from '@nexus/types';
+import { ServiceClient, type ServiceClientOptions } from './http-client';
+import type { CallContext } from './payment-client';
+import { isServiceCallError } from './service-call-error';
+
+/** The policy service's API (apps/policy, port 8005), typed. */
+export class PolicyClient {
+  private readonly client: ServiceClient;
+
+  constructor(options: ServiceClientOptions) {
+    this.client = new ServiceClient('policy', options);
+  }
+
+  /** Decides and holds. Idempotent by `idempotencyKey` (a repeat gets the stored answer), so it is retried on transient failures. */
+  decide(request: DecideRequest, context?: CallContext): Promise<Decision> {
+    return this.client.call('POST', '/decisions', Decision, { body: request, retry: true, ...context });
+  }
+
+  /** A dry run: nothing is held. */
+  simulate(request: SimulateRequest, context?: CallContext): Promise<Decision> {
+    return this.client.call('POST', '/decisions/simulate', Decision, { body: request, retry: true, ...context });
+  }
+
+  getReservation(id: string, context?: CallContext): Promise<Reservation> {
+    return this.client.call('GET', `/reservations/${encodeURIComponent(id)}`, Reservation, { retry: true, ...context });
+  }
+
+  /** The hold becomes spend. */
+  commit(id: string, amount?: string, context?: CallContext): Promise<Reservation> {
+    return this.settle(id, 'commit', amount === undefined ? {} : { amount }, context);
+  }
+
+  /** The hold is dropped: nothing is charged. */
+  release(id: string, reason: string, context?: CallContext): Promise<Reservation> {
+    return this.settle(id, 'release', { reason: reason.slice(0, 200) }, context);
+  }
+
+  listAgents(context?: CallContext): Promise<AgentList> {
+    return this.client.call('GET', '/agents', AgentList, { retry: true, ...context });
+  }
+
+  getAgent(id: string, context?: CallContext): Promise<Agent> {
+    return this.client.call('GET', `/agents/${encodeURIComponent(id)}`, Agent, { retry: true, ...context });
+  }
+
+  /** Sets the budget to the values given: repeating it changes nothing more, so it is retried. */
+  updateBudget(id: string, update: BudgetUpdate, context?: CallContext): Promise<Agent> {
+    return this.client.call('PUT', `/agents/${encodeURIComponent(id)}/budget`, Agent, { body: update, retry: true, ...context });
+  }
+
+  setPaused(id: string, paused: boolean, context?: CallContext): Promise<Agent> {
+    const path = `/agents/${encodeURIComponent(id)}/${paused ? 'pause' : 'resume'}`;
+    return this.client.call('POST', path, Agent, { retry: true, ...context });
+  }
+
+  currentPeriod(context?: CallContext): Promise<Period> {
+    return this.client.call('GET', '/period', Period, { retry: true, ...context });
+  }
+
+  /** Starts a new budget period now. Not retried: a repeat would start yet another period. */
+  reset(context?: CallContext): Promise<ResetResponse> {
+    return this.client.call('POST', '/period/reset', ResetResponse, { ...context });
+  }
+
+  /** Throws a ServiceCallError unless the service reports itself healthy. */
+  async ping(): Promise<void> {
+    await this.client.send('GET', '/health', { timeoutMs: 2_000 });
+  }
+
+  /**
+   * Commit and release are retried on transient failures. When an earlier
+   * attempt did land and only its answer was lost, the retry is refused as
+   * already settled: the reservation is then read back, and it is the answer
+   * if it settled the way this call asked.
+   */
+  private async settle(id: string, verb: 'commit' | 'release', body: object, context?: CallContext): Promise<Reservation> {
+    const path = `/reservations/${encodeURIComponent(id)}/${verb}`;
+    try {
+      return await this.client.call('POST', path, Reservation, { body, retry: true, ...context });
+    } catch (error: unknown) {
+      if (!isServiceCallError(error) || error.code !== 'RESERVATION_ALREADY_SETTLED') throw error;
+      const reservation = await this.getReservation(id, context);
+      if (reservation.status === (verb === 'commit' ? 'COMMITTED' : 'RELEASED')) return reservation;
+      throw error;
+    }
+  }
+}

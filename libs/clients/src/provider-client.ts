@@ -1,0 +1,43 @@
+import { PAYMENT_ID_HEADER, PAYMENT_TX_HEADER, Quote, type PaymentProof } from '@nexus/types';
+import { ServiceClient, type ServiceClientOptions } from './http-client';
+import type { CallContext } from './payment-client';
+
+/** A provider's answer to `POST /invoke`: its status and raw body (an error body may carry the refund it made). */
+export interface ProviderAnswer {
+  status: number;
+  body: unknown;
+}
+
+/** A paid provider's contract (DESIGN.md §5): `POST /invoke` with a payment proof, `GET /quote`, `GET /health`. */
+export class ProviderClient {
+  private readonly client: ServiceClient;
+
+  constructor(serviceId: string, options: ServiceClientOptions) {
+    this.client = new ServiceClient(serviceId, options);
+  }
+
+  /**
+   * Calls the provider with the proof and hands back whatever it answered.
+   * Never retried: a proof is redeemed once, so a repeat would be refused.
+   * Throws a ServiceCallError only when no answer came (down, timeout).
+   */
+  async invoke(
+    body: { variant: string; input: unknown },
+    proof: PaymentProof,
+    context: CallContext & { timeoutMs?: number } = {},
+  ): Promise<ProviderAnswer> {
+    const headers: Record<string, string> = { [PAYMENT_ID_HEADER]: proof.paymentId };
+    if (proof.txHash) headers[PAYMENT_TX_HEADER] = proof.txHash;
+    const { status, data } = await this.client.send('POST', '/invoke', { body, headers, anyStatus: true, ...context });
+    return { status, body: data };
+  }
+
+  quote(context?: CallContext): Promise<Quote> {
+    return this.client.call('GET', '/quote', Quote, { retry: true, ...context });
+  }
+
+  /** Throws a ServiceCallError unless the provider reports itself healthy. */
+  async ping(timeoutMs = 2_000): Promise<void> {
+    await this.client.send('GET', '/health', { timeoutMs });
+  }
+}
