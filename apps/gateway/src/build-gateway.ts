@@ -1,0 +1,112 @@
+import { join } from 'node:path';
+import type { Express } from 'express';
+import { Registry } from 'prom-client';
+import { LogOutbox, LoggerClient, PaymentClient, PolicyClient } from '@nexus/clients';
+import type { NexusConfig } from '@nexus/config';
+import { ConfigError } from '@nexus/config';
+import { describeError, type Logger } from '@nexus/service-kit';
+import { createIdempotencyStore, createOutboxStore, openDatabase, type IdempotencyTables, type OutboxTables } from '@nexus/stores';
+import { ChatService } from './agents/chat-service';
+import type { ChatServiceOptions } from './agents/chat-service';
+import { createApp } from './app';
+import type { GatewayEnv } from './gateway-env';
+import { GATEWAY_VERSION } from './version';
+import { IdempotentInvoke } from './pipeline/idempotent-invoke';
+import { PaidCallPipeline } from './pipeline/paid-call-pipeline';
+import { createPipelineMetrics } from './pipeline/pipeline-metrics';
+import { ServiceDirectory } from './services/service-directory';
+import { ServiceHealth } from './services/service-health';
+
+export interface BuildGatewayOptions {
+  env: GatewayEnv;
+  config: NexusConfig;
+  logger: Logger;
+  /** the chat's models and limits (from the environment: `loadModelSettings`) */
+  chat: Pick<ChatServiceOptions, 'models' | 'settings'> & Partial<Pick<ChatServiceOptions, 'modelFactory'>>;
+}
+
+export interface Gateway {
+  app: Express;
+  outbox: LogOutbox;
+  /** stops the background work and closes the store (after the server stopped taking requests) */
+  close: () => Promise<void>;
+}
+
+const PURGE_INTERVAL_MS = 3_600_000;
+
+/** Every agent key must name an agent of agents.yaml. */
+function checkAgentKeys(env: GatewayEnv, config: NexusConfig): void {
+  const known = new Set(config.agents.map((agent) => agent.id));
+  const problems = [...env.agentApiKeys.keys()]
+    .filter((id) => !known.has(id))
+    .map((id) => ({ source: 'environment variable AGENT_API_KEYS', path: '', message: `${id} is not an agent of agents.yaml` }));
+  if (problems.length > 0) throw new ConfigError(problems);
+}
+
+/** Builds the gateway from its environment and configuration: store, clients, outbox, pipeline, agents and the app. */
+export async function buildGateway(options: BuildGatewayOptions): Promise<Gateway> {
+  const { env, config, logger } = options;
+  checkAgentKeys(env, config);
+  const database = openDatabase<IdempotencyTables & OutboxTables>({
+    databaseUrl: env.databaseUrl,
+    sqlitePath: join(env.dataDir, 'gateway.sqlite'),
+    applicationName: 'nexus-gateway',
+    onConnectionError: (error) => logger.warn('idle store connection lost; it will be replaced', { error: error.message }),
+  });
+  const idempotency = await createIdempotencyStore(database);
+  const outboxStore = await createOutboxStore(database);
+  const registry = new Registry();
+  const internal = { token: env.internalToken, timeoutMs: env.upstreamTimeoutMs };
+  const policy = new PolicyClient({ baseUrl: env.policyUrl, ...internal });
+  const payments = new PaymentClient({ baseUrl: env.paymentUrl, ...internal });
+  const logs = new LoggerClient({ baseUrl: env.loggerUrl, ...internal });
+  const outbox = new LogOutbox({ queue: outboxStore, sink: logs, logger, registry }).start();
+  const services = new ServiceDirectory(config.services, { timeoutMs: env.providerTimeoutMs });
+  const paidCalls = new PaidCallPipeline({
+    policy,
+    payments,
+    services,
+    outbox,
+    logger,
+    providerTimeoutMs: env.providerTimeoutMs,
+    metrics: createPipelineMetrics(registry),
+  });
+  const invoke = new IdempotentInvoke({ paidCalls, store: idempotency, logger, leaseMs: env.idempotencyLeaseMs });
+  const chat = new ChatService({ paidCalls, logger, ...options.chat });
+
+  const purge = setInterval(() => {
+    idempotency
+      .purge(new Date(Date.now() - env.idempotencyRetentionMs))
+      .catch((error: unknown) => logger.warn('could not purge old idempotency keys', { error: describeError(error) }));
+  }, PURGE_INTERVAL_MS);
+  purge.unref();
+
+  const app = createApp({
+    policy,
+    payments,
+    logs,
+    services,
+    health: new ServiceHealth({ services, policy, payments, logs }),
+    paidCalls,
+    invoke,
+    chat,
+    agents: config.agents,
+    version: GATEWAY_VERSION,
+    logger,
+    registry,
+    keys: { admin: env.adminApiKey, agents: env.agentApiKeys },
+    rateLimit: env.rateLimit,
+    corsOrigins: env.corsOrigins,
+    bodyLimit: env.bodyLimit,
+    storePing: () => database.ping(),
+  });
+  return {
+    app,
+    outbox,
+    close: async () => {
+      clearInterval(purge);
+      await outbox.close({ timeoutMs: 5_000 });
+      await database.close();
+    },
+  };
+}

@@ -1,0 +1,65 @@
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import supertest from 'supertest';
+import type TestAgent from 'supertest/lib/agent';
+import { loadConfig } from '@nexus/config';
+import { createLogger } from '@nexus/service-kit';
+import { loadModelSettings } from '../agents/model-settings';
+import { buildGateway, type Gateway } from '../build-gateway';
+import { loadGatewayEnv } from '../gateway-env';
+import { testKey, type BackingStack } from './backing-stack';
+
+export interface GatewayUnderTest {
+  gateway: Gateway;
+  http: TestAgent;
+  adminKey: string;
+  /** agent id → its key */
+  agentKeys: Record<string, string>;
+  /** `Authorization` header of the admin key, or of an agent's key */
+  auth: (who: 'admin' | string) => { Authorization: string };
+  close: () => Promise<void>;
+}
+
+export interface GatewayUnderTestOptions {
+  /** more environment (RATE_LIMIT_MAX, LLM settings, a GATEWAY_DATABASE_URL...) */
+  env?: Record<string, string>;
+  /** the gateway's own data directory (a fresh one by default) */
+  dataDir?: string;
+}
+
+/**
+ * The real gateway, built in-process by the same code as `main.ts` (store,
+ * clients, outbox, pipeline, agents, app) over a backing stack of real
+ * services; supertest talks to its app. Always close().
+ */
+export async function createGatewayUnderTest(stack: BackingStack, options: GatewayUnderTestOptions = {}): Promise<GatewayUnderTest> {
+  const adminKey = testKey('admin');
+  const agentKeys = { 'user-agent': testKey('user'), 'batch-agent': testKey('batch'), 'ops-agent': testKey('ops') };
+  const env: Record<string, string> = {
+    ...stack.gatewayEnv,
+    NEXUS_DATA_DIR: options.dataDir ?? mkdtempSync(join(tmpdir(), 'nexus-gateway-')),
+    ADMIN_API_KEY: adminKey,
+    AGENT_API_KEYS: Object.entries(agentKeys)
+      .map(([agent, key]) => `${agent}:${key}`)
+      .join(','),
+    LLM_PROVIDER: 'planner',
+    ...options.env,
+  };
+  const { models, chat } = loadModelSettings(env);
+  const gateway = await buildGateway({
+    env: loadGatewayEnv(env),
+    config: loadConfig({ env }),
+    logger: createLogger('gateway', { level: 'error' }),
+    chat: { models, settings: chat },
+  });
+  const keyOf = (who: string) => (who === 'admin' ? adminKey : agentKeys[who as keyof typeof agentKeys]);
+  return {
+    gateway,
+    http: supertest(gateway.app),
+    adminKey,
+    agentKeys,
+    auth: (who) => ({ Authorization: `Bearer ${keyOf(who) ?? 'no-such-key-0000000000'}` }),
+    close: () => gateway.close(),
+  };
+}

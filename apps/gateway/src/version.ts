@@ -1,0 +1,2 @@
+/** The gateway's API version, shown by `GET /` and in `/openapi.json`. */
+export const GATEWAY_VERSION = '0.5.0';
