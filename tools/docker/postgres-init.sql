@@ -6,3 +6,4 @@ CREATE DATABASE image_gen;
 CREATE DATABASE price_oracle;
 CREATE DATABASE batch_compute;
 CREATE DATABASE log_archive;
+CREATE DATABASE gateway;

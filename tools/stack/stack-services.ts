@@ -1,4 +1,4 @@
-/** The services `npm start` runs, in start order. The gateway joins them in a later issue. */
+/** The services `npm start` runs, in start order (the gateway last: it calls the others). */
 export interface StackService {
   /** Nx project name; its bundle is dist/apps/<project>/main.js. */
   project: string;
@@ -15,4 +15,5 @@ export const STACK: readonly StackService[] = [
   { project: 'price-oracle', port: 8002, portEnv: 'PRICE_ORACLE_PORT' },
   { project: 'batch-compute', port: 8003, portEnv: 'BATCH_COMPUTE_PORT' },
   { project: 'log-archive', port: 8004, portEnv: 'LOG_ARCHIVE_PORT' },
+  { project: 'gateway', port: 8000, portEnv: 'GATEWAY_PORT' },
 ];

@@ -93,33 +93,21 @@ async function main(): Promise<void> {
   buildApps(STACK.map((s) => s.project));
   for (const service of STACK) launch(service, env);
   await Promise.all(STACK.map((s) => waitHealthy(`http://127.0.0.1:${env[s.portEnv] ?? s.port}/health`, 60_000, () => stopping)));
-  const policyPort = env['POLICY_PORT'] ?? '8005';
+  const gateway = `http://127.0.0.1:${env['GATEWAY_PORT'] ?? '8000'}`;
   out('');
   out('MNEE Nexus is up.');
   for (const s of STACK) out(`  ${s.project.padEnd(13)} http://127.0.0.1:${env[s.portEnv] ?? s.port}`);
-  out(`  keys and settings: ${envPath} (INTERNAL_TOKEN guards the internal services)`);
+  out(`  keys: ${envPath} (ADMIN_API_KEY, AGENT_API_KEYS; INTERNAL_TOKEN guards the internal services)`);
+  out(`  API docs: ${gateway}/docs`);
   out('');
-  out('Try a policy decision:');
-  out(`  curl -s -X POST http://127.0.0.1:${policyPort}/decisions \\`);
-  out(`    -H "Authorization: Bearer $(grep ^INTERNAL_TOKEN= .env | cut -d= -f2)" -H 'Content-Type: application/json' \\`);
-  out(`    -d '{"agentId":"user-agent","serviceId":"PRICE_ORACLE","idempotencyKey":"demo-1"}'`);
+  out("Ask user-agent for a price (the built-in planner needs no LLM key; the call is paid on chain):");
+  out(`  KEY=$(grep ^AGENT_API_KEYS= .env | sed -E 's/.*user-agent:([^,]*).*/\\1/')`);
+  out(`  curl -s -X POST ${gateway}/chat -H "Authorization: Bearer $KEY" -H 'Content-Type: application/json' \\`);
+  out(`    -d '{"message":"What is the price of ETH?"}'`);
   out('');
-  const paymentPort = env['PAYMENT_PORT'] ?? '8006';
-  const oraclePort = env['PRICE_ORACLE_PORT'] ?? '8002';
-  out('Ask a provider what a call costs (402 with the quote: price, payee, token, router, chain):');
-  out(`  curl -s -X POST http://127.0.0.1:${oraclePort}/invoke -H 'Content-Type: application/json' -d '{"input":{"base":"ETH"}}'`);
-  out('');
-  out('Pay it from the treasury (chain mode: a real transfer through the router), then call it with the proof:');
-  out('  TOKEN=$(grep ^INTERNAL_TOKEN= .env | cut -d= -f2)');
-  out(`  PAY=$(curl -s -X POST http://127.0.0.1:${paymentPort}/payments \\`);
-  out(`    -H "Authorization: Bearer $TOKEN" -H 'Content-Type: application/json' \\`);
-  out(
-    `    -d '{"agentId":"user-agent","serviceId":"PRICE_ORACLE","payee":"0x3C44CdDdB6a900fa2b585dd299e03d12FA4293BC","amount":"0.05","idempotencyKey":"demo-'$RANDOM'","decisionId":"demo"}')`,
-  );
-  out(`  curl -s -X POST http://127.0.0.1:${oraclePort}/invoke -H 'Content-Type: application/json' \\`);
-  out(`    -H "X-Payment-Id: $(node -pe 'JSON.parse(process.argv[1]).id' "$PAY")" \\`);
-  out(`    -H "X-Payment-Tx: $(node -pe 'JSON.parse(process.argv[1]).txHash || ""' "$PAY")" \\`);
-  out(`    -d '{"input":{"base":"ETH","quote":"USD"}}'`);
+  out('Or call a tool directly, without an LLM (a retry with the same Idempotency-Key pays once):');
+  out(`  curl -s -X POST ${gateway}/tools/PRICE_ORACLE/invoke -H "Authorization: Bearer $KEY" \\`);
+  out(`    -H "Idempotency-Key: demo-$RANDOM" -H 'Content-Type: application/json' -d '{"input":{"base":"ETH"}}'`);
   out('');
   out('Ctrl-C stops everything.');
 }
