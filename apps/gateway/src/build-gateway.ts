@@ -5,7 +5,14 @@ import { LogOutbox, LoggerClient, PaymentClient, PolicyClient } from '@nexus/cli
 import type { NexusConfig } from '@nexus/config';
 import { ConfigError } from '@nexus/config';
 import { describeError, type Logger } from '@nexus/service-kit';
-import { createIdempotencyStore, createOutboxStore, openDatabase, type IdempotencyTables, type OutboxTables } from '@nexus/stores';
+import {
+  createIdempotencyStore,
+  createOutboxStore,
+  openDatabase,
+  storeView,
+  type IdempotencyTables,
+  type OutboxTables,
+} from '@nexus/stores';
 import { ChatService } from './agents/chat-service';
 import type { ChatServiceOptions } from './agents/chat-service';
 import { createApp } from './app';
@@ -47,14 +54,14 @@ function checkAgentKeys(env: GatewayEnv, config: NexusConfig): void {
 export async function buildGateway(options: BuildGatewayOptions): Promise<Gateway> {
   const { env, config, logger } = options;
   checkAgentKeys(env, config);
-  const database = openDatabase<IdempotencyTables & OutboxTables>({
+  const database = openDatabase<unknown>({
     databaseUrl: env.databaseUrl,
     sqlitePath: join(env.dataDir, 'gateway.sqlite'),
     applicationName: 'nexus-gateway',
     onConnectionError: (error) => logger.warn('idle store connection lost; it will be replaced', { error: error.message }),
   });
-  const idempotency = await createIdempotencyStore(database);
-  const outboxStore = await createOutboxStore(database);
+  const idempotency = await createIdempotencyStore(storeView<IdempotencyTables>(database));
+  const outboxStore = await createOutboxStore(storeView<OutboxTables>(database));
   const registry = new Registry();
   const internal = { token: env.internalToken, timeoutMs: env.upstreamTimeoutMs };
   const policy = new PolicyClient({ baseUrl: env.policyUrl, ...internal });

@@ -134,3 +134,12 @@ function withStatementCache(sqlite: SqliteDatabase.Database): KyselySqliteDataba
     },
   };
 }
+
+/**
+ * One database shared by several stores of a service (e.g. the gateway's
+ * idempotency keys and its outbox): each store sees it with its own tables.
+ * Kysely's table types are invariant, so this is the one place that narrows.
+ */
+export function storeView<DB>(database: Database<unknown>): Database<DB> {
+  return database as unknown as Database<DB>;
+}
