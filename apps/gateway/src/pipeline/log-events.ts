@@ -20,9 +20,6 @@ export function decisionEvent(decision: Decision): DecisionEvent {
   };
 }
 
-/** Is this a payment status the audit trail records (PENDING is not an outcome yet)? */
-export const isLoggedStatus = (status: Payment['status']): status is TransactionStatus => status !== 'PENDING';
-
 /**
  * One payment outcome for the audit trail, one event per status a payment
  * reaches (`pay:<id>:<status>`): a refunded payment has its SUCCESS (or MOCK)
@@ -44,4 +41,25 @@ export function transactionEvent(payment: Payment, status: TransactionStatus): T
     reason: refunded ? 'REFUNDED' : (payment.failure?.code.slice(0, 100) ?? null),
     message: refunded ? clip(payment.refund?.reason ?? 'refunded', 500) : payment.failure ? clip(payment.failure.message, 500) : null,
   };
+}
+
+/**
+ * The events of every status a payment has reached so far: one for a
+ * settled or failed payment, none while PENDING, and for a payment found
+ * already refunded (an earlier attempt with the same key died after its
+ * refund) both its settlement and its refund, so the audit trail never has
+ * a refund without the payment it undoes. Ids repeat, so a status logged
+ * before is stored once.
+ */
+export function paymentEvents(payment: Payment): TransactionEvent[] {
+  switch (payment.status) {
+    case 'PENDING':
+      return [];
+    case 'REFUNDED':
+      return [transactionEvent(payment, payment.mode === 'mock' ? 'MOCK' : 'SUCCESS'), transactionEvent(payment, 'REFUNDED')];
+    case 'SUCCESS':
+    case 'MOCK':
+    case 'FAILED':
+      return [transactionEvent(payment, payment.status)];
+  }
 }

@@ -3,7 +3,7 @@ import { AppError, describeError, type Logger } from '@nexus/service-kit';
 import type { Decision, InvokeAnswer, Payment, RefundOutcome } from '@nexus/types';
 import type { PaidService, ServiceDirectory } from '../services/service-directory';
 import { internalKey } from './internal-keys';
-import { decisionEvent, isLoggedStatus, transactionEvent } from './log-events';
+import { decisionEvent, paymentEvents, transactionEvent } from './log-events';
 import type { PaidCallOutcome, PaidCallRequest, PaidCalls } from './paid-call-types';
 import type { PipelineMetrics } from './pipeline-metrics';
 import { readProviderAnswer, type ProviderVerdict } from './provider-answer';
@@ -99,7 +99,8 @@ export class PaidCallPipeline implements PaidCalls {
       else await this.release(grant, 'the payment service could not be reached', context);
       return this.failed(grant, asAppError(error, 'payment'), null, null);
     }
-    if (isLoggedStatus(payment.status)) await this.deps.outbox.record(transactionEvent(payment, payment.status));
+    const events = paymentEvents(payment);
+    if (events.length > 0) await this.deps.outbox.record(events);
 
     switch (payment.status) {
       case 'FAILED':

@@ -1,0 +1,170 @@
+import { randomUUID } from 'node:crypto';
+import { fromBaseUnits, InvokeAnswer, InvokeFailureBody, toBaseUnits } from '@nexus/types';
+import { startBackingStack, type BackingStack } from '../testing/backing-stack';
+import { createGatewayUnderTest, type GatewayUnderTest } from '../testing/gateway-under-test';
+import { gatewayProbes, type GatewayProbes } from '../testing/gateway-probes';
+
+jest.setTimeout(120_000);
+
+/** `Idempotency-Key` on POST /tools/:serviceId/invoke, against the real policy, payment and providers. */
+describe('idempotent invoke', () => {
+  let stack: BackingStack;
+  let gw: GatewayUnderTest;
+  let probe: GatewayProbes;
+
+  beforeAll(async () => {
+    stack = await startBackingStack();
+    gw = await createGatewayUnderTest(stack);
+    probe = gatewayProbes(gw);
+  }, 180_000);
+  afterAll(async () => {
+    await gw?.close();
+    await stack?.stopAll();
+  });
+  beforeEach(() => probe.resetBudgets());
+
+  const newKey = () => `key-${randomUUID()}`;
+  const invoke = (who: string, serviceId: string, body: object, key?: string) => {
+    const call = gw.http.post(`/tools/${serviceId}/invoke`).set(gw.auth(who));
+    return (key === undefined ? call : call.set('Idempotency-Key', key)).send(body);
+  };
+  const priceOf = (base: string) => ({ input: { base } });
+  const plus = (a: string, b: string) => fromBaseUnits(toBaseUnits(a) + toBaseUnits(b));
+  const paymentsOfDecision = async (agentId: string, decisionId: string) =>
+    (await probe.payments({ agentId })).filter((payment) => payment.decisionId === decisionId);
+
+  it('answers a retry with the same key with the first answer, marked replayed, and charges once', async () => {
+    const before = await probe.agent('user-agent');
+    const key = newKey();
+
+    const first = await invoke('user-agent', 'PRICE_ORACLE', priceOf('ETH'), key);
+    expect(first.status).toBe(200);
+    expect(first.headers['idempotent-replayed']).toBe('false');
+    const answer = InvokeAnswer.parse(first.body);
+    expect(answer).toMatchObject({ decision: { action: 'ALLOWED', amount: '0.05' }, payment: { status: 'MOCK', amount: '0.05' } });
+    expect(answer.result).toMatchObject({ base: 'ETH', quote: 'USD' });
+
+    const second = await invoke('user-agent', 'PRICE_ORACLE', priceOf('ETH'), key);
+    expect(second.status).toBe(200);
+    expect(second.headers['idempotent-replayed']).toBe('true');
+    expect(second.body).toEqual(first.body);
+
+    expect(await paymentsOfDecision('user-agent', answer.decision.id)).toHaveLength(1);
+    const after = await probe.agent('user-agent');
+    expect(after.spentToday).toBe(plus(before.spentToday, '0.05'));
+    expect(after.reserved).toBe(before.reserved);
+  });
+
+  it('makes one paid call out of ten concurrent requests with one key; the others are told it is running or get its answer', async () => {
+    const before = await probe.agent('user-agent');
+    const key = newKey();
+    const responses = await Promise.all(Array.from({ length: 10 }, () => invoke('user-agent', 'PRICE_ORACLE', priceOf('BTC'), key)));
+
+    const served = responses.filter((res) => res.status === 200);
+    const busy = responses.filter((res) => res.status === 409);
+    expect(served.length + busy.length).toBe(10);
+    expect(served.length).toBeGreaterThanOrEqual(1);
+    for (const res of busy) expect(res.body).toMatchObject({ error: { code: 'IDEMPOTENCY_KEY_IN_USE' } });
+    const answers = served.map((res) => InvokeAnswer.parse(res.body));
+    const decisionIds = new Set(answers.map((answer) => answer.decision.id));
+    const paymentIds = new Set(answers.map((answer) => answer.payment?.id));
+    expect(decisionIds.size).toBe(1);
+    expect(paymentIds.size).toBe(1);
+    expect(served.filter((res) => res.headers['idempotent-replayed'] === 'false')).toHaveLength(1);
+
+    const [decisionId] = [...decisionIds];
+    expect(await paymentsOfDecision('user-agent', decisionId ?? '')).toHaveLength(1);
+    const after = await probe.agent('user-agent');
+    expect(after.spentToday).toBe(plus(before.spentToday, '0.05'));
+    expect(after.reserved).toBe(before.reserved);
+
+    // Once the first attempt is done, a late retry gets its answer too.
+    const late = await invoke('user-agent', 'PRICE_ORACLE', priceOf('BTC'), key);
+    expect(late.status).toBe(200);
+    expect(late.headers['idempotent-replayed']).toBe('true');
+    expect(InvokeAnswer.parse(late.body).payment?.id).toBe([...paymentIds][0]);
+  });
+
+  it('refuses the same key with a different input with 422 and moves no money', async () => {
+    const key = newKey();
+    expect((await invoke('user-agent', 'PRICE_ORACLE', priceOf('ETH'), key)).status).toBe(200);
+    const before = await probe.agent('user-agent');
+    const paymentsBefore = await probe.payments({ agentId: 'user-agent' });
+
+    const other = await invoke('user-agent', 'PRICE_ORACLE', priceOf('SOL'), key);
+    expect(other.status).toBe(422);
+    expect(other.body).toMatchObject({ error: { code: 'IDEMPOTENCY_KEY_REUSED' } });
+    const sameInputOtherVariant = await invoke('user-agent', 'PRICE_ORACLE', { variant: 'query', ...priceOf('ETH') }, key);
+    expect(sameInputOtherVariant.status).toBe(422);
+
+    expect(await probe.agent('user-agent')).toEqual(before);
+    expect(await probe.payments({ agentId: 'user-agent' })).toHaveLength(paymentsBefore.length);
+  });
+
+  it('keeps the keys of two agents apart: the same key makes two separate calls', async () => {
+    const key = newKey();
+    const user = await invoke('user-agent', 'PRICE_ORACLE', priceOf('ETH'), key);
+    const ops = await invoke('ops-agent', 'PRICE_ORACLE', priceOf('ETH'), key);
+    expect(user.status).toBe(200);
+    expect(ops.status).toBe(200);
+    expect(ops.headers['idempotent-replayed']).toBe('false');
+    const [a, b] = [InvokeAnswer.parse(user.body), InvokeAnswer.parse(ops.body)];
+    expect(a.decision.agentId).toBe('user-agent');
+    expect(b.decision.agentId).toBe('ops-agent');
+    expect(a.decision.id).not.toBe(b.decision.id);
+    expect(a.payment?.id).not.toBe(b.payment?.id);
+    expect(await paymentsOfDecision('user-agent', a.decision.id)).toHaveLength(1);
+    expect(await paymentsOfDecision('ops-agent', b.decision.id)).toHaveLength(1);
+    expect((await probe.agent('user-agent')).spentToday).toBe('0.05');
+    expect((await probe.agent('ops-agent')).spentToday).toBe('0.05');
+  });
+
+  it('replays a rejected answer as rejected, with nothing paid', async () => {
+    const key = newKey();
+    const body = { input: { kind: 'primes', below: 100 } };
+    const first = await invoke('user-agent', 'BATCH_COMPUTE', body, key);
+    expect(first.status).toBe(200);
+    const answer = InvokeAnswer.parse(first.body);
+    expect(answer).toMatchObject({ decision: { action: 'REJECTED', reason: 'SERVICE_NOT_ALLOWED' }, payment: null, result: null });
+
+    const second = await invoke('user-agent', 'BATCH_COMPUTE', body, key);
+    expect(second.status).toBe(200);
+    expect(second.headers['idempotent-replayed']).toBe('true');
+    expect(second.body).toEqual(first.body);
+    expect(await paymentsOfDecision('user-agent', answer.decision.id)).toHaveLength(0);
+    expect(await probe.agent('user-agent')).toMatchObject({ spentToday: '0.00', reserved: '0.00' });
+  });
+
+  it('lets a key whose first attempt failed before any decision (policy down) be retried, and the retry is paid once', async () => {
+    const key = newKey();
+    await stack.stop('policy');
+    let down;
+    try {
+      down = await invoke('user-agent', 'PRICE_ORACLE', priceOf('ETH'), key);
+    } finally {
+      await stack.start('policy');
+    }
+    expect(down.status).toBe(503);
+    expect(down.body).toMatchObject({ error: { code: 'UPSTREAM_UNAVAILABLE' } });
+    expect(InvokeFailureBody.safeParse(down.body).success).toBe(false); // no decision was made, so there is none to show
+
+    const retry = await invoke('user-agent', 'PRICE_ORACLE', priceOf('ETH'), key);
+    expect(retry.status).toBe(200);
+    expect(retry.headers['idempotent-replayed']).toBe('false');
+    const answer = InvokeAnswer.parse(retry.body);
+    expect(answer).toMatchObject({ decision: { action: 'ALLOWED' }, payment: { status: 'MOCK', amount: '0.05' } });
+    expect(await paymentsOfDecision('user-agent', answer.decision.id)).toHaveLength(1);
+    expect(await probe.agent('user-agent')).toMatchObject({ spentToday: '0.05', reserved: '0.00' });
+
+    const again = await invoke('user-agent', 'PRICE_ORACLE', priceOf('ETH'), key);
+    expect(again.headers['idempotent-replayed']).toBe('true');
+    expect(again.body).toEqual(retry.body);
+  });
+
+  it('treats a call without a key as a new call each time', async () => {
+    const first = InvokeAnswer.parse((await invoke('user-agent', 'PRICE_ORACLE', priceOf('ETH'))).body);
+    const second = InvokeAnswer.parse((await invoke('user-agent', 'PRICE_ORACLE', priceOf('ETH'))).body);
+    expect(first.payment?.id).not.toBe(second.payment?.id);
+    expect(await probe.agent('user-agent')).toMatchObject({ spentToday: '0.10', reserved: '0.00' });
+  });
+});
