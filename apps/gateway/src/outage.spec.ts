@@ -1,4 +1,4 @@
-import { fromBaseUnits, InvokeAnswer, InvokeFailureBody, toBaseUnits, type PublicAgent } from '@nexus/types';
+import { ChatResponse, fromBaseUnits, InvokeAnswer, InvokeFailureBody, toBaseUnits, type PublicAgent } from '@nexus/types';
 import { startBackingStack, type BackingStack } from './testing/backing-stack';
 import { createGatewayUnderTest, type GatewayUnderTest } from './testing/gateway-under-test';
 import { gatewayProbes, type GatewayProbes } from './testing/gateway-probes';
@@ -100,6 +100,48 @@ describe('outages behind the gateway', () => {
     expect(JSON.stringify(res.body)).not.toMatch(/\bat .+\.ts:\d+/);
     expect(await probe.payments({ agentId: 'user-agent' })).toHaveLength(paymentsBefore.length);
     expect(spendOf(await probe.agent('user-agent'))).toEqual(spendOf(before));
+  });
+
+  it('tells the chat which call failed when a provider is down, with the refund, and charges nothing', async () => {
+    const before = await probe.agent('user-agent');
+    await stack.stop('price-oracle');
+    let res;
+    try {
+      res = await gw.http.post('/chat').set(gw.auth('user-agent')).send({ message: 'price of ETH' });
+    } finally {
+      await stack.start('price-oracle');
+    }
+
+    expect(res.status).toBe(200);
+    const { reply, toolCalls } = ChatResponse.parse(res.body);
+    expect(toolCalls).toHaveLength(1);
+    expect(toolCalls[0]).toMatchObject({
+      tool: 'get_price',
+      decision: { action: 'ALLOWED' },
+      payment: { status: 'REFUNDED' },
+      result: null,
+      error: { code: 'UPSTREAM_UNAVAILABLE' },
+      refund: { status: 'REFUNDED' },
+    });
+    expect(reply).toContain('Refund: REFUNDED');
+    expect(reply).toContain('Spent in this request: 0.00 MNEE');
+    expect(spendOf(await probe.agent('user-agent'))).toEqual(spendOf(before));
+  });
+
+  it('answers the chat with a clean 503 when the policy is down, and nothing is paid', async () => {
+    const paymentsBefore = await probe.payments({ agentId: 'user-agent' });
+    await stack.stop('policy');
+    let res;
+    try {
+      res = await gw.http.post('/chat').set(gw.auth('user-agent')).send({ message: 'price of ETH' });
+    } finally {
+      await stack.start('policy');
+    }
+
+    expect(res.status).toBe(503);
+    expect(res.body).toMatchObject({ error: { code: 'UPSTREAM_UNAVAILABLE' } });
+    expect(JSON.stringify(res.body)).not.toMatch(/\bat .+\.ts:\d+/);
+    expect(await probe.payments({ agentId: 'user-agent' })).toHaveLength(paymentsBefore.length);
   });
 
   it('serves paid calls while the logger is down, and every decision and payment reaches the audit trail once it is back', async () => {

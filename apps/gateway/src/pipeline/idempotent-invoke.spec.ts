@@ -1,4 +1,7 @@
 import { randomUUID } from 'node:crypto';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { fromBaseUnits, InvokeAnswer, InvokeFailureBody, toBaseUnits } from '@nexus/types';
 import { startBackingStack, type BackingStack } from '../testing/backing-stack';
 import { createGatewayUnderTest, type GatewayUnderTest } from '../testing/gateway-under-test';
@@ -159,6 +162,64 @@ describe('idempotent invoke', () => {
     const again = await invoke('user-agent', 'PRICE_ORACLE', priceOf('ETH'), key);
     expect(again.headers['idempotent-replayed']).toBe('true');
     expect(again.body).toEqual(retry.body);
+  });
+
+  it('replays a call that failed after its decision (provider down, refunded) as that failure, even once the provider is back', async () => {
+    const key = newKey();
+    await stack.stop('price-oracle');
+    let first;
+    try {
+      first = await invoke('user-agent', 'PRICE_ORACLE', priceOf('ETH'), key);
+    } finally {
+      await stack.start('price-oracle');
+    }
+    expect(first.status).toBe(503);
+    const failure = InvokeFailureBody.parse(first.body);
+    expect(failure).toMatchObject({ error: { code: 'UPSTREAM_UNAVAILABLE' }, refund: { status: 'REFUNDED' } });
+
+    const retry = await invoke('user-agent', 'PRICE_ORACLE', priceOf('ETH'), key);
+    expect(retry.status).toBe(503);
+    expect(retry.headers['idempotent-replayed']).toBe('true');
+    expect(retry.body).toEqual(first.body);
+    expect(await paymentsOfDecision('user-agent', failure.decision.id)).toEqual([
+      expect.objectContaining({ id: failure.payment?.id, status: 'REFUNDED' }),
+    ]);
+    expect(await probe.agent('user-agent')).toMatchObject({ spentToday: '0.00', reserved: '0.00' });
+
+    // A new key is a new call.
+    expect((await invoke('user-agent', 'PRICE_ORACLE', priceOf('ETH'), newKey())).status).toBe(200);
+  });
+
+  it('keeps the answer of a key across a restart of the gateway (its own store)', async () => {
+    const dataDir = mkdtempSync(join(tmpdir(), 'nexus-gateway-restart-'));
+    const key = newKey();
+    const before = await createGatewayUnderTest(stack, { dataDir });
+    let first;
+    try {
+      first = await before.http
+        .post('/tools/PRICE_ORACLE/invoke')
+        .set(before.auth('user-agent'))
+        .set('Idempotency-Key', key)
+        .send(priceOf('SOL'));
+    } finally {
+      await before.close();
+    }
+    expect(first.status).toBe(200);
+
+    const after = await createGatewayUnderTest(stack, { dataDir });
+    try {
+      const retry = await after.http
+        .post('/tools/PRICE_ORACLE/invoke')
+        .set(after.auth('user-agent'))
+        .set('Idempotency-Key', key)
+        .send(priceOf('SOL'));
+      expect(retry.status).toBe(200);
+      expect(retry.headers['idempotent-replayed']).toBe('true');
+      expect(retry.body).toEqual(first.body);
+    } finally {
+      await after.close();
+    }
+    expect(await probe.agent('user-agent')).toMatchObject({ spentToday: '0.05', reserved: '0.00' });
   });
 
   it('treats a call without a key as a new call each time', async () => {
