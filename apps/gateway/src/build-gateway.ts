@@ -21,6 +21,7 @@ import { GATEWAY_VERSION } from './version';
 import { IdempotentInvoke } from './pipeline/idempotent-invoke';
 import { PaidCallPipeline } from './pipeline/paid-call-pipeline';
 import { createPipelineMetrics } from './pipeline/pipeline-metrics';
+import { SettlementQueue } from './pipeline/settlement-queue';
 import { ServiceDirectory } from './services/service-directory';
 import { ServiceHealth } from './services/service-health';
 
@@ -68,6 +69,7 @@ export async function buildGateway(options: BuildGatewayOptions): Promise<Gatewa
   const payments = new PaymentClient({ baseUrl: env.paymentUrl, ...internal });
   const logs = new LoggerClient({ baseUrl: env.loggerUrl, ...internal });
   const outbox = new LogOutbox({ queue: outboxStore, sink: logs, logger, registry }).start();
+  const settlements = new SettlementQueue({ queue: outboxStore, policy, logger }).start();
   const services = new ServiceDirectory(config.services, { timeoutMs: env.providerTimeoutMs });
   const paidCalls = new PaidCallPipeline({
     policy,
@@ -76,6 +78,7 @@ export async function buildGateway(options: BuildGatewayOptions): Promise<Gatewa
     outbox,
     logger,
     providerTimeoutMs: env.providerTimeoutMs,
+    settlements,
     metrics: createPipelineMetrics(registry),
   });
   const invoke = new IdempotentInvoke({ paidCalls, store: idempotency, logger, leaseMs: env.idempotencyLeaseMs });
@@ -112,6 +115,7 @@ export async function buildGateway(options: BuildGatewayOptions): Promise<Gatewa
     outbox,
     close: async () => {
       clearInterval(purge);
+      await settlements.close();
       await outbox.close({ timeoutMs: 5_000 });
       await database.close();
     },

@@ -8,6 +8,7 @@ import type { PaidCallOutcome, PaidCallRequest, PaidCalls } from './paid-call-ty
 import type { PipelineMetrics } from './pipeline-metrics';
 import { readProviderAnswer, type ProviderVerdict } from './provider-answer';
 import { publicDecision, publicPayment } from './public-views';
+import type { Settlement, SettlementQueue } from './settlement-queue';
 
 export interface PaidCallPipelineDeps {
   policy: PolicyClient;
@@ -18,6 +19,8 @@ export interface PaidCallPipelineDeps {
   logger: Logger;
   /** how long a provider may take over its paid work */
   providerTimeoutMs: number;
+  /** where a commit or release goes when the policy cannot take it at the end of a call */
+  settlements?: Pick<SettlementQueue, 'defer'>;
   metrics?: PipelineMetrics;
 }
 
@@ -243,7 +246,7 @@ export class PaidCallPipeline implements PaidCalls {
     try {
       await this.deps.policy.commit(grant.reservationId, amount, context);
     } catch (error: unknown) {
-      this.settleFailed('commit', grant, error);
+      await this.settleFailed({ action: 'commit', reservationId: grant.reservationId, amount }, grant, error);
     }
   }
 
@@ -251,17 +254,29 @@ export class PaidCallPipeline implements PaidCalls {
     try {
       await this.deps.policy.release(grant.reservationId, reason, context);
     } catch (error: unknown) {
-      this.settleFailed('release', grant, error);
+      await this.settleFailed({ action: 'release', reservationId: grant.reservationId, reason }, grant, error);
     }
   }
 
-  private settleFailed(step: 'commit' | 'release', grant: Grant, error: unknown): void {
+  /**
+   * The policy did not take a commit or release (after the client's retries).
+   * While it is down, the settlement waits in the durable queue; one it
+   * refused (the hold expired first) is an error to reconcile.
+   */
+  private async settleFailed(settlement: Settlement, grant: Grant, error: unknown): Promise<void> {
+    const step = settlement.action;
     this.deps.metrics?.settleFailures.inc({ step });
-    this.deps.logger.error(`could not ${step} a hold; it expires on its own`, {
-      reservationId: grant.reservationId,
-      decisionId: grant.decision.id,
-      error: describeError(error),
-    });
+    const details = { reservationId: grant.reservationId, decisionId: grant.decision.id, error: describeError(error) };
+    if (this.deps.settlements && isServiceCallError(error) && error.transient) {
+      try {
+        await this.deps.settlements.defer(settlement);
+        this.deps.logger.warn(`the policy is unavailable; the ${step} of this hold is queued and retried`, details);
+        return;
+      } catch (queueError: unknown) {
+        this.deps.logger.error(`could not queue the ${step} of a hold`, { ...details, queueError: describeError(queueError) });
+      }
+    }
+    this.deps.logger.error(`could not ${step} a hold; it expires on its own`, details);
   }
 
   private failed(grant: Grant, error: AppError, payment: Payment | null, refund: RefundOutcome | null): PaidCallOutcome {

@@ -23,7 +23,7 @@ export function createPipelineMetrics(registry: Registry): PipelineMetrics {
     }),
     settleFailures: new Counter({
       name: 'gateway_settle_failures_total',
-      help: 'Commits, releases and refunds the gateway could not complete (the hold then expires on its own).',
+      help: 'Commits, releases and refunds the policy or payment service did not take at the end of a call (commits and releases are then queued and retried).',
       labelNames: ['step'],
       registers: [registry],
     }),

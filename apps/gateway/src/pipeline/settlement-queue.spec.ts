@@ -1,0 +1,93 @@
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { freePort } from '@nexus/chain';
+import { PolicyClient } from '@nexus/clients';
+import { createLogger, findWorkspaceRoot, startServiceProcess, type ServiceProcess } from '@nexus/service-kit';
+import { createOutboxStore, openDatabase, type OutboxStore, type OutboxTables, type Database } from '@nexus/stores';
+import { SETTLEMENT_TOPIC, SettlementQueue } from './settlement-queue';
+
+jest.setTimeout(60_000);
+
+const TOKEN = 'settlement-test-token-0123456789';
+
+describe('the settlement queue', () => {
+  let policyProcess: ServiceProcess;
+  let port: number;
+  let dataDir: string;
+  let policy: PolicyClient;
+  let database: Database<OutboxTables>;
+  let store: OutboxStore;
+  let queue: SettlementQueue;
+  const startPolicy = async () => {
+    policyProcess = await startServiceProcess({
+      app: 'policy',
+      port,
+      env: { INTERNAL_TOKEN: TOKEN, NEXUS_DATA_DIR: dataDir, NEXUS_CONFIG_DIR: join(findWorkspaceRoot(), 'config') },
+    });
+  };
+  const hold = async (key: string) => {
+    const decision = await policy.decide({ agentId: 'user-agent', serviceId: 'PRICE_ORACLE', idempotencyKey: key });
+    if (!decision.reservationId) throw new Error('expected a hold');
+    return decision.reservationId;
+  };
+
+  beforeAll(async () => {
+    port = await freePort();
+    dataDir = mkdtempSync(join(tmpdir(), 'nexus-settlements-'));
+    await startPolicy();
+    policy = new PolicyClient({
+      baseUrl: policyProcess.url,
+      token: TOKEN,
+      timeoutMs: 2_000,
+      retry: { attempts: 1, initialDelayMs: 10, maxDelayMs: 10 },
+    });
+  });
+  afterAll(async () => {
+    await policyProcess.stop();
+  });
+  beforeEach(async () => {
+    database = openDatabase<OutboxTables>({ sqlitePath: join(mkdtempSync(join(tmpdir(), 'nexus-settlement-queue-')), 'gateway.sqlite') });
+    store = await createOutboxStore(database);
+    queue = new SettlementQueue({
+      queue: store,
+      policy,
+      logger: createLogger('gateway', { level: 'error' }),
+      backoff: { initialDelayMs: 1, maxDelayMs: 2 },
+    });
+  });
+  afterEach(async () => {
+    await queue.close();
+    await database.close();
+  });
+
+  it('keeps a commit while the policy is down and makes it once the policy is back', async () => {
+    const reservationId = await hold(`commit-${Date.now()}`);
+    await policyProcess.stop();
+    await queue.defer({ action: 'commit', reservationId, amount: '0.05' });
+    await queue.drain();
+    expect(await store.counts(SETTLEMENT_TOPIC)).toEqual({ pending: 1, dead: 0 });
+
+    await startPolicy();
+    await new Promise((resolve) => setTimeout(resolve, 10)); // past the (2 ms) backoff
+    await queue.drain();
+    expect(await store.counts(SETTLEMENT_TOPIC)).toEqual({ pending: 0, dead: 0 });
+    expect(await policy.getReservation(reservationId)).toMatchObject({ status: 'COMMITTED', committedAmount: '0.05' });
+  });
+
+  it('releases a hold it was asked to release, once, even when deferred twice', async () => {
+    const reservationId = await hold(`release-${Date.now()}`);
+    await queue.defer({ action: 'release', reservationId, reason: 'payment service down' });
+    await queue.defer({ action: 'release', reservationId, reason: 'payment service down' });
+    await queue.drain();
+    expect(await store.counts(SETTLEMENT_TOPIC)).toEqual({ pending: 0, dead: 0 });
+    expect(await policy.getReservation(reservationId)).toMatchObject({ status: 'RELEASED', releaseReason: 'payment service down' });
+  });
+
+  it('keeps a settlement the policy refuses for good as dead, not retried', async () => {
+    await queue.defer({ action: 'commit', reservationId: 'res_00000000000000000000000000000000', amount: '0.05' });
+    await queue.drain();
+    await queue.drain();
+    expect(await store.counts(SETTLEMENT_TOPIC)).toEqual({ pending: 0, dead: 1 });
+  });
+});
