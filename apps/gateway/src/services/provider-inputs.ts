@@ -10,5 +10,5 @@ const INPUTS: Record<string, z.ZodType> = {
 
 /** The input schema of a provider this repository ships; undefined for a third party's (it validates its own). */
 export function providerInputSchema(serviceId: string): z.ZodType | undefined {
-  return INPUTS[serviceId];
+  return Object.hasOwn(INPUTS, serviceId) ? INPUTS[serviceId] : undefined;
 }

@@ -1,0 +1,36 @@
+import { request, type IncomingHttpHeaders } from 'node:http';
+
+export interface RawRequest {
+  method: string;
+  /** sent exactly as given: no normalisation of `..`, no re-encoding */
+  path: string;
+  headers: Record<string, string>;
+  body?: Buffer;
+}
+
+export interface RawResponse {
+  status: number;
+  headers: IncomingHttpHeaders;
+  text: string;
+}
+
+/**
+ * One HTTP request over loopback with nothing in between: unlike supertest
+ * (which parses the URL and resolves `..`), the path, headers and body go
+ * out byte for byte as given.
+ */
+export function rawRequest(port: number, raw: RawRequest): Promise<RawResponse> {
+  return new Promise((resolve, reject) => {
+    const headers = raw.body === undefined ? raw.headers : { ...raw.headers, 'Content-Length': String(raw.body.length) };
+    const outgoing = request({ host: '127.0.0.1', port, method: raw.method, path: raw.path, headers, agent: false }, (response) => {
+      const chunks: Buffer[] = [];
+      response.on('data', (chunk: Buffer) => chunks.push(chunk));
+      response.on('end', () =>
+        resolve({ status: response.statusCode ?? 0, headers: response.headers, text: Buffer.concat(chunks).toString('utf8') }),
+      );
+      response.on('error', reject);
+    });
+    outgoing.on('error', reject);
+    outgoing.end(raw.body);
+  });
+}
