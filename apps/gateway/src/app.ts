@@ -27,19 +27,6 @@ export interface GatewayAppDeps extends GatewayDeps {
 const isPublic = (method: string, path: string) =>
   ((method === 'GET' || method === 'HEAD') && (path === '/' || path === '/openapi.json')) || path === '/docs' || path.startsWith('/docs/');
 
-/**
- * What Express and its body reader raise for a request they cannot read: a
- * path that is not valid percent-encoding, a body that does not inflate. The
- * caller's mistake (a 400 in the error format), not an internal error.
- */
-function unreadableRequest(error: unknown): AppError | undefined {
-  if (typeof error !== 'object' || error === null || !('status' in error) || error.status !== 400) return undefined;
-  if (error instanceof URIError) return new AppError('VALIDATION_ERROR', 400, 'the request path is not valid percent-encoding');
-  if ('expose' in error && error.expose === true)
-    return new AppError('MALFORMED_JSON', 400, 'the request body could not be read or decoded');
-  return undefined;
-}
-
 function corsHandler(origins: readonly string[]): RequestHandler[] {
   if (origins.length === 0) return [];
   return [
@@ -89,7 +76,7 @@ export function createApp(deps: GatewayAppDeps): Express {
     mapError: (error) =>
       isStoreUnavailable(error)
         ? new AppError('SERVICE_UNAVAILABLE', 503, 'the gateway store is unavailable; nothing was done, retry shortly', { cause: error })
-        : unreadableRequest(error),
+        : undefined,
     routes: (router) => {
       router.use('/docs', swaggerUi.serve, swaggerUi.setup(document as swaggerUi.JsonObject, { customSiteTitle: 'MNEE Nexus API' }));
       mountRoutes(router, routes);

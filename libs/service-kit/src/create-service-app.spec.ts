@@ -71,6 +71,9 @@ function testRoutes(logger: Logger) {
     router.get('/things', (req, res) => {
       res.json(parseInput(ListQuery, req.query, 'query'));
     });
+    router.get('/things/:id', (req, res) => {
+      res.json({ id: req.params['id'] });
+    });
     router.post('/logged', async (req, res) => {
       logger.info('before await');
       await new Promise((resolve) => setTimeout(resolve, 5));
@@ -228,6 +231,24 @@ describe('createServiceApp', () => {
         .post('/things')
         .send({ name: 'x'.repeat(90 * 1024), count: 1 })
         .expect(201);
+    });
+
+    it('answers 400 to a gzip body that does not inflate, not 500', async () => {
+      const res = await request(buildApp())
+        .post('/things')
+        .set('Content-Type', 'application/json')
+        .set('Content-Encoding', 'gzip')
+        .send('this is not gzip');
+
+      expect(res.status).toBe(400);
+      expect(res.body.error.code).toBe('MALFORMED_JSON');
+    });
+
+    it('answers 400 to a path that is not valid percent-encoding, not 500', async () => {
+      const res = await request(buildApp()).get('/things/%E0%A4%A');
+
+      expect(res.status).toBe(400);
+      expect(res.body.error.code).toBe('VALIDATION_ERROR');
     });
 
     it('answers 415 to a JSON body in a charset it cannot read', async () => {

@@ -23,6 +23,19 @@ function fromBodyParser(error: unknown): AppError | undefined {
   }
 }
 
+/**
+ * What Express raises for a request it cannot read before any route runs: a
+ * path that is not valid percent-encoding, a body that does not inflate.
+ * The caller's mistake, so a 400 in the error format.
+ */
+function unreadableRequest(error: unknown): AppError | undefined {
+  if (typeof error !== 'object' || error === null || !('status' in error) || error.status !== 400) return undefined;
+  if (error instanceof URIError) return new AppError('VALIDATION_ERROR', 400, 'the request path is not valid percent-encoding');
+  if ('expose' in error && error.expose === true)
+    return new AppError('MALFORMED_JSON', 400, 'the request body could not be read or decoded');
+  return undefined;
+}
+
 export function notFoundHandler(): RequestHandler {
   return (req, _res, next) => next(new AppError('NOT_FOUND', 404, `no route for ${req.method} ${req.path}`));
 }
@@ -34,7 +47,7 @@ export type ErrorMapper = (error: unknown) => AppError | undefined;
 export function errorHandler(logger: Logger, mapError: ErrorMapper = () => undefined): ErrorRequestHandler {
   return (error: unknown, _req, res, next) => {
     if (res.headersSent) return next(error);
-    const known = error instanceof AppError ? error : (fromBodyParser(error) ?? mapError(error));
+    const known = error instanceof AppError ? error : (fromBodyParser(error) ?? unreadableRequest(error) ?? mapError(error));
     const appError = known ?? new AppError('INTERNAL_ERROR', 500, 'internal error', { cause: error });
     if (appError.status >= 500) logger.error('request failed', { code: appError.code, error: describeError(appError.cause ?? appError) });
     const body: ErrorBody = {
