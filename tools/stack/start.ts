@@ -100,7 +100,7 @@ async function main(): Promise<void> {
   out(`  keys: ${envPath} (ADMIN_API_KEY, AGENT_API_KEYS; INTERNAL_TOKEN guards the internal services)`);
   out(`  API docs: ${gateway}/docs`);
   out('');
-  out("Ask user-agent for a price (the built-in planner needs no LLM key; the call is paid on chain):");
+  out('Ask user-agent for a price (the built-in planner needs no LLM key; the call is paid on chain):');
   out(`  KEY=$(grep ^AGENT_API_KEYS= .env | sed -E 's/.*user-agent:([^,]*).*/\\1/')`);
   out(`  curl -s -X POST ${gateway}/chat -H "Authorization: Bearer $KEY" -H 'Content-Type: application/json' \\`);
   out(`    -d '{"message":"What is the price of ETH?"}'`);
