@@ -13,3 +13,4 @@ export * from './verify/ledger-verifier';
 export * from './verify/payment-verifier';
 export * from './testing/provider-under-test';
 export * from './testing/test-payment-network';
+export * from './testing/echo-provider';

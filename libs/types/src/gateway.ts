@@ -1,10 +1,10 @@
 import { z } from 'zod';
 import { ErrorBody } from './errors';
 import { IdempotencyKey, Page, ResourceId, Timestamp } from './ids';
-import { NetMoney, TransactionStatus } from './logger';
+import { LogStats } from './logger';
 import { Money } from './money';
 import { PaymentMode, PaymentStatus } from './payment';
-import { DecisionAction, Priority, ReasonCode } from './policy';
+import { Agent, DecisionAction, Priority, ReasonCode } from './policy';
 import { RefundOutcome } from './provider';
 
 /**
@@ -125,18 +125,8 @@ export const ChatResponse = z.object({
 });
 export type ChatResponse = z.infer<typeof ChatResponse>;
 
-export const PublicAgent = z.object({
-  id: z.string(),
-  name: z.string(),
-  priority: Priority,
-  dailyBudget: Money,
-  maxPerCall: Money,
-  spentToday: Money,
-  reserved: Money,
-  remaining: Money,
-  paused: z.boolean(),
-  allowedServices: z.array(z.string()),
-});
+/** An agent as the public API shows it: the policy's view without its internal period id. */
+export const PublicAgent = Agent.omit({ periodId: true });
 export type PublicAgent = z.infer<typeof PublicAgent>;
 
 export const PublicAgentList = Page(PublicAgent);
@@ -221,19 +211,8 @@ export const StatsQueryParams = z.strictObject({
 });
 export type StatsQueryParams = z.infer<typeof StatsQueryParams>;
 
-export const GatewayStats = z.object({
-  transactions: z.object({
-    total: z.number().int(),
-    successful: z.number().int(),
-    failed: z.number().int(),
-    refunded: z.number().int(),
-    byStatus: z.record(TransactionStatus, z.number().int()),
-  }),
-  policy: z.object({ total: z.number().int(), allowed: z.number().int(), rejected: z.number().int(), downgraded: z.number().int() }),
-  totalSpent: NetMoney,
-  spendByAgent: z.record(z.string(), NetMoney),
-  revenueByService: z.record(z.string(), NetMoney),
-});
+/** `GET /stats`: the audit trail's figures (the logger's stats). */
+export const GatewayStats = LogStats;
 export type GatewayStats = z.infer<typeof GatewayStats>;
 
 export const GatewayResetResponse = z.object({
