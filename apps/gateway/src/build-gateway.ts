@@ -97,7 +97,6 @@ export async function buildGateway(options: BuildGatewayOptions): Promise<Gatewa
     logs,
     services,
     health: new ServiceHealth({ services, policy, payments, logs }),
-    paidCalls,
     invoke,
     chat,
     agents: config.agents,

@@ -2,7 +2,6 @@ import type { LoggerClient, PaymentClient, PolicyClient } from '@nexus/clients';
 import type { AgentConfig } from '@nexus/config';
 import type { ChatRequest, ChatResponse } from '@nexus/types';
 import type { IdempotentInvoke } from './pipeline/idempotent-invoke';
-import type { PaidCalls } from './pipeline/paid-call-types';
 import type { ServiceDirectory } from './services/service-directory';
 import type { ServiceHealth } from './services/service-health';
 
@@ -18,7 +17,6 @@ export interface GatewayDeps {
   logs: LoggerClient;
   services: ServiceDirectory;
   health: ServiceHealth;
-  paidCalls: PaidCalls;
   invoke: IdempotentInvoke;
   chat: Chat;
   /** the configured agents (agents.yaml): who exists */

@@ -2,7 +2,6 @@ import {
   Agent,
   AgentList,
   Decision,
-  Period,
   Reservation,
   ResetResponse,
   type BudgetUpdate,
@@ -61,10 +60,6 @@ export class PolicyClient {
   setPaused(id: string, paused: boolean, context?: CallContext): Promise<Agent> {
     const path = `/agents/${encodeURIComponent(id)}/${paused ? 'pause' : 'resume'}`;
     return this.client.call('POST', path, Agent, { retry: true, ...context });
-  }
-
-  currentPeriod(context?: CallContext): Promise<Period> {
-    return this.client.call('GET', '/period', Period, { retry: true, ...context });
   }
 
   /** Starts a new budget period now. Not retried: a repeat would start yet another period. */

@@ -1,4 +1,4 @@
-import { PAYMENT_ID_HEADER, PAYMENT_TX_HEADER, Quote, type PaymentProof } from '@nexus/types';
+import { PAYMENT_ID_HEADER, PAYMENT_TX_HEADER, type PaymentProof } from '@nexus/types';
 import { ServiceClient, type ServiceClientOptions } from './http-client';
 import type { CallContext } from './payment-client';
 
@@ -8,7 +8,7 @@ export interface ProviderAnswer {
   body: unknown;
 }
 
-/** A paid provider's contract (DESIGN.md §5): `POST /invoke` with a payment proof, `GET /quote`, `GET /health`. */
+/** A paid provider's contract (DESIGN.md §5): `POST /invoke` with a payment proof and `GET /health`. */
 export class ProviderClient {
   private readonly client: ServiceClient;
 
@@ -30,10 +30,6 @@ export class ProviderClient {
     if (proof.txHash) headers[PAYMENT_TX_HEADER] = proof.txHash;
     const { status, data } = await this.client.send('POST', '/invoke', { body, headers, anyStatus: true, ...context });
     return { status, body: data };
-  }
-
-  quote(context?: CallContext): Promise<Quote> {
-    return this.client.call('GET', '/quote', Quote, { retry: true, ...context });
   }
 
   /** Throws a ServiceCallError unless the provider reports itself healthy. */

@@ -46,10 +46,6 @@ export class ConversationMemory {
     }
   }
 
-  forget(agentId: string): void {
-    this.#conversations.delete(agentId);
-  }
-
   /** Agents with a history. */
   get size(): number {
     return this.#conversations.size;

@@ -47,17 +47,18 @@ export class PaidCallPipeline implements PaidCalls {
     const service = this.deps.services.get(request.serviceId);
     const started = process.hrtime.bigint();
     const context: CallContext = request.requestId ? { requestId: request.requestId } : {};
+    const key = internalKey(request.agentId, request.idempotencyKey);
     const decision = await this.deps.policy.decide(
       {
         agentId: request.agentId,
         serviceId: request.serviceId,
         ...(request.variant === undefined ? {} : { variant: request.variant }),
-        idempotencyKey: internalKey(request.agentId, request.idempotencyKey),
+        idempotencyKey: key,
       },
       context,
     );
     await this.deps.outbox.record(decisionEvent(decision));
-    const outcome = await this.afterDecision(decision, service, request, context);
+    const outcome = await this.afterDecision(decision, service, request, key, context);
     const seconds = Number(process.hrtime.bigint() - started) / 1e9;
     this.deps.metrics?.calls.inc({ service: request.serviceId, outcome: outcome.kind });
     this.deps.metrics?.duration.observe({ service: request.serviceId, outcome: outcome.kind }, seconds);
@@ -68,6 +69,7 @@ export class PaidCallPipeline implements PaidCalls {
     decision: Decision,
     service: PaidService,
     request: PaidCallRequest,
+    key: string,
     context: CallContext,
   ): Promise<PaidCallOutcome> {
     const shown = publicDecision(decision);
@@ -89,7 +91,7 @@ export class PaidCallPipeline implements PaidCalls {
           serviceId: decision.serviceId,
           payee: service.config.payee,
           amount: grant.amount,
-          idempotencyKey: internalKey(request.agentId, request.idempotencyKey),
+          idempotencyKey: key,
           decisionId: decision.id,
           reservationId: grant.reservationId,
         },

@@ -1,8 +1,7 @@
-import { notFound } from '@nexus/service-kit';
 import { ChatRequest, ChatResponse } from '@nexus/types';
-import { actingAgent } from '../access/caller';
+import { actingKnownAgent } from './acting-agent';
 import type { GatewayDeps } from '../gateway-deps';
-import { defineRoute, keyHolder, type AnyRoute } from '../http/route-spec';
+import { defineRoute, type AnyRoute } from '../http/route-spec';
 
 export function chatRoutes(deps: GatewayDeps): AnyRoute[] {
   return [
@@ -25,8 +24,7 @@ export function chatRoutes(deps: GatewayDeps): AnyRoute[] {
         504: 'the model timed out',
       },
       handle: async ({ body, caller, requestId }) => {
-        const agentId = actingAgent(keyHolder(caller), body.agentId);
-        if (!deps.agents.some((agent) => agent.id === agentId)) throw notFound('AGENT_NOT_FOUND', `no agent ${agentId}`);
+        const agentId = actingKnownAgent(deps, caller, body.agentId);
         const reply = await deps.chat.chat({
           agentId,
           message: body.message,

@@ -13,11 +13,7 @@ export function healthRoutes(deps: GatewayDeps): AnyRoute[] {
       description: 'Always 200 while the gateway runs; `status` is `degraded` when the policy, payment or logger service does not answer.',
       responses: { 200: { description: 'the gateway is up', schema: GatewayHealth } },
       handle: async () => {
-        const dependencies = await deps.health.internal();
-        const treasuryMode = await deps.payments.treasury().then(
-          (view) => view.mode,
-          () => null,
-        );
+        const [dependencies, treasuryMode] = await Promise.all([deps.health.internal(), deps.health.paymentMode()]);
         const ok = Object.values(dependencies).every((state) => state.status === 'ok');
         const body: GatewayHealth = {
           status: ok ? 'ok' : 'degraded',

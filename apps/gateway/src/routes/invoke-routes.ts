@@ -1,9 +1,9 @@
-import { notFound, parseInput } from '@nexus/service-kit';
+import { parseInput } from '@nexus/service-kit';
 import { z } from 'zod';
 import { IDEMPOTENCY_KEY_HEADER, InvokeAnswer, InvokeHeaders, InvokeToolBody, ServiceIdParams } from '@nexus/types';
-import { actingAgent } from '../access/caller';
+import { actingKnownAgent } from './acting-agent';
 import type { GatewayDeps } from '../gateway-deps';
-import { defineRoute, keyHolder, type AnyRoute } from '../http/route-spec';
+import { defineRoute, type AnyRoute } from '../http/route-spec';
 import { providerInputSchema } from '../services/provider-inputs';
 
 export function invokeRoutes(deps: GatewayDeps): AnyRoute[] {
@@ -31,8 +31,7 @@ export function invokeRoutes(deps: GatewayDeps): AnyRoute[] {
         504: 'the provider or the chain did not answer in time',
       },
       handle: async ({ params, body, headers, caller, requestId }) => {
-        const agentId = actingAgent(keyHolder(caller), body.agentId);
-        if (!deps.agents.some((agent) => agent.id === agentId)) throw notFound('AGENT_NOT_FOUND', `no agent ${agentId}`);
+        const agentId = actingKnownAgent(deps, caller, body.agentId);
         deps.services.get(params.serviceId);
         const schema = providerInputSchema(params.serviceId);
         // Known providers' input is checked before anything is held or paid; others check it themselves (and the payment is refunded).

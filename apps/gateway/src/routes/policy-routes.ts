@@ -1,8 +1,7 @@
 import { GatewayResetResponse, PublicDecision, SimulateBody } from '@nexus/types';
-import { notFound } from '@nexus/service-kit';
-import { actingAgent } from '../access/caller';
+import { actingKnownAgent } from './acting-agent';
 import type { GatewayDeps } from '../gateway-deps';
-import { defineRoute, keyHolder, type AnyRoute } from '../http/route-spec';
+import { defineRoute, type AnyRoute } from '../http/route-spec';
 import { publicDecision } from '../pipeline/public-views';
 
 export function policyRoutes(deps: GatewayDeps): AnyRoute[] {
@@ -17,8 +16,7 @@ export function policyRoutes(deps: GatewayDeps): AnyRoute[] {
       responses: { 200: { description: 'the decision it would make', schema: PublicDecision } },
       errors: { 404: 'unknown agent or service' },
       handle: async ({ body, caller, requestId }) => {
-        const agentId = actingAgent(keyHolder(caller), body.agentId);
-        if (!deps.agents.some((agent) => agent.id === agentId)) throw notFound('AGENT_NOT_FOUND', `no agent ${agentId}`);
+        const agentId = actingKnownAgent(deps, caller, body.agentId);
         deps.services.get(body.serviceId);
         const decision = await deps.policy.simulate(
           { agentId, serviceId: body.serviceId, ...(body.variant ? { variant: body.variant } : {}) },

@@ -24,10 +24,6 @@ export class ServiceDirectory {
     return [...this.services.values()];
   }
 
-  has(serviceId: string): boolean {
-    return this.services.has(serviceId);
-  }
-
   /** The service, or a 404 SERVICE_NOT_FOUND naming the ones there are. */
   get(serviceId: string): PaidService {
     const service = this.services.get(serviceId);

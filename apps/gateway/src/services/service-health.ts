@@ -1,4 +1,5 @@
 import type { PaymentClient, PolicyClient, LoggerClient } from '@nexus/clients';
+import type { PaymentMode } from '@nexus/types';
 import type { ServiceDirectory } from './service-directory';
 
 /** A dependency's state as the gateway sees it. */
@@ -17,6 +18,7 @@ const PROBE_TIMEOUT_MS = 1_500;
  */
 export class ServiceHealth {
   private readonly cache = new Map<string, { at: number; state: Promise<DependencyState> }>();
+  private knownMode: PaymentMode | undefined;
 
   constructor(
     private readonly deps: { services: ServiceDirectory; policy: PolicyClient; payments: PaymentClient; logs: LoggerClient },
@@ -35,6 +37,18 @@ export class ServiceHealth {
       this.cached('logger', () => this.deps.logs.ping()),
     ]);
     return { policy, payment, logger };
+  }
+
+  /**
+   * The payment service's mode (chain or mock), null while it cannot be
+   * asked. It does not change while the service runs, so it is read once.
+   */
+  async paymentMode(): Promise<PaymentMode | null> {
+    this.knownMode ??= await this.deps.payments.treasury().then(
+      (view) => view.mode,
+      () => undefined,
+    );
+    return this.knownMode ?? null;
   }
 
   private cached(name: string, probe: () => Promise<void>): Promise<DependencyState> {
