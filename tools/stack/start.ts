@@ -64,7 +64,7 @@ async function stop(code: number): Promise<void> {
 }
 
 async function main(): Promise<void> {
-  const envPath = resolve(root, '.env');
+  const envPath = resolve(process.env['NEXUS_ENV_FILE'] || resolve(root, '.env'));
   const loaded = loadEnvFile(envPath);
   let env = loaded.env;
   out(loaded.created ? `wrote fresh keys to ${envPath}` : `using keys from ${envPath}`);
