@@ -1,4 +1,5 @@
-import { AppError, conflict, newId, notFound } from '@nexus/service-kit';
+import { AppError, conflict, newId, notFound, validationError } from '@nexus/service-kit';
+import { InvalidCursorError } from '@nexus/stores';
 import type { AgentStateRecord, PolicySnapshot, PolicyStore, ReservationRecord, SettleOutcome, UsageRecord } from '@nexus/stores';
 import {
   fromBaseUnits,
@@ -6,9 +7,13 @@ import {
   type Agent,
   type BudgetUpdate,
   type Decision,
+  type DecisionList,
+  type DecisionListQuery,
   type DecideRequest,
   type Period,
   type Reservation,
+  type ReservationList,
+  type ReservationListQuery,
   type ResetResponse,
   type SimulateRequest,
 } from '@nexus/types';
@@ -170,6 +175,18 @@ export class PolicyService {
     return { expired, periodId: period.id };
   }
 
+  /** Stored decisions, newest first (read only: for audits and reconciliation). */
+  async listDecisions(query: DecisionListQuery): Promise<DecisionList> {
+    const page = await listed(() => this.store.listDecisions(query));
+    return { items: page.items.map((record) => decisionView(record, { simulated: false, replayed: false })), nextCursor: page.nextCursor };
+  }
+
+  /** Holds with their status as stored, newest first (read only: nothing is swept). */
+  async listReservations(query: ReservationListQuery): Promise<ReservationList> {
+    const page = await listed(() => this.store.listReservations(query));
+    return { items: page.items.map(reservationView), nextCursor: page.nextCursor };
+  }
+
   private settledView(record: ReservationRecord): Reservation {
     this.metrics.settled(record.status);
     return reservationView(record);
@@ -229,5 +246,16 @@ function settled(outcome: SettleOutcome, id: string, verb: 'commit' | 'release')
         422,
         `cannot commit more than the ${fromBaseUnits(outcome.reservation.amount)} MNEE held by ${id}`,
       );
+  }
+}
+
+/** A page of a list; a cursor the store did not issue is the caller's mistake (400). */
+async function listed<T>(read: () => Promise<T>): Promise<T> {
+  try {
+    return await read();
+  } catch (error: unknown) {
+    if (error instanceof InvalidCursorError)
+      throw validationError('invalid request query', [{ path: 'query.cursor', message: error.message }]);
+    throw error;
   }
 }

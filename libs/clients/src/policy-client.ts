@@ -2,10 +2,14 @@ import {
   Agent,
   AgentList,
   Decision,
+  DecisionList,
   Reservation,
+  ReservationList,
   ResetResponse,
   type BudgetUpdate,
   type DecideRequest,
+  type DecisionListQuery,
+  type ReservationListQuery,
   type SimulateRequest,
 } from '@nexus/types';
 import { ServiceClient, type ServiceClientOptions } from './http-client';
@@ -65,6 +69,16 @@ export class PolicyClient {
   /** Starts a new budget period now. Not retried: a repeat would start yet another period. */
   reset(context?: CallContext): Promise<ResetResponse> {
     return this.client.call('POST', '/period/reset', ResetResponse, { ...context });
+  }
+
+  /** Stored decisions, newest first; pass the page's `nextCursor` as `cursor` for the next one. */
+  listDecisions(query: Partial<DecisionListQuery> = {}, context?: CallContext): Promise<DecisionList> {
+    return this.client.call('GET', '/decisions', DecisionList, { query, retry: true, ...context });
+  }
+
+  /** Holds with their status as stored, newest first; pass the page's `nextCursor` as `cursor` for the next one. */
+  listReservations(query: Partial<ReservationListQuery> = {}, context?: CallContext): Promise<ReservationList> {
+    return this.client.call('GET', '/reservations', ReservationList, { query, retry: true, ...context });
   }
 
   /** Throws a ServiceCallError unless the service reports itself healthy. */

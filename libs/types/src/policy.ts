@@ -145,3 +145,31 @@ export type AgentIdParams = z.infer<typeof AgentIdParams>;
 
 export const EntityIdParams = z.strictObject({ id: z.string().regex(/^[a-z]{3}_[0-9a-f]{32}$/, 'is not a valid id') });
 export type EntityIdParams = z.infer<typeof EntityIdParams>;
+
+/** `GET /decisions`: stored decisions, newest first (simulations are never stored). */
+export const DecisionListQuery = z.strictObject({
+  agentId: ResourceId.optional(),
+  serviceId: ResourceId.optional(),
+  action: DecisionAction.optional(),
+  periodId: z.coerce.number().int().min(1).optional(),
+  limit: z.coerce.number().int().min(1).max(500).default(100),
+  cursor: z.string().min(1).max(200).optional(),
+});
+export type DecisionListQuery = z.infer<typeof DecisionListQuery>;
+
+export const DecisionList = Page(Decision);
+export type DecisionList = z.infer<typeof DecisionList>;
+
+/** `GET /reservations`: holds, newest first. `status` is as stored: a HELD hold past its expiry reads HELD until it is swept. */
+export const ReservationListQuery = z.strictObject({
+  agentId: ResourceId.optional(),
+  status: ReservationStatus.optional(),
+  periodId: z.coerce.number().int().min(1).optional(),
+  decisionId: z.string().min(1).max(100).optional(),
+  limit: z.coerce.number().int().min(1).max(500).default(100),
+  cursor: z.string().min(1).max(200).optional(),
+});
+export type ReservationListQuery = z.infer<typeof ReservationListQuery>;
+
+export const ReservationList = Page(Reservation);
+export type ReservationList = z.infer<typeof ReservationList>;

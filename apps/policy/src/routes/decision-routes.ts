@@ -1,6 +1,6 @@
 import type { Router } from 'express';
 import { parseInput } from '@nexus/service-kit';
-import { DecideRequest, EntityIdParams, SimulateRequest } from '@nexus/types';
+import { DecideRequest, DecisionListQuery, EntityIdParams, SimulateRequest } from '@nexus/types';
 import type { PolicyService } from '../policy-service';
 
 export function decisionRoutes(router: Router, policy: PolicyService): void {
@@ -12,6 +12,11 @@ export function decisionRoutes(router: Router, policy: PolicyService): void {
 
   router.post('/decisions/simulate', async (req, res) => {
     res.json(await policy.simulate(parseInput(SimulateRequest, req.body, 'body')));
+  });
+
+  /** Stored decisions, newest first; `agentId`, `serviceId`, `action`, `periodId`, `limit`, `cursor`. */
+  router.get('/decisions', async (req, res) => {
+    res.json(await policy.listDecisions(parseInput(DecisionListQuery, req.query, 'query')));
   });
 
   router.get('/decisions/:id', async (req, res) => {

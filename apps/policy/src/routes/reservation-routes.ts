@@ -1,9 +1,14 @@
 import type { Router } from 'express';
 import { parseInput } from '@nexus/service-kit';
-import { CommitRequest, EntityIdParams, ReleaseRequest } from '@nexus/types';
+import { CommitRequest, EntityIdParams, ReleaseRequest, ReservationListQuery } from '@nexus/types';
 import type { PolicyService } from '../policy-service';
 
 export function reservationRoutes(router: Router, policy: PolicyService): void {
+  /** Holds, newest first, status as stored; `agentId`, `status`, `periodId`, `decisionId`, `limit`, `cursor`. */
+  router.get('/reservations', async (req, res) => {
+    res.json(await policy.listReservations(parseInput(ReservationListQuery, req.query, 'query')));
+  });
+
   router.get('/reservations/:id', async (req, res) => {
     const { id } = parseInput(EntityIdParams, req.params, 'params');
     res.json(await policy.getReservation(id));

@@ -83,4 +83,12 @@ export const policyMigrations: Record<string, Migration> = {
       await db.schema.createIndex('policy_reservations_expiry').on('policy_reservations').columns(['status', 'expires_at']).execute();
     },
   },
+  '0002_list_indexes': {
+    // Newest-first pages of decisions and holds (GET /decisions, GET /reservations), and the holds of a decision.
+    async up(db: Kysely<unknown>) {
+      await db.schema.createIndex('policy_decisions_created').on('policy_decisions').columns(['created_at', 'id']).execute();
+      await db.schema.createIndex('policy_reservations_created').on('policy_reservations').columns(['created_at', 'id']).execute();
+      await db.schema.createIndex('policy_reservations_decision').on('policy_reservations').column('decision_id').execute();
+    },
+  },
 };

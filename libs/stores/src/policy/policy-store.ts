@@ -165,4 +165,28 @@ export interface PolicyStore {
   setPaused(agentId: string, paused: boolean, now: Date): Promise<void>;
   ping(): Promise<void>;
   close(): Promise<void>;
+  /** Stored decisions, newest first (by createdAt, then id); `nextCursor` is null on the last page. Throws InvalidCursorError. */
+  listDecisions(filter: DecisionFilter): Promise<{ items: DecisionRecord[]; nextCursor: string | null }>;
+  /** Holds with their status as stored, newest first (by createdAt, then id); `nextCursor` is null on the last page. Throws InvalidCursorError. */
+  listReservations(filter: ReservationFilter): Promise<{ items: ReservationRecord[]; nextCursor: string | null }>;
+}
+
+export interface DecisionFilter {
+  agentId?: string;
+  serviceId?: string;
+  action?: DecisionAction;
+  periodId?: number;
+  limit: number;
+  /** from a previous page's `nextCursor` */
+  cursor?: string;
+}
+
+export interface ReservationFilter {
+  agentId?: string;
+  status?: ReservationStatus;
+  periodId?: number;
+  decisionId?: string;
+  limit: number;
+  /** from a previous page's `nextCursor` */
+  cursor?: string;
 }

@@ -1,6 +1,7 @@
 import { sql, type Kysely, type RawBuilder, type Transaction } from 'kysely';
 import type { Database } from '../database';
 import { migrate } from '../migrations';
+import { listDecisions, listReservations } from './policy-lists';
 import { policyMigrations } from './policy-migrations';
 import { ms, toAgentState, toDate, toDecision, toReservation } from './policy-rows';
 import type {
@@ -8,11 +9,13 @@ import type {
   BudgetOverride,
   DecideCommand,
   DecideOutcome,
+  DecisionFilter,
   DecisionRecord,
   PeriodBounds,
   PeriodRecord,
   PolicySnapshot,
   PolicyStore,
+  ReservationFilter,
   ReservationRecord,
   SettleOutcome,
   UsageRecord,
@@ -206,6 +209,14 @@ class SqlPolicyStore implements PolicyStore {
 
   close(): Promise<void> {
     return this.database.close();
+  }
+
+  listDecisions(filter: DecisionFilter): Promise<{ items: DecisionRecord[]; nextCursor: string | null }> {
+    return listDecisions(this.db, filter);
+  }
+
+  listReservations(filter: ReservationFilter): Promise<{ items: ReservationRecord[]; nextCursor: string | null }> {
+    return listReservations(this.db, filter);
   }
 
   /**
