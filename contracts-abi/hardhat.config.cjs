@@ -9,6 +9,8 @@ module.exports = {
       hardfork: 'cancun',
       mining: { auto: true },
       loggingEnabled: false,
+      // The clock of the genesis block: set when a recorded chain is replayed (see libs/chain/src/chain-journal).
+      ...(process.env.NEXUS_CHAIN_GENESIS_DATE ? { initialDate: process.env.NEXUS_CHAIN_GENESIS_DATE } : {}),
     },
   },
 };

@@ -16,10 +16,8 @@ import {
   MNEEPaymentRouter__factory,
   readDeployment,
   rpcChainId,
-  startHardhatNode,
   writeDeployment,
   type Deployment,
-  type HardhatNode,
 } from '@nexus/chain';
 
 /** MNEE minted to the treasury on each fresh deployment. */
@@ -43,8 +41,8 @@ export interface LocalChain {
  * Makes sure the node at `rpcUrl` has the contracts of `deploymentFile`:
  * keeps a recorded deployment whose contracts are on the node, otherwise
  * deploys, funds and approves afresh and records it. Refuses any chain but
- * the local one. A Hardhat node keeps its state in memory, so after a restart
- * the file is stale and the contracts are deployed again.
+ * the local one. A node started by startLocalNodeUnlessRunning replays its
+ * journal first, so a recorded deployment stays live across restarts.
  */
 export async function ensureLocalChain({ rpcUrl, deploymentFile, log = () => undefined }: EnsureLocalChainOptions): Promise<LocalChain> {
   const chainId = await rpcChainId(rpcUrl);
@@ -106,38 +104,4 @@ async function deploy(provider: JsonRpcProvider, rpcUrl: string, deploymentFile:
   writeDeployment(deploymentFile, deployment);
   log(`wrote ${deploymentFile}`);
   return deployment;
-}
-
-export interface LocalNodeOptions {
-  /** where clients reach the node (CHAIN_RPC_URL) */
-  rpcUrl: string;
-  /** interface the node binds (CHAIN_LISTEN_HOST); the host of `rpcUrl` when absent */
-  listenHost?: string | undefined;
-}
-
-const THIS_MACHINE = new Set(['127.0.0.1', 'localhost']);
-
-/**
- * Starts a Hardhat node on the port of `rpcUrl` when nothing answers there;
- * undefined when a node already does (it is left alone). Only on this
- * machine: a node elsewhere is someone else's to start.
- */
-export async function startLocalNodeUnlessRunning({ rpcUrl, listenHost }: LocalNodeOptions): Promise<HardhatNode | undefined> {
-  if ((await rpcChainId(rpcUrl)) !== undefined) return undefined;
-  const url = new URL(rpcUrl);
-  if (url.protocol !== 'http:') throw new Error(`nothing answers at ${rpcUrl}; a local node is served over http://`);
-  if (!listenHost && !THIS_MACHINE.has(url.hostname)) {
-    throw new Error(`nothing answers at ${rpcUrl}, and a local node is started on 127.0.0.1 or localhost only (or set CHAIN_LISTEN_HOST)`);
-  }
-  // Hardhat prints its development accounts with their keys: its output is not passed on, nor quoted in an error.
-  try {
-    return await startHardhatNode({ host: listenHost ?? url.hostname, port: Number(url.port || 80) });
-  } catch (error) {
-    throw new Error(withoutKeys(error instanceof Error ? error.message : String(error)));
-  }
-}
-
-/** `text` with every 32-byte hex string (a private key, or a hash) blanked out. */
-export function withoutKeys(text: string): string {
-  return text.replace(/0x[0-9a-fA-F]{64}\b/g, '0x…');
 }

@@ -3,7 +3,8 @@
  * when nothing answers there, makes sure the contracts are deployed (see
  * ensureLocalChain), prints the addresses and keeps the node in the
  * foreground until Ctrl-C. When a node already runs, it only makes sure of
- * the deployment and exits.
+ * the deployment and exits. A node it starts journals its blocks beside the
+ * deployment file and replays them on the next start (see local-node.ts).
  *
  * Settings come from the environment and the .env file (NEXUS_ENV_FILE, or
  * .env at the repository root), which is read but never written: the chain
@@ -11,15 +12,16 @@
  * of CHAIN_RPC_URL (0.0.0.0 in the docker image).
  */
 import { resolve } from 'node:path';
-import { LOCAL_TREASURY_ACCOUNT, type HardhatNode } from '@nexus/chain';
+import { LOCAL_TREASURY_ACCOUNT } from '@nexus/chain';
 import { loadChainEnv } from '@nexus/config';
 import { workspaceRoot } from '../stack/build';
 import { loadEnvFile } from '../stack/env-file';
-import { ensureLocalChain, startLocalNodeUnlessRunning, TREASURY_FUNDING, withoutKeys } from './local-chain';
+import { ensureLocalChain, TREASURY_FUNDING } from './local-chain';
+import { startLocalNodeUnlessRunning, withoutKeys, type LocalNode } from './local-node';
 
 const out = (line: string) => process.stdout.write(`${line}\n`);
 
-let starting: Promise<HardhatNode | undefined> = Promise.resolve(undefined);
+let starting: Promise<LocalNode | undefined> = Promise.resolve(undefined);
 let stopping = false;
 
 async function stop(code: number): Promise<void> {
@@ -48,12 +50,12 @@ async function main(): Promise<void> {
 
   process.on('SIGINT', () => void stop(0));
   process.on('SIGTERM', () => void stop(0));
-  starting = startLocalNodeUnlessRunning({ rpcUrl, listenHost: env['CHAIN_LISTEN_HOST'] || undefined });
+  starting = startLocalNodeUnlessRunning({ rpcUrl, listenHost: env['CHAIN_LISTEN_HOST'] || undefined, deploymentFile, log: out });
   const node = await starting;
   if (stopping) return;
   if (node) {
     out(`started a Hardhat node (chain 31337) listening on ${node.url}`);
-    node.process.once('exit', (code, signal) => {
+    node.node.process.once('exit', (code, signal) => {
       if (stopping) return;
       out(`the Hardhat node exited (${signal ?? `code ${code}`})`);
       void stop(signal === 'SIGINT' || signal === 'SIGTERM' ? 0 : 1);
@@ -73,7 +75,7 @@ async function main(): Promise<void> {
   out(`  deployment file  ${deploymentFile}`);
   if (!node) process.exit(0);
   out('');
-  out('Ctrl-C stops the node. Its state lives in memory: the next start deploys afresh.');
+  out(`Ctrl-C stops the node. Its blocks are journaled to ${node.journalFile} and replayed by the next start.`);
 }
 
 main().catch((error: unknown) => {

@@ -21,6 +21,8 @@ export interface HardhatNodeOptions {
   /** receives the node's output lines (it prints the development accounts on start) */
   onOutput?: (line: string) => void;
   startTimeoutMs?: number;
+  /** the genesis block's time (to replay a recorded chain); now when absent */
+  genesisTimestamp?: number;
 }
 
 /** Asks a JSON-RPC endpoint for its chain id; undefined when nothing answers. */
@@ -49,7 +51,12 @@ export async function startHardhatNode(options: HardhatNodeOptions): Promise<Har
     process.execPath,
     [cli, 'node', '--config', options.configPath ?? HARDHAT_CONFIG, '--hostname', host, '--port', String(options.port)],
     {
-      env: { ...process.env, HARDHAT_DISABLE_TELEMETRY_PROMPT: 'true', FORCE_COLOR: '0' },
+      env: {
+        ...process.env,
+        HARDHAT_DISABLE_TELEMETRY_PROMPT: 'true',
+        FORCE_COLOR: '0',
+        NEXUS_CHAIN_GENESIS_DATE: options.genesisTimestamp === undefined ? '' : new Date(options.genesisTimestamp * 1000).toISOString(),
+      },
       stdio: ['ignore', 'pipe', 'pipe'],
     },
   );

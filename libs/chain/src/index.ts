@@ -1,3 +1,4 @@
+export * from './chain-journal';
 export * from './connect';
 export * from './deploy-contracts';
 export * from './deployment';

@@ -1,0 +1,3 @@
+export * from './chain-recorder';
+export * from './journal-file';
+export * from './replay-journal';
