@@ -1,0 +1,109 @@
+import { z } from 'zod';
+import { DecisionAction, Money, PaymentMode, PaymentStatus, Priority, ReasonCode, ToolName } from '@nexus/types';
+
+/**
+ * What `npm run demo -- --json` prints: one JSON document of this shape on
+ * stdout. Fields are only ever added; `version` changes if one is renamed or
+ * removed. Money is a decimal string of MNEE, as the gateway gives it.
+ */
+export const DEMO_REPORT_VERSION = 1;
+
+export const AgentId = z.enum(['user-agent', 'batch-agent', 'ops-agent']);
+export type AgentId = z.infer<typeof AgentId>;
+
+export const ProblemId = z.enum(['priority-reserve', 'budget-pressure', 'per-query-cost']);
+export type ProblemId = z.infer<typeof ProblemId>;
+
+/** An agent's budget as GET /agents/:id gives it. */
+export const AgentBudget = z.object({
+  id: z.string(),
+  priority: Priority,
+  dailyBudget: Money,
+  spentToday: Money,
+  reserved: Money,
+  remaining: Money,
+});
+export type AgentBudget = z.infer<typeof AgentBudget>;
+
+export const DemoPayment = z.object({
+  id: z.string(),
+  status: PaymentStatus,
+  amount: Money,
+  /** null in mock mode */
+  txHash: z.string().nullable(),
+});
+export type DemoPayment = z.infer<typeof DemoPayment>;
+
+/** One paid tool call of a chat turn: the policy's decision, the payment, and what the provider served. */
+export const DemoCall = z.object({
+  tool: ToolName,
+  serviceId: z.string(),
+  decisionId: z.string(),
+  action: DecisionAction,
+  reason: ReasonCode,
+  /** the policy's explanation */
+  message: z.string(),
+  /** the variant granted (or refused) and its price */
+  variant: z.string().nullable(),
+  amount: Money.nullable(),
+  /** null when rejected (or when the payment was never made) */
+  payment: DemoPayment.nullable(),
+  /** one line on what the provider answered; null when nothing was served */
+  served: z.string().nullable(),
+  /** the variant the provider says it served (LOG_ARCHIVE), else null */
+  servedVariant: z.string().nullable(),
+  /** set when the call failed after the decision */
+  error: z.object({ code: z.string(), message: z.string() }).nullable(),
+});
+export type DemoCall = z.infer<typeof DemoCall>;
+
+/** One POST /chat as one agent, with its own key. `error` is set when the gateway answered with an error instead. */
+export const DemoTurn = z.object({
+  agentId: AgentId,
+  message: z.string(),
+  calls: z.array(DemoCall),
+  error: z.object({ status: z.number().int(), code: z.string(), message: z.string() }).nullable(),
+});
+export type DemoTurn = z.infer<typeof DemoTurn>;
+
+/** An expected outcome and what was seen. */
+export const DemoCheck = z.object({
+  /** stable id, e.g. "reserve.rejected" */
+  id: z.string(),
+  description: z.string(),
+  expected: z.string(),
+  seen: z.string(),
+  ok: z.boolean(),
+});
+export type DemoCheck = z.infer<typeof DemoCheck>;
+
+export const DemoProblem = z.object({
+  id: ProblemId,
+  title: z.string(),
+  /** the agents this problem plays, before its first call and after its last */
+  budgets: z.object({ before: z.array(AgentBudget), after: z.array(AgentBudget) }),
+  turns: z.array(DemoTurn),
+  checks: z.array(DemoCheck),
+  /** every check passed */
+  ok: z.boolean(),
+});
+export type DemoProblem = z.infer<typeof DemoProblem>;
+
+export const DemoReport = z.object({
+  version: z.literal(DEMO_REPORT_VERSION),
+  gatewayUrl: z.string(),
+  /** the payment mode the gateway reports (GET /) */
+  mode: PaymentMode.nullable(),
+  /** whether the demo started a new budget period (POST /reset), and its id */
+  reset: z.object({ done: z.boolean(), periodId: z.number().int().nullable() }),
+  /** GET /treasury: the treasury's address and on-chain balance (null in mock mode) before and after */
+  treasury: z.object({ address: z.string().nullable(), balanceBefore: Money.nullable(), balanceAfter: Money.nullable() }),
+  /** every agent, before the first problem and after the last */
+  budgets: z.object({ before: z.array(AgentBudget), after: z.array(AgentBudget) }),
+  problems: z.array(DemoProblem),
+  /** the sum of the demo's SUCCESS and MOCK payments */
+  paid: Money,
+  /** every problem's checks passed (the exit code is 0, else 1) */
+  ok: z.boolean(),
+});
+export type DemoReport = z.infer<typeof DemoReport>;
