@@ -19,6 +19,7 @@ export default [
               onlyDependOnLibsWithTags: ['type:types', 'type:config', 'type:util', 'type:data-access', 'type:feature'],
             },
             { sourceTag: 'type:feature', onlyDependOnLibsWithTags: ['type:types', 'type:config', 'type:util', 'type:data-access'] },
+            { sourceTag: 'type:e2e', onlyDependOnLibsWithTags: ['type:types', 'type:util', 'type:data-access'] },
             { sourceTag: 'type:tool', onlyDependOnLibsWithTags: ['type:types', 'type:config', 'type:util', 'type:data-access'] },
             { sourceTag: 'type:data-access', onlyDependOnLibsWithTags: ['type:types', 'type:util'] },
             { sourceTag: 'type:util', onlyDependOnLibsWithTags: ['type:types'] },

@@ -10,3 +10,4 @@ export * from './providers/log-archive';
 export * from './providers/image-gen';
 export * from './providers/price-oracle';
 export * from './gateway';
+export * from './stack';

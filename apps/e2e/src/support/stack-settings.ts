@@ -1,0 +1,49 @@
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { freePort } from '@nexus/chain';
+import { createTemporaryPostgres, type TemporaryPostgres } from '@nexus/stores';
+import type { StackSettings } from './stack-process';
+
+export type StoreKind = 'sqlite' | 'postgres';
+
+/** The eight services, by the prefix of their `<NAME>_PORT` / `<NAME>_DATABASE_URL` variables. */
+const SERVICES = ['GATEWAY', 'POLICY', 'PAYMENT', 'LOGGER', 'IMAGE_GEN', 'PRICE_ORACLE', 'BATCH_COMPUTE', 'LOG_ARCHIVE'] as const;
+
+export interface StackFixture {
+  settings: StackSettings;
+  /** drops the PostgreSQL databases (the data directory stays, for a look after a failure) */
+  cleanup(): Promise<void>;
+}
+
+/**
+ * Settings for a whole stack of its own: a fresh directory (no env file yet:
+ * `npm start` writes one), free ports for every service and the Hardhat
+ * node, chain mode; with `postgres`, a throw-away database per service
+ * (`<NAME>_DATABASE_URL`), otherwise SQLite under the data directory.
+ */
+export async function stackFixture(store: StoreKind): Promise<StackFixture> {
+  const dir = mkdtempSync(join(tmpdir(), `nexus-e2e-${store}-`));
+  const env: Record<string, string> = {
+    PAYMENT_MODE: 'chain',
+    CHAIN_RPC_URL: `http://127.0.0.1:${await freePort()}`,
+    // One test key sends hundreds of calls at once; the limit itself is the gateway tests' business.
+    RATE_LIMIT_MAX: '100000',
+    LOG_LEVEL: 'info',
+  };
+  for (const service of SERVICES) env[`${service}_PORT`] = String(await freePort());
+  const databases: TemporaryPostgres[] = [];
+  if (store === 'postgres') {
+    for (const service of SERVICES) {
+      const database = await createTemporaryPostgres(`nexus_e2e_${service.toLowerCase()}`);
+      databases.push(database);
+      env[`${service}_DATABASE_URL`] = database.url;
+    }
+  }
+  return {
+    settings: { envFile: join(dir, '.env'), dataDir: join(dir, 'data'), env },
+    cleanup: async () => {
+      await Promise.all(databases.map((database) => database.drop()));
+    },
+  };
+}

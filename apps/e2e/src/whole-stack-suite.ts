@@ -1,0 +1,271 @@
+import { fromBaseUnits, GatewayHealth, toBaseUnits, type ChatToolCall, type PublicPayment } from '@nexus/types';
+import { chainBalances, minedSuccessfully, onChainUnits } from './support/chain-balances';
+import { GatewayApi, type InvokeOutcome } from './support/gateway-api';
+import { isAlive, runFileExists, startStack, type RunningStack } from './support/stack-process';
+import { stackFixture, type StackFixture, type StoreKind } from './support/stack-settings';
+import { runTool } from './support/tool-command';
+import { waitFor } from './support/wait-for';
+
+const sum = (amounts: readonly string[]) => fromBaseUnits(amounts.reduce((total, amount) => total + toBaseUnits(amount), 0n));
+const TX_HASH = /^0x[0-9a-f]{64}$/;
+
+/** A served paid call: the decision, and an on-chain payment of its amount for it. */
+function expectPaidOnChain(call: Pick<ChatToolCall, 'decision' | 'payment' | 'result'>, action: 'ALLOWED' | 'DOWNGRADED' = 'ALLOWED') {
+  expect(call.decision.action).toBe(action);
+  expect(call.payment).toMatchObject({ status: 'SUCCESS', mode: 'chain', amount: call.decision.amount, decisionId: call.decision.id });
+  expect(call.payment?.txHash).toMatch(TX_HASH);
+  expect(call.result).not.toBeNull();
+}
+
+/** A call that failed after the policy allowed it: nothing charged in the end (no payment, or a refunded one). */
+function expectNothingCharged(outcome: InvokeOutcome, ledger: readonly PublicPayment[]) {
+  if (outcome.ok) throw new Error(`expected a failed call, got ${outcome.status}`);
+  expect([502, 503, 504]).toContain(outcome.status);
+  const payment = outcome.failure.payment && ledger.find((entry) => entry.id === outcome.failure.payment?.id);
+  if (payment) expect(payment.status).toBe('REFUNDED');
+}
+
+/**
+ * The whole stack as a user runs it — `npm start` in chain mode on a fresh
+ * directory (a Hardhat node, the contracts, eight services) — driven only
+ * through the gateway's public HTTP API, with the chain read directly to
+ * check the money, and `npm run reconcile` / `npm run demo` run against it.
+ */
+export function describeWholeStack(store: StoreKind): void {
+  describe(`the whole stack in chain mode on ${store === 'sqlite' ? 'SQLite' : 'PostgreSQL'} stores`, () => {
+    let fixture: StackFixture;
+    let stack: RunningStack | undefined;
+    let api: GatewayApi;
+    const rpcUrl = () => fixture.settings.env['CHAIN_RPC_URL'] ?? '';
+    const payeeOf = async (serviceId: string) => (await api.service(serviceId)).payee.toLowerCase();
+    const reconcile = () => runTool('reconcile', fixture.settings, ['--json']);
+    /** The books agree once the audit trail has caught up (the gateway's outbox delivers in the background). */
+    const expectBooksAgree = async () => {
+      const result = await waitFor('npm run reconcile to agree', async () => {
+        const run = await reconcile();
+        return run.code === 0 ? run : undefined;
+      }).catch(async (error: unknown) => {
+        const last = await reconcile();
+        throw new Error(`${error instanceof Error ? error.message : String(error)}\n${last.stdout}\n${last.stderr}`);
+      });
+      expect(result).toMatchObject({ code: 0, stderr: '' });
+    };
+
+    beforeAll(async () => {
+      fixture = await stackFixture(store);
+      stack = await startStack(fixture.settings);
+      api = GatewayApi.fromEnvFile(stack.gatewayUrl, stack.fileEnv);
+    });
+    afterAll(async () => {
+      await stack?.stop();
+      await fixture?.cleanup();
+    });
+
+    it('comes up from nothing: writes the env file with fresh keys, deploys the contracts, every service healthy', async () => {
+      const output = stack?.output.join('\n') ?? '';
+      expect(output).toContain(`wrote fresh keys to ${fixture.settings.envFile}`);
+      expect(output).toMatch(/deployed MNEE 0x[0-9a-fA-F]{40} and the router 0x[0-9a-fA-F]{40}/);
+      expect(stack?.fileEnv['ADMIN_API_KEY']).toMatch(/^[0-9a-f]{48}$/);
+      const health = GatewayHealth.parse(await (await fetch(`${stack?.gatewayUrl}/`)).json());
+      expect(health).toMatchObject({ status: 'ok', mode: 'chain' });
+      expect(
+        stack
+          ?.runFile()
+          .services.map((service) => service.project)
+          .sort(),
+      ).toEqual(['batch-compute', 'gateway', 'image-gen', 'log-archive', 'logger', 'payment', 'policy', 'price-oracle'].sort());
+    });
+
+    it('pays an image, a price query and a log archive from one chat; the chain moved by exactly those payments; the books agree', async () => {
+      await api.reset();
+      const payees = await Promise.all(['IMAGE_GEN', 'PRICE_ORACLE', 'LOG_ARCHIVE'].map(payeeOf));
+      const before = await chainBalances(rpcUrl(), fixture.settings.dataDir, payees);
+      const statsBefore = await api.stats();
+
+      const turn = await api.chat(
+        'user-agent',
+        'Draw a lighthouse at dusk, 64x64. Then tell me the price of ETH. Also archive these logs:\nERROR disk full\nINFO started',
+      );
+      expect(turn.toolCalls.map((call) => call.tool)).toEqual(['generate_image', 'get_price', 'archive_logs']);
+      for (const call of turn.toolCalls) expectPaidOnChain(call);
+      const payments = turn.toolCalls.flatMap((call) => (call.payment ? [call.payment] : []));
+      const total = sum(payments.map((payment) => payment.amount));
+      expect(total).toBe('0.85');
+      for (const payment of payments) expect(await minedSuccessfully(rpcUrl(), payment.txHash ?? '')).toBe(true);
+
+      const after = await chainBalances(rpcUrl(), fixture.settings.dataDir, payees);
+      expect((before.get('treasury') ?? 0n) - (after.get('treasury') ?? 0n)).toBe(onChainUnits(total));
+      turn.toolCalls.forEach((call, index) => {
+        const payee = payees[index] ?? '';
+        expect((after.get(payee) ?? 0n) - (before.get(payee) ?? 0n)).toBe(onChainUnits(call.payment?.amount ?? '0'));
+      });
+      expect(onChainUnits((await api.treasury()).balance ?? '')).toBe(after.get('treasury'));
+
+      const ledger = await api.transactions({ agentId: 'user-agent' });
+      for (const payment of payments)
+        expect(ledger.find((entry) => entry.id === payment.id)).toMatchObject({ status: 'SUCCESS', amount: payment.amount });
+      const logged = await waitFor('the three decisions in GET /policy/logs', async () => {
+        const entries = await api.policyLogs({ agentId: 'user-agent' });
+        const found = turn.toolCalls.map((call) => entries.find((entry) => entry.id === call.decision.id));
+        return found.every(Boolean) ? found : undefined;
+      });
+      logged.forEach((entry, index) => expect(entry).toMatchObject({ action: 'ALLOWED', amount: turn.toolCalls[index]?.decision.amount }));
+      await waitFor('the payments in GET /stats', async () => {
+        const stats = await api.stats();
+        return stats.transactions.successful === statsBefore.transactions.successful + 3 ? stats : undefined;
+      });
+      const stats = await api.stats();
+      expect(stats.spendByAgent['user-agent']).toBe(sum([statsBefore.spendByAgent['user-agent'] ?? '0', total]));
+      expect(await api.agent('user-agent')).toMatchObject({ spentToday: total, reserved: '0.00' });
+      await expectBooksAgree();
+    });
+
+    it("keeps the HIGH reserve from batch-agent's jobs, downgrades ops-agent's archive under budget pressure, and charges each price query", async () => {
+      await api.reset();
+      const jobs: ChatToolCall[] = [];
+      for (const below of [1000, 2000, 3000]) {
+        const turn = await api.chat('batch-agent', `run a batch job: count the primes below ${below}`);
+        jobs.push(...turn.toolCalls);
+      }
+      expect(jobs).toHaveLength(3);
+      for (const job of jobs.slice(0, 2)) expectPaidOnChain(job);
+      expect(jobs[2]).toMatchObject({ reason: 'PRIORITY_RESERVE_EXCEEDED', payment: null, result: null });
+      const image = await api.chat('user-agent', 'draw a lighthouse at dusk, 64x64');
+      expect(image.toolCalls).toHaveLength(1);
+      for (const call of image.toolCalls) expectPaidOnChain(call);
+
+      const archives: ChatToolCall[] = [];
+      for (let turn = 0; turn < 3; turn++) {
+        archives.push(...(await api.chat('ops-agent', 'archive these logs:\nERROR disk full\nWARN slow response\nINFO started')).toolCalls);
+      }
+      expect(archives.map((call) => [call.decision.action, call.variant, call.amount])).toEqual([
+        ['ALLOWED', 'full', '0.30'],
+        ['ALLOWED', 'full', '0.30'],
+        ['DOWNGRADED', 'summary', '0.05'],
+      ]);
+      const [, , summary] = archives;
+      if (!summary) throw new Error('three archives expected');
+      expect(summary.reason).toBe('BUDGET_PRESSURE_DOWNGRADE');
+      expectPaidOnChain(summary, 'DOWNGRADED');
+
+      const userBefore = await api.agent('user-agent');
+      const prices = (await api.chat('user-agent', 'what is the price of ETH, BTC and SOL?')).toolCalls;
+      expect(prices).toHaveLength(3);
+      for (const call of prices) expectPaidOnChain(call);
+      expect(new Set(prices.map((call) => call.payment?.txHash)).size).toBe(3);
+      expect((await api.agent('user-agent')).spentToday).toBe(sum([userBefore.spentToday, '0.05', '0.05', '0.05']));
+      expect(await api.agent('batch-agent')).toMatchObject({ spentToday: '3.00', reserved: '0.00' });
+      expect(await api.agent('ops-agent')).toMatchObject({ spentToday: '0.65', reserved: '0.00' });
+    });
+
+    it('never overspends under 200 concurrent invokes over one budget, and a rejected call has no payment', async () => {
+      await api.reset();
+      const budget = (await api.agent('ops-agent')).dailyBudget;
+      const treasuryBefore = (await chainBalances(rpcUrl(), fixture.settings.dataDir, [])).get('treasury') ?? 0n;
+      const outcomes = await Promise.all(Array.from({ length: 200 }, () => api.invoke('ops-agent', 'PRICE_ORACLE', { base: 'ETH' })));
+      const answers = outcomes.map((outcome) => {
+        if (!outcome.ok) throw new Error(`invoke failed: ${outcome.status} ${JSON.stringify(outcome.failure.error)}`);
+        return outcome.answer;
+      });
+      const served = answers.filter((answer) => answer.decision.action === 'ALLOWED');
+      const rejected = answers.filter((answer) => answer.decision.action === 'REJECTED');
+      expect(served.length + rejected.length).toBe(200);
+      expect(sum(served.map((answer) => answer.payment?.amount ?? '0'))).toBe(budget);
+      for (const answer of served) expectPaidOnChain(answer);
+      for (const answer of rejected)
+        expect(answer).toMatchObject({ payment: null, result: null, decision: { reason: 'DAILY_BUDGET_EXCEEDED' } });
+      expect(await api.agent('ops-agent')).toMatchObject({ spentToday: budget, reserved: '0.00', remaining: '0.00' });
+
+      const ledger = await api.transactions({ agentId: 'ops-agent', serviceId: 'PRICE_ORACLE' });
+      const rejectedIds = new Set(rejected.map((answer) => answer.decision.id));
+      expect(ledger.filter((payment) => rejectedIds.has(payment.decisionId))).toEqual([]);
+      for (const answer of served) expect(ledger.filter((payment) => payment.decisionId === answer.decision.id)).toHaveLength(1);
+      const treasuryAfter = (await chainBalances(rpcUrl(), fixture.settings.dataDir, [])).get('treasury') ?? 0n;
+      expect(treasuryBefore - treasuryAfter).toBe(onChainUnits(budget));
+      await expectBooksAgree();
+    });
+
+    it('survives kill -9 of a provider: a call paid while it is down is refunded, the launcher starts it again, the books agree', async () => {
+      if (!stack) throw new Error('no stack');
+      await api.reset();
+      const treasuryBefore = (await chainBalances(rpcUrl(), fixture.settings.dataDir, [])).get('treasury') ?? 0n;
+      const killed = stack.kill('image-gen');
+      const whileDown = await api.invoke('user-agent', 'IMAGE_GEN', { prompt: 'a red fox', width: 32, height: 32 });
+      expectNothingCharged(whileDown, await api.transactions({ agentId: 'user-agent' }));
+      // It was paid on chain before the provider was found dead, and refunded on chain.
+      const refunded = whileDown.ok
+        ? undefined
+        : (await api.transactions({ agentId: 'user-agent' })).find((p) => p.id === whileDown.failure.payment?.id);
+      expect(refunded).toMatchObject({ status: 'REFUNDED', refund: { txHash: expect.stringMatching(TX_HASH) } });
+      expect(await minedSuccessfully(rpcUrl(), refunded?.refund?.txHash ?? '')).toBe(true);
+
+      // Calls in flight when it dies again: each is served and paid, or not charged.
+      const running = stack;
+      const burst = Promise.all(
+        Array.from({ length: 6 }, (_, index) => api.invoke('user-agent', 'IMAGE_GEN', { prompt: `a fox ${index}`, width: 32, height: 32 })),
+      );
+      await running.restarted('image-gen', killed);
+      const killedAgain = running.kill('image-gen');
+      const outcomes = await burst;
+      const ledger = await api.transactions({ agentId: 'user-agent' });
+      const charged: string[] = [];
+      for (const outcome of outcomes) {
+        if (outcome.ok) {
+          expectPaidOnChain(outcome.answer);
+          charged.push(outcome.answer.payment?.amount ?? '0');
+        } else expectNothingCharged(outcome, ledger);
+      }
+      expect((await api.agent('user-agent')).spentToday).toBe(sum(charged));
+      const treasuryAfter = (await chainBalances(rpcUrl(), fixture.settings.dataDir, [])).get('treasury') ?? 0n;
+      expect(treasuryBefore - treasuryAfter).toBe(onChainUnits(sum(charged)));
+
+      await running.restarted('image-gen', killedAgain);
+      const afterRestart = await api.invoke('user-agent', 'IMAGE_GEN', { prompt: 'a fox, home again', width: 32, height: 32 });
+      if (!afterRestart.ok) throw new Error(`after the restart: ${afterRestart.status}`);
+      expectPaidOnChain(afterRestart.answer);
+      expect(running.runFile().services.find((service) => service.project === 'image-gen')?.restarts).toBeGreaterThanOrEqual(2);
+      await expectBooksAgree();
+    });
+
+    it('plays the demo against it: the three coordination problems, with tx hashes and budgets', async () => {
+      const demo = await runTool('demo', fixture.settings);
+      expect(demo).toMatchObject({ code: 0, stderr: '' });
+      expect(demo.stdout).toContain('PRIORITY_RESERVE_EXCEEDED');
+      expect(demo.stdout).toContain('BUDGET_PRESSURE_DOWNGRADE');
+      expect(demo.stdout).toMatch(/0x[0-9a-f]{64}/);
+      await expectBooksAgree();
+    });
+
+    it('stops cleanly on Ctrl-C and a second run over the same data keeps budgets, transactions, logs and the chain', async () => {
+      if (!stack) throw new Error('no stack');
+      const agents = await Promise.all(['user-agent', 'batch-agent', 'ops-agent'].map((id) => api.agent(id)));
+      const transactions = await api.transactions();
+      const logs = await api.policyLogs();
+      const stats = await api.stats();
+      const treasury = (await api.treasury()).balance;
+      const pids = [stack.runFile().pid, ...stack.runFile().services.flatMap((service) => (service.pid ? [service.pid] : []))];
+
+      expect(await stack.stop()).toBe(0);
+      expect(pids.filter(isAlive)).toEqual([]);
+      expect(runFileExists(fixture.settings.dataDir)).toBe(false);
+
+      stack = await startStack(fixture.settings);
+      const output = stack.output.join('\n');
+      expect(output).toContain(`using keys from ${fixture.settings.envFile}`);
+      expect(output).toMatch(/replayed \d+ recorded blocks/);
+      expect(output).toMatch(/found MNEE 0x[0-9a-fA-F]{40}/);
+      expect(await Promise.all(['user-agent', 'batch-agent', 'ops-agent'].map((id) => api.agent(id)))).toEqual(agents);
+      expect(await api.transactions()).toEqual(transactions);
+      expect(await api.policyLogs()).toEqual(logs);
+      expect(await api.stats()).toEqual(stats);
+      expect((await api.treasury()).balance).toBe(treasury);
+      const first = transactions.at(-1);
+      expect(await minedSuccessfully(rpcUrl(), first?.txHash ?? '')).toBe(true);
+
+      const again = await api.invoke('user-agent', 'PRICE_ORACLE', { base: 'BTC' });
+      if (!again.ok) throw new Error(`a call after the restart failed: ${again.status}`);
+      expectPaidOnChain(again.answer);
+      await expectBooksAgree();
+    });
+  });
+}
