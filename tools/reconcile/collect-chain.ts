@@ -1,0 +1,119 @@
+import { connectRpc, decodeRouterEvents, readDeployment, routerEventTopics } from '@nexus/chain';
+import type { ChainTarget } from '@nexus/config';
+import type { TreasuryView } from '@nexus/types';
+import { getAddress, type JsonRpcProvider } from 'ethers';
+import { SourceReadError } from './collect-services';
+import type { ChainSnapshot } from './snapshots';
+
+/** Blocks per eth_getLogs request (public RPC endpoints cap the range). */
+const BLOCKS_PER_QUERY = 5_000;
+
+/** Where the router events are, as the payment service pays and as the settings describe the chain. */
+export interface ChainPlan {
+  rpcUrl: string;
+  chainId: number;
+  router: string;
+  treasury: string;
+  tokenDecimals: number;
+  fromBlock: number;
+  deployedAt: string | null;
+}
+
+/**
+ * The router and treasury are the payment service's (GET /treasury): they
+ * are what the ledger paid through. The settings add the RPC URL and where
+ * to start: the local deployment's block (when it is the same router), else
+ * RECONCILE_FROM_BLOCK, else block 0.
+ */
+export function planChainRead(target: ChainTarget, treasury: TreasuryView, fromBlock: number | undefined, notes: string[]): ChainPlan {
+  if (!treasury.router || !treasury.address || treasury.chainId === null || !treasury.token)
+    throw new SourceReadError('the payment service runs in chain mode but its GET /treasury names no router, treasury, chain or token');
+  const router = getAddress(treasury.router);
+  const plan: ChainPlan = {
+    rpcUrl: target.rpcUrl,
+    chainId: treasury.chainId,
+    router,
+    treasury: getAddress(treasury.address),
+    tokenDecimals: treasury.token.decimals,
+    fromBlock: fromBlock ?? 0,
+    deployedAt: null,
+  };
+  if (target.kind === 'configured') {
+    if (getAddress(target.routerAddress) !== router)
+      notes.push(
+        `PAYMENT_ROUTER_ADDRESS here is ${target.routerAddress}; the payment service pays through ${router}, which is the one checked`,
+      );
+    return plan;
+  }
+  const deployment = readDeployment(target.deploymentFile);
+  if (!deployment) {
+    notes.push(`no local deployment file at ${target.deploymentFile}: router events are read from block ${plan.fromBlock}`);
+    return plan;
+  }
+  if (deployment.router !== router || deployment.chainId !== plan.chainId) {
+    notes.push(
+      `the deployment file ${target.deploymentFile} names router ${deployment.router} on chain ${deployment.chainId}; the payment service pays through ${router} on chain ${plan.chainId}, which is the one checked (set NEXUS_DATA_DIR to the stack's data directory)`,
+    );
+    return plan;
+  }
+  return { ...plan, fromBlock: fromBlock ?? deployment.blockNumber, deployedAt: deployment.deployedAt };
+}
+
+/** Reads every PaymentMade and PaymentRefunded of the router from the plan's first block to the latest. */
+export async function collectChain(plan: ChainPlan): Promise<ChainSnapshot> {
+  const provider = connectRpc(plan.rpcUrl, plan.chainId);
+  try {
+    return await readRouterEvents(provider, plan);
+  } catch (error: unknown) {
+    if (error instanceof SourceReadError) throw error;
+    throw new SourceReadError(`the node at ${plan.rpcUrl} did not answer: ${rpcMessage(error)}`);
+  } finally {
+    provider.destroy();
+  }
+}
+
+async function readRouterEvents(provider: JsonRpcProvider, plan: ChainPlan): Promise<ChainSnapshot> {
+  const chainId = Number(BigInt(String(await provider.send('eth_chainId', []))));
+  if (chainId !== plan.chainId)
+    throw new SourceReadError(`the node at ${plan.rpcUrl} is chain ${chainId}; the payment service pays on chain ${plan.chainId}`);
+  if ((await provider.getCode(plan.router)) === '0x')
+    throw new SourceReadError(
+      `there is no contract at the router ${plan.router} on the chain at ${plan.rpcUrl} (a restarted node the contracts were not deployed to again?)`,
+    );
+  const toBlock = await provider.getBlockNumber();
+  const snapshot: ChainSnapshot = {
+    chainId,
+    router: plan.router,
+    treasury: plan.treasury,
+    tokenDecimals: plan.tokenDecimals,
+    fromBlock: plan.fromBlock,
+    toBlock,
+    deployedAt: plan.deployedAt,
+    payments: [],
+    refunds: [],
+  };
+  for (let from = plan.fromBlock; from <= toBlock; from += BLOCKS_PER_QUERY) {
+    const logs = await provider.getLogs({
+      address: plan.router,
+      topics: [[routerEventTopics.paymentMade, routerEventTopics.paymentRefunded]],
+      fromBlock: from,
+      toBlock: Math.min(from + BLOCKS_PER_QUERY - 1, toBlock),
+    });
+    for (const log of logs) {
+      const where = { txHash: log.transactionHash, blockNumber: log.blockNumber };
+      const { payments, refunds } = decodeRouterEvents([log], plan.router);
+      for (const event of payments) snapshot.payments.push({ ...event, ...where });
+      for (const event of refunds) snapshot.refunds.push({ ...event, ...where });
+    }
+  }
+  return snapshot;
+}
+
+/** An RPC failure in a line: ethers' short message, without the request it carried. */
+function rpcMessage(error: unknown): string {
+  if (error && typeof error === 'object' && 'shortMessage' in error && typeof error.shortMessage === 'string') {
+    const code = 'code' in error && typeof error.code === 'string' ? ` (${error.code})` : '';
+    return `${error.shortMessage}${code}`;
+  }
+  return error instanceof Error ? (error.message.split('\n')[0] ?? error.message) : String(error);
+}

@@ -1,0 +1,152 @@
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import {
+  MNEEPaymentRouter__factory,
+  freePort,
+  paymentRefOf,
+  serviceIdToBytes32,
+  startTestChain,
+  writeDeployment,
+  type TestChain,
+} from '@nexus/chain';
+import type { TreasuryView } from '@nexus/types';
+import { parseUnits, type ContractTransactionResponse } from 'ethers';
+import { collect } from './collect';
+import { collectChain, planChainRead, type ChainPlan } from './collect-chain';
+import { reconcile } from './compare';
+import { reconcileSettings } from './settings';
+import { idOf, parts, world } from './testing/world';
+
+const receiptOf = async (sent: Promise<ContractTransactionResponse>) => {
+  const receipt = await (await sent).wait();
+  if (!receipt) throw new Error('no receipt');
+  return receipt;
+};
+
+describe('reconcile collection', () => {
+  describe('of the chain, from a real Hardhat node', () => {
+    let chain: TestChain;
+    let deploymentFile: string;
+    let paid: { ref: string; txHash: string }[];
+    let refundTx: string;
+
+    const treasuryView = (overrides: Partial<TreasuryView> = {}): TreasuryView => ({
+      mode: 'chain',
+      address: chain.treasury.address,
+      chainId: chain.deployment.chainId,
+      router: chain.deployment.router,
+      token: { address: chain.deployment.token.address, symbol: 'MNEE', decimals: 18 },
+      balance: null,
+      allowance: null,
+      ledger: {
+        PENDING: { count: 0, amount: '0.00' },
+        SUCCESS: { count: 0, amount: '0.00' },
+        FAILED: { count: 0, amount: '0.00' },
+        MOCK: { count: 0, amount: '0.00' },
+        REFUNDED: { count: 0, amount: '0.00' },
+      },
+      ...overrides,
+    });
+
+    beforeAll(async () => {
+      chain = await startTestChain();
+      deploymentFile = join(mkdtempSync(join(tmpdir(), 'reconcile-')), 'deployment.json');
+      writeDeployment(deploymentFile, chain.deployment);
+      const router = (signer = chain.treasury) => MNEEPaymentRouter__factory.connect(chain.deployment.router, signer);
+      const payee = chain.payees[0];
+      if (!payee) throw new Error('a payee expected');
+      paid = [];
+      for (const [n, amount] of [
+        [1, '0.05'],
+        [2, '0.50'],
+      ] as const) {
+        const ref = paymentRefOf(idOf('pay', n));
+        const receipt = await receiptOf(router().pay(payee.address, parseUnits(amount, 18), serviceIdToBytes32('PRICE_ORACLE'), ref));
+        paid.push({ ref, txHash: receipt.hash });
+      }
+      refundTx = (await receiptOf(router(payee).refund(paymentRefOf(idOf('pay', 2))))).hash;
+    }, 120_000);
+    afterAll(() => chain?.stop());
+
+    const plan = (notes: string[] = []): ChainPlan =>
+      planChainRead({ kind: 'local', rpcUrl: chain.node.url, deploymentFile }, treasuryView(), undefined, notes);
+
+    it('reads every PaymentMade and PaymentRefunded of the router from its deployment block, with their transactions', async () => {
+      const snapshot = await collectChain(plan());
+      expect(snapshot).toMatchObject({
+        chainId: 31337,
+        router: chain.deployment.router,
+        treasury: chain.treasury.address,
+        fromBlock: chain.deployment.blockNumber,
+        deployedAt: chain.deployment.deployedAt,
+      });
+      expect(snapshot.payments.map((p) => [p.paymentRef, p.txHash, p.amount, p.serviceId, p.payer])).toEqual([
+        [paid[0]?.ref, paid[0]?.txHash, parseUnits('0.05', 18), 'PRICE_ORACLE', chain.treasury.address],
+        [paid[1]?.ref, paid[1]?.txHash, parseUnits('0.50', 18), 'PRICE_ORACLE', chain.treasury.address],
+      ]);
+      expect(snapshot.refunds.map((r) => [r.paymentRef, r.txHash, r.amount])).toEqual([[paid[1]?.ref, refundTx, parseUnits('0.50', 18)]]);
+      expect(snapshot.toBlock).toBeGreaterThanOrEqual(snapshot.fromBlock);
+    });
+
+    it('agrees with a ledger that paid exactly those, and names the one it did not', async () => {
+      const snapshots = world([{ outcome: 'served' }, { outcome: 'refunded', amount: '0.50' }]);
+      const { ledger } = parts(snapshots);
+      const payee = chain.payees[0]?.address ?? '';
+      ledger.payments.forEach((payment, index) => {
+        Object.assign(payment, { payee, txHash: paid[index]?.txHash ?? null });
+        if (payment.refund) payment.refund.txHash = refundTx;
+      });
+      snapshots.chain = await collectChain(plan());
+      expect(reconcile(snapshots).checks[0]).toMatchObject({ id: 'ledger-chain', status: 'PASS', amounts: { chain: { net: '0.05' } } });
+
+      ledger.payments.pop();
+      expect(reconcile(snapshots).discrepancies.map((d) => d.kind)).toContain('PAYMENT_NOT_IN_LEDGER');
+    });
+
+    it('reads from block 0 and says why when the deployment file names another router', () => {
+      const notes: string[] = [];
+      const other = planChainRead(
+        { kind: 'local', rpcUrl: chain.node.url, deploymentFile },
+        treasuryView({ router: '0x9999999999999999999999999999999999999999' }),
+        undefined,
+        notes,
+      );
+      expect(other).toMatchObject({ fromBlock: 0, deployedAt: null });
+      expect(notes).toEqual([expect.stringContaining(`names router ${chain.deployment.router}`)]);
+    });
+
+    it('fails clearly when the router has no contract on the node, or the node does not answer', async () => {
+      await expect(collectChain({ ...plan(), router: '0x9999999999999999999999999999999999999999' })).rejects.toThrow(
+        /there is no contract at the router 0x9999999999999999999999999999999999999999/,
+      );
+      const closed = `http://127.0.0.1:${await freePort()}`;
+      await expect(collectChain({ ...plan(), rpcUrl: closed })).rejects.toThrow(`the node at ${closed} did not answer`);
+    });
+  });
+
+  it('reports every service it cannot reach as FAILED (exit code 2), naming it, without the token', async () => {
+    const port = await freePort();
+    const token = 'secret-internal-token-0123456789';
+    const settings = reconcileSettings(
+      {
+        INTERNAL_TOKEN: token,
+        POLICY_URL: `http://127.0.0.1:${port}`,
+        PAYMENT_URL: `http://127.0.0.1:${port}/`,
+        LOGGER_PORT: String(port),
+      },
+      '/nowhere/.env',
+    );
+    const report = reconcile(await collect(settings));
+    expect(report.exitCode).toBe(2);
+    expect(report.sources.map((s) => [s.source, s.status, s.where])).toEqual([
+      ['policy', 'FAILED', `http://127.0.0.1:${port}`],
+      ['payment', 'FAILED', `http://127.0.0.1:${port}`],
+      ['logger', 'FAILED', `http://127.0.0.1:${port}`],
+      ['chain', 'SKIPPED', 'http://127.0.0.1:8545'],
+    ]);
+    expect(report.sources[0]?.detail).toMatch(/policy is unreachable \(ECONNREFUSED\)/);
+    expect(report.checks.every((c) => c.status === 'SKIPPED')).toBe(true);
+    expect(JSON.stringify(report)).not.toContain(token);
+  }, 30_000);
+});

@@ -1,0 +1,100 @@
+import type { Agent, Decision, LoggedEvent, LogStats, Payment, PaymentMode, Reservation } from '@nexus/types';
+
+/**
+ * What reconciliation compares: everything each source says, read in full
+ * (every page) before any comparison. Collection (HTTP, RPC) fills these;
+ * the checks are pure functions of them.
+ */
+
+export interface PolicySnapshot {
+  /** the current budget period (the agents' periodId); null when no agent is configured */
+  periodId: number | null;
+  /** every configured agent with spentToday and reserved of the current period */
+  agents: Agent[];
+  /** every hold, any status, any period */
+  reservations: Reservation[];
+  /** every stored decision */
+  decisions: Decision[];
+}
+
+export interface LedgerSnapshot {
+  /** the payment service's mode now (a ledger can also hold payments of an earlier run in the other mode) */
+  mode: PaymentMode;
+  /** chain mode: where the ledger pays from and through */
+  treasury: string | null;
+  router: string | null;
+  chainId: number | null;
+  tokenDecimals: number | null;
+  payments: Payment[];
+}
+
+export type TransactionLogEvent = Extract<LoggedEvent, { kind: 'transaction' }>;
+export type DecisionLogEvent = Extract<LoggedEvent, { kind: 'decision' }>;
+
+export interface LoggerSnapshot {
+  transactions: TransactionLogEvent[];
+  decisions: DecisionLogEvent[];
+  /** GET /stats, unfiltered */
+  stats: LogStats;
+}
+
+/** A router PaymentMade event. */
+export interface ChainPayment {
+  paymentRef: string;
+  payer: string;
+  payee: string;
+  /** token units */
+  amount: bigint;
+  serviceId: string;
+  txHash: string;
+  blockNumber: number;
+}
+
+/** A router PaymentRefunded event. */
+export interface ChainRefund {
+  paymentRef: string;
+  payer: string;
+  payee: string;
+  /** token units */
+  amount: bigint;
+  txHash: string;
+  blockNumber: number;
+}
+
+export interface ChainSnapshot {
+  chainId: number;
+  router: string;
+  /** payments from this address are the treasury's: the ledger must know each */
+  treasury: string;
+  tokenDecimals: number;
+  fromBlock: number;
+  toBlock: number;
+  /** when the contracts were deployed (local chain); a ledger payment older than this cannot be on this chain */
+  deployedAt: string | null;
+  payments: ChainPayment[];
+  refunds: ChainRefund[];
+}
+
+/** A source that could not be read, and why (shown to people: no stack, no secrets). */
+export interface SourceFailure {
+  failed: string;
+}
+
+/** A source that was not read on purpose (the chain in mock mode). */
+export interface SourceSkipped {
+  skipped: string;
+}
+
+export interface Snapshots {
+  takenAt: string;
+  policy: PolicySnapshot | SourceFailure;
+  ledger: LedgerSnapshot | SourceFailure;
+  logger: LoggerSnapshot | SourceFailure;
+  chain: ChainSnapshot | SourceFailure | SourceSkipped;
+  /** where each source was read (URLs), for the report */
+  where: { policy: string; payment: string; logger: string; chain: string };
+  notes: string[];
+}
+
+export const isFailure = (value: object): value is SourceFailure => 'failed' in value;
+export const isSkipped = (value: object): value is SourceSkipped => 'skipped' in value;

@@ -1,0 +1,278 @@
+import { paymentRefOf, toTokenUnits } from '@nexus/chain';
+import { fromBaseUnits, toBaseUnits, type Agent, type Decision, type LogStats, type Payment, type Reservation } from '@nexus/types';
+import type {
+  ChainSnapshot,
+  DecisionLogEvent,
+  LedgerSnapshot,
+  LoggerSnapshot,
+  PolicySnapshot,
+  Snapshots,
+  TransactionLogEvent,
+} from '../snapshots';
+
+/**
+ * Consistent snapshots of a stack after some paid calls, built the way the
+ * paid-call pipeline leaves them, for the comparison tests to break one
+ * thing at a time.
+ */
+
+export const TREASURY = '0x1111111111111111111111111111111111111111';
+export const ROUTER = '0x2222222222222222222222222222222222222222';
+export const PAYEE = '0x3333333333333333333333333333333333333333';
+export const DECIMALS = 18;
+export const DEPLOYED_AT = '2026-03-10T11:00:00.000Z';
+
+/** How a call ended: served (SUCCESS/MOCK, hold committed), refunded or failed (hold released), pending (hold committed), held (decided, not paid yet), rejected (no hold). */
+export type Outcome = 'served' | 'refunded' | 'failed' | 'pending' | 'held' | 'rejected';
+
+export interface CallSpec {
+  outcome: Outcome;
+  agentId?: string;
+  serviceId?: string;
+  amount?: string;
+  periodId?: number;
+}
+
+const hex = (n: number, length: number) => n.toString(16).padStart(length, '0');
+export const idOf = (prefix: 'dec' | 'res' | 'pay', n: number) => `${prefix}_${hex(n, 32)}`;
+export const txOf = (n: number) => `0x${hex(n, 64)}`;
+const at = (n: number) => new Date(Date.parse('2026-03-10T12:00:00.000Z') + n * 1000).toISOString();
+
+export function world(calls: CallSpec[], mode: 'chain' | 'mock' = 'chain', currentPeriod = 1): Snapshots {
+  const policy: PolicySnapshot = { periodId: currentPeriod, agents: [], reservations: [], decisions: [] };
+  const ledger: LedgerSnapshot = {
+    mode,
+    treasury: mode === 'chain' ? TREASURY : null,
+    router: mode === 'chain' ? ROUTER : null,
+    chainId: mode === 'chain' ? 31337 : null,
+    tokenDecimals: mode === 'chain' ? DECIMALS : null,
+    payments: [],
+  };
+  const transactions: TransactionLogEvent[] = [];
+  const decisionEvents: DecisionLogEvent[] = [];
+  const chain: ChainSnapshot = {
+    chainId: 31337,
+    router: ROUTER,
+    treasury: TREASURY,
+    tokenDecimals: DECIMALS,
+    fromBlock: 5,
+    toBlock: 5 + calls.length * 2,
+    deployedAt: DEPLOYED_AT,
+    payments: [],
+    refunds: [],
+  };
+
+  calls.forEach((call, index) => {
+    const n = index + 1;
+    const agentId = call.agentId ?? 'user-agent';
+    const serviceId = call.serviceId ?? 'PRICE_ORACLE';
+    const amount = call.amount ?? '0.05';
+    const periodId = call.periodId ?? currentPeriod;
+    const outcome = call.outcome;
+    const rejected = outcome === 'rejected';
+    const decision: Decision = {
+      id: idOf('dec', n),
+      action: rejected ? 'REJECTED' : 'ALLOWED',
+      reason: rejected ? 'DAILY_BUDGET_EXCEEDED' : 'WITHIN_POLICY',
+      message: rejected ? 'over budget' : 'within policy',
+      agentId,
+      serviceId,
+      requestedVariant: null,
+      variant: 'query',
+      amount,
+      reservationId: rejected ? null : idOf('res', n),
+      expiresAt: rejected ? null : at(n + 120),
+      periodId,
+      simulated: false,
+      replayed: false,
+      createdAt: at(n),
+    };
+    policy.decisions.push(decision);
+    decisionEvents.push({
+      id: `dec:${decision.id}`,
+      kind: 'decision',
+      occurredAt: decision.createdAt,
+      recordedAt: decision.createdAt,
+      agentId,
+      serviceId,
+      action: decision.action,
+      reason: decision.reason,
+      message: decision.message,
+      variant: decision.variant,
+      amount,
+      decisionId: decision.id,
+      reservationId: decision.reservationId,
+    });
+    if (outcome === 'rejected') return;
+
+    const holdStatus = { served: 'COMMITTED', pending: 'COMMITTED', refunded: 'RELEASED', failed: 'RELEASED', held: 'HELD' } as const;
+    const status = holdStatus[outcome];
+    policy.reservations.push({
+      id: idOf('res', n),
+      decisionId: decision.id,
+      agentId,
+      serviceId,
+      variant: 'query',
+      amount,
+      committedAmount: status === 'COMMITTED' ? amount : null,
+      status,
+      periodId,
+      expiresAt: at(n + 120),
+      createdAt: at(n),
+      settledAt: status === 'HELD' ? null : at(n + 2),
+      releaseReason: status === 'RELEASED' ? 'the call failed and the payment was refunded' : null,
+    });
+    if (outcome === 'held') return;
+
+    const paymentStatus = {
+      served: mode === 'chain' ? 'SUCCESS' : 'MOCK',
+      refunded: 'REFUNDED',
+      failed: 'FAILED',
+      pending: 'PENDING',
+    } as const;
+    const onChain = mode === 'chain' && (outcome === 'served' || outcome === 'refunded');
+    const payment: Payment = {
+      id: idOf('pay', n),
+      status: paymentStatus[outcome],
+      mode,
+      amount,
+      agentId,
+      serviceId,
+      payee: PAYEE,
+      decisionId: decision.id,
+      reservationId: idOf('res', n),
+      idempotencyKey: `key-${n}`,
+      paymentRef: mode === 'chain' ? paymentRefOf(idOf('pay', n)) : null,
+      txHash: onChain ? txOf(n) : null,
+      blockNumber: onChain ? 5 + n * 2 : null,
+      gasUsed: onChain ? '135000' : null,
+      failure: outcome === 'failed' ? { code: 'ERC20InsufficientBalance', message: 'the treasury is short' } : null,
+      refund:
+        outcome === 'refunded' ? { txHash: mode === 'chain' ? txOf(1000 + n) : null, reason: 'not served', refundedAt: at(n + 3) } : null,
+      attempts: 1,
+      createdAt: at(n),
+      settledAt: outcome === 'pending' ? null : at(n + 1),
+    };
+    ledger.payments.push(payment);
+    const settled = (status: TransactionLogEvent['status'], occurredAt: string): TransactionLogEvent => ({
+      id: `pay:${payment.id}:${status}`,
+      kind: 'transaction',
+      occurredAt,
+      recordedAt: occurredAt,
+      agentId,
+      serviceId,
+      status,
+      amount,
+      paymentId: payment.id,
+      decisionId: decision.id,
+      txHash: status === 'REFUNDED' ? (payment.refund?.txHash ?? null) : payment.txHash,
+      reason: status === 'REFUNDED' ? 'REFUNDED' : (payment.failure?.code ?? null),
+      message: null,
+    });
+    if (outcome === 'served') transactions.push(settled(payment.status === 'MOCK' ? 'MOCK' : 'SUCCESS', at(n + 1)));
+    if (outcome === 'refunded')
+      transactions.push(settled(mode === 'chain' ? 'SUCCESS' : 'MOCK', at(n + 1)), settled('REFUNDED', at(n + 3)));
+    if (outcome === 'failed') transactions.push(settled('FAILED', at(n + 1)));
+    if (onChain) {
+      const tokens = toTokenUnits(toBaseUnits(amount), DECIMALS);
+      const ref = paymentRefOf(payment.id);
+      chain.payments.push({
+        paymentRef: ref,
+        payer: TREASURY,
+        payee: PAYEE,
+        amount: tokens,
+        serviceId,
+        txHash: txOf(n),
+        blockNumber: 5 + n * 2,
+      });
+      if (outcome === 'refunded')
+        chain.refunds.push({
+          paymentRef: ref,
+          payer: TREASURY,
+          payee: PAYEE,
+          amount: tokens,
+          txHash: txOf(1000 + n),
+          blockNumber: 6 + n * 2,
+        });
+    }
+  });
+
+  policy.agents = agentsOf(policy);
+  const logger: LoggerSnapshot = { transactions, decisions: decisionEvents, stats: statsOf(transactions, decisionEvents) };
+  return {
+    takenAt: '2026-03-10T13:00:00.000Z',
+    policy,
+    ledger,
+    logger,
+    chain: mode === 'chain' ? chain : { skipped: 'mock mode' },
+    where: { policy: 'http://policy', payment: 'http://payment', logger: 'http://logger', chain: 'http://chain' },
+    notes: [],
+  };
+}
+
+/** Each agent's spentToday and reserved: its committed and held holds of the current period. */
+function agentsOf(policy: PolicySnapshot): Agent[] {
+  const ids = [...new Set(['user-agent', ...policy.reservations.map((r) => r.agentId)])];
+  return ids.map((id) => {
+    const mine = policy.reservations.filter((r) => r.agentId === id && r.periodId === policy.periodId);
+    const sum = (status: Reservation['status'], pick: (r: Reservation) => string) =>
+      mine.filter((r) => r.status === status).reduce((total, r) => total + toBaseUnits(pick(r)), 0n);
+    const spent = sum('COMMITTED', (r) => r.committedAmount ?? r.amount);
+    const reserved = sum('HELD', (r) => r.amount);
+    return {
+      id,
+      name: id,
+      priority: 'HIGH',
+      dailyBudget: '100.00',
+      maxPerCall: '10.00',
+      spentToday: fromBaseUnits(spent),
+      reserved: fromBaseUnits(reserved),
+      remaining: fromBaseUnits(100_000_000n - spent - reserved),
+      paused: false,
+      allowedServices: ['PRICE_ORACLE', 'IMAGE_GEN'],
+      periodId: policy.periodId ?? 1,
+    };
+  });
+}
+
+/** GET /stats as the logger computes it from these events. */
+export function statsOf(transactions: TransactionLogEvent[], decisions: DecisionLogEvent[]): LogStats {
+  const count = (status: TransactionLogEvent['status']) => transactions.filter((e) => e.status === status).length;
+  const byKey = (key: 'agentId' | 'serviceId') => {
+    const sums = new Map<string, bigint>();
+    for (const e of transactions) {
+      if (e.status === 'FAILED') continue;
+      const signed = e.status === 'REFUNDED' ? -toBaseUnits(e.amount) : toBaseUnits(e.amount);
+      sums.set(e[key], (sums.get(e[key]) ?? 0n) + signed);
+    }
+    return sums;
+  };
+  const spend = byKey('agentId');
+  const actions = (action: DecisionLogEvent['action']) => decisions.filter((e) => e.action === action).length;
+  return {
+    transactions: {
+      total: count('SUCCESS') + count('MOCK') + count('FAILED'),
+      successful: count('SUCCESS') + count('MOCK'),
+      failed: count('FAILED'),
+      refunded: count('REFUNDED'),
+      byStatus: { SUCCESS: count('SUCCESS'), MOCK: count('MOCK'), FAILED: count('FAILED'), REFUNDED: count('REFUNDED') },
+    },
+    policy: {
+      total: decisions.length,
+      allowed: actions('ALLOWED'),
+      rejected: actions('REJECTED'),
+      downgraded: actions('DOWNGRADED'),
+    },
+    totalSpent: fromBaseUnits([...spend.values()].reduce((a, b) => a + b, 0n)),
+    spendByAgent: Object.fromEntries([...spend].map(([k, v]) => [k, fromBaseUnits(v)])),
+    revenueByService: Object.fromEntries([...byKey('serviceId')].map(([k, v]) => [k, fromBaseUnits(v)])),
+  };
+}
+
+/** The read snapshots of a world (the tests break them in place). */
+export function parts(snapshots: Snapshots) {
+  const { policy, ledger, logger, chain } = snapshots;
+  if ('failed' in policy || 'failed' in ledger || 'failed' in logger || 'failed' in chain || 'skipped' in chain)
+    throw new Error('parts() needs a world with every source read (chain mode)');
+  return { policy, ledger, logger, chain };
+}
