@@ -23,7 +23,7 @@ export function renderReport(report: ReconcileReport): string {
   }
 
   section(lines, 'Discrepancies', report.discrepancies, renderDiscrepancy);
-  section(lines, 'In flight (not a discrepancy)', report.inFlight, renderNotice);
+  section(lines, 'In flight, not discrepancies', report.inFlight, renderNotice);
   section(lines, 'Not checked', report.unchecked, renderNotice);
   if (report.notes.length > 0) {
     lines.push('');
