@@ -1,3 +1,4 @@
+import { z } from 'zod';
 import { fromBaseUnits, GatewayHealth, toBaseUnits, type ChatToolCall, type PublicPayment } from '@nexus/types';
 import { chainBalances, minedSuccessfully, onChainUnits } from './support/chain-balances';
 import { GatewayApi, type InvokeOutcome } from './support/gateway-api';
@@ -8,6 +9,14 @@ import { waitFor } from './support/wait-for';
 
 const sum = (amounts: readonly string[]) => fromBaseUnits(amounts.reduce((total, amount) => total + toBaseUnits(amount), 0n));
 const TX_HASH = /^0x[0-9a-f]{64}$/;
+/** The parts of `npm run reconcile -- --json` (tools/reconcile/report.ts) these tests read. */
+const ReconcileOutcome = z.object({
+  status: z.string(),
+  mode: z.string().nullable(),
+  checks: z.array(z.object({ id: z.string(), status: z.string() })),
+  inFlight: z.array(z.unknown()),
+  unchecked: z.array(z.unknown()),
+});
 
 /** A served paid call: the decision, and an on-chain payment of its amount for it. */
 function expectPaidOnChain(call: Pick<ChatToolCall, 'decision' | 'payment' | 'result'>, action: 'ALLOWED' | 'DOWNGRADED' = 'ALLOWED') {
@@ -39,16 +48,26 @@ export function describeWholeStack(store: StoreKind): void {
     const rpcUrl = () => fixture.settings.env['CHAIN_RPC_URL'] ?? '';
     const payeeOf = async (serviceId: string) => (await api.service(serviceId)).payee.toLowerCase();
     const reconcile = () => runTool('reconcile', fixture.settings, ['--json']);
-    /** The books agree once the audit trail has caught up (the gateway's outbox delivers in the background). */
+    /**
+     * `npm run reconcile` says the books agree — policy, ledger, logger and
+     * chain, every check run, nothing in flight or left unchecked — once the
+     * audit trail has caught up (the gateway's outbox delivers in the background).
+     */
     const expectBooksAgree = async () => {
-      const result = await waitFor('npm run reconcile to agree', async () => {
+      const report = await waitFor('npm run reconcile to agree', async () => {
         const run = await reconcile();
-        return run.code === 0 ? run : undefined;
+        return run.code === 0 ? ReconcileOutcome.parse(JSON.parse(run.stdout)) : undefined;
       }).catch(async (error: unknown) => {
         const last = await reconcile();
         throw new Error(`${error instanceof Error ? error.message : String(error)}\n${last.stdout}\n${last.stderr}`);
       });
-      expect(result).toMatchObject({ code: 0, stderr: '' });
+      expect(report).toMatchObject({ status: 'AGREE', mode: 'chain', inFlight: [], unchecked: [] });
+      expect(report.checks.map((check) => [check.id, check.status])).toEqual([
+        ['ledger-chain', 'PASS'],
+        ['ledger-logger', 'PASS'],
+        ['ledger-policy', 'PASS'],
+        ['policy-logger', 'PASS'],
+      ]);
     };
 
     beforeAll(async () => {
