@@ -65,6 +65,7 @@ export async function startLocalNodeUnlessRunning({
     node = await startHardhatNode({
       host: listenHost ?? url.hostname,
       port: Number(url.port || 80),
+      ownProcessGroup: true,
       ...(genesis ? { genesisTimestamp: genesis.timestamp } : {}),
     });
   } catch (error) {
@@ -82,6 +83,8 @@ export async function startLocalNodeUnlessRunning({
     const stop = async () => {
       try {
         await recorder.stop();
+      } catch (error) {
+        log(`could not journal the chain's last blocks: ${error instanceof Error ? error.message : String(error)}`);
       } finally {
         await node.stop();
       }

@@ -31,8 +31,11 @@ async function stop(code: number): Promise<void> {
   if (stopping) return;
   stopping = true;
   out('stopping the stack...');
-  await supervisor?.stop(STOP_ORDER);
-  if (chainNode) await chainNode.stop();
+  try {
+    await supervisor?.stop(STOP_ORDER);
+  } finally {
+    if (chainNode) await chainNode.stop();
+  }
   out('stack stopped');
   process.exit(code);
 }
@@ -55,7 +58,7 @@ async function startChain(env: Record<string, string>, envPath: string): Promise
   const { rpcUrl, deploymentFile } = chain.target;
   chainNode = await startLocalNodeUnlessRunning({ rpcUrl, deploymentFile, log: out });
   out(chainNode ? `started a Hardhat node at ${rpcUrl}` : `using the node already at ${rpcUrl}`);
-  const { deployment, deployed } = await ensureLocalChain({ rpcUrl, deploymentFile });
+  const { deployment, deployed } = await ensureLocalChain({ rpcUrl, deploymentFile, log: out });
   out(
     `${deployed ? 'deployed' : 'found'} MNEE ${deployment.token.address} and the router ${deployment.router}; treasury ${deployment.treasury}`,
   );
@@ -66,8 +69,7 @@ async function main(): Promise<void> {
   const envPath = resolve(process.env['NEXUS_ENV_FILE'] || resolve(root, '.env'));
   const loaded = loadEnvFile(envPath);
   out(loaded.created ? `wrote fresh keys to ${envPath}` : `using keys from ${envPath}`);
-  process.on('SIGINT', () => void stop(0));
-  process.on('SIGTERM', () => void stop(0));
+  for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) process.on(signal, () => void stop(0));
   const env = stackEnvironment(await startChain(loaded.env, envPath));
   if (stopping) return;
   if (process.argv.includes('--skip-build')) {

@@ -57,6 +57,8 @@ export class Supervisor {
       cwd: workspaceRoot,
       env: { ...this.options.env, [service.portEnv]: String(portOf(service, this.options.env)) },
       stdio: ['ignore', 'pipe', 'pipe'],
+      // Its own process group: a Ctrl-C in the terminal reaches the launcher only, which stops the services in order.
+      detached: true,
     });
     entry.child = child;
     const prefix = `[${service.project.padEnd(13)}]`;

@@ -257,6 +257,9 @@ export function describeWholeStack(store: StoreKind): void {
 
     it('stops cleanly on Ctrl-C and a second run over the same data keeps budgets, transactions, logs and the chain', async () => {
       if (!stack) throw new Error('no stack');
+      // Paid right before Ctrl-C: its block must still reach the chain's journal.
+      const lastCall = await api.invoke('user-agent', 'PRICE_ORACLE', { base: 'SOL' });
+      if (!lastCall.ok) throw new Error(`the last call before Ctrl-C failed: ${lastCall.status}`);
       const agents = await Promise.all(['user-agent', 'batch-agent', 'ops-agent'].map((id) => api.agent(id)));
       const transactions = await api.transactions();
       const logs = await api.policyLogs();
@@ -264,8 +267,16 @@ export function describeWholeStack(store: StoreKind): void {
       const treasury = (await api.treasury()).balance;
       const pids = [stack.runFile().pid, ...stack.runFile().services.flatMap((service) => (service.pid ? [service.pid] : []))];
 
+      const printedBefore = stack.output.length;
       expect(await stack.stop()).toBe(0);
       expect(pids.filter(isAlive)).toEqual([]);
+      // The gateway (which calls everyone) stopped before the services it calls were asked to.
+      const stopping = stack.output.slice(printedBefore);
+      const gatewayStopped = stopping.findIndex((line) => /^\[gateway\s*\].*"message":"stopped"/.test(line));
+      const coreAsked = stopping.findIndex((line) => /^\[(policy|payment|logger)\s*\].*"message":"shutting down"/.test(line));
+      expect(gatewayStopped).toBeGreaterThanOrEqual(0);
+      expect(gatewayStopped).toBeLessThan(coreAsked);
+      expect(stopping.at(-1)).toBe('stack stopped');
       expect(runFileExists(fixture.settings.dataDir)).toBe(false);
 
       stack = await startStack(fixture.settings);
@@ -280,6 +291,7 @@ export function describeWholeStack(store: StoreKind): void {
       expect((await api.treasury()).balance).toBe(treasury);
       const first = transactions.at(-1);
       expect(await minedSuccessfully(rpcUrl(), first?.txHash ?? '')).toBe(true);
+      expect(await minedSuccessfully(rpcUrl(), lastCall.answer.payment?.txHash ?? '')).toBe(true);
 
       const again = await api.invoke('user-agent', 'PRICE_ORACLE', { base: 'BTC' });
       if (!again.ok) throw new Error(`a call after the restart failed: ${again.status}`);

@@ -23,6 +23,12 @@ export interface HardhatNodeOptions {
   startTimeoutMs?: number;
   /** the genesis block's time (to replay a recorded chain); now when absent */
   genesisTimestamp?: number;
+  /**
+   * In a process group of its own, so a Ctrl-C in the terminal (a SIGINT to
+   * the whole foreground group) reaches only the launcher, which stops the
+   * node last, after journaling its final blocks.
+   */
+  ownProcessGroup?: boolean;
 }
 
 /** Asks a JSON-RPC endpoint for its chain id; undefined when nothing answers. */
@@ -58,6 +64,7 @@ export async function startHardhatNode(options: HardhatNodeOptions): Promise<Har
         NEXUS_CHAIN_GENESIS_DATE: options.genesisTimestamp === undefined ? '' : new Date(options.genesisTimestamp * 1000).toISOString(),
       },
       stdio: ['ignore', 'pipe', 'pipe'],
+      detached: options.ownProcessGroup ?? false,
     },
   );
   const output: string[] = [];

@@ -29,7 +29,7 @@ export interface RunningStack {
   kill(project: string): number;
   /** waits until the launcher runs `project` under another process id than `killed`, answering its /health */
   restarted(project: string, killed: number): Promise<void>;
-  /** Ctrl-C; resolves when the launcher has exited, with its exit code */
+  /** Ctrl-C (SIGINT to the launcher's process group); resolves when the launcher has exited, with its exit code */
   stop(): Promise<number | null>;
 }
 
@@ -57,6 +57,8 @@ export async function startStack(settings: StackSettings, timeoutMs = 150_000): 
     cwd: root,
     env: childEnv(settings),
     stdio: ['ignore', 'pipe', 'pipe'],
+    // A process group of its own, like a shell's foreground job: stop() sends SIGINT to the whole group, as Ctrl-C does.
+    detached: true,
   });
   const output: string[] = [];
   const log = createWriteStream(join(settings.dataDir, '..', 'launcher.log'), { flags: 'a' });
@@ -106,8 +108,8 @@ export async function startStack(settings: StackSettings, timeoutMs = 150_000): 
 }
 
 async function stopLauncher(launcher: ChildProcess, exited: Promise<number | null>): Promise<number | null> {
-  if (launcher.exitCode !== null) return launcher.exitCode;
-  launcher.kill('SIGINT');
+  if (launcher.exitCode !== null || launcher.pid === undefined) return launcher.exitCode;
+  process.kill(-launcher.pid, 'SIGINT');
   const timer = setTimeout(() => launcher.kill('SIGKILL'), 60_000);
   const code = await exited;
   clearTimeout(timer);
