@@ -1,32 +1,170 @@
-import { existsSync, readFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { execFileSync, spawnSync } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { basename, dirname, join, posix } from 'node:path';
+import { parseEnv } from 'node:util';
 import yaml from 'js-yaml';
 import { z } from 'zod';
+import { journalPathFor } from '@nexus/chain';
+import { loadChainEnv, loadServiceEnv } from '@nexus/config';
 import { workspaceRoot } from './build';
+import { loadEnvFile } from './env-file';
+import { namesRead, parseEnvExample, reachFrom } from './env-reads';
 import { STACK } from './stack-services';
+
+const Healthcheck = z.object({
+  test: z.array(z.string()),
+  interval: z.string(),
+  timeout: z.string(),
+  retries: z.number().int(),
+  start_period: z.string().optional(),
+});
 
 /** The parts of docker-compose.yml these checks read. */
 const Compose = z.object({
   services: z.record(
     z.string(),
     z.object({
+      image: z.string().optional(),
       build: z.object({ context: z.string(), target: z.string().optional(), args: z.object({ APP: z.string() }).optional() }).optional(),
+      command: z.union([z.string(), z.array(z.string())]).optional(),
+      entrypoint: z.union([z.string(), z.array(z.string())]).optional(),
+      user: z.string().optional(),
       env_file: z.string().optional(),
       environment: z.record(z.string(), z.string()).optional(),
       ports: z.array(z.string()).optional(),
       volumes: z.array(z.string()).optional(),
       depends_on: z.record(z.string(), z.object({ condition: z.string() })).optional(),
-      healthcheck: z.object({ test: z.array(z.string()) }),
+      healthcheck: Healthcheck,
     }),
   ),
+  volumes: z.record(z.string(), z.null()),
 });
+type Service = z.infer<typeof Compose>['services'][string];
 
 const read = (file: string) => readFileSync(join(workspaceRoot, file), 'utf8');
 const compose = Compose.parse(yaml.load(read('docker-compose.yml')));
 /** Services built from an Nx app (`--build-arg APP=<project>`). */
 const appServices = Object.entries(compose.services).filter(([, s]) => s.build?.args !== undefined);
-const portEnvOf = (project: string) => `${project.toUpperCase().replace(/[^A-Z0-9]/g, '_')}_PORT`;
-const documented = new Set([...read('.env.example').matchAll(/^#?\s*([A-Z][A-Z0-9_]+)=/gm)].map((m) => m[1]));
+const upperSnake = (project: string) => project.toUpperCase().replace(/[^A-Z0-9]/g, '_');
+const portEnvOf = (project: string) => `${upperSnake(project)}_PORT`;
+const example = parseEnvExample(read('.env.example'));
+const documented = new Set(example.map((entry) => entry.name));
+
+/** A stage of the Dockerfile: `FROM <base> AS <name>` and its instructions, continuation lines joined. */
+interface Stage {
+  name: string;
+  base: string;
+  instructions: { op: string; args: string }[];
+}
+
+function stagesOf(dockerfile: string): Stage[] {
+  const stages: Stage[] = [];
+  const lines = dockerfile
+    .replace(/\\\n/g, ' ')
+    .split('\n')
+    .map((line) => line.trim())
+    .filter((line) => line !== '' && !line.startsWith('#'));
+  for (const line of lines) {
+    const [op = '', ...rest] = line.split(/\s+/);
+    const args = rest.join(' ');
+    if (op.toUpperCase() === 'FROM') {
+      const [, base = '', name = ''] = /^(\S+)(?:\s+AS\s+(\S+))?$/i.exec(args) ?? [];
+      stages.push({ name, base, instructions: [] });
+    } else stages.at(-1)?.instructions.push({ op: op.toUpperCase(), args });
+  }
+  return stages;
+}
+
+const dockerfile = read('Dockerfile');
+const stages = stagesOf(dockerfile);
+const stage = (name: string | undefined): Stage => {
+  // no target: the last stage
+  const found = name === undefined ? stages.at(-1) : stages.find((s) => s.name === name);
+  if (!found) throw new Error(`the Dockerfile has no stage ${name ?? '(last)'}`);
+  return found;
+};
+const parentOf = (s: Stage) => stages.find((other) => other.name === s.base);
+const argsOf = (s: Stage, op: string) => s.instructions.filter((i) => i.op === op).map((i) => i.args);
+/** The stage's ENV, with the stages it is built on. */
+const imageEnv = (s: Stage): Record<string, string> => {
+  const parent = parentOf(s);
+  const own = argsOf(s, 'ENV').flatMap((args) =>
+    args.split(/\s+/).map((pair) => [pair.slice(0, pair.indexOf('=')), pair.slice(pair.indexOf('=') + 1)]),
+  );
+  return { ...(parent ? imageEnv(parent) : {}), ...Object.fromEntries(own) };
+};
+const workdirOf = (s: Stage): string => {
+  const parent = parentOf(s);
+  return argsOf(s, 'WORKDIR').at(-1) ?? (parent ? workdirOf(parent) : '/');
+};
+const execForm = (args: string) => z.array(z.string()).parse(JSON.parse(args));
+const stageOf = (service: Service) => stage(service.build?.target);
+
+/** What compose sets in a service's container: env_file, then `environment` (which wins), `${VAR}` taken from `dotEnv`. */
+function composeEnv(service: Service, dotEnv: Record<string, string>): Record<string, string> {
+  const interpolate = (value: string) => value.replace(/\$\{([A-Z_][A-Z0-9_]*)[^}]*\}/g, (_, name: string) => dotEnv[name] ?? '');
+  const environment = Object.fromEntries(Object.entries(service.environment ?? {}).map(([k, v]) => [k, interpolate(v)]));
+  return { ...(service.env_file === '.env' ? dotEnv : {}), ...environment };
+}
+
+/** What a service's process gets: the image's ENV, overridden by what compose sets. */
+const containerEnv = (service: Service, dotEnv: Record<string, string>) => ({
+  ...imageEnv(stageOf(service)),
+  ...composeEnv(service, dotEnv),
+});
+
+const UNIT_MS = new Map([
+  ['ms', 1],
+  ['s', 1_000],
+  ['m', 60_000],
+  ['h', 3_600_000],
+]);
+/** `5s`, `1m30s` → ms */
+const durationMs = (text: string) =>
+  [...text.matchAll(/(\d+)(ms|s|m|h)/g)].reduce((sum, [, n, unit]) => sum + Number(n) * (UNIT_MS.get(unit ?? '') ?? NaN), 0);
+
+/** `<host>:<port>` of the compose services a value points at (`http://payment:8006`, `@postgres:5432`). */
+const referencedServices = (value: string) =>
+  [...value.matchAll(/(?:\/\/|@)([a-z][a-z0-9-]*):(\d+)/g)].flatMap(([, host = '', port = '']) =>
+    compose.services[host] ? [{ host, port }] : [],
+  );
+
+/** The port a service we build listens on inside its container. */
+const listenPort = (name: string) => {
+  const service = compose.services[name];
+  return service?.environment?.[portEnvOf(name)] ?? new URL(service?.environment?.['CHAIN_RPC_URL'] ?? 'http://x').port;
+};
+
+/** Runs `use` with a throw-away directory. */
+function inTempDir<T>(use: (dir: string) => T): T {
+  const dir = mkdtempSync(join(tmpdir(), 'nexus-compose-'));
+  try {
+    return use(dir);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+/** The .env `npm run env` writes (fresh secrets). */
+const freshDotEnv = () => inTempDir((dir) => loadEnvFile(join(dir, '.env'), {}).env);
+
+/** .env files a user may have: `npm run env`'s, .env.example with the secrets filled in, and that with every line uncommented. */
+function dotEnvVariants(): Record<string, Record<string, string>> {
+  const fresh = freshDotEnv();
+  const text = read('.env.example');
+  const withSecrets = (values: Record<string, string | undefined>) =>
+    Object.fromEntries(Object.entries({ ...values, ...fresh }).flatMap(([k, v]) => (v === undefined ? [] : [[k, v]])));
+  return {
+    'npm run env': fresh,
+    '.env.example': withSecrets(parseEnv(text)),
+    '.env.example, every line uncommented': withSecrets(parseEnv(text.replace(/^#\s*([A-Z][A-Z0-9_]*=)/gm, '$1'))),
+  };
+}
+const dotEnvText = (env: Record<string, string>) =>
+  Object.entries(env)
+    .map(([k, v]) => `${k}=${v}\n`)
+    .join('');
 
 describe('docker-compose.yml', () => {
   it('runs every app of the stack, each built from its own Nx app project', () => {
@@ -38,12 +176,46 @@ describe('docker-compose.yml', () => {
     }
   });
 
-  it('publishes each app on its own port, tells it that port, and health-checks /health there', () => {
+  it("runs each app's own bundle: the image copies dist/apps/<app>, which the app's build target writes from its main.ts, and runs it", () => {
+    const build = stage('build');
+    expect(argsOf(build, 'RUN').join('\n')).toMatch(/npx nx run "?\$APP:build"?/);
+    for (const [name, service] of appServices) {
+      const runtime = stageOf(service);
+      expect(runtime.name).toBe('runtime');
+      const target = z
+        .object({
+          executor: z.literal('@nx/esbuild:esbuild'),
+          options: z.object({ main: z.string(), outputPath: z.string(), bundle: z.literal(true) }),
+        })
+        .parse(JSON.parse(read(`apps/${name}/project.json`)).targets.build);
+      expect(target.options.main).toBe(`apps/${name}/src/main.ts`);
+      expect(existsSync(join(workspaceRoot, target.options.main))).toBe(true);
+      // esbuild names the bundle after its entry point
+      const bundle = posix.join(target.options.outputPath, `${basename(target.options.main, '.ts')}.js`);
+
+      const copy = argsOf(runtime, 'COPY')
+        .map((args) => /^--from=build\s+(\S+)\s+(\S+)$/.exec(args))
+        .find((m) => m?.[1]?.includes('${APP}'));
+      const from = copy?.[1]?.replace('${APP}', name) ?? '';
+      expect(from).toBe(posix.join(workdirOf(build), target.options.outputPath));
+      const copiedTo = posix.resolve(workdirOf(runtime), copy?.[2] ?? '');
+      const cmd = execForm(argsOf(runtime, 'CMD').at(-1) ?? '[]');
+      expect(cmd[0]).toBe('node');
+      const script = posix.resolve(workdirOf(runtime), cmd.at(-1) ?? '');
+      expect(posix.relative(copiedTo, script)).toBe(posix.relative(target.options.outputPath, bundle));
+
+      expect(service.entrypoint).toBeUndefined();
+      if (service.command !== undefined) expect([service.command].flat().join(' ')).toContain(posix.relative(workdirOf(runtime), script));
+    }
+  });
+
+  it('publishes each app on its own port, tells it that port, and health-checks /health there (with node: the image has no curl)', () => {
     for (const [name, service] of appServices) {
       const port = service.environment?.[portEnvOf(name)];
       expect(port).toMatch(/^\d+$/);
       expect(service.ports).toContain(`${port}:${port}`);
-      expect(service.healthcheck.test.join(' ')).toContain(`127.0.0.1:${port}/health`);
+      expect(service.healthcheck.test.slice(0, 2)).toEqual(['CMD', 'node']);
+      expect(service.healthcheck.test.join(' ')).toContain(`fetch('http://127.0.0.1:${port}/health')`);
     }
     for (const stackService of STACK) {
       expect(stackService.portEnv).toBe(portEnvOf(stackService.project));
@@ -51,22 +223,101 @@ describe('docker-compose.yml', () => {
     }
   });
 
-  it('starts services only once their dependencies are healthy', () => {
-    for (const service of Object.values(compose.services)) {
+  it('checks health every few seconds, gives up on a check before the next, and leaves a service time to start', () => {
+    const problems = Object.entries(compose.services).flatMap(([name, { healthcheck }]) => {
+      const interval = durationMs(healthcheck.interval);
+      const timeout = durationMs(healthcheck.timeout);
+      const patience = interval * healthcheck.retries + durationMs(healthcheck.start_period ?? '0s');
+      return [
+        interval >= 1_000 && interval <= 30_000 ? [] : [`${name}: interval ${healthcheck.interval} is not 1-30 s`],
+        timeout >= 500 && timeout <= interval ? [] : [`${name}: timeout ${healthcheck.timeout} is not 0.5 s up to the interval`],
+        healthcheck.retries >= 3 ? [] : [`${name}: ${healthcheck.retries} retries let one slow check fail the stack`],
+        patience >= 60_000 && patience <= 900_000 ? [] : [`${name}: ${patience} ms before unhealthy is not 1-15 min`],
+      ].flat();
+    });
+    expect(problems).toEqual([]);
+  });
+
+  it("knows PostgreSQL is up once it answers over TCP as the stack's user (its init-time server listens on a socket only)", () => {
+    const postgres = compose.services['postgres'];
+    const check = postgres?.healthcheck.test.join(' ') ?? '';
+    expect(check).toMatch(/pg_isready /);
+    expect(check).toMatch(/ -h 127\.0\.0\.1 /);
+    expect(check).toContain(` -U ${postgres?.environment?.['POSTGRES_USER']} `);
+    expect(check).toMatch(new RegExp(` -d ${postgres?.environment?.['POSTGRES_DB']}$`));
+  });
+
+  it('starts a service only once every service it points at is healthy, and points at the port that one listens on', () => {
+    for (const [name, service] of Object.entries(compose.services)) {
       for (const dependency of Object.values(service.depends_on ?? {})) expect(dependency.condition).toBe('service_healthy');
+      for (const value of Object.values(service.environment ?? {})) {
+        for (const { host, port } of referencedServices(value)) {
+          expect({ name, host, condition: service.depends_on?.[host]?.condition }).toEqual({ name, host, condition: 'service_healthy' });
+          if (compose.services[host]?.build) expect({ host, port }).toEqual({ host, port: listenPort(host) });
+        }
+      }
+    }
+  });
+
+  it("sets only variables the service's own code reads (its app, or the chain's tool, and the libs they import)", () => {
+    for (const [name, service] of Object.entries(compose.services)) {
+      if (service.build === undefined) continue;
+      const runs = stageOf(service);
+      const entry = service.build.args ? `apps/${name}/src/main.ts` : (execForm(argsOf(runs, 'CMD').at(-1) ?? '[]').at(-1) ?? '');
+      const reads = namesRead(
+        reachFrom(entry),
+        STACK.find((s) => s.project === name),
+      ).names;
+      const setByImage = Object.keys(imageEnv(runs)).filter((variable) => variable !== 'NODE_ENV'); // NODE_ENV: for express & co.
+      const unread = [...Object.keys(service.environment ?? {}), ...setByImage].filter((variable) => !reads.has(variable));
+      expect({ name, unread }).toEqual({ name, unread: [] });
     }
   });
 
   it('takes secrets from .env only, and every variable it sets is documented in .env.example', () => {
     const text = read('docker-compose.yml');
     expect(text).not.toMatch(/(TOKEN|KEYS?|PASSWORD):\s*["']?[A-Za-z0-9]{8,}/);
-    for (const [, service] of appServices) expect(service.env_file).toBe('.env');
+    const secrets = example.filter((entry) => entry.section.startsWith('Secrets')).map((entry) => entry.name);
+    expect(secrets).toContain('INTERNAL_TOKEN');
+    for (const [name, service] of appServices) {
+      expect(service.env_file).toBe('.env');
+      const setHere = Object.keys(service.environment ?? {}).filter((variable) => secrets.includes(variable));
+      expect({ name, setHere }).toEqual({ name, setHere: [] });
+    }
     for (const service of Object.values(compose.services)) {
       if (service.build === undefined) continue;
       for (const name of Object.keys(service.environment ?? {})) expect(documented).toContain(name);
     }
     for (const [, name] of text.matchAll(/\$\{([A-Z_]+)/g)) expect(documented).toContain(name);
   });
+
+  it.each(Object.entries(dotEnvVariants()))(
+    'gives each app what it needs to start in its container, whatever .env holds (%s)',
+    (_, dotEnv) => {
+      for (const [name, service] of appServices) {
+        const stackService = STACK.find((s) => s.project === name);
+        const env = containerEnv(service, dotEnv);
+        const serviceEnv = loadServiceEnv(name, stackService?.port ?? 0, env);
+        const database = name.replace(/-/g, '_');
+        expect({ name, ...serviceEnv, internalToken: serviceEnv.internalToken === dotEnv['INTERNAL_TOKEN'] }).toEqual({
+          name,
+          host: '0.0.0.0',
+          port: Number(service.environment?.[portEnvOf(name)]),
+          internalToken: true,
+          databaseUrl: `postgres://nexus:${dotEnv['POSTGRES_PASSWORD']}@postgres:5432/${database}`,
+          dataDir: '/data',
+        });
+        // the data directory is the service's own volume
+        expect(service.volumes).toContain(`${name}-data:${env['NEXUS_DATA_DIR']}`);
+        const configDir = env['NEXUS_CONFIG_DIR'] ?? '';
+        const copiedConfig =
+          argsOf(stageOf(service), 'COPY')
+            .find((args) => /^config\s/.test(args))
+            ?.split(/\s+/)[1] ?? '';
+        expect(configDir).toBe(posix.resolve(workdirOf(stageOf(service)), copiedConfig));
+      }
+    },
+  );
 
   it('gives each app its own PostgreSQL database, created by the init script', () => {
     const init = read('tools/docker/postgres-init.sql');
@@ -77,11 +328,54 @@ describe('docker-compose.yml', () => {
       expect(init).toContain(`CREATE DATABASE ${database};`);
     }
   });
+
+  it('runs every service it builds as the unprivileged node user, who owns the directory it writes to', () => {
+    for (const [name, service] of Object.entries(compose.services)) {
+      if (service.build === undefined) continue;
+      const runs = stageOf(service);
+      expect({ name, user: service.user }).toEqual({ name, user: undefined });
+      const users = runs.instructions.filter((i) => i.op === 'USER').map((i) => i.args);
+      expect({ name, stage: runs.name, lastUser: users.at(-1) }).toEqual({ name, stage: runs.name, lastUser: 'node' });
+      const writable = name === 'chain' ? dirname(service.environment?.['CHAIN_DEPLOYMENT_FILE'] ?? '') : imageEnv(runs)['NEXUS_DATA_DIR'];
+      const chown = argsOf(runs, 'RUN').join('\n');
+      expect(chown).toMatch(new RegExp(`chown node:node ${writable}(\\s|$)`));
+      // created before the image switches to node, so root can
+      const order = runs.instructions.map((i) => i.op);
+      expect(order.indexOf('RUN')).toBeLessThan(order.lastIndexOf('USER'));
+    }
+  });
+
+  it('builds from the lock file, and leaves .env and local data out of the images', () => {
+    const deps = stage('deps');
+    expect(argsOf(deps, 'COPY')).toContain('package.json package-lock.json ./');
+    expect(argsOf(deps, 'RUN')).toContain('npm ci');
+    expect(stages.filter((s) => s.base === 'deps').map((s) => s.name)).toEqual(expect.arrayContaining(['chain', 'build']));
+    const ignored = read('.dockerignore').split('\n');
+    expect(ignored).toEqual(expect.arrayContaining(['.env', 'data', 'node_modules', 'dist']));
+  });
+
+  const dockerCompose = spawnSync('docker-compose', ['version'], { encoding: 'utf8' }).status === 0;
+  (dockerCompose ? it : it.skip)(
+    'is valid for docker-compose, which merges .env and `environment` as these checks assume (where it is installed, as in .ci/run)',
+    () => {
+      const dotEnv = dotEnvVariants()['.env.example, every line uncommented'] ?? {};
+      const resolved = inTempDir((dir) => {
+        writeFileSync(join(dir, '.env'), dotEnvText(dotEnv));
+        const args = ['--project-directory', dir, '-f', join(workspaceRoot, 'docker-compose.yml'), 'config'];
+        return execFileSync('docker-compose', args, { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
+      });
+      const Resolved = z.object({ services: z.record(z.string(), z.object({ environment: z.record(z.string(), z.string()).optional() })) });
+      const services = Resolved.parse(yaml.load(resolved)).services;
+      expect(Object.keys(services).sort()).toEqual(Object.keys(compose.services).sort());
+      for (const [name, service] of Object.entries(compose.services)) {
+        expect({ name, environment: services[name]?.environment ?? {} }).toEqual({ name, environment: composeEnv(service, dotEnv) });
+      }
+    },
+  );
 });
 
 describe('the local chain in docker-compose.yml', () => {
   const chain = compose.services['chain'];
-  const dockerfile = read('Dockerfile');
   const deploymentFile = chain?.environment?.['CHAIN_DEPLOYMENT_FILE'] ?? '';
   const volumeOf = (service: { volumes?: string[] | undefined } | undefined, readOnly: boolean) =>
     service?.volumes?.find((v) => {
@@ -92,12 +386,14 @@ describe('the local chain in docker-compose.yml', () => {
   it('is built from a Dockerfile stage that keeps the dev dependencies (Hardhat, tsx) and runs tools/chain/up.ts as a non-root user', () => {
     const target = chain?.build?.target;
     expect(target).toBeDefined();
-    const stage = dockerfile.split(/^FROM /m).find((s) => s.startsWith(`deps AS ${target}\n`));
-    expect(stage).toBeDefined();
-    expect(stage).toMatch(/^USER node$/m);
-    expect(stage).toMatch(/^CMD \["node", "--import", "tsx", "tools\/chain\/up\.ts"\]$/m);
+    const chainStage = stage(target);
+    expect(chainStage.base).toBe('deps');
+    expect(argsOf(chainStage, 'USER').at(-1)).toBe('node');
+    expect(execForm(argsOf(chainStage, 'CMD').at(-1) ?? '[]')).toEqual(['node', '--import', 'tsx', 'tools/chain/up.ts']);
+    expect(existsSync(join(workspaceRoot, 'tools/chain/up.ts'))).toBe(true);
+    expect(chain?.command).toBeUndefined();
     // Built before `build`, which needs APP: the legacy builder runs every stage up to the target.
-    expect(dockerfile.indexOf(`AS ${target}\n`)).toBeLessThan(dockerfile.indexOf('AS build\n'));
+    expect(stages.findIndex((s) => s.name === target)).toBeLessThan(stages.findIndex((s) => s.name === 'build'));
   });
 
   it('listens on every interface of its container, and is published on this machine only (its keys are public)', () => {
@@ -114,6 +410,25 @@ describe('the local chain in docker-compose.yml', () => {
     expect(check).toContain('http://127.0.0.1:8545');
   });
 
+  it('keeps the deployment and the journal of blocks beside it in a named volume the node user owns and writes', () => {
+    const journal = journalPathFor(deploymentFile);
+    const volume = volumeOf(chain, false) ?? '';
+    const [name = '', target = '', mode] = volume.split(':');
+    expect(dirname(journal)).toBe(target);
+    expect(dirname(deploymentFile)).toBe(target);
+    expect(mode).toBeUndefined();
+    // a named volume (not a bind mount): on first use it takes the owner of the image's directory
+    expect(Object.keys(compose.volumes)).toContain(name);
+    expect(name).not.toMatch(/^[./]/);
+    const chainStage = stage(chain?.build?.target);
+    expect(argsOf(chainStage, 'RUN').join('\n')).toMatch(new RegExp(`mkdir -p ${target} && chown node:node ${target}$`, 'm'));
+    expect(imageEnv(chainStage)['CHAIN_DEPLOYMENT_FILE']).toBe(deploymentFile);
+    // the chain's env, as its tool reads it, puts the deployment there
+    if (!chain) throw new Error('docker-compose.yml has no chain service');
+    const chainEnv = loadChainEnv('/nowhere', containerEnv(chain, {}));
+    expect(chainEnv.target).toEqual({ kind: 'local', rpcUrl: 'http://127.0.0.1:8545', deploymentFile });
+  });
+
   it.each(['payment', 'image-gen', 'price-oracle', 'batch-compute', 'log-archive'])(
     'records the deployment on a shared volume that %s reads, read-only, at the same path',
     (name) => {
@@ -123,6 +438,11 @@ describe('the local chain in docker-compose.yml', () => {
       expect(service?.environment?.['CHAIN_DEPLOYMENT_FILE']).toBe(deploymentFile);
       expect(service?.environment?.['CHAIN_RPC_URL']).toBe('http://chain:8545');
       expect(service?.depends_on?.['chain']?.condition).toBe('service_healthy');
+      if (!service) throw new Error(`docker-compose.yml has no ${name} service`);
+      for (const dotEnv of Object.values(dotEnvVariants()).slice(0, 2)) {
+        const chainEnv = loadChainEnv('/data', containerEnv(service, dotEnv));
+        expect(chainEnv.target).toEqual({ kind: 'local', rpcUrl: 'http://chain:8545', deploymentFile });
+      }
     },
   );
 
@@ -132,44 +452,5 @@ describe('the local chain in docker-compose.yml', () => {
       expect(service?.environment?.['PAYMENT_URL']).toBe('http://payment:8006');
       expect(service?.depends_on?.['payment']?.condition).toBe('service_healthy');
     }
-  });
-});
-
-describe('.env.example', () => {
-  it('documents every variable the services and tools read', () => {
-    const variables = [
-      'INTERNAL_TOKEN',
-      'ADMIN_API_KEY',
-      'AGENT_API_KEYS',
-      'POSTGRES_PASSWORD',
-      'HOST',
-      'DATABASE_URL',
-      'NEXUS_DATA_DIR',
-      'NEXUS_CONFIG_DIR',
-      'LOG_LEVEL',
-      'TEST_DATABASE_URL',
-      'PAYMENT_MODE',
-      'CHAIN_RPC_URL',
-      'CHAIN_ID',
-      'CHAIN_DEPLOYMENT_FILE',
-      'CHAIN_LISTEN_HOST',
-      'MNEE_TOKEN_ADDRESS',
-      'PAYMENT_ROUTER_ADDRESS',
-      'PAYMENT_CONFIRMATIONS',
-      'CHAIN_RPC_ATTEMPTS',
-      'CHAIN_RPC_BACKOFF_MS',
-      'PAYMENT_RECEIPT_TIMEOUT_MS',
-      'TREASURY_PRIVATE_KEY',
-      'PAYEE_PRIVATE_KEYS',
-      'NEXUS_ENV_FILE',
-      'PAYMENT_URL',
-    ];
-    for (const project of new Set([...STACK.map((s) => s.project), ...appServices.map(([name]) => name)])) {
-      variables.push(portEnvOf(project), `${project.toUpperCase().replace(/[^A-Z0-9]/g, '_')}_DATABASE_URL`);
-    }
-    for (const provider of ['IMAGE_GEN', 'PRICE_ORACLE', 'BATCH_COMPUTE', 'LOG_ARCHIVE']) {
-      variables.push(`${provider}_PAYEE_PRIVATE_KEY`);
-    }
-    for (const name of variables) expect(documented).toContain(name);
   });
 });
