@@ -362,7 +362,9 @@ describe('docker-compose.yml', () => {
       const resolved = inTempDir((dir) => {
         writeFileSync(join(dir, '.env'), dotEnvText(dotEnv));
         const args = ['--project-directory', dir, '-f', join(workspaceRoot, 'docker-compose.yml'), 'config'];
-        return execFileSync('docker-compose', args, { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
+        // Only the temp .env may feed the interpolation: Nx hands the tests a root .env's variables, which docker-compose would prefer.
+        const env = { PATH: process.env['PATH'] ?? '/usr/bin:/bin', HOME: process.env['HOME'] ?? dir };
+        return execFileSync('docker-compose', args, { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'], env });
       });
       const Resolved = z.object({ services: z.record(z.string(), z.object({ environment: z.record(z.string(), z.string()).optional() })) });
       const services = Resolved.parse(yaml.load(resolved)).services;
