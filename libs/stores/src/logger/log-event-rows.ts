@@ -1,7 +1,7 @@
+import { decodeKeysetCursor, encodeKeysetCursor } from '../keyset-cursor';
 import { createHash } from 'node:crypto';
 import type { Insertable, Selectable } from 'kysely';
 import { DecisionAction, ReasonCode, TransactionStatus } from '@nexus/types';
-import { InvalidCursorError } from '../payment/payment-store';
 import type { LogEventRecord, StoredLogEvent } from './log-event-store';
 import type { LoggerTables } from './logger-tables';
 
@@ -118,12 +118,9 @@ export function toStoredEvent(row: LogEventRow): StoredLogEvent {
 }
 
 /** Newest-first pages: the cursor is the (occurred_at, id) of the last item handed out. */
-export function encodeCursor(event: Pick<StoredLogEvent, 'occurredAt' | 'id'>): string {
-  return Buffer.from(`${event.occurredAt.getTime()}:${event.id}`, 'utf8').toString('base64url');
-}
+export const encodeCursor = (event: Pick<StoredLogEvent, 'occurredAt' | 'id'>): string => encodeKeysetCursor(event.occurredAt, event.id);
 
 export function decodeCursor(cursor: string): { occurredAt: bigint; id: string } {
-  const match = /^(-?\d{1,16}):([A-Za-z0-9][A-Za-z0-9_.:-]{0,127})$/.exec(Buffer.from(cursor, 'base64url').toString('utf8'));
-  if (!match?.[1] || !match[2]) throw new InvalidCursorError();
-  return { occurredAt: BigInt(match[1]), id: match[2] };
+  const { at, id } = decodeKeysetCursor(cursor, /[A-Za-z0-9][A-Za-z0-9_.:-]{0,127}/);
+  return { occurredAt: at, id };
 }

@@ -1,5 +1,6 @@
+import { decodeKeysetCursor, encodeKeysetCursor } from '../keyset-cursor';
 import type { Selectable } from 'kysely';
-import { InvalidCursorError, PAYMENT_STATUSES, type PaymentRecord, type PaymentStatus } from './payment-store';
+import { PAYMENT_STATUSES, type PaymentRecord, type PaymentStatus } from './payment-store';
 import type { PaymentTables } from './payment-tables';
 
 export type PaymentRow = Selectable<PaymentTables['payments']>;
@@ -39,12 +40,9 @@ export function toPayment(row: PaymentRow): PaymentRecord {
 }
 
 /** Newest-first pages: the cursor is the (created_at, id) of the last item handed out. */
-export function encodeCursor(row: Pick<PaymentRecord, 'createdAt' | 'id'>): string {
-  return Buffer.from(`${row.createdAt.getTime()}:${row.id}`, 'utf8').toString('base64url');
-}
+export const encodeCursor = (row: Pick<PaymentRecord, 'createdAt' | 'id'>): string => encodeKeysetCursor(row.createdAt, row.id);
 
 export function decodeCursor(cursor: string): { createdAt: bigint; id: string } {
-  const match = /^(\d{1,16}):(pay_[0-9a-f]{32})$/.exec(Buffer.from(cursor, 'base64url').toString('utf8'));
-  if (!match?.[1] || !match[2]) throw new InvalidCursorError();
-  return { createdAt: BigInt(match[1]), id: match[2] };
+  const { at, id } = decodeKeysetCursor(cursor, /pay_[0-9a-f]{32}/);
+  return { createdAt: at, id };
 }

@@ -1,25 +1,20 @@
 import type { Kysely } from 'kysely';
-import { InvalidCursorError } from '../payment/payment-store';
+import { decodeKeysetCursor, encodeKeysetCursor } from '../keyset-cursor';
 import type { DecisionFilter, DecisionRecord, ReservationFilter, ReservationRecord } from './policy-store';
 import { toDate, toDecision, toReservation } from './policy-rows';
 import type { PolicyTables } from './policy-tables';
 
 /** Newest-first pages of decisions and holds: the cursor is the (created_at, id) of the last item handed out. */
 
-export function encodeListCursor(record: { createdAt: Date; id: string }): string {
-  return Buffer.from(`${record.createdAt.getTime()}:${record.id}`, 'utf8').toString('base64url');
-}
-
-export function decodeListCursor(cursor: string): { createdAt: bigint; id: string } {
-  const match = /^(\d{1,16}):([A-Za-z0-9_.:-]{1,128})$/.exec(Buffer.from(cursor, 'base64url').toString('utf8'));
-  if (!match?.[1] || !match[2]) throw new InvalidCursorError();
-  return { createdAt: BigInt(match[1]), id: match[2] };
-}
+const decodeListCursor = (cursor: string) => {
+  const { at, id } = decodeKeysetCursor(cursor, /[A-Za-z0-9_.:-]{1,128}/);
+  return { createdAt: at, id };
+};
 
 function page<T extends { createdAt: Date; id: string }>(records: T[], limit: number): { items: T[]; nextCursor: string | null } {
   const items = records.slice(0, limit);
   const last = items.at(-1);
-  return { items, nextCursor: records.length > limit && last ? encodeListCursor(last) : null };
+  return { items, nextCursor: records.length > limit && last ? encodeKeysetCursor(last.createdAt, last.id) : null };
 }
 
 export async function listDecisions(
