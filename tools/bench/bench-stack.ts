@@ -1,0 +1,175 @@
+import { spawn } from 'node:child_process';
+import { once } from 'node:events';
+import { createWriteStream, mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { createInterface } from 'node:readline';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { parseEnv } from 'node:util';
+import { freePort } from '@nexus/chain';
+import { StackRunFile } from '@nexus/types';
+import { workspaceRoot } from '../stack/build';
+import { runFilePath } from '../stack/run-file';
+import { STACK } from '../stack/stack-services';
+import type { Watched } from './cpu-usage';
+
+/** Budgets and limits no bench run can exhaust: every paid call takes the whole path. */
+const UNLIMITED_BUDGET = '900000000.00';
+const UNLIMITED_TREASURY = '900000000000.00';
+
+export interface BenchStackOptions {
+  mode: 'mock' | 'chain';
+  /** NODE_OPTIONS of every process of the stack (e.g. --cpu-prof) */
+  nodeOptions?: string;
+  /** more variables for every process of the stack */
+  extraEnv?: Record<string, string>;
+}
+
+export interface BenchStack {
+  mode: 'mock' | 'chain';
+  gatewayUrl: string;
+  /** the URL of a service of the stack, by project */
+  url(project: string): string;
+  /** headers of the user-agent's key */
+  agentHeaders: Record<string, string>;
+  /** the services' process ids as `npm start` wrote them (data/run/stack.json) */
+  services(): { project: string; pid: number }[];
+  /** the services and, in chain mode, the Hardhat node: what a paid call keeps busy */
+  busyProcesses(): Watched[];
+  /** POST /reset (admin): a new budget period, so no run inherits the previous one's spend and holds */
+  reset(): Promise<void>;
+  /** Ctrl-C: the launcher stops every service (and the chain) */
+  stop(): Promise<void>;
+}
+
+/** The child processes of `pid` (Linux: /proc/<pid>/task/<tid>/children). */
+function childrenOf(pid: number | undefined): number[] {
+  if (pid === undefined) return [];
+  try {
+    return readdirSync(`/proc/${pid}/task`).flatMap((tid) =>
+      readFileSync(`/proc/${pid}/task/${tid}/children`, 'utf8').split(' ').filter(Boolean).map(Number),
+    );
+  } catch {
+    return [];
+  }
+}
+
+function commandOf(pid: number): string {
+  try {
+    return readFileSync(`/proc/${pid}/cmdline`, 'utf8').replace(/\0/g, ' ');
+  } catch {
+    return '';
+  }
+}
+
+/** The machine's basics and the stack's settings, nothing else of this process (the launcher loads the env file). */
+function launcherEnv(settings: Record<string, string>): Record<string, string> {
+  const basics = ['PATH', 'HOME', 'TMPDIR', 'LANG'].flatMap((name) => (process.env[name] ? [[name, process.env[name]] as const] : []));
+  return { ...Object.fromEntries(basics), NX_DAEMON: 'false', ...settings };
+}
+
+/**
+ * Runs `npm start --skip-build` (tools/stack/start.ts) as a user does, over
+ * a fresh directory (its env file written by the launcher with fresh keys,
+ * its data directory) with free ports for every service and the chain,
+ * logging at `warn` (not one line per request), a rate limit and budgets no
+ * run reaches. Resolves once the stack says it is up.
+ */
+export async function startBenchStack(options: BenchStackOptions): Promise<BenchStack> {
+  const dir = mkdtempSync(join(tmpdir(), `nexus-bench-${options.mode}-`));
+  const envFile = join(dir, '.env');
+  const dataDir = join(dir, 'data');
+  const settings: Record<string, string> = {
+    NEXUS_ENV_FILE: envFile,
+    NEXUS_DATA_DIR: dataDir,
+    PAYMENT_MODE: options.mode,
+    LOG_LEVEL: 'warn',
+    RATE_LIMIT_MAX: '100000000',
+    NEXUS_TREASURY_DAILY_LIMIT: UNLIMITED_TREASURY,
+    ...(options.mode === 'chain' ? { CHAIN_RPC_URL: `http://127.0.0.1:${await freePort()}` } : {}),
+    ...(options.nodeOptions ? { NODE_OPTIONS: options.nodeOptions } : {}),
+    ...options.extraEnv,
+  };
+  const urls: Record<string, string> = {};
+  for (const service of STACK) {
+    const port = await freePort();
+    settings[service.portEnv] = String(port);
+    urls[service.project] = `http://127.0.0.1:${port}`;
+  }
+  const launcher = spawn(process.execPath, ['--import', 'tsx', resolve(workspaceRoot, 'tools/stack/start.ts'), '--skip-build'], {
+    cwd: workspaceRoot,
+    env: launcherEnv(settings),
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  const exited = once(launcher, 'exit');
+  const log = createWriteStream(join(dir, 'launcher.log'));
+  const lastLines: string[] = [];
+  let up = false;
+  for (const stream of [launcher.stdout, launcher.stderr]) {
+    createInterface({ input: stream }).on('line', (line) => {
+      log.write(`${line}\n`);
+      lastLines.push(line);
+      if (lastLines.length > 30) lastLines.shift();
+      if (line === 'MNEE Nexus is up.') up = true;
+    });
+  }
+  const stop = async () => {
+    if (launcher.exitCode === null && launcher.signalCode === null) {
+      const kill = setTimeout(() => launcher.kill('SIGKILL'), 60_000);
+      launcher.kill('SIGINT');
+      await exited;
+      clearTimeout(kill);
+    }
+    log.end();
+    rmSync(dir, { recursive: true, force: true });
+  };
+  const deadline = Date.now() + 180_000;
+  while (!up) {
+    if (launcher.exitCode !== null || Date.now() > deadline) {
+      const why = launcher.exitCode !== null ? `exited with ${launcher.exitCode}` : 'was not up within 180 s';
+      await stop();
+      throw new Error(`npm start (${options.mode}) ${why}:\n${lastLines.join('\n')}`);
+    }
+    await sleep(200);
+  }
+
+  const fileEnv = parseEnv(readFileSync(envFile, 'utf8'));
+  const adminHeaders = { authorization: `Bearer ${fileEnv['ADMIN_API_KEY'] ?? ''}`, 'content-type': 'application/json' };
+  const agentKey = /(?:^|,)user-agent:([^,]+)/.exec(fileEnv['AGENT_API_KEYS'] ?? '')?.[1];
+  const url = (project: string) => {
+    const found = urls[project];
+    if (!found) throw new Error(`the stack runs no ${project}`);
+    return found;
+  };
+  const gatewayUrl = url('gateway');
+  const admin = async (method: string, path: string, body: unknown) => {
+    const response = await fetch(`${gatewayUrl}${path}`, { method, headers: adminHeaders, body: JSON.stringify(body) });
+    if (!response.ok) throw new Error(`${method} ${path} answered ${response.status}: ${await response.text()}`);
+  };
+  try {
+    if (!agentKey) throw new Error(`${envFile} holds no key for user-agent`);
+    await admin('PUT', '/agents/user-agent/budget', { dailyBudget: UNLIMITED_BUDGET });
+  } catch (error) {
+    await stop();
+    throw error;
+  }
+  const services = () =>
+    StackRunFile.parse(JSON.parse(readFileSync(runFilePath(dataDir), 'utf8'))).services.flatMap(({ project, pid }) =>
+      pid === null ? [] : [{ project, pid }],
+    );
+  return {
+    mode: options.mode,
+    gatewayUrl,
+    url,
+    agentHeaders: { authorization: `Bearer ${agentKey}`, 'content-type': 'application/json' },
+    services,
+    busyProcesses: () => [
+      ...services(),
+      ...childrenOf(launcher.pid)
+        .filter((pid) => commandOf(pid).includes('hardhat'))
+        .map((pid) => ({ project: 'hardhat node', pid })),
+    ],
+    reset: () => admin('POST', '/reset', {}),
+    stop,
+  };
+}
