@@ -20,7 +20,14 @@ const readByCompose = new Set([
 ]);
 
 /** Read from the environment, but set by the code itself for a process it starts: not configuration. */
-const INTERNAL = [{ name: 'PORT', path: 'tools/bench/bare-server.ts', why: 'the benchmark gives the bare server it starts a port' }];
+const INTERNAL = [
+  { name: 'PORT', path: 'tools/bench/bare-server.ts', why: 'the benchmark gives the bare server it starts a port' },
+  {
+    name: 'BENCH_CPU_PROFILE_DIR',
+    path: 'tools/bench/cpu-profile-preload.ts',
+    why: '`npm run bench -- --profile` tells the processes it profiles',
+  },
+];
 
 /** The section test-only variables are documented under. */
 const TESTS = 'Tests';
