@@ -9,6 +9,7 @@ import {
   waitForReceipt,
   type TestChain,
 } from '@nexus/chain';
+import { measuringCpu } from './cpu-usage';
 import type { SettlementRow } from './report';
 import { out } from './out';
 
@@ -108,6 +109,32 @@ async function runScenario(chain: TestChain, scenario: Scenario, seconds: number
     return receipt.gasUsed;
   };
   await settle(); // warm-up: nonce cache, compiled paths
+  const nodePid = chain.node.process.pid;
+  const watched = [
+    ...(nodePid === undefined ? [] : [{ project: 'hardhat node', pid: nodePid }]),
+    { project: 'sender (this process)', pid: process.pid },
+  ];
+  const { result, cpu, machineCores } = await measuringCpu(watched, () => settleFor(scenario, seconds, settle));
+  return {
+    scenario: scenario.scenario,
+    style: scenario.style,
+    gasEstimated: scenario.gasEstimated,
+    settlements: result.requests,
+    transactions: result.transactions,
+    seconds: result.seconds,
+    settlementsPerSecond: result.requests / result.seconds,
+    gasPerSettlement: result.requests === 0 ? 0 : Number(result.gas / BigInt(result.requests)),
+    cpu,
+    machineCores,
+  };
+}
+
+/** Keeps `scenario.inFlight` settlements going until `seconds` are over; counts them when their receipt is in. */
+async function settleFor(
+  scenario: Scenario,
+  seconds: number,
+  settle: () => Promise<bigint>,
+): Promise<{ requests: number; transactions: number; seconds: number; gas: bigint }> {
   let transactions = 0;
   let gas = 0n;
   const started = process.hrtime.bigint();
@@ -122,15 +149,5 @@ async function runScenario(chain: TestChain, scenario: Scenario, seconds: number
     }),
   );
   const elapsed = Number(process.hrtime.bigint() - started) / 1e9;
-  const settlements = transactions * scenario.size;
-  return {
-    scenario: scenario.scenario,
-    style: scenario.style,
-    gasEstimated: scenario.gasEstimated,
-    settlements,
-    transactions,
-    seconds: elapsed,
-    settlementsPerSecond: settlements / elapsed,
-    gasPerSettlement: settlements === 0 ? 0 : Number(gas / BigInt(settlements)),
-  };
+  return { requests: transactions * scenario.size, transactions, seconds: elapsed, gas };
 }

@@ -16,16 +16,17 @@ describe('CPU profile summary', () => {
     });
   });
 
-  it('adds self time per function and per module, idle time and the profiler start left out', () => {
+  it('adds self time per function and per module, idle time and the profiler start left out, native code named by its caller', () => {
     const file = join(mkdtempSync(join(tmpdir(), 'bench-profile-')), 'CPU.bench.1.cpuprofile');
     const express = `file://${join(workspaceRoot, 'node_modules/express/lib/router.js')}`;
     writeFileSync(
       file,
       JSON.stringify({
         nodes: [
-          { id: 1, callFrame: frame('(root)', ''), children: [2, 3, 4, 5] },
+          { id: 1, callFrame: frame('(root)', ''), children: [2, 3, 7, 5] },
           { id: 2, callFrame: frame('(idle)', '') },
           { id: 3, callFrame: frame('handle', express) },
+          { id: 7, callFrame: frame('writevGeneric', 'node:internal/stream_base_commons'), children: [4] },
           { id: 4, callFrame: frame('writev', '') },
           { id: 5, callFrame: frame('', `file://${join(workspaceRoot, 'tools/bench/cpu-profile-preload.ts')}`), children: [6] },
           { id: 6, callFrame: frame('dispatch', '') },
@@ -40,6 +41,6 @@ describe('CPU profile summary', () => {
       ['handle', 6],
       ['writev', 1],
     ]);
-    expect(summary.topModules.map((entry) => entry.module)).toEqual(['express', '(native)']);
+    expect(summary.topModules.map((entry) => entry.module)).toEqual(['express', 'socket writes (syscalls)']);
   });
 });

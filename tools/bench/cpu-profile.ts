@@ -32,9 +32,10 @@ const VIRTUAL = new Set(['(idle)', '(program)', '(garbage collector)', '(root)']
 class Places {
   private readonly maps = new Map<string, SourceMap | null>();
 
-  of(frame: CallFrame): Place {
+  /** `caller`: the frame that called this one, to say what a native function is doing. */
+  of(frame: CallFrame, caller: CallFrame | undefined): Place {
     if (VIRTUAL.has(frame.functionName) && frame.url === '') return { module: frame.functionName, where: '' };
-    if (frame.url === '') return { module: '(native)', where: '' };
+    if (frame.url === '') return { module: nativeModule(caller), where: '' };
     if (frame.url.startsWith('node:')) return { module: 'node (built-in)', where: frame.url };
     const path = frame.url.startsWith('file:') ? fileURLToPath(frame.url) : frame.url;
     const original = this.original(path, frame);
@@ -50,6 +51,13 @@ class Places {
     const source = entry.originalSource.startsWith('file:') ? fileURLToPath(entry.originalSource) : entry.originalSource;
     return { file: source, line: entry.originalLine + 1 };
   }
+}
+
+/** A native function named for what calls it: SQLite statements, socket writes, or native code in general. */
+function nativeModule(caller: CallFrame | undefined): string {
+  if (caller?.url.includes('/dialect/sqlite/')) return 'SQLite (better-sqlite3)';
+  if (caller?.url === 'node:internal/stream_base_commons') return 'socket writes (syscalls)';
+  return '(native)';
 }
 
 function loadMap(path: string): SourceMap | null {
@@ -88,6 +96,7 @@ function profilerOwnNodes(nodes: z.infer<typeof CpuProfile>['nodes']): Set<numbe
 export function summarizeCpuProfile(subject: string, file: string, top = 12): ProfileSummary {
   const profile = CpuProfile.parse(JSON.parse(readFileSync(file, 'utf8')));
   const frames = new Map(profile.nodes.map((node) => [node.id, node.callFrame]));
+  const callers = new Map(profile.nodes.flatMap((node) => (node.children ?? []).map((child) => [child, node.callFrame] as const)));
   const ignored = profilerOwnNodes(profile.nodes);
   const selfUs = new Map<number, number>();
   profile.samples.forEach((id, i) => selfUs.set(id, (selfUs.get(id) ?? 0) + (profile.timeDeltas[i] ?? 0)));
@@ -100,7 +109,7 @@ export function summarizeCpuProfile(subject: string, file: string, top = 12): Pr
     const frame = frames.get(id);
     if (!frame || frame.functionName === '(idle)' || ignored.has(id)) continue;
     totalUs += us;
-    const place = places.of(frame);
+    const place = places.of(frame, callers.get(id));
     const name = frame.functionName || '(anonymous)';
     const key = `${name}@${place.where || place.module}`;
     const entry = byFunction.get(key) ?? { name, where: place.where || place.module, us: 0 };

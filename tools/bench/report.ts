@@ -26,6 +26,9 @@ export interface SettlementRow {
   seconds: number;
   settlementsPerSecond: number;
   gasPerSettlement: number;
+  /** CPU of the node and of the sender during the run; msPerRequest is per settlement */
+  cpu: ServiceCpu[];
+  machineCores: number | null;
 }
 
 export interface MemoryRow {

@@ -1,3 +1,4 @@
+import type { ServiceCpu } from './cpu-usage';
 import type { BenchReport, LoadRow, TargetResult } from './report';
 
 export interface Column {
@@ -57,6 +58,10 @@ function loadTable(load: readonly LoadRow[]): string[] {
   );
 }
 
+/** Cores busy with other work than the watched processes during a run: how noisy the figure is. */
+const otherWork = (row: { cpu: readonly ServiceCpu[]; machineCores: number | null }) =>
+  row.machineCores === null ? '—' : fixed(Math.max(0, row.machineCores - row.cpu.reduce((sum, cpu) => sum + cpu.cores, 0)), 2);
+
 /** Processes in the order a paid call reaches them; any other after them. */
 const PROCESS_ORDER = ['bare Express', 'gateway', 'policy', 'postgresql', 'payment', 'price-oracle', 'logger', 'hardhat node'];
 const LOAD_GENERATOR = 'load generator';
@@ -94,7 +99,7 @@ export function cpuTable(load: readonly LoadRow[]): string[] {
           2,
         ),
         fixed(of(LOAD_GENERATOR)?.msPerRequest ?? Number.NaN, 2),
-        row.machineCores === null ? '—' : fixed(Math.max(0, row.machineCores - row.cpu.reduce((sum, cpu) => sum + cpu.cores, 0)), 2),
+        otherWork(row),
       ];
     }),
   );
@@ -137,7 +142,17 @@ export function renderReport(report: BenchReport): string {
     lines.push(
       `Settlement on a local Hardhat node (automine, one treasury signer; payBatch of ${report.batchSize})`,
       ...renderTable(
-        [left('scenario'), right('settlements'), right('txs'), right('seconds'), right('per second'), right('gas each')],
+        [
+          left('scenario'),
+          right('settlements'),
+          right('txs'),
+          right('seconds'),
+          right('per second'),
+          right('gas each'),
+          right('node CPU ms each'),
+          right('sender CPU ms each'),
+          right('other work (cores)'),
+        ],
         report.settlement.map((row) => [
           row.scenario,
           String(row.settlements),
@@ -145,6 +160,9 @@ export function renderReport(report: BenchReport): string {
           fixed(row.seconds, 1),
           fixed(row.settlementsPerSecond, 1),
           String(row.gasPerSettlement),
+          fixed(row.cpu.find((cpu) => cpu.project === 'hardhat node')?.msPerRequest ?? Number.NaN, 2),
+          fixed(row.cpu.find((cpu) => cpu.project !== 'hardhat node')?.msPerRequest ?? Number.NaN, 2),
+          otherWork(row),
         ]),
       ),
       '',

@@ -27,6 +27,8 @@ const settlement = (style: SettlementRow['style'], settlementsPerSecond: number)
   seconds: 5,
   settlementsPerSecond,
   gasPerSettlement: 100_000,
+  cpu: [],
+  machineCores: null,
 });
 
 const memory = (project: string, restMb: number): MemoryRow => ({ stack: 'mock', project, pid: 1, restMb, afterLoadMb: restMb });
