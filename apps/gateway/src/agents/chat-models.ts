@@ -1,7 +1,5 @@
-import { BedrockRuntimeClient } from '@aws-sdk/client-bedrock-runtime';
-import { ChatBedrockConverse } from '@langchain/aws';
+import type { BedrockRuntimeClient } from '@aws-sdk/client-bedrock-runtime';
 import type { BaseChatModel } from '@langchain/core/language_models/chat_models';
-import { ChatOpenAI } from '@langchain/openai';
 import { AppError } from '@nexus/service-kit';
 import type { ModelChoice } from '@nexus/types';
 import type { ModelSettings } from './model-settings';
@@ -16,14 +14,23 @@ export interface ChatModelOverrides {
 const notConfigured = (choice: ModelChoice, needs: string) =>
   new AppError('MODEL_NOT_CONFIGURED', 422, `the ${choice} model is not configured on this gateway (${needs} is not set)`);
 
-/** The chat model for a choice. A model whose settings are missing → 422 MODEL_NOT_CONFIGURED. */
-export function createChatModel(choice: ModelChoice, settings: ModelSettings, overrides: ChatModelOverrides = {}): BaseChatModel {
+/**
+ * The chat model for a choice. A model whose settings are missing → 422
+ * MODEL_NOT_CONFIGURED. The OpenAI and Bedrock clients are loaded on first
+ * use: a gateway on the built-in planner never holds them in memory.
+ */
+export async function createChatModel(
+  choice: ModelChoice,
+  settings: ModelSettings,
+  overrides: ChatModelOverrides = {},
+): Promise<BaseChatModel> {
   switch (choice) {
     case 'planner':
       return new PlannerChatModel(overrides.planner);
     case 'openai': {
       const openai = settings.openai;
       if (!openai) throw notConfigured(choice, 'OPENAI_API_KEY');
+      const { ChatOpenAI } = await import('@langchain/openai');
       return new ChatOpenAI({
         apiKey: openai.apiKey,
         model: openai.model,
@@ -35,6 +42,10 @@ export function createChatModel(choice: ModelChoice, settings: ModelSettings, ov
     case 'bedrock': {
       const bedrock = settings.bedrock;
       if (!bedrock) throw notConfigured(choice, 'BEDROCK_MODEL_ID');
+      const [{ BedrockRuntimeClient }, { ChatBedrockConverse }] = await Promise.all([
+        import('@aws-sdk/client-bedrock-runtime'),
+        import('@langchain/aws'),
+      ]);
       const client =
         overrides.bedrockClient ??
         new BedrockRuntimeClient({

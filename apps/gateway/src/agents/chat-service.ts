@@ -18,7 +18,7 @@ export interface ChatServiceOptions {
   settings: ChatSettings;
   logger: Logger;
   /** builds the chat model for a choice; `createChatModel` with `models` by default (tests inject loopback or mocked clients) */
-  modelFactory?: (choice: ModelChoice) => BaseChatModel;
+  modelFactory?: (choice: ModelChoice) => BaseChatModel | Promise<BaseChatModel>;
   /** the conversations; a new bounded in-memory one by default */
   memory?: ConversationMemory;
 }
@@ -77,7 +77,7 @@ const requestedToolCalls = (messages: readonly BaseMessage[]) =>
  */
 export class ChatService {
   readonly memory: ConversationMemory;
-  readonly #models = new Map<ModelChoice, BaseChatModel>();
+  readonly #models = new Map<ModelChoice, Promise<BaseChatModel>>();
 
   constructor(private readonly options: ChatServiceOptions) {
     this.memory =
@@ -87,7 +87,7 @@ export class ChatService {
   async chat(input: ChatInput): Promise<ChatResponse> {
     const { agentId, requestId } = input;
     const choice = input.model ?? this.options.models.default;
-    const model = this.#model(choice);
+    const model = await this.#model(choice);
     const cap = this.options.settings.maxToolCalls;
 
     const toolCalls: ChatToolCall[] = [];
@@ -155,10 +155,14 @@ export class ChatService {
     return { agentId, model: choice, reply, toolCalls, toolCallLimitReached };
   }
 
-  #model(choice: ModelChoice): BaseChatModel {
+  #model(choice: ModelChoice): Promise<BaseChatModel> {
     const known = this.#models.get(choice);
     if (known) return known;
-    const model = this.options.modelFactory ? this.options.modelFactory(choice) : createChatModel(choice, this.options.models);
+    const model = Promise.resolve(
+      this.options.modelFactory ? this.options.modelFactory(choice) : createChatModel(choice, this.options.models),
+    );
+    // A model that could not be built (not configured) is not kept: the next request asks again.
+    model.catch(() => this.#models.delete(choice));
     this.#models.set(choice, model);
     return model;
   }

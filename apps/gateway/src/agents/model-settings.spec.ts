@@ -1,3 +1,5 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { ConfigError } from '@nexus/config';
 import { AppError } from '@nexus/service-kit';
 import { ChatOpenAI } from '@langchain/openai';
@@ -65,20 +67,25 @@ describe('model settings', () => {
 describe('chat models', () => {
   const settings = loadModelSettings({ OPENAI_API_KEY: 'sk-x', OPENAI_BASE_URL: 'http://127.0.0.1:9/v1', BEDROCK_MODEL_ID: 'm' }).models;
 
-  it('builds the model asked for', () => {
-    expect(createChatModel('planner', settings)).toBeInstanceOf(PlannerChatModel);
-    const openai = createChatModel('openai', settings);
+  it('builds the model asked for', async () => {
+    expect(await createChatModel('planner', settings)).toBeInstanceOf(PlannerChatModel);
+    const openai = await createChatModel('openai', settings);
     expect(openai).toBeInstanceOf(ChatOpenAI);
     expect(openai).toMatchObject({ model: 'gpt-4o-mini', timeout: 30_000 });
-    expect(createChatModel('bedrock', settings)).toBeInstanceOf(ChatBedrockConverse);
+    expect(await createChatModel('bedrock', settings)).toBeInstanceOf(ChatBedrockConverse);
   });
 
-  it('refuses a model that is not configured with 422 MODEL_NOT_CONFIGURED', () => {
+  it('refuses a model that is not configured with 422 MODEL_NOT_CONFIGURED', async () => {
     const none = loadModelSettings({}).models;
     for (const choice of ['openai', 'bedrock'] as const) {
-      const attempt = () => createChatModel(choice, none);
-      expect(attempt).toThrow(AppError);
-      expect(attempt).toThrow(expect.objectContaining({ code: 'MODEL_NOT_CONFIGURED', status: 422 }));
+      const attempt = createChatModel(choice, none);
+      await expect(attempt).rejects.toThrow(AppError);
+      await expect(attempt).rejects.toMatchObject({ code: 'MODEL_NOT_CONFIGURED', status: 422 });
     }
+  });
+
+  it('loads the OpenAI and Bedrock clients only when one of them is asked for', () => {
+    const source = readFileSync(join(__dirname, 'chat-models.ts'), 'utf8');
+    expect(source).not.toMatch(/^import (?!type )[^;]*from '@(langchain\/(openai|aws)|aws-sdk\/client-bedrock-runtime)'/m);
   });
 });
