@@ -1,14 +1,11 @@
-import { spawn } from 'node:child_process';
-import { once } from 'node:events';
-import { createWriteStream, mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
-import { createInterface } from 'node:readline';
-import { setTimeout as sleep } from 'node:timers/promises';
+import { join } from 'node:path';
 import { parseEnv } from 'node:util';
 import { freePort } from '@nexus/chain';
+import { GatewayClient } from '@nexus/clients';
+import { launchStack } from '@nexus/service-kit';
 import { StackRunFile } from '@nexus/types';
-import { workspaceRoot } from '../stack/build';
 import { runFilePath } from '../stack/run-file';
 import { STACK } from '../stack/stack-services';
 import type { Watched } from './cpu-usage';
@@ -62,12 +59,6 @@ function commandOf(pid: number): string {
   }
 }
 
-/** The machine's basics and the stack's settings, nothing else of this process (the launcher loads the env file). */
-function launcherEnv(settings: Record<string, string>): Record<string, string> {
-  const basics = ['PATH', 'HOME', 'TMPDIR', 'LANG'].flatMap((name) => (process.env[name] ? [[name, process.env[name]] as const] : []));
-  return { ...Object.fromEntries(basics), NX_DAEMON: 'false', ...settings };
-}
-
 /**
  * Runs `npm start --skip-build` (tools/stack/start.ts) as a user does, over
  * a fresh directory (its env file written by the launcher with fresh keys,
@@ -96,45 +87,17 @@ export async function startBenchStack(options: BenchStackOptions): Promise<Bench
     settings[service.portEnv] = String(port);
     urls[service.project] = `http://127.0.0.1:${port}`;
   }
-  const launcher = spawn(process.execPath, ['--import', 'tsx', resolve(workspaceRoot, 'tools/stack/start.ts'), '--skip-build'], {
-    cwd: workspaceRoot,
-    env: launcherEnv(settings),
-    stdio: ['ignore', 'pipe', 'pipe'],
+  const launcher = await launchStack({ env: settings, logFile: join(dir, 'launcher.log'), timeoutMs: 180_000 }).catch((error: unknown) => {
+    rmSync(dir, { recursive: true, force: true });
+    throw error;
   });
-  const exited = once(launcher, 'exit');
-  const log = createWriteStream(join(dir, 'launcher.log'));
-  const lastLines: string[] = [];
-  let up = false;
-  for (const stream of [launcher.stdout, launcher.stderr]) {
-    createInterface({ input: stream }).on('line', (line) => {
-      log.write(`${line}\n`);
-      lastLines.push(line);
-      if (lastLines.length > 30) lastLines.shift();
-      if (line === 'MNEE Nexus is up.') up = true;
-    });
-  }
   const stop = async () => {
-    if (launcher.exitCode === null && launcher.signalCode === null) {
-      const kill = setTimeout(() => launcher.kill('SIGKILL'), 60_000);
-      launcher.kill('SIGINT');
-      await exited;
-      clearTimeout(kill);
-    }
-    log.end();
+    await launcher.stop();
     rmSync(dir, { recursive: true, force: true });
   };
-  const deadline = Date.now() + 180_000;
-  while (!up) {
-    if (launcher.exitCode !== null || Date.now() > deadline) {
-      const why = launcher.exitCode !== null ? `exited with ${launcher.exitCode}` : 'was not up within 180 s';
-      await stop();
-      throw new Error(`npm start (${options.mode}) ${why}:\n${lastLines.join('\n')}`);
-    }
-    await sleep(200);
-  }
 
   const fileEnv = parseEnv(readFileSync(envFile, 'utf8'));
-  const adminHeaders = { authorization: `Bearer ${fileEnv['ADMIN_API_KEY'] ?? ''}`, 'content-type': 'application/json' };
+  const adminKey = fileEnv['ADMIN_API_KEY'] ?? '';
   const agentKey = /(?:^|,)user-agent:([^,]+)/.exec(fileEnv['AGENT_API_KEYS'] ?? '')?.[1];
   const url = (project: string) => {
     const found = urls[project];
@@ -142,13 +105,10 @@ export async function startBenchStack(options: BenchStackOptions): Promise<Bench
     return found;
   };
   const gatewayUrl = url('gateway');
-  const admin = async (method: string, path: string, body: unknown) => {
-    const response = await fetch(`${gatewayUrl}${path}`, { method, headers: adminHeaders, body: JSON.stringify(body) });
-    if (!response.ok) throw new Error(`${method} ${path} answered ${response.status}: ${await response.text()}`);
-  };
+  const gateway = new GatewayClient(gatewayUrl);
   try {
     if (!agentKey) throw new Error(`${envFile} holds no key for user-agent`);
-    await admin('PUT', '/agents/user-agent/budget', { dailyBudget: UNLIMITED_BUDGET });
+    await gateway.setBudget(adminKey, 'user-agent', { dailyBudget: UNLIMITED_BUDGET });
   } catch (error) {
     await stop();
     throw error;
@@ -169,7 +129,9 @@ export async function startBenchStack(options: BenchStackOptions): Promise<Bench
         .filter((pid) => commandOf(pid).includes('hardhat'))
         .map((pid) => ({ project: 'hardhat node', pid })),
     ],
-    reset: () => admin('POST', '/reset', {}),
+    reset: async () => {
+      await gateway.reset(adminKey);
+    },
     stop,
   };
 }

@@ -9,7 +9,7 @@ import { resolve } from 'node:path';
 import { loadEnvFile } from '../stack/env-file';
 import { DemoReport } from './demo-report';
 import { DEMO_USAGE, DemoSetupError, demoSettings, parseDemoArgs } from './demo-settings';
-import { GatewayClient, GatewayUnreachableError } from './gateway-client';
+import { GatewayClient, GatewayUnreachableError } from '@nexus/clients';
 import { renderIntro, renderProblem, renderResetNotice, renderSummary } from './render-report';
 import { runDemo } from './run-demo';
 import { PROBLEMS } from './scenario';

@@ -2,7 +2,7 @@ import { fromBaseUnits, toBaseUnits, type PaymentMode } from '@nexus/types';
 import { AgentId, DEMO_REPORT_VERSION, type AgentBudget, type DemoProblem, type DemoReport, type DemoTurn } from './demo-report';
 import { DemoSetupError, type DemoSettings } from './demo-settings';
 import { demoTurn, failedTurn } from './demo-turn';
-import { GatewayAnswerError, type GatewayClient } from './gateway-client';
+import { GatewayAnswerError, type GatewayClient } from '@nexus/clients';
 import { recordChecks, type LoggedPayment, type Observed, type PriceList } from './problem-checks';
 import type { ProblemPlan } from './scenario';
 
@@ -105,7 +105,7 @@ async function playSteps(client: GatewayClient, plan: ProblemPlan, keyOf: (id: A
 
 async function chatTurn(client: GatewayClient, agentId: AgentId, key: string, message: string): Promise<DemoTurn> {
   try {
-    return demoTurn(agentId, message, await client.chat(key, message));
+    return demoTurn(agentId, message, await client.chat(key, message, 'planner'));
   } catch (error) {
     if (error instanceof GatewayAnswerError) return failedTurn(agentId, message, error);
     throw error;

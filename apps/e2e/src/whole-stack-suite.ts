@@ -1,7 +1,8 @@
 import { z } from 'zod';
 import { fromBaseUnits, GatewayHealth, toBaseUnits, type ChatToolCall, type PublicPayment } from '@nexus/types';
 import { chainBalances, minedSuccessfully, onChainUnits } from './support/chain-balances';
-import { GatewayApi, type InvokeOutcome } from './support/gateway-api';
+import type { InvokeOutcome } from '@nexus/clients';
+import { GatewayApi } from './support/gateway-api';
 import { isAlive, runFileExists, startStack, type RunningStack } from './support/stack-process';
 import { stackFixture, type StackFixture, type StoreKind } from './support/stack-settings';
 import { runTool } from './support/tool-command';

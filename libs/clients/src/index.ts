@@ -9,3 +9,4 @@ export * from './outbox/log-event-entry';
 export * from './outbox/log-outbox';
 export * from './outbox/outbox-backoff';
 export * from './outbox/outbox-queue';
+export * from './gateway-client';

@@ -11,3 +11,4 @@ export * from './serve';
 export * from './validate';
 export * from './testing/service-process';
 export * from './testing/loopback-server';
+export * from './testing/stack-launcher';

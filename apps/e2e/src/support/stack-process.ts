@@ -1,11 +1,8 @@
-import { spawn, type ChildProcess } from 'node:child_process';
-import { once } from 'node:events';
-import { createWriteStream, existsSync, readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { createInterface } from 'node:readline';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { parseEnv } from 'node:util';
-import { findWorkspaceRoot } from '@nexus/service-kit';
+import { findWorkspaceRoot, launchStack, stackChildEnv } from '@nexus/service-kit';
 import { StackRunFile } from '@nexus/types';
 
 export interface StackSettings {
@@ -36,57 +33,22 @@ export interface RunningStack {
 export const root = findWorkspaceRoot();
 
 /** The environment of a child tool or launcher: the machine's basics and the stack's settings, nothing of this test process. */
-export function childEnv(settings: StackSettings): Record<string, string> {
-  const basics = ['PATH', 'HOME', 'TMPDIR', 'LANG'].flatMap((name) => (process.env[name] ? [[name, process.env[name]] as const] : []));
-  return {
-    ...Object.fromEntries(basics),
-    NX_DAEMON: 'false',
-    NEXUS_ENV_FILE: settings.envFile,
-    NEXUS_DATA_DIR: settings.dataDir,
-    ...settings.env,
-  };
-}
+export const childEnv = (settings: StackSettings): Record<string, string> => stackChildEnv(stackEnv(settings));
 
-/**
- * Runs `npm start` as a user does (`tools/stack/start.ts`, with the bundles the
- * e2e target built, so `--skip-build`) and waits until it says the stack is
- * up and the gateway answers.
- */
-export async function startStack(settings: StackSettings, timeoutMs = 150_000): Promise<RunningStack> {
-  const launcher = spawn(process.execPath, ['--import', 'tsx', join(root, 'tools/stack/start.ts'), '--skip-build'], {
-    cwd: root,
-    env: childEnv(settings),
-    stdio: ['ignore', 'pipe', 'pipe'],
-    // A process group of its own, like a shell's foreground job: stop() sends SIGINT to the whole group, as Ctrl-C does.
-    detached: true,
+const stackEnv = (settings: StackSettings) => ({ NEXUS_ENV_FILE: settings.envFile, NEXUS_DATA_DIR: settings.dataDir, ...settings.env });
+
+/** Runs `npm start` as a user does (the bundles the e2e target built) and waits until the stack is up. */
+export async function startStack(settings: StackSettings): Promise<RunningStack> {
+  const launcher = await launchStack({
+    env: stackEnv(settings),
+    logFile: join(settings.dataDir, '..', 'launcher.log'),
   });
-  const output: string[] = [];
-  const log = createWriteStream(join(settings.dataDir, '..', 'launcher.log'), { flags: 'a' });
-  for (const stream of [launcher.stdout, launcher.stderr]) {
-    createInterface({ input: stream }).on('line', (line) => {
-      output.push(line);
-      log.write(`${line}\n`);
-    });
-  }
-  const exited = once(launcher, 'exit').then(([code]) => code as number | null);
-  launcher.once('exit', () => log.end());
-  const gatewayUrl = `http://127.0.0.1:${settings.env['GATEWAY_PORT'] ?? '8000'}`;
-  const deadline = Date.now() + timeoutMs;
-  while (!output.includes('MNEE Nexus is up.')) {
-    if (launcher.exitCode !== null) throw new Error(`npm start exited with ${launcher.exitCode}:\n${output.slice(-40).join('\n')}`);
-    if (Date.now() > deadline) {
-      await stopLauncher(launcher, exited);
-      throw new Error(`npm start was not up within ${timeoutMs / 1000}s:\n${output.slice(-40).join('\n')}`);
-    }
-    await sleep(200);
-  }
-  const runFilePath = join(settings.dataDir, 'run', 'stack.json');
-  const runFile = () => StackRunFile.parse(JSON.parse(readFileSync(runFilePath, 'utf8')));
+  const runFile = () => StackRunFile.parse(JSON.parse(readFileSync(join(settings.dataDir, 'run', 'stack.json'), 'utf8')));
   return {
     settings,
-    gatewayUrl,
+    gatewayUrl: `http://127.0.0.1:${settings.env['GATEWAY_PORT'] ?? '8000'}`,
     fileEnv: parseEnv(readFileSync(settings.envFile, 'utf8')) as Record<string, string>,
-    output,
+    output: launcher.output,
     runFile,
     kill(project) {
       const pid = runFile().services.find((service) => service.project === project)?.pid;
@@ -103,17 +65,8 @@ export async function startStack(settings: StackSettings, timeoutMs = 150_000): 
       }
       throw new Error(`${project} was not started again within 30s`);
     },
-    stop: () => stopLauncher(launcher, exited),
+    stop: launcher.stop,
   };
-}
-
-async function stopLauncher(launcher: ChildProcess, exited: Promise<number | null>): Promise<number | null> {
-  if (launcher.exitCode !== null || launcher.pid === undefined) return launcher.exitCode;
-  process.kill(-launcher.pid, 'SIGINT');
-  const timer = setTimeout(() => launcher.kill('SIGKILL'), 60_000);
-  const code = await exited;
-  clearTimeout(timer);
-  return code;
 }
 
 async function answersHealth(port: number): Promise<boolean> {
