@@ -58,7 +58,10 @@ export function decodeRouterEvents(
         events.refunds.push({ paymentRef, payer, payee, amount, logIndex: log.index });
       }
     } catch (error) {
-      events.malformed.push({ logIndex: log.index, reason: error instanceof Error ? error.message.split('\n')[0]! : String(error) });
+      events.malformed.push({
+        logIndex: log.index,
+        reason: error instanceof Error ? (error.message.split('\n')[0] ?? error.message) : String(error),
+      });
     }
   }
   return events;
