@@ -59,7 +59,11 @@ export function planChainRead(target: ChainTarget, treasury: TreasuryView, fromB
   return { ...plan, fromBlock: fromBlock ?? deployment.blockNumber, deployedAt: deployment.deployedAt };
 }
 
-/** Reads every PaymentMade and PaymentRefunded of the router from the plan's first block to the latest. */
+/**
+ * Reads every PaymentMade and PaymentRefunded of the router from the plan's
+ * first block to the latest; router logs that do not decode are listed in
+ * `malformed`, never thrown (anybody can pay through the router).
+ */
 export async function collectChain(plan: ChainPlan): Promise<ChainSnapshot> {
   const provider = connectRpc(plan.rpcUrl, plan.chainId);
   try {
@@ -91,6 +95,7 @@ async function readRouterEvents(provider: JsonRpcProvider, plan: ChainPlan): Pro
     deployedAt: plan.deployedAt,
     payments: [],
     refunds: [],
+    malformed: [],
   };
   for (let from = plan.fromBlock; from <= toBlock; from += BLOCKS_PER_QUERY) {
     const logs = await provider.getLogs({
@@ -101,9 +106,11 @@ async function readRouterEvents(provider: JsonRpcProvider, plan: ChainPlan): Pro
     });
     for (const log of logs) {
       const where = { txHash: log.transactionHash, blockNumber: log.blockNumber };
-      const { payments, refunds } = decodeRouterEvents([log], plan.router);
+      // Anybody can pay through the router: a log that does not decode is skipped and counted, never thrown.
+      const { payments, refunds, malformed } = decodeRouterEvents([log], plan.router);
       for (const event of payments) snapshot.payments.push({ ...event, ...where });
       for (const event of refunds) snapshot.refunds.push({ ...event, ...where });
+      for (const skipped of malformed) snapshot.malformed.push({ ...skipped, ...where });
     }
   }
   return snapshot;

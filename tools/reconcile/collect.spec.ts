@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import {
   MNEEPaymentRouter__factory,
   freePort,
+  fundFrontRunner,
   paymentRefOf,
   serviceIdToBytes32,
   startTestChain,
@@ -65,7 +66,7 @@ describe('reconcile collection', () => {
         const receipt = await receiptOf(router().pay(payee.address, parseUnits(amount, 18), serviceIdToBytes32('PRICE_ORACLE'), ref));
         paid.push({ ref, txHash: receipt.hash });
       }
-      refundTx = (await receiptOf(router(payee).refund(paymentRefOf(idOf('pay', 2))))).hash;
+      refundTx = (await receiptOf(router(payee).refund(chain.treasury.address, paymentRefOf(idOf('pay', 2))))).hash;
     }, 120_000);
     afterAll(() => chain?.stop());
 
@@ -102,6 +103,31 @@ describe('reconcile collection', () => {
 
       ledger.payments.pop();
       expect(reconcile(snapshots).discrepancies.map((d) => d.kind)).toContain('PAYMENT_NOT_IN_LEDGER');
+    });
+
+    it("skips and counts a malformed router event and another payer's payment under our reference, never throwing", async () => {
+      const frontRunner = await fundFrontRunner(chain);
+      const router = MNEEPaymentRouter__factory.connect(chain.deployment.router, frontRunner);
+      const payee = chain.payees[0]?.address ?? '';
+      await receiptOf(router.pay(payee, 1n, `0x${'ff'.repeat(32)}`, paymentRefOf('garbage')));
+      await receiptOf(router.pay(payee, 1n, serviceIdToBytes32('PRICE_ORACLE'), paymentRefOf(idOf('pay', 1))));
+      const snapshots = world([{ outcome: 'served' }, { outcome: 'refunded', amount: '0.50' }]);
+      parts(snapshots).ledger.payments.forEach((payment, index) => {
+        Object.assign(payment, { payee, txHash: paid[index]?.txHash ?? null });
+        if (payment.refund) payment.refund.txHash = refundTx;
+      });
+
+      const snapshot = await collectChain(plan());
+      snapshots.chain = snapshot;
+      const report = reconcile(snapshots);
+
+      expect(snapshot.malformed).toEqual([expect.objectContaining({ logIndex: expect.any(Number), txHash: expect.any(String) })]);
+      expect(report.checks[0]).toMatchObject({
+        id: 'ledger-chain',
+        status: 'PASS',
+        counts: { chain: { payments: 2, foreignEvents: 1, malformedEvents: 1 } },
+        amounts: { chain: { net: '0.05' } },
+      });
     });
 
     it('reads from block 0 and says why when the deployment file names another router', () => {

@@ -122,7 +122,8 @@ function sourceReports(snapshots: Snapshots): SourceReport[] {
       'chain',
       snapshots.chain,
       (c) =>
-        `${c.payments.length} PaymentMade and ${c.refunds.length} PaymentRefunded events of router ${c.router} in blocks ${c.fromBlock}–${c.toBlock} (chain ${c.chainId})`,
+        `${c.payments.length} PaymentMade and ${c.refunds.length} PaymentRefunded events of router ${c.router} in blocks ${c.fromBlock}–${c.toBlock} (chain ${c.chainId})` +
+        (c.malformed.length > 0 ? `, ${c.malformed.length} malformed router logs skipped` : ''),
     ),
   ];
 }

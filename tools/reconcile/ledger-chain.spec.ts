@@ -1,5 +1,6 @@
 import { paymentRefOf, toTokenUnits } from '@nexus/chain';
 import { reconcile } from './compare';
+import { renderReport } from './render';
 import type { ReconcileReport } from './report';
 import { DECIMALS, DEPLOYED_AT, PAYEE, TREASURY, idOf, parts, txOf, world } from './testing/world';
 
@@ -81,6 +82,30 @@ describe('reconcile: ledger ↔ chain', () => {
       record: { type: 'chain-payment', id: txOf(99) },
       sides: { chain: expect.stringContaining('PaymentMade 1.00 to') },
     });
+  });
+
+  it('skips and counts events of other payers under our references and logs that do not decode, and still agrees', () => {
+    // Anybody can pay through the router under our reference, and a payee can refund that payer: none of it is ours.
+    const snapshots = world([{ outcome: 'served' }, { outcome: 'refunded' }]);
+    const { chain } = parts(snapshots);
+    const [ours] = chain.payments;
+    if (!ours) throw new Error('a payment expected');
+    const frontRunner = '0x5555555555555555555555555555555555555555';
+    chain.payments.push({ ...ours, payer: frontRunner, amount: 1n, txHash: txOf(97), blockNumber: 40 });
+    chain.refunds.push({ ...ours, payer: frontRunner, amount: 1n, txHash: txOf(96), blockNumber: 41 });
+    chain.malformed.push({ txHash: txOf(95), blockNumber: 42, logIndex: 0, reason: 'invalid bytes32 string - no null terminator' });
+
+    const report = reconcile(snapshots);
+
+    expect(kinds(report)).toEqual([]);
+    expect(check(report)).toMatchObject({
+      status: 'PASS',
+      counts: { chain: { payments: 2, refunds: 1, foreignEvents: 2, malformedEvents: 1 } },
+      amounts: { chain: { paid: '0.10', refunded: '0.05', net: '0.05' } },
+    });
+    expect(check(report)?.summary).toContain('3 router events skipped: 2 of other payers, 1 malformed');
+    expect(renderReport(report)).toContain('3 router events skipped: 2 of other payers, 1 malformed');
+    expect(report.sources.find((s) => s.source === 'chain')?.detail).toContain('1 malformed router logs skipped');
   });
 
   it('names a REFUNDED payment without its PaymentRefunded, and a refund on chain the ledger missed', () => {

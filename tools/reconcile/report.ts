@@ -93,7 +93,11 @@ export const CheckReport = z.object({
    * policy-logger: none (see `counts`).
    */
   amounts: z.partialRecord(Side, z.record(z.string(), NetMoney)),
-  /** Counts by side: records compared, and decisions per action (policy-logger). */
+  /**
+   * Counts by side: records compared, and decisions per action (policy-logger).
+   * ledger-chain's chain side also counts the router events it skipped:
+   * `foreignEvents` (another payer's) and `malformedEvents` (did not decode).
+   */
   counts: z.partialRecord(Side, z.record(z.string(), z.number().int())),
   discrepancies: z.number().int(),
   inFlight: z.number().int(),

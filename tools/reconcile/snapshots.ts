@@ -61,6 +61,14 @@ export interface ChainRefund {
   blockNumber: number;
 }
 
+/** A router log that does not decode (e.g. a service id that is no bytes32 string): skipped and counted, never thrown. */
+export interface MalformedChainLog {
+  txHash: string;
+  blockNumber: number;
+  logIndex: number;
+  reason: string;
+}
+
 export interface ChainSnapshot {
   chainId: number;
   router: string;
@@ -71,8 +79,11 @@ export interface ChainSnapshot {
   toBlock: number;
   /** when the contracts were deployed (local chain); a ledger payment older than this cannot be on this chain */
   deployedAt: string | null;
+  /** every PaymentMade and PaymentRefunded, whoever the payer: the checks keep the treasury's */
   payments: ChainPayment[];
   refunds: ChainRefund[];
+  /** router logs that did not decode: anybody can pay through the router */
+  malformed: MalformedChainLog[];
 }
 
 /** A source that could not be read, and why (shown to people: no stack, no secrets). */

@@ -191,9 +191,10 @@ describe('payment service in chain mode, on a real Hardhat node', () => {
     });
     expect(again.body).toMatchObject({ status: 'REFUNDED', replayed: true, refund: { txHash: refund.body.refund.txHash } });
     expect(await balanceOf(chain.treasury.address)).toBe(before + mnee('0.50'));
-    expect((await MNEEPaymentRouter__factory.connect(chain.deployment.router, chain.provider).paymentOf(paid.paymentRef)).refunded).toBe(
-      true,
-    );
+    expect(
+      (await MNEEPaymentRouter__factory.connect(chain.deployment.router, chain.provider).paymentOf(chain.treasury.address, paid.paymentRef))
+        .refunded,
+    ).toBe(true);
     const verify = await request(payment.app)
       .post('/payments/verify')
       .set(auth)
@@ -285,7 +286,9 @@ describe('refunds when the service holds no key of the payee', () => {
     expect(unrelated.status).toBe(422);
     expect(unrelated.body.error.code).toBe('REFUND_NOT_VERIFIED');
 
-    const refundTx = await (await MNEEPaymentRouter__factory.connect(chain.deployment.router, payee).refund(paid.paymentRef)).wait();
+    const refundTx = await (
+      await MNEEPaymentRouter__factory.connect(chain.deployment.router, payee).refund(chain.treasury.address, paid.paymentRef)
+    ).wait();
     const recorded = await request(payment.app)
       .post(`/payments/${paid.id}/refund`)
       .set(auth)

@@ -3,6 +3,7 @@ import { MNEEPaymentRouter__factory, MNEEToken__factory } from './generated';
 import { paymentRefOf, serviceIdToBytes32 } from './payment-ref';
 import { decodeRouterEvents } from './router-events';
 import { revertReasonOf } from './rpc-errors';
+import { fundFrontRunner, payUnderRef } from './testing/front-runner';
 import { startTestChain, type TestChain } from './testing/test-chain';
 import { checkPaymentOnChain } from './verify-payment';
 
@@ -56,7 +57,7 @@ describe('MNEEToken and MNEEPaymentRouter on a real Hardhat node', () => {
         serviceId: 'PRICE_ORACLE',
       }),
     ]);
-    const recorded = await router().paymentOf(ref);
+    const recorded = await router().paymentOf(chain.treasury.address, ref);
     expect(recorded.payer).toBe(chain.treasury.address);
     expect(recorded.refunded).toBe(false);
   });
@@ -68,7 +69,7 @@ describe('MNEEToken and MNEEPaymentRouter on a real Hardhat node', () => {
 
     const reason = await revertOf(router().pay(payee().address, mnee('0.30'), serviceIdToBytes32('LOG_ARCHIVE'), ref));
 
-    expect(reason).toEqual({ name: 'PaymentRefAlreadyUsed', args: [ref] });
+    expect(reason).toEqual({ name: 'PaymentRefAlreadyUsed', args: [chain.treasury.address, ref] });
     expect(await token().balanceOf(chain.treasury.address)).toBe(before);
   });
 
@@ -89,17 +90,28 @@ describe('MNEEToken and MNEEPaymentRouter on a real Hardhat node', () => {
     await receiptOf(router().pay(payee().address, mnee('0.50'), serviceIdToBytes32('IMAGE_GEN'), ref));
     const treasuryBefore = await token().balanceOf(chain.treasury.address);
 
-    expect(await revertOf(router(chain.stranger).refund(ref))).toEqual({ name: 'NotPayee', args: [ref, chain.stranger.address] });
-    expect(await revertOf(router(chain.payees[1]!).refund(ref))).toEqual({ name: 'NotPayee', args: [ref, chain.payees[1]!.address] });
-    const receipt = await receiptOf(router(payee()).refund(ref));
+    const payer = chain.treasury.address;
+    expect(await revertOf(router(chain.stranger).refund(payer, ref))).toEqual({
+      name: 'NotPayee',
+      args: [payer, ref, chain.stranger.address],
+    });
+    expect(await revertOf(router(chain.payees[1]!).refund(payer, ref))).toEqual({
+      name: 'NotPayee',
+      args: [payer, ref, chain.payees[1]!.address],
+    });
+    expect(await revertOf(router(payee()).refund(chain.stranger.address, ref))).toEqual({
+      name: 'UnknownPayment',
+      args: [chain.stranger.address, ref],
+    });
+    const receipt = await receiptOf(router(payee()).refund(payer, ref));
 
     expect(await token().balanceOf(chain.treasury.address)).toBe(treasuryBefore + mnee('0.50'));
     expect(decodeRouterEvents(receipt.logs, chain.deployment.router).refunds).toEqual([
       expect.objectContaining({ paymentRef: ref, payer: chain.treasury.address, payee: payee().address, amount: mnee('0.50') }),
     ]);
-    expect((await router().paymentOf(ref)).refunded).toBe(true);
-    expect(await revertOf(router(payee()).refund(ref))).toEqual({ name: 'AlreadyRefunded', args: [ref] });
-    expect(await revertOf(router(payee()).refund(nextRef()))).toMatchObject({ name: 'UnknownPayment' });
+    expect((await router().paymentOf(payer, ref)).refunded).toBe(true);
+    expect(await revertOf(router(payee()).refund(payer, ref))).toEqual({ name: 'AlreadyRefunded', args: [payer, ref] });
+    expect(await revertOf(router(payee()).refund(payer, nextRef()))).toMatchObject({ name: 'UnknownPayment' });
   });
 
   it('settles a batch of payments to several payees in one transaction', async () => {
@@ -134,9 +146,60 @@ describe('MNEEToken and MNEEPaymentRouter on a real Hardhat node', () => {
       paymentRef,
     }));
 
-    expect(await revertOf(router().payBatch(batch))).toEqual({ name: 'PaymentRefAlreadyUsed', args: [paid] });
+    expect(await revertOf(router().payBatch(batch))).toEqual({ name: 'PaymentRefAlreadyUsed', args: [chain.treasury.address, paid] });
     expect(await revertOf(router().payBatch([]))).toMatchObject({ name: 'EmptyBatch' });
     expect(await token().balanceOf(chain.treasury.address)).toBe(before);
+  });
+
+  describe('a reference belongs to its payer', () => {
+    let frontRunner: Awaited<ReturnType<typeof fundFrontRunner>>;
+    beforeAll(async () => {
+      frontRunner = await fundFrontRunner(chain);
+    });
+
+    it('another account paying first under our reference neither takes it nor blocks our payment', async () => {
+      const ref = nextRef();
+      const theirs = await payUnderRef(chain, frontRunner, { payee: payee().address, serviceId: 'IMAGE_GEN', paymentRef: ref, amount: 1n });
+      const treasuryBefore = await token().balanceOf(chain.treasury.address);
+
+      const receipt = await receiptOf(router().pay(payee().address, mnee('0.50'), serviceIdToBytes32('IMAGE_GEN'), ref));
+
+      expect(receipt.hash).not.toBe(theirs);
+      expect(await token().balanceOf(chain.treasury.address)).toBe(treasuryBefore - mnee('0.50'));
+      expect(decodeRouterEvents(receipt.logs, chain.deployment.router).payments).toEqual([
+        expect.objectContaining({ paymentRef: ref, payer: chain.treasury.address, amount: mnee('0.50') }),
+      ]);
+      const [ours, theirsOnRecord] = await Promise.all([
+        router().paymentOf(chain.treasury.address, ref),
+        router().paymentOf(frontRunner.address, ref),
+      ]);
+      expect([ours.payer, ours.amount]).toEqual([chain.treasury.address, mnee('0.50')]);
+      expect([theirsOnRecord.payer, theirsOnRecord.amount]).toEqual([frontRunner.address, 1n]);
+    });
+
+    it('refunds each payer its own payment of a shared reference', async () => {
+      const ref = nextRef();
+      await payUnderRef(chain, frontRunner, { payee: payee().address, serviceId: 'IMAGE_GEN', paymentRef: ref, amount: 1n });
+      await receiptOf(router().pay(payee().address, mnee('0.20'), serviceIdToBytes32('IMAGE_GEN'), ref));
+      const treasuryBefore = await token().balanceOf(chain.treasury.address);
+
+      const receipt = await receiptOf(router(payee()).refund(frontRunner.address, ref));
+
+      expect(decodeRouterEvents(receipt.logs, chain.deployment.router).refunds).toEqual([
+        expect.objectContaining({ paymentRef: ref, payer: frontRunner.address, amount: 1n }),
+      ]);
+      expect(await token().balanceOf(chain.treasury.address)).toBe(treasuryBefore);
+      expect((await router().paymentOf(chain.treasury.address, ref)).refunded).toBe(false);
+    });
+
+    it('lists a payment whose service id does not decode as malformed instead of throwing', async () => {
+      const receipt = await receiptOf(router(frontRunner).pay(payee().address, 1n, `0x${'ff'.repeat(32)}`, nextRef()));
+
+      const events = decodeRouterEvents(receipt.logs, chain.deployment.router);
+
+      expect(events.payments).toEqual([]);
+      expect(events.malformed).toEqual([expect.objectContaining({ logIndex: expect.any(Number) })]);
+    });
   });
 
   it('lets only the deployer mint', async () => {
@@ -185,7 +248,7 @@ describe('MNEEToken and MNEEPaymentRouter on a real Hardhat node', () => {
         chain.provider,
         chain.deployment.router,
         txHash,
-        { payee: payee().address, serviceId: 'LOG_ARCHIVE', minAmount: mnee('0.30'), ...expected },
+        { payer: chain.treasury.address, payee: payee().address, serviceId: 'LOG_ARCHIVE', minAmount: mnee('0.30'), ...expected },
         confirmations,
       );
 
@@ -204,14 +267,35 @@ describe('MNEEToken and MNEEPaymentRouter on a real Hardhat node', () => {
           chain.provider,
           chain.deployment.router,
           `0x${'ab'.repeat(32)}`,
-          { payee: payee().address, serviceId: 'LOG_ARCHIVE', minAmount: 1n },
+          { payer: chain.treasury.address, payee: payee().address, serviceId: 'LOG_ARCHIVE', minAmount: 1n },
           1,
         ),
       ).toMatchObject({ valid: false, reason: 'TX_NOT_FOUND' });
     });
 
+    it('refuses a payment another account made under our reference, though payee, service and amount fit', async () => {
+      const frontRunner = await fundFrontRunner(chain);
+      const theirs = await payUnderRef(chain, frontRunner, {
+        payee: payee().address,
+        serviceId: 'LOG_ARCHIVE',
+        paymentRef: ref,
+        amount: mnee('0.30'),
+      });
+      const expected = { payer: chain.treasury.address, payee: payee().address, serviceId: 'LOG_ARCHIVE', minAmount: mnee('0.30') };
+
+      expect(await checkPaymentOnChain(chain.provider, chain.deployment.router, theirs, { ...expected, paymentRef: ref }, 1)).toMatchObject(
+        {
+          valid: false,
+          reason: 'WRONG_PAYER',
+        },
+      );
+      expect(
+        await checkPaymentOnChain(chain.provider, chain.deployment.router, theirs, { ...expected, payer: frontRunner.address }, 1),
+      ).toMatchObject({ valid: true });
+    });
+
     it('refuses a refunded payment', async () => {
-      await receiptOf(router(payee()).refund(ref));
+      await receiptOf(router(payee()).refund(chain.treasury.address, ref));
       expect(await check({})).toMatchObject({ valid: false, reason: 'REFUNDED' });
     });
   });

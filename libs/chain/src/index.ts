@@ -16,4 +16,5 @@ export * from './token-units';
 export * from './tx-sender';
 export * from './verify-payment';
 export * from './testing/free-port';
+export * from './testing/front-runner';
 export * from './testing/test-chain';

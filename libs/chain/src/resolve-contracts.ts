@@ -5,7 +5,7 @@ import { MNEEToken__factory } from './generated';
 
 /** Where the contracts are: a configured network (addresses given), or the local chain's deployment file. */
 export type ContractsSource =
-  | { kind: 'configured'; rpcUrl: string; chainId: number; tokenAddress: string; routerAddress: string }
+  | { kind: 'configured'; rpcUrl: string; chainId: number; tokenAddress: string; routerAddress: string; treasuryAddress?: string }
   | { kind: 'local'; rpcUrl: string; deploymentFile: string };
 
 export interface ChainContracts {
@@ -15,7 +15,7 @@ export interface ChainContracts {
   token: { address: string; symbol: string; decimals: number };
   /** the first block worth searching for router events */
   fromBlock: number;
-  /** the deployment's treasury (local chain only) */
+  /** the treasury: the local deployment's, or TREASURY_ADDRESS on a configured network (undefined when not set) */
   treasury: string | undefined;
 }
 
@@ -42,7 +42,7 @@ export async function resolveContracts(source: ContractsSource): Promise<ChainCo
         router: getAddress(source.routerAddress),
         token: { address: getAddress(source.tokenAddress), symbol, decimals: Number(decimals) },
         fromBlock: 0,
-        treasury: undefined,
+        treasury: source.treasuryAddress === undefined ? undefined : getAddress(source.treasuryAddress),
       };
     } catch (error) {
       provider.destroy();

@@ -3,6 +3,8 @@ import { MNEEPaymentRouter__factory } from './generated';
 import { decodeRouterEvents, type PaymentMadeEvent } from './router-events';
 
 export interface PaymentExpectation {
+  /** who must have paid: the treasury (a reference is only unique per payer) */
+  payer: string;
   payee: string;
   serviceId: string;
   /** the least acceptable amount, in token units */
@@ -17,6 +19,7 @@ export type PaymentCheckFailure =
   | 'NOT_CONFIRMED'
   | 'NOT_A_PAYMENT'
   | 'WRONG_REFERENCE'
+  | 'WRONG_PAYER'
   | 'WRONG_PAYEE'
   | 'WRONG_SERVICE'
   | 'AMOUNT_TOO_LOW'
@@ -28,8 +31,10 @@ export type PaymentCheck =
 
 /**
  * Checks a payment with nobody's word but the chain's: the receipt of
- * `txHash` must hold a router `PaymentMade` event for the expected payee,
- * service and at least the amount, with enough confirmations, not refunded.
+ * `txHash` must hold a router `PaymentMade` event from the expected payer
+ * (anybody can pay through the router, under any reference of their own),
+ * for the expected payee, service and at least the amount, with enough
+ * confirmations, not refunded.
  */
 export async function checkPaymentOnChain(
   provider: Provider,
@@ -50,17 +55,21 @@ export async function checkPaymentOnChain(
     return { valid: false, reason: 'NOT_A_PAYMENT', message: `transaction ${txHash} made no payment through the router` };
   if (candidates.length === 0)
     return { valid: false, reason: 'WRONG_REFERENCE', message: 'the transaction paid another payment reference' };
+  const payer = getAddress(expected.payer);
+  const fromPayer = candidates.filter((event) => event.payer === payer);
+  if (fromPayer.length === 0)
+    return { valid: false, reason: 'WRONG_PAYER', message: `the payment came from ${candidates[0]?.payer}, not the treasury ${payer}` };
   const payee = getAddress(expected.payee);
-  const toPayee = candidates.filter((event) => event.payee === payee);
+  const toPayee = fromPayer.filter((event) => event.payee === payee);
   if (toPayee.length === 0)
-    return { valid: false, reason: 'WRONG_PAYEE', message: `the payment went to ${candidates[0]?.payee}, not ${payee}` };
+    return { valid: false, reason: 'WRONG_PAYEE', message: `the payment went to ${fromPayer[0]?.payee}, not ${payee}` };
   const forService = toPayee.filter((event) => event.serviceId === expected.serviceId);
   if (forService.length === 0)
     return { valid: false, reason: 'WRONG_SERVICE', message: `the payment is for ${toPayee[0]?.serviceId}, not ${expected.serviceId}` };
   const event = forService.find((candidate) => candidate.amount >= expected.minAmount);
   if (!event) return { valid: false, reason: 'AMOUNT_TOO_LOW', message: `the payment is below the price` };
 
-  const onRecord = await MNEEPaymentRouter__factory.connect(routerAddress, provider).paymentOf(event.paymentRef);
+  const onRecord = await MNEEPaymentRouter__factory.connect(routerAddress, provider).paymentOf(event.payer, event.paymentRef);
   if (onRecord.refunded) return { valid: false, reason: 'REFUNDED', message: 'the payment was refunded' };
   return { valid: true, txHash, blockNumber: receipt.blockNumber, confirmations: seen, event };
 }

@@ -43,6 +43,17 @@ describe('the chain environment', () => {
     expect(env.confirmations).toBe(3);
   });
 
+  it('takes the treasury address of a real network, for providers that accept only its payments', () => {
+    const env = loadChainEnv('data', {
+      CHAIN_ID: '1',
+      MNEE_TOKEN_ADDRESS: `0x${'a'.repeat(40)}`,
+      PAYMENT_ROUTER_ADDRESS: `0x${'b'.repeat(40)}`,
+      TREASURY_ADDRESS: `0x${'c'.repeat(40)}`,
+    });
+    expect(env.target).toMatchObject({ kind: 'configured', treasuryAddress: `0x${'c'.repeat(40)}` });
+    expect(problemsOf(() => loadChainEnv('data', { TREASURY_ADDRESS: 'nope' }))[0]?.source).toBe('environment variable TREASURY_ADDRESS');
+  });
+
   it('lists every problem, naming the variable', () => {
     const problems = problemsOf(() =>
       loadChainEnv('data', {

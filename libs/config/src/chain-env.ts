@@ -9,7 +9,15 @@ export type ChainTarget =
   /** the local chain: addresses from the deployment file `npm run chain` writes */
   | { kind: 'local'; rpcUrl: string; deploymentFile: string }
   /** a real network: everything from the environment, nothing deployed */
-  | { kind: 'configured'; rpcUrl: string; chainId: number; tokenAddress: string; routerAddress: string };
+  | {
+      kind: 'configured';
+      rpcUrl: string;
+      chainId: number;
+      tokenAddress: string;
+      routerAddress: string;
+      /** the treasury's address: providers accept only its payments (the payment service checks its key against it) */
+      treasuryAddress?: string;
+    };
 
 export interface ChainEnv {
   mode: PaymentMode;
@@ -29,6 +37,7 @@ const NAMES = {
   deploymentFile: 'CHAIN_DEPLOYMENT_FILE',
   tokenAddress: 'MNEE_TOKEN_ADDRESS',
   routerAddress: 'PAYMENT_ROUTER_ADDRESS',
+  treasuryAddress: 'TREASURY_ADDRESS',
   confirmations: 'PAYMENT_CONFIRMATIONS',
   rpcAttempts: 'CHAIN_RPC_ATTEMPTS',
   rpcBackoffMs: 'CHAIN_RPC_BACKOFF_MS',
@@ -42,6 +51,7 @@ const Schema = z.object({
   deploymentFile: z.string().min(1).optional(),
   tokenAddress: Address.optional(),
   routerAddress: Address.optional(),
+  treasuryAddress: Address.optional(),
   confirmations: Count(1).default(1),
   rpcAttempts: Count(1).default(5),
   rpcBackoffMs: Count(0).default(200),
@@ -92,6 +102,7 @@ export function loadChainEnv(dataDir: string, env: NodeJS.ProcessEnv = process.e
           chainId: value.chainId,
           tokenAddress: value.tokenAddress,
           routerAddress: value.routerAddress,
+          ...(value.treasuryAddress ? { treasuryAddress: value.treasuryAddress } : {}),
         }
       : { kind: 'local', rpcUrl: value.rpcUrl, deploymentFile: resolve(value.deploymentFile ?? join(dataDir, 'chain', 'deployment.json')) };
   return {

@@ -75,12 +75,24 @@ async function paymentSide(
     if (error instanceof DeploymentMissingError) throw new ConfigError([{ source: error.path, path: '', message: error.message }]);
     throw error;
   }
+  const treasury = contracts.treasury;
+  if (!treasury) {
+    contracts.provider.destroy();
+    throw new ConfigError([
+      {
+        source: 'environment variable TREASURY_ADDRESS',
+        path: '',
+        message: 'is required on a configured network: a provider accepts only payments the treasury made',
+      },
+    ]);
+  }
   const signer = payeeSigner(prefix, payee, contracts.provider, env);
   if (!signer) logger.warn('no payee key: refunds of failed calls are asked of the payment service', { payee });
   return {
     verifier: new ChainVerifier({
       provider: contracts.provider,
       router: contracts.router,
+      treasury,
       tokenDecimals: contracts.token.decimals,
       confirmations: chain.confirmations,
       retry: chain.rpcRetry,
@@ -88,6 +100,7 @@ async function paymentSide(
     refunder: new ChainRefunder({
       provider: contracts.provider,
       router: contracts.router,
+      treasury,
       payee: signer && new TxSender(signer, chain.rpcRetry),
       payments,
       confirmations: chain.confirmations,

@@ -1,7 +1,14 @@
 import { randomBytes } from 'node:crypto';
 import request from 'supertest';
 import { Transaction, parseUnits } from 'ethers';
-import { MNEEPaymentRouter__factory, MNEEToken__factory, paymentRefOf, serviceIdToBytes32 } from '@nexus/chain';
+import {
+  MNEEPaymentRouter__factory,
+  MNEEToken__factory,
+  fundFrontRunner,
+  payUnderRef,
+  paymentRefOf,
+  serviceIdToBytes32,
+} from '@nexus/chain';
 import { PaymentRequiredBody, ProviderFailureBody } from '@nexus/types';
 import { buildEchoProvider } from './testing/echo-provider';
 import { createProviderUnderTest, proofHeaders, type ProviderUnderTest } from './testing/provider-under-test';
@@ -74,6 +81,23 @@ describe('a paid route in chain mode (the provider reads the chain itself)', () 
     expect((await refusal(proofHeaders({ id: first.payment.id, txHash: second.payment.txHash }))).reason).toBe('WRONG_REFERENCE');
   });
 
+  it('refuses a payment another account made under the reference, though payee, service and amount fit', async () => {
+    // Anybody can pay through the router under any reference: only the treasury's payment buys a call.
+    const frontRunner = await fundFrontRunner(chain());
+    const paymentId = `pay_${randomBytes(16).toString('hex')}`;
+    const txHash = await payUnderRef(chain(), frontRunner, {
+      payee: provider.quote.payee,
+      serviceId: 'LOG_ARCHIVE',
+      paymentRef: paymentRefOf(paymentId),
+      amount: parseUnits('0.30', 18),
+    });
+
+    const body = await refusal(proofHeaders({ id: paymentId, txHash }));
+
+    expect(body.reason).toBe('WRONG_PAYER');
+    expect(await provider.redemptions.get(paymentId)).toBeUndefined();
+  });
+
   it('refuses a reverted transaction', async () => {
     // A stranger with no MNEE and no approval calls the router; a fixed gas limit gets it mined, reverted
     // (the node answers the broadcast with the revert, so the hash is taken from the signed transaction).
@@ -112,6 +136,7 @@ describe('a paid route in chain mode (the provider reads the chain itself)', () 
     expect(await token().balanceOf(treasury)).toBe(before);
     expect(await token().balanceOf(provider.quote.payee)).toBe(payeeBefore);
     const onChain = await MNEEPaymentRouter__factory.connect(chain().deployment.router, chain().provider).paymentOf(
+      treasury,
       paymentRefOf(payment.id),
     );
     expect(onChain.refunded).toBe(true);
@@ -137,7 +162,7 @@ describe('refunds in chain mode when the provider cannot finish the job alone', 
         .expect(500);
       expect(response.body.refund).toMatchObject({ status: 'REFUNDED', paymentId: payment.id });
       const router = MNEEPaymentRouter__factory.connect(network.chain!.deployment.router, network.chain!.provider);
-      expect((await router.paymentOf(paymentRefOf(payment.id))).refunded).toBe(true);
+      expect((await router.paymentOf(network.chain!.deployment.treasury, paymentRefOf(payment.id))).refunded).toBe(true);
     } finally {
       await provider.close();
       await network.stop();

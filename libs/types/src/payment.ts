@@ -99,6 +99,7 @@ export const VerifyReason = z.enum([
   'UNKNOWN_PAYMENT',
   'NOT_SETTLED',
   'REFUNDED',
+  'WRONG_PAYER',
   'WRONG_PAYEE',
   'WRONG_SERVICE',
   'AMOUNT_TOO_LOW',

@@ -19,13 +19,21 @@ function tokens(baseUnits: bigint, decimals: number): bigint | null {
  * has its PaymentMade (amount, payee, service, reference, transaction), a
  * REFUNDED one also its PaymentRefunded and a SUCCESS one none; every
  * PaymentMade from the treasury is in the ledger; paid, refunded and net agree.
+ * Anybody can pay through the router (under any reference, ours included):
+ * events of other payers and logs that do not decode are skipped and
+ * counted, never compared and never thrown.
  */
 export function checkLedgerChain(ledger: LedgerSnapshot, chain: ChainSnapshot): CheckOutcome {
   const findings = new Findings('ledger-chain');
   const decimals = chain.tokenDecimals;
   const fromTreasury = chain.payments.filter((event) => same(event.payer, chain.treasury));
+  const refundsToTreasury = chain.refunds.filter((event) => same(event.payer, chain.treasury));
+  const skipped = {
+    foreign: chain.payments.length - fromTreasury.length + (chain.refunds.length - refundsToTreasury.length),
+    malformed: chain.malformed.length,
+  };
   const madeByRef = new Map(fromTreasury.map((event) => [event.paymentRef.toLowerCase(), event]));
-  const refundByRef = new Map(chain.refunds.map((event) => [event.paymentRef.toLowerCase(), event]));
+  const refundByRef = new Map(refundsToTreasury.map((event) => [event.paymentRef.toLowerCase(), event]));
   const deployedAt = chain.deployedAt === null ? null : Date.parse(chain.deployedAt);
 
   const known = new Set<string>();
@@ -110,7 +118,7 @@ export function checkLedgerChain(ledger: LedgerSnapshot, chain: ChainSnapshot): 
   const countedRefs = new Set(counted.map((event) => event.paymentRef.toLowerCase()));
   const chainPaidTokens = sumOf(counted, (event) => event.amount);
   const chainRefundedTokens = sumOf(
-    chain.refunds.filter((event) => countedRefs.has(event.paymentRef.toLowerCase())),
+    refundsToTreasury.filter((event) => countedRefs.has(event.paymentRef.toLowerCase())),
     (event) => event.amount,
   );
   const totals = {
@@ -132,6 +140,7 @@ export function checkLedgerChain(ledger: LedgerSnapshot, chain: ChainSnapshot): 
   const extra = [
     findings.inFlight.length > 0 ? `${plural(findings.inFlight.length, 'payment')} pending` : '',
     findings.unchecked.length > 0 ? `${plural(findings.unchecked.length, 'payment')} older than this chain` : '',
+    skippedSummary(skipped),
   ].filter(Boolean);
   return {
     summary:
@@ -143,10 +152,26 @@ export function checkLedgerChain(ledger: LedgerSnapshot, chain: ChainSnapshot): 
     amounts: { ledger: figures(ledgerPaid, ledgerRefunded), chain: chainFigures },
     counts: {
       ledger: { settled: settled.length },
-      chain: { payments: counted.length, refunds: chainRefundedCount(chain.refunds, countedRefs) },
+      chain: {
+        payments: counted.length,
+        refunds: chainRefundedCount(refundsToTreasury, countedRefs),
+        foreignEvents: skipped.foreign,
+        malformedEvents: skipped.malformed,
+      },
     },
     findings,
   };
+}
+
+/** Router events that are not the treasury's or do not decode: skipped, and said so. */
+function skippedSummary(skipped: { foreign: number; malformed: number }): string {
+  const total = skipped.foreign + skipped.malformed;
+  if (total === 0) return '';
+  const parts = [
+    skipped.foreign > 0 ? `${skipped.foreign} of other payers` : '',
+    skipped.malformed > 0 ? `${skipped.malformed} malformed` : '',
+  ].filter(Boolean);
+  return `${plural(total, 'router event')} skipped: ${parts.join(', ')}`;
 }
 
 function chainRefundedCount(refunds: ChainRefund[], refs: Set<string>): number {

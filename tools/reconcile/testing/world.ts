@@ -60,6 +60,7 @@ export function world(calls: CallSpec[], mode: 'chain' | 'mock' = 'chain', curre
     deployedAt: DEPLOYED_AT,
     payments: [],
     refunds: [],
+    malformed: [],
   };
 
   calls.forEach((call, index) => {

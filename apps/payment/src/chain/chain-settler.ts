@@ -13,13 +13,16 @@ import {
   revertReasonOf,
   serviceIdToBytes32,
   toTokenUnits,
+  isExpectedPayment,
+  isExpectedRefund,
   waitForReceipt,
   withRpcRetry,
+  type ExpectedPayment,
   type RetryPolicy,
 } from '@nexus/chain';
 import { describeError, type Logger } from '@nexus/service-kit';
 import type { PaymentRecord } from '@nexus/stores';
-import { MaxUint256, getAddress, type JsonRpcProvider, type Wallet } from 'ethers';
+import { MaxUint256, ZeroAddress, getAddress, type JsonRpcProvider, type Wallet } from 'ethers';
 import type { ChainCheck, RefundResult, SettleResult, Settler, SettlementHooks, TreasuryState } from '../settler';
 import { findRefund, findSettlement } from './chain-lookups';
 import { ChainUnavailableError, isChainUnavailable } from './chain-unavailable';
@@ -47,7 +50,9 @@ const routerInterface = MNEEPaymentRouter__factory.createInterface();
  * Settles payments through MNEEPaymentRouter from the treasury wallet: one
  * sender (NonceManager + lock) per signer, retries with backoff on transient
  * RPC errors, a FAILED with the decoded reason on reverts, and the chain as
- * the judge of whether a reference was already paid.
+ * the judge of whether a reference was already paid. A reference is only
+ * unique per payer: every lookup asks for the treasury's own payment, to the
+ * payee, for the service, of exactly the amount, and nothing else counts.
  */
 export class ChainSettler implements Settler {
   readonly mode = 'chain' as const;
@@ -60,17 +65,19 @@ export class ChainSettler implements Settler {
   }
 
   async settle(payment: PaymentRecord, hooks: SettlementHooks): Promise<SettleResult> {
-    const ref = this.refOf(payment);
+    const expected = this.expectedOf(payment);
+    const ref = expected.paymentRef;
     // Broadcasts that may have reached the node: a refused connection or a refusal by the node does not count.
     let uncertain = 0;
     try {
       // A previous attempt may have landed: the chain knows, by reference.
       if (payment.attempts > 1 || payment.txHash) {
-        const found = await this.retrying(() => findSettlement(this.options.provider, this.options.router, ref, this.options.fromBlock));
+        const found = await this.retrying(() =>
+          findSettlement(this.options.provider, this.options.router, expected, this.options.fromBlock),
+        );
         if (found) return { kind: 'settled', ...found };
       }
-      const amount = toTokenUnits(payment.amount, this.options.token.decimals);
-      const data = routerInterface.encodeFunctionData('pay', [payment.payee, amount, serviceIdToBytes32(payment.serviceId), ref]);
+      const data = routerInterface.encodeFunctionData('pay', [payment.payee, expected.amount, serviceIdToBytes32(payment.serviceId), ref]);
       const txHash = await this.sender.send(
         { to: this.options.router, data },
         {
@@ -83,31 +90,71 @@ export class ChainSettler implements Settler {
           },
         },
       );
-      return await this.confirm(txHash, ref);
+      return await this.confirm(txHash, expected);
     } catch (error) {
       // An earlier attempt recorded a hash before broadcasting it: that one may still land.
-      return this.settleFailure(error, ref, uncertain > 0 || payment.txHash !== null);
+      return this.settleFailure(error, expected, uncertain > 0 || payment.txHash !== null);
     }
   }
 
-  private async confirm(txHash: string, ref: string): Promise<SettleResult> {
+  private async confirm(txHash: string, expected: ExpectedPayment): Promise<SettleResult> {
     const receipt = await waitForReceipt(this.options.provider, txHash, this.receiptWait());
     const event =
-      receipt.status === 1 ? decodeRouterEvents(receipt.logs, this.options.router).payments.find((e) => e.paymentRef === ref) : undefined;
+      receipt.status === 1
+        ? decodeRouterEvents(receipt.logs, this.options.router).payments.find((e) => isExpectedPayment(e, expected))
+        : undefined;
     if (event) return { kind: 'settled', txHash: receipt.hash, blockNumber: receipt.blockNumber, gasUsed: receipt.gasUsed };
     // Reverted on chain (e.g. raced by another attempt of the same payment): the reference tells.
-    const found = await this.retrying(() => findSettlement(this.options.provider, this.options.router, ref, this.options.fromBlock));
-    if (found) return { kind: 'settled', ...found };
-    return { kind: 'failed', code: 'PAYMENT_REVERTED', message: `settlement transaction ${txHash} reverted` };
+    return (
+      (await this.lookUpAfterRefusal(expected, `settlement transaction ${txHash} reverted`)) ?? {
+        kind: 'failed',
+        code: 'PAYMENT_REVERTED',
+        message: `settlement transaction ${txHash} reverted`,
+      }
+    );
   }
 
-  private async settleFailure(error: unknown, ref: string, broadcastUncertain: boolean): Promise<SettleResult> {
+  /**
+   * After the router refused or reverted our payment: our payment of the
+   * reference when the chain shows it; 'unavailable' (may have been sent,
+   * so the payment stays PENDING) when the reference is ours on the router
+   * but no matching event was found, or the lookup failed; undefined when
+   * the router holds nothing under our reference (the refusal stands).
+   */
+  private async lookUpAfterRefusal(expected: ExpectedPayment, what: string): Promise<SettleResult | undefined> {
+    const { provider, router, fromBlock, logger } = this.options;
+    try {
+      const found = await this.retrying(() => findSettlement(provider, router, expected, fromBlock));
+      if (found) return { kind: 'settled', ...found };
+      const recorded = await this.retrying(() =>
+        MNEEPaymentRouter__factory.connect(router, provider).paymentOf(expected.payer, expected.paymentRef),
+      );
+      if (recorded.payer === ZeroAddress) return undefined;
+      logger.warn('the router holds our reference but no matching payment event was found', { paymentRef: expected.paymentRef });
+      return {
+        kind: 'unavailable',
+        message: `${what}; the router holds a payment under this reference but its event was not found`,
+        mayHaveBeenSent: true,
+      };
+    } catch (error) {
+      logger.warn('could not look a refused payment up on chain', { paymentRef: expected.paymentRef, error: describeError(error) });
+      return { kind: 'unavailable', message: `${what}; its lookup failed: ${messageOf(error)}`, mayHaveBeenSent: true };
+    }
+  }
+
+  private async settleFailure(error: unknown, expected: ExpectedPayment, broadcastUncertain: boolean): Promise<SettleResult> {
+    const ref = expected.paymentRef;
     const revert = revertReasonOf(error);
     if (revert?.name === 'PaymentRefAlreadyUsed') {
-      const found = await this.retrying(() =>
-        findSettlement(this.options.provider, this.options.router, ref, this.options.fromBlock),
-      ).catch(() => undefined);
-      if (found) return { kind: 'settled', ...found };
+      // Our own reference was paid before (references are per payer): never FAILED, the money may have moved.
+      const what = 'the router refused the payment as already paid (PaymentRefAlreadyUsed)';
+      return (
+        (await this.lookUpAfterRefusal(expected, what)) ?? {
+          kind: 'unavailable',
+          message: `${what} but holds nothing under this reference`,
+          mayHaveBeenSent: true,
+        }
+      );
     }
     if (revert)
       return {
@@ -126,17 +173,19 @@ export class ChainSettler implements Settler {
   }
 
   async refund(payment: PaymentRecord, txHash: string | undefined): Promise<RefundResult> {
-    const ref = this.refOf(payment);
+    const expected = this.expectedOf(payment);
+    const ref = expected.paymentRef;
     try {
       if (txHash) {
         const receipt = await this.retrying(() => this.options.provider.getTransactionReceipt(txHash));
         const refunded =
-          receipt?.status === 1 && decodeRouterEvents(receipt.logs, this.options.router).refunds.some((event) => event.paymentRef === ref);
+          receipt?.status === 1 &&
+          decodeRouterEvents(receipt.logs, this.options.router).refunds.some((event) => isExpectedRefund(event, expected));
         return refunded
           ? { kind: 'refunded', txHash: receipt.hash }
           : { kind: 'not-verified', message: `transaction ${txHash} does not refund this payment through the router` };
       }
-      const already = await this.retrying(() => findRefund(this.options.provider, this.options.router, ref, this.options.fromBlock));
+      const already = await this.retrying(() => findRefund(this.options.provider, this.options.router, expected, this.options.fromBlock));
       if (already) return { kind: 'refunded', txHash: already };
       const sender = this.payeeSenders.get(getAddress(payment.payee));
       if (!sender) {
@@ -145,14 +194,17 @@ export class ChainSettler implements Settler {
           message: `this service holds no key for payee ${payment.payee}: the payee refunds through the router itself and passes the transaction hash`,
         };
       }
-      const hash = await sender.send({ to: this.options.router, data: routerInterface.encodeFunctionData('refund', [ref]) });
+      const hash = await sender.send({
+        to: this.options.router,
+        data: routerInterface.encodeFunctionData('refund', [expected.payer, ref]),
+      });
       const receipt = await waitForReceipt(this.options.provider, hash, this.receiptWait());
       if (receipt.status !== 1) return { kind: 'not-verified', message: `refund transaction ${hash} reverted` };
       return { kind: 'refunded', txHash: receipt.hash };
     } catch (error) {
       const revert = revertReasonOf(error);
       if (revert?.name === 'AlreadyRefunded') {
-        const found = await findRefund(this.options.provider, this.options.router, ref, this.options.fromBlock).catch(() => undefined);
+        const found = await findRefund(this.options.provider, this.options.router, expected, this.options.fromBlock).catch(() => undefined);
         if (found) return { kind: 'refunded', txHash: found };
       }
       if (revert) return { kind: 'not-verified', message: `the router refused the refund: ${revert.name}` };
@@ -171,7 +223,11 @@ export class ChainSettler implements Settler {
         this.options.provider,
         this.options.router,
         txHash,
-        { ...expected, minAmount: toTokenUnits(expected.minAmount, this.options.token.decimals) },
+        {
+          ...expected,
+          payer: this.options.treasury.address,
+          minAmount: toTokenUnits(expected.minAmount, this.options.token.decimals),
+        },
         this.options.confirmations,
       ),
     );
@@ -212,9 +268,16 @@ export class ChainSettler implements Settler {
     };
   }
 
-  private refOf(payment: PaymentRecord): string {
+  /** Our payment as the router must show it: the treasury's reference, to the payee, for the service, of exactly the amount. */
+  private expectedOf(payment: PaymentRecord): ExpectedPayment {
     if (!payment.paymentRef) throw new Error(`payment ${payment.id} has no router reference`);
-    return payment.paymentRef;
+    return {
+      paymentRef: payment.paymentRef,
+      payer: this.options.treasury.address,
+      payee: payment.payee,
+      serviceId: payment.serviceId,
+      amount: toTokenUnits(payment.amount, this.options.token.decimals),
+    };
   }
 
   /** Retries transient RPC errors with backoff; when they persist, a ChainUnavailableError. */

@@ -80,9 +80,12 @@ export interface MNEEPaymentRouterInterface extends Interface {
   ): string;
   encodeFunctionData(
     functionFragment: "paymentOf",
-    values: [BytesLike]
+    values: [AddressLike, BytesLike]
   ): string;
-  encodeFunctionData(functionFragment: "refund", values: [BytesLike]): string;
+  encodeFunctionData(
+    functionFragment: "refund",
+    values: [AddressLike, BytesLike]
+  ): string;
   encodeFunctionData(functionFragment: "token", values?: undefined): string;
 
   decodeFunctionResult(functionFragment: "pay", data: BytesLike): Result;
@@ -206,12 +209,16 @@ export interface MNEEPaymentRouter extends BaseContract {
   >;
 
   paymentOf: TypedContractMethod<
-    [paymentRef: BytesLike],
+    [payer: AddressLike, paymentRef: BytesLike],
     [MNEEPaymentRouter.PaymentStructOutput],
     "view"
   >;
 
-  refund: TypedContractMethod<[paymentRef: BytesLike], [void], "nonpayable">;
+  refund: TypedContractMethod<
+    [payer: AddressLike, paymentRef: BytesLike],
+    [void],
+    "nonpayable"
+  >;
 
   token: TypedContractMethod<[], [string], "view">;
 
@@ -241,13 +248,17 @@ export interface MNEEPaymentRouter extends BaseContract {
   getFunction(
     nameOrSignature: "paymentOf"
   ): TypedContractMethod<
-    [paymentRef: BytesLike],
+    [payer: AddressLike, paymentRef: BytesLike],
     [MNEEPaymentRouter.PaymentStructOutput],
     "view"
   >;
   getFunction(
     nameOrSignature: "refund"
-  ): TypedContractMethod<[paymentRef: BytesLike], [void], "nonpayable">;
+  ): TypedContractMethod<
+    [payer: AddressLike, paymentRef: BytesLike],
+    [void],
+    "nonpayable"
+  >;
   getFunction(
     nameOrSignature: "token"
   ): TypedContractMethod<[], [string], "view">;

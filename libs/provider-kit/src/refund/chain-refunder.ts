@@ -16,6 +16,8 @@ import type { RefundResult, Refunder } from './refunder';
 export interface ChainRefunderOptions {
   provider: Provider;
   router: string;
+  /** the treasury: the payer of every payment this provider is paid (the router keys payments by payer and reference) */
+  treasury: string;
   /** the payee's own signer; without it the payment service is asked to refund (it may hold the payee key) */
   payee: TxSender | undefined;
   payments: PaymentClient;
@@ -29,7 +31,7 @@ const messageOf = (error: unknown) => (error instanceof Error ? error.message : 
 
 /**
  * Chain mode: the payee (this provider) sends the router's `refund` for the
- * payment's reference and waits for the receipt; then the payments ledger is
+ * treasury's payment under the payment's reference and waits for the receipt; then the payments ledger is
  * told, with the transaction for it to check. A ledger that is down is told
  * later (the redemption stays `ledgerSynced: false` until then).
  */
@@ -41,11 +43,14 @@ export class ChainRefunder implements Refunder {
   }
 
   async refund(redemption: Redemption, reason: string): Promise<RefundResult> {
-    const { payee, provider, router } = this.options;
+    const { payee, provider, router, treasury } = this.options;
     if (!payee || !redemption.paymentRef) return this.viaLedger.refund(redemption, reason);
     let txHash: string;
     try {
-      const hash = await payee.send({ to: router, data: routerInterface.encodeFunctionData('refund', [redemption.paymentRef]) });
+      const hash = await payee.send({
+        to: router,
+        data: routerInterface.encodeFunctionData('refund', [treasury, redemption.paymentRef]),
+      });
       const receipt = await waitForReceipt(provider, hash, {
         confirmations: this.options.confirmations,
         timeoutMs: this.options.receiptTimeoutMs,

@@ -14,6 +14,8 @@ import { PaymentUnverifiableError, type PaymentExpectation, type PaymentVerifier
 export interface ChainVerifierOptions {
   provider: Provider;
   router: string;
+  /** the treasury: the only payer whose payments buy a call (anybody can pay through the router under any reference) */
+  treasury: string;
   tokenDecimals: number;
   confirmations: number;
   retry: RetryPolicy;
@@ -22,8 +24,9 @@ export interface ChainVerifierOptions {
 /**
  * Chain mode: trusts nobody but the chain. The receipt of the proof's
  * transaction must hold the router's PaymentMade event with the reference
- * derived from the proof's payment id, to this provider's payee, for its
- * service, of at least the price, with enough confirmations, not refunded.
+ * derived from the proof's payment id, from the treasury, to this
+ * provider's payee, for its service, of at least the price, with enough
+ * confirmations, not refunded.
  */
 export class ChainVerifier implements PaymentVerifier {
   readonly mode = 'chain' as const;
@@ -37,7 +40,7 @@ export class ChainVerifier implements PaymentVerifier {
         reason: 'TX_NOT_FOUND',
         message: 'in chain mode the proof needs the settlement transaction hash (X-Payment-Tx)',
       };
-    const { provider, router, tokenDecimals, confirmations, retry } = this.options;
+    const { provider, router, treasury, tokenDecimals, confirmations, retry } = this.options;
     const txHash = proof.txHash;
     try {
       const check = await withRpcRetry(
@@ -47,6 +50,7 @@ export class ChainVerifier implements PaymentVerifier {
             router,
             txHash,
             {
+              payer: treasury,
               payee: expected.payee,
               serviceId: expected.serviceId,
               minAmount: toTokenUnits(expected.minAmount, tokenDecimals),
