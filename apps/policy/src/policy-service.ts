@@ -2,7 +2,15 @@ import type { KeyObject } from 'node:crypto';
 import { signGrant } from '@nexus/clients';
 import { AppError, conflict, newId, notFound, validationError } from '@nexus/service-kit';
 import { InvalidCursorError } from '@nexus/stores';
-import type { AgentStateRecord, DecisionRecord, PolicySnapshot, PolicyStore, ReservationRecord, SettleOutcome, UsageRecord } from '@nexus/stores';
+import type {
+  AgentStateRecord,
+  DecisionRecord,
+  PolicySnapshot,
+  PolicyStore,
+  ReservationRecord,
+  SettleOutcome,
+  UsageRecord,
+} from '@nexus/stores';
 import {
   fromBaseUnits,
   toBaseUnits,

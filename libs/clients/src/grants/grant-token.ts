@@ -9,20 +9,21 @@ import { GRANT_ALGORITHM, GRANT_AUDIENCE, GRANT_ISSUER, GrantClaims, type GrantT
  */
 export function signGrant(terms: GrantTerms, key: KeyObject): Promise<string> {
   const { expiresAt, ...claims } = terms;
-  return new SignJWT({ ...claims })
-    .setProtectedHeader({ alg: GRANT_ALGORITHM, typ: 'JWT' })
-    .setIssuer(GRANT_ISSUER)
-    .setAudience(GRANT_AUDIENCE)
-    .setJti(terms.reservationId)
-    // A JWT's expiry is in whole seconds: round down, so the grant never outlives the hold.
-    .setExpirationTime(Math.floor(expiresAt.getTime() / 1000))
-    .sign(key);
+  return (
+    new SignJWT({ ...claims })
+      .setProtectedHeader({ alg: GRANT_ALGORITHM, typ: 'JWT' })
+      .setIssuer(GRANT_ISSUER)
+      .setAudience(GRANT_AUDIENCE)
+      .setJti(terms.reservationId)
+      // A JWT's expiry is in whole seconds: round down, so the grant never outlives the hold.
+      .setExpirationTime(Math.floor(expiresAt.getTime() / 1000))
+      .sign(key)
+  );
 }
 
 export type GrantCheck =
   /** signed by the policy, for the payment service, well formed; `expired` when its hold's time is over */
-  | { valid: true; claims: GrantClaims; expired: boolean }
-  | { valid: false; reason: string };
+  { valid: true; claims: GrantClaims; expired: boolean } | { valid: false; reason: string };
 
 /**
  * Checks a grant locally: the signature (EdDSA only), issuer, audience and the
@@ -48,7 +49,8 @@ export async function verifyGrant(token: string, key: KeyObject, now: Date = new
     } else return { valid: false, reason: reasonOf(error) };
   }
   const parsed = GrantClaims.safeParse(payload);
-  if (!parsed.success) return { valid: false, reason: `its claims are malformed (${parsed.error.issues.map((i) => i.path.join('.')).join(', ')})` };
+  if (!parsed.success)
+    return { valid: false, reason: `its claims are malformed (${parsed.error.issues.map((i) => i.path.join('.')).join(', ')})` };
   if (parsed.data.jti !== parsed.data.reservationId) return { valid: false, reason: 'its jti is not its reservation' };
   return { valid: true, claims: parsed.data, expired };
 }
