@@ -1,5 +1,6 @@
 // Shared Jest settings: SWC for speed (type checking is the `typecheck` target),
-// Nx's resolver for the @nexus/* path aliases, a Node environment.
+// Nx's resolver for the @nexus/* path aliases, a Node environment. `jose` ships
+// ES modules only: SWC turns it into CommonJS for Jest (Node itself requires it as is).
 module.exports = {
   testEnvironment: 'node',
   testMatch: ['**/?(*.)+(spec).ts'],
@@ -13,7 +14,9 @@ module.exports = {
         module: { type: 'commonjs' },
       },
     ],
+    '/node_modules/jose/.+\\.js$': ['@swc/jest', { jsc: { target: 'es2022' }, module: { type: 'commonjs' } }],
   },
+  transformIgnorePatterns: ['/node_modules/(?!jose/)'],
   modulePathIgnorePatterns: ['<rootDir>/dist/'],
   clearMocks: true,
   testTimeout: 30_000,

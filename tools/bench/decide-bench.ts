@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import pg from 'pg';
 import { freePort } from '@nexus/chain';
+import { generateGrantKeyPair } from '@nexus/config';
 import { createTemporaryPostgres, type TemporaryPostgres } from '@nexus/stores';
 import { bundlePath } from '../stack/build';
 import type { Watched } from './cpu-usage';
@@ -40,6 +41,8 @@ export async function startPolicy(databaseUrl: string | undefined, profiling?: P
     args: [...(profiling?.flags ?? []), bundlePath('policy')],
     env: {
       INTERNAL_TOKEN: token,
+      // decide signs each hold's grant, as in production: a fresh key, nobody pays with it here
+      POLICY_GRANT_PRIVATE_KEY: generateGrantKeyPair().privateKey,
       POLICY_PORT: String(port),
       NEXUS_DATA_DIR: dataDir,
       NEXUS_TREASURY_DAILY_LIMIT: UNLIMITED,

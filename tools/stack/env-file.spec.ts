@@ -1,9 +1,11 @@
+import { createPublicKey } from 'node:crypto';
 import { existsSync, mkdtempSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { localAccount } from '@nexus/chain';
+import { loadGrantSigningKey, loadGrantVerifyingKey } from '@nexus/config';
 import { parseEnv } from 'node:util';
-import { addLocalChainKeys, loadEnvFile } from './env-file';
+import { addGrantKeys, addLocalChainKeys, loadEnvFile } from './env-file';
 
 const fresh = () => join(mkdtempSync(join(tmpdir(), 'nexus-env-')), '.env');
 
@@ -70,5 +72,30 @@ describe('addLocalChainKeys', () => {
     expect(env['INTERNAL_TOKEN']).toBe('keep-me-0123456789');
     expect(env['TREASURY_PRIVATE_KEY']).toBe(localAccount(0).privateKey);
     expect(readFileSync(path, 'utf8').match(/^TREASURY_PRIVATE_KEY=/gm)).toHaveLength(1);
+  });
+});
+
+describe('addGrantKeys', () => {
+  it('appends a fresh pair of grant keys the policy and the payment service accept to an older .env, once, keeping what was there', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'nexus-env-grants-'));
+    const path = join(dir, '.env');
+    writeFileSync(path, 'INTERNAL_TOKEN=keep-me-0123456789');
+
+    expect(addGrantKeys(path)).toBe(true);
+    expect(addGrantKeys(path)).toBe(false);
+
+    const env = parseEnv(readFileSync(path, 'utf8'));
+    expect(env['INTERNAL_TOKEN']).toBe('keep-me-0123456789');
+    const signing = loadGrantSigningKey(env);
+    expect(createPublicKey(signing).export({ format: 'jwk' })).toEqual(loadGrantVerifyingKey(env).export({ format: 'jwk' }));
+    expect(readFileSync(path, 'utf8').match(/^POLICY_GRANT_PRIVATE_KEY=/gm)).toHaveLength(1);
+  });
+
+  it('writes a different pair in every fresh .env', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'nexus-env-grants-'));
+    const first = loadEnvFile(join(dir, 'a.env'), {}).env;
+    const second = loadEnvFile(join(dir, 'b.env'), {}).env;
+    expect(loadGrantSigningKey(first).asymmetricKeyType).toBe('ed25519');
+    expect(first['POLICY_GRANT_PRIVATE_KEY']).not.toBe(second['POLICY_GRANT_PRIVATE_KEY']);
   });
 });

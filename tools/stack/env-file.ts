@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { parseEnv } from 'node:util';
 import { LOCAL_PAYEE_ACCOUNTS, LOCAL_TREASURY_ACCOUNT, localAccount } from '@nexus/chain';
+import { generateGrantKeyPair } from '@nexus/config';
 
 const secret = () => randomBytes(24).toString('hex');
 
@@ -14,11 +15,22 @@ function freshEnvFile(): string {
     `ADMIN_API_KEY=${secret()}`,
     `AGENT_API_KEYS=user-agent:${secret()},batch-agent:${secret()},ops-agent:${secret()}`,
     `POSTGRES_PASSWORD=${secret()}`,
+    ...grantKeyLines(),
     ...localChainKeyLines(),
     'COMPOSE_PROJECT_NAME=mnee-nexus',
     'NEXUS_DATA_DIR=data',
     '',
   ].join('\n');
+}
+
+/** A fresh Ed25519 pair: the policy signs each hold's grant with the private key, the payment service checks it with the public one. */
+function grantKeyLines(): string[] {
+  const { privateKey, publicKey } = generateGrantKeyPair();
+  return [
+    "# The policy's grant keys (base64 PEM, Ed25519): the private one for the policy only, the public one for the payment service.",
+    `POLICY_GRANT_PRIVATE_KEY=${privateKey}`,
+    `POLICY_GRANT_PUBLIC_KEY=${publicKey}`,
+  ];
 }
 
 function localChainKeyLines(): string[] {
@@ -60,5 +72,17 @@ export function addLocalChainKeys(path: string): boolean {
   const current = readFileSync(path, 'utf8');
   if (/^TREASURY_PRIVATE_KEY=/m.test(current)) return false;
   writeFileSync(path, `${current.endsWith('\n') ? current : `${current}\n`}${localChainKeyLines().join('\n')}\n`);
+  return true;
+}
+
+/**
+ * A .env written before grants existed lacks the policy's grant keys: append
+ * a fresh pair (both, replacing neither half of a pair already there).
+ * Returns true when it did.
+ */
+export function addGrantKeys(path: string): boolean {
+  const current = readFileSync(path, 'utf8');
+  if (/^POLICY_GRANT_PRIVATE_KEY=|^POLICY_GRANT_PUBLIC_KEY=/m.test(current)) return false;
+  writeFileSync(path, `${current.endsWith('\n') ? current : `${current}\n`}${grantKeyLines().join('\n')}\n`);
   return true;
 }

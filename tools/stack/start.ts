@@ -12,7 +12,7 @@ import { loadChainEnv } from '@nexus/config';
 import { ensureLocalChain } from '../chain/local-chain';
 import { startLocalNodeUnlessRunning, withoutKeys, type LocalNode } from '../chain/local-node';
 import { buildApps, workspaceRoot as root } from './build';
-import { addLocalChainKeys, loadEnvFile } from './env-file';
+import { addGrantKeys, addLocalChainKeys, loadEnvFile } from './env-file';
 import { printWelcome } from './welcome';
 import { localUrl, portOf, stackEnvironment } from './stack-env';
 import { STACK } from './stack-services';
@@ -67,8 +67,12 @@ async function startChain(env: Record<string, string>, envPath: string): Promise
 
 async function main(): Promise<void> {
   const envPath = resolve(process.env['NEXUS_ENV_FILE'] || resolve(root, '.env'));
-  const loaded = loadEnvFile(envPath);
+  let loaded = loadEnvFile(envPath);
   out(loaded.created ? `wrote fresh keys to ${envPath}` : `using keys from ${envPath}`);
+  if (addGrantKeys(envPath)) {
+    out(`added a fresh pair of the policy's grant keys to ${envPath}`);
+    loaded = loadEnvFile(envPath);
+  }
   for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) process.on(signal, () => void stop(0));
   const env = stackEnvironment(await startChain(loaded.env, envPath));
   if (stopping) return;

@@ -54,14 +54,8 @@ describe('batch-compute start-up', () => {
     let service = await startServiceProcess({ app: 'batch-compute', port: await freePort(), env: settings });
     try {
       const quote = Quote.parse(await (await fetch(`${service.url}/quote`)).json());
-      const payment = await network.payments.pay({
-        agentId: 'batch-agent',
-        serviceId: 'BATCH_COMPUTE',
-        payee: quote.payee,
-        amount: '1.50',
-        idempotencyKey: `crash-${randomBytes(8).toString('hex')}`,
-        decisionId: `dec_${randomBytes(16).toString('hex')}`,
-      });
+      const grant = await network.grants.issue({ agentId: 'batch-agent', serviceId: quote.serviceId, variant: 'standard', amount: '1.50' });
+      const payment = await network.payments.pay({ grant, idempotencyKey: `crash-${randomBytes(8).toString('hex')}` });
       const answer = await fetch(`${service.url}/invoke`, {
         method: 'POST',
         headers: { 'content-type': 'application/json', ...proofHeaders(payment) },

@@ -11,25 +11,41 @@ const UNKNOWN_ID = `pay_${'0'.repeat(32)}`;
 const SOME_TX_HASH = `0x${'ab'.repeat(32)}`;
 
 let sequence = 0;
-const payBody = (overrides: Record<string, unknown> = {}): Record<string, unknown> => {
+/** What the policy grants (signed into a grant by `pay`) and the request's idempotency key. */
+interface PayTerms {
+  agentId: string;
+  serviceId: string;
+  variant: string;
+  amount: string;
+  idempotencyKey: string;
+  decisionId: string;
+  reservationId: string;
+  expiresAt: Date;
+}
+const payBody = (overrides: Partial<PayTerms> = {}): PayTerms => {
   sequence += 1;
   return {
     agentId: 'user-agent',
     serviceId: 'IMAGE_GEN',
-    payee: PAYEE,
+    variant: 'standard',
     amount: '0.05',
     idempotencyKey: `app-spec-${sequence}`,
     decisionId: `dec_${sequence}`,
     reservationId: `res_${sequence}`,
+    expiresAt: new Date(Date.now() + 120_000),
     ...overrides,
   };
 };
 
-const pay = (service: PaymentUnderTest, body: unknown) =>
+/** POST /payments with this body as it is. */
+const post = (service: PaymentUnderTest, body: unknown) =>
   request(service.app)
     .post('/payments')
     .set(auth)
     .send(body as object);
+/** Pays on a grant of these terms, signed with the key the service trusts. */
+const pay = async (service: PaymentUnderTest, { idempotencyKey, ...terms }: PayTerms) =>
+  post(service, { grant: await service.grants.issue(terms), idempotencyKey });
 const verify = (service: PaymentUnderTest, body: Record<string, unknown>) =>
   request(service.app).post('/payments/verify').set(auth).send(body);
 const refund = (service: PaymentUnderTest, id: string, body: Record<string, unknown> = { reason: 'provider failed' }) =>
@@ -111,7 +127,7 @@ function describeLedgerContract(storeName: string, open: () => Promise<PaymentUn
     it('treats the same amount written differently ("1.5" and "1.500") as the same request', async () => {
       const body = payBody({ amount: '1.5' });
       const first = paymentOf(await pay(service, body), 201);
-      const retry = paymentOf(await pay(service, { ...body, amount: '1.500', payee: PAYEE.toLowerCase() }), 200);
+      const retry = paymentOf(await pay(service, { ...body, amount: '1.500' }), 200);
       expect(retry.id).toBe(first.id);
       expect(retry.amount).toBe('1.50');
     });
@@ -144,25 +160,25 @@ function describeLedgerContract(storeName: string, open: () => Promise<PaymentUn
       const response = await pay(service, { ...body, amount: '0.51' });
 
       const error = errorOf(response, 409, 'IDEMPOTENCY_KEY_REUSED');
-      expect(error.details).toEqual([{ path: 'body.amount', message: 'differs from the payment recorded under this key' }]);
+      expect(error.details).toEqual([{ path: 'body.grant.amount', message: 'differs from the payment recorded under this key' }]);
       expect((await treasury(service)).ledger).toEqual(before.ledger);
       expect(paymentOf(await request(service.app).get(`/payments/${first.id}`).set(auth), 200).amount).toBe('0.50');
     });
 
-    it('refuses a known key reused for another agent, service and payee, naming every field that differs', async () => {
+    it('refuses a known key reused for another agent and service (so another payee), naming every field that differs', async () => {
       const body = payBody();
       paymentOf(await pay(service, body), 201);
-      const response = await pay(service, { ...body, agentId: 'batch-agent', serviceId: 'LOG_ARCHIVE', payee: OTHER_PAYEE });
+      const response = await pay(service, { ...body, agentId: 'batch-agent', serviceId: 'LOG_ARCHIVE' });
       const error = errorOf(response, 409, 'IDEMPOTENCY_KEY_REUSED');
-      expect(error.details?.map((detail) => detail.path)).toEqual(['body.agentId', 'body.serviceId', 'body.payee']);
+      expect(error.details?.map((detail) => detail.path)).toEqual(['body.grant.agentId', 'body.grant.serviceId', 'body.grant.payee']);
     });
 
     // PostgreSQL text cannot hold NUL: unchecked, the insert failed and the caller got a 500.
-    it('refuses a NUL character in a decision id, reservation id or refund reason with 400, never 500', async () => {
+    it('refuses a NUL character in the decision or reservation id of a grant (403) or a refund reason (400), never 500', async () => {
       const before = await treasury(service);
 
-      expectValidationError(await pay(service, payBody({ decisionId: 'dec\u0000x' })), ['body.decisionId']);
-      expectValidationError(await pay(service, payBody({ reservationId: 'res\u0000x' })), ['body.reservationId']);
+      errorOf(await pay(service, payBody({ decisionId: 'dec\u0000x' })), 403, 'GRANT_INVALID');
+      errorOf(await pay(service, payBody({ reservationId: 'res\u0000x' })), 403, 'GRANT_INVALID');
       expect((await treasury(service)).ledger).toEqual(before.ledger);
 
       const created = paymentOf(await pay(service, payBody()), 201);
@@ -226,7 +242,7 @@ describe('payment service HTTP API in mock mode', () => {
 
     describe('end to end', () => {
       it('records a pay as MOCK with no transaction, the amount as a decimal string and a checksummed payee', async () => {
-        const body = payBody({ amount: '0.5', payee: PAYEE.toLowerCase(), reservationId: 'res_e2e' });
+        const body = payBody({ amount: '0.5', reservationId: 'res_e2e' });
 
         const created = paymentOf(await pay(service, body), 201);
 
@@ -238,9 +254,9 @@ describe('payment service HTTP API in mock mode', () => {
           agentId: 'user-agent',
           serviceId: 'IMAGE_GEN',
           payee: PAYEE,
-          decisionId: body['decisionId'],
+          decisionId: body.decisionId,
           reservationId: 'res_e2e',
-          idempotencyKey: body['idempotencyKey'],
+          idempotencyKey: body.idempotencyKey,
           paymentRef: null,
           txHash: null,
           blockNumber: null,
@@ -418,45 +434,27 @@ describe('payment service HTTP API in mock mode', () => {
       };
 
       it.each([
-        ['the amount as a number', { amount: 0.5 }, ['body.amount'], /not a number/],
-        ['a negative amount', { amount: '-1.00' }, ['body.amount'], /negative/],
-        ['a zero amount', { amount: '0' }, ['body.amount'], /more than zero/],
-        ['a zero amount with decimals', { amount: '0.000000' }, ['body.amount'], /more than zero/],
-        ['seven decimals', { amount: '0.0000001' }, ['body.amount'], /7 decimal places/],
-        ['an exponent', { amount: '1e3' }, ['body.amount'], /decimal string/],
-        ['a payee that is not an address', { payee: '0x1234' }, ['body.payee'], /address/],
-        ['a serviceId longer than 31 characters', { serviceId: 'S'.repeat(32) }, ['body.serviceId'], /31/],
-        ['an agentId with spaces', { agentId: 'user agent' }, ['body.agentId'], /letters, digits/],
+        ['a grant that is not a JWS', { grant: 'not-a-grant' }, ['body.grant'], /compact JWS/],
         ['an idempotency key with a space', { idempotencyKey: 'a key' }, ['body.idempotencyKey'], /printable/],
-        ['an unknown extra field', { tip: '0.01' }, ['body'], /tip/],
+        ['a payee of its own choosing', { payee: OTHER_PAYEE }, ['body'], /payee/],
+        ['an amount of its own choosing', { amount: '0.01' }, ['body'], /amount/],
       ] as const)('refuses a pay with %s: 400 VALIDATION_ERROR, nothing recorded', async (_case, override, paths, message) => {
-        const error = expectValidationError(await pay(service, payBody(override)), [...paths]);
+        const { idempotencyKey, ...terms } = payBody();
+        const body = { grant: await service.grants.issue(terms), idempotencyKey, ...override };
+        const error = expectValidationError(await post(service, body), [...paths]);
         expect(error.details?.[0]?.message).toMatch(message);
         await expectLedgerEmpty();
       });
 
       it('refuses a pay with missing fields, naming every one of them', async () => {
-        expectValidationError(await pay(service, { agentId: 'user-agent' }), [
-          'body.serviceId',
-          'body.payee',
-          'body.amount',
-          'body.idempotencyKey',
-          'body.decisionId',
-        ]);
-        expectValidationError(await request(service.app).post('/payments').set(auth), [
-          'body.agentId',
-          'body.serviceId',
-          'body.payee',
-          'body.amount',
-          'body.idempotencyKey',
-          'body.decisionId',
-        ]);
+        expectValidationError(await post(service, { agentId: 'user-agent' }), ['body', 'body.grant', 'body.idempotencyKey']);
+        expectValidationError(await request(service.app).post('/payments').set(auth), ['body.grant', 'body.idempotencyKey']);
         await expectLedgerEmpty();
       });
 
       it('refuses a JSON array or a form body as a pay', async () => {
-        expectValidationError(await pay(service, [payBody()]), ['body']);
-        const form = await request(service.app).post('/payments').set(auth).type('form').send(payBody());
+        expectValidationError(await post(service, [payBody()]), ['body']);
+        const form = await request(service.app).post('/payments').set(auth).type('form').send({ grant: 'a.b.c', idempotencyKey: 'form' });
         expect(form.status).toBe(400);
         expect(errorOf(form, 400, 'VALIDATION_ERROR').details?.length).toBeGreaterThan(0);
         await expectLedgerEmpty();
@@ -556,7 +554,7 @@ describe('payment service HTTP API in mock mode', () => {
       ])('answers 401 to %s on every internal route, and records nothing', async (_case, header) => {
         const withAuth = (test: request.Test) => (header === undefined ? test : test.set('Authorization', header));
         const responses = await Promise.all([
-          withAuth(request(service.app).post('/payments')).send(payBody()),
+          withAuth(request(service.app).post('/payments')).send({ grant: await service.grants.issue(payBody()), idempotencyKey: 'auth' }),
           withAuth(request(service.app).get('/payments')),
           withAuth(request(service.app).get(`/payments/${UNKNOWN_ID}`)),
           withAuth(request(service.app).post('/payments/verify')).send({}),

@@ -8,15 +8,18 @@ describe('payment service when the chain goes away', () => {
   let chain: TestChain;
   let proxy: RpcProxy;
   let payment: PaymentUnderTest;
-  const body = (key: string) => ({
-    agentId: 'user-agent',
-    serviceId: 'IMAGE_GEN',
-    payee: chain.payees[0]!.address,
-    amount: '0.50',
-    idempotencyKey: key,
-    decisionId: `dec_${key}`,
-  });
-  const pay = (key: string) => request(payment.app).post('/payments').set(auth).send(body(key));
+  // One grant per key, signed once: a retry with the key sends the same grant, as the gateway does.
+  const grants = new Map<string, Promise<string>>();
+  const grantOf = (key: string) => {
+    const grant = grants.get(key) ?? payment.grants.issue({ serviceId: 'IMAGE_GEN', amount: '0.50', decisionId: `dec_${key}` });
+    grants.set(key, grant);
+    return grant;
+  };
+  const pay = async (key: string) =>
+    request(payment.app)
+      .post('/payments')
+      .set(auth)
+      .send({ grant: await grantOf(key), idempotencyKey: key });
   const treasuryBalance = () =>
     MNEEToken__factory.connect(chain.deployment.token.address, chain.provider).balanceOf(chain.treasury.address);
 

@@ -1,3 +1,4 @@
+import { generateKeyPairSync } from 'node:crypto';
 import request from 'supertest';
 import { parseUnits } from 'ethers';
 import {
@@ -13,17 +14,26 @@ import { auth, createPaymentUnderTest, type PaymentUnderTest } from './testing/p
 
 const mnee = (amount: string) => parseUnits(amount, 18);
 
+/** What the policy grants (signed into a grant by `pay`) and the request's idempotency key. */
+interface PayTerms {
+  agentId: string;
+  serviceId: string;
+  amount: string;
+  idempotencyKey: string;
+  decisionId: string;
+  reservationId: string;
+}
+
 describe('payment service in chain mode, on a real Hardhat node', () => {
   let chain: TestChain;
   let payment: PaymentUnderTest;
   let sequence = 0;
   const payee = () => chain.payees[0]!.address;
-  const payBody = (overrides: Record<string, unknown> = {}) => {
+  const payBody = (overrides: Partial<PayTerms> = {}): PayTerms => {
     sequence += 1;
     return {
       agentId: 'user-agent',
       serviceId: 'IMAGE_GEN',
-      payee: payee(),
       amount: '0.50',
       idempotencyKey: `chain-${sequence}`,
       decisionId: `dec_${sequence}`,
@@ -31,7 +41,12 @@ describe('payment service in chain mode, on a real Hardhat node', () => {
       ...overrides,
     };
   };
-  const pay = (body: Record<string, unknown>) => request(payment.app).post('/payments').set(auth).send(body);
+  /** Pays on a grant of these terms, signed with the key the service trusts. */
+  const pay = async ({ idempotencyKey, ...terms }: PayTerms) =>
+    request(payment.app)
+      .post('/payments')
+      .set(auth)
+      .send({ grant: await payment.grants.issue(terms), idempotencyKey });
   const balanceOf = (address: string) => MNEEToken__factory.connect(chain.deployment.token.address, chain.provider).balanceOf(address);
   const treasuryNonce = () => chain.provider.getTransactionCount(chain.treasury.address, 'latest');
   const paymentsOfRef = (ref: string) =>
@@ -73,6 +88,38 @@ describe('payment service in chain mode, on a real Hardhat node', () => {
       ...response.body,
       replayed: undefined,
     });
+  });
+
+  it('sends no transaction for a forged, expired, replayed, re-priced or re-routed grant: 403 GRANT_INVALID each', async () => {
+    const live = await payment.grants.issue({ serviceId: 'IMAGE_GEN', amount: '0.50' });
+    const paid = await request(payment.app).post('/payments').set(auth).send({ grant: live, idempotencyKey: 'grant-first' });
+    expect(paid.body).toMatchObject({ status: 'SUCCESS' });
+    const [nonce, balance] = await Promise.all([treasuryNonce(), balanceOf(chain.treasury.address)]);
+    const resigned = (grant: string, changes: Record<string, unknown>) => {
+      const [header, claims, signature] = grant.split('.');
+      const changed = { ...JSON.parse(Buffer.from(claims ?? '', 'base64url').toString('utf8')), ...changes };
+      return [header, Buffer.from(JSON.stringify(changed)).toString('base64url'), signature].join('.');
+    };
+    const refused = [
+      await payment.grants.issue({ serviceId: 'IMAGE_GEN', amount: '0.50' }, generateKeyPairSync('ed25519').privateKey),
+      await payment.grants.issue({ serviceId: 'IMAGE_GEN', amount: '0.50', expiresAt: new Date(Date.now() - 1_000) }),
+      live,
+      resigned(await payment.grants.issue({ serviceId: 'IMAGE_GEN', amount: '0.50' }), { amount: '50.00' }),
+      resigned(await payment.grants.issue({ serviceId: 'PRICE_ORACLE', amount: '0.05' }), { serviceId: 'LOG_ARCHIVE' }),
+    ];
+
+    const responses = await Promise.all(
+      refused.map((grant, index) =>
+        request(payment.app)
+          .post('/payments')
+          .set(auth)
+          .send({ grant, idempotencyKey: `grant-refused-${index}` }),
+      ),
+    );
+
+    expect(responses.map((response) => [response.status, response.body.error?.code])).toEqual(refused.map(() => [403, 'GRANT_INVALID']));
+    expect(await treasuryNonce()).toBe(nonce);
+    expect(await balanceOf(chain.treasury.address)).toBe(balance);
   });
 
   it('answers a retried pay with the first payment and sends nothing', async () => {
@@ -117,7 +164,7 @@ describe('payment service in chain mode, on a real Hardhat node', () => {
     await pay(body);
     const response = await pay({ ...body, amount: '0.51' });
     expect(response.status).toBe(409);
-    expect(response.body.error).toMatchObject({ code: 'IDEMPOTENCY_KEY_REUSED', details: [{ path: 'body.amount' }] });
+    expect(response.body.error).toMatchObject({ code: 'IDEMPOTENCY_KEY_REUSED', details: [{ path: 'body.grant.amount' }] });
   });
 
   it('records a FAILED payment with the decoded reason when the router refuses it, and moves nothing', async () => {
@@ -145,7 +192,7 @@ describe('payment service in chain mode, on a real Hardhat node', () => {
         payee: payee(),
         amount: 500_000n,
         decisionId: 'dec_crash',
-        reservationId: null,
+        reservationId: 'res_crash',
         mode: 'chain',
         paymentRef: ref,
       },
@@ -165,10 +212,10 @@ describe('payment service in chain mode, on a real Hardhat node', () => {
     const response = await pay({
       agentId: 'user-agent',
       serviceId: 'IMAGE_GEN',
-      payee: payee(),
       amount: '0.50',
       idempotencyKey: 'crashed-after-broadcast',
       decisionId: 'dec_crash',
+      reservationId: 'res_crash',
     });
 
     expect(response.body).toMatchObject({ id, status: 'SUCCESS', paymentRef: ref });
@@ -215,12 +262,12 @@ describe('payment service in chain mode, on a real Hardhat node', () => {
       request(payment.app)
         .post('/payments/verify')
         .set(auth)
-        .send({ payee: payee(), serviceId: 'PRICE_ORACLE', amount: '0.05', ...body });
+        .send({ payee: chain.payees[1]!.address, serviceId: 'PRICE_ORACLE', amount: '0.05', ...body });
 
     expect((await verify({ paymentId: paid.id })).body).toMatchObject({ valid: true, reason: 'VALID', payment: { id: paid.id } });
     expect((await verify({ txHash: paid.txHash })).body).toMatchObject({ valid: true, reason: 'VALID', payment: { id: paid.id } });
     expect((await verify({ paymentId: paid.id, amount: '0.06' })).body).toMatchObject({ valid: false, reason: 'AMOUNT_TOO_LOW' });
-    expect((await verify({ txHash: paid.txHash, payee: chain.payees[1]!.address })).body).toMatchObject({
+    expect((await verify({ txHash: paid.txHash, payee: payee() })).body).toMatchObject({
       valid: false,
       reason: 'WRONG_PAYEE',
     });
@@ -265,14 +312,13 @@ describe('refunds when the service holds no key of the payee', () => {
   it('asks for the payee’s own refund transaction, and records it once the chain shows it', async () => {
     const payee = chain.payees[3]!;
     const paid = (
-      await request(payment.app).post('/payments').set(auth).send({
-        agentId: 'ops-agent',
-        serviceId: 'LOG_ARCHIVE',
-        payee: payee.address,
-        amount: '0.30',
-        idempotencyKey: 'k1',
-        decisionId: 'dec_1',
-      })
+      await request(payment.app)
+        .post('/payments')
+        .set(auth)
+        .send({
+          grant: await payment.grants.issue({ agentId: 'ops-agent', serviceId: 'LOG_ARCHIVE', amount: '0.30' }),
+          idempotencyKey: 'k1',
+        })
     ).body;
 
     const unsigned = await request(payment.app).post(`/payments/${paid.id}/refund`).set(auth).send({ reason: 'handler failed' });

@@ -3,16 +3,19 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { localAccount, startTestChain, writeDeployment, type TestChain } from '@nexus/chain';
+import { TestGrantIssuer } from '@nexus/clients';
 
 const root = join(__dirname, '../../..');
 const entry = ['--import', 'tsx', join(__dirname, 'main.ts')];
 const TREASURY_KEY = localAccount(0).privateKey;
+const policyKeys = new TestGrantIssuer();
 
 const baseEnv = (env: Record<string, string>) => ({
   PATH: process.env['PATH'] ?? '',
   INTERNAL_TOKEN: 'a-long-enough-internal-token',
   NEXUS_DATA_DIR: mkdtempSync(join(tmpdir(), 'payment-data-')),
   PAYMENT_PORT: '0',
+  ...policyKeys.paymentEnv,
   ...env,
 });
 
@@ -47,6 +50,18 @@ describe('payment start-up', () => {
   it('starts in mock mode with no chain at all', async () => {
     const output = await startUntilReady({ PAYMENT_MODE: 'mock' });
     expect(output).toContain('"mode":"mock"');
+  });
+
+  it("refuses to start without the policy's grant public key, or with a private key in its place, never printing it", () => {
+    const missing = start({ PAYMENT_MODE: 'mock', POLICY_GRANT_PUBLIC_KEY: '' });
+    expect(missing.status).toBe(1);
+    expect(missing.output).toContain('environment variable POLICY_GRANT_PUBLIC_KEY');
+
+    const privateKey = policyKeys.policyEnv['POLICY_GRANT_PRIVATE_KEY'] ?? '';
+    const wrongHalf = start({ PAYMENT_MODE: 'mock', POLICY_GRANT_PUBLIC_KEY: privateKey });
+    expect(wrongHalf.status).toBe(1);
+    expect(wrongHalf.output).toContain('environment variable POLICY_GRANT_PUBLIC_KEY');
+    expect(wrongHalf.output).not.toContain(privateKey.slice(0, 40));
   });
 
   it('refuses chain mode without a local deployment, saying how to get one', () => {

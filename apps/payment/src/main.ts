@@ -1,10 +1,11 @@
 import { join } from 'node:path';
 import { Registry } from 'prom-client';
-import { ConfigError, loadChainEnv, loadServiceEnv } from '@nexus/config';
+import { ConfigError, loadChainEnv, loadConfig, loadGrantVerifyingKey, loadServiceEnv } from '@nexus/config';
 import { createLogger, describeError, serve } from '@nexus/service-kit';
 import { createPaymentStore, openDatabase, type PaymentTables } from '@nexus/stores';
 import { createApp } from './app';
 import { buildSettler } from './build-settler';
+import { GrantReader } from './grants/grant-reader';
 import { createPaymentMetrics } from './payment-metrics';
 import { PaymentService } from './payment-service';
 
@@ -13,6 +14,8 @@ const logger = createLogger('payment');
 async function main(): Promise<void> {
   const env = loadServiceEnv('payment', 8006);
   const chain = loadChainEnv(env.dataDir);
+  // Our own copy of services.yaml names each service's payee: a grant never does, nor the caller.
+  const grants = new GrantReader(loadGrantVerifyingKey(), loadConfig().services);
   const database = openDatabase<PaymentTables>({
     databaseUrl: env.databaseUrl,
     sqlitePath: join(env.dataDir, 'payment.sqlite'),
@@ -25,6 +28,7 @@ async function main(): Promise<void> {
   const payments = new PaymentService({
     store,
     settler,
+    grants,
     logger,
     metrics: createPaymentMetrics(registry),
     leaseMs: chain.receiptTimeoutMs + 30_000,

@@ -1,10 +1,8 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { paymentRefOf } from '@nexus/chain';
-import { getAddress } from 'ethers';
 import { AppError, conflict, newId, notFound, validationError, type Logger } from '@nexus/service-kit';
 import { InvalidCursorError, type PaymentRecord, type PaymentStore } from '@nexus/stores';
 import {
-  toBaseUnits,
   type Payment,
   type PaymentList,
   type PaymentListQuery,
@@ -14,6 +12,7 @@ import {
   type VerifyRequest,
   type VerifyResult,
 } from '@nexus/types';
+import { grantInvalid, type GrantReader, type PaymentOrder } from './grants/grant-reader';
 import type { PaymentMetrics } from './payment-metrics';
 import type { Settler } from './settler';
 import { paymentView, treasuryView } from './views';
@@ -22,6 +21,8 @@ import { verifyPayment } from './verify';
 export interface PaymentServiceDeps {
   store: PaymentStore;
   settler: Settler;
+  /** verifies the policy's grants and names the payee from our own services.yaml */
+  grants: GrantReader;
   metrics: PaymentMetrics;
   logger: Logger;
   /** how long one settler may hold a pending payment before another may take over */
@@ -32,7 +33,9 @@ export interface PaymentServiceDeps {
 }
 
 /**
- * Pays reservations exactly once. The ledger row (unique idempotency key) is
+ * Pays reservations exactly once, each only on the policy's live grant: at
+ * most its amount, to the payee our own services.yaml names, once per
+ * reservation. The ledger row (unique idempotency key and reservation) is
  * written before anything is sent; one settler at a time (an in-process
  * single flight, and a lease across replicas) moves the money; a retry with
  * the same key gets the first payment and sends nothing.
@@ -52,28 +55,43 @@ export class PaymentService {
   }
 
   async pay(request: PayRequest): Promise<Payment> {
+    const { order, expired } = await this.deps.grants.read(request.grant, this.now());
+    const { payment, created } = expired ? await this.replayOfExpired(order, request) : await this.open(order, request);
+    if (!created) {
+      if (payment.idempotencyKey !== request.idempotencyKey)
+        throw grantInvalid(`reservation ${order.reservationId} was already paid (payment ${payment.id}) under another idempotency key`);
+      assertSameRequest(payment, order, request.idempotencyKey);
+      this.deps.metrics.replayed();
+    }
+    const final = payment.status === 'PENDING' ? await this.settleOnce(payment) : payment;
+    return paymentView(final, !created);
+  }
+
+  private open(order: PaymentOrder, request: PayRequest) {
     const id = newId('pay');
-    const { payment, created } = await this.deps.store.open(
+    return this.deps.store.open(
       {
         id,
         idempotencyKey: request.idempotencyKey,
-        agentId: request.agentId,
-        serviceId: request.serviceId,
-        payee: getAddress(request.payee.toLowerCase()),
-        amount: toBaseUnits(request.amount),
-        decisionId: request.decisionId,
-        reservationId: request.reservationId ?? null,
+        agentId: order.agentId,
+        serviceId: order.serviceId,
+        payee: order.payee,
+        amount: order.amount,
+        decisionId: order.decisionId,
+        reservationId: order.reservationId,
         mode: this.mode,
         paymentRef: this.mode === 'chain' ? paymentRefOf(id) : null,
       },
       this.now(),
     );
-    if (!created) {
-      assertSameRequest(payment, request);
-      this.deps.metrics.replayed();
-    }
-    const final = payment.status === 'PENDING' ? await this.settleOnce(payment) : payment;
-    return paymentView(final, !created);
+  }
+
+  /** An expired grant opens nothing; it only gets back the payment made under it in time, by the same key. */
+  private async replayOfExpired(order: PaymentOrder, request: PayRequest): Promise<{ payment: PaymentRecord; created: false }> {
+    const payment = await this.deps.store.findByIdempotencyKey(request.idempotencyKey);
+    if (!payment || payment.reservationId !== order.reservationId)
+      throw grantInvalid(`the grant's hold expired at ${order.expiresAt.toISOString()}`);
+    return { payment, created: false };
   }
 
   async get(id: string): Promise<Payment> {
@@ -217,21 +235,21 @@ function chainUnavailable(message: string, payment: PaymentRecord): AppError {
   });
 }
 
-/** A known idempotency key must come with the same payment; anything else is a client bug, not a retry. */
-function assertSameRequest(payment: PaymentRecord, request: PayRequest): void {
+/** A known idempotency key must come with the same grant; anything else is a client bug, not a retry. */
+function assertSameRequest(payment: PaymentRecord, order: PaymentOrder, idempotencyKey: string): void {
   const differs = [
-    payment.agentId !== request.agentId && 'agentId',
-    payment.serviceId !== request.serviceId && 'serviceId',
-    payment.payee.toLowerCase() !== request.payee.toLowerCase() && 'payee',
-    payment.amount !== toBaseUnits(request.amount) && 'amount',
-    payment.decisionId !== request.decisionId && 'decisionId',
-    payment.reservationId !== (request.reservationId ?? null) && 'reservationId',
+    payment.agentId !== order.agentId && 'agentId',
+    payment.serviceId !== order.serviceId && 'serviceId',
+    payment.payee.toLowerCase() !== order.payee.toLowerCase() && 'payee',
+    payment.amount !== order.amount && 'amount',
+    payment.decisionId !== order.decisionId && 'decisionId',
+    payment.reservationId !== order.reservationId && 'reservationId',
   ].filter((field): field is string => typeof field === 'string');
   if (differs.length > 0) {
     throw conflict(
       'IDEMPOTENCY_KEY_REUSED',
-      `idempotency key ${request.idempotencyKey} already paid a different request`,
-      differs.map((field) => ({ path: `body.${field}`, message: 'differs from the payment recorded under this key' })),
+      `idempotency key ${idempotencyKey} already paid a different grant`,
+      differs.map((field) => ({ path: `body.grant.${field}`, message: 'differs from the payment recorded under this key' })),
     );
   }
 }

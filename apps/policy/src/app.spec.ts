@@ -1,4 +1,5 @@
 import request from 'supertest';
+import { verifyGrant } from '@nexus/clients';
 import type { Decision } from '@nexus/types';
 import { ruleTestConfig } from './testing/fixtures';
 import { TEST_TOKEN, createPolicyUnderTest, type PolicyUnderTest } from './testing/policy-harness';
@@ -166,6 +167,54 @@ describe('policy service HTTP API', () => {
         413,
         'PAYLOAD_TOO_LARGE',
       );
+    });
+  });
+
+  describe('grants', () => {
+    it('signs each hold it grants: a grant the payment service accepts, carrying the hold and expiring with it', async () => {
+      const res = await decide({ agentId: 'high', serviceId: 'ARCHIVE', variant: 'compact' });
+      const decision = res.body as Decision;
+      expect(decision).toMatchObject({ action: 'ALLOWED', grant: expect.any(String) });
+
+      const check = await verifyGrant(decision.grant ?? '', policy.grantPublicKey, now);
+
+      expect(check).toEqual({
+        valid: true,
+        expired: false,
+        claims: {
+          iss: 'nexus-policy',
+          aud: 'nexus-payment',
+          jti: decision.reservationId,
+          exp: Date.parse(decision.expiresAt ?? '') / 1000,
+          decisionId: decision.id,
+          reservationId: decision.reservationId,
+          agentId: 'high',
+          serviceId: 'ARCHIVE',
+          variant: 'compact',
+          amount: '0.50',
+        },
+      });
+      advance(120_000);
+      expect(await verifyGrant(decision.grant ?? '', policy.grantPublicKey, now)).toMatchObject({ valid: true, expired: true });
+    });
+
+    it('gives a replayed decision the grant of the same hold', async () => {
+      const first = await decide({ agentId: 'high', serviceId: 'QUOTE', idempotencyKey: 'grant-replay' });
+      const again = await decide({ agentId: 'high', serviceId: 'QUOTE', idempotencyKey: 'grant-replay' });
+      expect(again.body).toMatchObject({ replayed: true, reservationId: first.body.reservationId, grant: first.body.grant });
+      expect(first.body.grant).toEqual(expect.any(String));
+    });
+
+    it('grants nothing to a rejection, a simulation or a decision read back', async () => {
+      const rejected = await decide({ agentId: 'quotes-only', serviceId: 'ARCHIVE' });
+      const simulated = await api().post('/decisions/simulate').set(auth).send({ agentId: 'high', serviceId: 'ARCHIVE' });
+      const allowed = await decide({ agentId: 'high', serviceId: 'QUOTE' });
+      const readBack = await api().get(`/decisions/${allowed.body.id}`).set(auth);
+      const listed = await api().get('/decisions').set(auth);
+
+      expect([rejected.body.grant, simulated.body.grant, readBack.body.grant]).toEqual([null, null, null]);
+      expect(allowed.body.grant).toEqual(expect.any(String));
+      expect((listed.body.items as Decision[]).map((item) => item.grant)).toEqual([null, null]);
     });
   });
 

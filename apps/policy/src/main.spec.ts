@@ -2,16 +2,19 @@ import { spawn, spawnSync } from 'node:child_process';
 import { cpSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { TestGrantIssuer } from '@nexus/clients';
 
 const root = join(__dirname, '../../..');
 
 const entry = ['--import', 'tsx', join(__dirname, 'main.ts')];
+const policyKeys = new TestGrantIssuer();
 const baseEnv = (configDir: string, env: Record<string, string>) => ({
   PATH: process.env['PATH'] ?? '',
   NEXUS_CONFIG_DIR: configDir,
   INTERNAL_TOKEN: 'a-long-enough-internal-token',
   NEXUS_DATA_DIR: mkdtempSync(join(tmpdir(), 'policy-data-')),
   POLICY_PORT: '0',
+  ...policyKeys.policyEnv,
   ...env,
 });
 
@@ -59,6 +62,16 @@ describe('policy start-up', () => {
     const { status, output } = start(configCopy(), { INTERNAL_TOKEN: '' });
     expect(status).toBe(1);
     expect(output).toContain('environment variable INTERNAL_TOKEN');
+  });
+
+  it('refuses to start without its grant signing key, or with a public key in its place', () => {
+    const missing = start(configCopy(), { POLICY_GRANT_PRIVATE_KEY: '' });
+    expect(missing.status).toBe(1);
+    expect(missing.output).toContain('environment variable POLICY_GRANT_PRIVATE_KEY');
+
+    const publicKey = start(configCopy(), { POLICY_GRANT_PRIVATE_KEY: policyKeys.paymentEnv['POLICY_GRANT_PUBLIC_KEY'] ?? '' });
+    expect(publicKey.status).toBe(1);
+    expect(publicKey.output).toMatch(/environment variable POLICY_GRANT_PRIVATE_KEY.*PKCS8/);
   });
 
   it('refuses to start a second instance on the same SQLite data directory', async () => {

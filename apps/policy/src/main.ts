@@ -1,6 +1,6 @@
 import { join } from 'node:path';
 import { Registry } from 'prom-client';
-import { ConfigError, loadConfig, loadServiceEnv } from '@nexus/config';
+import { ConfigError, loadConfig, loadGrantSigningKey, loadServiceEnv } from '@nexus/config';
 import { createLogger, describeError, serve } from '@nexus/service-kit';
 import { createPolicyStore, openDatabase, type PolicyTables } from '@nexus/stores';
 import { createApp } from './app';
@@ -15,6 +15,7 @@ const logger = createLogger('policy');
 async function main(): Promise<void> {
   const env = loadServiceEnv('policy', 8005);
   const config = loadConfig();
+  const grantKey = loadGrantSigningKey();
   const database = openDatabase<PolicyTables>({
     databaseUrl: env.databaseUrl,
     sqlitePath: join(env.dataDir, 'policy.sqlite'),
@@ -23,7 +24,7 @@ async function main(): Promise<void> {
   });
   const store = await createPolicyStore(database, periodBounds(config.policy.period));
   const registry = new Registry();
-  const policy = new PolicyService({ store, catalog: buildCatalog(config), metrics: createPolicyMetrics(registry) });
+  const policy = new PolicyService({ store, catalog: buildCatalog(config), metrics: createPolicyMetrics(registry), grantKey });
   const stopHousekeeping = startHousekeeping(policy, config.policy.holds.sweepIntervalSeconds * 1000, logger);
   const app = createApp({ policy, store, registry, logger, internalToken: env.internalToken });
   await serve(app, {

@@ -1,6 +1,16 @@
+import type { KeyObject } from 'node:crypto';
+import { signGrant } from '@nexus/clients';
 import { AppError, conflict, newId, notFound, validationError } from '@nexus/service-kit';
 import { InvalidCursorError } from '@nexus/stores';
-import type { AgentStateRecord, PolicySnapshot, PolicyStore, ReservationRecord, SettleOutcome, UsageRecord } from '@nexus/stores';
+import type {
+  AgentStateRecord,
+  DecisionRecord,
+  PolicySnapshot,
+  PolicyStore,
+  ReservationRecord,
+  SettleOutcome,
+  UsageRecord,
+} from '@nexus/stores';
 import {
   fromBaseUnits,
   toBaseUnits,
@@ -27,6 +37,8 @@ export interface PolicyServiceDeps {
   catalog: PolicyCatalog;
   clock?: () => Date;
   metrics: PolicyMetrics;
+  /** The Ed25519 key each hold's grant is signed with (POLICY_GRANT_PRIVATE_KEY), imported once. */
+  grantKey: KeyObject;
 }
 
 /** The policy's use cases: the HTTP routes call these, these call the rules and the store. */
@@ -35,8 +47,10 @@ export class PolicyService {
   private readonly catalog: PolicyCatalog;
   private readonly clock: () => Date;
   private readonly metrics: PolicyMetrics;
+  private readonly grantKey: KeyObject;
 
   constructor(deps: PolicyServiceDeps) {
+    this.grantKey = deps.grantKey;
     this.store = deps.store;
     this.catalog = deps.catalog;
     this.clock = deps.clock ?? (() => new Date());
@@ -61,7 +75,9 @@ export class PolicyService {
     switch (outcome.kind) {
       case 'decided':
       case 'replayed': {
-        const decision = decisionView(outcome.decision, { simulated: false, replayed: outcome.kind === 'replayed' });
+        // A replay gets its hold's grant again: signing is deterministic, so it is the same token.
+        const grant = await this.grantOf(outcome.decision);
+        const decision = decisionView(outcome.decision, { simulated: false, replayed: outcome.kind === 'replayed', grant });
         this.metrics.decided(decision);
         return decision;
       }
@@ -185,6 +201,24 @@ export class PolicyService {
   async listReservations(query: ReservationListQuery): Promise<ReservationList> {
     const page = await listed(() => this.store.listReservations(query));
     return { items: page.items.map(reservationView), nextCursor: page.nextCursor };
+  }
+
+  /** The signed hold of a decision that holds money; null for a rejection. */
+  private async grantOf(record: DecisionRecord): Promise<string | null> {
+    const { action, reservationId, variant, amount, expiresAt } = record;
+    if (action === 'REJECTED' || reservationId === null || variant === null || amount === null || expiresAt === null) return null;
+    return signGrant(
+      {
+        decisionId: record.id,
+        reservationId,
+        agentId: record.agentId,
+        serviceId: record.serviceId,
+        variant,
+        amount: fromBaseUnits(amount),
+        expiresAt,
+      },
+      this.grantKey,
+    );
   }
 
   private settledView(record: ReservationRecord): Reservation {

@@ -7,7 +7,8 @@ import type { EffectiveAgent } from './rules/evaluate';
 const money = (units: bigint | null) => (units === null ? null : fromBaseUnits(units));
 const iso = (date: Date | null) => (date === null ? null : date.toISOString());
 
-export function decisionView(record: DecisionRecord, flags: { simulated: boolean; replayed: boolean }): Decision {
+/** `grant`: the signed hold, for the answer to decide only (null for a rejection, a simulation, a read). */
+export function decisionView(record: DecisionRecord, flags: { simulated: boolean; replayed: boolean; grant?: string | null }): Decision {
   return {
     id: record.id,
     action: record.action,
@@ -21,6 +22,7 @@ export function decisionView(record: DecisionRecord, flags: { simulated: boolean
     reservationId: record.reservationId,
     expiresAt: iso(record.expiresAt),
     periodId: record.periodId,
+    grant: flags.grant ?? null,
     simulated: flags.simulated,
     replayed: flags.replayed,
     createdAt: record.createdAt.toISOString(),

@@ -10,3 +10,5 @@ export * from './outbox/log-outbox';
 export * from './outbox/outbox-backoff';
 export * from './outbox/outbox-queue';
 export * from './gateway-client';
+export * from './grants/grant-token';
+export * from './grants/testing/test-grant-issuer';

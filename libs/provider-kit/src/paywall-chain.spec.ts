@@ -14,7 +14,7 @@ import { buildEchoProvider } from './testing/echo-provider';
 import { createProviderUnderTest, proofHeaders, type ProviderUnderTest } from './testing/provider-under-test';
 import { startTestPaymentNetwork, type TestPaymentNetwork } from './testing/test-payment-network';
 
-const IMAGE_GEN_PAYEE = '0x70997970C51812dc3A010C7d01b50e0d17dc79C8';
+const LOG_ARCHIVE_PAYEE = '0x15d34AAf54267DB7D7c367839AAf71A00a2C6A65';
 
 describe('a paid route in chain mode (the provider reads the chain itself)', () => {
   let network: TestPaymentNetwork;
@@ -28,7 +28,9 @@ describe('a paid route in chain mode (the provider reads the chain itself)', () 
   };
 
   beforeAll(async () => {
-    network = await startTestPaymentNetwork('chain');
+    // The payment service pays the payee its own services.yaml names: here IMAGE_GEN's is LOG_ARCHIVE's, so a
+    // payment for IMAGE_GEN reaches this provider's payee (for the wrong service).
+    network = await startTestPaymentNetwork('chain', { paymentEnv: { NEXUS_SERVICE_IMAGE_GEN_PAYEE: LOG_ARCHIVE_PAYEE } });
     provider = await createProviderUnderTest(buildEchoProvider, { serviceId: 'LOG_ARCHIVE', network });
   });
   afterAll(async () => {
@@ -67,7 +69,7 @@ describe('a paid route in chain mode (the provider reads the chain itself)', () 
   });
 
   it('refuses a payment to another payee, for another service, or too small', async () => {
-    const toOther = await provider.pay({ payee: IMAGE_GEN_PAYEE });
+    const toOther = await provider.pay({ serviceId: 'PRICE_ORACLE' });
     const forOther = await provider.pay({ serviceId: 'IMAGE_GEN' });
     const tooSmall = await provider.pay({ variant: 'summary' });
     expect((await refusal(toOther.headers)).reason).toBe('WRONG_PAYEE');

@@ -4,14 +4,16 @@ import { buildEchoProvider } from './testing/echo-provider';
 import { createProviderUnderTest, type ProviderUnderTest } from './testing/provider-under-test';
 import { startTestPaymentNetwork, type TestPaymentNetwork } from './testing/test-payment-network';
 
-const IMAGE_GEN_PAYEE = '0x70997970C51812dc3A010C7d01b50e0d17dc79C8';
+const LOG_ARCHIVE_PAYEE = '0x15d34AAf54267DB7D7c367839AAf71A00a2C6A65';
 
 describe('a paid route in mock mode (the payments ledger verifies)', () => {
   let network: TestPaymentNetwork;
   let provider: ProviderUnderTest;
 
   beforeAll(async () => {
-    network = await startTestPaymentNetwork('mock');
+    // The payment service pays the payee its own services.yaml names: here IMAGE_GEN's is LOG_ARCHIVE's, so a
+    // payment for IMAGE_GEN reaches this provider's payee (for the wrong service).
+    network = await startTestPaymentNetwork('mock', { paymentEnv: { NEXUS_SERVICE_IMAGE_GEN_PAYEE: LOG_ARCHIVE_PAYEE } });
     provider = await createProviderUnderTest(buildEchoProvider, { serviceId: 'LOG_ARCHIVE', network });
   });
   afterAll(async () => {
@@ -85,7 +87,7 @@ describe('a paid route in mock mode (the payments ledger verifies)', () => {
   });
 
   it("refuses a payment made to another provider's payee or for another service", async () => {
-    const toOther = await provider.pay({ payee: IMAGE_GEN_PAYEE });
+    const toOther = await provider.pay({ serviceId: 'PRICE_ORACLE' });
     const forOther = await provider.pay({ serviceId: 'IMAGE_GEN' });
     expect((await invoke({ input: { text: 'x' } }, toOther.headers).expect(402)).body.reason).toBe('WRONG_PAYEE');
     expect((await invoke({ input: { text: 'x' } }, forOther.headers).expect(402)).body.reason).toBe('WRONG_SERVICE');

@@ -21,6 +21,8 @@ export const ErrorCode = z.enum([
   'PAYMENT_PENDING',
   'REFUND_NOT_SIGNABLE',
   'REFUND_NOT_VERIFIED',
+  // payment: no live policy grant behind the request (forged, expired, replayed, or naming an unknown service)
+  'GRANT_INVALID',
   // providers (the paid endpoint)
   'PAYMENT_REQUIRED',
   'PAYMENT_INVALID',

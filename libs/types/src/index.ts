@@ -1,4 +1,5 @@
 export * from './errors';
+export * from './grant';
 export * from './ids';
 export * from './money';
 export * from './payment';

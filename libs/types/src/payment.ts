@@ -27,16 +27,19 @@ const LedgerText = (max: number) =>
 /** A positive amount of MNEE. */
 export const PositiveMoney = Money.refine((value) => moneyProblem(value) !== null || /[1-9]/.test(value), 'must be more than zero');
 
-/** Settle a reservation: the treasury pays `amount` to `payee` for `serviceId`. */
+/**
+ * Settle a reservation: `grant` is the policy's signed hold (Decision.grant). The payment takes the agent,
+ * service, variant, amount, decision and reservation from the verified grant, and the payee from its own
+ * services.yaml, never from the caller.
+ */
 export const PayRequest = z.strictObject({
-  agentId: ResourceId,
-  serviceId: ResourceId.max(31, 'must be at most 31 characters (it is a bytes32 on chain)'),
-  payee: EthAddress,
-  amount: PositiveMoney,
+  /** A compact JWS (three base64url parts); a few hundred characters. */
+  grant: z
+    .string()
+    .max(4_096)
+    .regex(/^[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+$/, 'must be a compact JWS: the grant of a policy decision'),
   /** The same key always gets the first payment and never a second transfer. */
   idempotencyKey: IdempotencyKey,
-  decisionId: LedgerText(100),
-  reservationId: LedgerText(100).optional(),
 });
 export type PayRequest = z.infer<typeof PayRequest>;
 

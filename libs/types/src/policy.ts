@@ -60,6 +60,12 @@ export const Decision = z.object({
   reservationId: z.string().nullable(),
   expiresAt: Timestamp.nullable(),
   periodId: z.number().int(),
+  /**
+   * The hold as a compact JWS the policy signed (EdDSA): the payment service pays only this. Given with
+   * the answer to `POST /decisions` (a replay too) when ALLOWED or DOWNGRADED; null when REJECTED, simulated,
+   * or read back later (`GET /decisions`).
+   */
+  grant: z.string().nullable(),
   simulated: z.boolean(),
   /** True when this answer is the stored answer to an idempotency key seen before. */
   replayed: z.boolean(),

@@ -84,6 +84,7 @@ export function world(calls: CallSpec[], mode: 'chain' | 'mock' = 'chain', curre
       reservationId: rejected ? null : idOf('res', n),
       expiresAt: rejected ? null : at(n + 120),
       periodId,
+      grant: null,
       simulated: false,
       replayed: false,
       createdAt: at(n),

@@ -43,12 +43,15 @@ describe('log events', () => {
       reservationId: 'res_9',
       expiresAt: '2026-01-01T00:02:00.000Z',
       periodId: 1,
+      grant: 'header.claims.signature',
       simulated: false,
       replayed: false,
       createdAt: '2026-01-01T00:00:00.000Z',
     };
     const event = DecisionEvent.parse(decisionEvent(decision));
     expect(event).toMatchObject({ id: 'dec:dec_9', decisionId: 'dec_9', reservationId: 'res_9', occurredAt: decision.createdAt });
+    // The grant lets the treasury pay: it never reaches the audit trail.
+    expect(JSON.stringify(event)).not.toContain(decision.grant);
     expect(event.message).toHaveLength(500);
   });
 

@@ -215,16 +215,7 @@ describe('PaidCallPipeline', () => {
   async function earlierAttempt(request: PaidCallRequest) {
     const key = internalKey(request.agentId, request.idempotencyKey);
     const decision = await stack.policy.decide({ agentId: request.agentId, serviceId: request.serviceId, idempotencyKey: key });
-    const archive = serviceConfigs.find((config) => config.id === 'LOG_ARCHIVE');
-    const payment = await stack.payments.pay({
-      agentId: request.agentId,
-      serviceId: request.serviceId,
-      payee: archive?.payee ?? '',
-      amount: decision.amount ?? '',
-      idempotencyKey: key,
-      decisionId: decision.id,
-      reservationId: decision.reservationId ?? '',
-    });
+    const payment = await stack.payments.pay({ grant: decision.grant ?? '', idempotencyKey: key });
     return { decision, payment };
   }
 

@@ -74,8 +74,8 @@ export class PaidCallPipeline implements PaidCalls {
   ): Promise<PaidCallOutcome> {
     const shown = publicDecision(decision);
     if (decision.action === 'REJECTED') return { kind: 'rejected', answer: { decision: shown, payment: null, result: null } };
-    if (decision.variant === null || decision.amount === null || decision.reservationId === null)
-      throw new AppError('UPSTREAM_ERROR', 502, `policy granted decision ${decision.id} without a variant, amount or hold`);
+    if (decision.variant === null || decision.amount === null || decision.reservationId === null || decision.grant === null)
+      throw new AppError('UPSTREAM_ERROR', 502, `policy granted decision ${decision.id} without a variant, amount, hold or grant`);
     const grant: Grant = { decision, variant: decision.variant, amount: decision.amount, reservationId: decision.reservationId };
 
     if (decision.replayed) {
@@ -85,18 +85,8 @@ export class PaidCallPipeline implements PaidCalls {
 
     let payment: Payment;
     try {
-      payment = await this.deps.payments.pay(
-        {
-          agentId: decision.agentId,
-          serviceId: decision.serviceId,
-          payee: service.config.payee,
-          amount: grant.amount,
-          idempotencyKey: key,
-          decisionId: decision.id,
-          reservationId: grant.reservationId,
-        },
-        context,
-      );
+      // The payment takes amount, service and payee from the policy's signed grant and its own config, not from us.
+      payment = await this.deps.payments.pay({ grant: decision.grant, idempotencyKey: key }, context);
     } catch (error: unknown) {
       // A timeout leaves the payment unknown: it may have moved money, so the hold is kept as spend.
       const unknown = isServiceCallError(error) && error.failure === 'timeout';

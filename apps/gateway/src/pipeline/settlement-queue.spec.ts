@@ -2,7 +2,7 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { freePort } from '@nexus/chain';
-import { PolicyClient } from '@nexus/clients';
+import { PolicyClient, TestGrantIssuer } from '@nexus/clients';
 import { createLogger, findWorkspaceRoot, startServiceProcess, type ServiceProcess } from '@nexus/service-kit';
 import { createOutboxStore, openDatabase, type OutboxStore, type OutboxTables, type Database } from '@nexus/stores';
 import { SETTLEMENT_TOPIC, SettlementQueue } from './settlement-queue';
@@ -23,7 +23,12 @@ describe('the settlement queue', () => {
     policyProcess = await startServiceProcess({
       app: 'policy',
       port,
-      env: { INTERNAL_TOKEN: TOKEN, NEXUS_DATA_DIR: dataDir, NEXUS_CONFIG_DIR: join(findWorkspaceRoot(), 'config') },
+      env: {
+        INTERNAL_TOKEN: TOKEN,
+        NEXUS_DATA_DIR: dataDir,
+        NEXUS_CONFIG_DIR: join(findWorkspaceRoot(), 'config'),
+        ...new TestGrantIssuer().policyEnv,
+      },
     });
   };
   const hold = async (key: string) => {

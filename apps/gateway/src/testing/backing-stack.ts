@@ -66,6 +66,8 @@ export async function startBackingStack(options: BackingStackOptions = {}): Prom
   const envOf = (name: BackingService): Record<string, string> => ({
     ...shared,
     ...(name === 'policy' || name === 'logger' ? {} : network.providerEnv),
+    // the policy signs grants with the key the network's payment service trusts
+    ...(name === 'policy' ? network.grants.policyEnv : {}),
     NEXUS_DATA_DIR: join(dataDir, name),
     ...(name === 'price-oracle' ? { PRICE_FEED_FILE: join(root, 'config', 'prices.yaml') } : {}),
   });

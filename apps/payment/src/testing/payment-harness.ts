@@ -4,11 +4,13 @@ import { join } from 'node:path';
 import type { Express } from 'express';
 import { Registry } from 'prom-client';
 import { localAccount, writeDeployment, type Deployment } from '@nexus/chain';
-import { loadChainEnv } from '@nexus/config';
-import { createSilentLogger } from '@nexus/service-kit';
+import { TestGrantIssuer } from '@nexus/clients';
+import { loadChainEnv, loadConfig, type ServiceConfig } from '@nexus/config';
+import { createSilentLogger, findWorkspaceRoot } from '@nexus/service-kit';
 import { createPaymentStore, openDatabase, type PaymentStore, type PaymentTables } from '@nexus/stores';
 import { createApp } from '../app';
 import { buildSettler } from '../build-settler';
+import { GrantReader } from '../grants/grant-reader';
 import { createPaymentMetrics } from '../payment-metrics';
 import { PaymentService } from '../payment-service';
 import type { Settler } from '../settler';
@@ -21,6 +23,8 @@ export interface PaymentUnderTest {
   store: PaymentStore;
   service: PaymentService;
   settler: Settler;
+  /** the policy's keys as this payment service trusts them: `grants.issue(...)` signs a grant it accepts */
+  grants: TestGrantIssuer;
   close: () => Promise<void>;
 }
 
@@ -32,6 +36,8 @@ export interface PaymentHarnessOptions {
   payeeKeys?: boolean;
   databaseUrl?: string;
   receiptTimeoutMs?: number;
+  /** the payment service's own services.yaml entries; the repository's config/ by default */
+  services?: readonly Pick<ServiceConfig, 'id' | 'payee'>[];
 }
 
 /** A real payment service (real store, real settler built from the environment the way main.ts does) for supertest. */
@@ -58,9 +64,12 @@ export async function createPaymentUnderTest(options: PaymentHarnessOptions = {}
   const store = await createPaymentStore(database);
   const settler = await buildSettler(chain, logger, env);
   const registry = new Registry();
+  const grants = new TestGrantIssuer();
+  const services = options.services ?? loadConfig({ dir: join(findWorkspaceRoot(), 'config'), env: {} }).services;
   const service = new PaymentService({
     store,
     settler,
+    grants: new GrantReader(grants.publicKey, services),
     logger,
     metrics: createPaymentMetrics(registry),
     leaseMs: chain.receiptTimeoutMs + 1_000,
@@ -71,6 +80,7 @@ export async function createPaymentUnderTest(options: PaymentHarnessOptions = {}
     store,
     service,
     settler,
+    grants,
     close: async () => {
       settler.close();
       await store.close();

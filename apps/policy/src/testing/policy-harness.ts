@@ -1,3 +1,4 @@
+import { generateKeyPairSync, type KeyObject } from 'node:crypto';
 import type { Express } from 'express';
 import { Registry } from 'prom-client';
 import type { NexusConfig } from '@nexus/config';
@@ -15,6 +16,8 @@ export interface PolicyUnderTest {
   app: Express;
   store: PolicyStore;
   policy: PolicyService;
+  /** verifies the grants this policy signs */
+  grantPublicKey: KeyObject;
   /** Base URL once `listen` has been called. */
   url: string;
   listen: () => Promise<string>;
@@ -26,18 +29,28 @@ export async function createPolicyUnderTest(options: {
   config: NexusConfig;
   databaseUrl?: string;
   clock?: () => Date;
+  /** the key grants are signed with; a fresh Ed25519 pair by default */
+  grantKeys?: { privateKey: KeyObject; publicKey: KeyObject };
 }): Promise<PolicyUnderTest> {
+  const grantKeys = options.grantKeys ?? generateKeyPairSync('ed25519');
   const now = options.clock ?? (() => new Date());
   const database = openDatabase<PolicyTables>(options.databaseUrl ? { databaseUrl: options.databaseUrl } : { sqlitePath: ':memory:' });
   const store = await createPolicyStore(database, periodBounds(options.config.policy.period), now());
   const registry = new Registry();
-  const policy = new PolicyService({ store, catalog: buildCatalog(options.config), clock: now, metrics: createPolicyMetrics(registry) });
+  const policy = new PolicyService({
+    store,
+    catalog: buildCatalog(options.config),
+    clock: now,
+    metrics: createPolicyMetrics(registry),
+    grantKey: grantKeys.privateKey,
+  });
   const app = createApp({ policy, store, registry, logger: createSilentLogger('policy'), internalToken: TEST_TOKEN });
   let server: LoopbackServer | undefined;
   const harness: PolicyUnderTest = {
     app,
     store,
     policy,
+    grantPublicKey: grantKeys.publicKey,
     url: '',
     listen: async () => {
       server = await listenOnLoopback(app);

@@ -9,7 +9,12 @@ import { PAYMENT_ID_HEADER, PAYMENT_TX_HEADER, type Payment, type Quote } from '
 import { assembleProvider } from '../assemble-provider';
 import type { Paywall } from '../paywall';
 import type { ProviderBuilder, ProviderRuntime } from '../provider-definition';
-import { startTestPaymentNetwork, type TestPaymentMode, type TestPaymentNetwork } from './test-payment-network';
+import {
+  startTestPaymentNetwork,
+  type TestPaymentMode,
+  type TestPaymentNetwork,
+  type TestPaymentNetworkOptions,
+} from './test-payment-network';
 
 export interface ProviderTestOptions {
   /** the service id in config/services.yaml (IMAGE_GEN...) */
@@ -18,6 +23,8 @@ export interface ProviderTestOptions {
   mode?: TestPaymentMode;
   /** ...or a shared one (not stopped by close()) */
   network?: TestPaymentNetwork;
+  /** how to start a network of its own */
+  networkOptions?: TestPaymentNetworkOptions;
   /** reuse a data directory (a restart of the provider); a fresh one by default */
   dataDir?: string;
   /** PostgreSQL for the provider's store */
@@ -30,8 +37,8 @@ export interface PayOptions {
   variant?: string;
   /** the variant's price by default */
   amount?: string;
+  /** the payee is the one the payment service's services.yaml names for it */
   serviceId?: string;
-  payee?: string;
   agentId?: string;
 }
 
@@ -45,7 +52,7 @@ export interface ProviderUnderTest {
   syncRefunds: () => Promise<number>;
   network: TestPaymentNetwork;
   dataDir: string;
-  /** pays this provider through the real payment service; send `headers` with POST /invoke */
+  /** pays this provider through the real payment service, on a grant signed as the policy would; send `headers` with POST /invoke */
   pay: (options?: PayOptions) => Promise<{ payment: Payment; headers: Record<string, string> }>;
   /** stops the provider (and its network when it started one) */
   close: () => Promise<void>;
@@ -62,7 +69,7 @@ export function proofHeaders(payment: Pick<Payment, 'id' | 'txHash'>): Record<st
  * chain mode).
  */
 export async function createProviderUnderTest(build: ProviderBuilder, options: ProviderTestOptions): Promise<ProviderUnderTest> {
-  const network = options.network ?? (await startTestPaymentNetwork(options.mode ?? 'mock'));
+  const network = options.network ?? (await startTestPaymentNetwork(options.mode ?? 'mock', options.networkOptions));
   const ownsNetwork = !options.network;
   const dataDir = options.dataDir ?? mkdtempSync(join(tmpdir(), 'nexus-provider-'));
   const env: NodeJS.ProcessEnv = { ...network.providerEnv, NEXUS_CONFIG_DIR: join(findWorkspaceRoot(), 'config'), ...options.env };
@@ -80,14 +87,13 @@ export async function createProviderUnderTest(build: ProviderBuilder, options: P
     const pay = async (pay: PayOptions = {}) => {
       const variant = pay.variant ?? quote.defaultVariant;
       const price = quote.variants.find((candidate) => candidate.id === variant)?.price;
-      const payment = await network.payments.pay({
+      const grant = await network.grants.issue({
         agentId: pay.agentId ?? 'test-agent',
         serviceId: pay.serviceId ?? quote.serviceId,
-        payee: pay.payee ?? quote.payee,
+        variant,
         amount: pay.amount ?? price ?? '0.01',
-        idempotencyKey: `test-${randomBytes(12).toString('hex')}`,
-        decisionId: `dec_${randomBytes(16).toString('hex')}`,
       });
+      const payment = await network.payments.pay({ grant, idempotencyKey: `test-${randomBytes(12).toString('hex')}` });
       return { payment, headers: proofHeaders(payment) };
     };
     return {

@@ -3,7 +3,7 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { LOCAL_PAYEE_ACCOUNTS, freePort, localAccount, startTestChain, writeDeployment, type TestChain } from '@nexus/chain';
-import { PaymentClient } from '@nexus/clients';
+import { PaymentClient, TestGrantIssuer } from '@nexus/clients';
 import { startServiceProcess, type ServiceProcess } from '@nexus/service-kit';
 
 export type TestPaymentMode = 'mock' | 'chain';
@@ -18,6 +18,8 @@ export interface TestPaymentNetwork {
   restartPayment: () => Promise<void>;
   /** a client of it, with the internal token */
   payments: PaymentClient;
+  /** the policy's grant keys this payment service trusts: `grants.issue(...)` signs a grant it pays, `grants.policyEnv` a policy process signs with */
+  grants: TestGrantIssuer;
   internalToken: string;
   /** what a provider needs in its environment to join this network (payment URL, token, mode, chain, payee keys) */
   providerEnv: Record<string, string>;
@@ -27,6 +29,8 @@ export interface TestPaymentNetwork {
 export interface TestPaymentNetworkOptions {
   /** let the payment service sign refunds for the local payees (#1–#4) itself */
   paymentHoldsPayeeKeys?: boolean;
+  /** more environment of the payment service (e.g. `NEXUS_SERVICE_<ID>_PAYEE`: its own services.yaml, overridden) */
+  paymentEnv?: Record<string, string>;
 }
 
 /**
@@ -38,6 +42,7 @@ export async function startTestPaymentNetwork(mode: TestPaymentMode, options: Te
   const internalToken = `test-${randomBytes(16).toString('hex')}`;
   const dir = mkdtempSync(join(tmpdir(), 'nexus-payment-net-'));
   const payeeKeys = LOCAL_PAYEE_ACCOUNTS.map((index) => localAccount(index).privateKey).join(',');
+  const grants = new TestGrantIssuer();
   const chain = mode === 'chain' ? await startTestChain() : undefined;
   try {
     const chainEnv: Record<string, string> = chain
@@ -62,6 +67,8 @@ export async function startTestPaymentNetwork(mode: TestPaymentMode, options: Te
           NEXUS_DATA_DIR: join(dir, 'payment'),
           TREASURY_PRIVATE_KEY: localAccount(0).privateKey,
           ...(options.paymentHoldsPayeeKeys ? { PAYEE_PRIVATE_KEYS: payeeKeys } : {}),
+          ...grants.paymentEnv,
+          ...options.paymentEnv,
         },
       });
     const payment = await startPayment();
@@ -74,6 +81,7 @@ export async function startTestPaymentNetwork(mode: TestPaymentMode, options: Te
         network.payment = await startPayment();
       },
       payments: new PaymentClient({ baseUrl: payment.url, token: internalToken }),
+      grants,
       internalToken,
       providerEnv: { ...chainEnv, PAYMENT_URL: payment.url, INTERNAL_TOKEN: internalToken, PAYEE_PRIVATE_KEYS: payeeKeys },
       stop: async () => {

@@ -37,4 +37,10 @@ export const paymentMigrations: Record<string, Migration> = {
       await db.schema.createIndex('payments_status').on('payments').columns(['status', 'updated_at']).execute();
     },
   },
+  '0002_reservation_paid_once': {
+    /** A reservation is paid once (DESIGN.md §2): a second idempotency key for the same hold cannot open a second payment. */
+    async up(db: Kysely<unknown>) {
+      await db.schema.createIndex('payments_reservation').on('payments').column('reservation_id').unique().execute();
+    },
+  },
 };

@@ -57,9 +57,14 @@ export interface PaymentFilter {
 }
 
 export interface PaymentStore {
-  /** Records a new PENDING payment, or returns the one already under its idempotency key (`created: false`). */
+  /**
+   * Records a new PENDING payment, or returns the one already under its
+   * idempotency key, else the one already under its reservation (`created:
+   * false`; a reservation is paid once, whatever the key).
+   */
   open(payment: NewPayment, now: Date): Promise<{ payment: PaymentRecord; created: boolean }>;
   get(id: string): Promise<PaymentRecord | undefined>;
+  findByIdempotencyKey(idempotencyKey: string): Promise<PaymentRecord | undefined>;
   findByTxHash(txHash: string): Promise<PaymentRecord | undefined>;
   /**
    * Takes the right to settle a PENDING payment until `until` and counts an

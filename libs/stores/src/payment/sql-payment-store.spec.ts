@@ -60,6 +60,25 @@ describe.each(['sqlite', 'postgres'] as const)('payments ledger on %s', (dialect
     expect(new Set(outcomes.map((outcome) => outcome.payment.id)).size).toBe(1);
   });
 
+  it('opens one payment per reservation: another idempotency key for a paid reservation gets the first payment back', async () => {
+    const first = await store.open(newPayment({ reservationId: 'res_once' }), T0);
+    const second = await store.open(newPayment({ reservationId: 'res_once', idempotencyKey: 'another-key' }), at(5));
+
+    expect(second).toEqual({ created: false, payment: first.payment });
+    expect((await store.list({ limit: 10 })).items).toHaveLength(1);
+    expect(await store.findByIdempotencyKey('another-key')).toBeUndefined();
+  });
+
+  it('creates exactly one payment when 20 opens of one reservation race under different keys', async () => {
+    const outcomes = await Promise.all(
+      Array.from({ length: 20 }, (_, index) =>
+        store.open(newPayment({ reservationId: 'res_raced', idempotencyKey: `raced-${index}` }), T0),
+      ),
+    );
+    expect(outcomes.filter((outcome) => outcome.created)).toHaveLength(1);
+    expect(new Set(outcomes.map((outcome) => outcome.payment.id)).size).toBe(1);
+  });
+
   it('lets one settler lease a pending payment until the lease runs out', async () => {
     const { payment } = await store.open(newPayment(), T0);
 

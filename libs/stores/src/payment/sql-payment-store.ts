@@ -50,16 +50,28 @@ class SqlPaymentStore implements PaymentStore {
         created_at: ms(now),
         updated_at: ms(now),
       })
-      .onConflict((oc) => oc.column('idempotency_key').doNothing())
+      // Any conflict (idempotency key or reservation): the row already there answers.
+      .onConflict((oc) => oc.doNothing())
       .returningAll()
       .executeTakeFirst();
     if (inserted) return { payment: toPayment(inserted), created: true };
-    const existing = await this.db
-      .selectFrom('payments')
-      .selectAll()
-      .where('idempotency_key', '=', payment.idempotencyKey)
-      .executeTakeFirstOrThrow();
-    return { payment: toPayment(existing), created: false };
+    const existing =
+      (await this.findByIdempotencyKey(payment.idempotencyKey)) ??
+      (payment.reservationId === null
+        ? undefined
+        : await this.db
+            .selectFrom('payments')
+            .selectAll()
+            .where('reservation_id', '=', payment.reservationId)
+            .executeTakeFirst()
+            .then((row) => row && toPayment(row)));
+    if (!existing) throw new Error(`payment ${payment.id} conflicted with a row that is gone`);
+    return { payment: existing, created: false };
+  }
+
+  async findByIdempotencyKey(idempotencyKey: string): Promise<PaymentRecord | undefined> {
+    const row = await this.db.selectFrom('payments').selectAll().where('idempotency_key', '=', idempotencyKey).executeTakeFirst();
+    return row && toPayment(row);
   }
 
   async get(id: string): Promise<PaymentRecord | undefined> {

@@ -1,0 +1,67 @@
+import type { KeyObject } from 'node:crypto';
+import { getAddress } from 'ethers';
+import { verifyGrant } from '@nexus/clients';
+import type { ServiceConfig } from '@nexus/config';
+import { AppError } from '@nexus/service-kit';
+import { toBaseUnits } from '@nexus/types';
+
+/** What a verified grant lets the treasury pay: everything from the grant, the payee from our own services.yaml. */
+export interface PaymentOrder {
+  decisionId: string;
+  reservationId: string;
+  agentId: string;
+  serviceId: string;
+  variant: string;
+  payee: string;
+  /** base units: exactly the grant's amount, never more */
+  amount: bigint;
+  expiresAt: Date;
+}
+
+/** The router keys a service by a bytes32 of its id. */
+const MAX_SERVICE_ID_BYTES = 31;
+
+/**
+ * Reads the policy's grants for the payment service: checked locally (no
+ * network hop) against the policy's public key, the payee looked up in the
+ * payment service's own copy of the service configuration.
+ */
+export class GrantReader {
+  private readonly payees: ReadonlyMap<string, string>;
+
+  constructor(
+    private readonly publicKey: KeyObject,
+    services: readonly Pick<ServiceConfig, 'id' | 'payee'>[],
+  ) {
+    this.payees = new Map(services.map((service) => [service.id, getAddress(service.payee.toLowerCase())]));
+  }
+
+  /** The order a grant carries, and whether its hold has expired; GRANT_INVALID (403) for anything not signed by the policy for us. */
+  async read(token: string, now: Date): Promise<{ order: PaymentOrder; expired: boolean }> {
+    const check = await verifyGrant(token, this.publicKey, now);
+    if (!check.valid) throw grantInvalid(`the grant was refused: ${check.reason}`);
+    const { claims } = check;
+    const payee = this.payees.get(claims.serviceId);
+    if (!payee) throw grantInvalid(`the grant names service ${claims.serviceId}, which this payment service does not know`);
+    if (Buffer.byteLength(claims.serviceId) > MAX_SERVICE_ID_BYTES)
+      throw grantInvalid(`the grant names service ${claims.serviceId}, longer than the router's ${MAX_SERVICE_ID_BYTES} bytes`);
+    return {
+      order: {
+        decisionId: claims.decisionId,
+        reservationId: claims.reservationId,
+        agentId: claims.agentId,
+        serviceId: claims.serviceId,
+        variant: claims.variant,
+        payee,
+        amount: toBaseUnits(claims.amount),
+        expiresAt: new Date(claims.exp * 1000),
+      },
+      expired: check.expired,
+    };
+  }
+}
+
+/** 403: no live policy grant is behind this payment; nothing was written or sent. */
+export function grantInvalid(message: string): AppError {
+  return new AppError('GRANT_INVALID', 403, `${message}; nothing was paid`);
+}
