@@ -5,16 +5,18 @@ import type { Express } from 'express';
 import { Registry } from 'prom-client';
 import { localAccount, writeDeployment, type Deployment } from '@nexus/chain';
 import { loadChainEnv } from '@nexus/config';
-import { createSilentLogger } from '@nexus/service-kit';
+import { authAs, createSilentLogger, TEST_TOKENS, testCallerDigests } from '@nexus/service-kit';
 import { createPaymentStore, openDatabase, type PaymentStore, type PaymentTables } from '@nexus/stores';
+import { CALLERS_ACCEPTED_BY } from '@nexus/types';
 import { createApp } from '../app';
 import { buildSettler } from '../build-settler';
 import { createPaymentMetrics } from '../payment-metrics';
 import { PaymentService } from '../payment-service';
 import type { Settler } from '../settler';
 
-export const TEST_TOKEN = 'test-internal-token-0123456789';
-export const auth = { Authorization: `Bearer ${TEST_TOKEN}` };
+/** The gateway's test token: most tests call as the gateway; `authAs` (service-kit) gives any other caller's header. */
+export const TEST_TOKEN = TEST_TOKENS.gateway;
+export const auth = authAs('gateway');
 
 export interface PaymentUnderTest {
   app: Express;
@@ -65,7 +67,7 @@ export async function createPaymentUnderTest(options: PaymentHarnessOptions = {}
     metrics: createPaymentMetrics(registry),
     leaseMs: chain.receiptTimeoutMs + 1_000,
   });
-  const app = createApp({ payments: service, store, settler, registry, logger, internalToken: TEST_TOKEN });
+  const app = createApp({ payments: service, store, settler, registry, logger, callers: testCallerDigests(CALLERS_ACCEPTED_BY.payment) });
   return {
     app,
     store,

@@ -1,15 +1,17 @@
 import type { Express } from 'express';
 import { Registry } from 'prom-client';
 import type { NexusConfig } from '@nexus/config';
-import { createSilentLogger, listenOnLoopback, type LoopbackServer } from '@nexus/service-kit';
+import { createSilentLogger, listenOnLoopback, TEST_TOKENS, testCallerDigests, type LoopbackServer } from '@nexus/service-kit';
 import { createPolicyStore, openDatabase, type PolicyStore, type PolicyTables } from '@nexus/stores';
+import { CALLERS_ACCEPTED_BY } from '@nexus/types';
 import { createApp } from '../app';
 import { buildCatalog } from '../catalog';
 import { periodBounds } from '../period';
 import { createPolicyMetrics } from '../policy-metrics';
 import { PolicyService } from '../policy-service';
 
-export const TEST_TOKEN = 'test-internal-token-0123456789';
+/** The gateway's test token: most tests call as the gateway; `authAs` (service-kit) gives any other caller's header. */
+export const TEST_TOKEN = TEST_TOKENS.gateway;
 
 export interface PolicyUnderTest {
   app: Express;
@@ -32,7 +34,13 @@ export async function createPolicyUnderTest(options: {
   const store = await createPolicyStore(database, periodBounds(options.config.policy.period), now());
   const registry = new Registry();
   const policy = new PolicyService({ store, catalog: buildCatalog(options.config), clock: now, metrics: createPolicyMetrics(registry) });
-  const app = createApp({ policy, store, registry, logger: createSilentLogger('policy'), internalToken: TEST_TOKEN });
+  const app = createApp({
+    policy,
+    store,
+    registry,
+    logger: createSilentLogger('policy'),
+    callers: testCallerDigests(CALLERS_ACCEPTED_BY.policy),
+  });
   let server: LoopbackServer | undefined;
   const harness: PolicyUnderTest = {
     app,
