@@ -7,7 +7,7 @@ import { localAccount, writeDeployment, type Deployment } from '@nexus/chain';
 import { loadChainEnv } from '@nexus/config';
 import { authAs, createSilentLogger, TEST_TOKENS, testCallerDigests } from '@nexus/service-kit';
 import { createPaymentStore, openDatabase, type PaymentStore, type PaymentTables } from '@nexus/stores';
-import { CALLERS_ACCEPTED_BY } from '@nexus/types';
+import { CALLERS_ACCEPTED_BY, PROVIDER_CALLERS, providerServiceId } from '@nexus/types';
 import { createApp } from '../app';
 import { buildSettler } from '../build-settler';
 import { createPaymentMetrics } from '../payment-metrics';
@@ -17,6 +17,10 @@ import type { Settler } from '../settler';
 /** The gateway's test token: most tests call as the gateway; `authAs` (service-kit) gives any other caller's header. */
 export const TEST_TOKEN = TEST_TOKENS.gateway;
 export const auth = authAs('gateway');
+
+/** The header of the provider of `serviceId` (the only caller that may verify its payments); image-gen's for an unknown id. */
+export const providerAuth = (serviceId: unknown) =>
+  authAs(PROVIDER_CALLERS.find((caller) => providerServiceId(caller) === serviceId) ?? 'image-gen');
 
 export interface PaymentUnderTest {
   app: Express;
