@@ -4,7 +4,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import pg from 'pg';
 import { freePort } from '@nexus/chain';
+import { tokenSha256 } from '@nexus/service-kit';
 import { createTemporaryPostgres, type TemporaryPostgres } from '@nexus/stores';
+import { CALLERS_ACCEPTED_BY, callerDigestEnv } from '@nexus/types';
 import { bundlePath } from '../stack/build';
 import type { Watched } from './cpu-usage';
 import type { LoadSpec } from './load';
@@ -33,13 +35,16 @@ export interface RunningPolicy {
  */
 export async function startPolicy(databaseUrl: string | undefined, profiling?: Profiling): Promise<RunningPolicy> {
   const port = await freePort();
-  const token = randomBytes(24).toString('hex');
+  // The bench calls as the gateway (decide is the gateway's alone); the policy needs the hash of each caller it accepts.
+  const tokens = new Map(CALLERS_ACCEPTED_BY.policy.map((caller) => [caller, randomBytes(24).toString('hex')] as const));
+  const token = tokens.get('gateway') ?? '';
   const dataDir = mkdtempSync(join(tmpdir(), 'nexus-bench-policy-'));
   const url = `http://127.0.0.1:${port}`;
   const child = await startNode({
     args: [...(profiling?.flags ?? []), bundlePath('policy')],
     env: {
-      INTERNAL_TOKEN: token,
+      POLICY_TOKEN: randomBytes(24).toString('hex'),
+      ...Object.fromEntries([...tokens].map(([caller, value]) => [callerDigestEnv(caller), tokenSha256(value)])),
       POLICY_PORT: String(port),
       NEXUS_DATA_DIR: dataDir,
       NEXUS_TREASURY_DAILY_LIMIT: UNLIMITED,
