@@ -5,7 +5,9 @@ import { join } from 'node:path';
 import pg from 'pg';
 import { freePort } from '@nexus/chain';
 import { generateGrantKeyPair } from '@nexus/config';
+import { tokenSha256 } from '@nexus/service-kit';
 import { createTemporaryPostgres, type TemporaryPostgres } from '@nexus/stores';
+import { CALLERS_ACCEPTED_BY, callerDigestEnv } from '@nexus/types';
 import { bundlePath } from '../stack/build';
 import type { Watched } from './cpu-usage';
 import type { LoadSpec } from './load';
@@ -34,13 +36,16 @@ export interface RunningPolicy {
  */
 export async function startPolicy(databaseUrl: string | undefined, profiling?: Profiling): Promise<RunningPolicy> {
   const port = await freePort();
-  const token = randomBytes(24).toString('hex');
+  // The bench calls as the gateway (decide is the gateway's alone); the policy needs the hash of each caller it accepts.
+  const tokens = new Map(CALLERS_ACCEPTED_BY.policy.map((caller) => [caller, randomBytes(24).toString('hex')] as const));
+  const token = tokens.get('gateway') ?? '';
   const dataDir = mkdtempSync(join(tmpdir(), 'nexus-bench-policy-'));
   const url = `http://127.0.0.1:${port}`;
   const child = await startNode({
     args: [...(profiling?.flags ?? []), bundlePath('policy')],
     env: {
-      INTERNAL_TOKEN: token,
+      POLICY_TOKEN: randomBytes(24).toString('hex'),
+      ...Object.fromEntries([...tokens].map(([caller, value]) => [callerDigestEnv(caller), tokenSha256(value)])),
       // decide signs each hold's grant, as in production: a fresh key, nobody pays with it here
       POLICY_GRANT_PRIVATE_KEY: generateGrantKeyPair().privateKey,
       POLICY_PORT: String(port),

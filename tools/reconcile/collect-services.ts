@@ -32,7 +32,7 @@ export async function allPages<T>(read: (cursor: string | undefined) => Promise<
 export function describeFailure(error: unknown, path: string): string {
   if (error instanceof SourceReadError) return error.message;
   if (isServiceCallError(error)) {
-    if (error.upstreamStatus === 401) return `INTERNAL_TOKEN was refused (401) on GET ${path}: is it this stack's token?`;
+    if (error.upstreamStatus === 401) return `OPERATOR_TOKEN was refused (401) on GET ${path}: is it this stack's token?`;
     if (error.upstreamStatus === 404)
       return `GET ${path} answered 404 ${error.code}: the service predates this tool (rebuild and restart the stack)`;
     if (error.upstreamStatus !== undefined) return `GET ${path} answered ${error.upstreamStatus} ${error.code}: ${error.message}`;

@@ -156,7 +156,7 @@ describe('reconcile collection', () => {
     const token = 'secret-internal-token-0123456789';
     const settings = reconcileSettings(
       {
-        INTERNAL_TOKEN: token,
+        OPERATOR_TOKEN: token,
         POLICY_URL: `http://127.0.0.1:${port}`,
         PAYMENT_URL: `http://127.0.0.1:${port}/`,
         LOGGER_PORT: String(port),

@@ -20,7 +20,7 @@ async function attempt<T>(secrets: readonly string[], read: () => Promise<T>): P
  * step of a call wrote, an earlier step's record is read after it and found.
  */
 export async function collect(settings: ReconcileSettings, now: () => Date = () => new Date()): Promise<Snapshots> {
-  const options = { token: settings.internalToken, timeoutMs: 15_000 };
+  const options = { token: settings.operatorToken, timeoutMs: 15_000 };
   const notes: string[] = [];
   const takenAt = now().toISOString();
   const logger: LoggerSnapshot | SourceFailure = await attempt(settings.secrets, () =>

@@ -79,7 +79,7 @@ describe('the reconcile report', () => {
     const reads = [behind, behind, agreeing];
     let calls = 0;
     const read = async () => reads[Math.min(calls++, reads.length - 1)] ?? agreeing;
-    const settings = reconcileSettings({ INTERNAL_TOKEN: 'internal-token-of-the-test' }, '/nowhere/.env');
+    const settings = reconcileSettings({ OPERATOR_TOKEN: 'internal-token-of-the-test' }, '/nowhere/.env');
 
     expect((await runReconcile(settings, { read })).status).toBe('DISAGREE');
     calls = 0;

@@ -5,49 +5,49 @@ const TOKEN = 'internal-token-0123456789abcdef';
 
 describe('reconcile settings', () => {
   it('reaches the services on loopback at their ports, or at the URLs given', () => {
-    expect(reconcileSettings({ INTERNAL_TOKEN: TOKEN }, '.env').urls).toEqual({
+    expect(reconcileSettings({ OPERATOR_TOKEN: TOKEN }, '.env').urls).toEqual({
       policy: 'http://127.0.0.1:8005',
       payment: 'http://127.0.0.1:8006',
       logger: 'http://127.0.0.1:8007',
     });
     expect(
       reconcileSettings(
-        { INTERNAL_TOKEN: TOKEN, POLICY_PORT: '9105', PAYMENT_URL: 'http://payment:8006/', LOGGER_URL: 'http://logs.internal' },
+        { OPERATOR_TOKEN: TOKEN, POLICY_PORT: '9105', PAYMENT_URL: 'http://payment:8006/', LOGGER_URL: 'http://logs.internal' },
         '.env',
       ).urls,
     ).toEqual({ policy: 'http://127.0.0.1:9105', payment: 'http://payment:8006', logger: 'http://logs.internal' });
   });
 
   it('reads the chain settings like the services do: the deployment file under NEXUS_DATA_DIR, or a configured network', () => {
-    const local = reconcileSettings({ INTERNAL_TOKEN: TOKEN, NEXUS_DATA_DIR: '/tmp/stack-data' }, '.env');
+    const local = reconcileSettings({ OPERATOR_TOKEN: TOKEN, NEXUS_DATA_DIR: '/tmp/stack-data' }, '.env');
     expect(local.chain.mode).toBe('chain');
     expect(local.chain.target).toEqual({
       kind: 'local',
       rpcUrl: 'http://127.0.0.1:8545',
       deploymentFile: '/tmp/stack-data/chain/deployment.json',
     });
-    expect(reconcileSettings({ INTERNAL_TOKEN: TOKEN }, '.env').chain.target).toMatchObject({
+    expect(reconcileSettings({ OPERATOR_TOKEN: TOKEN }, '.env').chain.target).toMatchObject({
       deploymentFile: resolve('data/chain/deployment.json'),
     });
-    expect(reconcileSettings({ INTERNAL_TOKEN: TOKEN, PAYMENT_MODE: 'mock' }, '.env').chain.mode).toBe('mock');
-    expect(reconcileSettings({ INTERNAL_TOKEN: TOKEN, RECONCILE_FROM_BLOCK: '1200' }, '.env').fromBlock).toBe(1200);
+    expect(reconcileSettings({ OPERATOR_TOKEN: TOKEN, PAYMENT_MODE: 'mock' }, '.env').chain.mode).toBe('mock');
+    expect(reconcileSettings({ OPERATOR_TOKEN: TOKEN, RECONCILE_FROM_BLOCK: '1200' }, '.env').fromBlock).toBe(1200);
   });
 
-  it('refuses to start without INTERNAL_TOKEN, or with settings that do not parse, naming what is wrong', () => {
+  it('refuses to start without OPERATOR_TOKEN, or with settings that do not parse, naming what is wrong', () => {
     expect(() => reconcileSettings({}, '/stack/.env')).toThrow(
-      new ReconcileSetupError('INTERNAL_TOKEN is not set (looked in /stack/.env and the environment; npm start writes it)'),
+      new ReconcileSetupError('OPERATOR_TOKEN is not set (looked in /stack/.env and the environment; npm start writes it)'),
     );
-    expect(() => reconcileSettings({ INTERNAL_TOKEN: TOKEN, POLICY_PORT: 'eighty' }, '.env')).toThrow(
+    expect(() => reconcileSettings({ OPERATOR_TOKEN: TOKEN, POLICY_PORT: 'eighty' }, '.env')).toThrow(
       'POLICY_PORT is not a port: "eighty"',
     );
-    expect(() => reconcileSettings({ INTERNAL_TOKEN: TOKEN, LOGGER_URL: 'not a url' }, '.env')).toThrow('LOGGER_URL is not a URL');
-    expect(() => reconcileSettings({ INTERNAL_TOKEN: TOKEN, PAYMENT_MODE: 'paper' }, '.env')).toThrow(/PAYMENT_MODE/);
-    expect(() => reconcileSettings({ INTERNAL_TOKEN: TOKEN, RECONCILE_FROM_BLOCK: '-1' }, '.env')).toThrow(ReconcileSetupError);
+    expect(() => reconcileSettings({ OPERATOR_TOKEN: TOKEN, LOGGER_URL: 'not a url' }, '.env')).toThrow('LOGGER_URL is not a URL');
+    expect(() => reconcileSettings({ OPERATOR_TOKEN: TOKEN, PAYMENT_MODE: 'paper' }, '.env')).toThrow(/PAYMENT_MODE/);
+    expect(() => reconcileSettings({ OPERATOR_TOKEN: TOKEN, RECONCILE_FROM_BLOCK: '-1' }, '.env')).toThrow(ReconcileSetupError);
   });
 
   it('knows every secret of the environment and blanks each out of a message', () => {
     const env = {
-      INTERNAL_TOKEN: TOKEN,
+      OPERATOR_TOKEN: TOKEN,
       AGENT_API_KEYS: 'user-agent:aaaaaaaaaaaa1111,batch-agent:bbbbbbbbbbbb2222',
       PAYEE_PRIVATE_KEYS: `0x${'1'.repeat(64)},0x${'2'.repeat(64)}`,
       POLICY_PORT: '8005',

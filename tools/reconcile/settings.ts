@@ -34,7 +34,8 @@ export function parseReconcileArgs(argv: readonly string[]): ReconcileArgs {
 export interface ReconcileSettings {
   envPath: string;
   urls: { policy: string; payment: string; logger: string };
-  internalToken: string;
+  /** OPERATOR_TOKEN: the operator's own credential, which may only read the services' lists */
+  operatorToken: string;
   chain: ChainEnv;
   /** RECONCILE_FROM_BLOCK: where to start reading router events when no local deployment says (0 otherwise) */
   fromBlock: number | undefined;
@@ -78,9 +79,9 @@ export function redact(text: string, secrets: readonly string[]): string {
 
 /** Everything reconcile reads from the environment (the env file merged under the process's own). */
 export function reconcileSettings(env: Readonly<Record<string, string>>, envPath: string): ReconcileSettings {
-  const internalToken = env['INTERNAL_TOKEN']?.trim();
-  if (!internalToken)
-    throw new ReconcileSetupError(`INTERNAL_TOKEN is not set (looked in ${envPath} and the environment; npm start writes it)`);
+  const operatorToken = env['OPERATOR_TOKEN']?.trim();
+  if (!operatorToken)
+    throw new ReconcileSetupError(`OPERATOR_TOKEN is not set (looked in ${envPath} and the environment; npm start writes it)`);
   let chain: ChainEnv;
   try {
     chain = loadChainEnv(env['NEXUS_DATA_DIR'] || 'data', env);
@@ -98,7 +99,7 @@ export function reconcileSettings(env: Readonly<Record<string, string>>, envPath
       payment: serviceUrl(env, 'PAYMENT', 8006),
       logger: serviceUrl(env, 'LOGGER', 8007),
     },
-    internalToken,
+    operatorToken,
     chain,
     fromBlock: fromBlock ? Number(fromBlock) : undefined,
     secrets: secretsOf(env),

@@ -7,9 +7,11 @@ import yaml from 'js-yaml';
 import { z } from 'zod';
 import { journalPathFor } from '@nexus/chain';
 import { loadChainEnv, loadServiceEnv } from '@nexus/config';
+import { CALLERS_ACCEPTED_BY, SERVICE_CALLERS, callerDigestEnv, callerTokenEnv, isServiceCaller } from '@nexus/types';
 import { workspaceRoot } from './build';
 import { loadEnvFile } from './env-file';
 import { namesRead, parseEnvExample, reachFrom } from './env-reads';
+import { PROCESS_SECRETS, isSecretName } from './process-secrets';
 import { STACK } from './stack-services';
 
 const Healthcheck = z.object({
@@ -30,7 +32,11 @@ const Compose = z.object({
       command: z.union([z.string(), z.array(z.string())]).optional(),
       entrypoint: z.union([z.string(), z.array(z.string())]).optional(),
       user: z.string().optional(),
-      env_file: z.string().optional(),
+      env_file: z.union([z.string(), z.array(z.string())]).optional(),
+      cap_drop: z.array(z.string()).optional(),
+      security_opt: z.array(z.string()).optional(),
+      read_only: z.boolean().optional(),
+      tmpfs: z.array(z.string()).optional(),
       environment: z.record(z.string(), z.string()).optional(),
       ports: z.array(z.string()).optional(),
       volumes: z.array(z.string()).optional(),
@@ -101,12 +107,20 @@ const workdirOf = (s: Stage): string => {
 const execForm = (args: string) => z.array(z.string()).parse(JSON.parse(args));
 const stageOf = (service: Service) => stage(service.build?.target);
 
-/** What compose sets in a service's container: env_file, then `environment` (which wins), `${VAR}` taken from `dotEnv`. */
+/** `${VAR}`, `${VAR:-default}`, `${VAR:?message}` taken from `dotEnv`, as docker-compose interpolates them. */
+const interpolate = (value: string, dotEnv: Record<string, string>) =>
+  value.replace(/\$\{([A-Z_][A-Z0-9_]*)(?::([-?])([^}]*))?\}/g, (_, name: string, op?: string, fallback?: string) =>
+    dotEnv[name] ? (dotEnv[name] ?? '') : op === '-' ? (fallback ?? '') : '',
+  );
+
+/** What compose sets in a service's container: its `environment` only (no env_file), interpolated from `dotEnv`. */
 function composeEnv(service: Service, dotEnv: Record<string, string>): Record<string, string> {
-  const interpolate = (value: string) => value.replace(/\$\{([A-Z_][A-Z0-9_]*)[^}]*\}/g, (_, name: string) => dotEnv[name] ?? '');
-  const environment = Object.fromEntries(Object.entries(service.environment ?? {}).map(([k, v]) => [k, interpolate(v)]));
-  return { ...(service.env_file === '.env' ? dotEnv : {}), ...environment };
+  return Object.fromEntries(Object.entries(service.environment ?? {}).map(([k, v]) => [k, interpolate(v, dotEnv)]));
 }
+
+/** The variables of .env a service's `environment` interpolates. */
+const interpolatedNames = (service: Service) =>
+  Object.values(service.environment ?? {}).flatMap((value) => [...value.matchAll(/\$\{([A-Z_][A-Z0-9_]*)/g)].map((m) => m[1] ?? ''));
 
 /** What a service's process gets: the image's ENV, overridden by what compose sets. */
 const containerEnv = (service: Service, dotEnv: Record<string, string>) => ({
@@ -209,11 +223,15 @@ describe('docker-compose.yml', () => {
     }
   });
 
-  it('publishes each app on its own port, tells it that port, and health-checks /health there (with node: the image has no curl)', () => {
+  it('publishes the gateway alone, and the chain RPC on this machine only: every other service is reached inside the network', () => {
+    const published = Object.fromEntries(Object.entries(compose.services).flatMap(([name, s]) => (s.ports ? [[name, s.ports]] : [])));
+    expect(published).toEqual({ gateway: ['8000:8000'], chain: ['127.0.0.1:8545:8545'] });
+  });
+
+  it('tells each app its port, and health-checks /health there (with node: the image has no curl)', () => {
     for (const [name, service] of appServices) {
       const port = service.environment?.[portEnvOf(name)];
       expect(port).toMatch(/^\d+$/);
-      expect(service.ports).toContain(`${port}:${port}`);
       expect(service.healthcheck.test.slice(0, 2)).toEqual(['CMD', 'node']);
       expect(service.healthcheck.test.join(' ')).toContain(`fetch('http://127.0.0.1:${port}/health')`);
     }
@@ -274,21 +292,22 @@ describe('docker-compose.yml', () => {
     }
   });
 
-  it('takes secrets from .env only, and every variable it sets is documented in .env.example', () => {
+  it('takes secrets from .env only, by interpolation, never .env as a whole, and every variable it sets is documented in .env.example', () => {
     const text = read('docker-compose.yml');
-    expect(text).not.toMatch(/(TOKEN|KEYS?|PASSWORD):\s*["']?[A-Za-z0-9]{8,}/);
-    const secrets = example.filter((entry) => entry.section.startsWith('Secrets')).map((entry) => entry.name);
-    expect(secrets).toContain('INTERNAL_TOKEN');
-    for (const [name, service] of appServices) {
-      expect(service.env_file).toBe('.env');
-      const setHere = Object.keys(service.environment ?? {}).filter((variable) => secrets.includes(variable));
-      expect({ name, setHere }).toEqual({ name, setHere: [] });
+    expect(text).not.toMatch(/(TOKEN|KEYS?|PASSWORD|SHA256):\s*["']?[A-Za-z0-9]{8,}/);
+    for (const [name, service] of Object.entries(compose.services))
+      expect({ name, env_file: service.env_file }).toEqual({ name, env_file: undefined });
+    for (const [name, service] of Object.entries(compose.services)) {
+      const literal = Object.entries(service.environment ?? {}).filter(
+        ([variable, value]) => isSecretName(variable) && !/^\$\{[A-Z0-9_]+(:[-?][^}]*)?\}$/.test(value),
+      );
+      expect({ name, literal }).toEqual({ name, literal: [] });
     }
     for (const service of Object.values(compose.services)) {
       if (service.build === undefined) continue;
       for (const name of Object.keys(service.environment ?? {})) expect(documented).toContain(name);
     }
-    for (const [, name] of text.matchAll(/\$\{([A-Z_]+)/g)) expect(documented).toContain(name);
+    for (const [, name] of text.matchAll(/\$\{([A-Z0-9_]+)/g)) expect(documented).toContain(name);
   });
 
   it.each(Object.entries(dotEnvVariants()))(
@@ -297,16 +316,26 @@ describe('docker-compose.yml', () => {
       for (const [name, service] of appServices) {
         const stackService = STACK.find((s) => s.project === name);
         const env = containerEnv(service, dotEnv);
-        const serviceEnv = loadServiceEnv(name, stackService?.port ?? 0, env);
+        const accepts = name === 'policy' || name === 'payment' || name === 'logger' ? CALLERS_ACCEPTED_BY[name] : [];
+        const serviceEnv = loadServiceEnv(name, stackService?.port ?? 0, env, { accepts });
         const database = name.replace(/-/g, '_');
-        expect({ name, ...serviceEnv, internalToken: serviceEnv.internalToken === dotEnv['INTERNAL_TOKEN'] }).toEqual({
+        const ownToken = isServiceCaller(name) ? dotEnv[callerTokenEnv(name)] : undefined;
+        expect({
+          name,
+          ...serviceEnv,
+          serviceToken: serviceEnv.serviceToken === ownToken,
+          callers: [...serviceEnv.callers.keys()],
+        }).toEqual({
           name,
           host: '0.0.0.0',
           port: Number(service.environment?.[portEnvOf(name)]),
-          internalToken: true,
-          databaseUrl: `postgres://nexus:${dotEnv['POSTGRES_PASSWORD']}@postgres:5432/${database}`,
+          serviceToken: true,
+          callers: [...accepts],
+          databaseUrl: `postgres://${database}:${dotEnv[`${upperSnake(name)}_DB_PASSWORD`]}@postgres:5432/${database}`,
           dataDir: '/data',
         });
+        // each caller's hash is the hash of that caller's token
+        for (const caller of accepts) expect(serviceEnv.callers.get(caller)).toBe(dotEnv[callerDigestEnv(caller)]);
         // the data directory is the service's own volume
         expect(service.volumes).toContain(`${name}-data:${env['NEXUS_DATA_DIR']}`);
         const configDir = env['NEXUS_CONFIG_DIR'] ?? '';
@@ -319,14 +348,65 @@ describe('docker-compose.yml', () => {
     },
   );
 
-  it('gives each app its own PostgreSQL database, created by the init script', () => {
-    const init = read('tools/docker/postgres-init.sql');
+  it('gives each app its own PostgreSQL role, which owns its own database only, created by the init script', () => {
+    const init = read('tools/docker/postgres-init.sh');
+    const postgres = compose.services['postgres'];
+    const databases = /for database in ([a-z_ ]+); do/.exec(init)?.[1]?.split(' ') ?? [];
+    expect(init).toContain('CREATE ROLE :"role" LOGIN PASSWORD :\'password\';');
+    expect(init).toContain('CREATE DATABASE :"role" OWNER :"role";');
+    expect(init).toContain('REVOKE ALL ON DATABASE :"role" FROM PUBLIC;');
+    expect(postgres?.volumes).toContain('./tools/docker/postgres-init.sh:/docker-entrypoint-initdb.d/10-roles.sh:ro');
     for (const [name, service] of appServices) {
       const database = name.replace(/-/g, '_');
-      const url = service.environment?.['DATABASE_URL'];
-      expect(url).toMatch(new RegExp(`@postgres:5432/${database}$`));
-      expect(init).toContain(`CREATE DATABASE ${database};`);
+      const password = `${upperSnake(name)}_DB_PASSWORD`;
+      expect(service.environment?.['DATABASE_URL']).toBe(`postgres://${database}:\${${password}}@postgres:5432/${database}`);
+      expect(databases).toContain(database);
+      expect(postgres?.environment?.[password]).toMatch(new RegExp(`^\\$\\{${password}:\\?`));
+      // the superuser's password reaches the postgres container only
+      expect(Object.values(service.environment ?? {}).join(' ')).not.toContain('POSTGRES_PASSWORD');
     }
+  });
+
+  it('runs every container without capabilities, without privilege escalation, on a read-only root with tmpfs for /tmp, as a non-root user', () => {
+    for (const [name, service] of Object.entries(compose.services)) {
+      expect({ name, cap_drop: service.cap_drop, security_opt: service.security_opt, read_only: service.read_only }).toEqual({
+        name,
+        cap_drop: ['ALL'],
+        security_opt: ['no-new-privileges:true'],
+        read_only: true,
+      });
+      expect({ name, tmpfs: service.tmpfs }).toEqual({ name, tmpfs: expect.arrayContaining(['/tmp']) });
+      // images we build run as node (checked below); the postgres image is told to run as its own user
+      if (service.build === undefined) expect({ name, user: service.user }).toEqual({ name, user: 'postgres' });
+    }
+    expect(compose.services['postgres']?.tmpfs).toContain('/var/run/postgresql');
+  });
+
+  it('gives each container only the secrets the table of process-secrets.ts gives that process: the treasury key to payment alone', () => {
+    for (const [name, service] of Object.entries(compose.services)) {
+      const given = Object.keys(service.environment ?? {}).filter(isSecretName);
+      const interpolated = interpolatedNames(service).filter(isSecretName);
+      const allowed = name === 'postgres' ? /(^POSTGRES_PASSWORD|_DB_PASSWORD)$/ : undefined;
+      const extra = [...given, ...interpolated].filter((secret) =>
+        allowed ? !allowed.test(secret) : !(PROCESS_SECRETS[name] ?? []).includes(secret) && !/_DB_PASSWORD$/.test(secret),
+      );
+      expect({ name, extra }).toEqual({ name, extra: [] });
+    }
+    const holders = (secret: string) =>
+      Object.entries(compose.services)
+        .filter(([, service]) => Object.keys(service.environment ?? {}).includes(secret) || interpolatedNames(service).includes(secret))
+        .map(([name]) => name);
+    expect(holders('TREASURY_PRIVATE_KEY')).toEqual(['payment']);
+    expect(holders('PAYEE_PRIVATE_KEYS')).toEqual(['payment']);
+    expect(holders('IMAGE_GEN_PAYEE_PRIVATE_KEY')).toEqual(['image-gen']);
+    expect(holders('ADMIN_API_KEY')).toEqual(['gateway']);
+    expect(holders('POSTGRES_PASSWORD')).toEqual(['postgres']);
+    // each process its own token, and no other
+    for (const caller of SERVICE_CALLERS) {
+      expect({ caller, holders: holders(callerTokenEnv(caller)) }).toEqual({ caller, holders: caller === 'operator' ? [] : [caller] });
+    }
+    // a database password reaches its own service and the postgres container only
+    for (const [name] of appServices) expect(holders(`${upperSnake(name)}_DB_PASSWORD`).sort()).toEqual([name, 'postgres'].sort());
   });
 
   it('runs every service it builds as the unprivileged node user, who owns the directory it writes to', () => {

@@ -1,11 +1,12 @@
-import { createPublicKey } from 'node:crypto';
+import { createHash, createPublicKey } from 'node:crypto';
 import { existsSync, mkdtempSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { localAccount } from '@nexus/chain';
 import { loadGrantSigningKey, loadGrantVerifyingKey } from '@nexus/config';
 import { parseEnv } from 'node:util';
-import { addGrantKeys, addLocalChainKeys, loadEnvFile } from './env-file';
+import { SERVICE_CALLERS, callerDigestEnv, callerTokenEnv } from '@nexus/types';
+import { addGrantKeys, addLocalChainKeys, addServiceTokens, loadEnvFile } from './env-file';
 
 const fresh = () => join(mkdtempSync(join(tmpdir(), 'nexus-env-')), '.env');
 
@@ -14,12 +15,18 @@ describe('the local .env', () => {
     const path = fresh();
     const first = loadEnvFile(path, {});
     expect(first.created).toBe(true);
-    expect(first.env['INTERNAL_TOKEN']).toMatch(/^[0-9a-f]{48}$/);
+    for (const caller of SERVICE_CALLERS) {
+      const token = first.env[callerTokenEnv(caller)] ?? '';
+      expect(token).toMatch(/^[0-9a-f]{48}$/);
+      expect(first.env[callerDigestEnv(caller)]).toBe(createHash('sha256').update(token).digest('hex'));
+    }
+    expect(new Set(SERVICE_CALLERS.map((caller) => first.env[callerTokenEnv(caller)])).size).toBe(SERVICE_CALLERS.length);
+    expect(first.env).not.toHaveProperty('INTERNAL_TOKEN');
     expect(first.env['ADMIN_API_KEY']).toMatch(/^[0-9a-f]{48}$/);
     expect(first.env['AGENT_API_KEYS']).toMatch(/^user-agent:[0-9a-f]{48},batch-agent:[0-9a-f]{48},ops-agent:[0-9a-f]{48}$/);
     expect(statSync(path).mode & 0o777).toBe(0o600);
     const other = loadEnvFile(fresh(), {});
-    expect(other.env['INTERNAL_TOKEN']).not.toBe(first.env['INTERNAL_TOKEN']);
+    expect(other.env['GATEWAY_TOKEN']).not.toBe(first.env['GATEWAY_TOKEN']);
   });
 
   it("holds Hardhat's public development keys for the local chain, marked as such", () => {
@@ -36,11 +43,11 @@ describe('the local .env', () => {
 
   it('is kept as it is when present', () => {
     const path = fresh();
-    writeFileSync(path, 'INTERNAL_TOKEN=mine-and-long-enough\n');
+    writeFileSync(path, 'GATEWAY_TOKEN=mine-and-long-enough\n');
     const { env, created } = loadEnvFile(path, {});
     expect(created).toBe(false);
-    expect(env['INTERNAL_TOKEN']).toBe('mine-and-long-enough');
-    expect(readFileSync(path, 'utf8')).toBe('INTERNAL_TOKEN=mine-and-long-enough\n');
+    expect(env['GATEWAY_TOKEN']).toBe('mine-and-long-enough');
+    expect(readFileSync(path, 'utf8')).toBe('GATEWAY_TOKEN=mine-and-long-enough\n');
   });
 
   it('is not written when the caller only reads it, and then the environment is all there is', () => {
@@ -63,13 +70,14 @@ describe('addLocalChainKeys', () => {
   it('appends the public development keys to an older .env that lacks them, once, keeping what was there', () => {
     const dir = mkdtempSync(join(tmpdir(), 'nexus-env-keys-'));
     const path = join(dir, '.env');
-    writeFileSync(path, 'INTERNAL_TOKEN=keep-me-0123456789');
+    writeFileSync(path, 'GATEWAY_TOKEN=keep-me-0123456789');
 
     expect(addLocalChainKeys(path)).toBe(true);
     expect(addLocalChainKeys(path)).toBe(false);
 
     const env = parseEnv(readFileSync(path, 'utf8'));
-    expect(env['INTERNAL_TOKEN']).toBe('keep-me-0123456789');
+    expect(env['GATEWAY_TOKEN']).toBe('keep-me-0123456789');
+    expect(env['IMAGE_GEN_PAYEE_PRIVATE_KEY']).toBe(localAccount(1).privateKey);
     expect(env['TREASURY_PRIVATE_KEY']).toBe(localAccount(0).privateKey);
     expect(readFileSync(path, 'utf8').match(/^TREASURY_PRIVATE_KEY=/gm)).toHaveLength(1);
   });
@@ -97,5 +105,24 @@ describe('addGrantKeys', () => {
     const second = loadEnvFile(join(dir, 'b.env'), {}).env;
     expect(loadGrantSigningKey(first).asymmetricKeyType).toBe('ed25519');
     expect(first['POLICY_GRANT_PRIVATE_KEY']).not.toBe(second['POLICY_GRANT_PRIVATE_KEY']);
+  });
+});
+
+describe('addServiceTokens', () => {
+  it('gives an older .env (one INTERNAL_TOKEN for all) a token and its hash for every caller, once, keeping the tokens it has', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'nexus-env-tokens-'));
+    const path = join(dir, '.env');
+    writeFileSync(path, 'INTERNAL_TOKEN=old-shared-secret-0123\nGATEWAY_TOKEN=keep-me-0123456789\n');
+
+    expect(addServiceTokens(path)).toBe(true);
+    expect(addServiceTokens(path)).toBe(false);
+
+    const env = parseEnv(readFileSync(path, 'utf8'));
+    expect(env['GATEWAY_TOKEN']).toBe('keep-me-0123456789');
+    for (const caller of SERVICE_CALLERS.filter((c) => c !== 'gateway')) {
+      const token = env[callerTokenEnv(caller)] ?? '';
+      expect(token).toMatch(/^[0-9a-f]{48}$/);
+      expect(env[callerDigestEnv(caller)]).toBe(createHash('sha256').update(token).digest('hex'));
+    }
   });
 });

@@ -1,21 +1,39 @@
-import { randomBytes } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { parseEnv } from 'node:util';
 import { LOCAL_PAYEE_ACCOUNTS, LOCAL_TREASURY_ACCOUNT, localAccount } from '@nexus/chain';
 import { generateGrantKeyPair } from '@nexus/config';
+import { SERVICE_CALLERS, callerDigestEnv, callerTokenEnv, type ServiceCaller } from '@nexus/types';
 
 const secret = () => randomBytes(24).toString('hex');
+const sha256 = (value: string) => createHash('sha256').update(value).digest('hex');
+
+/** A fresh token for `caller`, and its hash (what the services it calls hold). */
+const tokenLines = (caller: ServiceCaller): string[] => {
+  const token = secret();
+  return [`${callerTokenEnv(caller)}=${token}`, `${callerDigestEnv(caller)}=${sha256(token)}`];
+};
+
+function serviceTokenLines(callers: readonly ServiceCaller[] = SERVICE_CALLERS): string[] {
+  return [
+    "# Each process's own bearer token, and its sha256: a service holds only the hashes of the callers it accepts.",
+    '# `npm start` derives the hashes from the tokens; docker-compose hands the hash lines to the services.',
+    ...callers.flatMap(tokenLines),
+  ];
+}
 
 /** A fresh local environment: new secrets every time, nothing copied from anywhere. */
 function freshEnvFile(): string {
   return [
     "# Written by `npm start` because no .env existed. Keep it private: it holds this stack's secrets.",
     '# Every variable is described in .env.example.',
-    `INTERNAL_TOKEN=${secret()}`,
+    ...serviceTokenLines(),
     `ADMIN_API_KEY=${secret()}`,
     `AGENT_API_KEYS=user-agent:${secret()},batch-agent:${secret()},ops-agent:${secret()}`,
     `POSTGRES_PASSWORD=${secret()}`,
     ...grantKeyLines(),
+    '# One PostgreSQL role per service (docker-compose), each owning its own database only.',
+    ...DATABASE_ROLES.map((role) => `${role}_DB_PASSWORD=${secret()}`),
     ...localChainKeyLines(),
     'COMPOSE_PROJECT_NAME=mnee-nexus',
     'NEXUS_DATA_DIR=data',
@@ -38,7 +56,42 @@ function localChainKeyLines(): string[] {
     "# Hardhat's PUBLIC development keys (the treasury, then the providers' payees): for the local chain only; replace them for a real network.",
     `TREASURY_PRIVATE_KEY=${localAccount(LOCAL_TREASURY_ACCOUNT).privateKey}`,
     `PAYEE_PRIVATE_KEYS=${LOCAL_PAYEE_ACCOUNTS.map((index) => localAccount(index).privateKey).join(',')}`,
+    // services.yaml's providers in order, each with its own payee key (docker-compose gives each only its own)
+    ...LOCAL_PROVIDER_KEY_NAMES.map((name, index) => `${name}=${localAccount(LOCAL_PAYEE_ACCOUNTS[index] ?? 0).privateKey}`),
   ];
+}
+
+/** The providers' own payee key variables, in the order of config/services.yaml (Hardhat accounts #1-#4). */
+const LOCAL_PROVIDER_KEY_NAMES = [
+  'IMAGE_GEN_PAYEE_PRIVATE_KEY',
+  'PRICE_ORACLE_PAYEE_PRIVATE_KEY',
+  'BATCH_COMPUTE_PAYEE_PRIVATE_KEY',
+  'LOG_ARCHIVE_PAYEE_PRIVATE_KEY',
+];
+
+/** The services with a PostgreSQL role and database of their own in docker-compose (`<ROLE>_DB_PASSWORD`). */
+export const DATABASE_ROLES = [
+  'POLICY',
+  'PAYMENT',
+  'LOGGER',
+  'IMAGE_GEN',
+  'PRICE_ORACLE',
+  'BATCH_COMPUTE',
+  'LOG_ARCHIVE',
+  'GATEWAY',
+] as const;
+
+/**
+ * A .env written before each service had its own token lacks them: append a
+ * fresh token (and its hash) for every caller that has none. Returns true
+ * when it did.
+ */
+export function addServiceTokens(path: string): boolean {
+  const current = readFileSync(path, 'utf8');
+  const missing = SERVICE_CALLERS.filter((caller) => !new RegExp(`^${callerTokenEnv(caller)}=`, 'm').test(current));
+  if (missing.length === 0) return false;
+  writeFileSync(path, `${current.endsWith('\n') ? current : `${current}\n`}${serviceTokenLines(missing).join('\n')}\n`);
+  return true;
 }
 
 export interface LoadEnvFileOptions {

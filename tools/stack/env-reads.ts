@@ -19,6 +19,7 @@ import yaml from 'js-yaml';
 import ts from 'typescript';
 import { z } from 'zod';
 import { workspaceRoot } from './build';
+import { CALLERS_ACCEPTED_BY, SERVICE_CALLERS, callerDigestEnv, callerTokenEnv, isServiceCaller } from '@nexus/types';
 import { STACK, type StackService } from './stack-services';
 
 /** What one source file reads and imports. */
@@ -62,6 +63,23 @@ export const BUILT_NAMES: readonly BuiltName[] = [
   // loadServiceEnv(service): the service's own port and database
   { path: 'libs/config/src/service-env.ts', shape: '*_PORT', expand: (s) => ownPrefix(s).map((p) => `${p}_PORT`) },
   { path: 'libs/config/src/service-env.ts', shape: '*_DATABASE_URL', expand: (s) => ownPrefix(s).map((p) => `${p}_DATABASE_URL`) },
+  // ...and its own token
+  { path: 'libs/config/src/service-env.ts', shape: '*_TOKEN', expand: (s) => ownPrefix(s).map((p) => `${p}_TOKEN`) },
+  // a caller's token (its own, in a service) and the token hashes of the callers a service accepts
+  {
+    path: 'libs/types/src/service-callers.ts',
+    shape: '*_TOKEN',
+    expand: (s) => (s ? (isServiceCaller(s.project) ? [s.project] : []) : SERVICE_CALLERS).map(callerTokenEnv),
+  },
+  {
+    path: 'libs/types/src/service-callers.ts',
+    shape: '*_TOKEN_SHA256',
+    expand: (s) => {
+      if (!s) return SERVICE_CALLERS.map(callerDigestEnv);
+      const project = s.project;
+      return project === 'policy' || project === 'payment' || project === 'logger' ? CALLERS_ACCEPTED_BY[project].map(callerDigestEnv) : [];
+    },
+  },
   // serviceEnvName(id, 'URL' | 'PAYEE'): loadConfig overrides every service of services.yaml, in whichever service loads it
   {
     path: 'libs/config/src/env-overrides.ts',

@@ -1,10 +1,17 @@
-/** `npm run env`: writes .env with fresh secrets when there is none (docker-compose reads it); adds what an older one lacks. */
+/** `npm run env`: writes .env (or NEXUS_ENV_FILE) with fresh secrets when there is none, and adds what an older one lacks: the per-service tokens and the policy's grant keys (docker-compose reads it). */
 import { resolve } from 'node:path';
 import { workspaceRoot } from './build';
-import { addGrantKeys, loadEnvFile } from './env-file';
+import { addGrantKeys, addServiceTokens, loadEnvFile } from './env-file';
 
-const path = resolve(workspaceRoot, '.env');
+const path = resolve(process.env['NEXUS_ENV_FILE'] || resolve(workspaceRoot, '.env'));
 const { created } = loadEnvFile(path);
-if (created) process.stdout.write(`wrote fresh keys to ${path}\n`);
-else if (addGrantKeys(path)) process.stdout.write(`added a fresh pair of the policy's grant keys to ${path}\n`);
-else process.stdout.write(`${path} already exists; left as it is\n`);
+const addedTokens = !created && addServiceTokens(path);
+const addedGrantKeys = !created && addGrantKeys(path);
+const added = [addedTokens && 'a token for each service', addedGrantKeys && "a fresh pair of the policy's grant keys"].filter(Boolean);
+process.stdout.write(
+  created
+    ? `wrote fresh keys to ${path}\n`
+    : added.length > 0
+      ? `added ${added.join(' and ')} to ${path}; the rest is left as it is\n`
+      : `${path} already exists; left as it is\n`,
+);

@@ -8,11 +8,12 @@
  * stops them all cleanly on Ctrl-C.
  */
 import { resolve } from 'node:path';
-import { loadChainEnv } from '@nexus/config';
+import { loadChainEnv, loadConfig } from '@nexus/config';
 import { ensureLocalChain } from '../chain/local-chain';
 import { startLocalNodeUnlessRunning, withoutKeys, type LocalNode } from '../chain/local-node';
 import { buildApps, workspaceRoot as root } from './build';
-import { addGrantKeys, addLocalChainKeys, loadEnvFile } from './env-file';
+import { addGrantKeys, addLocalChainKeys, addServiceTokens, loadEnvFile } from './env-file';
+import { withDerivedSecrets } from './process-secrets';
 import { printWelcome } from './welcome';
 import { localUrl, portOf, stackEnvironment } from './stack-env';
 import { STACK } from './stack-services';
@@ -69,12 +70,24 @@ async function main(): Promise<void> {
   const envPath = resolve(process.env['NEXUS_ENV_FILE'] || resolve(root, '.env'));
   let loaded = loadEnvFile(envPath);
   out(loaded.created ? `wrote fresh keys to ${envPath}` : `using keys from ${envPath}`);
-  if (addGrantKeys(envPath)) {
-    out(`added a fresh pair of the policy's grant keys to ${envPath}`);
+  const addedTokens = addServiceTokens(envPath);
+  if (addedTokens) out(`added a token for each service to ${envPath} (INTERNAL_TOKEN, shared by all, is no longer used)`);
+  const addedGrantKeys = addGrantKeys(envPath);
+  if (addedGrantKeys) out(`added a fresh pair of the policy's grant keys to ${envPath}`);
+  if (addedTokens || addedGrantKeys) {
     loaded = loadEnvFile(envPath);
   }
   for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) process.on(signal, () => void stop(0));
-  const env = stackEnvironment(await startChain(loaded.env, envPath));
+  const chained = await startChain(loaded.env, envPath);
+  // each provider's payee address: npm start hands it its own key out of PAYEE_PRIVATE_KEYS
+  const services = loadConfig({ env: chained }).services;
+  const payees = new Map(
+    STACK.flatMap((s) => {
+      const payee = services.find((service) => service.id === s.serviceId)?.payee;
+      return payee ? [[s.project, payee] as const] : [];
+    }),
+  );
+  const env = withDerivedSecrets(stackEnvironment(chained), payees);
   if (stopping) return;
   if (process.argv.includes('--skip-build')) {
     out('--skip-build: running the bundles already in dist/apps');

@@ -1,6 +1,6 @@
 /**
  * The services of `npm start` as child processes: each one's output goes to
- * the terminal with a `[service]` prefix and to data/logs/<service>.log; one
+ * the terminal with a `[service]` prefix; each gets only its own secrets and to data/logs/<service>.log; one
  * that dies on its own is started again (with a growing delay, and the stack
  * gives up when a service keeps dying); stopping takes them down in reverse
  * dependency order, the gateway first, so no call is left half-done.
@@ -10,6 +10,7 @@ import { createWriteStream, mkdirSync, type WriteStream } from 'node:fs';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { bundlePath, workspaceRoot } from './build';
+import { processEnvironment } from './process-secrets';
 import { removeRunFile, writeRunFile } from './run-file';
 import { portOf } from './stack-env';
 import type { StackService } from './stack-services';
@@ -55,7 +56,8 @@ export class Supervisor {
     const { service } = entry;
     const child = spawn(process.execPath, ['--enable-source-maps', bundlePath(service.project)], {
       cwd: workspaceRoot,
-      env: { ...this.options.env, [service.portEnv]: String(portOf(service, this.options.env)) },
+      // Only its own secrets (process-secrets.ts): its token, its callers' token hashes, its own keys.
+      env: { ...processEnvironment(service.project, this.options.env), [service.portEnv]: String(portOf(service, this.options.env)) },
       stdio: ['ignore', 'pipe', 'pipe'],
       // Its own process group: a Ctrl-C in the terminal reaches the launcher only, which stops the services in order.
       detached: true,

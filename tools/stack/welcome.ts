@@ -15,7 +15,7 @@ export function printWelcome({ env, envPath, dataDir, out }: WelcomeOptions): vo
   out('');
   out('MNEE Nexus is up.');
   for (const s of STACK) out(`  ${s.project.padEnd(13)} ${localUrl(portOf(s, env))}`);
-  out(`  keys: ${envPath} (ADMIN_API_KEY, AGENT_API_KEYS; INTERNAL_TOKEN guards the internal services)`);
+  out(`  keys: ${envPath} (ADMIN_API_KEY, AGENT_API_KEYS; each service has its own <NAME>_TOKEN, see docs/security.md)`);
   out(`  data: ${dataDir} (stores, chain journal, logs/ of every service)`);
   out(`  API docs: ${gateway}/docs`);
   out('');

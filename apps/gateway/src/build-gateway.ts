@@ -64,7 +64,7 @@ export async function buildGateway(options: BuildGatewayOptions): Promise<Gatewa
   const idempotency = await createIdempotencyStore(storeView<IdempotencyTables>(database));
   const outboxStore = await createOutboxStore(storeView<OutboxTables>(database));
   const registry = new Registry();
-  const internal = { token: env.internalToken, timeoutMs: env.upstreamTimeoutMs };
+  const internal = { token: env.serviceToken, timeoutMs: env.upstreamTimeoutMs };
   const policy = new PolicyClient({ baseUrl: env.policyUrl, ...internal });
   const payments = new PaymentClient({ baseUrl: env.paymentUrl, ...internal });
   const logs = new LoggerClient({ baseUrl: env.loggerUrl, ...internal });

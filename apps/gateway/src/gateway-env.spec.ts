@@ -2,7 +2,7 @@ import { ConfigError } from '@nexus/config';
 import { loadGatewayEnv } from './gateway-env';
 
 const ADMIN = 'admin-key-0123456789abcdef';
-const base = { INTERNAL_TOKEN: 'internal-token-0123456789', ADMIN_API_KEY: ADMIN };
+const base = { GATEWAY_TOKEN: 'gateway-token-0123456789', ADMIN_API_KEY: ADMIN };
 
 function problemsOf(env: Record<string, string>): string[] {
   try {
@@ -44,7 +44,7 @@ describe('the gateway environment', () => {
   });
 
   it('refuses to start without an admin key', () => {
-    expect(problemsOf({ INTERNAL_TOKEN: base.INTERNAL_TOKEN })).toEqual([expect.stringContaining('ADMIN_API_KEY: is required')]);
+    expect(problemsOf({ GATEWAY_TOKEN: base.GATEWAY_TOKEN })).toEqual([expect.stringContaining('ADMIN_API_KEY: is required')]);
   });
 
   it('lists every bad agent key without ever printing a key', () => {

@@ -1,6 +1,6 @@
 import type { Express } from 'express';
 import type { Registry } from 'prom-client';
-import { AppError, createServiceApp, type Logger } from '@nexus/service-kit';
+import { AppError, createServiceApp, type CallerDigests, type Logger } from '@nexus/service-kit';
 import { isStoreUnavailable, type LogEventStore } from '@nexus/stores';
 import type { EventLog } from './event-log';
 import { eventRoutes } from './routes/event-routes';
@@ -9,7 +9,8 @@ export interface LoggerAppDeps {
   log: EventLog;
   store: Pick<LogEventStore, 'ping'>;
   logger: Logger;
-  internalToken: string;
+  /** the callers this service knows → the sha256 of each one's token (CALLERS_ACCEPTED_BY.logger in @nexus/types) */
+  callers: CallerDigests;
   /** Holds the logger's own counters; the kit adds process and HTTP metrics. */
   registry: Registry;
 }
@@ -17,12 +18,12 @@ export interface LoggerAppDeps {
 /** A batch holds up to 500 events of at most about 1.3 kB each. */
 const BODY_LIMIT = '1mb';
 
-/** The logger service's HTTP API (internal: every route but health and metrics needs INTERNAL_TOKEN). */
+/** The logger service's HTTP API (internal: every route but health and metrics needs the token of a caller it accepts). */
 export function createApp(deps: LoggerAppDeps): Express {
   return createServiceApp({
     name: 'logger',
     logger: deps.logger,
-    internalToken: deps.internalToken,
+    callers: deps.callers,
     registry: deps.registry,
     bodyLimit: BODY_LIMIT,
     healthChecks: { store: () => deps.store.ping() },

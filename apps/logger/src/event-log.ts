@@ -1,4 +1,4 @@
-import { conflict, notFound, validationError } from '@nexus/service-kit';
+import { AppError, conflict, notFound, validationError } from '@nexus/service-kit';
 import { InvalidCursorError, type LogEventStore } from '@nexus/stores';
 import type { LogEventAck, LogEventBatch, LoggedEvent, LoggedEventList, LogQuery, LogStats, StatsQuery } from '@nexus/types';
 import type { LoggerMetrics } from './logger-metrics';
@@ -18,9 +18,13 @@ export class EventLog {
     this.now = deps.clock ?? (() => new Date());
   }
 
-  /** `created` when at least one event was new. A conflict stores nothing of the batch (409 EVENT_CONFLICT naming the ids). */
-  async append(batch: LogEventBatch): Promise<{ ack: LogEventAck; created: boolean }> {
-    const outcome = await this.deps.store.append(batch.events.map(eventRecord), this.now());
+  /**
+   * Stores `sender`'s batch. `created` when at least one event was new. A
+   * conflict stores nothing of the batch (409 EVENT_CONFLICT naming the ids),
+   * and so does an id another sender stored (403 EVENT_OF_ANOTHER_SENDER).
+   */
+  async append(batch: LogEventBatch, sender: string): Promise<{ ack: LogEventAck; created: boolean }> {
+    const outcome = await this.deps.store.append(batch.events.map(eventRecord), this.now(), sender);
     switch (outcome.outcome) {
       case 'stored':
         this.deps.metrics.stored(outcome.accepted, outcome.duplicates);
@@ -39,6 +43,13 @@ export class EventLog {
           details,
         );
       }
+      case 'foreign':
+        this.deps.metrics.conflicted();
+        throw new AppError(
+          'EVENT_OF_ANOTHER_SENDER',
+          403,
+          `${sender} may not write events another sender stored: ${outcome.ids.join(', ')}; nothing of this batch was stored`,
+        );
     }
   }
 

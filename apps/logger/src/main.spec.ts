@@ -3,18 +3,18 @@ import { existsSync, mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { freePort } from '@nexus/chain';
-import { startServiceProcess } from '@nexus/service-kit';
+import { TEST_TOKENS, authAs, startServiceProcess, testCredentialEnv } from '@nexus/service-kit';
 import { createTemporaryPostgres } from '@nexus/stores';
-import { LogEventAck, LoggedEvent } from '@nexus/types';
+import { CALLERS_ACCEPTED_BY, LogEventAck, LoggedEvent } from '@nexus/types';
 import { decisionEvent } from './testing/events';
 
 const root = join(__dirname, '../../..');
 const entry = ['--import', 'tsx', join(__dirname, 'main.ts')];
-const TOKEN = 'a-long-enough-internal-token';
+const TOKEN = TEST_TOKENS.logger;
 
 const baseEnv = (env: Record<string, string>) => ({
   PATH: process.env['PATH'] ?? '',
-  INTERNAL_TOKEN: TOKEN,
+  ...testCredentialEnv('logger', CALLERS_ACCEPTED_BY.logger),
   NEXUS_DATA_DIR: mkdtempSync(join(tmpdir(), 'logger-data-')),
   LOGGER_PORT: '0',
   ...env,
@@ -46,20 +46,20 @@ async function startUntilReady(env: Record<string, string>): Promise<{ output: s
   return { code: await exited, output: seen };
 }
 
-const headers = { Authorization: `Bearer ${TOKEN}`, 'Content-Type': 'application/json' };
+const headers = { ...authAs('gateway'), 'Content-Type': 'application/json' };
 
 describe('logger start-up', () => {
-  it('refuses to start without INTERNAL_TOKEN, naming the variable', () => {
-    const { status, output } = start({ INTERNAL_TOKEN: '' });
+  it('refuses to start without LOGGER_TOKEN, naming the variable', () => {
+    const { status, output } = start({ LOGGER_TOKEN: '' });
     expect(status).toBe(1);
     expect(output).toContain('logger service failed to start');
-    expect(output).toContain('environment variable INTERNAL_TOKEN');
+    expect(output).toContain('environment variable LOGGER_TOKEN');
   });
 
-  it('refuses a short INTERNAL_TOKEN and a database URL that is not PostgreSQL, listing both, never echoing the token', () => {
-    const { status, output } = start({ INTERNAL_TOKEN: 'short-secret', LOGGER_DATABASE_URL: 'mysql://db/logger' });
+  it('refuses a short LOGGER_TOKEN and a database URL that is not PostgreSQL, listing both, never echoing the token', () => {
+    const { status, output } = start({ LOGGER_TOKEN: 'short-secret', LOGGER_DATABASE_URL: 'mysql://db/logger' });
     expect(status).toBe(1);
-    expect(output).toContain('environment variable INTERNAL_TOKEN');
+    expect(output).toContain('environment variable LOGGER_TOKEN');
     expect(output).toContain('environment variable LOGGER_DATABASE_URL');
     expect(output).not.toContain('short-secret');
   });
@@ -84,7 +84,7 @@ describe('logger start-up', () => {
   });
 
   it('keeps stored events across a restart, and refuses a second instance on the same SQLite file', async () => {
-    const env = { INTERNAL_TOKEN: TOKEN, NEXUS_DATA_DIR: mkdtempSync(join(tmpdir(), 'logger-data-')) };
+    const env = { ...testCredentialEnv('logger', CALLERS_ACCEPTED_BY.logger), NEXUS_DATA_DIR: mkdtempSync(join(tmpdir(), 'logger-data-')) };
     const first = await startServiceProcess({ app: 'logger', port: await freePort(), env });
     try {
       const posted = await fetch(`${first.url}/events`, {

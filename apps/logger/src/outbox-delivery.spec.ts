@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { freePort } from '@nexus/chain';
 import { LoggerClient, LogOutbox } from '@nexus/clients';
-import { createSilentLogger, startServiceProcess, type ServiceProcess } from '@nexus/service-kit';
+import { TEST_TOKENS, createSilentLogger, startServiceProcess, testCredentialEnv, type ServiceProcess } from '@nexus/service-kit';
 import {
   createOutboxStore,
   createTemporaryPostgres,
@@ -13,7 +13,7 @@ import {
   type OutboxTables,
   type TemporaryPostgres,
 } from '@nexus/stores';
-import type { LogEvent, LoggedEvent } from '@nexus/types';
+import { CALLERS_ACCEPTED_BY, type LogEvent, type LoggedEvent } from '@nexus/types';
 import { at, decisionEvent, transactionEvent } from './testing/events';
 
 /**
@@ -24,7 +24,8 @@ import { at, decisionEvent, transactionEvent } from './testing/events';
 
 jest.setTimeout(90_000);
 
-const TOKEN = 'outbox-delivery-internal-token';
+/** the sender is the gateway */
+const TOKEN = TEST_TOKENS.gateway;
 const END_OF_TIME = new Date(8.64e15);
 
 let sequence = 0;
@@ -78,7 +79,11 @@ describe.each(['sqlite', 'postgres'] as const)('log outbox on %s delivering to t
   let outbox: LogOutbox | undefined;
 
   const startLogger = async () => {
-    logger = await startServiceProcess({ app: 'logger', port, env: { INTERNAL_TOKEN: TOKEN, NEXUS_DATA_DIR: loggerDataDir } });
+    logger = await startServiceProcess({
+      app: 'logger',
+      port,
+      env: { ...testCredentialEnv('logger', CALLERS_ACCEPTED_BY.logger), NEXUS_DATA_DIR: loggerDataDir },
+    });
   };
   const stopLogger = async () => {
     await logger?.stop();

@@ -2,7 +2,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import request, { type Response } from 'supertest';
 import { createTemporaryPostgres, type TemporaryPostgres } from '@nexus/stores';
 import { ErrorBody, Payment, PaymentList, TreasuryView, VerifyResult, type ErrorCode } from '@nexus/types';
-import { auth, createPaymentUnderTest, type PaymentUnderTest } from './testing/payment-harness';
+import { auth, createPaymentUnderTest, providerAuth, type PaymentUnderTest } from './testing/payment-harness';
 
 // Hardhat's public development accounts #1 and #2, checksummed.
 const PAYEE = '0x70997970C51812dc3A010C7d01b50e0d17dc79C8';
@@ -47,7 +47,7 @@ const post = (service: PaymentUnderTest, body: unknown) =>
 const pay = async (service: PaymentUnderTest, { idempotencyKey, ...terms }: PayTerms) =>
   post(service, { grant: await service.grants.issue(terms), idempotencyKey });
 const verify = (service: PaymentUnderTest, body: Record<string, unknown>) =>
-  request(service.app).post('/payments/verify').set(auth).send(body);
+  request(service.app).post('/payments/verify').set(providerAuth(body['serviceId'])).send(body);
 const refund = (service: PaymentUnderTest, id: string, body: Record<string, unknown> = { reason: 'provider failed' }) =>
   request(service.app).post(`/payments/${id}/refund`).set(auth).send(body);
 const list = (service: PaymentUnderTest, query: Record<string, string | number> = {}) =>

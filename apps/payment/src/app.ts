@@ -1,6 +1,6 @@
 import type { Express } from 'express';
 import type { Registry } from 'prom-client';
-import { AppError, createServiceApp, type Logger } from '@nexus/service-kit';
+import { AppError, createServiceApp, type CallerDigests, type Logger } from '@nexus/service-kit';
 import { isStoreUnavailable, type PaymentStore } from '@nexus/stores';
 import { ChainUnavailableError } from './chain/chain-unavailable';
 import type { PaymentService } from './payment-service';
@@ -12,16 +12,17 @@ export interface PaymentAppDeps {
   store: Pick<PaymentStore, 'ping'>;
   settler: Pick<Settler, 'ping' | 'mode'>;
   logger: Logger;
-  internalToken: string;
+  /** the callers this service knows → the sha256 of each one's token (CALLERS_ACCEPTED_BY.payment in @nexus/types) */
+  callers: CallerDigests;
   registry: Registry;
 }
 
-/** The payment service's HTTP API (internal: every route but health and metrics needs INTERNAL_TOKEN). */
+/** The payment service's HTTP API (internal: every route but health and metrics needs the token of a caller it accepts). */
 export function createApp(deps: PaymentAppDeps): Express {
   return createServiceApp({
     name: 'payment',
     logger: deps.logger,
-    internalToken: deps.internalToken,
+    callers: deps.callers,
     registry: deps.registry,
     healthChecks: {
       store: () => deps.store.ping(),

@@ -10,7 +10,7 @@ import {
   startTestChain,
   type TestChain,
 } from '@nexus/chain';
-import { auth, createPaymentUnderTest, type PaymentUnderTest } from './testing/payment-harness';
+import { auth, createPaymentUnderTest, providerAuth, type PaymentUnderTest } from './testing/payment-harness';
 
 const mnee = (amount: string) => parseUnits(amount, 18);
 
@@ -244,7 +244,7 @@ describe('payment service in chain mode, on a real Hardhat node', () => {
     ).toBe(true);
     const verify = await request(payment.app)
       .post('/payments/verify')
-      .set(auth)
+      .set(providerAuth('IMAGE_GEN'))
       .send({ paymentId: paid.id, payee: payee(), serviceId: 'IMAGE_GEN', amount: '0.50' });
     expect(verify.body).toMatchObject({ valid: false, reason: 'REFUNDED' });
   });
@@ -261,7 +261,7 @@ describe('payment service in chain mode, on a real Hardhat node', () => {
     const verify = (body: Record<string, unknown>) =>
       request(payment.app)
         .post('/payments/verify')
-        .set(auth)
+        .set(providerAuth(body['serviceId'] ?? 'PRICE_ORACLE'))
         .send({ payee: chain.payees[1]!.address, serviceId: 'PRICE_ORACLE', amount: '0.05', ...body });
 
     expect((await verify({ paymentId: paid.id })).body).toMatchObject({ valid: true, reason: 'VALID', payment: { id: paid.id } });

@@ -4,6 +4,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { localAccount, startTestChain, writeDeployment, type TestChain } from '@nexus/chain';
 import { TestGrantIssuer } from '@nexus/clients';
+import { testCredentialEnv } from '@nexus/service-kit';
+import { CALLERS_ACCEPTED_BY } from '@nexus/types';
 
 const root = join(__dirname, '../../..');
 const entry = ['--import', 'tsx', join(__dirname, 'main.ts')];
@@ -12,7 +14,7 @@ const policyKeys = new TestGrantIssuer();
 
 const baseEnv = (env: Record<string, string>) => ({
   PATH: process.env['PATH'] ?? '',
-  INTERNAL_TOKEN: 'a-long-enough-internal-token',
+  ...testCredentialEnv('payment', CALLERS_ACCEPTED_BY.payment),
   NEXUS_DATA_DIR: mkdtempSync(join(tmpdir(), 'payment-data-')),
   PAYMENT_PORT: '0',
   ...policyKeys.paymentEnv,

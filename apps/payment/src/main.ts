@@ -3,6 +3,7 @@ import { Registry } from 'prom-client';
 import { ConfigError, loadChainEnv, loadConfig, loadGrantVerifyingKey, loadServiceEnv } from '@nexus/config';
 import { createLogger, describeError, serve } from '@nexus/service-kit';
 import { createPaymentStore, openDatabase, type PaymentTables } from '@nexus/stores';
+import { CALLERS_ACCEPTED_BY } from '@nexus/types';
 import { createApp } from './app';
 import { buildSettler } from './build-settler';
 import { GrantReader } from './grants/grant-reader';
@@ -12,7 +13,7 @@ import { PaymentService } from './payment-service';
 const logger = createLogger('payment');
 
 async function main(): Promise<void> {
-  const env = loadServiceEnv('payment', 8006);
+  const env = loadServiceEnv('payment', 8006, process.env, { accepts: CALLERS_ACCEPTED_BY.payment });
   const chain = loadChainEnv(env.dataDir);
   // Our own copy of services.yaml names each service's payee: a grant never does, nor the caller.
   const grants = new GrantReader(loadGrantVerifyingKey(), loadConfig().services);
@@ -33,7 +34,7 @@ async function main(): Promise<void> {
     metrics: createPaymentMetrics(registry),
     leaseMs: chain.receiptTimeoutMs + 30_000,
   });
-  const app = createApp({ payments, store, settler, registry, logger, internalToken: env.internalToken });
+  const app = createApp({ payments, store, settler, registry, logger, callers: env.callers });
   await serve(app, {
     host: env.host,
     port: env.port,

@@ -1,6 +1,6 @@
 import type { Express } from 'express';
 import type { Registry } from 'prom-client';
-import { AppError, createServiceApp, type Logger } from '@nexus/service-kit';
+import { AppError, createServiceApp, type CallerDigests, type Logger } from '@nexus/service-kit';
 import { isStoreUnavailable, type PolicyStore } from '@nexus/stores';
 import type { PolicyService } from './policy-service';
 import { agentRoutes } from './routes/agent-routes';
@@ -12,17 +12,18 @@ export interface PolicyAppDeps {
   policy: PolicyService;
   store: Pick<PolicyStore, 'ping'>;
   logger: Logger;
-  internalToken: string;
+  /** the callers this service knows → the sha256 of each one's token (CALLERS_ACCEPTED_BY.policy in @nexus/types) */
+  callers: CallerDigests;
   /** Holds the policy's own counters; the kit adds process and HTTP metrics. */
   registry: Registry;
 }
 
-/** The policy service's HTTP API (internal: every route but health and metrics needs INTERNAL_TOKEN). */
+/** The policy service's HTTP API (internal: every route but health and metrics needs the token of a caller it accepts). */
 export function createApp(deps: PolicyAppDeps): Express {
   return createServiceApp({
     name: 'policy',
     logger: deps.logger,
-    internalToken: deps.internalToken,
+    callers: deps.callers,
     registry: deps.registry,
     healthChecks: { store: () => deps.store.ping() },
     mapError: (error) =>

@@ -3,6 +3,8 @@ import { cpSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { TestGrantIssuer } from '@nexus/clients';
+import { testCredentialEnv } from '@nexus/service-kit';
+import { CALLERS_ACCEPTED_BY } from '@nexus/types';
 
 const root = join(__dirname, '../../..');
 
@@ -11,7 +13,7 @@ const policyKeys = new TestGrantIssuer();
 const baseEnv = (configDir: string, env: Record<string, string>) => ({
   PATH: process.env['PATH'] ?? '',
   NEXUS_CONFIG_DIR: configDir,
-  INTERNAL_TOKEN: 'a-long-enough-internal-token',
+  ...testCredentialEnv('policy', CALLERS_ACCEPTED_BY.policy),
   NEXUS_DATA_DIR: mkdtempSync(join(tmpdir(), 'policy-data-')),
   POLICY_PORT: '0',
   ...policyKeys.policyEnv,
@@ -58,10 +60,11 @@ describe('policy start-up', () => {
     );
   });
 
-  it('refuses to start without an internal token', () => {
-    const { status, output } = start(configCopy(), { INTERNAL_TOKEN: '' });
+  it('refuses to start without its own token, or without the token hash of a caller it accepts', () => {
+    const { status, output } = start(configCopy(), { POLICY_TOKEN: '', GATEWAY_TOKEN_SHA256: '' });
     expect(status).toBe(1);
-    expect(output).toContain('environment variable INTERNAL_TOKEN');
+    expect(output).toContain('environment variable POLICY_TOKEN');
+    expect(output).toContain('environment variable GATEWAY_TOKEN_SHA256');
   });
 
   it('refuses to start without its grant signing key, or with a public key in its place', () => {

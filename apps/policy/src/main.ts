@@ -3,6 +3,7 @@ import { Registry } from 'prom-client';
 import { ConfigError, loadConfig, loadGrantSigningKey, loadServiceEnv } from '@nexus/config';
 import { createLogger, describeError, serve } from '@nexus/service-kit';
 import { createPolicyStore, openDatabase, type PolicyTables } from '@nexus/stores';
+import { CALLERS_ACCEPTED_BY } from '@nexus/types';
 import { createApp } from './app';
 import { buildCatalog } from './catalog';
 import { startHousekeeping } from './housekeeping';
@@ -13,7 +14,7 @@ import { PolicyService } from './policy-service';
 const logger = createLogger('policy');
 
 async function main(): Promise<void> {
-  const env = loadServiceEnv('policy', 8005);
+  const env = loadServiceEnv('policy', 8005, process.env, { accepts: CALLERS_ACCEPTED_BY.policy });
   const config = loadConfig();
   const grantKey = loadGrantSigningKey();
   const database = openDatabase<PolicyTables>({
@@ -26,7 +27,7 @@ async function main(): Promise<void> {
   const registry = new Registry();
   const policy = new PolicyService({ store, catalog: buildCatalog(config), metrics: createPolicyMetrics(registry), grantKey });
   const stopHousekeeping = startHousekeeping(policy, config.policy.holds.sweepIntervalSeconds * 1000, logger);
-  const app = createApp({ policy, store, registry, logger, internalToken: env.internalToken });
+  const app = createApp({ policy, store, registry, logger, callers: env.callers });
   await serve(app, {
     host: env.host,
     port: env.port,

@@ -13,7 +13,7 @@ export interface RetrySettings {
 export interface ServiceClientOptions {
   /** e.g. http://127.0.0.1:8006 */
   baseUrl: string;
-  /** bearer token (INTERNAL_TOKEN for internal services) */
+  /** bearer token: the calling process's own `<NAME>_TOKEN` for internal services */
   token?: string;
   /** per attempt; 5 s by default */
   timeoutMs?: number;

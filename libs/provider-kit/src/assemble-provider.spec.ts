@@ -30,7 +30,8 @@ describe('a provider on a configured (real) network', () => {
       serviceEnv: {
         host: '127.0.0.1',
         port: 0,
-        internalToken: 'test-internal-token-0123456789',
+        serviceToken: 'test-service-token-0123456789',
+        callers: new Map(),
         databaseUrl: undefined,
         dataDir: mkdtempSync(join(tmpdir(), 'nexus-provider-')),
       },

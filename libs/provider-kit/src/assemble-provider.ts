@@ -132,7 +132,7 @@ export async function assembleProvider(options: AssembleOptions): Promise<Assemb
   const url = PaymentUrl.safeParse(env['PAYMENT_URL'] || undefined);
   if (!url.success) throw new ConfigError([{ source: 'environment variable PAYMENT_URL', path: '', message: 'must be an http(s) URL' }]);
   const chain = loadChainEnv(serviceEnv.dataDir, env);
-  const payments = new PaymentClient({ baseUrl: url.data, token: serviceEnv.internalToken });
+  const payments = new PaymentClient({ baseUrl: url.data, token: serviceEnv.serviceToken });
   const side = await paymentSide(chain, payments, service.payee, prefix, env, logger);
 
   const database = openDatabase<RedemptionTables>({

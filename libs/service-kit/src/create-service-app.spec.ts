@@ -4,12 +4,14 @@ import request from 'supertest';
 import winston from 'winston';
 import { z } from 'zod';
 import { AppError, conflict } from './app-error';
+import { acceptCallers, callerOf, tokenSha256 } from './caller-auth';
 import { createServiceApp, type ServiceAppOptions } from './create-service-app';
 import type { HealthCheck } from './health';
 import { createLogger, createSilentLogger, type Logger } from './logger';
 import { parseInput } from './validate';
 
 const TOKEN = 'internal-token-for-tests-0123456789';
+const OPERATOR_TOKEN = 'operator-token-for-tests-0123456789';
 const GENERATED_ID = /^req_[0-9a-f]{32}$/;
 
 type LogLine = Record<string, unknown>;
@@ -262,8 +264,20 @@ describe('createServiceApp', () => {
     });
   });
 
-  describe('internal token', () => {
-    const app = buildApp({ internalToken: TOKEN });
+  describe('callers', () => {
+    const callers = new Map([
+      ['gateway', tokenSha256(TOKEN)],
+      ['operator', tokenSha256(OPERATOR_TOKEN)],
+    ] as const);
+    const callerRoutes = (router: Router) => {
+      router.get('/items/:id', acceptCallers('gateway', 'operator'), (req, res) => {
+        res.json({ id: req.params['id'], caller: callerOf(res) });
+      });
+      router.post('/things', acceptCallers('gateway'), (req, res) => {
+        res.status(201).json(parseInput(Thing, req.body, 'body'));
+      });
+    };
+    const app = buildApp({ callers, routes: callerRoutes });
 
     it('answers 401 with WWW-Authenticate when the bearer token is missing', async () => {
       const res = await request(app).get('/items/1');
@@ -273,7 +287,7 @@ describe('createServiceApp', () => {
       expect(res.body.error).toMatchObject({ code: 'UNAUTHORIZED', message: 'missing bearer token' });
     });
 
-    it('answers 401 to a wrong token', async () => {
+    it('answers 401 to a token no caller holds', async () => {
       const res = await request(app).get('/items/1').set('Authorization', `Bearer ${TOKEN}x`);
 
       expect(res.status).toBe(401);
@@ -281,12 +295,24 @@ describe('createServiceApp', () => {
       expect(res.body.error).toMatchObject({ code: 'UNAUTHORIZED', message: 'invalid bearer token' });
     });
 
-    it('answers 401 to the right token in another scheme', async () => {
+    it('answers 401 to a known token sent in another scheme, and to the hash sent as if it were the token', async () => {
       await request(app).get('/items/1').set('Authorization', `Basic ${TOKEN}`).expect(401);
+      await request(app)
+        .get('/items/1')
+        .set('Authorization', `Bearer ${tokenSha256(TOKEN)}`)
+        .expect(401);
     });
 
-    it('lets the right token through', async () => {
-      await request(app).get('/items/1').set('Authorization', `Bearer ${TOKEN}`).expect(200, { id: '1' });
+    it('lets a caller the route accepts through, and tells the handler who it is', async () => {
+      await request(app).get('/items/1').set('Authorization', `Bearer ${TOKEN}`).expect(200, { id: '1', caller: 'gateway' });
+      await request(app).get('/items/2').set('Authorization', `Bearer ${OPERATOR_TOKEN}`).expect(200, { id: '2', caller: 'operator' });
+    });
+
+    it('answers 403 FORBIDDEN_CALLER to a known caller the route does not accept, before reading its body', async () => {
+      const res = await request(app).post('/things').set('Authorization', `Bearer ${OPERATOR_TOKEN}`).send({ name: 'widget', count: 1 });
+
+      expect(res.status).toBe(403);
+      expect(res.body.error).toMatchObject({ code: 'FORBIDDEN_CALLER', message: 'operator may not call this route' });
     });
 
     it('keeps /health and /metrics public', async () => {
@@ -300,7 +326,11 @@ describe('createServiceApp', () => {
       await request(app).get('/no-such-route').set('Authorization', `Bearer ${TOKEN}`).expect(404);
     });
 
-    it('needs no token when the app has none configured', async () => {
+    it('refuses to build an internal app with a route that names no callers', () => {
+      expect(() => buildApp({ callers })).toThrow(/must name the callers they accept.*GET \/items\/:id/);
+    });
+
+    it('needs no token when the app knows no callers', async () => {
       await request(buildApp()).get('/items/1').expect(200);
     });
   });
@@ -475,7 +505,7 @@ describe('createServiceApp', () => {
 
     it('logs one request line with method, path, status and duration but no header, body or query', async () => {
       const { logger, lines, text } = captureLogs();
-      const app = buildApp({ logger, internalToken: TOKEN });
+      const app = buildApp({ logger });
 
       await request(app)
         .post('/logged?api_key=query-secret-42')

@@ -2,7 +2,7 @@ import express, { type Express, type RequestHandler, type Router } from 'express
 import type { Registry } from 'prom-client';
 import { errorHandler, notFoundHandler, type ErrorMapper } from './error-handler';
 import { healthRoute, type HealthCheck } from './health';
-import { internalAuth } from './internal-auth';
+import { assertRoutesDeclareCallers, authenticateCallers, type CallerDigests } from './caller-auth';
 import type { Logger } from './logger';
 import { createMetrics } from './metrics';
 import { requestId } from './request-id';
@@ -16,8 +16,12 @@ export interface ServiceAppOptions {
   routes: (router: Router) => void;
   /** Readiness checks of dependencies reported by `GET /health`. */
   healthChecks?: Record<string, HealthCheck>;
-  /** When set, every route but health and metrics needs this bearer token (internal services). */
-  internalToken?: string;
+  /**
+   * Internal services: the callers they know (name → sha256 of its token).
+   * Every route but health and metrics then needs a known caller's bearer
+   * token, and every route must name the callers it accepts (`acceptCallers`).
+   */
+  callers?: CallerDigests;
   /** The service's own metrics registry (domain counters); process and HTTP metrics are added to it. */
   registry?: Registry;
   /** Maps the service's own failures to AppErrors (e.g. a store outage to 503); others become 500. */
@@ -34,7 +38,7 @@ const PUBLIC_PATHS = ['/health', '/metrics'];
 
 /**
  * The Express app every service starts from: request id, request log, metrics,
- * early handlers, health, optional internal auth, guards, JSON body parsing, then the service's routes,
+ * early handlers, health, caller authentication (internal services), guards, JSON body parsing, then the service's routes,
  * then the 404 handler and the one error middleware.
  */
 export function createServiceApp(options: ServiceAppOptions): Express {
@@ -52,12 +56,13 @@ export function createServiceApp(options: ServiceAppOptions): Express {
   app.get('/metrics', async (_req, res) => {
     res.type(metrics.registry.contentType).send(await metrics.registry.metrics());
   });
-  if (options.internalToken !== undefined) app.use(internalAuth(options.internalToken, PUBLIC_PATHS));
+  if (options.callers !== undefined) app.use(authenticateCallers(options.callers, PUBLIC_PATHS));
   for (const handler of options.guards ?? []) app.use(handler);
   app.use(express.json({ limit: options.bodyLimit ?? '100kb', strict: true }));
 
   const router = express.Router();
   options.routes(router);
+  if (options.callers !== undefined) assertRoutesDeclareCallers(router);
   app.use(router);
 
   app.use(notFoundHandler());

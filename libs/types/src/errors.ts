@@ -8,6 +8,8 @@ export const ErrorCode = z.enum([
   'UNSUPPORTED_MEDIA_TYPE',
   'UNAUTHORIZED',
   'FORBIDDEN',
+  // an internal route's caller is known but not one it accepts (DESIGN.md §9)
+  'FORBIDDEN_CALLER',
   'NOT_FOUND',
   'AGENT_NOT_FOUND',
   'RESERVATION_NOT_FOUND',
@@ -35,6 +37,7 @@ export const ErrorCode = z.enum([
   'IMAGE_NOT_FOUND',
   // logger
   'EVENT_CONFLICT',
+  'EVENT_OF_ANOTHER_SENDER',
   // gateway
   'SERVICE_NOT_FOUND',
   'PAYMENT_FAILED',

@@ -12,3 +12,4 @@ export * from './providers/image-gen';
 export * from './providers/price-oracle';
 export * from './gateway';
 export * from './stack';
+export * from './service-callers';

@@ -17,7 +17,7 @@ export interface StackSettings {
 export interface RunningStack {
   settings: StackSettings;
   gatewayUrl: string;
-  /** the env file as `npm start` left it (keys, INTERNAL_TOKEN) */
+  /** the env file as `npm start` left it (keys, every service token) */
   fileEnv: Record<string, string>;
   /** what the launcher printed so far */
   output: string[];

@@ -7,7 +7,7 @@ import { freePort } from '@nexus/chain';
 import { LogOutbox, PaymentClient, PolicyClient, isServiceCallError } from '@nexus/clients';
 import { loadConfig, type ServiceConfig } from '@nexus/config';
 import { buildEchoProvider, createProviderUnderTest, type ProviderUnderTest } from '@nexus/provider-kit';
-import { createSilentLogger, listenOnLoopback, type LoopbackServer } from '@nexus/service-kit';
+import { TEST_TOKENS, createSilentLogger, listenOnLoopback, type LoopbackServer } from '@nexus/service-kit';
 import { createOutboxStore, openDatabase, type Database, type OutboxTables } from '@nexus/stores';
 import type { DecisionEvent, LogEvent } from '@nexus/types';
 import { ServiceDirectory } from '../services/service-directory';
@@ -255,7 +255,7 @@ describe('PaidCallPipeline', () => {
   it('answers 503 and releases the hold when the payment service cannot be reached: nothing was charged', async () => {
     const payments = new PaymentClient({
       baseUrl: closedUrl,
-      token: stack.internalToken,
+      token: TEST_TOKENS.gateway,
       retry: { attempts: 2, initialDelayMs: 10, maxDelayMs: 10 },
     });
     const outcome = failedWith(await pipeline({ deps: { payments } }).run(archiveCall({ text: 'hello' })));
@@ -270,7 +270,7 @@ describe('PaidCallPipeline', () => {
   it('keeps the hold as spend when the payment service does not answer in time: the money may have moved', async () => {
     const payments = new PaymentClient({
       baseUrl: hanging.url,
-      token: stack.internalToken,
+      token: TEST_TOKENS.gateway,
       timeoutMs: 200,
       retry: { attempts: 1, initialDelayMs: 10, maxDelayMs: 10 },
     });
@@ -284,7 +284,7 @@ describe('PaidCallPipeline', () => {
   it('throws before any decision when the policy service cannot be reached, and records nothing', async () => {
     const policy = new PolicyClient({
       baseUrl: closedUrl,
-      token: stack.internalToken,
+      token: TEST_TOKENS.gateway,
       retry: { attempts: 2, initialDelayMs: 10, maxDelayMs: 10 },
     });
     const failure: unknown = await pipeline({ deps: { policy } })

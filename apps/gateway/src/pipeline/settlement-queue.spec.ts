@@ -3,13 +3,21 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { freePort } from '@nexus/chain';
 import { PolicyClient, TestGrantIssuer } from '@nexus/clients';
-import { createLogger, findWorkspaceRoot, startServiceProcess, type ServiceProcess } from '@nexus/service-kit';
+import {
+  TEST_TOKENS,
+  createLogger,
+  findWorkspaceRoot,
+  startServiceProcess,
+  testCredentialEnv,
+  type ServiceProcess,
+} from '@nexus/service-kit';
 import { createOutboxStore, openDatabase, type OutboxStore, type OutboxTables, type Database } from '@nexus/stores';
+import { CALLERS_ACCEPTED_BY } from '@nexus/types';
 import { SETTLEMENT_TOPIC, SettlementQueue } from './settlement-queue';
 
 jest.setTimeout(60_000);
 
-const TOKEN = 'settlement-test-token-0123456789';
+const TOKEN = TEST_TOKENS.gateway;
 
 describe('the settlement queue', () => {
   let policyProcess: ServiceProcess;
@@ -24,7 +32,7 @@ describe('the settlement queue', () => {
       app: 'policy',
       port,
       env: {
-        INTERNAL_TOKEN: TOKEN,
+        ...testCredentialEnv('policy', CALLERS_ACCEPTED_BY.policy),
         NEXUS_DATA_DIR: dataDir,
         NEXUS_CONFIG_DIR: join(findWorkspaceRoot(), 'config'),
         ...new TestGrantIssuer().policyEnv,

@@ -6,7 +6,8 @@ import { freePort } from '@nexus/chain';
 import { PaymentClient, PolicyClient, LoggerClient } from '@nexus/clients';
 import { serviceEnvName } from '@nexus/config';
 import { startTestPaymentNetwork, type TestPaymentNetwork } from '@nexus/provider-kit';
-import { findWorkspaceRoot, startServiceProcess, type ServiceProcess } from '@nexus/service-kit';
+import { TEST_TOKENS, findWorkspaceRoot, startServiceProcess, testCredentialEnv, type ServiceProcess } from '@nexus/service-kit';
+import { CALLERS_ACCEPTED_BY } from '@nexus/types';
 
 /** The providers this repository ships: Nx app → service id. */
 export const PROVIDER_APPS = {
@@ -26,8 +27,7 @@ export interface BackingStackOptions {
 }
 
 export interface BackingStack {
-  internalToken: string;
-  /** what the gateway needs in its environment to reach this stack (URLs, token, config dir, provider URL overrides) */
+  /** what the gateway needs in its environment to reach this stack (URLs, GATEWAY_TOKEN, config dir, provider URL overrides) */
   gatewayEnv: Record<string, string>;
   network: TestPaymentNetwork;
   policy: PolicyClient;
@@ -54,7 +54,6 @@ export async function startBackingStack(options: BackingStackOptions = {}): Prom
   const configDir = options.configDir ?? join(root, 'config');
   const dataDir = mkdtempSync(join(tmpdir(), 'nexus-gateway-stack-'));
   const network = await startTestPaymentNetwork('mock', { paymentHoldsPayeeKeys: true });
-  const internalToken = network.internalToken;
   const names: BackingService[] = ['policy', 'logger', ...(Object.keys(PROVIDER_APPS) as ProviderApp[])];
   const ports = new Map<BackingService, number>();
   for (const name of names) ports.set(name, await freePort());
@@ -62,10 +61,10 @@ export async function startBackingStack(options: BackingStackOptions = {}): Prom
   const providerUrls = Object.fromEntries(
     Object.entries(PROVIDER_APPS).map(([app, serviceId]) => [serviceEnvName(serviceId, 'URL'), url(app as ProviderApp)]),
   );
-  const shared = { ...options.env, INTERNAL_TOKEN: internalToken, NEXUS_CONFIG_DIR: configDir, ...providerUrls };
+  const shared = { ...options.env, NEXUS_CONFIG_DIR: configDir, ...providerUrls };
   const envOf = (name: BackingService): Record<string, string> => ({
     ...shared,
-    ...(name === 'policy' || name === 'logger' ? {} : network.providerEnv),
+    ...(name === 'policy' || name === 'logger' ? testCredentialEnv(name, CALLERS_ACCEPTED_BY[name]) : network.providerEnv),
     // the policy signs grants with the key the network's payment service trusts
     ...(name === 'policy' ? network.grants.policyEnv : {}),
     NEXUS_DATA_DIR: join(dataDir, name),
@@ -87,11 +86,12 @@ export async function startBackingStack(options: BackingStackOptions = {}): Prom
     if (!service) throw new Error(`${name} is not running`);
     return service;
   };
-  const client = { token: internalToken, timeoutMs: 5_000 };
+  // The tests call the services as the gateway would.
+  const client = { token: TEST_TOKENS.gateway, timeoutMs: 5_000 };
   return {
-    internalToken,
     gatewayEnv: {
       ...shared,
+      ...testCredentialEnv('gateway'),
       POLICY_URL: url('policy'),
       PAYMENT_URL: network.payment.url,
       LOGGER_URL: url('logger'),

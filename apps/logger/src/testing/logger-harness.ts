@@ -1,13 +1,15 @@
 import type { Express } from 'express';
 import { Registry } from 'prom-client';
-import { createSilentLogger, listenOnLoopback, type LoopbackServer } from '@nexus/service-kit';
+import { authAs, createSilentLogger, listenOnLoopback, TEST_TOKENS, testCallerDigests, type LoopbackServer } from '@nexus/service-kit';
 import { createLogEventStore, openDatabase, type LogEventStore, type LoggerTables } from '@nexus/stores';
+import { CALLERS_ACCEPTED_BY } from '@nexus/types';
 import { createApp } from '../app';
 import { EventLog } from '../event-log';
 import { createLoggerMetrics } from '../logger-metrics';
 
-export const TEST_TOKEN = 'test-internal-token-0123456789';
-export const auth = { Authorization: `Bearer ${TEST_TOKEN}` };
+/** The gateway's test token: most tests call as the gateway; `authAs` (service-kit) gives any other caller's header. */
+export const TEST_TOKEN = TEST_TOKENS.gateway;
+export const auth = authAs('gateway');
 
 export interface LoggerUnderTest {
   app: Express;
@@ -36,7 +38,13 @@ export async function createLoggerUnderTest(options: LoggerHarnessOptions = {}):
   const store = await createLogEventStore(database);
   const registry = new Registry();
   const log = new EventLog({ store, metrics: createLoggerMetrics(registry), ...(options.clock ? { clock: options.clock } : {}) });
-  const app = createApp({ log, store, registry, logger: createSilentLogger('logger'), internalToken: TEST_TOKEN });
+  const app = createApp({
+    log,
+    store,
+    registry,
+    logger: createSilentLogger('logger'),
+    callers: testCallerDigests(CALLERS_ACCEPTED_BY.logger),
+  });
   let server: LoopbackServer | undefined;
   const harness: LoggerUnderTest = {
     app,

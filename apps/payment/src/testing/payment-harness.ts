@@ -6,8 +6,9 @@ import { Registry } from 'prom-client';
 import { localAccount, writeDeployment, type Deployment } from '@nexus/chain';
 import { TestGrantIssuer } from '@nexus/clients';
 import { loadChainEnv, loadConfig, type ServiceConfig } from '@nexus/config';
-import { createSilentLogger, findWorkspaceRoot } from '@nexus/service-kit';
+import { authAs, createSilentLogger, findWorkspaceRoot, TEST_TOKENS, testCallerDigests } from '@nexus/service-kit';
 import { createPaymentStore, openDatabase, type PaymentStore, type PaymentTables } from '@nexus/stores';
+import { CALLERS_ACCEPTED_BY, PROVIDER_CALLERS, providerServiceId } from '@nexus/types';
 import { createApp } from '../app';
 import { buildSettler } from '../build-settler';
 import { GrantReader } from '../grants/grant-reader';
@@ -15,8 +16,13 @@ import { createPaymentMetrics } from '../payment-metrics';
 import { PaymentService } from '../payment-service';
 import type { Settler } from '../settler';
 
-export const TEST_TOKEN = 'test-internal-token-0123456789';
-export const auth = { Authorization: `Bearer ${TEST_TOKEN}` };
+/** The gateway's test token: most tests call as the gateway; `authAs` (service-kit) gives any other caller's header. */
+export const TEST_TOKEN = TEST_TOKENS.gateway;
+export const auth = authAs('gateway');
+
+/** The header of the provider of `serviceId` (the only caller that may verify its payments); image-gen's for an unknown id. */
+export const providerAuth = (serviceId: unknown) =>
+  authAs(PROVIDER_CALLERS.find((caller) => providerServiceId(caller) === serviceId) ?? 'image-gen');
 
 export interface PaymentUnderTest {
   app: Express;
@@ -74,7 +80,7 @@ export async function createPaymentUnderTest(options: PaymentHarnessOptions = {}
     metrics: createPaymentMetrics(registry),
     leaseMs: chain.receiptTimeoutMs + 1_000,
   });
-  const app = createApp({ payments: service, store, settler, registry, logger, internalToken: TEST_TOKEN });
+  const app = createApp({ payments: service, store, settler, registry, logger, callers: testCallerDigests(CALLERS_ACCEPTED_BY.payment) });
   return {
     app,
     store,

@@ -1,26 +1,26 @@
 import type { Router } from 'express';
-import { parseInput } from '@nexus/service-kit';
+import { acceptCallers, parseInput } from '@nexus/service-kit';
 import { CommitRequest, EntityIdParams, ReleaseRequest, ReservationListQuery } from '@nexus/types';
 import type { PolicyService } from '../policy-service';
 
 export function reservationRoutes(router: Router, policy: PolicyService): void {
   /** Holds, newest first, status as stored; `agentId`, `status`, `periodId`, `decisionId`, `limit`, `cursor`. */
-  router.get('/reservations', async (req, res) => {
+  router.get('/reservations', acceptCallers('gateway', 'operator'), async (req, res) => {
     res.json(await policy.listReservations(parseInput(ReservationListQuery, req.query, 'query')));
   });
 
-  router.get('/reservations/:id', async (req, res) => {
+  router.get('/reservations/:id', acceptCallers('gateway'), async (req, res) => {
     const { id } = parseInput(EntityIdParams, req.params, 'params');
     res.json(await policy.getReservation(id));
   });
 
-  router.post('/reservations/:id/commit', async (req, res) => {
+  router.post('/reservations/:id/commit', acceptCallers('gateway', 'payment'), async (req, res) => {
     const { id } = parseInput(EntityIdParams, req.params, 'params');
     const { amount } = parseInput(CommitRequest, req.body, 'body');
     res.json(await policy.commit(id, amount));
   });
 
-  router.post('/reservations/:id/release', async (req, res) => {
+  router.post('/reservations/:id/release', acceptCallers('gateway', 'payment'), async (req, res) => {
     const { id } = parseInput(EntityIdParams, req.params, 'params');
     const { reason } = parseInput(ReleaseRequest, req.body, 'body');
     res.json(await policy.release(id, reason));

@@ -2,15 +2,17 @@ import { generateKeyPairSync, type KeyObject } from 'node:crypto';
 import type { Express } from 'express';
 import { Registry } from 'prom-client';
 import type { NexusConfig } from '@nexus/config';
-import { createSilentLogger, listenOnLoopback, type LoopbackServer } from '@nexus/service-kit';
+import { createSilentLogger, listenOnLoopback, TEST_TOKENS, testCallerDigests, type LoopbackServer } from '@nexus/service-kit';
 import { createPolicyStore, openDatabase, type PolicyStore, type PolicyTables } from '@nexus/stores';
+import { CALLERS_ACCEPTED_BY } from '@nexus/types';
 import { createApp } from '../app';
 import { buildCatalog } from '../catalog';
 import { periodBounds } from '../period';
 import { createPolicyMetrics } from '../policy-metrics';
 import { PolicyService } from '../policy-service';
 
-export const TEST_TOKEN = 'test-internal-token-0123456789';
+/** The gateway's test token: most tests call as the gateway; `authAs` (service-kit) gives any other caller's header. */
+export const TEST_TOKEN = TEST_TOKENS.gateway;
 
 export interface PolicyUnderTest {
   app: Express;
@@ -44,7 +46,13 @@ export async function createPolicyUnderTest(options: {
     metrics: createPolicyMetrics(registry),
     grantKey: grantKeys.privateKey,
   });
-  const app = createApp({ policy, store, registry, logger: createSilentLogger('policy'), internalToken: TEST_TOKEN });
+  const app = createApp({
+    policy,
+    store,
+    registry,
+    logger: createSilentLogger('policy'),
+    callers: testCallerDigests(CALLERS_ACCEPTED_BY.policy),
+  });
   let server: LoopbackServer | undefined;
   const harness: PolicyUnderTest = {
     app,

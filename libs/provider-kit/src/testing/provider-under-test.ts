@@ -3,9 +3,9 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Express } from 'express';
-import { createSilentLogger, findWorkspaceRoot } from '@nexus/service-kit';
+import { TEST_TOKENS, createSilentLogger, findWorkspaceRoot } from '@nexus/service-kit';
 import type { RedemptionStore } from '@nexus/stores';
-import { PAYMENT_ID_HEADER, PAYMENT_TX_HEADER, type Payment, type Quote } from '@nexus/types';
+import { PAYMENT_ID_HEADER, PAYMENT_TX_HEADER, isServiceCaller, type Payment, type Quote } from '@nexus/types';
 import { assembleProvider } from '../assemble-provider';
 import type { Paywall } from '../paywall';
 import type { ProviderBuilder, ProviderRuntime } from '../provider-definition';
@@ -80,7 +80,14 @@ export async function createProviderUnderTest(build: ProviderBuilder, options: P
       serviceId: options.serviceId,
       build,
       env,
-      serviceEnv: { host: '127.0.0.1', port: 0, internalToken: network.internalToken, databaseUrl: options.databaseUrl, dataDir },
+      serviceEnv: {
+        host: '127.0.0.1',
+        port: 0,
+        serviceToken: isServiceCaller(name) ? TEST_TOKENS[name] : `test-${name}-token-unknown-to-payment`,
+        callers: new Map(),
+        databaseUrl: options.databaseUrl,
+        dataDir,
+      },
       logger: createSilentLogger(name),
     });
     const quote = provider.paywall.quote;

@@ -1,10 +1,10 @@
-import { randomBytes } from 'node:crypto';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { LOCAL_PAYEE_ACCOUNTS, freePort, localAccount, startTestChain, writeDeployment, type TestChain } from '@nexus/chain';
 import { PaymentClient, TestGrantIssuer } from '@nexus/clients';
-import { startServiceProcess, type ServiceProcess } from '@nexus/service-kit';
+import { TEST_TOKENS, startServiceProcess, testCredentialEnv, type ServiceProcess } from '@nexus/service-kit';
+import { CALLERS_ACCEPTED_BY, PROVIDER_CALLERS } from '@nexus/types';
 
 export type TestPaymentMode = 'mock' | 'chain';
 
@@ -16,12 +16,11 @@ export interface TestPaymentNetwork {
   payment: ServiceProcess;
   /** starts the payment service again on the same port and data (after a stop or kill) */
   restartPayment: () => Promise<void>;
-  /** a client of it, with the internal token */
+  /** a client of it, calling as the gateway (TEST_TOKENS of service-kit) */
   payments: PaymentClient;
   /** the policy's grant keys this payment service trusts: `grants.issue(...)` signs a grant it pays, `grants.policyEnv` a policy process signs with */
   grants: TestGrantIssuer;
-  internalToken: string;
-  /** what a provider needs in its environment to join this network (payment URL, token, mode, chain, payee keys) */
+  /** what a provider needs in its environment to join this network (payment URL, its token, mode, chain, payee keys) */
   providerEnv: Record<string, string>;
   stop: () => Promise<void>;
 }
@@ -39,7 +38,6 @@ export interface TestPaymentNetworkOptions {
  * contracts deployed and the treasury funded. Always stop() it.
  */
 export async function startTestPaymentNetwork(mode: TestPaymentMode, options: TestPaymentNetworkOptions = {}): Promise<TestPaymentNetwork> {
-  const internalToken = `test-${randomBytes(16).toString('hex')}`;
   const dir = mkdtempSync(join(tmpdir(), 'nexus-payment-net-'));
   const payeeKeys = LOCAL_PAYEE_ACCOUNTS.map((index) => localAccount(index).privateKey).join(',');
   const grants = new TestGrantIssuer();
@@ -63,7 +61,7 @@ export async function startTestPaymentNetwork(mode: TestPaymentMode, options: Te
         port,
         env: {
           ...chainEnv,
-          INTERNAL_TOKEN: internalToken,
+          ...testCredentialEnv('payment', CALLERS_ACCEPTED_BY.payment),
           NEXUS_DATA_DIR: join(dir, 'payment'),
           TREASURY_PRIVATE_KEY: localAccount(0).privateKey,
           ...(options.paymentHoldsPayeeKeys ? { PAYEE_PRIVATE_KEYS: payeeKeys } : {}),
@@ -80,10 +78,15 @@ export async function startTestPaymentNetwork(mode: TestPaymentMode, options: Te
         await network.payment.stop();
         network.payment = await startPayment();
       },
-      payments: new PaymentClient({ baseUrl: payment.url, token: internalToken }),
+      payments: new PaymentClient({ baseUrl: payment.url, token: TEST_TOKENS.gateway }),
       grants,
-      internalToken,
-      providerEnv: { ...chainEnv, PAYMENT_URL: payment.url, INTERNAL_TOKEN: internalToken, PAYEE_PRIVATE_KEYS: payeeKeys },
+      providerEnv: {
+        ...chainEnv,
+        PAYMENT_URL: payment.url,
+        // each provider reads its own <NAME>_TOKEN
+        ...Object.assign({}, ...PROVIDER_CALLERS.map((provider) => testCredentialEnv(provider))),
+        PAYEE_PRIVATE_KEYS: payeeKeys,
+      },
       stop: async () => {
         await network.payment.stop();
         await chain?.stop();

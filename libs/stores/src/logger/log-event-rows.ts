@@ -12,7 +12,7 @@ export const ms = (date: Date) => BigInt(date.getTime());
 const toDate = (value: bigint) => new Date(Number(value));
 
 /** Everything an event says, in a fixed order: what "the same content" means for a repeated id. */
-function contentHash(row: Omit<NewLogEventRow, 'recorded_at' | 'content_hash'>): string {
+function contentHash(row: Omit<NewLogEventRow, 'recorded_at' | 'content_hash' | 'sender'>): string {
   const fields = [
     row.id,
     row.kind,
@@ -33,7 +33,7 @@ function contentHash(row: Omit<NewLogEventRow, 'recorded_at' | 'content_hash'>):
   return createHash('sha256').update(JSON.stringify(fields)).digest('hex');
 }
 
-export function toRow(event: LogEventRecord, now: Date): NewLogEventRow {
+export function toRow(event: LogEventRecord, now: Date, sender: string): NewLogEventRow {
   const common = {
     id: event.id,
     kind: event.kind,
@@ -69,7 +69,7 @@ export function toRow(event: LogEventRecord, now: Date): NewLogEventRow {
           payment_id: event.paymentId,
           tx_hash: event.txHash?.toLowerCase() ?? null,
         };
-  return { ...content, recorded_at: ms(now), content_hash: contentHash(content) };
+  return { ...content, recorded_at: ms(now), content_hash: contentHash(content), sender };
 }
 
 function oneOf<T extends string>(options: readonly T[], value: string | null, what: string): T {
@@ -88,6 +88,7 @@ export function toStoredEvent(row: LogEventRow): StoredLogEvent {
     id: row.id,
     occurredAt: toDate(row.occurred_at),
     recordedAt: toDate(row.recorded_at),
+    sender: row.sender,
     agentId: row.agent_id,
     serviceId: row.service_id,
   };

@@ -116,8 +116,8 @@ describe.each(['sqlite', 'postgres'] as const)('event log stats on %s', (dialect
       postgres ? { databaseUrl: postgres.url } : { sqlitePath: join(mkdtempSync(join(tmpdir(), 'nexus-logger-')), 'logger.sqlite') },
     );
     store = await createLogEventStore(database);
-    await store.append(events.slice(0, 250), T0);
-    await store.append(events.slice(200), T0);
+    await store.append(events.slice(0, 250), T0, 'gateway');
+    await store.append(events.slice(200), T0, 'gateway');
   });
   afterAll(async () => {
     await store?.close();

@@ -38,16 +38,20 @@ export interface TransactionLogRecord extends LogEventBase {
 
 /** An event as sent. */
 export type LogEventRecord = DecisionLogRecord | TransactionLogRecord;
-/** An event as stored: plus when the logger recorded it (first time). */
-export type StoredLogEvent = LogEventRecord & { recordedAt: Date };
+/** An event as stored: plus when the logger recorded it (first time), and which caller sent it. */
+export type StoredLogEvent = LogEventRecord & { recordedAt: Date; sender: string };
 
 /**
  * `stored`: every event of the batch is in the log now; `accepted` were new,
  * `duplicates` were already there with the same content. `conflict`: these
  * ids are already stored (or repeated in the batch) with other content, and
- * nothing of the batch was stored.
+ * nothing of the batch was stored. `foreign`: these ids are stored by
+ * another sender (whatever their content), and nothing of the batch was stored.
  */
-export type LogAppendOutcome = { outcome: 'stored'; accepted: number; duplicates: number } | { outcome: 'conflict'; ids: string[] };
+export type LogAppendOutcome =
+  | { outcome: 'stored'; accepted: number; duplicates: number }
+  | { outcome: 'conflict'; ids: string[] }
+  | { outcome: 'foreign'; ids: string[] };
 
 export interface LogEventFilter {
   kind?: LogEventKind;
@@ -78,8 +82,8 @@ export interface LogEventStats {
 }
 
 export interface LogEventStore {
-  /** Stores a batch atomically: every new event, or (on a conflict) none. */
-  append(events: readonly LogEventRecord[], now: Date): Promise<LogAppendOutcome>;
+  /** Stores a batch of `sender`'s atomically: every new event, or (on a conflict, or an id another sender holds) none. */
+  append(events: readonly LogEventRecord[], now: Date, sender: string): Promise<LogAppendOutcome>;
   get(id: string): Promise<StoredLogEvent | undefined>;
   /** Newest first by occurredAt, then id; `nextCursor` is null on the last page. Throws InvalidCursorError. */
   list(filter: LogEventFilter): Promise<{ items: StoredLogEvent[]; nextCursor: string | null }>;

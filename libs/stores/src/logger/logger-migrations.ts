@@ -31,4 +31,13 @@ export const loggerMigrations: Record<string, Migration> = {
       await db.schema.createIndex('log_events_kind').on('log_events').columns(['kind', 'occurred_at', 'id']).execute();
     },
   },
+  '0002_sender': {
+    async up(db: Kysely<unknown>) {
+      // Events stored before senders were told apart came from the gateway, the only sender then.
+      await db.schema
+        .alterTable('log_events')
+        .addColumn('sender', 'text', (c) => c.notNull().defaultTo('gateway'))
+        .execute();
+    },
+  },
 };

@@ -23,5 +23,7 @@ export interface LoggerTables {
     tx_hash: string | null;
     /** sha256 of the stored content: a repeated id is a duplicate when it matches, a conflict when not */
     content_hash: string;
+    /** the authenticated caller that sent it (`gateway`, `payment`): no other sender may write this id */
+    sender: string;
   };
 }

@@ -120,28 +120,33 @@ describe.each(['sqlite', 'postgres'] as const)('event log on %s', (dialect) => {
         transaction('t2', { status: 'MOCK', paymentId: null, decisionId: null, txHash: null, amount: 999_999_999_999_999_999n }),
       ];
 
-      expect(await store.append(sent, NOW)).toEqual({ outcome: 'stored', accepted: 3, duplicates: 0 });
+      expect(await store.append(sent, NOW, 'gateway')).toEqual({ outcome: 'stored', accepted: 3, duplicates: 0 });
 
-      expect(await store.get('d1')).toEqual<StoredLogEvent>({ ...(sent[0] as DecisionLogRecord), recordedAt: NOW });
+      expect(await store.get('d1')).toEqual<StoredLogEvent>({ ...(sent[0] as DecisionLogRecord), recordedAt: NOW, sender: 'gateway' });
       expect(await store.get('t1')).toEqual<StoredLogEvent>({
         ...(sent[1] as TransactionLogRecord),
         txHash: `0x${'ab'.repeat(32)}`,
         recordedAt: NOW,
+        sender: 'gateway',
       });
-      expect(await store.get('t2')).toEqual<StoredLogEvent>({ ...(sent[2] as TransactionLogRecord), recordedAt: NOW });
+      expect(await store.get('t2')).toEqual<StoredLogEvent>({ ...(sent[2] as TransactionLogRecord), recordedAt: NOW, sender: 'gateway' });
       expect(await store.get('unknown')).toBeUndefined();
     });
 
     it('accepts a repeated post of the same events as duplicates and keeps the first record', async () => {
       const events = [decision('d1'), transaction('t1')];
-      await store.append(events, NOW);
+      await store.append(events, NOW, 'gateway');
 
-      expect(await store.append(events, at(NOW.getTime() - T0.getTime() + 5_000))).toEqual({
+      expect(await store.append(events, at(NOW.getTime() - T0.getTime() + 5_000), 'gateway')).toEqual({
         outcome: 'stored',
         accepted: 0,
         duplicates: 2,
       });
-      expect(await store.append([transaction('t2'), decision('d1')], NOW)).toEqual({ outcome: 'stored', accepted: 1, duplicates: 1 });
+      expect(await store.append([transaction('t2'), decision('d1')], NOW, 'gateway')).toEqual({
+        outcome: 'stored',
+        accepted: 1,
+        duplicates: 1,
+      });
 
       expect((await store.list({ limit: 10 })).items.map((item) => [item.id, item.recordedAt])).toEqual([
         ['t2', NOW],
@@ -151,12 +156,12 @@ describe.each(['sqlite', 'postgres'] as const)('event log on %s', (dialect) => {
     });
 
     it('treats a tx hash in other letter case as the same content', async () => {
-      await store.append([transaction('t1', { txHash: `0x${'ab'.repeat(32)}` })], NOW);
-      expect(await store.append([transaction('t1', { txHash: `0x${'AB'.repeat(32)}` })], NOW)).toMatchObject({ duplicates: 1 });
+      await store.append([transaction('t1', { txHash: `0x${'ab'.repeat(32)}` })], NOW, 'gateway');
+      expect(await store.append([transaction('t1', { txHash: `0x${'AB'.repeat(32)}` })], NOW, 'gateway')).toMatchObject({ duplicates: 1 });
     });
 
     it('counts an id repeated inside one batch with the same content once', async () => {
-      expect(await store.append([decision('d1'), decision('d1'), decision('d2')], NOW)).toEqual({
+      expect(await store.append([decision('d1'), decision('d1'), decision('d2')], NOW, 'gateway')).toEqual({
         outcome: 'stored',
         accepted: 2,
         duplicates: 1,
@@ -164,11 +169,12 @@ describe.each(['sqlite', 'postgres'] as const)('event log on %s', (dialect) => {
     });
 
     it('refuses a whole batch when one id is already stored with other content, naming it', async () => {
-      await store.append([transaction('t1'), decision('d1')], NOW);
+      await store.append([transaction('t1'), decision('d1')], NOW, 'gateway');
 
       const outcome = await store.append(
         [decision('d2'), transaction('t1', { amount: 50_001n }), decision('d1', { message: 'edited' }), transaction('t3')],
         NOW,
+        'gateway',
       );
 
       expect(outcome).toEqual({ outcome: 'conflict', ids: ['d1', 't1'] });
@@ -178,8 +184,23 @@ describe.each(['sqlite', 'postgres'] as const)('event log on %s', (dialect) => {
       expect((await store.list({ limit: 10 })).items).toHaveLength(2);
     });
 
+    it('refuses a sender an id another sender stored, even with the same content, and stores nothing of its batch', async () => {
+      const gatewayEvent = transaction('t1');
+      await store.append([gatewayEvent], NOW, 'gateway');
+
+      expect(await store.append([decision('p1'), gatewayEvent], NOW, 'payment')).toEqual({ outcome: 'foreign', ids: ['t1'] });
+      expect(await store.append([transaction('t1', { amount: 1_000_000_000n })], NOW, 'payment')).toEqual({
+        outcome: 'foreign',
+        ids: ['t1'],
+      });
+
+      expect(await store.get('p1')).toBeUndefined();
+      expect(await store.get('t1')).toMatchObject({ amount: gatewayEvent.amount, sender: 'gateway' });
+      expect(await store.append([gatewayEvent], NOW, 'gateway')).toEqual({ outcome: 'stored', accepted: 0, duplicates: 1 });
+    });
+
     it('refuses a batch that repeats an id with other content', async () => {
-      expect(await store.append([decision('d0'), decision('d1'), decision('d1', { action: 'REJECTED' })], NOW)).toEqual({
+      expect(await store.append([decision('d0'), decision('d1'), decision('d1', { action: 'REJECTED' })], NOW, 'gateway')).toEqual({
         outcome: 'conflict',
         ids: ['d1'],
       });
@@ -188,7 +209,7 @@ describe.each(['sqlite', 'postgres'] as const)('event log on %s', (dialect) => {
 
     it('tells every field apart: changing any one of them is a conflict', async () => {
       const base = transaction('t1');
-      await store.append([base, decision('d1')], NOW);
+      await store.append([base, decision('d1')], NOW, 'gateway');
       const variants: LogEventRecord[] = [
         { ...base, occurredAt: at(1) },
         { ...base, agentId: 'other' },
@@ -206,12 +227,13 @@ describe.each(['sqlite', 'postgres'] as const)('event log on %s', (dialect) => {
         decision('d1', { reservationId: null }),
         decision('d1', { reason: 'DAILY_BUDGET_DOWNGRADE' }),
       ];
-      for (const variant of variants) expect(await store.append([variant], NOW)).toEqual({ outcome: 'conflict', ids: [variant.id] });
+      for (const variant of variants)
+        expect(await store.append([variant], NOW, 'gateway')).toEqual({ outcome: 'conflict', ids: [variant.id] });
     });
 
     it('stores an event once when 30 posts of it race', async () => {
       const event = transaction('raced');
-      const outcomes = await Promise.all(Array.from({ length: 30 }, () => store.append([event], NOW)));
+      const outcomes = await Promise.all(Array.from({ length: 30 }, () => store.append([event], NOW, 'gateway')));
 
       expect(outcomes.filter((outcome) => outcome.outcome === 'stored' && outcome.accepted === 1)).toHaveLength(1);
       expect(outcomes.filter((outcome) => outcome.outcome === 'stored' && outcome.duplicates === 1)).toHaveLength(29);
@@ -221,7 +243,9 @@ describe.each(['sqlite', 'postgres'] as const)('event log on %s', (dialect) => {
     it('stores each event once when overlapping batches race in opposite orders', async () => {
       const events = ['a1', 'b2', 'c3', 'd4', 'e5'].map((id) => decision(id));
       const reversed = [...events].reverse();
-      const outcomes = await Promise.all(Array.from({ length: 20 }, (_, index) => store.append(index % 2 ? events : reversed, NOW)));
+      const outcomes = await Promise.all(
+        Array.from({ length: 20 }, (_, index) => store.append(index % 2 ? events : reversed, NOW, 'gateway')),
+      );
 
       const accepted = outcomes.map((outcome) => (outcome.outcome === 'stored' ? outcome.accepted : Number.NaN));
       expect(accepted.reduce((sum, count) => sum + count, 0)).toBe(5);
@@ -229,10 +253,14 @@ describe.each(['sqlite', 'postgres'] as const)('event log on %s', (dialect) => {
     });
 
     it('rolls back a conflicting batch while a racing batch of the same new ids stores them once', async () => {
-      await store.append([decision('taken')], NOW);
+      await store.append([decision('taken')], NOW, 'gateway');
       const good = [decision('n1'), decision('n2')];
       const bad = [decision('n1'), decision('n2'), decision('taken', { message: 'other' })];
-      const outcomes = await Promise.all([store.append(bad, NOW), store.append(good, NOW), store.append(bad, NOW)]);
+      const outcomes = await Promise.all([
+        store.append(bad, NOW, 'gateway'),
+        store.append(good, NOW, 'gateway'),
+        store.append(bad, NOW, 'gateway'),
+      ]);
 
       expect(outcomes[0]).toEqual({ outcome: 'conflict', ids: ['taken'] });
       expect(outcomes[1]).toEqual({ outcome: 'stored', accepted: 2, duplicates: 0 });
@@ -244,7 +272,7 @@ describe.each(['sqlite', 'postgres'] as const)('event log on %s', (dialect) => {
   describe('listing', () => {
     const events = mixedLog();
     beforeEach(async () => {
-      expect(await store.append(events, NOW)).toMatchObject({ accepted: events.length });
+      expect(await store.append(events, NOW, 'gateway')).toMatchObject({ accepted: events.length });
     });
 
     it('walks every page once, newest first, through runs of equal timestamps', async () => {
@@ -293,7 +321,7 @@ describe.each(['sqlite', 'postgres'] as const)('event log on %s', (dialect) => {
         decision('evt0058a', { occurredAt: at(14_000) }),
         decision('evt0000a', { occurredAt: at(0) }),
       ];
-      await store.append(arrived, NOW);
+      await store.append(arrived, NOW, 'gateway');
 
       const rest = await walk(store, { limit: 100 });
       const second = await store.list({ limit: 100, cursor: first.nextCursor ?? '' });

@@ -24,8 +24,11 @@ export async function createLogEventStore(database: Database<LoggerTables>): Pro
 
 /** Thrown inside an append's transaction to roll the whole batch back. */
 class BatchConflict extends Error {
-  constructor(readonly ids: string[]) {
-    super(`events already stored with other content: ${ids.join(', ')}`);
+  constructor(
+    readonly outcome: 'conflict' | 'foreign',
+    readonly ids: string[],
+  ) {
+    super(`events already stored ${outcome === 'foreign' ? 'by another sender' : 'with other content'}: ${ids.join(', ')}`);
   }
 }
 
@@ -38,10 +41,10 @@ class SqlLogEventStore implements LogEventStore {
     this.db = database.db;
   }
 
-  async append(events: readonly LogEventRecord[], now: Date): Promise<LogAppendOutcome> {
+  async append(events: readonly LogEventRecord[], now: Date, sender: string): Promise<LogAppendOutcome> {
     const unique = new Map<string, ReturnType<typeof toRow>>();
     const clashing = new Set<string>();
-    for (const row of events.map((event) => toRow(event, now))) {
+    for (const row of events.map((event) => toRow(event, now, sender))) {
       const first = unique.get(row.id);
       if (!first) unique.set(row.id, row);
       else if (first.content_hash !== row.content_hash) clashing.add(row.id);
@@ -62,21 +65,23 @@ class SqlLogEventStore implements LogEventStore {
         if (repeated.length > 0) {
           const stored = await trx
             .selectFrom('log_events')
-            .select(['id', 'content_hash'])
+            .select(['id', 'content_hash', 'sender'])
             .where(
               'id',
               'in',
               repeated.map((row) => row.id),
             )
             .execute();
-          const hashes = new Map(stored.map((row) => [row.id, row.content_hash]));
-          const conflicts = repeated.filter((row) => hashes.get(row.id) !== row.content_hash).map((row) => row.id);
-          if (conflicts.length > 0) throw new BatchConflict(conflicts);
+          const storedById = new Map(stored.map((row) => [row.id, row]));
+          const foreign = repeated.filter((row) => storedById.get(row.id)?.sender !== sender).map((row) => row.id);
+          if (foreign.length > 0) throw new BatchConflict('foreign', foreign);
+          const conflicts = repeated.filter((row) => storedById.get(row.id)?.content_hash !== row.content_hash).map((row) => row.id);
+          if (conflicts.length > 0) throw new BatchConflict('conflict', conflicts);
         }
         return { outcome: 'stored', accepted: inserted.length, duplicates: events.length - inserted.length };
       });
     } catch (error: unknown) {
-      if (error instanceof BatchConflict) return { outcome: 'conflict', ids: error.ids };
+      if (error instanceof BatchConflict) return { outcome: error.outcome, ids: error.ids };
       throw error;
     }
   }

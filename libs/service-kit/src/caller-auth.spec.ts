@@ -1,4 +1,4 @@
-import { bearerToken, secretsEqual } from './internal-auth';
+import { bearerToken, secretsEqual } from './caller-auth';
 
 describe('secretsEqual', () => {
   it('is true for the same secret', () => {
