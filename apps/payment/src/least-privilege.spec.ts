@@ -6,30 +6,27 @@ import { auth, createPaymentUnderTest, type PaymentUnderTest } from './testing/p
 // Hardhat's public development account #1 (IMAGE_GEN's payee in services.yaml).
 const PAYEE = '0x70997970C51812dc3A010C7d01b50e0d17dc79C8';
 
+let service: PaymentUnderTest;
 let sequence = 0;
-const payBody = (serviceId = 'IMAGE_GEN') => {
+/** A pay request with a fresh grant the payment service trusts, for one of IMAGE_GEN's holds by default. */
+const payBody = async (serviceId = 'IMAGE_GEN') => {
   sequence += 1;
-  return {
-    agentId: 'user-agent',
-    serviceId,
-    payee: PAYEE,
-    amount: '1.25',
-    idempotencyKey: `least-privilege-${sequence}`,
-    decisionId: `dec_${sequence}`,
-    reservationId: `res_${sequence}`,
-  };
+  const grant = await service.grants.issue({ agentId: 'user-agent', serviceId, amount: '1.25' });
+  return { grant, idempotencyKey: `least-privilege-${sequence}` };
 };
 
 const codeOf = (body: unknown) => ErrorBody.safeParse(body).data?.error.code;
 
 describe('the payment service gives each caller only what it needs', () => {
-  let service: PaymentUnderTest;
   const ledgerCount = async () => {
     const response = await request(service.app).get('/treasury').set(auth);
     return TreasuryView.parse(response.body).ledger.MOCK.count;
   };
   const paid = async (serviceId = 'IMAGE_GEN') => {
-    const response = await request(service.app).post('/payments').set(auth).send(payBody(serviceId));
+    const response = await request(service.app)
+      .post('/payments')
+      .set(auth)
+      .send(await payBody(serviceId));
     expect(response.status).toBe(201);
     return Payment.parse(response.body);
   };
@@ -45,7 +42,10 @@ describe('the payment service gives each caller only what it needs', () => {
     "refuses %s's credential on POST /payments (403 FORBIDDEN_CALLER), and pays nothing",
     async (caller) => {
       const before = await ledgerCount();
-      const response = await request(service.app).post('/payments').set(authAs(caller)).send(payBody());
+      const response = await request(service.app)
+        .post('/payments')
+        .set(authAs(caller))
+        .send(await payBody());
       expect({ status: response.status, code: codeOf(response.body) }).toEqual({ status: 403, code: 'FORBIDDEN_CALLER' });
       expect(await ledgerCount()).toBe(before);
     },
@@ -55,7 +55,7 @@ describe('the payment service gives each caller only what it needs', () => {
     const before = await ledgerCount();
     for (const header of [undefined, 'Bearer not-a-token-of-this-stack-0123', `Bearer ${'0'.repeat(64)}`]) {
       const call = request(service.app).post('/payments');
-      const response = await (header === undefined ? call : call.set('Authorization', header)).send(payBody());
+      const response = await (header === undefined ? call : call.set('Authorization', header)).send(await payBody());
       expect({ status: response.status, code: codeOf(response.body) }).toEqual({ status: 401, code: 'UNAUTHORIZED' });
     }
     expect(await ledgerCount()).toBe(before);
