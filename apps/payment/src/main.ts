@@ -2,39 +2,46 @@ import { join } from 'node:path';
 import { Registry } from 'prom-client';
 import { ConfigError, loadChainEnv, loadServiceEnv } from '@nexus/config';
 import { createLogger, describeError, serve } from '@nexus/service-kit';
-import { createPaymentStore, openDatabase, type PaymentTables } from '@nexus/stores';
+import { PolicyClient } from '@nexus/clients';
+import { createOutboxStore, createPaymentStore, openDatabase, storeView, type OutboxTables, type PaymentTables } from '@nexus/stores';
 import { createApp } from './app';
 import { buildSettler } from './build-settler';
 import { createPaymentMetrics } from './payment-metrics';
 import { PaymentService } from './payment-service';
+import { PolicyOutcomeReports } from './pending/outcome-reports';
+import { loadPendingEnv } from './pending/pending-env';
+import { PendingDriver } from './pending/pending-driver';
 
 const logger = createLogger('payment');
 
 async function main(): Promise<void> {
   const env = loadServiceEnv('payment', 8006);
   const chain = loadChainEnv(env.dataDir);
-  const database = openDatabase<PaymentTables>({
+  const pendingEnv = loadPendingEnv();
+  const database = openDatabase<unknown>({
     databaseUrl: env.databaseUrl,
     sqlitePath: join(env.dataDir, 'payment.sqlite'),
     applicationName: 'nexus-payment',
     onConnectionError: (error) => logger.warn('idle store connection lost; it will be replaced', { error: error.message }),
   });
-  const store = await createPaymentStore(database);
+  const store = await createPaymentStore(storeView<PaymentTables>(database));
+  const outboxStore = await createOutboxStore(storeView<OutboxTables>(database));
   const settler = await buildSettler(chain, logger);
   const registry = new Registry();
-  const payments = new PaymentService({
-    store,
-    settler,
-    logger,
-    metrics: createPaymentMetrics(registry),
-    leaseMs: chain.receiptTimeoutMs + 30_000,
-  });
+  const leaseMs = chain.receiptTimeoutMs + 30_000;
+  const payments = new PaymentService({ store, settler, logger, metrics: createPaymentMetrics(registry), leaseMs });
+  // Payments a previous run (or a silent chain) left PENDING are driven to their end, and their holds settled.
+  const policy = new PolicyClient({ baseUrl: pendingEnv.policyUrl, token: env.internalToken });
+  const reports = new PolicyOutcomeReports({ queue: outboxStore, policy, logger }).start();
+  const driver = new PendingDriver({ store, settler, reports, logger, leaseMs, intervalMs: pendingEnv.driverIntervalMs }).start();
   const app = createApp({ payments, store, settler, registry, logger, internalToken: env.internalToken });
   await serve(app, {
     host: env.host,
     port: env.port,
     logger,
     onShutdown: async () => {
+      await driver.close();
+      await reports.close();
       settler.close();
       await store.close();
     },

@@ -15,7 +15,7 @@ import {
   type VerifyResult,
 } from '@nexus/types';
 import type { PaymentMetrics } from './payment-metrics';
-import type { Settler } from './settler';
+import { LeaseLostError, type SettleResult, type Settler } from './settler';
 import { paymentView, treasuryView } from './views';
 import { verifyPayment } from './verify';
 
@@ -141,9 +141,19 @@ export class PaymentService {
 
   private async settleLeased(payment: PaymentRecord): Promise<PaymentRecord> {
     const started = this.now();
-    const result = await this.deps.settler.settle(payment, {
-      onSubmitted: (txHash) => this.deps.store.recordSubmission(payment.id, txHash, this.now()),
-    });
+    let result: SettleResult;
+    try {
+      result = await this.deps.settler.settle(payment, {
+        onSubmitted: async (txHash, signed) => {
+          const recorded = await this.deps.store.recordSubmission(payment.id, this.owner, { txHash, ...signed }, this.now());
+          if (!recorded) throw new LeaseLostError(payment.id);
+        },
+      });
+    } catch (error) {
+      // Another settler (the pending driver, another replica) took over: its word is the payment's.
+      if (error instanceof LeaseLostError) return this.awaitOtherSettler(payment.id);
+      throw error;
+    }
     const seconds = (this.now().getTime() - started.getTime()) / 1000;
     switch (result.kind) {
       case 'settled': {

@@ -10,3 +10,4 @@ export * from './outbox/log-outbox';
 export * from './outbox/outbox-backoff';
 export * from './outbox/outbox-queue';
 export * from './gateway-client';
+export * from './outbox/settlement-queue';
