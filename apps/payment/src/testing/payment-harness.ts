@@ -21,6 +21,8 @@ export interface PaymentUnderTest {
   store: PaymentStore;
   service: PaymentService;
   settler: Settler;
+  /** the lease the service takes on a payment it settles */
+  leaseMs: number;
   close: () => Promise<void>;
 }
 
@@ -31,6 +33,8 @@ export interface PaymentHarnessOptions {
   /** let the service sign refunds for Hardhat payees #1–#4 */
   payeeKeys?: boolean;
   databaseUrl?: string;
+  /** the SQLite file of the ledger (a restart opens the same one); a fresh one by default */
+  sqlitePath?: string;
   receiptTimeoutMs?: number;
 }
 
@@ -53,24 +57,20 @@ export async function createPaymentUnderTest(options: PaymentHarnessOptions = {}
   const chain = loadChainEnv(dataDir, env);
   const logger = createSilentLogger('payment');
   const database = openDatabase<PaymentTables>(
-    options.databaseUrl ? { databaseUrl: options.databaseUrl } : { sqlitePath: join(dataDir, 'payment.sqlite') },
+    options.databaseUrl ? { databaseUrl: options.databaseUrl } : { sqlitePath: options.sqlitePath ?? join(dataDir, 'payment.sqlite') },
   );
   const store = await createPaymentStore(database);
   const settler = await buildSettler(chain, logger, env);
   const registry = new Registry();
-  const service = new PaymentService({
-    store,
-    settler,
-    logger,
-    metrics: createPaymentMetrics(registry),
-    leaseMs: chain.receiptTimeoutMs + 1_000,
-  });
+  const leaseMs = chain.receiptTimeoutMs + 1_000;
+  const service = new PaymentService({ store, settler, logger, metrics: createPaymentMetrics(registry), leaseMs });
   const app = createApp({ payments: service, store, settler, registry, logger, internalToken: TEST_TOKEN });
   return {
     app,
     store,
     service,
     settler,
+    leaseMs,
     close: async () => {
       settler.close();
       await store.close();
