@@ -207,7 +207,11 @@ describe('policy service HTTP API', () => {
       await api().post(`/reservations/${reservationId}/commit`).set(auth).send({});
       const again = await api().post(`/reservations/${reservationId}/commit`).set(auth).send({ amount: '1.00' });
       expect(again.body).toMatchObject({ status: 'COMMITTED', committedAmount: '1.00' });
-      expectError(await api().post(`/reservations/${reservationId}/commit`).set(auth).send({ amount: '0.50' }), 409, 'RESERVATION_ALREADY_SETTLED');
+      expectError(
+        await api().post(`/reservations/${reservationId}/commit`).set(auth).send({ amount: '0.50' }),
+        409,
+        'RESERVATION_ALREADY_SETTLED',
+      );
       expectError(await api().post(`/reservations/${reservationId}/release`).set(auth).send({}), 409, 'RESERVATION_ALREADY_SETTLED');
       expect((await api().get('/agents/high').set(auth)).body.spentToday).toBe('1.00');
     });

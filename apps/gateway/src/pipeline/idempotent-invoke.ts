@@ -50,9 +50,9 @@ export function isUnresolved(answer: Omit<InvokeHttpAnswer, 'replayed'>): boolea
   if (!('error' in answer.body)) return false;
   const { payment, error } = answer.body;
   if (payment) return payment.status === 'PENDING' || answer.status === 504;
-  if (answer.status < 500) return false;
   // The payment service said FAILED (nothing was sent): that end is known.
-  return !(error?.details ?? []).some((detail) => detail.path === 'payment.status' && detail.message === 'FAILED');
+  if ((error?.details ?? []).some((detail) => detail.path === 'payment.status' && detail.message === 'FAILED')) return false;
+  return answer.status >= 500 || error?.code === 'PAYMENT_PENDING' || error?.code === 'CHAIN_UNAVAILABLE';
 }
 
 /**

@@ -35,6 +35,9 @@ describe('PaidCallPipeline', () => {
   let broken: LoopbackServer;
   /** a provider that says it refunded the payment, and did not */
   let liar: LoopbackServer;
+  /** a payment service whose chain is away: 503 CHAIN_UNAVAILABLE with the payment's status (`outageStatus`) */
+  let outage: LoopbackServer;
+  let outageStatus: 'PENDING' | 'FAILED' = 'PENDING';
   let database: Database<OutboxTables>;
   let outbox: LogOutbox;
   let serviceConfigs: ServiceConfig[];
@@ -62,6 +65,20 @@ describe('PaidCallPipeline', () => {
       });
     });
     liar = await listenOnLoopback(lying);
+    const chainless = express();
+    chainless.use((_req, res) =>
+      res.status(503).json({
+        error: {
+          code: 'CHAIN_UNAVAILABLE',
+          message: 'the chain RPC did not answer',
+          details: [
+            { path: 'payment.id', message: 'pay_0123456789abcdef0123456789abcdef' },
+            { path: 'payment.status', message: outageStatus },
+          ],
+        },
+      }),
+    );
+    outage = await listenOnLoopback(chainless);
     database = openDatabase<OutboxTables>({ sqlitePath: join(mkdtempSync(join(tmpdir(), 'nexus-pipeline-')), 'gateway.sqlite') });
     outbox = new LogOutbox({ queue: await createOutboxStore(database), sink: stack.logs, logger: createSilentLogger('gateway') }).start();
     serviceConfigs = loadConfig({ env: stack.gatewayEnv }).services;
@@ -72,6 +89,7 @@ describe('PaidCallPipeline', () => {
     await hanging?.close();
     await broken?.close();
     await liar?.close();
+    await outage?.close();
     await echoServer?.close();
     await echo?.close();
     await stack?.stopAll();
@@ -345,13 +363,41 @@ describe('PaidCallPipeline', () => {
   });
 
   it('keeps the hold HELD when the payment service answers 500: the money may have moved', async () => {
-    const payments = new PaymentClient({ baseUrl: broken.url, token: stack.internalToken, retry: { attempts: 1, initialDelayMs: 10, maxDelayMs: 10 } });
+    const payments = new PaymentClient({
+      baseUrl: broken.url,
+      token: stack.internalToken,
+      retry: { attempts: 1, initialDelayMs: 10, maxDelayMs: 10 },
+    });
     const outcome = failedWith(await pipeline({ deps: { payments } }).run(archiveCall({ text: 'hello' })));
 
     expect(outcome.error.status).toBe(502);
     expect(outcome.answer).toMatchObject({ payment: null, refund: null });
     expect(await holdOf()).toMatchObject({ status: 'HELD' });
   });
+
+  it.each([
+    ['PENDING', 'HELD', '0.30'],
+    ['FAILED', 'RELEASED', '0.00'],
+  ] as const)(
+    'answers 503 CHAIN_UNAVAILABLE when the chain is away and the payment is %s; the hold is %s',
+    async (paymentStatus, holdStatus, reserved) => {
+      outageStatus = paymentStatus;
+      const payments = new PaymentClient({
+        baseUrl: outage.url,
+        token: stack.internalToken,
+        retry: { attempts: 1, initialDelayMs: 10, maxDelayMs: 10 },
+      });
+      const outcome = failedWith(await pipeline({ deps: { payments } }).run(archiveCall({ text: 'hello' })));
+
+      expect(outcome.error).toMatchObject({ code: 'CHAIN_UNAVAILABLE', status: 503 });
+      expect(outcome.answer.error).toMatchObject({
+        code: 'CHAIN_UNAVAILABLE',
+        details: [{ path: 'payment.id' }, { path: 'payment.status', message: paymentStatus }],
+      });
+      expect(await holdOf()).toMatchObject({ status: holdStatus });
+      expect(await stack.policy.getAgent('user-agent')).toMatchObject({ spentToday: '0.00', reserved });
+    },
+  );
 
   it('commits the hold when a provider says it refunded but the ledger says the payment stands', async () => {
     const outcome = failedWith(await pipeline({ archiveUrl: liar.url }).run(archiveCall({ text: 'hello' })));

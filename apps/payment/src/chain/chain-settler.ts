@@ -109,7 +109,11 @@ export class ChainSettler implements Settler {
       ).catch(() => undefined);
       if (found) return { kind: 'settled', ...found };
       // The reference is paid, but the lookup of where failed: it may be ours, so nothing is final yet.
-      return { kind: 'unavailable', message: 'the router says this reference is already paid, but the chain did not say where', mayHaveBeenSent: true };
+      return {
+        kind: 'unavailable',
+        message: 'the router says this reference is already paid, but the chain did not say where',
+        mayHaveBeenSent: true,
+      };
     }
     if (revert)
       return {
@@ -137,7 +141,8 @@ export class ChainSettler implements Settler {
       if (found) return { kind: 'settled', ...found };
       const txHash = payment.txHash;
       // A hash is recorded before anything is broadcast, and the caller holds the lease: none means nothing was sent.
-      if (txHash === null) return { kind: 'failed', code: 'NEVER_SENT', message: 'no transaction was signed for this payment: nothing was sent' };
+      if (txHash === null)
+        return { kind: 'failed', code: 'NEVER_SENT', message: 'no transaction was signed for this payment: nothing was sent' };
       const known = await this.retrying(() => provider.getTransaction(txHash));
       const nonce = payment.txNonce ?? known?.nonce ?? null;
       if (nonce !== null && mined > nonce)

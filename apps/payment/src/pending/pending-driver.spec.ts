@@ -37,11 +37,20 @@ describe('pending payments driven to their end', () => {
 
   const newDriver = (options: { intervalMs?: number } = {}) =>
     new PendingDriver({ store: payment.store, settler: payment.settler, reports, logger, leaseMs: payment.leaseMs, idleMs: 0, ...options });
+  const payeeAddress = () => {
+    const [payee] = chain.payees;
+    if (!payee) throw new Error('the test chain has no payee');
+    return payee.address;
+  };
   const treasuryBalance = () =>
     MNEEToken__factory.connect(chain.deployment.token.address, chain.provider).balanceOf(chain.treasury.address);
   const hold = async (): Promise<Decision & { reservationId: string; amount: string }> => {
     sequence += 1;
-    const decision = await policy.decide({ agentId: 'user-agent', serviceId: 'IMAGE_GEN', idempotencyKey: `pending-${sequence}-${Date.now()}` });
+    const decision = await policy.decide({
+      agentId: 'user-agent',
+      serviceId: 'IMAGE_GEN',
+      idempotencyKey: `pending-${sequence}-${Date.now()}`,
+    });
     if (!decision.reservationId || !decision.amount) throw new Error(`expected a hold, got ${decision.action}`);
     return { ...decision, reservationId: decision.reservationId, amount: decision.amount };
   };
@@ -52,7 +61,7 @@ describe('pending payments driven to their end', () => {
       .send({
         agentId: decision.agentId,
         serviceId: decision.serviceId,
-        payee: chain.payees[0]!.address,
+        payee: payeeAddress(),
         amount: decision.amount,
         idempotencyKey: `key-${decision.id}`,
         decisionId: decision.id,
@@ -87,10 +96,21 @@ describe('pending payments driven to their end', () => {
         NEXUS_CONFIG_DIR: join(findWorkspaceRoot(), 'config'),
       },
     });
-    policy = new PolicyClient({ baseUrl: policyProcess.url, token: TEST_TOKEN, retry: { attempts: 1, initialDelayMs: 10, maxDelayMs: 10 } });
+    policy = new PolicyClient({
+      baseUrl: policyProcess.url,
+      token: TEST_TOKEN,
+      retry: { attempts: 1, initialDelayMs: 10, maxDelayMs: 10 },
+    });
     ledgerFile = join(mkdtempSync(join(tmpdir(), 'nexus-pending-ledger-')), 'payment.sqlite');
-    payment = await createPaymentUnderTest({ deployment: chain.deployment, rpcUrl: proxy.url, receiptTimeoutMs: 1_000, sqlitePath: ledgerFile });
-    outboxDatabase = openDatabase<OutboxTables>({ sqlitePath: join(mkdtempSync(join(tmpdir(), 'nexus-pending-outbox-')), 'outbox.sqlite') });
+    payment = await createPaymentUnderTest({
+      deployment: chain.deployment,
+      rpcUrl: proxy.url,
+      receiptTimeoutMs: 1_000,
+      sqlitePath: ledgerFile,
+    });
+    outboxDatabase = openDatabase<OutboxTables>({
+      sqlitePath: join(mkdtempSync(join(tmpdir(), 'nexus-pending-outbox-')), 'outbox.sqlite'),
+    });
     outbox = await createOutboxStore(outboxDatabase);
     reports = new PolicyOutcomeReports({ queue: outbox, policy, logger, pollMs: 50 });
   }, 120_000);
@@ -114,7 +134,11 @@ describe('pending payments driven to their end', () => {
 
     const id = pendingIdOf(await pay(decision));
 
-    expect(await payment.store.get(id)).toMatchObject({ status: 'PENDING', txHash: expect.stringMatching(/^0x/), txNonce: expect.any(Number) });
+    expect(await payment.store.get(id)).toMatchObject({
+      status: 'PENDING',
+      txHash: expect.stringMatching(/^0x/),
+      txNonce: expect.any(Number),
+    });
     expect(await policy.getReservation(decision.reservationId)).toMatchObject({ status: 'HELD' });
     expect(await policy.getAgent('user-agent')).toMatchObject({ spentToday: '0.00', reserved: decision.amount });
 
@@ -149,7 +173,12 @@ describe('pending payments driven to their end', () => {
     await proxy.up();
     await payment.close();
 
-    payment = await createPaymentUnderTest({ deployment: chain.deployment, rpcUrl: proxy.url, receiptTimeoutMs: 1_000, sqlitePath: ledgerFile });
+    payment = await createPaymentUnderTest({
+      deployment: chain.deployment,
+      rpcUrl: proxy.url,
+      receiptTimeoutMs: 1_000,
+      sqlitePath: ledgerFile,
+    });
     const driver = newDriver({ intervalMs: 200 }).start();
     try {
       await waitUntil('the payment to settle', async () => (await payment.store.get(id))?.status === 'SUCCESS');

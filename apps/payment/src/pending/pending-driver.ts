@@ -89,9 +89,14 @@ export class PendingDriver {
       case 'settled': {
         // The chain's word is final: the commit is stored before the ledger moves, so a crash in between loses neither.
         await this.deps.reports.committed(payment);
-        const { kind: _kind, ...settlement } = verdict;
-        await this.deps.store.markSettled(payment.id, { status: this.deps.settler.mode === 'mock' ? 'MOCK' : 'SUCCESS', ...settlement }, this.now());
-        this.deps.logger.info('pending payment settled', { paymentId: payment.id, txHash: verdict.txHash, blockNumber: verdict.blockNumber });
+        const status = this.deps.settler.mode === 'mock' ? 'MOCK' : 'SUCCESS';
+        const { txHash, blockNumber, gasUsed } = verdict;
+        await this.deps.store.markSettled(payment.id, { status, txHash, blockNumber, gasUsed }, this.now());
+        this.deps.logger.info('pending payment settled', {
+          paymentId: payment.id,
+          txHash: verdict.txHash,
+          blockNumber: verdict.blockNumber,
+        });
         return 'settled';
       }
       case 'failed': {

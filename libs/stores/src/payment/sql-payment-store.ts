@@ -97,7 +97,14 @@ class SqlPaymentStore implements PaymentStore {
       .set((eb) => ({
         tx_hash: submission.txHash.toLowerCase(),
         // the highest nonce signed: once the treasury's mined nonce passes it, none of them can land any more
-        tx_nonce: eb.case().when('tx_nonce', 'is', null).then(nonce).when('tx_nonce', '<', nonce).then(nonce).else(eb.ref('tx_nonce')).end(),
+        tx_nonce: eb
+          .case()
+          .when('tx_nonce', 'is', null)
+          .then(nonce)
+          .when('tx_nonce', '<', nonce)
+          .then(nonce)
+          .else(eb.ref('tx_nonce'))
+          .end(),
         raw_tx: submission.raw,
         updated_at: ms(now),
       }))
@@ -115,10 +122,7 @@ class SqlPaymentStore implements PaymentStore {
       .selectAll()
       .where('status', '=', 'PENDING')
       .where((eb) =>
-        eb.or([
-          eb('lease_until', '<', ms(now)),
-          eb.and([eb('lease_until', 'is', null), eb('updated_at', '<=', ms(idleSince))]),
-        ]),
+        eb.or([eb('lease_until', '<', ms(now)), eb.and([eb('lease_until', 'is', null), eb('updated_at', '<=', ms(idleSince))])]),
       )
       .orderBy('updated_at', 'asc')
       .limit(limit)
