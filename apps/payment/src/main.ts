@@ -29,10 +29,10 @@ async function main(): Promise<void> {
   const settler = await buildSettler(chain, logger);
   const registry = new Registry();
   const leaseMs = chain.receiptTimeoutMs + 30_000;
-  const payments = new PaymentService({ store, settler, logger, metrics: createPaymentMetrics(registry), leaseMs });
   // Payments a previous run (or a silent chain) left PENDING are driven to their end, and their holds settled.
   const policy = new PolicyClient({ baseUrl: pendingEnv.policyUrl, token: env.internalToken });
-  const reports = new PolicyOutcomeReports({ queue: outboxStore, policy, logger }).start();
+  const reports = new PolicyOutcomeReports({ queue: outboxStore, policy, logger, ledger: store }).start();
+  const payments = new PaymentService({ store, settler, logger, metrics: createPaymentMetrics(registry), leaseMs, reports });
   const driver = new PendingDriver({ store, settler, reports, logger, leaseMs, intervalMs: pendingEnv.driverIntervalMs }).start();
   const app = createApp({ payments, store, settler, registry, logger, internalToken: env.internalToken });
   await serve(app, {

@@ -15,6 +15,7 @@ import {
   type VerifyResult,
 } from '@nexus/types';
 import type { PaymentMetrics } from './payment-metrics';
+import type { OutcomeReports } from './pending/outcome-reports';
 import { LeaseLostError, type SettleResult, type Settler } from './settler';
 import { paymentView, treasuryView } from './views';
 import { verifyPayment } from './verify';
@@ -26,6 +27,8 @@ export interface PaymentServiceDeps {
   logger: Logger;
   /** how long one settler may hold a pending payment before another may take over */
   leaseMs: number;
+  /** where the end of a payment settled in the request is told again, late, for a caller that went away (see OutcomeReports) */
+  reports?: Pick<OutcomeReports, 'settlingInRequest'>;
   /** names this process as a lease owner */
   instanceId?: string;
   clock?: () => Date;
@@ -155,6 +158,8 @@ export class PaymentService {
       throw error;
     }
     const seconds = (this.now().getTime() - started.getTime()) / 1000;
+    // Stored before the ledger moves: told late, from the ledger as it is then, in case the caller went away.
+    if (result.kind !== 'unavailable' || !result.mayHaveBeenSent) await this.deps.reports?.settlingInRequest(payment);
     switch (result.kind) {
       case 'settled': {
         const settled = await this.deps.store.markSettled(

@@ -10,7 +10,7 @@ import { createOutboxStore, openDatabase, type Database, type OutboxStore, type 
 import { toBaseUnits, type Decision } from '@nexus/types';
 import { TEST_TOKEN, auth, createPaymentUnderTest, type PaymentUnderTest } from '../testing/payment-harness';
 import { startRpcProxy, type RpcProxy } from '../testing/rpc-proxy';
-import { OUTCOME_TOPIC, PolicyOutcomeReports } from './outcome-reports';
+import { LATE_OUTCOME_TOPIC, OUTCOME_TOPIC, PolicyOutcomeReports } from './outcome-reports';
 import { PendingDriver } from './pending-driver';
 
 jest.setTimeout(120_000);
@@ -42,6 +42,15 @@ describe('pending payments driven to their end', () => {
     if (!payee) throw new Error('the test chain has no payee');
     return payee.address;
   };
+  const startPayment = () =>
+    createPaymentUnderTest({
+      deployment: chain.deployment,
+      rpcUrl: proxy.url,
+      receiptTimeoutMs: 1_000,
+      sqlitePath: ledgerFile,
+      payeeKeys: true,
+      reports,
+    });
   const treasuryBalance = () =>
     MNEEToken__factory.connect(chain.deployment.token.address, chain.provider).balanceOf(chain.treasury.address);
   const hold = async (): Promise<Decision & { reservationId: string; amount: string }> => {
@@ -102,17 +111,19 @@ describe('pending payments driven to their end', () => {
       retry: { attempts: 1, initialDelayMs: 10, maxDelayMs: 10 },
     });
     ledgerFile = join(mkdtempSync(join(tmpdir(), 'nexus-pending-ledger-')), 'payment.sqlite');
-    payment = await createPaymentUnderTest({
-      deployment: chain.deployment,
-      rpcUrl: proxy.url,
-      receiptTimeoutMs: 1_000,
-      sqlitePath: ledgerFile,
-    });
     outboxDatabase = openDatabase<OutboxTables>({
       sqlitePath: join(mkdtempSync(join(tmpdir(), 'nexus-pending-outbox-')), 'outbox.sqlite'),
     });
     outbox = await createOutboxStore(outboxDatabase);
-    reports = new PolicyOutcomeReports({ queue: outbox, policy, logger, pollMs: 50 });
+    reports = new PolicyOutcomeReports({
+      queue: outbox,
+      policy,
+      logger,
+      pollMs: 50,
+      graceMs: 0,
+      ledger: { get: (id) => payment.store.get(id) },
+    });
+    payment = await startPayment();
   }, 120_000);
   afterAll(async () => {
     await reports?.close();
@@ -173,12 +184,7 @@ describe('pending payments driven to their end', () => {
     await proxy.up();
     await payment.close();
 
-    payment = await createPaymentUnderTest({
-      deployment: chain.deployment,
-      rpcUrl: proxy.url,
-      receiptTimeoutMs: 1_000,
-      sqlitePath: ledgerFile,
-    });
+    payment = await startPayment();
     const driver = newDriver({ intervalMs: 200 }).start();
     try {
       await waitUntil('the payment to settle', async () => (await payment.store.get(id))?.status === 'SUCCESS');
@@ -238,5 +244,47 @@ describe('pending payments driven to their end', () => {
 
     await proxy.up();
     expect(await newDriver().pass()).toEqual({ settled: 1, failed: 0, stillPending: 0 });
+  });
+
+  it('tells the policy, after a grace, how a payment settled in the request ended when its caller never settled the hold', async () => {
+    const decision = await hold();
+    const paid = await pay(decision);
+    expect(paid.body).toMatchObject({ status: 'SUCCESS' });
+    // The caller (the gateway) timed out and went away: nobody settled the hold.
+    expect(await policy.getReservation(decision.reservationId)).toMatchObject({ status: 'HELD' });
+
+    await reports.late.drain();
+
+    expect(await policy.getReservation(decision.reservationId)).toMatchObject({ status: 'COMMITTED', committedAmount: decision.amount });
+    expect(await outbox.counts(LATE_OUTCOME_TOPIC)).toEqual({ pending: 0, dead: 0 });
+  });
+
+  it('tells the ledger as it is when the report is due: a payment refunded since is released, never committed', async () => {
+    const decision = await hold();
+    const paid = await pay(decision);
+    expect(paid.body).toMatchObject({ status: 'SUCCESS' });
+    const refunded = await request(payment.app)
+      .post(`/payments/${paid.body.id as string}/refund`)
+      .set(auth)
+      .send({ reason: 'not served' });
+    expect(refunded.body).toMatchObject({ status: 'REFUNDED' });
+
+    await reports.late.drain();
+
+    expect(await policy.getReservation(decision.reservationId)).toMatchObject({ status: 'RELEASED' });
+    expect(await policy.getAgent('user-agent')).toMatchObject({ spentToday: '0.00', reserved: '0.00' });
+  });
+
+  it('leaves a hold the caller already settled as it is', async () => {
+    const decision = await hold();
+    const paid = await pay(decision);
+    await policy.commit(decision.reservationId, decision.amount);
+    expect(paid.body).toMatchObject({ status: 'SUCCESS' });
+
+    await reports.late.drain();
+
+    expect(await policy.getReservation(decision.reservationId)).toMatchObject({ status: 'COMMITTED', committedAmount: decision.amount });
+    expect(await policy.getAgent('user-agent')).toMatchObject({ spentToday: decision.amount });
+    expect(await outbox.counts(LATE_OUTCOME_TOPIC)).toEqual({ pending: 0, dead: 0 });
   });
 });

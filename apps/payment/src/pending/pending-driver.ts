@@ -7,7 +7,7 @@ export interface PendingDriverDeps {
   store: Pick<PaymentStore, 'listUnattended' | 'lease' | 'releaseLease' | 'markSettled' | 'markFailed'>;
   settler: Pick<Settler, 'resolve' | 'mode'>;
   /** where the end of each driven payment goes, durably, for the policy (commit or release of its hold) */
-  reports: OutcomeReports;
+  reports: Pick<OutcomeReports, 'committed' | 'released'>;
   logger: Logger;
   /** the lease taken on each payment while it is looked at (the same lease the pay path takes) */
   leaseMs: number;

@@ -10,7 +10,7 @@ import { createPaymentStore, openDatabase, type PaymentStore, type PaymentTables
 import { createApp } from '../app';
 import { buildSettler } from '../build-settler';
 import { createPaymentMetrics } from '../payment-metrics';
-import { PaymentService } from '../payment-service';
+import { PaymentService, type PaymentServiceDeps } from '../payment-service';
 import type { Settler } from '../settler';
 
 export const TEST_TOKEN = 'test-internal-token-0123456789';
@@ -36,6 +36,8 @@ export interface PaymentHarnessOptions {
   /** the SQLite file of the ledger (a restart opens the same one); a fresh one by default */
   sqlitePath?: string;
   receiptTimeoutMs?: number;
+  /** where the service tells the ends of payments settled in the request (see PaymentServiceDeps) */
+  reports?: PaymentServiceDeps['reports'];
 }
 
 /** A real payment service (real store, real settler built from the environment the way main.ts does) for supertest. */
@@ -63,7 +65,14 @@ export async function createPaymentUnderTest(options: PaymentHarnessOptions = {}
   const settler = await buildSettler(chain, logger, env);
   const registry = new Registry();
   const leaseMs = chain.receiptTimeoutMs + 1_000;
-  const service = new PaymentService({ store, settler, logger, metrics: createPaymentMetrics(registry), leaseMs });
+  const service = new PaymentService({
+    store,
+    settler,
+    logger,
+    metrics: createPaymentMetrics(registry),
+    leaseMs,
+    ...(options.reports ? { reports: options.reports } : {}),
+  });
   const app = createApp({ payments: service, store, settler, registry, logger, internalToken: TEST_TOKEN });
   return {
     app,

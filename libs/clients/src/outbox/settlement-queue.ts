@@ -10,8 +10,8 @@ export const SETTLEMENT_TOPIC = 'policy-settlements';
 
 /** A commit or release of a hold that the policy service could not take when the call ended. */
 export const Settlement = z.discriminatedUnion('action', [
-  z.object({ action: z.literal('commit'), reservationId: z.string(), amount: Money }),
-  z.object({ action: z.literal('release'), reservationId: z.string(), reason: z.string() }),
+  z.object({ action: z.literal('commit'), reservationId: z.string(), amount: Money, paymentId: z.string().optional() }),
+  z.object({ action: z.literal('release'), reservationId: z.string(), reason: z.string(), paymentId: z.string().optional() }),
 ]);
 export type Settlement = z.infer<typeof Settlement>;
 
@@ -31,6 +31,11 @@ export interface SettlementQueueDeps {
    * settled is then done, not an error.
    */
   settledElsewhereIsDone?: boolean;
+  /**
+   * Looks again, when a settlement is due, at what it should be now (the
+   * ledger may have moved on since it was stored); undefined drops it.
+   */
+  revise?: (settlement: Settlement) => Promise<Settlement | undefined>;
 }
 
 /**
@@ -53,9 +58,9 @@ export class SettlementQueue {
   }
 
   /** Stores the settlement for a later try; returns once it is durable. */
-  async defer(settlement: Settlement): Promise<void> {
+  async defer(settlement: Settlement, notBefore?: Date): Promise<void> {
     const entry = { id: `${settlement.action}:${settlement.reservationId}`, payload: JSON.stringify(settlement) };
-    await this.deps.queue.enqueue(this.topic, [entry], new Date());
+    await this.deps.queue.enqueue(this.topic, [entry], new Date(), notBefore);
   }
 
   start(): this {
@@ -91,7 +96,26 @@ export class SettlementQueue {
     }
   }
 
-  private async settle(settlement: Settlement, seq: number, attempts: number): Promise<void> {
+  private async settle(stored: Settlement, seq: number, attempts: number): Promise<void> {
+    let settlement = stored;
+    if (this.deps.revise) {
+      let revised: Settlement | undefined;
+      try {
+        revised = await this.deps.revise(stored);
+      } catch (error: unknown) {
+        const nextAttemptAt = new Date(Date.now() + backoffDelay(attempts + 1, this.backoff));
+        await this.deps.queue.recordFailure(this.topic, [seq], {
+          error: error instanceof Error ? error.message : 'revise failed',
+          nextAttemptAt,
+        });
+        return;
+      }
+      if (!revised) {
+        await this.deps.queue.remove(this.topic, [seq]);
+        return;
+      }
+      settlement = revised;
+    }
     try {
       if (settlement.action === 'commit') await this.deps.policy.commit(settlement.reservationId, settlement.amount);
       else await this.deps.policy.release(settlement.reservationId, settlement.reason);
