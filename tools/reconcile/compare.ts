@@ -1,6 +1,6 @@
 import { checkLedgerChain } from './checks/ledger-chain';
 import { checkLedgerLogger } from './checks/ledger-logger';
-import { checkLedgerPolicy } from './checks/ledger-policy';
+import { checkLedgerPolicy, type Staleness } from './checks/ledger-policy';
 import { checkPolicyLogger } from './checks/policy-logger';
 import type { CheckOutcome } from './findings';
 import { CHECK_TITLES, type CheckId, type CheckReport, type ReconcileReport, type SourceId, type SourceReport } from './report';
@@ -37,7 +37,14 @@ function run<A, B>(a: Source<A>, b: Source<B>, check: (a: A, b: B) => CheckOutco
  * otherwise. Exit code 2 when a source could not be read, else 1 when
  * anything disagrees, else 0.
  */
-export function reconcile(snapshots: Snapshots): ReconcileReport {
+export interface CompareOptions {
+  /** a payment PENDING or a hold HELD for longer than this (before the snapshot was taken) is a finding; never when absent */
+  staleAfterSeconds?: number;
+}
+
+export function reconcile(snapshots: Snapshots, options: CompareOptions = {}): ReconcileReport {
+  const staleness: Staleness | undefined =
+    options.staleAfterSeconds === undefined ? undefined : { now: new Date(snapshots.takenAt), afterSeconds: options.staleAfterSeconds };
   const policy = source<PolicySnapshot>('the policy service', snapshots.policy);
   const ledger = source<LedgerSnapshot>('the payment service', snapshots.ledger);
   const logger = source<LoggerSnapshot>('the logger', snapshots.logger);
@@ -45,7 +52,7 @@ export function reconcile(snapshots: Snapshots): ReconcileReport {
   const checks: Array<{ id: CheckId; outcome: CheckOutcome | string }> = [
     { id: 'ledger-chain', outcome: run(ledger, chain, checkLedgerChain) },
     { id: 'ledger-logger', outcome: run(ledger, logger, checkLedgerLogger) },
-    { id: 'ledger-policy', outcome: run(ledger, policy, checkLedgerPolicy) },
+    { id: 'ledger-policy', outcome: run(ledger, policy, (l, p) => checkLedgerPolicy(l, p, staleness)) },
     { id: 'policy-logger', outcome: run(policy, logger, checkPolicyLogger) },
   ];
 

@@ -138,4 +138,25 @@ describe('reconcile: ledger ↔ policy', () => {
     ]);
     expect(check(report)?.summary).toContain('3 records in flight (0.10 held)');
   });
+
+  it('reports a payment PENDING or a hold HELD for longer than the stale age as stuck, not in flight', () => {
+    // The world's records are an hour old when the snapshot is taken.
+    const snapshots = world([{ outcome: 'held' }, { outcome: 'pending' }, { outcome: 'served' }]);
+    Object.assign(hold(snapshots, 3), { status: 'HELD', committedAmount: null });
+    const agent = parts(snapshots).policy.agents[0];
+    if (agent) Object.assign(agent, { spentToday: '0.05', reserved: '0.10' });
+
+    const young = reconcile(snapshots, { staleAfterSeconds: 7_200 });
+    expect(found(young)).toEqual([]);
+    expect(flying(young)).toHaveLength(3);
+
+    const old = reconcile(snapshots, { staleAfterSeconds: 900 });
+    expect(found(old)).toEqual([
+      ['PAYMENT_STUCK_PENDING', 'payment', idOf('pay', 2)],
+      ['HOLD_STUCK_HELD', 'reservation', idOf('res', 3)],
+      ['HOLD_STUCK_HELD', 'reservation', idOf('res', 1)],
+    ]);
+    expect(flying(old)).toEqual([]);
+    expect(old.exitCode).toBe(1);
+  });
 });

@@ -28,7 +28,10 @@ async function main(): Promise<number> {
   const envPath = resolve(process.env['NEXUS_ENV_FILE'] || resolve(__dirname, '../..', '.env'));
   const { env } = loadEnvFile(envPath, process.env, { create: false });
   secrets = secretsOf(env);
-  const settings = reconcileSettings(env, envPath);
+  const settings = {
+    ...reconcileSettings(env, envPath),
+    ...(args.staleAfterSeconds === undefined ? {} : { staleAfterSeconds: args.staleAfterSeconds }),
+  };
   const report = await runReconcile(settings, { waitSeconds: args.waitSeconds });
   await write(args.json ? `${JSON.stringify(report, null, 2)}\n` : renderReport(report));
   return report.exitCode;

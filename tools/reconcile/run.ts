@@ -23,7 +23,7 @@ export async function runReconcile(settings: ReconcileSettings, options: RunOpti
   const read = options.read ?? ((s: ReconcileSettings) => collect(s));
   const deadline = Date.now() + (options.waitSeconds ?? 0) * 1000;
   for (;;) {
-    const report = reconcile(await read(settings));
+    const report = reconcile(await read(settings), { staleAfterSeconds: settings.staleAfterSeconds });
     if (report.status !== 'DISAGREE' || Date.now() + 1000 > deadline) return report;
     await sleep(1000);
   }

@@ -5,12 +5,17 @@ export class ReconcileSetupError extends Error {
   override readonly name = 'ReconcileSetupError';
 }
 
-export const RECONCILE_USAGE = 'usage: npm run reconcile [-- --json] [-- --wait <seconds>]';
+export const RECONCILE_USAGE = 'usage: npm run reconcile [-- --json] [-- --wait <seconds>] [-- --stale-after <seconds>]';
+
+/** A payment PENDING or a hold HELD for longer than this is stuck, not in flight (RECONCILE_STALE_AFTER_SECONDS, --stale-after). */
+export const DEFAULT_STALE_AFTER_SECONDS = 900;
 
 export interface ReconcileArgs {
   json: boolean;
   /** keep trying for this long while the sources disagree (a call may still be settling); 0: once */
   waitSeconds: number;
+  /** --stale-after: overrides RECONCILE_STALE_AFTER_SECONDS */
+  staleAfterSeconds?: number;
   help: boolean;
 }
 
@@ -26,6 +31,11 @@ export function parseReconcileArgs(argv: readonly string[]): ReconcileArgs {
       if (value === undefined || !/^\d{1,4}$/.test(value))
         throw new ReconcileSetupError(`--wait needs a number of seconds; ${RECONCILE_USAGE}`);
       args.waitSeconds = Number(value);
+    } else if (arg === '--stale-after' || arg.startsWith('--stale-after=')) {
+      const value = arg === '--stale-after' ? argv[(i += 1)] : arg.slice('--stale-after='.length);
+      if (value === undefined || !/^\d{1,7}$/.test(value))
+        throw new ReconcileSetupError(`--stale-after needs a number of seconds; ${RECONCILE_USAGE}`);
+      args.staleAfterSeconds = Number(value);
     } else throw new ReconcileSetupError(`unknown argument ${JSON.stringify(arg)}; ${RECONCILE_USAGE}`);
   }
   return args;
@@ -41,6 +51,8 @@ export interface ReconcileSettings {
   fromBlock: number | undefined;
   /** values that must never be printed (tokens, keys, passwords) */
   secrets: string[];
+  /** a payment PENDING or a hold HELD for longer is a finding (RECONCILE_STALE_AFTER_SECONDS; 900 by default) */
+  staleAfterSeconds: number;
 }
 
 /** POLICY_URL (or the loopback address on POLICY_PORT, 8005 by default), and likewise for the payment service and the logger. */
@@ -92,8 +104,12 @@ export function reconcileSettings(env: Readonly<Record<string, string>>, envPath
   const fromBlock = env['RECONCILE_FROM_BLOCK']?.trim();
   if (fromBlock && !/^\d{1,12}$/.test(fromBlock))
     throw new ReconcileSetupError(`RECONCILE_FROM_BLOCK is not a block number: ${JSON.stringify(fromBlock)}`);
+  const staleAfter = env['RECONCILE_STALE_AFTER_SECONDS']?.trim();
+  if (staleAfter && !/^\d{1,7}$/.test(staleAfter))
+    throw new ReconcileSetupError(`RECONCILE_STALE_AFTER_SECONDS is not a number of seconds: ${JSON.stringify(staleAfter)}`);
   return {
     envPath,
+    staleAfterSeconds: staleAfter ? Number(staleAfter) : DEFAULT_STALE_AFTER_SECONDS,
     urls: {
       policy: serviceUrl(env, 'POLICY', 8005),
       payment: serviceUrl(env, 'PAYMENT', 8006),

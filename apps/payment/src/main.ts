@@ -2,13 +2,17 @@ import { join } from 'node:path';
 import { Registry } from 'prom-client';
 import { ConfigError, loadChainEnv, loadConfig, loadGrantVerifyingKey, loadServiceEnv } from '@nexus/config';
 import { createLogger, describeError, serve } from '@nexus/service-kit';
-import { createPaymentStore, openDatabase, type PaymentTables } from '@nexus/stores';
+import { PolicyClient } from '@nexus/clients';
+import { createOutboxStore, createPaymentStore, openDatabase, storeView, type OutboxTables, type PaymentTables } from '@nexus/stores';
 import { CALLERS_ACCEPTED_BY } from '@nexus/types';
 import { createApp } from './app';
 import { buildSettler } from './build-settler';
 import { GrantReader } from './grants/grant-reader';
 import { createPaymentMetrics } from './payment-metrics';
 import { PaymentService } from './payment-service';
+import { PolicyOutcomeReports } from './pending/outcome-reports';
+import { loadPendingEnv } from './pending/pending-env';
+import { PendingDriver } from './pending/pending-driver';
 
 const logger = createLogger('payment');
 
@@ -17,29 +21,31 @@ async function main(): Promise<void> {
   const chain = loadChainEnv(env.dataDir);
   // Our own copy of services.yaml names each service's payee: a grant never does, nor the caller.
   const grants = new GrantReader(loadGrantVerifyingKey(), loadConfig().services);
-  const database = openDatabase<PaymentTables>({
+  const pendingEnv = loadPendingEnv();
+  const database = openDatabase<unknown>({
     databaseUrl: env.databaseUrl,
     sqlitePath: join(env.dataDir, 'payment.sqlite'),
     applicationName: 'nexus-payment',
     onConnectionError: (error) => logger.warn('idle store connection lost; it will be replaced', { error: error.message }),
   });
-  const store = await createPaymentStore(database);
+  const store = await createPaymentStore(storeView<PaymentTables>(database));
+  const outboxStore = await createOutboxStore(storeView<OutboxTables>(database));
   const settler = await buildSettler(chain, logger);
   const registry = new Registry();
-  const payments = new PaymentService({
-    store,
-    settler,
-    grants,
-    logger,
-    metrics: createPaymentMetrics(registry),
-    leaseMs: chain.receiptTimeoutMs + 30_000,
-  });
+  const leaseMs = chain.receiptTimeoutMs + 30_000;
+  // Payments a previous run (or a silent chain) left PENDING are driven to their end, and their holds settled.
+  const policy = new PolicyClient({ baseUrl: pendingEnv.policyUrl, token: env.serviceToken });
+  const reports = new PolicyOutcomeReports({ queue: outboxStore, policy, logger, ledger: store }).start();
+  const payments = new PaymentService({ store, settler, grants, logger, metrics: createPaymentMetrics(registry), leaseMs, reports });
+  const driver = new PendingDriver({ store, settler, reports, logger, leaseMs, intervalMs: pendingEnv.driverIntervalMs }).start();
   const app = createApp({ payments, store, settler, registry, logger, callers: env.callers });
   await serve(app, {
     host: env.host,
     port: env.port,
     logger,
     onShutdown: async () => {
+      await driver.close();
+      await reports.close();
       settler.close();
       await store.close();
     },

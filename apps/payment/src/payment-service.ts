@@ -14,7 +14,8 @@ import {
 } from '@nexus/types';
 import { grantInvalid, type GrantReader, type PaymentOrder } from './grants/grant-reader';
 import type { PaymentMetrics } from './payment-metrics';
-import type { Settler } from './settler';
+import type { OutcomeReports } from './pending/outcome-reports';
+import { LeaseLostError, type SettleResult, type Settler } from './settler';
 import { paymentView, treasuryView } from './views';
 import { verifyPayment } from './verify';
 
@@ -27,6 +28,8 @@ export interface PaymentServiceDeps {
   logger: Logger;
   /** how long one settler may hold a pending payment before another may take over */
   leaseMs: number;
+  /** where the end of a payment settled in the request is told again, late, for a caller that went away (see OutcomeReports) */
+  reports?: Pick<OutcomeReports, 'settlingInRequest'>;
   /** names this process as a lease owner */
   instanceId?: string;
   clock?: () => Date;
@@ -159,10 +162,22 @@ export class PaymentService {
 
   private async settleLeased(payment: PaymentRecord): Promise<PaymentRecord> {
     const started = this.now();
-    const result = await this.deps.settler.settle(payment, {
-      onSubmitted: (txHash) => this.deps.store.recordSubmission(payment.id, txHash, this.now()),
-    });
+    let result: SettleResult;
+    try {
+      result = await this.deps.settler.settle(payment, {
+        onSubmitted: async (txHash, signed) => {
+          const recorded = await this.deps.store.recordSubmission(payment.id, this.owner, { txHash, ...signed }, this.now());
+          if (!recorded) throw new LeaseLostError(payment.id);
+        },
+      });
+    } catch (error) {
+      // Another settler (the pending driver, another replica) took over: its word is the payment's.
+      if (error instanceof LeaseLostError) return this.awaitOtherSettler(payment.id);
+      throw error;
+    }
     const seconds = (this.now().getTime() - started.getTime()) / 1000;
+    // Stored before the ledger moves: told late, from the ledger as it is then, in case the caller went away.
+    if (result.kind !== 'unavailable' || !result.mayHaveBeenSent) await this.deps.reports?.settlingInRequest(payment);
     switch (result.kind) {
       case 'settled': {
         const settled = await this.deps.store.markSettled(

@@ -11,6 +11,15 @@ export type SettleResult =
   /** the chain did not answer; `mayHaveBeenSent` when a signed transaction may still land */
   | { kind: 'unavailable'; message: string; mayHaveBeenSent: boolean };
 
+/** What the chain says of a PENDING payment that nobody is settling any more (the pending driver asks). */
+export type ResolveResult =
+  /** the router recorded it: the money moved */
+  | { kind: 'settled'; txHash: string | null; blockNumber: number | null; gasUsed: bigint | null }
+  /** it can never land: nothing was signed, or the treasury's mined nonce passed every transaction signed for it */
+  | { kind: 'failed'; code: string; message: string }
+  /** it may still land (or the chain did not answer): ask again later */
+  | { kind: 'pending'; message: string };
+
 export type RefundResult =
   | { kind: 'refunded'; txHash: string | null }
   | { kind: 'not-signable'; message: string }
@@ -32,14 +41,27 @@ export interface TreasuryState {
 }
 
 export interface SettlementHooks {
-  /** Called with a signed transaction's hash before it is broadcast, to record it. */
-  onSubmitted(txHash: string): Promise<void>;
+  /**
+   * Called with a signed transaction before it is broadcast, to record it
+   * durably; throws LeaseLostError when this settler may no longer send.
+   */
+  onSubmitted(txHash: string, signed: { nonce: number; raw: string }): Promise<void>;
+}
+
+/** Another settler took the payment over (this one's lease ran out): nothing more may be sent for it here. */
+export class LeaseLostError extends Error {
+  readonly code = 'LEASE_LOST';
+  constructor(paymentId: string) {
+    super(`the lease on payment ${paymentId} was lost: another settler is in charge`);
+  }
 }
 
 /** Moves money for the payment service: on chain through the router, or nowhere (mock). */
 export interface Settler {
   readonly mode: PaymentMode;
   settle(payment: PaymentRecord, hooks: SettlementHooks): Promise<SettleResult>;
+  /** Asks the chain where a PENDING payment stands (it may send its recorded transaction again); never FAILED while it may still land. */
+  resolve(payment: PaymentRecord): Promise<ResolveResult>;
   /** Refunds a settled payment; `txHash` names a refund the payee already sent. */
   refund(payment: PaymentRecord, txHash: string | undefined): Promise<RefundResult>;
   /** Checks a settled payment against the chain itself (chain mode); mock mode has nothing to check. */

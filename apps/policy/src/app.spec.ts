@@ -251,10 +251,16 @@ describe('policy service HTTP API', () => {
       expect(res.body).toMatchObject({ status: 'COMMITTED', committedAmount: '1.00' });
     });
 
-    it('never charges twice: a second commit or a release after commit is a 409', async () => {
+    it('never charges twice: the same commit again answers the commit, another amount or a release after it is a 409', async () => {
       const { reservationId } = await hold();
       await api().post(`/reservations/${reservationId}/commit`).set(auth).send({});
-      expectError(await api().post(`/reservations/${reservationId}/commit`).set(auth).send({}), 409, 'RESERVATION_ALREADY_SETTLED');
+      const again = await api().post(`/reservations/${reservationId}/commit`).set(auth).send({ amount: '1.00' });
+      expect(again.body).toMatchObject({ status: 'COMMITTED', committedAmount: '1.00' });
+      expectError(
+        await api().post(`/reservations/${reservationId}/commit`).set(auth).send({ amount: '0.50' }),
+        409,
+        'RESERVATION_ALREADY_SETTLED',
+      );
       expectError(await api().post(`/reservations/${reservationId}/release`).set(auth).send({}), 409, 'RESERVATION_ALREADY_SETTLED');
       expect((await api().get('/agents/high').set(auth)).body.spentToday).toBe('1.00');
     });
@@ -265,13 +271,21 @@ describe('policy service HTTP API', () => {
       expect((await api().get(`/reservations/${reservationId}`).set(auth)).body.status).toBe('HELD');
     });
 
-    it('refuses to settle an expired hold and stops counting it', async () => {
+    it('stops counting an expired hold, and counts it as spend when its payment commits it late', async () => {
       const { reservationId } = await hold();
       advance(120_000);
-      expectError(await api().post(`/reservations/${reservationId}/commit`).set(auth).send({}), 409, 'RESERVATION_EXPIRED');
       expect(await policy.policy.housekeeping()).toMatchObject({ expired: 1 });
       expect((await api().get(`/reservations/${reservationId}`).set(auth)).body.status).toBe('EXPIRED');
       expect((await api().get('/agents/high').set(auth)).body).toMatchObject({ reserved: '0.00', remaining: '10.00' });
+
+      const release = await api().post(`/reservations/${reservationId}/release`).set(auth).send({ reason: 'payment failed' });
+      expect(release.status).toBe(200);
+      expect(release.body.status).toBe('EXPIRED');
+
+      const commit = await api().post(`/reservations/${reservationId}/commit`).set(auth).send({});
+      expect(commit.status).toBe(200);
+      expect(commit.body).toMatchObject({ status: 'COMMITTED', committedAmount: '1.00' });
+      expect((await api().get('/agents/high').set(auth)).body).toMatchObject({ spentToday: '1.00', reserved: '0.00', remaining: '9.00' });
     });
 
     it('releases a hold: nothing is charged', async () => {

@@ -131,13 +131,23 @@ export class PolicyService {
 
   /** The hold becomes spend: the actual amount (at most the hold), or the whole hold. */
   async commit(id: string, amount: string | undefined): Promise<Reservation> {
-    const outcome = await this.store.commit(id, amount === undefined ? undefined : toBaseUnits(amount), this.clock());
+    const actual = amount === undefined ? undefined : toBaseUnits(amount);
+    const outcome = await this.store.commit(id, actual, this.clock());
+    // The same commit again (the gateway and the payment service both report a payment that moved): the same answer.
+    if (outcome.kind === 'already_settled' && outcome.reservation.status === 'COMMITTED') {
+      const committed = outcome.reservation.committedAmount ?? outcome.reservation.amount;
+      if (actual === undefined || actual === committed) return this.settledView(outcome.reservation);
+    }
     return this.settledView(settled(outcome, id, 'commit'));
   }
 
   /** The hold is dropped: nothing is charged. The reason stays on record. */
   async release(id: string, reason: string | undefined): Promise<Reservation> {
-    return this.settledView(settled(await this.store.release(id, this.clock(), reason ?? null), id, 'release'));
+    const outcome = await this.store.release(id, this.clock(), reason ?? null);
+    // Nothing left to free: an expired hold already left the budget, a released one is released.
+    if (outcome.kind === 'expired') return this.settledView(outcome.reservation);
+    if (outcome.kind === 'already_settled' && outcome.reservation.status === 'RELEASED') return this.settledView(outcome.reservation);
+    return this.settledView(settled(outcome, id, 'release'));
   }
 
   async listAgents(): Promise<Agent[]> {

@@ -15,7 +15,8 @@ import { withRpcRetry, type RetryPolicy } from './retry';
  * RPC errors and a stale nonce are retried with backoff.
  */
 export interface SendHooks {
-  beforeBroadcast?(hash: string): Promise<void>;
+  /** `signed` carries the nonce and the raw signed transaction, so the caller can tell later whether it can still land, or send it again. */
+  beforeBroadcast?(hash: string, signed: { nonce: number; raw: string }): Promise<void>;
   broadcastFailed?(hash: string, error: unknown): void;
 }
 
@@ -47,7 +48,7 @@ export class TxSender {
       const raw = await this.wallet.signTransaction(populated);
       const hash = Transaction.from(raw).hash;
       if (!hash) throw new Error('signed transaction has no hash');
-      await hooks.beforeBroadcast?.(hash);
+      await hooks.beforeBroadcast?.(hash, { nonce, raw });
       await provider.broadcastTransaction(raw).catch((error: unknown) => {
         hooks.broadcastFailed?.(hash, error);
         throw error;

@@ -12,3 +12,4 @@ export * from './outbox/outbox-queue';
 export * from './gateway-client';
 export * from './grants/grant-token';
 export * from './grants/testing/test-grant-issuer';
+export * from './outbox/settlement-queue';

@@ -10,8 +10,9 @@ import type { LedgerSnapshot, PolicySnapshot } from '../snapshots';
  * still HELD is a call (or a queued settlement) in flight. Per agent, this
  * period's spentToday and reserved are the sums of its committed and held holds.
  */
-export function checkLedgerPolicy(ledger: LedgerSnapshot, policy: PolicySnapshot): CheckOutcome {
+export function checkLedgerPolicy(ledger: LedgerSnapshot, policy: PolicySnapshot, staleness?: Staleness): CheckOutcome {
   const findings = new Findings('ledger-policy');
+  const stale = staleCheck(staleness);
   const holdsById = new Map(policy.reservations.map((hold) => [hold.id, hold]));
   const holdsByDecision = groupBy(policy.reservations, (hold) => hold.decisionId);
   const paymentsByDecision = groupBy(ledger.payments, (payment) => payment.decisionId);
@@ -28,6 +29,22 @@ export function checkLedgerPolicy(ledger: LedgerSnapshot, policy: PolicySnapshot
   for (const payment of ledger.payments) {
     const hold = (payment.reservationId ? holdsById.get(payment.reservationId) : undefined) ?? holdsByDecision.get(payment.decisionId)?.[0];
     if (hold) paid.add(hold.id);
+    if (payment.status === 'PENDING' && stale(payment.createdAt)) {
+      findings.disagree(
+        'PAYMENT_STUCK_PENDING',
+        { type: 'payment', id: payment.id },
+        `payment PENDING since ${payment.createdAt}, longer than ${staleness?.afterSeconds ?? 0} s: nothing has driven it to its end`,
+        { ledger: `PENDING ${payment.amount} for ${payment.agentId} / ${payment.serviceId}`, ...(hold ? { policy: holdSays(hold) } : {}) },
+      );
+      continue;
+    }
+    if (hold?.status === 'HELD' && stale(hold.createdAt)) {
+      findings.disagree('HOLD_STUCK_HELD', { type: 'reservation', id: hold.id }, stuckHeld(hold, staleness), {
+        ledger: `${payment.status} ${payment.amount}`,
+        policy: holdSays(hold),
+      });
+      continue;
+    }
     comparePayment(findings, payment, hold);
   }
 
@@ -44,6 +61,8 @@ export function checkLedgerPolicy(ledger: LedgerSnapshot, policy: PolicySnapshot
           ledger: `no payment for decision ${hold.decisionId}`,
         },
       );
+    else if (hold.status === 'HELD' && stale(hold.createdAt))
+      findings.disagree('HOLD_STUCK_HELD', record, stuckHeld(hold, staleness), { policy: holdSays(hold) });
     else if (hold.status === 'HELD')
       findings.flying(
         'HOLD_IN_FLIGHT',
@@ -113,6 +132,21 @@ export function checkLedgerPolicy(ledger: LedgerSnapshot, policy: PolicySnapshot
     findings,
   };
 }
+
+/** A record in flight for longer than `afterSeconds` before `now` (the snapshot's time) is stuck: a finding, not a call under way. */
+export interface Staleness {
+  now: Date;
+  afterSeconds: number;
+}
+
+function staleCheck(staleness: Staleness | undefined): (since: string) => boolean {
+  if (!staleness) return () => false;
+  const limit = staleness.now.getTime() - staleness.afterSeconds * 1000;
+  return (since) => Date.parse(since) < limit;
+}
+
+const stuckHeld = (hold: Reservation, staleness: Staleness | undefined) =>
+  `hold HELD since ${hold.createdAt}, longer than ${staleness?.afterSeconds ?? 0} s: no call or settlement is still under way for it`;
 
 const holdSays = (hold: Reservation) =>
   `hold ${hold.id} ${hold.status} ${hold.status === 'COMMITTED' ? (hold.committedAmount ?? hold.amount) : hold.amount} for ${hold.agentId} / ${hold.serviceId}`;

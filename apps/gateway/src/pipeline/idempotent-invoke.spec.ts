@@ -190,6 +190,34 @@ describe('idempotent invoke', () => {
     expect((await invoke('user-agent', 'PRICE_ORACLE', priceOf('ETH'), newKey())).status).toBe(200);
   });
 
+  it('resumes a call whose answer was unknown (503: the payment service was away) on a retry with the same key, and serves it once', async () => {
+    const before = await probe.agent('user-agent');
+    const key = newKey();
+    await stack.network.payment.stop();
+    let first;
+    try {
+      first = await invoke('user-agent', 'PRICE_ORACLE', priceOf('BTC'), key);
+    } finally {
+      await stack.network.restartPayment();
+    }
+    expect(first.status).toBe(503);
+    const decisionId = InvokeFailureBody.parse(first.body).decision.id;
+    // Unknown: the hold stays counted, and the answer is not kept as final.
+    expect(await probe.agent('user-agent')).toMatchObject({ spentToday: before.spentToday, reserved: plus(before.reserved, '0.05') });
+
+    const resumed = await invoke('user-agent', 'PRICE_ORACLE', priceOf('BTC'), key);
+    expect(resumed.status).toBe(200);
+    expect(resumed.headers['idempotent-replayed']).toBe('false');
+    const answer = InvokeAnswer.parse(resumed.body);
+    expect(answer).toMatchObject({ decision: { id: decisionId }, payment: { status: 'MOCK' }, result: { base: 'BTC' } });
+
+    const replay = await invoke('user-agent', 'PRICE_ORACLE', priceOf('BTC'), key);
+    expect(replay.headers['idempotent-replayed']).toBe('true');
+    expect(replay.body).toEqual(resumed.body);
+    expect(await paymentsOfDecision('user-agent', decisionId)).toHaveLength(1);
+    expect(await probe.agent('user-agent')).toMatchObject({ spentToday: plus(before.spentToday, '0.05'), reserved: before.reserved });
+  });
+
   it('keeps the answer of a key across a restart of the gateway (its own store)', async () => {
     const dataDir = mkdtempSync(join(tmpdir(), 'nexus-gateway-restart-'));
     const key = newKey();

@@ -40,11 +40,28 @@ export function toHttpAnswer(outcome: PaidCallOutcome): Omit<InvokeHttpAnswer, '
 }
 
 /**
+ * An answer given before the money's fate was known: the payment PENDING,
+ * the payment service silent (timeout, unreachable, 5xx, a chain outage that
+ * may have sent), or the provider silent (504). Such an answer is not kept as
+ * final: a retry with the same key resumes the call (the decision and the
+ * payment replay, the provider is called if it never served) and settles it once.
+ */
+export function isUnresolved(answer: Omit<InvokeHttpAnswer, 'replayed'>): boolean {
+  if (!('error' in answer.body)) return false;
+  const { payment, error } = answer.body;
+  if (payment) return payment.status === 'PENDING' || answer.status === 504;
+  // The payment service said FAILED (nothing was sent): that end is known.
+  if ((error?.details ?? []).some((detail) => detail.path === 'payment.status' && detail.message === 'FAILED')) return false;
+  return answer.status >= 500 || error?.code === 'PAYMENT_PENDING' || error?.code === 'CHAIN_UNAVAILABLE';
+}
+
+/**
  * `Idempotency-Key` for the direct invoke: the first attempt with a key
  * claims it and its answer is kept; a retry gets that answer back (and moves
  * no money), a retry while the first is still running gets a 409, and the
  * same key with a different request gets a 422. Without a key, every call
- * is its own.
+ * is its own. An unresolved answer (see isUnresolved) gives the key up
+ * instead, so a retry resumes the call.
  */
 export class IdempotentInvoke {
   private readonly clock: () => Date;
@@ -85,6 +102,14 @@ export class IdempotentInvoke {
       throw error;
     }
     const answer = toHttpAnswer(outcome);
+    if (isUnresolved(answer)) {
+      await this.deps.store.abandon(call.agentId, idempotencyKey).catch((error: unknown) =>
+        this.deps.logger.warn('could not give up the key of an unresolved call; it frees itself when its lease ends', {
+          error: describeError(error),
+        }),
+      );
+      return { ...answer, replayed: false };
+    }
     try {
       await this.deps.store.complete(
         call.agentId,

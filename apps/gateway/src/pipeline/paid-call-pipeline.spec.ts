@@ -31,6 +31,13 @@ describe('PaidCallPipeline', () => {
   let hanging: LoopbackServer;
   /** a port nothing listens on */
   let closedUrl: string;
+  /** a payment service that answers every request with a 500 */
+  let broken: LoopbackServer;
+  /** a provider that says it refunded the payment, and did not */
+  let liar: LoopbackServer;
+  /** a payment service whose chain is away: 503 CHAIN_UNAVAILABLE with the payment's status (`outageStatus`) */
+  let outage: LoopbackServer;
+  let outageStatus: 'PENDING' | 'FAILED' = 'PENDING';
   let database: Database<OutboxTables>;
   let outbox: LogOutbox;
   let serviceConfigs: ServiceConfig[];
@@ -45,6 +52,33 @@ describe('PaidCallPipeline', () => {
     silent.use(() => undefined);
     hanging = await listenOnLoopback(silent);
     closedUrl = `http://127.0.0.1:${await freePort()}`;
+    const failing = express();
+    failing.use((_req, res) => res.status(500).json({ error: { code: 'INTERNAL_ERROR', message: 'something broke after the send' } }));
+    broken = await listenOnLoopback(failing);
+    const lying = express();
+    lying.use(express.json());
+    lying.post('/invoke', (req, res) => {
+      const paymentId = req.header('x-payment-id') ?? 'pay_unknown';
+      res.status(502).json({
+        error: { code: 'PROVIDER_FAILED', message: 'the work failed' },
+        refund: { status: 'REFUNDED', paymentId, txHash: null, message: 'refunded (it says)' },
+      });
+    });
+    liar = await listenOnLoopback(lying);
+    const chainless = express();
+    chainless.use((_req, res) =>
+      res.status(503).json({
+        error: {
+          code: 'CHAIN_UNAVAILABLE',
+          message: 'the chain RPC did not answer',
+          details: [
+            { path: 'payment.id', message: 'pay_0123456789abcdef0123456789abcdef' },
+            { path: 'payment.status', message: outageStatus },
+          ],
+        },
+      }),
+    );
+    outage = await listenOnLoopback(chainless);
     database = openDatabase<OutboxTables>({ sqlitePath: join(mkdtempSync(join(tmpdir(), 'nexus-pipeline-')), 'gateway.sqlite') });
     outbox = new LogOutbox({ queue: await createOutboxStore(database), sink: stack.logs, logger: createSilentLogger('gateway') }).start();
     serviceConfigs = loadConfig({ env: stack.gatewayEnv }).services;
@@ -53,6 +87,9 @@ describe('PaidCallPipeline', () => {
     await outbox?.close({ timeoutMs: 1_000 });
     await database?.close();
     await hanging?.close();
+    await broken?.close();
+    await liar?.close();
+    await outage?.close();
     await echoServer?.close();
     await echo?.close();
     await stack?.stopAll();
@@ -197,17 +234,51 @@ describe('PaidCallPipeline', () => {
     expect(await holdOf()).toMatchObject({ status: 'COMMITTED', committedAmount: '0.30' });
   });
 
-  it('refuses to pay again when a served call is run again with its key', async () => {
+  it('never pays again when a served call is run again with its key: the provider says the proof was used, the hold stays committed once', async () => {
     const request = archiveCall({ text: 'once' });
     const first = await pipeline().run(request);
     expect(first.kind).toBe('served');
 
     const again = failedWith(await pipeline().run(request));
-    expect(again.error).toMatchObject({ code: 'RESERVATION_ALREADY_SETTLED', status: 409 });
     expect(again.answer.decision.id).toBe(first.answer.decision.id);
-    expect(again.answer.payment).toBeNull();
+    expect(again.answer.payment?.id).toBe(first.answer.payment?.id);
+    expect(again.answer.result).toBeNull();
     const payments = await stack.payments.list({ agentId: 'user-agent', limit: 200 });
     expect(payments.items.filter((payment) => payment.decisionId === first.answer.decision.id)).toHaveLength(1);
+    expect(await stack.policy.getAgent('user-agent')).toMatchObject({ spentToday: '0.30', reserved: '0.00' });
+  });
+
+  it('refuses to pay when a call whose hold was released is run again with its key', async () => {
+    const request = archiveCall({ text: 'released' });
+    const decision = await stack.policy.decide({
+      agentId: request.agentId,
+      serviceId: request.serviceId,
+      idempotencyKey: internalKey(request.agentId, request.idempotencyKey),
+    });
+    await stack.policy.release(decision.reservationId ?? '', 'the earlier attempt ended');
+
+    const again = failedWith(await pipeline().run(request));
+    expect(again.error).toMatchObject({ code: 'RESERVATION_ALREADY_SETTLED', status: 409 });
+    expect(again.answer.payment).toBeNull();
+    const payments = await stack.payments.list({ agentId: 'user-agent', limit: 200 });
+    expect(payments.items.filter((payment) => payment.decisionId === decision.id)).toHaveLength(0);
+  });
+
+  it('serves, once, a call whose payment the payment service committed after an unknown end', async () => {
+    const request = archiveCall({ text: 'late' });
+    const earlier = await earlierAttempt(request);
+    // The payment service drove the payment to its end and committed the hold; the provider never saw it.
+    await stack.policy.commit(earlier.decision.reservationId ?? '', earlier.payment.amount);
+
+    const outcome = await pipeline().run(request);
+    expect(outcome.kind).toBe('served');
+    expect(outcome.answer.payment?.id).toBe(earlier.payment.id);
+    expect(outcome.answer.result).toMatchObject({ echo: 'late', paidWith: earlier.payment.id });
+    expect(await holdOf()).toMatchObject({ status: 'COMMITTED', committedAmount: '0.30' });
+    expect(await stack.policy.getAgent('user-agent')).toMatchObject({ spentToday: '0.30', reserved: '0.00' });
+
+    const again = failedWith(await pipeline().run(request));
+    expect(again.answer.result).toBeNull();
     expect(await stack.policy.getAgent('user-agent')).toMatchObject({ spentToday: '0.30', reserved: '0.00' });
   });
 
@@ -252,7 +323,7 @@ describe('PaidCallPipeline', () => {
     expect(await stack.logs.get(`pay:${paymentId}:REFUNDED`)).toMatchObject({ status: 'REFUNDED', amount: '0.30' });
   });
 
-  it('answers 503 and releases the hold when the payment service cannot be reached: nothing was charged', async () => {
+  it('answers 503 and keeps the hold HELD (counted) when the payment service cannot be reached: it may have sent before it went', async () => {
     const payments = new PaymentClient({
       baseUrl: closedUrl,
       token: TEST_TOKENS.gateway,
@@ -263,11 +334,11 @@ describe('PaidCallPipeline', () => {
     expect(outcome.error).toMatchObject({ code: 'UPSTREAM_UNAVAILABLE', status: 503 });
     expect(outcome.answer).toMatchObject({ decision: { action: 'ALLOWED' }, payment: null, refund: null });
     expect(recorded.map((event) => event.id)).toEqual([`dec:${outcome.answer.decision.id}`]);
-    expect(await holdOf()).toMatchObject({ status: 'RELEASED' });
-    expect(await stack.policy.getAgent('user-agent')).toMatchObject({ spentToday: '0.00', reserved: '0.00' });
+    expect(await holdOf()).toMatchObject({ status: 'HELD' });
+    expect(await stack.policy.getAgent('user-agent')).toMatchObject({ spentToday: '0.00', reserved: '0.30' });
   });
 
-  it('keeps the hold as spend when the payment service does not answer in time: the money may have moved', async () => {
+  it('neither commits nor releases the hold when the payment service does not answer in time: the payment service settles it', async () => {
     const payments = new PaymentClient({
       baseUrl: hanging.url,
       token: TEST_TOKENS.gateway,
@@ -278,7 +349,56 @@ describe('PaidCallPipeline', () => {
 
     expect(outcome.error).toMatchObject({ code: 'UPSTREAM_TIMEOUT', status: 504 });
     expect(outcome.answer).toMatchObject({ payment: null, refund: null });
-    expect(await holdOf()).toMatchObject({ status: 'COMMITTED' });
+    expect(await holdOf()).toMatchObject({ status: 'HELD' });
+    expect(await stack.policy.getAgent('user-agent')).toMatchObject({ spentToday: '0.00', reserved: '0.30' });
+  });
+
+  it('keeps the hold HELD when the payment service answers 500: the money may have moved', async () => {
+    const payments = new PaymentClient({
+      baseUrl: broken.url,
+      token: TEST_TOKENS.gateway,
+      retry: { attempts: 1, initialDelayMs: 10, maxDelayMs: 10 },
+    });
+    const outcome = failedWith(await pipeline({ deps: { payments } }).run(archiveCall({ text: 'hello' })));
+
+    expect(outcome.error.status).toBe(502);
+    expect(outcome.answer).toMatchObject({ payment: null, refund: null });
+    expect(await holdOf()).toMatchObject({ status: 'HELD' });
+  });
+
+  it.each([
+    ['PENDING', 'HELD', '0.30'],
+    ['FAILED', 'RELEASED', '0.00'],
+  ] as const)(
+    'answers 503 CHAIN_UNAVAILABLE when the chain is away and the payment is %s; the hold is %s',
+    async (paymentStatus, holdStatus, reserved) => {
+      outageStatus = paymentStatus;
+      const payments = new PaymentClient({
+        baseUrl: outage.url,
+        token: TEST_TOKENS.gateway,
+        retry: { attempts: 1, initialDelayMs: 10, maxDelayMs: 10 },
+      });
+      const outcome = failedWith(await pipeline({ deps: { payments } }).run(archiveCall({ text: 'hello' })));
+
+      expect(outcome.error).toMatchObject({ code: 'CHAIN_UNAVAILABLE', status: 503 });
+      expect(outcome.answer.error).toMatchObject({
+        code: 'CHAIN_UNAVAILABLE',
+        details: [{ path: 'payment.id' }, { path: 'payment.status', message: paymentStatus }],
+      });
+      expect(await holdOf()).toMatchObject({ status: holdStatus });
+      expect(await stack.policy.getAgent('user-agent')).toMatchObject({ spentToday: '0.00', reserved });
+    },
+  );
+
+  it('commits the hold when a provider says it refunded but the ledger says the payment stands', async () => {
+    const outcome = failedWith(await pipeline({ archiveUrl: liar.url }).run(archiveCall({ text: 'hello' })));
+
+    expect(outcome.error).toMatchObject({ code: 'PROVIDER_FAILED' });
+    const { payment } = outcome.answer;
+    expect(payment).toMatchObject({ status: 'MOCK' });
+    expect((await stack.payments.get(payment?.id ?? '')).status).toBe('MOCK');
+    expect(await holdOf()).toMatchObject({ status: 'COMMITTED', committedAmount: '0.30' });
+    expect(await stack.policy.getAgent('user-agent')).toMatchObject({ spentToday: '0.30', reserved: '0.00' });
   });
 
   it('throws before any decision when the policy service cannot be reached, and records nothing', async () => {

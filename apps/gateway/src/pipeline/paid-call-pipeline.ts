@@ -88,11 +88,10 @@ export class PaidCallPipeline implements PaidCalls {
       // The payment takes amount, service and payee from the policy's signed grant and its own config, not from us.
       payment = await this.deps.payments.pay({ grant: decision.grant, idempotencyKey: key }, context);
     } catch (error: unknown) {
-      // A timeout leaves the payment unknown: it may have moved money, so the hold is kept as spend.
-      const unknown = isServiceCallError(error) && error.failure === 'timeout';
-      if (unknown) await this.commit(grant, grant.amount, context);
-      else await this.release(grant, 'the payment service could not be reached', context);
-      return this.failed(grant, asAppError(error, 'payment'), null, null);
+      // The hold goes only when the ledger says nothing moved; anything unknown is left to the payment service.
+      const refused = paymentRefused(error);
+      if (refused) await this.release(grant, refused, context);
+      return this.failed(grant, paymentError(error), null, null);
     }
     const events = paymentEvents(payment);
     if (events.length > 0) await this.deps.outbox.record(events);
@@ -107,13 +106,13 @@ export class PaidCallPipeline implements PaidCalls {
           null,
         );
       case 'PENDING':
-        await this.commit(grant, grant.amount, context);
+        // It may still land: the hold stays held (counted) until the payment service drives the payment to its end.
         return this.failed(
           grant,
           new AppError(
             'PAYMENT_PENDING',
             504,
-            `payment ${payment.id} is not confirmed yet; the amount stays spent until the ledger settles it`,
+            `payment ${payment.id} is not confirmed yet; its hold stays counted until the payment service settles it`,
           ),
           payment,
           null,
@@ -170,9 +169,11 @@ export class PaidCallPipeline implements PaidCalls {
           answer: { decision: publicDecision(grant.decision), payment: publicPayment(payment), result: verdict.result },
         };
       case 'refunded_by_provider': {
-        const refunded = verdict.refund.status === 'REFUNDED' ? await this.refundedPayment(payment, context) : payment;
-        await this.settleAfterRefund(grant, verdict.refund, payment.amount, context);
-        return this.failed(grant, verdict.error, refunded, verdict.refund);
+        // The provider's word is not the ledger's: the hold goes only if the ledger says the money came back.
+        const ledger = await this.refundedPayment(payment, context);
+        if (ledger.status === 'REFUNDED') await this.release(grant, 'the call failed and the payment was refunded', context);
+        else await this.commit(grant, payment.amount, context);
+        return this.failed(grant, verdict.error, ledger, verdict.refund);
       }
       case 'unused': {
         const { refund, refunded } = await this.refund(payment, verdict.error.message, context);
@@ -185,10 +186,16 @@ export class PaidCallPipeline implements PaidCalls {
     }
   }
 
-  /** A replayed decision whose hold is no longer held: an earlier attempt settled it (or it expired), so this one must not pay. */
+  /**
+   * A replayed decision whose hold is released or expired: an earlier attempt
+   * ended, so this one must not pay. A HELD hold is a call to resume; so is a
+   * COMMITTED one (a payment that moved, committed by the payment service
+   * after an unknown end): the same key replays that payment and the provider
+   * serves it if it never did, so a paid call is served once.
+   */
   private async staleReplay(grant: Grant, context: CallContext): Promise<AppError | undefined> {
     const reservation = await this.deps.policy.getReservation(grant.reservationId, context);
-    if (reservation.status === 'HELD') return undefined;
+    if (reservation.status === 'HELD' || reservation.status === 'COMMITTED') return undefined;
     return new AppError(
       reservation.status === 'EXPIRED' ? 'RESERVATION_EXPIRED' : 'RESERVATION_ALREADY_SETTLED',
       409,
@@ -216,7 +223,7 @@ export class PaidCallPipeline implements PaidCalls {
     }
   }
 
-  /** The provider refunded: the ledger has the refund; read it back for the answer and the audit trail. */
+  /** The provider says it refunded: the ledger says whether it did; read it back for the hold, the answer and the audit trail. */
   private async refundedPayment(payment: Payment, context: CallContext): Promise<Payment> {
     try {
       const refunded = await this.deps.payments.get(payment.id, context);
@@ -281,6 +288,31 @@ export class PaidCallPipeline implements PaidCalls {
     };
     return { kind: 'failed', answer, error };
   }
+}
+
+/**
+ * Why the payment service refused a pay request before anything was recorded
+ * or sent (a bad request, a refused grant), or said the payment FAILED (a
+ * chain that refused connections: nothing was sent); undefined when the money
+ * may have moved (a timeout, a 5xx, unreachable after a send, PENDING).
+ */
+function paymentRefused(error: unknown): string | undefined {
+  if (!isServiceCallError(error) || error.failure !== 'answered') return undefined;
+  const status = error.upstreamStatus ?? 0;
+  if (status === 400 || status === 403 || status === 422) return `the payment service refused the payment (${error.code})`;
+  const details = error.upstreamBody?.error.details ?? [];
+  const failed = details.some((detail) => detail.path === 'payment.status' && detail.message === 'FAILED');
+  return failed ? `payment failed: ${error.upstreamBody?.error.code ?? 'unknown'}` : undefined;
+}
+
+/** A chain outage is a 503 CHAIN_UNAVAILABLE here as at the payment service, with its details (payment id and status). */
+function paymentError(error: unknown): AppError {
+  if (isServiceCallError(error) && error.upstreamBody?.error.code === 'CHAIN_UNAVAILABLE')
+    return new AppError('CHAIN_UNAVAILABLE', 503, `payment: ${error.upstreamBody.error.message}`, {
+      cause: error,
+      ...(error.details ? { details: error.details } : {}),
+    });
+  return asAppError(error, 'payment');
 }
 
 function asAppError(error: unknown, what: string): AppError {

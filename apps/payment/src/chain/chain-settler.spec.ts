@@ -43,6 +43,8 @@ describe('the chain settler takes only our own payment of a reference (a real Ha
       decisionId: `dec_${sequence}`,
       reservationId: null,
       mode: 'chain',
+      txNonce: null,
+      rawTx: null,
       paymentRef: paymentRefOf(id),
       status: 'PENDING',
       txHash: null,

@@ -23,7 +23,7 @@ import {
 import { describeError, type Logger } from '@nexus/service-kit';
 import type { PaymentRecord } from '@nexus/stores';
 import { MaxUint256, ZeroAddress, getAddress, type JsonRpcProvider, type Wallet } from 'ethers';
-import type { ChainCheck, RefundResult, SettleResult, Settler, SettlementHooks, TreasuryState } from '../settler';
+import type { ChainCheck, RefundResult, ResolveResult, SettleResult, Settler, SettlementHooks, TreasuryState } from '../settler';
 import { findRefund, findSettlement } from './chain-lookups';
 import { ChainUnavailableError, isChainUnavailable } from './chain-unavailable';
 
@@ -81,9 +81,9 @@ export class ChainSettler implements Settler {
       const txHash = await this.sender.send(
         { to: this.options.router, data },
         {
-          beforeBroadcast: async (hash) => {
+          beforeBroadcast: async (hash, signed) => {
+            await hooks.onSubmitted(hash, signed);
             uncertain += 1;
-            await hooks.onSubmitted(hash);
           },
           broadcastFailed: (_hash, error) => {
             if (isConnectionRefused(error) || isNonceTooLow(error) || revertReasonOf(error)) uncertain -= 1;
@@ -170,6 +170,43 @@ export class ChainSettler implements Settler {
       return { kind: 'unavailable', message: `the chain RPC did not answer: ${messageOf(error)}`, mayHaveBeenSent };
     }
     throw error;
+  }
+
+  async resolve(payment: PaymentRecord): Promise<ResolveResult> {
+    const expected = this.expectedOf(payment);
+    const ref = expected.paymentRef;
+    const { provider } = this.options;
+    try {
+      // The mined nonce first, the reference after: a transaction mined in between is seen by the second read.
+      const mined = await this.retrying(() => provider.getTransactionCount(this.options.treasury.address, 'latest'));
+      const found = await this.retrying(() => findSettlement(provider, this.options.router, expected, this.options.fromBlock));
+      if (found) return { kind: 'settled', ...found };
+      const txHash = payment.txHash;
+      // A hash is recorded before anything is broadcast, and the caller holds the lease: none means nothing was sent.
+      if (txHash === null)
+        return { kind: 'failed', code: 'NEVER_SENT', message: 'no transaction was signed for this payment: nothing was sent' };
+      const known = await this.retrying(() => provider.getTransaction(txHash));
+      const nonce = payment.txNonce ?? known?.nonce ?? null;
+      if (nonce !== null && mined > nonce)
+        return {
+          kind: 'failed',
+          code: 'NEVER_LANDED',
+          message: `the treasury's mined nonce passed ${nonce} and the router has no payment under this reference: no transaction of it can land`,
+        };
+      const rawTx = payment.rawTx;
+      if (!known && rawTx) {
+        // The node lost it (a restart): send the very same transaction again.
+        await this.retrying(() => provider.broadcastTransaction(rawTx)).catch((error: unknown) => {
+          if (isChainUnavailable(error)) throw error;
+          this.options.logger.warn('could not send a pending transaction again', { paymentRef: ref, txHash, error: describeError(error) });
+        });
+        return { kind: 'pending', message: `transaction ${txHash} (nonce ${nonce ?? '?'}) was unknown to the node and was sent again` };
+      }
+      return { kind: 'pending', message: `transaction ${txHash} (nonce ${nonce ?? '?'}) is not mined yet` };
+    } catch (error) {
+      if (isChainUnavailable(error)) return { kind: 'pending', message: `the chain RPC did not answer: ${messageOf(error)}` };
+      throw error;
+    }
   }
 
   async refund(payment: PaymentRecord, txHash: string | undefined): Promise<RefundResult> {

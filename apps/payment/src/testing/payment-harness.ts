@@ -13,7 +13,7 @@ import { createApp } from '../app';
 import { buildSettler } from '../build-settler';
 import { GrantReader } from '../grants/grant-reader';
 import { createPaymentMetrics } from '../payment-metrics';
-import { PaymentService } from '../payment-service';
+import { PaymentService, type PaymentServiceDeps } from '../payment-service';
 import type { Settler } from '../settler';
 
 /** The gateway's test token: most tests call as the gateway; `authAs` (service-kit) gives any other caller's header. */
@@ -31,6 +31,8 @@ export interface PaymentUnderTest {
   settler: Settler;
   /** the policy's keys as this payment service trusts them: `grants.issue(...)` signs a grant it accepts */
   grants: TestGrantIssuer;
+  /** the lease the service takes on a payment it settles */
+  leaseMs: number;
   close: () => Promise<void>;
 }
 
@@ -41,9 +43,13 @@ export interface PaymentHarnessOptions {
   /** let the service sign refunds for Hardhat payees #1–#4 */
   payeeKeys?: boolean;
   databaseUrl?: string;
+  /** the SQLite file of the ledger (a restart opens the same one); a fresh one by default */
+  sqlitePath?: string;
   receiptTimeoutMs?: number;
   /** the payment service's own services.yaml entries; the repository's config/ by default */
   services?: readonly Pick<ServiceConfig, 'id' | 'payee'>[];
+  /** where the service tells the ends of payments settled in the request (see PaymentServiceDeps) */
+  reports?: PaymentServiceDeps['reports'];
 }
 
 /** A real payment service (real store, real settler built from the environment the way main.ts does) for supertest. */
@@ -65,20 +71,22 @@ export async function createPaymentUnderTest(options: PaymentHarnessOptions = {}
   const chain = loadChainEnv(dataDir, env);
   const logger = createSilentLogger('payment');
   const database = openDatabase<PaymentTables>(
-    options.databaseUrl ? { databaseUrl: options.databaseUrl } : { sqlitePath: join(dataDir, 'payment.sqlite') },
+    options.databaseUrl ? { databaseUrl: options.databaseUrl } : { sqlitePath: options.sqlitePath ?? join(dataDir, 'payment.sqlite') },
   );
   const store = await createPaymentStore(database);
   const settler = await buildSettler(chain, logger, env);
   const registry = new Registry();
   const grants = new TestGrantIssuer();
   const services = options.services ?? loadConfig({ dir: join(findWorkspaceRoot(), 'config'), env: {} }).services;
+  const leaseMs = chain.receiptTimeoutMs + 1_000;
   const service = new PaymentService({
     store,
     settler,
     grants: new GrantReader(grants.publicKey, services),
     logger,
     metrics: createPaymentMetrics(registry),
-    leaseMs: chain.receiptTimeoutMs + 1_000,
+    leaseMs,
+    ...(options.reports ? { reports: options.reports } : {}),
   });
   const app = createApp({ payments: service, store, settler, registry, logger, callers: testCallerDigests(CALLERS_ACCEPTED_BY.payment) });
   return {
@@ -87,6 +95,7 @@ export async function createPaymentUnderTest(options: PaymentHarnessOptions = {}
     service,
     settler,
     grants,
+    leaseMs,
     close: async () => {
       settler.close();
       await store.close();

@@ -28,7 +28,7 @@ export interface QueueCounts {
 
 export interface OutboxQueue {
   /** Appends in order, all or none, durably; an id the topic already holds is left as it is. */
-  enqueue(topic: string, entries: readonly QueueEntry[], now: Date): Promise<{ added: number }>;
+  enqueue(topic: string, entries: readonly QueueEntry[], now: Date, notBefore?: Date): Promise<{ added: number }>;
   /** The oldest pending messages (at most `limit`), oldest first, up to the first one not yet due at `now`. */
   due(topic: string, limit: number, now: Date): Promise<QueuedMessage[]>;
   /** When the oldest pending message may be sent; null when none is pending. */

@@ -43,9 +43,10 @@ export interface OutboxStore {
   /**
    * Appends messages in the order given, in one transaction: all of them or
    * none. A message whose id the topic already holds (pending or dead) is left
-   * as it is. `added` counts the new ones.
+   * as it is. `added` counts the new ones. With `notBefore`, they are not
+   * due before then (a topic whose messages all wait alike keeps its order).
    */
-  enqueue(topic: string, messages: readonly NewOutboxMessage[], now: Date): Promise<{ added: number }>;
+  enqueue(topic: string, messages: readonly NewOutboxMessage[], now: Date, notBefore?: Date): Promise<{ added: number }>;
   /**
    * The oldest pending messages of a topic (at most `limit`), oldest first,
    * up to the first one not yet due at `now`: a message never overtakes an

@@ -22,7 +22,7 @@ class SqlOutboxStore implements OutboxStore {
     this.db = database.db;
   }
 
-  async enqueue(topic: string, messages: readonly NewOutboxMessage[], now: Date): Promise<{ added: number }> {
+  async enqueue(topic: string, messages: readonly NewOutboxMessage[], now: Date, notBefore?: Date): Promise<{ added: number }> {
     if (messages.length === 0) return { added: 0 };
     const rows = messages.map((message) => ({
       topic,
@@ -30,7 +30,7 @@ class SqlOutboxStore implements OutboxStore {
       payload: message.payload,
       state: 'pending',
       attempts: 0n,
-      next_attempt_at: ms(now),
+      next_attempt_at: ms(notBefore ?? now),
       created_at: ms(now),
     }));
     return this.db.transaction().execute(async (trx) => {

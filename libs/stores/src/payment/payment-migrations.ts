@@ -43,4 +43,12 @@ export const paymentMigrations: Record<string, Migration> = {
       await db.schema.createIndex('payments_reservation').on('payments').column('reservation_id').unique().execute();
     },
   },
+  '0003_submitted_transaction': {
+    async up(db: Kysely<unknown>) {
+      // The nonce (the highest one signed) and the raw signed transaction of the last submission: they tell the
+      // pending driver whether a PENDING payment can still land, and let it send the transaction again.
+      await db.schema.alterTable('payments').addColumn('tx_nonce', 'bigint').execute();
+      await db.schema.alterTable('payments').addColumn('raw_tx', 'text').execute();
+    },
+  },
 };

@@ -28,6 +28,8 @@ export function toPayment(row: PaymentRow): PaymentRecord {
     paymentRef: row.payment_ref,
     status: statusOf(row.status),
     txHash: row.tx_hash,
+    txNonce: row.tx_nonce === null ? null : Number(row.tx_nonce),
+    rawTx: row.raw_tx,
     blockNumber: row.block_number === null ? null : Number(row.block_number),
     gasUsed: row.gas_used,
     failure: row.failure_code ? { code: row.failure_code, message: row.failure_message ?? '' } : null,

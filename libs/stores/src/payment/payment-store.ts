@@ -18,6 +18,10 @@ export interface PaymentRecord {
   paymentRef: string | null;
   status: PaymentStatus;
   txHash: string | null;
+  /** the highest nonce this payment's transactions were signed with; null before any was signed */
+  txNonce: number | null;
+  /** the last signed transaction (hex), kept so it can be broadcast again */
+  rawTx: string | null;
   blockNumber: number | null;
   gasUsed: bigint | null;
   failure: { code: string; message: string } | null;
@@ -33,6 +37,12 @@ export type NewPayment = Pick<
   PaymentRecord,
   'id' | 'idempotencyKey' | 'agentId' | 'serviceId' | 'payee' | 'amount' | 'decisionId' | 'reservationId' | 'mode' | 'paymentRef'
 >;
+
+export interface Submission {
+  txHash: string;
+  nonce: number;
+  raw: string;
+}
 
 export interface Settlement {
   status: 'SUCCESS' | 'MOCK';
@@ -72,8 +82,17 @@ export interface PaymentStore {
    * is still live.
    */
   lease(id: string, owner: string, now: Date, until: Date): Promise<PaymentRecord | undefined>;
-  /** The hash of a signed transaction, written before it is broadcast. */
-  recordSubmission(id: string, txHash: string, now: Date): Promise<void>;
+  /**
+   * A signed transaction (hash, nonce, raw), written before it is broadcast,
+   * only while `owner` holds the lease of the still PENDING payment. False:
+   * the lease was lost (or the payment ended), and the caller must not broadcast.
+   */
+  recordSubmission(id: string, owner: string, submission: Submission, now: Date): Promise<boolean>;
+  /**
+   * PENDING payments nobody is settling: their lease ran out, or they were
+   * never leased (or were let go) and untouched since `idleSince`. Oldest first.
+   */
+  listUnattended(now: Date, idleSince: Date, limit: number): Promise<PaymentRecord[]>;
   /** Drops a lease; the payment stays PENDING (retryable). */
   releaseLease(id: string, owner: string, now: Date): Promise<void>;
   /** PENDING → SUCCESS or MOCK. Returns the row as it now is (unchanged if it was already final). */

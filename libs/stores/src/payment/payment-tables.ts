@@ -16,6 +16,10 @@ export interface PaymentTables {
     payment_ref: string | null;
     status: string;
     tx_hash: string | null;
+    /** the highest nonce a transaction of this payment was signed with (chain mode) */
+    tx_nonce: bigint | null;
+    /** the last signed transaction, as broadcast (so it can be sent again) */
+    raw_tx: string | null;
     block_number: bigint | null;
     gas_used: bigint | null;
     failure_code: string | null;

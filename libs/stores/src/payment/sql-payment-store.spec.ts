@@ -95,7 +95,8 @@ describe.each(['sqlite', 'postgres'] as const)('payments ledger on %s', (dialect
 
   it('settles a pending payment once; a late failure does not overwrite the success', async () => {
     const { payment } = await store.open(newPayment(), T0);
-    await store.recordSubmission(payment.id, '0xDEAD', at(1));
+    await store.lease(payment.id, 'replica-a', T0, at(1_000));
+    await store.recordSubmission(payment.id, 'replica-a', { txHash: '0xDEAD', nonce: 3, raw: '0x02' }, at(1));
 
     const settled = await store.markSettled(payment.id, { status: 'SUCCESS', txHash: '0xBEEF', blockNumber: 12, gasUsed: 61_234n }, at(2));
     const late = await store.markFailed(payment.id, { code: 'CHAIN_UNAVAILABLE', message: 'late' }, at(3));
@@ -110,6 +111,34 @@ describe.each(['sqlite', 'postgres'] as const)('payments ledger on %s', (dialect
     });
     expect(late).toEqual(settled);
     expect(await store.findByTxHash('0xBEEF')).toEqual(settled);
+  });
+
+  it('records a signed transaction only for the lease owner, keeping the highest nonce and the last raw transaction', async () => {
+    const { payment } = await store.open(newPayment(), T0);
+    expect(await store.recordSubmission(payment.id, 'replica-a', { txHash: '0xAA', nonce: 4, raw: '0x01' }, at(1))).toBe(false);
+
+    await store.lease(payment.id, 'replica-a', T0, at(1_000));
+    expect(await store.recordSubmission(payment.id, 'replica-a', { txHash: '0xAA', nonce: 4, raw: '0x01' }, at(1))).toBe(true);
+    expect(await store.recordSubmission(payment.id, 'replica-a', { txHash: '0xBB', nonce: 2, raw: '0x02' }, at(2))).toBe(true);
+    expect(await store.get(payment.id)).toMatchObject({ txHash: '0xbb', txNonce: 4, rawTx: '0x02' });
+
+    // Another replica took over after the lease ran out: the first may no longer broadcast.
+    await store.lease(payment.id, 'replica-b', at(1_001), at(2_000));
+    expect(await store.recordSubmission(payment.id, 'replica-a', { txHash: '0xCC', nonce: 9, raw: '0x03' }, at(1_002))).toBe(false);
+    expect(await store.get(payment.id)).toMatchObject({ txHash: '0xbb', txNonce: 4 });
+  });
+
+  it('lists pending payments nobody is settling: lease run out, or idle and unleased', async () => {
+    const { payment: leased } = await store.open(newPayment(), T0);
+    await store.lease(leased.id, 'replica-a', T0, at(1_000));
+    const { payment: idle } = await store.open(newPayment(), T0);
+    const { payment: fresh } = await store.open(newPayment(), at(900));
+    const { payment: done } = await store.open(newPayment(), T0);
+    await store.markFailed(done.id, { code: 'X', message: 'x' }, at(1));
+
+    expect((await store.listUnattended(at(500), at(100), 10)).map((p) => p.id)).toEqual([idle.id]);
+    expect((await store.listUnattended(at(1_001), at(100), 10)).map((p) => p.id).sort()).toEqual([leased.id, idle.id].sort());
+    expect((await store.listUnattended(at(2_000), at(1_000), 10)).map((p) => p.id)).toContain(fresh.id);
   });
 
   it('records a failure with its code and message', async () => {

@@ -13,6 +13,7 @@ import {
   type PaymentStore,
   type RefundOutcome,
   type Settlement,
+  type Submission,
 } from './payment-store';
 import type { PaymentTables } from './payment-tables';
 
@@ -101,13 +102,44 @@ class SqlPaymentStore implements PaymentStore {
     return row && toPayment(row);
   }
 
-  async recordSubmission(id: string, txHash: string, now: Date): Promise<void> {
-    await this.db
+  async recordSubmission(id: string, owner: string, submission: Submission, now: Date): Promise<boolean> {
+    const nonce = BigInt(submission.nonce);
+    const row = await this.db
       .updateTable('payments')
-      .set({ tx_hash: txHash.toLowerCase(), updated_at: ms(now) })
+      .set((eb) => ({
+        tx_hash: submission.txHash.toLowerCase(),
+        // the highest nonce signed: once the treasury's mined nonce passes it, none of them can land any more
+        tx_nonce: eb
+          .case()
+          .when('tx_nonce', 'is', null)
+          .then(nonce)
+          .when('tx_nonce', '<', nonce)
+          .then(nonce)
+          .else(eb.ref('tx_nonce'))
+          .end(),
+        raw_tx: submission.raw,
+        updated_at: ms(now),
+      }))
       .where('id', '=', id)
       .where('status', '=', 'PENDING')
+      .where('lease_owner', '=', owner)
+      .returning('id')
+      .executeTakeFirst();
+    return row !== undefined;
+  }
+
+  async listUnattended(now: Date, idleSince: Date, limit: number): Promise<PaymentRecord[]> {
+    const rows = await this.db
+      .selectFrom('payments')
+      .selectAll()
+      .where('status', '=', 'PENDING')
+      .where((eb) =>
+        eb.or([eb('lease_until', '<', ms(now)), eb.and([eb('lease_until', 'is', null), eb('updated_at', '<=', ms(idleSince))])]),
+      )
+      .orderBy('updated_at', 'asc')
+      .limit(limit)
       .execute();
+    return rows.map(toPayment);
   }
 
   async releaseLease(id: string, owner: string, now: Date): Promise<void> {

@@ -148,9 +148,12 @@ export interface PolicyStore {
   snapshot(agentId: string, now: Date): Promise<PolicySnapshot>;
   /** Every agent's spend and holds in the current period. */
   usage(now: Date): Promise<{ period: PeriodRecord; usage: UsageRecord[] }>;
-  /** HELD → COMMITTED with the actual amount (at most the hold; the hold when absent). */
+  /**
+   * HELD (even past its expiry) or EXPIRED → COMMITTED with the actual amount
+   * (at most the hold; the hold when absent): money that moved is spend, however late the word comes.
+   */
   commit(reservationId: string, amount: bigint | undefined, now: Date): Promise<SettleOutcome>;
-  /** HELD → RELEASED: nothing is charged; the reason is kept. */
+  /** HELD → RELEASED: nothing is charged; the reason is kept. An EXPIRED hold answers `expired` (nothing left to free). */
   release(reservationId: string, now: Date, reason: string | null): Promise<SettleOutcome>;
   /** HELD past its expiry → EXPIRED; the number swept. */
   sweepExpired(now: Date): Promise<number>;

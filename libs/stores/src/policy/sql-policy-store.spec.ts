@@ -175,13 +175,35 @@ describe.each(['sqlite', 'postgres'] as const)('policy store on %s', (dialect) =
     expect((await store.getReservation(decision.reservationId ?? ''))?.status).toBe('HELD');
   });
 
-  it('refuses to settle an unknown or expired reservation', async () => {
+  it('refuses to settle an unknown reservation', async () => {
     expect((await store.commit('res_missing', undefined, T0)).kind).toBe('not_found');
     expect((await store.release('res_missing', T0, null)).kind).toBe('not_found');
-    const decision = decisionOf(await store.decide(command(), () => allow(300n)));
-    const id = decision.reservationId ?? '';
-    expect((await store.commit(id, undefined, at(60_000))).kind).toBe('expired');
-    expect((await store.release(id, at(60_001), null)).kind).toBe('expired');
+  });
+
+  it('counts a commit that comes after the hold expired as spend, swept or not, and leaves nothing to release', async () => {
+    const unswept = decisionOf(await store.decide(command(), () => allow(300n, { ...roomy, high: true })));
+    const swept = decisionOf(await store.decide(command(), () => allow(200n, { ...roomy, high: true })));
+    const released = decisionOf(await store.decide(command(), () => allow(100n, { ...roomy, high: true })));
+    expect(await store.sweepExpired(at(60_000))).toBe(3);
+    expect(await standing('agent-a', at(60_001))).toEqual({ agentSpent: 0n, agentReserved: 0n, treasuryUsed: 0n, highUsed: 0n });
+
+    // A HELD row past its time (not swept yet), committed late: it leaves the holds and joins the spend.
+    const late = decisionOf(await store.decide(command({ now: at(60_002) }), () => allow(50n, { ...roomy, high: true })));
+    expect((await store.commit(late.reservationId ?? '', undefined, at(200_000))).kind).toBe('settled');
+    // An EXPIRED row, committed late: it joins the spend again.
+    expect(await store.commit(swept.reservationId ?? '', undefined, at(200_001))).toMatchObject({
+      kind: 'settled',
+      reservation: { status: 'COMMITTED', committedAmount: 200n },
+    });
+    expect(await store.commit(unswept.reservationId ?? '', 250n, at(200_002))).toMatchObject({
+      kind: 'settled',
+      reservation: { status: 'COMMITTED', committedAmount: 250n },
+    });
+    expect((await store.release(released.reservationId ?? '', at(200_003), 'payment failed')).kind).toBe('expired');
+    expect((await store.getReservation(released.reservationId ?? ''))?.status).toBe('EXPIRED');
+
+    expect(await standing('agent-a', at(200_004))).toEqual({ agentSpent: 500n, agentReserved: 0n, treasuryUsed: 500n, highUsed: 500n });
+    expect(await usage(at(200_004))).toEqual([{ agentId: 'agent-a', spent: 500n, reserved: 0n }]);
   });
 
   it('releases a hold so it no longer counts', async () => {

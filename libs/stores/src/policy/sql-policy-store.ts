@@ -220,9 +220,12 @@ class SqlPolicyStore implements PolicyStore {
   }
 
   /**
-   * HELD → COMMITTED or RELEASED in one guarded statement (still held, not
-   * expired, a commit not above the hold), and the running totals follow in
-   * the same transaction. Nothing matched: a second look says why.
+   * HELD → COMMITTED or RELEASED in one guarded statement (still held, a
+   * commit not above the hold), and the running totals follow in the same
+   * transaction. A hold past its expiry is still settled: a commit that comes
+   * late (a payment that landed after the hold ran out) is spend all the same,
+   * so an EXPIRED hold can be committed too, and joins the spend again.
+   * Nothing matched: a second look says why.
    */
   private async settle(
     reservationId: string,
@@ -231,26 +234,29 @@ class SqlPolicyStore implements PolicyStore {
   ): Promise<SettleOutcome> {
     const actual = target.status === 'COMMITTED' ? target.amount : undefined;
     const settled = await this.db.transaction().execute(async (trx) => {
-      const row = await trx
-        .updateTable('policy_reservations')
-        .set((eb) => ({
-          status: target.status,
-          settled_at: ms(now),
-          ...(target.status === 'COMMITTED' ? { committed_amount: actual ?? eb.ref('amount') } : { release_reason: target.reason }),
-        }))
-        .where('id', '=', reservationId)
-        .where('status', '=', 'HELD')
-        .where('expires_at', '>', ms(now))
-        .where((eb) => (actual === undefined ? eb.lit(true) : eb('amount', '>=', actual)))
-        .returningAll()
-        .executeTakeFirst();
-      if (row) {
+      const fromStatuses = target.status === 'COMMITTED' ? (['HELD', 'EXPIRED'] as const) : (['HELD'] as const);
+      for (const from of fromStatuses) {
+        const row = await trx
+          .updateTable('policy_reservations')
+          .set((eb) => ({
+            status: target.status,
+            settled_at: ms(now),
+            ...(target.status === 'COMMITTED' ? { committed_amount: actual ?? eb.ref('amount') } : { release_reason: target.reason }),
+          }))
+          .where('id', '=', reservationId)
+          .where('status', '=', from)
+          .where((eb) => (actual === undefined ? eb.lit(true) : eb('amount', '>=', actual)))
+          .returningAll()
+          .executeTakeFirst();
+        if (!row) continue;
         const hold = { periodId: Number(row.period_id), agentId: row.agent_id, high: row.high === 1n };
-        await settleUsage(trx, { ...hold, held: row.amount, spent: row.committed_amount ?? 0n });
+        // An expired hold already left the holds: only its spend joins the totals.
+        await settleUsage(trx, { ...hold, held: from === 'HELD' ? row.amount : 0n, spent: row.committed_amount ?? 0n });
+        return row;
       }
-      return row;
+      return undefined;
     });
-    return settled ? { kind: 'settled', reservation: toReservation(settled) } : this.whyNotSettled(reservationId, now);
+    return settled ? { kind: 'settled', reservation: toReservation(settled) } : this.whyNotSettled(reservationId, target.status);
   }
 
   /**
@@ -355,7 +361,7 @@ class SqlPolicyStore implements PolicyStore {
     }
   }
 
-  private async whyNotSettled(reservationId: string, now: Date): Promise<SettleOutcome> {
+  private async whyNotSettled(reservationId: string, target: 'COMMITTED' | 'RELEASED'): Promise<SettleOutcome> {
     const row = await this.db.selectFrom('policy_reservations').selectAll().where('id', '=', reservationId).executeTakeFirst();
     if (!row) return { kind: 'not_found' };
     const reservation = toReservation(row);
@@ -364,9 +370,10 @@ class SqlPolicyStore implements PolicyStore {
       case 'RELEASED':
         return { kind: 'already_settled', reservation };
       case 'EXPIRED':
-        return { kind: 'expired', reservation };
+        // a commit takes an expired hold; only one above the hold is refused
+        return target === 'COMMITTED' ? { kind: 'exceeds_hold', reservation } : { kind: 'expired', reservation };
       case 'HELD':
-        return reservation.expiresAt <= now ? { kind: 'expired', reservation } : { kind: 'exceeds_hold', reservation };
+        return { kind: 'exceeds_hold', reservation };
     }
   }
 

@@ -15,7 +15,7 @@ export class MemoryOutboxQueue implements OutboxQueue {
   readonly rows: Row[] = [];
   private seq = 0;
 
-  async enqueue(topic: string, entries: readonly QueueEntry[], now: Date): Promise<{ added: number }> {
+  async enqueue(topic: string, entries: readonly QueueEntry[], now: Date, notBefore?: Date): Promise<{ added: number }> {
     let added = 0;
     for (const entry of entries) {
       if (this.rows.some((row) => row.topic === topic && row.id === entry.id)) continue;
@@ -26,7 +26,7 @@ export class MemoryOutboxQueue implements OutboxQueue {
         id: entry.id,
         payload: entry.payload,
         attempts: 0,
-        nextAttemptAt: now,
+        nextAttemptAt: notBefore ?? now,
         state: 'pending',
         lastError: null,
       });

@@ -1,0 +1,25 @@
+import { z } from 'zod';
+import { ConfigError } from '@nexus/config';
+
+export interface PendingEnv {
+  /** where the driven payments' outcomes go: the policy service */
+  policyUrl: string;
+  /** how often the pending driver looks at the ledger */
+  driverIntervalMs: number;
+}
+
+const Schema = z.object({
+  POLICY_URL: z.url({ protocol: /^https?$/ }).default('http://127.0.0.1:8005'),
+  PAYMENT_PENDING_CHECK_MS: z.coerce.number().int().min(100).max(600_000).default(5_000),
+});
+
+/** The payment service's settings for driving PENDING payments to their end. */
+export function loadPendingEnv(env: NodeJS.ProcessEnv = process.env): PendingEnv {
+  const raw = Object.fromEntries(Object.keys(Schema.shape).map((name) => [name, env[name] === '' ? undefined : env[name]]));
+  const result = Schema.safeParse(raw);
+  if (!result.success)
+    throw new ConfigError(
+      result.error.issues.map((issue) => ({ source: `environment variable ${String(issue.path[0])}`, path: '', message: issue.message })),
+    );
+  return { policyUrl: result.data.POLICY_URL, driverIntervalMs: result.data.PAYMENT_PENDING_CHECK_MS };
+}
