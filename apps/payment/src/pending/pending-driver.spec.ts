@@ -4,11 +4,18 @@ import { join } from 'node:path';
 import request from 'supertest';
 import { parseUnits } from 'ethers';
 import { MNEEToken__factory, freePort, startTestChain, type TestChain } from '@nexus/chain';
-import { PolicyClient } from '@nexus/clients';
-import { createSilentLogger, findWorkspaceRoot, startServiceProcess, type ServiceProcess } from '@nexus/service-kit';
+import { PolicyClient, TestGrantIssuer } from '@nexus/clients';
+import {
+  TEST_TOKENS,
+  createSilentLogger,
+  findWorkspaceRoot,
+  startServiceProcess,
+  testCredentialEnv,
+  type ServiceProcess,
+} from '@nexus/service-kit';
 import { createOutboxStore, openDatabase, type Database, type OutboxStore, type OutboxTables } from '@nexus/stores';
-import { toBaseUnits, type Decision } from '@nexus/types';
-import { TEST_TOKEN, auth, createPaymentUnderTest, type PaymentUnderTest } from '../testing/payment-harness';
+import { CALLERS_ACCEPTED_BY, toBaseUnits, type Decision } from '@nexus/types';
+import { auth, createPaymentUnderTest, type PaymentUnderTest } from '../testing/payment-harness';
 import { startRpcProxy, type RpcProxy } from '../testing/rpc-proxy';
 import { LATE_OUTCOME_TOPIC, OUTCOME_TOPIC, PolicyOutcomeReports } from './outcome-reports';
 import { PendingDriver } from './pending-driver';
@@ -34,14 +41,11 @@ describe('pending payments driven to their end', () => {
   let reports: PolicyOutcomeReports;
   let sequence = 0;
   const logger = createSilentLogger('payment');
+  // the policy process signs with these keys, and the payment service under test trusts them
+  const grants = new TestGrantIssuer();
 
   const newDriver = (options: { intervalMs?: number } = {}) =>
     new PendingDriver({ store: payment.store, settler: payment.settler, reports, logger, leaseMs: payment.leaseMs, idleMs: 0, ...options });
-  const payeeAddress = () => {
-    const [payee] = chain.payees;
-    if (!payee) throw new Error('the test chain has no payee');
-    return payee.address;
-  };
   const startPayment = () =>
     createPaymentUnderTest({
       deployment: chain.deployment,
@@ -50,6 +54,7 @@ describe('pending payments driven to their end', () => {
       sqlitePath: ledgerFile,
       payeeKeys: true,
       reports,
+      grants,
     });
   const treasuryBalance = () =>
     MNEEToken__factory.connect(chain.deployment.token.address, chain.provider).balanceOf(chain.treasury.address);
@@ -67,15 +72,7 @@ describe('pending payments driven to their end', () => {
     request(payment.app)
       .post('/payments')
       .set(auth)
-      .send({
-        agentId: decision.agentId,
-        serviceId: decision.serviceId,
-        payee: payeeAddress(),
-        amount: decision.amount,
-        idempotencyKey: `key-${decision.id}`,
-        decisionId: decision.id,
-        reservationId: decision.reservationId,
-      });
+      .send({ grant: decision.grant, idempotencyKey: `key-${decision.id}` });
   const pendingIdOf = (response: request.Response): string => {
     expect(response.status).toBe(503);
     expect(response.body.error).toMatchObject({
@@ -100,14 +97,15 @@ describe('pending payments driven to their end', () => {
       app: 'policy',
       port,
       env: {
-        INTERNAL_TOKEN: TEST_TOKEN,
+        ...testCredentialEnv('policy', CALLERS_ACCEPTED_BY.policy),
+        ...grants.policyEnv,
         NEXUS_DATA_DIR: mkdtempSync(join(tmpdir(), 'nexus-pending-policy-')),
         NEXUS_CONFIG_DIR: join(findWorkspaceRoot(), 'config'),
       },
     });
     policy = new PolicyClient({
       baseUrl: policyProcess.url,
-      token: TEST_TOKEN,
+      token: TEST_TOKENS.gateway,
       retry: { attempts: 1, initialDelayMs: 10, maxDelayMs: 10 },
     });
     ledgerFile = join(mkdtempSync(join(tmpdir(), 'nexus-pending-ledger-')), 'payment.sqlite');
@@ -117,7 +115,12 @@ describe('pending payments driven to their end', () => {
     outbox = await createOutboxStore(outboxDatabase);
     reports = new PolicyOutcomeReports({
       queue: outbox,
-      policy,
+      // the payment service reports the ends of its payments with its own credential
+      policy: new PolicyClient({
+        baseUrl: policyProcess.url,
+        token: TEST_TOKENS.payment,
+        retry: { attempts: 1, initialDelayMs: 10, maxDelayMs: 10 },
+      }),
       logger,
       pollMs: 50,
       graceMs: 0,

@@ -50,6 +50,8 @@ export interface PaymentHarnessOptions {
   services?: readonly Pick<ServiceConfig, 'id' | 'payee'>[];
   /** where the service tells the ends of payments settled in the request (see PaymentServiceDeps) */
   reports?: PaymentServiceDeps['reports'];
+  /** the policy's keys this service trusts; a fresh pair by default */
+  grants?: TestGrantIssuer;
 }
 
 /** A real payment service (real store, real settler built from the environment the way main.ts does) for supertest. */
@@ -76,7 +78,7 @@ export async function createPaymentUnderTest(options: PaymentHarnessOptions = {}
   const store = await createPaymentStore(database);
   const settler = await buildSettler(chain, logger, env);
   const registry = new Registry();
-  const grants = new TestGrantIssuer();
+  const grants = options.grants ?? new TestGrantIssuer();
   const services = options.services ?? loadConfig({ dir: join(findWorkspaceRoot(), 'config'), env: {} }).services;
   const leaseMs = chain.receiptTimeoutMs + 1_000;
   const service = new PaymentService({
