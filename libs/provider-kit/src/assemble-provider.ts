@@ -16,6 +16,7 @@ import { buildQuote, type PaymentTerms } from './quote';
 import { ChainRefunder } from './refund/chain-refunder';
 import { LedgerRefunder } from './refund/ledger-refunder';
 import type { Refunder } from './refund/refunder';
+import { loadUnpaidLimits } from './unpaid/unpaid-guard';
 import { startRefundSync, syncRefunds } from './refund/refund-sync';
 import { ChainVerifier } from './verify/chain-verifier';
 import { LedgerVerifier } from './verify/ledger-verifier';
@@ -119,6 +120,7 @@ export async function assembleProvider(options: AssembleOptions): Promise<Assemb
   const url = PaymentUrl.safeParse(env['PAYMENT_URL'] || undefined);
   if (!url.success) throw new ConfigError([{ source: 'environment variable PAYMENT_URL', path: '', message: 'must be an http(s) URL' }]);
   const chain = loadChainEnv(serviceEnv.dataDir, env);
+  const unpaidLimits = loadUnpaidLimits(env);
   const payments = new PaymentClient({ baseUrl: url.data, token: serviceEnv.internalToken });
   const side = await paymentSide(chain, payments, service.payee, prefix, env, logger);
 
@@ -164,7 +166,7 @@ export async function assembleProvider(options: AssembleOptions): Promise<Assemb
       store: () => database.ping(),
       [side.verifier.mode === 'chain' ? 'chain' : 'payment']: () => side.verifier.ping(),
     };
-    const app = createProviderApp({ name, definition, paywall, logger, registry, healthChecks });
+    const app = createProviderApp({ name, definition, paywall, logger, registry, healthChecks, unpaidLimits });
     return { app, runtime, paywall, redemptions, syncRefunds: () => syncRefunds(redemptions, side.refunder, logger), close };
   } catch (error) {
     await close();
