@@ -12,3 +12,4 @@ export * from './validate';
 export * from './testing/service-process';
 export * from './testing/loopback-server';
 export * from './testing/stack-launcher';
+export * from './safe-error-text';

@@ -11,3 +11,4 @@ export * from './providers/image-gen';
 export * from './providers/price-oracle';
 export * from './gateway';
 export * from './stack';
+export * from './redact-secrets';
