@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { ConfigError, loadServiceEnv, type ServiceEnv } from '@nexus/config';
+import { ConfigError, checkTimeoutBudget, loadChainEnv, loadServiceEnv, type NexusConfig, type ServiceEnv } from '@nexus/config';
 import { ResourceId } from '@nexus/types';
 
 export interface GatewayEnv extends ServiceEnv {
@@ -16,6 +16,10 @@ export interface GatewayEnv extends ServiceEnv {
   bodyLimit: string;
   /** per attempt, for the internal services */
   upstreamTimeoutMs: number;
+  /** per attempt, for POST /payments: it answers once the payment is confirmed (PAYMENT_RECEIPT_TIMEOUT_MS in chain mode) */
+  payTimeoutMs: number;
+  /** the payment service's wait for confirmations, from the shared chain settings; null in mock mode */
+  receiptTimeoutMs: number | null;
   /** for a provider's paid work */
   providerTimeoutMs: number;
   /** how long an in-flight Idempotency-Key is held before a retry may take it over (a crashed attempt) */
@@ -42,6 +46,7 @@ const Schema = z.object({
     .default('100kb'),
   UPSTREAM_TIMEOUT_MS: z.coerce.number().int().min(100).max(120_000).default(5_000),
   PROVIDER_TIMEOUT_MS: z.coerce.number().int().min(100).max(600_000).default(30_000),
+  PAYMENT_TIMEOUT_MS: z.coerce.number().int().min(100).max(600_000).default(60_000),
   IDEMPOTENCY_LEASE_SECONDS: z.coerce.number().int().min(1).max(86_400).default(300),
   IDEMPOTENCY_RETENTION_HOURS: z.coerce
     .number()
@@ -79,6 +84,7 @@ function parseAgentKeys(value: string, adminKey: string): { keys: Map<string, st
 /** The gateway's environment, validated: a bad value fails start-up listing every problem (and never a secret). */
 export function loadGatewayEnv(env: NodeJS.ProcessEnv = process.env): GatewayEnv {
   const service = loadServiceEnv('gateway', 8000, env);
+  const chain = loadChainEnv(service.dataDir, env);
   const raw = Object.fromEntries(Object.keys(Schema.shape).map((name) => [name, env[name] === '' ? undefined : env[name]]));
   const result = Schema.safeParse(raw);
   const problems = result.success
@@ -102,8 +108,25 @@ export function loadGatewayEnv(env: NodeJS.ProcessEnv = process.env): GatewayEnv
       .filter(Boolean),
     bodyLimit: values.GATEWAY_BODY_LIMIT.toLowerCase(),
     upstreamTimeoutMs: values.UPSTREAM_TIMEOUT_MS,
+    payTimeoutMs: values.PAYMENT_TIMEOUT_MS,
+    receiptTimeoutMs: chain.mode === 'chain' ? chain.receiptTimeoutMs : null,
     providerTimeoutMs: values.PROVIDER_TIMEOUT_MS,
     idempotencyLeaseMs: values.IDEMPOTENCY_LEASE_SECONDS * 1_000,
     idempotencyRetentionMs: values.IDEMPOTENCY_RETENTION_HOURS * 3_600_000,
   };
+}
+
+/**
+ * Start-up check that the gateway's waits nest inside a hold (policy.yaml
+ * `holds.ttlSeconds`) and that a payment is waited for longer than its
+ * confirmations take; a ConfigError says which to change.
+ */
+export function checkGatewayTimeouts(env: GatewayEnv, config: Pick<NexusConfig, 'policy'>, precheckTimeoutMs: number): void {
+  checkTimeoutBudget({
+    holdTtlSeconds: config.policy.holds.ttlSeconds,
+    precheckTimeoutMs,
+    payTimeoutMs: env.payTimeoutMs,
+    receiptTimeoutMs: env.receiptTimeoutMs,
+    providerTimeoutMs: env.providerTimeoutMs,
+  });
 }

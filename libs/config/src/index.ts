@@ -5,3 +5,4 @@ export * from './load-config';
 export * from './schemas';
 export * from './service-env';
 export * from './price-feed';
+export * from './timeout-budget';
