@@ -2,7 +2,7 @@ import { join } from 'node:path';
 import type { Express } from 'express';
 import { Registry } from 'prom-client';
 import { z } from 'zod';
-import { DeploymentMissingError, TxSender, resolveContracts, type ChainContracts } from '@nexus/chain';
+import { DeploymentMissingError, TxSender, devAccountProblems, resolveContracts, type ChainContracts } from '@nexus/chain';
 import { PaymentClient } from '@nexus/clients';
 import { ConfigError, loadChainEnv, loadConfig, type ChainEnv, type ServiceEnv } from '@nexus/config';
 import type { HealthCheck, Logger } from '@nexus/service-kit';
@@ -46,6 +46,22 @@ export interface AssembledProvider {
 
 const PaymentUrl = z.url({ protocol: /^https?$/ }).default('http://127.0.0.1:8006');
 
+/** Off the local chain, Hardhat's public keys and addresses are refused: anyone could take the payee's money. */
+function refuseDevAccounts(chainId: number, payee: string, prefix: string, env: NodeJS.ProcessEnv): void {
+  const keys = (name: string) =>
+    (env[name] ?? '')
+      .split(',')
+      .map((value) => value.trim())
+      .filter(Boolean)
+      .map((value) => ({ source: `environment variable ${name}`, path: '', value }));
+  const problems = devAccountProblems(chainId, [
+    { source: 'services.yaml (or NEXUS_SERVICE_<ID>_PAYEE)', path: 'payee', value: payee },
+    ...keys(`${prefix}_PAYEE_PRIVATE_KEY`),
+    ...keys('PAYEE_PRIVATE_KEYS'),
+  ]);
+  if (problems.length > 0) throw new ConfigError(problems);
+}
+
 interface PaymentSide {
   verifier: PaymentVerifier;
   refunder: Refunder;
@@ -69,6 +85,8 @@ async function paymentSide(
       contracts: undefined,
     };
   }
+  // a real network's id is known before any RPC call; the local deployment names its own
+  if (chain.target.kind === 'configured') refuseDevAccounts(chain.target.chainId, payee, prefix, env);
   let contracts: ChainContracts;
   try {
     contracts = await resolveContracts(chain.target);
@@ -76,6 +94,7 @@ async function paymentSide(
     if (error instanceof DeploymentMissingError) throw new ConfigError([{ source: error.path, path: '', message: error.message }]);
     throw error;
   }
+  refuseDevAccounts(contracts.chainId, payee, prefix, env);
   const signer = payeeSigner(prefix, payee, contracts.provider, env);
   if (!signer) logger.warn('no payee key: refunds of failed calls are asked of the payment service', { payee });
   return {
