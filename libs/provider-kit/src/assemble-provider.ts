@@ -8,7 +8,7 @@ import { ConfigError, loadChainEnv, loadConfig, type ChainEnv, type ServiceEnv }
 import type { HealthCheck, Logger } from '@nexus/service-kit';
 import { createRedemptionStore, openDatabase, type Database, type RedemptionStore, type RedemptionTables } from '@nexus/stores';
 import { createProviderApp } from './create-provider-app';
-import { payeeSigner } from './payee-signer';
+import { payeeKeyName, payeeSigner } from './payee-signer';
 import { Paywall } from './paywall';
 import type { ProviderBuilder, ProviderRuntime } from './provider-definition';
 import { createPaywallMetrics } from './provider-metrics';
@@ -56,7 +56,7 @@ function refuseDevAccounts(chainId: number, payee: string, prefix: string, env: 
       .map((value) => ({ source: `environment variable ${name}`, path: '', value }));
   const problems = devAccountProblems(chainId, [
     { source: 'services.yaml (or NEXUS_SERVICE_<ID>_PAYEE)', path: 'payee', value: payee },
-    ...keys(`${prefix}_PAYEE_PRIVATE_KEY`),
+    ...keys(payeeKeyName(prefix)),
     ...keys('PAYEE_PRIVATE_KEYS'),
   ]);
   if (problems.length > 0) throw new ConfigError(problems);
