@@ -27,6 +27,7 @@ describe('a provider on a real network', () => {
         host: '127.0.0.1',
         port: 0,
         internalToken: 'internal-token-0123456789',
+        databaseUrl: undefined,
         dataDir: mkdtempSync(join(tmpdir(), 'nexus-dev-')),
       },
       logger: createSilentLogger(),
