@@ -107,6 +107,7 @@ export async function buildGateway(options: BuildGatewayOptions): Promise<Gatewa
     registry,
     keys: { admin: env.adminApiKey, agents: env.agentApiKeys },
     rateLimit: env.rateLimit,
+    authFailureLimit: env.authFailureLimit,
     corsOrigins: env.corsOrigins,
     bodyLimit: env.bodyLimit,
     storePing: () => database.ping(),

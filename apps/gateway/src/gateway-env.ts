@@ -11,6 +11,8 @@ export interface GatewayEnv extends ServiceEnv {
   /** agent id → its key: an agent key acts as that agent only */
   agentApiKeys: Map<string, string>;
   rateLimit: { max: number; windowMs: number };
+  /** failed authentications per address and window before it gets 429 */
+  authFailureLimit: { max: number; windowMs: number };
   /** origins allowed by CORS; empty: no CORS headers at all; ['*']: any */
   corsOrigins: string[];
   bodyLimit: string;
@@ -39,6 +41,8 @@ const Schema = z.object({
   AGENT_API_KEYS: z.string().default(''),
   RATE_LIMIT_MAX: z.coerce.number().int().min(1).default(600),
   RATE_LIMIT_WINDOW_SECONDS: z.coerce.number().int().min(1).max(86_400).default(60),
+  AUTH_FAILURE_LIMIT_MAX: z.coerce.number().int().min(1).default(30),
+  AUTH_FAILURE_WINDOW_SECONDS: z.coerce.number().int().min(1).max(86_400).default(300),
   CORS_ORIGINS: z.string().default(''),
   GATEWAY_BODY_LIMIT: z
     .string()
@@ -103,6 +107,7 @@ export function loadGatewayEnv(env: NodeJS.ProcessEnv = process.env): GatewayEnv
     adminApiKey: values.ADMIN_API_KEY,
     agentApiKeys: agentKeys.keys,
     rateLimit: { max: values.RATE_LIMIT_MAX, windowMs: values.RATE_LIMIT_WINDOW_SECONDS * 1_000 },
+    authFailureLimit: { max: values.AUTH_FAILURE_LIMIT_MAX, windowMs: values.AUTH_FAILURE_WINDOW_SECONDS * 1_000 },
     corsOrigins: values.CORS_ORIGINS.split(',')
       .map((origin) => origin.trim())
       .filter(Boolean),
