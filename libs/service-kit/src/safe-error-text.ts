@@ -18,5 +18,5 @@ export function safeErrorText(error: unknown, fallback = 'check failed'): string
   const code = stringField(error, 'code');
   const short = stringField(error, 'shortMessage');
   if (code && /^[A-Z][A-Z0-9_]*$/.test(code)) return redactSecrets(short ? `${code}: ${short}` : code).slice(0, 200);
-  return fallback;
+  return error instanceof Error ? redactSecrets(error.message).slice(0, 200) : fallback;
 }

@@ -13,7 +13,8 @@ describe('redactSecrets', () => {
     expect(redactSecrets('wss://eth.example/ws/KEY and postgres://app:pw@db:5432/nexus, http://127.0.0.1:8000/')).toBe(
       'wss://eth.example/[redacted] and postgres://db:5432/[redacted], http://127.0.0.1:8000',
     );
-    expect(redactSecrets('Authorization: Bearer abc.def-123')).toBe('Authorization: Bearer [redacted]');
+    expect(redactSecrets('Authorization: Bearer abc.def-0123456789')).toBe('Authorization: Bearer [redacted]');
+    expect(redactSecrets('missing bearer token')).toBe('missing bearer token');
     expect(redactSecrets('payment 0xabc failed: nonce too low')).toBe('payment 0xabc failed: nonce too low');
   });
 });

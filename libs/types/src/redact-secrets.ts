@@ -3,7 +3,8 @@
  * then the path, query and fragment (where RPC providers put their API keys).
  */
 const URL_PATTERN = /\b([a-z][a-z0-9+.-]*):\/\/(?:[^\s"'<>\\/?#@]*@)?([^\s"'<>\\/?#]*)((?:[^\s"'<>\\]*[^\s"'<>\\.,;:)\]}])?)/gi;
-const BEARER_PATTERN = /\b(bearer)\s+[A-Za-z0-9._~+/=-]+/gi;
+/** a bearer credential: a token-like word of 16 characters or more after `Bearer` (not the prose "bearer token") */
+const BEARER_PATTERN = /\b(bearer)\s+[A-Za-z0-9._~+/=-]{16,}/gi;
 
 /**
  * Redacts what may be secret in a text meant for a log, a health report or an
