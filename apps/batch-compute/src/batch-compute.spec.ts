@@ -130,7 +130,11 @@ describe('BATCH_COMPUTE paid in mock mode', () => {
 
     const unknown = await invoke({ input: { kind: 'mine-bitcoin' } }).expect(400);
     expect(unknown.body.error.details[0].path).toBe('body.input.kind');
-    await invoke({ input: { kind: 'sort', values: Array.from({ length: 50_001 }, () => 1) } }).expect(400);
+    // Too many values: a body that large is not read without a payment (413); the free precheck reads it and says why.
+    const oversized = { input: { kind: 'sort', values: Array.from({ length: 50_001 }, () => 1) } };
+    await invoke(oversized).expect(413);
+    const checked = await request(provider.app).post('/precheck').send(oversized).expect(400);
+    expect(checked.body.error.details[0].path).toBe('body.input.values');
   });
 
   it('refuses an oversized job before taking the payment, which then pays for one that fits', async () => {

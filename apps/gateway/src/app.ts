@@ -6,6 +6,7 @@ import swaggerUi from 'swagger-ui-express';
 import { AppError, createServiceApp, type Logger } from '@nexus/service-kit';
 import { isStoreUnavailable } from '@nexus/stores';
 import { authenticate, type ApiKeys } from './access/api-keys';
+import { authFailureLimit } from './access/auth-failure-limit';
 import { rateLimitPerKey, type RateLimitSettings } from './access/rate-limit';
 import type { GatewayDeps } from './gateway-deps';
 import { mountRoutes } from './http/mount-routes';
@@ -17,6 +18,8 @@ export interface GatewayAppDeps extends GatewayDeps {
   registry: Registry;
   keys: ApiKeys;
   rateLimit: RateLimitSettings;
+  /** failed authentications (401) per address before it gets 429 */
+  authFailureLimit: RateLimitSettings;
   /** origins allowed by CORS: none (no CORS headers), a list, or ['*'] */
   corsOrigins: readonly string[];
   bodyLimit: string;
@@ -40,8 +43,8 @@ function corsHandler(origins: readonly string[]): RequestHandler[] {
 }
 
 /**
- * The public API (DESIGN.md §6): security headers and CORS, then keys and a
- * rate limit per key, then the route table, each route validated by its zod
+ * The public API (DESIGN.md §6): security headers and CORS, then a limit of
+ * failed authentications per address, keys and a rate limit per key, then the route table, each route validated by its zod
  * schemas, which also write `/openapi.json` and the `/docs` page.
  */
 export function createApp(deps: GatewayAppDeps): Express {
@@ -67,7 +70,7 @@ export function createApp(deps: GatewayAppDeps): Express {
       }),
       ...corsHandler(deps.corsOrigins),
     ],
-    guards: [authenticate(deps.keys, isPublic), rateLimitPerKey(deps.rateLimit)],
+    guards: [authFailureLimit(deps.authFailureLimit, isPublic), authenticate(deps.keys, isPublic), rateLimitPerKey(deps.rateLimit)],
     healthChecks: {
       store: () => deps.storePing(),
       policy: () => deps.policy.ping(),

@@ -16,10 +16,11 @@ import {
 import { ChatService } from './agents/chat-service';
 import type { ChatServiceOptions } from './agents/chat-service';
 import { createApp } from './app';
-import type { GatewayEnv } from './gateway-env';
+import { checkGatewayTimeouts, type GatewayEnv } from './gateway-env';
 import { GATEWAY_VERSION } from './version';
 import { IdempotentInvoke } from './pipeline/idempotent-invoke';
 import { PaidCallPipeline } from './pipeline/paid-call-pipeline';
+import { PRECHECK_TIMEOUT_MS } from './pipeline/precheck-grant';
 import { createPipelineMetrics } from './pipeline/pipeline-metrics';
 import { SettlementQueue } from './pipeline/settlement-queue';
 import { ServiceDirectory } from './services/service-directory';
@@ -55,6 +56,7 @@ function checkAgentKeys(env: GatewayEnv, config: NexusConfig): void {
 export async function buildGateway(options: BuildGatewayOptions): Promise<Gateway> {
   const { env, config, logger } = options;
   checkAgentKeys(env, config);
+  checkGatewayTimeouts(env, config, PRECHECK_TIMEOUT_MS);
   const database = openDatabase<unknown>({
     databaseUrl: env.databaseUrl,
     sqlitePath: join(env.dataDir, 'gateway.sqlite'),
@@ -66,7 +68,7 @@ export async function buildGateway(options: BuildGatewayOptions): Promise<Gatewa
   const registry = new Registry();
   const internal = { token: env.serviceToken, timeoutMs: env.upstreamTimeoutMs };
   const policy = new PolicyClient({ baseUrl: env.policyUrl, ...internal });
-  const payments = new PaymentClient({ baseUrl: env.paymentUrl, ...internal });
+  const payments = new PaymentClient({ baseUrl: env.paymentUrl, ...internal, payTimeoutMs: env.payTimeoutMs });
   const logs = new LoggerClient({ baseUrl: env.loggerUrl, ...internal });
   const outbox = new LogOutbox({ queue: outboxStore, sink: logs, logger, registry }).start();
   const settlements = new SettlementQueue({ queue: outboxStore, policy, logger }).start();
@@ -105,6 +107,7 @@ export async function buildGateway(options: BuildGatewayOptions): Promise<Gatewa
     registry,
     keys: { admin: env.adminApiKey, agents: env.agentApiKeys },
     rateLimit: env.rateLimit,
+    authFailureLimit: env.authFailureLimit,
     corsOrigins: env.corsOrigins,
     bodyLimit: env.bodyLimit,
     storePing: () => database.ping(),

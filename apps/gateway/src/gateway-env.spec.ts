@@ -1,5 +1,8 @@
-import { ConfigError } from '@nexus/config';
-import { loadGatewayEnv } from './gateway-env';
+import { join } from 'node:path';
+import { ConfigError, loadConfig } from '@nexus/config';
+import { findWorkspaceRoot } from '@nexus/service-kit';
+import { checkGatewayTimeouts, loadGatewayEnv } from './gateway-env';
+import { PRECHECK_TIMEOUT_MS } from './pipeline/precheck-grant';
 
 const ADMIN = 'admin-key-0123456789abcdef';
 const base = { GATEWAY_TOKEN: 'gateway-token-0123456789', ADMIN_API_KEY: ADMIN };
@@ -69,5 +72,41 @@ describe('the gateway environment', () => {
       expect.stringContaining('RATE_LIMIT_MAX'),
       expect.stringContaining('GATEWAY_BODY_LIMIT'),
     ]);
+  });
+
+  describe('timeouts, checked together at start', () => {
+    const shipped = join(findWorkspaceRoot(), 'config');
+    /** The problems start-up reports for this environment with the shipped configuration. */
+    const timeoutProblems = (env: Record<string, string>): string[] => {
+      try {
+        checkGatewayTimeouts(loadGatewayEnv({ ...base, ...env }), loadConfig({ dir: shipped, env }), PRECHECK_TIMEOUT_MS);
+        return [];
+      } catch (error: unknown) {
+        if (error instanceof ConfigError) return error.problems.map((p) => `${p.source}${p.path ? ` at ${p.path}` : ''}: ${p.message}`);
+        throw error;
+      }
+    };
+
+    it('fit a real chain by default: the payment is waited for longer than its confirmations, all inside the hold', () => {
+      const env = loadGatewayEnv(base);
+      expect(env).toMatchObject({ payTimeoutMs: 60_000, receiptTimeoutMs: 45_000, providerTimeoutMs: 30_000 });
+      expect(timeoutProblems({})).toEqual([]);
+    });
+
+    it('refuse a pay timeout shorter than the confirmation wait plus a margin, saying what to set', () => {
+      expect(timeoutProblems({ PAYMENT_TIMEOUT_MS: '20000' })).toEqual([
+        'environment variable PAYMENT_TIMEOUT_MS: is 20 s: it must be at least PAYMENT_RECEIPT_TIMEOUT_MS (45 s, how long a payment waits for its confirmations) plus 10 s, so at least 55 s',
+      ]);
+      expect(timeoutProblems({ PAYMENT_TIMEOUT_MS: '30000', PAYMENT_RECEIPT_TIMEOUT_MS: '20000' })).toEqual([]);
+      // a mock payment waits for no confirmation
+      expect(timeoutProblems({ PAYMENT_TIMEOUT_MS: '20000', PAYMENT_MODE: 'mock' })).toEqual([]);
+    });
+
+    it('refuse a hold that expires before the precheck, the payment and the provider are done', () => {
+      expect(timeoutProblems({ NEXUS_HOLD_TTL_SECONDS: '60' })).toEqual([
+        'policy.yaml (or NEXUS_HOLD_TTL_SECONDS) at policy.holds.ttlSeconds: is 60 s: a hold must outlive the precheck (5 s), the payment (PAYMENT_TIMEOUT_MS, 60 s), the provider (PROVIDER_TIMEOUT_MS, 30 s) and a margin of 10 s, so at least 105 s (or shorten those timeouts)',
+      ]);
+      expect(timeoutProblems({ PROVIDER_TIMEOUT_MS: '120000' })).toEqual([expect.stringContaining('so at least 195 s')]);
+    });
   });
 });

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { ConfigError, loadServiceEnv, type ServiceEnv } from '@nexus/config';
+import { ConfigError, checkTimeoutBudget, loadChainEnv, loadServiceEnv, type NexusConfig, type ServiceEnv } from '@nexus/config';
 import { ResourceId } from '@nexus/types';
 
 export interface GatewayEnv extends ServiceEnv {
@@ -11,11 +11,17 @@ export interface GatewayEnv extends ServiceEnv {
   /** agent id → its key: an agent key acts as that agent only */
   agentApiKeys: Map<string, string>;
   rateLimit: { max: number; windowMs: number };
+  /** failed authentications per address and window before it gets 429 */
+  authFailureLimit: { max: number; windowMs: number };
   /** origins allowed by CORS; empty: no CORS headers at all; ['*']: any */
   corsOrigins: string[];
   bodyLimit: string;
   /** per attempt, for the internal services */
   upstreamTimeoutMs: number;
+  /** per attempt, for POST /payments: it answers once the payment is confirmed (PAYMENT_RECEIPT_TIMEOUT_MS in chain mode) */
+  payTimeoutMs: number;
+  /** the payment service's wait for confirmations, from the shared chain settings; null in mock mode */
+  receiptTimeoutMs: number | null;
   /** for a provider's paid work */
   providerTimeoutMs: number;
   /** how long an in-flight Idempotency-Key is held before a retry may take it over (a crashed attempt) */
@@ -35,6 +41,8 @@ const Schema = z.object({
   AGENT_API_KEYS: z.string().default(''),
   RATE_LIMIT_MAX: z.coerce.number().int().min(1).default(600),
   RATE_LIMIT_WINDOW_SECONDS: z.coerce.number().int().min(1).max(86_400).default(60),
+  AUTH_FAILURE_LIMIT_MAX: z.coerce.number().int().min(1).default(30),
+  AUTH_FAILURE_WINDOW_SECONDS: z.coerce.number().int().min(1).max(86_400).default(300),
   CORS_ORIGINS: z.string().default(''),
   GATEWAY_BODY_LIMIT: z
     .string()
@@ -42,6 +50,7 @@ const Schema = z.object({
     .default('100kb'),
   UPSTREAM_TIMEOUT_MS: z.coerce.number().int().min(100).max(120_000).default(5_000),
   PROVIDER_TIMEOUT_MS: z.coerce.number().int().min(100).max(600_000).default(30_000),
+  PAYMENT_TIMEOUT_MS: z.coerce.number().int().min(100).max(600_000).default(60_000),
   IDEMPOTENCY_LEASE_SECONDS: z.coerce.number().int().min(1).max(86_400).default(300),
   IDEMPOTENCY_RETENTION_HOURS: z.coerce
     .number()
@@ -79,6 +88,7 @@ function parseAgentKeys(value: string, adminKey: string): { keys: Map<string, st
 /** The gateway's environment, validated: a bad value fails start-up listing every problem (and never a secret). */
 export function loadGatewayEnv(env: NodeJS.ProcessEnv = process.env): GatewayEnv {
   const service = loadServiceEnv('gateway', 8000, env);
+  const chain = loadChainEnv(service.dataDir, env);
   const raw = Object.fromEntries(Object.keys(Schema.shape).map((name) => [name, env[name] === '' ? undefined : env[name]]));
   const result = Schema.safeParse(raw);
   const problems = result.success
@@ -97,13 +107,31 @@ export function loadGatewayEnv(env: NodeJS.ProcessEnv = process.env): GatewayEnv
     adminApiKey: values.ADMIN_API_KEY,
     agentApiKeys: agentKeys.keys,
     rateLimit: { max: values.RATE_LIMIT_MAX, windowMs: values.RATE_LIMIT_WINDOW_SECONDS * 1_000 },
+    authFailureLimit: { max: values.AUTH_FAILURE_LIMIT_MAX, windowMs: values.AUTH_FAILURE_WINDOW_SECONDS * 1_000 },
     corsOrigins: values.CORS_ORIGINS.split(',')
       .map((origin) => origin.trim())
       .filter(Boolean),
     bodyLimit: values.GATEWAY_BODY_LIMIT.toLowerCase(),
     upstreamTimeoutMs: values.UPSTREAM_TIMEOUT_MS,
+    payTimeoutMs: values.PAYMENT_TIMEOUT_MS,
+    receiptTimeoutMs: chain.mode === 'chain' ? chain.receiptTimeoutMs : null,
     providerTimeoutMs: values.PROVIDER_TIMEOUT_MS,
     idempotencyLeaseMs: values.IDEMPOTENCY_LEASE_SECONDS * 1_000,
     idempotencyRetentionMs: values.IDEMPOTENCY_RETENTION_HOURS * 3_600_000,
   };
+}
+
+/**
+ * Start-up check that the gateway's waits nest inside a hold (policy.yaml
+ * `holds.ttlSeconds`) and that a payment is waited for longer than its
+ * confirmations take; a ConfigError says which to change.
+ */
+export function checkGatewayTimeouts(env: GatewayEnv, config: Pick<NexusConfig, 'policy'>, precheckTimeoutMs: number): void {
+  checkTimeoutBudget({
+    holdTtlSeconds: config.policy.holds.ttlSeconds,
+    precheckTimeoutMs,
+    payTimeoutMs: env.payTimeoutMs,
+    receiptTimeoutMs: env.receiptTimeoutMs,
+    providerTimeoutMs: env.providerTimeoutMs,
+  });
 }

@@ -33,8 +33,9 @@ describe('outages behind the gateway', () => {
   const invoke = (who: string, serviceId: string, body: object) => gw.http.post(`/tools/${serviceId}/invoke`).set(gw.auth(who)).send(body);
   const price = { input: { base: 'ETH' } };
 
-  it('answers 503 when a provider is down, refunds the payment and releases the hold; the provider works again once back', async () => {
+  it('answers 503 when a provider is down, pays nothing (its precheck failed) and releases the hold; the provider works again once back', async () => {
     const before = await probe.agent('user-agent');
+    const paymentsBefore = await probe.payments({ agentId: 'user-agent' });
     await stack.stop('price-oracle');
     let res;
     try {
@@ -46,14 +47,11 @@ describe('outages behind the gateway', () => {
     expect(res.status).toBe(503);
     const body = InvokeFailureBody.parse(res.body);
     expect(body.error.code).toBe('UPSTREAM_UNAVAILABLE');
+    expect(body.error.message).toMatch(/could not check the input before payment/);
     expect(body.decision).toMatchObject({ action: 'ALLOWED', serviceId: 'PRICE_ORACLE', amount: '0.05' });
-    expect(body.payment).toMatchObject({ status: 'REFUNDED', amount: '0.05', decisionId: body.decision.id });
-    expect(body.refund).toMatchObject({ status: 'REFUNDED', paymentId: body.payment?.id });
-
-    const paymentId = body.payment?.id ?? '';
-    expect((await stack.payments.get(paymentId)).status).toBe('REFUNDED');
-    const refunded = await probe.payments({ agentId: 'user-agent', status: 'REFUNDED' });
-    expect(refunded.map((payment) => payment.id)).toContain(paymentId);
+    expect(body.payment).toBeNull();
+    expect(body.refund).toBeNull();
+    expect(await probe.payments({ agentId: 'user-agent' })).toHaveLength(paymentsBefore.length);
     expect(spendOf(await probe.agent('user-agent'))).toEqual(spendOf(before));
 
     const again = await invoke('user-agent', 'PRICE_ORACLE', price);
@@ -102,7 +100,7 @@ describe('outages behind the gateway', () => {
     expect(spendOf(await probe.agent('user-agent'))).toEqual(spendOf(before));
   });
 
-  it('tells the chat which call failed when a provider is down, with the refund, and charges nothing', async () => {
+  it('tells the chat which call failed when a provider is down, before any payment, and charges nothing', async () => {
     const before = await probe.agent('user-agent');
     await stack.stop('price-oracle');
     let res;
@@ -118,12 +116,12 @@ describe('outages behind the gateway', () => {
     expect(toolCalls[0]).toMatchObject({
       tool: 'get_price',
       decision: { action: 'ALLOWED' },
-      payment: { status: 'REFUNDED' },
+      payment: null,
       result: null,
       error: { code: 'UPSTREAM_UNAVAILABLE' },
-      refund: { status: 'REFUNDED' },
+      refund: null,
     });
-    expect(reply).toContain('Refund: REFUNDED');
+    expect(reply).toContain('could not check the input before payment; the hold was released and nothing was paid. Nothing was charged.');
     expect(reply).toContain('Spent in this request: 0.00 MNEE');
     expect(spendOf(await probe.agent('user-agent'))).toEqual(spendOf(before));
   });

@@ -85,6 +85,16 @@ describe('IMAGE_GEN paid in mock mode', () => {
     expect(resultOf(served.body).answer.payment.paymentId).toBe(payment.id);
   });
 
+  it('prechecks for free: a 512 px image is refused for draft (its 256 px limit) and taken for standard', async () => {
+    const input = { prompt: 'green hills', width: 512, height: 200 };
+    const refused = await request(provider.app).post('/precheck').send({ variant: 'draft', input }).expect(400);
+    expect(refused.body.error).toMatchObject({
+      code: 'VALIDATION_ERROR',
+      details: [expect.objectContaining({ path: 'body.input.width', message: 'must be at most 256 for the draft variant' })],
+    });
+    expect((await request(provider.app).post('/precheck').send({ variant: 'standard', input }).expect(200)).body).toEqual({ ok: true });
+  });
+
   it('answers bad input with 400 and every problem, without asking for payment', async () => {
     const response = await invoke({
       input: { prompt: 'a\u0000b', width: 12.5, height: 99_999, format: 'gif', seed: -1, extra: true },

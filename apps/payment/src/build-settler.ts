@@ -1,4 +1,4 @@
-import { DeploymentMissingError, LOCAL_CHAIN_ID, resolveContracts, type ChainContracts } from '@nexus/chain';
+import { DeploymentMissingError, LOCAL_CHAIN_ID, devAccountProblems, resolveContracts, type ChainContracts } from '@nexus/chain';
 import { ConfigError, optionalPrivateKeys, requirePrivateKey, type ChainEnv } from '@nexus/config';
 import type { Logger } from '@nexus/service-kit';
 import { Wallet } from 'ethers';
@@ -16,10 +16,25 @@ async function resolveChain(chain: ChainEnv): Promise<ChainContracts> {
   }
 }
 
+/** Off the local chain, Hardhat's public keys are refused: anyone could spend from the treasury or take its refunds. */
+function refuseDevKeys(chainId: number, env: NodeJS.ProcessEnv): void {
+  const keys = (name: string) =>
+    (env[name] ?? '')
+      .split(',')
+      .map((value) => value.trim())
+      .filter(Boolean)
+      .map((value) => ({ source: `environment variable ${name}`, path: '', value }));
+  const problems = devAccountProblems(chainId, [...keys('TREASURY_PRIVATE_KEY'), ...keys('PAYEE_PRIVATE_KEYS')]);
+  if (problems.length > 0) throw new ConfigError(problems);
+}
+
 /** Builds the settler PAYMENT_MODE asks for. Keys are read here and never logged. */
 export async function buildSettler(chain: ChainEnv, logger: Logger, env: NodeJS.ProcessEnv = process.env): Promise<Settler> {
   if (chain.mode === 'mock') return createMockSettler();
+  // a real network's id is known before any RPC call; the local deployment names its own
+  if (chain.target.kind === 'configured') refuseDevKeys(chain.target.chainId, env);
   const contracts = await resolveChain(chain);
+  refuseDevKeys(contracts.chainId, env);
   const treasury = new Wallet(requirePrivateKey('TREASURY_PRIVATE_KEY', env), contracts.provider);
   if (contracts.treasury && contracts.treasury !== treasury.address) {
     throw new ConfigError([

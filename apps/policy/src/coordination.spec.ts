@@ -40,6 +40,23 @@ describe('coordination problems with the shipped configuration', () => {
     expect(await paidCall('user-agent', 'IMAGE_GEN')).toMatchObject({ action: 'ALLOWED', variant: 'standard' });
   });
 
+  it('caps every agent, HIGH ones too, at the treasury-wide daily limit, and keeps the reserve for HIGH agents only', async () => {
+    // policy.yaml: dailyLimit 8.00, highShare 0.5; the agents' budgets add up to more than the limit.
+    await paidCall('batch-agent', 'BATCH_COMPUTE');
+    await paidCall('batch-agent', 'BATCH_COMPUTE');
+    for (let i = 0; i < 20; i += 1) expect((await paidCall('batch-agent', 'PRICE_ORACLE')).action).toBe('ALLOWED');
+    // 4.00 spent outside the reserve: the rest is HIGH agents' only, MEDIUM ones included
+    expect(await paidCall('ops-agent', 'PRICE_ORACLE')).toMatchObject({ action: 'REJECTED', reason: 'PRIORITY_RESERVE_EXCEEDED' });
+    for (let i = 0; i < 80; i += 1) expect((await paidCall('user-agent', 'PRICE_ORACLE')).action).toBe('ALLOWED');
+    // 8.00 spent: user-agent has 1.00 of its budget left, but the treasury has nothing left for anyone
+    expect(await agent('user-agent')).toMatchObject({ spentToday: '4.00', remaining: '1.00' });
+    expect(await paidCall('user-agent', 'PRICE_ORACLE')).toMatchObject({
+      action: 'REJECTED',
+      reason: 'TREASURY_LIMIT_EXCEEDED',
+      reservationId: null,
+    });
+  });
+
   it('downgrades LOG_ARCHIVE to summary-only under budget pressure', async () => {
     expect(await paidCall('ops-agent', 'LOG_ARCHIVE')).toMatchObject({ action: 'ALLOWED', variant: 'full', amount: '0.30' });
     expect(await paidCall('ops-agent', 'LOG_ARCHIVE')).toMatchObject({ action: 'ALLOWED', variant: 'full', amount: '0.30' });

@@ -1,4 +1,5 @@
 import { isError } from 'ethers';
+import { redactSecrets } from '@nexus/types';
 import { MNEEPaymentRouter__factory, MNEEToken__factory } from './generated';
 
 const knownInterfaces = [MNEEPaymentRouter__factory.createInterface(), MNEEToken__factory.createInterface()];
@@ -64,4 +65,18 @@ export function revertReasonOf(error: unknown): RevertReason | undefined {
 
 export function isInsufficientFunds(error: unknown): boolean {
   return isError(error, 'INSUFFICIENT_FUNDS');
+}
+
+/**
+ * A failed RPC call, told safely: its code (an ethers code or a socket code)
+ * with ethers' short message. Never the full message, which for an HTTP error
+ * quotes the RPC URL with its credentials and API key; a message without a
+ * code is redacted (URLs keep only their host).
+ */
+export function rpcFailureText(error: unknown): string {
+  if (typeof error !== 'object' || error === null) return 'unknown error';
+  const { code, shortMessage } = error as { code?: unknown; shortMessage?: unknown };
+  const short = typeof shortMessage === 'string' ? shortMessage : undefined;
+  if (typeof code === 'string') return redactSecrets(short ? `${code}: ${short}` : code).slice(0, 200);
+  return error instanceof Error ? redactSecrets(error.message).slice(0, 200) : 'unknown error';
 }

@@ -18,14 +18,18 @@ export interface CallContext {
 /** The payment service's API (apps/payment, port 8006), typed. */
 export class PaymentClient {
   private readonly client: ServiceClient;
+  private readonly payTimeoutMs: number | undefined;
 
-  constructor(options: ServiceClientOptions) {
+  /** `payTimeoutMs`: per attempt of `pay`, which answers once the payment is confirmed (the client's timeout by default) */
+  constructor(options: ServiceClientOptions & { payTimeoutMs?: number }) {
     this.client = new ServiceClient('payment', options);
+    this.payTimeoutMs = options.payTimeoutMs;
   }
 
   /** Idempotent by `idempotencyKey`, so it is retried on transient failures. */
   pay(request: PayRequest, context?: CallContext): Promise<Payment> {
-    return this.client.call('POST', '/payments', Payment, { body: request, retry: true, ...context });
+    const timeout = this.payTimeoutMs === undefined ? {} : { timeoutMs: this.payTimeoutMs };
+    return this.client.call('POST', '/payments', Payment, { body: request, retry: true, ...timeout, ...context });
   }
 
   get(id: string, context?: CallContext): Promise<Payment> {

@@ -8,7 +8,7 @@ export interface ProviderAnswer {
   body: unknown;
 }
 
-/** A paid provider's contract (DESIGN.md §5): `POST /invoke` with a payment proof and `GET /health`. */
+/** A paid provider's contract (DESIGN.md §5): `POST /invoke` with a payment proof, the free `POST /precheck` and `GET /health`. */
 export class ProviderClient {
   private readonly client: ServiceClient;
 
@@ -30,6 +30,18 @@ export class ProviderClient {
     if (proof.txHash) headers[PAYMENT_TX_HEADER] = proof.txHash;
     const { status, data } = await this.client.send('POST', '/invoke', { body, headers, anyStatus: true, ...context });
     return { status, body: data };
+  }
+
+  /**
+   * Asks the provider, for free, whether `/invoke` would take this body
+   * (input and variant, size limits included). Resolves when it would; throws
+   * a ServiceCallError otherwise: `failure: 'answered'` with the provider's
+   * own 4xx (code, message, details) when it refuses the input, and a
+   * transient failure when it could not be asked (down, timeout, 5xx).
+   * Safe to repeat, so transient failures are retried.
+   */
+  async precheck(body: { variant: string; input: unknown }, context: CallContext & { timeoutMs?: number } = {}): Promise<void> {
+    await this.client.send('POST', '/precheck', { body, retry: true, ...context });
   }
 
   /** Throws a ServiceCallError unless the provider reports itself healthy. */

@@ -19,7 +19,7 @@ describe('the chain environment', () => {
       target: { kind: 'local', rpcUrl: 'http://127.0.0.1:8545', deploymentFile: resolve(join('data', 'chain', 'deployment.json')) },
       confirmations: 1,
       rpcRetry: { attempts: 5, initialDelayMs: 200, maxDelayMs: 3_200 },
-      receiptTimeoutMs: 30_000,
+      receiptTimeoutMs: 45_000,
     });
   });
 

@@ -27,6 +27,9 @@ export interface ChainEnv {
   receiptTimeoutMs: number;
 }
 
+/** How long a payment waits for its receipt: a 1-confirmation payment on a real chain (12 s blocks) fits with room to spare. */
+export const DEFAULT_RECEIPT_TIMEOUT_MS = 45_000;
+
 const Address = z.string().regex(/^0x[0-9a-fA-F]{40}$/, 'must be a 0x-prefixed 20-byte hex address');
 const Count = (min: number) => z.coerce.number().int().min(min);
 
@@ -55,7 +58,7 @@ const Schema = z.object({
   confirmations: Count(1).default(1),
   rpcAttempts: Count(1).default(5),
   rpcBackoffMs: Count(0).default(200),
-  receiptTimeoutMs: Count(100).default(30_000),
+  receiptTimeoutMs: Count(100).default(DEFAULT_RECEIPT_TIMEOUT_MS),
 });
 
 /** A real network needs the token, the router and the chain id together. */

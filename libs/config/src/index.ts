@@ -6,3 +6,4 @@ export * from './schemas';
 export * from './service-env';
 export * from './price-feed';
 export * from './grant-keys';
+export * from './timeout-budget';

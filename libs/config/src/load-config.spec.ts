@@ -42,7 +42,7 @@ describe('loadConfig', () => {
       period: { length: 'daily', timeZone: 'UTC' },
       holds: { ttlSeconds: 120, sweepIntervalSeconds: 15 },
       treasury: { dailyLimit: '8.00' },
-      reserve: { highShare: 0.5, restrictedPriorities: ['LOW'] },
+      reserve: { highShare: 0.5, restrictedPriorities: ['LOW', 'MEDIUM'] },
       budgetPressure: { fraction: 0.25 },
     });
   });

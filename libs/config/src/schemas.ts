@@ -62,7 +62,7 @@ export const PolicySettings = z.strictObject({
     /** Share of the treasury's daily total kept for HIGH agents. */
     highShare: Fraction,
     /** Priorities that may not spend into the HIGH reserve. */
-    restrictedPriorities: z.array(Priority.exclude(['HIGH'])).default(['LOW']),
+    restrictedPriorities: z.array(Priority.exclude(['HIGH'])).default(['LOW', 'MEDIUM']),
   }),
   budgetPressure: z.strictObject({
     /** Downgrade when the remaining budget after the call would fall below this share of the budget. */

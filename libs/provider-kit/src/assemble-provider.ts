@@ -2,13 +2,13 @@ import { join } from 'node:path';
 import type { Express } from 'express';
 import { Registry } from 'prom-client';
 import { z } from 'zod';
-import { DeploymentMissingError, TxSender, resolveContracts, type ChainContracts } from '@nexus/chain';
+import { DeploymentMissingError, TxSender, devAccountProblems, resolveContracts, type ChainContracts } from '@nexus/chain';
 import { PaymentClient } from '@nexus/clients';
 import { ConfigError, loadChainEnv, loadConfig, type ChainEnv, type ServiceEnv } from '@nexus/config';
 import type { HealthCheck, Logger } from '@nexus/service-kit';
 import { createRedemptionStore, openDatabase, type Database, type RedemptionStore, type RedemptionTables } from '@nexus/stores';
 import { createProviderApp } from './create-provider-app';
-import { payeeSigner } from './payee-signer';
+import { payeeKeyName, payeeSigner } from './payee-signer';
 import { Paywall } from './paywall';
 import type { ProviderBuilder, ProviderRuntime } from './provider-definition';
 import { createPaywallMetrics } from './provider-metrics';
@@ -16,6 +16,7 @@ import { buildQuote, type PaymentTerms } from './quote';
 import { ChainRefunder } from './refund/chain-refunder';
 import { LedgerRefunder } from './refund/ledger-refunder';
 import type { Refunder } from './refund/refunder';
+import { loadUnpaidLimits } from './unpaid/unpaid-guard';
 import { startRefundSync, syncRefunds } from './refund/refund-sync';
 import { ChainVerifier } from './verify/chain-verifier';
 import { LedgerVerifier } from './verify/ledger-verifier';
@@ -45,6 +46,22 @@ export interface AssembledProvider {
 
 const PaymentUrl = z.url({ protocol: /^https?$/ }).default('http://127.0.0.1:8006');
 
+/** Off the local chain, Hardhat's public keys and addresses are refused: anyone could take the payee's money. */
+function refuseDevAccounts(chainId: number, payee: string, prefix: string, env: NodeJS.ProcessEnv): void {
+  const keys = (name: string) =>
+    (env[name] ?? '')
+      .split(',')
+      .map((value) => value.trim())
+      .filter(Boolean)
+      .map((value) => ({ source: `environment variable ${name}`, path: '', value }));
+  const problems = devAccountProblems(chainId, [
+    { source: 'services.yaml (or NEXUS_SERVICE_<ID>_PAYEE)', path: 'payee', value: payee },
+    ...keys(payeeKeyName(prefix)),
+    ...keys('PAYEE_PRIVATE_KEYS'),
+  ]);
+  if (problems.length > 0) throw new ConfigError(problems);
+}
+
 interface PaymentSide {
   verifier: PaymentVerifier;
   refunder: Refunder;
@@ -68,6 +85,8 @@ async function paymentSide(
       contracts: undefined,
     };
   }
+  // a real network's id is known before any RPC call; the local deployment names its own
+  if (chain.target.kind === 'configured') refuseDevAccounts(chain.target.chainId, payee, prefix, env);
   let contracts: ChainContracts;
   try {
     contracts = await resolveContracts(chain.target);
@@ -86,6 +105,7 @@ async function paymentSide(
       },
     ]);
   }
+  refuseDevAccounts(contracts.chainId, payee, prefix, env);
   const signer = payeeSigner(prefix, payee, contracts.provider, env);
   if (!signer) logger.warn('no payee key: refunds of failed calls are asked of the payment service', { payee });
   return {
@@ -132,6 +152,7 @@ export async function assembleProvider(options: AssembleOptions): Promise<Assemb
   const url = PaymentUrl.safeParse(env['PAYMENT_URL'] || undefined);
   if (!url.success) throw new ConfigError([{ source: 'environment variable PAYMENT_URL', path: '', message: 'must be an http(s) URL' }]);
   const chain = loadChainEnv(serviceEnv.dataDir, env);
+  const unpaidLimits = loadUnpaidLimits(env);
   const payments = new PaymentClient({ baseUrl: url.data, token: serviceEnv.serviceToken });
   const side = await paymentSide(chain, payments, service.payee, prefix, env, logger);
 
@@ -177,7 +198,7 @@ export async function assembleProvider(options: AssembleOptions): Promise<Assemb
       store: () => database.ping(),
       [side.verifier.mode === 'chain' ? 'chain' : 'payment']: () => side.verifier.ping(),
     };
-    const app = createProviderApp({ name, definition, paywall, logger, registry, healthChecks });
+    const app = createProviderApp({ name, definition, paywall, logger, registry, healthChecks, unpaidLimits });
     return { app, runtime, paywall, redemptions, syncRefunds: () => syncRefunds(redemptions, side.refunder, logger), close };
   } catch (error) {
     await close();

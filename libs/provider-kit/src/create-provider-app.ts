@@ -4,6 +4,7 @@ import { createServiceApp, parseInput, validationError, type HealthCheck, type L
 import { InvokeRequest, type InvokeResponse } from '@nexus/types';
 import { paidCallOf, type Paywall } from './paywall';
 import type { ProviderDefinition } from './provider-definition';
+import { DEFAULT_UNPAID_LIMITS, unpaidGuards, type UnpaidLimits } from './unpaid/unpaid-guard';
 
 export interface ProviderAppDeps {
   /** the app's name in logs and metrics (e.g. `image-gen`) */
@@ -14,6 +15,8 @@ export interface ProviderAppDeps {
   registry: Registry;
   /** the kit's readiness checks (store, chain or payment service) */
   healthChecks: Record<string, HealthCheck>;
+  /** free work per address and the body limit of an unpaid `/invoke` (DEFAULT_UNPAID_LIMITS when absent) */
+  unpaidLimits?: UnpaidLimits;
 }
 
 interface ValidInvoke {
@@ -25,8 +28,11 @@ const INVOKE = 'nexusInvoke';
 const invokeOf = (res: Response) => res.locals[INVOKE] as ValidInvoke;
 
 /**
- * A provider's HTTP API: `GET /quote` (free), `POST /invoke` (validated,
- * prechecked, then paid), the provider's own free routes, health and metrics.
+ * A provider's HTTP API: `GET /quote` (free), `POST /precheck` (free: the
+ * answer `/invoke` would give to the same body before any payment, `{ok: true}`
+ * when it would take it), `POST /invoke` (validated, prechecked, then paid),
+ * the provider's own free routes, health and metrics. Requests without a
+ * payment proof are rate-limited per address.
  */
 export function createProviderApp(deps: ProviderAppDeps): Express {
   const { definition, paywall } = deps;
@@ -68,9 +74,13 @@ export function createProviderApp(deps: ProviderAppDeps): Express {
     registry: deps.registry,
     healthChecks: { ...deps.healthChecks, ...definition.healthChecks },
     ...(definition.bodyLimit ? { bodyLimit: definition.bodyLimit } : {}),
+    guards: unpaidGuards(deps.unpaidLimits ?? DEFAULT_UNPAID_LIMITS),
     routes: (router) => {
       router.get('/quote', (_req, res) => {
         res.json(paywall.quote);
+      });
+      router.post('/precheck', validate, (_req, res) => {
+        res.json({ ok: true });
       });
       router.post(
         '/invoke',

@@ -8,6 +8,7 @@ export * from './refund/chain-refunder';
 export * from './refund/ledger-refunder';
 export * from './refund/refunder';
 export * from './run-provider';
+export * from './unpaid/unpaid-guard';
 export * from './verify/chain-verifier';
 export * from './verify/ledger-verifier';
 export * from './verify/payment-verifier';

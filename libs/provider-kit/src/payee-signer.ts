@@ -8,7 +8,7 @@ import { Wallet, getAddress, type Provider } from 'ethers';
  * it: the payment service is then asked to refund. Keys are never echoed.
  */
 export function payeeSigner(envPrefix: string, payee: string, provider: Provider, env: NodeJS.ProcessEnv): Wallet | undefined {
-  const name = `${envPrefix}_PAYEE_PRIVATE_KEY`;
+  const name = payeeKeyName(envPrefix);
   const own = optionalPrivateKeys(name, env);
   if (own.length > 1) throw new ConfigError([{ source: `environment variable ${name}`, path: '', message: 'must hold one key' }]);
   const expected = getAddress(payee);
@@ -24,4 +24,9 @@ export function payeeSigner(envPrefix: string, payee: string, provider: Provider
     .map((key) => new Wallet(key, provider))
     .find((wallet) => wallet.address === expected);
   return listed;
+}
+
+/** The variable of a provider's own payee key (`IMAGE_GEN_PAYEE_PRIVATE_KEY`). */
+export function payeeKeyName(envPrefix: string): string {
+  return `${envPrefix}_PAYEE_PRIVATE_KEY`;
 }

@@ -1,5 +1,5 @@
 import type { ErrorRequestHandler, RequestHandler } from 'express';
-import type { ErrorBody } from '@nexus/types';
+import { redactSecrets, type ErrorBody } from '@nexus/types';
 import { AppError } from './app-error';
 import { describeError } from './describe-error';
 import type { Logger } from './logger';
@@ -53,8 +53,9 @@ export function errorHandler(logger: Logger, mapError: ErrorMapper = () => undef
     const body: ErrorBody = {
       error: {
         code: appError.code,
-        message: appError.message,
-        ...(appError.details ? { details: appError.details } : {}),
+        // a message may carry an upstream's text (an RPC error names its URL): never its URLs or tokens
+        message: redactSecrets(appError.message),
+        ...(appError.details ? { details: appError.details.map((detail) => ({ ...detail, message: redactSecrets(detail.message) })) } : {}),
         requestId: typeof res.locals['requestId'] === 'string' ? res.locals['requestId'] : undefined,
       },
     };

@@ -1,4 +1,5 @@
 import type { RequestHandler } from 'express';
+import { safeErrorText } from './safe-error-text';
 
 /** A readiness check of one dependency; throws (or rejects) when it is not usable. */
 export type HealthCheck = () => unknown;
@@ -21,7 +22,8 @@ export function healthRoute(service: string, checks: Record<string, HealthCheck>
           report.checks[name] = { status: 'ok' };
         } catch (error: unknown) {
           report.status = 'unavailable';
-          report.checks[name] = { status: 'failing', error: error instanceof Error ? error.message : 'check failed' };
+          // Never the upstream message as is: ethers puts the RPC URL, with its API key, in it.
+          report.checks[name] = { status: 'failing', error: safeErrorText(error) };
         }
       }),
     );

@@ -13,3 +13,4 @@ export * from './testing/service-process';
 export * from './testing/loopback-server';
 export * from './testing/stack-launcher';
 export * from './testing/test-callers';
+export * from './safe-error-text';

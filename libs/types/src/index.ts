@@ -13,3 +13,4 @@ export * from './providers/price-oracle';
 export * from './gateway';
 export * from './stack';
 export * from './service-callers';
+export * from './redact-secrets';

@@ -22,7 +22,9 @@ export const ReasonCode = z.enum([
   // rule 3: daily budget
   'DAILY_BUDGET_DOWNGRADE',
   'DAILY_BUDGET_EXCEEDED',
-  // rule 4: treasury share reserved for HIGH agents
+  // rule 4: the treasury-wide daily limit (every agent), then the share of it reserved for HIGH agents
+  'TREASURY_LIMIT_DOWNGRADE',
+  'TREASURY_LIMIT_EXCEEDED',
   'PRIORITY_RESERVE_DOWNGRADE',
   'PRIORITY_RESERVE_EXCEEDED',
   // rule 5: budget pressure

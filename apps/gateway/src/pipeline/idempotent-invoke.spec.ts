@@ -164,7 +164,7 @@ describe('idempotent invoke', () => {
     expect(again.body).toEqual(retry.body);
   });
 
-  it('replays a call that failed after its decision (provider down, refunded) as that failure, even once the provider is back', async () => {
+  it('replays a call that failed after its decision (provider down at its precheck, nothing paid) as that failure, even once the provider is back', async () => {
     const key = newKey();
     await stack.stop('price-oracle');
     let first;
@@ -175,15 +175,13 @@ describe('idempotent invoke', () => {
     }
     expect(first.status).toBe(503);
     const failure = InvokeFailureBody.parse(first.body);
-    expect(failure).toMatchObject({ error: { code: 'UPSTREAM_UNAVAILABLE' }, refund: { status: 'REFUNDED' } });
+    expect(failure).toMatchObject({ error: { code: 'UPSTREAM_UNAVAILABLE' }, payment: null, refund: null });
 
     const retry = await invoke('user-agent', 'PRICE_ORACLE', priceOf('ETH'), key);
     expect(retry.status).toBe(503);
     expect(retry.headers['idempotent-replayed']).toBe('true');
     expect(retry.body).toEqual(first.body);
-    expect(await paymentsOfDecision('user-agent', failure.decision.id)).toEqual([
-      expect.objectContaining({ id: failure.payment?.id, status: 'REFUNDED' }),
-    ]);
+    expect(await paymentsOfDecision('user-agent', failure.decision.id)).toEqual([]);
     expect(await probe.agent('user-agent')).toMatchObject({ spentToday: '0.00', reserved: '0.00' });
 
     // A new key is a new call.

@@ -6,7 +6,7 @@ import express from 'express';
 import { freePort } from '@nexus/chain';
 import { LogOutbox, PaymentClient, PolicyClient, isServiceCallError } from '@nexus/clients';
 import { loadConfig, type ServiceConfig } from '@nexus/config';
-import { buildEchoProvider, createProviderUnderTest, type ProviderUnderTest } from '@nexus/provider-kit';
+import { ECHO_SUMMARY_MAX_TEXT, buildEchoProvider, createProviderUnderTest, type ProviderUnderTest } from '@nexus/provider-kit';
 import { TEST_TOKENS, createSilentLogger, listenOnLoopback, type LoopbackServer } from '@nexus/service-kit';
 import { createOutboxStore, openDatabase, type Database, type OutboxTables } from '@nexus/stores';
 import type { DecisionEvent, LogEvent } from '@nexus/types';
@@ -27,8 +27,12 @@ describe('PaidCallPipeline', () => {
   let stack: BackingStack;
   let echo: ProviderUnderTest;
   let echoServer: LoopbackServer;
-  /** answers nothing, ever: a provider or payment service that hangs */
+  /** answers nothing, ever (but its free precheck): a provider or payment service that hangs */
   let hanging: LoopbackServer;
+  /** takes the precheck, then drops the connection of every paid call: a provider that goes away after the precheck */
+  let dropping: LoopbackServer;
+  /** takes the precheck, then refuses the paid call with a 404 before redeeming the proof */
+  let refusing: LoopbackServer;
   /** a port nothing listens on */
   let closedUrl: string;
   /** a payment service that answers every request with a 500 */
@@ -48,14 +52,29 @@ describe('PaidCallPipeline', () => {
     stack = await startBackingStack();
     echo = await createProviderUnderTest(buildEchoProvider, { serviceId: 'LOG_ARCHIVE', network: stack.network });
     echoServer = await listenOnLoopback(echo.app);
+    const precheckOk = express.Router().post('/precheck', (_req, res) => {
+      res.json({ ok: true });
+    });
     const silent = express();
+    silent.use(precheckOk);
     silent.use(() => undefined);
     hanging = await listenOnLoopback(silent);
+    const drops = express();
+    drops.use(precheckOk);
+    drops.use((req) => req.socket.destroy());
+    dropping = await listenOnLoopback(drops);
+    const refuses = express();
+    refuses.use(precheckOk);
+    refuses.use((_req, res) => {
+      res.status(404).json({ error: { code: 'NOT_FOUND', message: 'nothing is known of "unknown"' } });
+    });
+    refusing = await listenOnLoopback(refuses);
     closedUrl = `http://127.0.0.1:${await freePort()}`;
     const failing = express();
     failing.use((_req, res) => res.status(500).json({ error: { code: 'INTERNAL_ERROR', message: 'something broke after the send' } }));
     broken = await listenOnLoopback(failing);
     const lying = express();
+    lying.use(precheckOk);
     lying.use(express.json());
     lying.post('/invoke', (req, res) => {
       const paymentId = req.header('x-payment-id') ?? 'pay_unknown';
@@ -90,6 +109,8 @@ describe('PaidCallPipeline', () => {
     await broken?.close();
     await liar?.close();
     await outage?.close();
+    await dropping?.close();
+    await refusing?.close();
     await echoServer?.close();
     await echo?.close();
     await stack?.stopAll();
@@ -195,7 +216,7 @@ describe('PaidCallPipeline', () => {
   );
 
   it('refunds through the payment service when the provider refuses the call before redeeming the proof, keeping its 404', async () => {
-    const outcome = failedWith(await pipeline().run(archiveCall({ text: 'unknown' })));
+    const outcome = failedWith(await pipeline({ archiveUrl: refusing.url }).run(archiveCall({ text: 'unknown' })));
 
     expect(outcome.error).toMatchObject({ code: 'NOT_FOUND', status: 404 });
     const { decision, payment, refund } = outcome.answer;
@@ -206,12 +227,53 @@ describe('PaidCallPipeline', () => {
     expect(payment?.status).toBe('REFUNDED');
     expect(recorded.map((event) => event.id)).toEqual([`dec:${decision.id}`, `pay:${payment?.id}:MOCK`, `pay:${payment?.id}:REFUNDED`]);
     expect(await holdOf()).toMatchObject({ status: 'RELEASED' });
-    // The proof was never redeemed: the provider has no record of it.
-    expect(await echo.redemptions.get(payment?.id ?? '')).toBeUndefined();
   });
 
-  it('answers 503 when the provider cannot be reached, refunds the payment and releases the hold', async () => {
+  it('answers the 4xx of the precheck and releases the hold when the provider refuses the input: nothing is paid', async () => {
+    const outcome = failedWith(await pipeline().run(archiveCall({ text: 'unknown' })));
+
+    expect(outcome.error).toMatchObject({ code: 'NOT_FOUND', status: 404 });
+    expect(outcome.error.message).toMatch(/LOG_ARCHIVE refuses this input for the full variant \(nothing is known of "unknown"\)/);
+    expect(outcome.answer).toMatchObject({ decision: { action: 'ALLOWED' }, payment: null, refund: null, error: { code: 'NOT_FOUND' } });
+    expect(recorded.map((event) => event.id)).toEqual([`dec:${outcome.answer.decision.id}`]);
+    expect(await holdOf()).toMatchObject({ status: 'RELEASED' });
+    expect(await stack.policy.getAgent('user-agent')).toMatchObject({ spentToday: '0.00', reserved: '0.00' });
+    const payments = await stack.payments.list({ agentId: 'user-agent', limit: 200 });
+    expect(payments.items.filter((payment) => payment.decisionId === outcome.answer.decision.id)).toHaveLength(0);
+  });
+
+  it('prechecks the variant the policy granted: an input too large for the downgraded variant is refused before paying', async () => {
+    await stack.policy.updateBudget('ops-agent', { maxPerCall: '0.10' });
+    try {
+      const text = 'x'.repeat(ECHO_SUMMARY_MAX_TEXT + 1);
+      const outcome = failedWith(await pipeline().run(archiveCall({ text }, 'ops-agent')));
+
+      expect(outcome.answer.decision).toMatchObject({ action: 'DOWNGRADED', variant: 'summary' });
+      expect(outcome.error).toMatchObject({ code: 'VALIDATION_ERROR', status: 400 });
+      expect(outcome.error.message).toMatch(/refuses this input for the summary variant/);
+      expect(outcome.answer).toMatchObject({ payment: null, error: { details: [expect.objectContaining({ path: 'body.input.text' })] } });
+      expect(await holdOf()).toMatchObject({ status: 'RELEASED' });
+      expect(await stack.policy.getAgent('ops-agent')).toMatchObject({ spentToday: '0.00', reserved: '0.00' });
+      const payments = await stack.payments.list({ agentId: 'ops-agent', limit: 200 });
+      expect(payments.items.filter((payment) => payment.decisionId === outcome.answer.decision.id)).toHaveLength(0);
+    } finally {
+      await stack.policy.updateBudget('ops-agent', { maxPerCall: '0.50' });
+    }
+  });
+
+  it('answers 503 and releases the hold when the precheck cannot be reached: nothing is paid', async () => {
     const outcome = failedWith(await pipeline({ archiveUrl: closedUrl }).run(archiveCall({ text: 'hello' })));
+
+    expect(outcome.error).toMatchObject({ code: 'UPSTREAM_UNAVAILABLE', status: 503 });
+    expect(outcome.error.message).toMatch(/could not check the input before payment/);
+    expect(outcome.answer).toMatchObject({ payment: null, refund: null });
+    expect(recorded.map((event) => event.id)).toEqual([`dec:${outcome.answer.decision.id}`]);
+    expect(await holdOf()).toMatchObject({ status: 'RELEASED' });
+    expect(await stack.policy.getAgent('user-agent')).toMatchObject({ spentToday: '0.00', reserved: '0.00' });
+  });
+
+  it('answers 503 when the provider cannot be reached after its precheck, refunds the payment and releases the hold', async () => {
+    const outcome = failedWith(await pipeline({ archiveUrl: dropping.url }).run(archiveCall({ text: 'hello' })));
 
     expect(outcome.error).toMatchObject({ code: 'UPSTREAM_UNAVAILABLE', status: 503 });
     const { decision, payment, refund } = outcome.answer;

@@ -6,6 +6,7 @@ import { internalKey } from './internal-keys';
 import { decisionEvent, paymentEvents, transactionEvent } from './log-events';
 import type { PaidCallOutcome, PaidCallRequest, PaidCalls } from './paid-call-types';
 import type { PipelineMetrics } from './pipeline-metrics';
+import { precheckGrant } from './precheck-grant';
 import { readProviderAnswer, type ProviderVerdict } from './provider-answer';
 import { publicDecision, publicPayment } from './public-views';
 import type { Settlement, SettlementQueue } from './settlement-queue';
@@ -33,7 +34,8 @@ interface Grant {
 }
 
 /**
- * DESIGN.md §2, in one place: decide (and hold) → pay → call the provider
+ * DESIGN.md §2, in one place: decide (and hold) → precheck the input for
+ * the granted variant (free) → pay → call the provider
  * with the proof → commit the hold, or release it when nothing was charged
  * (the payment failed, or it was refunded). Every decision and payment is
  * recorded in the outbox before the call goes on, so the audit trail never
@@ -81,6 +83,13 @@ export class PaidCallPipeline implements PaidCalls {
     if (decision.replayed) {
       const stale = await this.staleReplay(grant, context);
       if (stale) return this.failed(grant, stale, null, null);
+    }
+
+    // The provider checks the input for the granted variant for free; a refusal is answered before anything is paid.
+    const refused = await precheckGrant({ service, variant: grant.variant, input: request.input, context });
+    if (refused) {
+      await this.release(grant, `precheck: ${refused.message}`.slice(0, 500), context);
+      return this.failed(grant, refused, null, null);
     }
 
     let payment: Payment;

@@ -13,7 +13,7 @@ export function invokeRoutes(deps: GatewayDeps): AnyRoute[] {
       path: '/tools/:serviceId/invoke',
       tag: 'tools',
       access: 'key',
-      summary: 'A paid tool call without an LLM: decide → pay → call the provider → commit',
+      summary: 'A paid tool call without an LLM: decide → precheck (free) → pay → call the provider → commit',
       description:
         'Send `Idempotency-Key` to make retries safe: a retry with the same key gets the first answer back (with `Idempotent-Replayed: true`) and moves no money. ' +
         'A rejected call answers 200 with `payment` and `result` null. A call that fails after the policy allowed it answers with the error, the decision, ' +
@@ -23,11 +23,12 @@ export function invokeRoutes(deps: GatewayDeps): AnyRoute[] {
       headers: InvokeHeaders,
       responses: { 200: { description: 'served, or rejected by the policy', schema: InvokeAnswer } },
       errors: {
-        404: 'unknown service or agent',
+        400: 'invalid input, or an input the provider refuses for the granted variant (its free precheck, before any payment: the hold is released; body: InvokeFailureBody)',
+        404: 'unknown service or agent, or something the provider does not know (its precheck, before any payment)',
         409: 'a request with this Idempotency-Key is still running',
         422: 'the Idempotency-Key was used for a different request',
         502: 'the payment or the provider failed (body: InvokeFailureBody)',
-        503: 'a service is down (body: InvokeFailureBody once a decision was made)',
+        503: 'a service is down, or the provider could not precheck the input (body: InvokeFailureBody once a decision was made; nothing paid)',
         504: 'the provider or the chain did not answer in time',
       },
       handle: async ({ params, body, headers, caller, requestId }) => {

@@ -20,16 +20,19 @@ let gateway: GatewayUnderTest;
 let limited: GatewayUnderTest;
 /** CORS for http://example.test, 2kb bodies */
 let configured: GatewayUnderTest;
+/** AUTH_FAILURE_LIMIT_MAX=3 */
+let guarded: GatewayUnderTest;
 
 beforeAll(async () => {
   stack = await startBackingStack();
   gateway = await createGatewayUnderTest(stack);
   limited = await createGatewayUnderTest(stack, { env: { RATE_LIMIT_MAX: '5', RATE_LIMIT_WINDOW_SECONDS: '3600' } });
   configured = await createGatewayUnderTest(stack, { env: { CORS_ORIGINS: 'http://example.test', GATEWAY_BODY_LIMIT: '2kb' } });
+  guarded = await createGatewayUnderTest(stack, { env: { AUTH_FAILURE_LIMIT_MAX: '3', AUTH_FAILURE_WINDOW_SECONDS: '3600' } });
 });
 
 afterAll(async () => {
-  await Promise.all([gateway?.close(), limited?.close(), configured?.close()]);
+  await Promise.all([gateway?.close(), limited?.close(), configured?.close(), guarded?.close()]);
   await stack?.stopAll();
 });
 
@@ -215,6 +218,24 @@ describe('rate limit', () => {
     await limited.http.get('/agents').set(limited.auth('batch-agent')).expect(200);
     await limited.http.get('/treasury').set(limited.auth('admin')).expect(200);
     errorOf(await limited.http.post('/chat').set(limited.auth('user-agent')).send({ message: 'hello' }), 429, 'RATE_LIMITED');
+  });
+});
+
+describe('failed authentications', () => {
+  it('answer 429 to an address past AUTH_FAILURE_LIMIT_MAX failures, even with a right key then, while public routes still answer', async () => {
+    // successes do not count
+    for (let call = 0; call < 5; call += 1) await guarded.http.get('/agents').set(guarded.auth('user-agent')).expect(200);
+    errorOf(await guarded.http.get('/agents'), 401, 'UNAUTHORIZED');
+    errorOf(await guarded.http.get('/agents').set('Authorization', 'Bearer guessed-key-0123456789'), 401, 'UNAUTHORIZED');
+    errorOf(await guarded.http.get('/treasury').set('Authorization', `Bearer ${guarded.adminKey}x`), 401, 'UNAUTHORIZED');
+
+    const refused = await guarded.http.get('/agents').set('Authorization', 'Bearer another-guess-0123456789');
+    errorOf(refused, 429, 'RATE_LIMITED');
+    expect(refused.body.error.message).toMatch(/too many failed authentications/);
+    expect(refused.headers['retry-after']).toBe('3600');
+    // a right guess can no longer be told from a wrong one
+    errorOf(await guarded.http.get('/treasury').set(guarded.auth('admin')), 429, 'RATE_LIMITED');
+    await guarded.http.get('/health').expect(200);
   });
 });
 

@@ -206,17 +206,19 @@ describe('POST /tools/:serviceId/invoke', () => {
     expect([agentAfter.spentToday, agentAfter.reserved]).toEqual([agentBefore.spentToday, agentBefore.reserved]);
   });
 
-  it('refunds a call the provider cannot serve (an unknown symbol: 404 PRICE_NOT_FOUND) and leaves the budget as it was', async () => {
+  it('pays nothing for a call the provider cannot serve (an unknown symbol: 404 PRICE_NOT_FOUND from its precheck) and leaves the budget as it was', async () => {
     const before = await agentOf('user-agent');
+    const paymentsBefore = await payments('?agentId=user-agent');
     const response = await invoke('user-agent', 'PRICE_ORACLE', { input: { base: 'ZZZ' } });
     errorOf(response, 404, 'PRICE_NOT_FOUND');
     const failure = InvokeFailureBody.parse(response.body);
     expect(failure.decision.action).toBe('ALLOWED');
-    expect(failure.payment).toMatchObject({ status: 'REFUNDED', amount: '0.05' });
-    expect(failure.refund).toMatchObject({ status: 'REFUNDED', paymentId: failure.payment?.id });
+    expect(failure.error.message).toMatch(/^PRICE_ORACLE refuses this input for the query variant \(no price for ZZZ\/USD/);
+    expect(failure.payment).toBeNull();
+    expect(failure.refund).toBeNull();
     const after = await agentOf('user-agent');
     expect([after.spentToday, after.reserved]).toEqual([before.spentToday, before.reserved]);
-    expect((await payments('?status=REFUNDED')).map((payment) => payment.id)).toContain(failure.payment?.id);
+    expect(await payments('?agentId=user-agent')).toHaveLength(paymentsBefore.length);
   });
 
   it('answers a call the policy rejects with 200, the reason, and no payment (ops-agent may not use BATCH_COMPUTE)', async () => {
@@ -366,7 +368,7 @@ describe('services', () => {
     errorOf(await gateway.http.get('/services/WEATHER').set(gateway.auth('admin')), 404, 'SERVICE_NOT_FOUND');
   });
 
-  it('shows a stopped provider as unhealthy, refunds a call to it with a clean 503, and shows it healthy once it is back', async () => {
+  it('shows a stopped provider as unhealthy, answers a call to it with a clean 503 before paying, and shows it healthy once it is back', async () => {
     const health = async (id: string) =>
       ServiceView.parse((await gateway.http.get(`/services/${id}`).set(gateway.auth('admin')).expect(200)).body).healthy;
     let stopped = false;
@@ -386,7 +388,8 @@ describe('services', () => {
       const response = await invoke('user-agent', 'LOG_ARCHIVE', { variant: 'summary', input: LOG_LINES });
       errorOf(response, 503, 'UPSTREAM_UNAVAILABLE');
       const failure = InvokeFailureBody.parse(response.body);
-      expect(failure.refund?.status).toBe('REFUNDED');
+      expect(failure.payment).toBeNull();
+      expect(failure.refund).toBeNull();
       const after = await agentOf('user-agent');
       expect([after.spentToday, after.reserved]).toEqual([before.spentToday, before.reserved]);
 
@@ -405,6 +408,7 @@ describe('GET /transactions', () => {
     for (let call = 0; call < 3; call += 1) await served('user-agent', 'PRICE_ORACLE', { input: ETH });
     for (let call = 0; call < 2; call += 1) await served('batch-agent', 'PRICE_ORACLE', { input: { base: 'BTC' } });
     await served('user-agent', 'LOG_ARCHIVE', { variant: 'summary', input: LOG_LINES });
+    // refused by the provider's precheck: nothing is paid for it
     await invoke('user-agent', 'PRICE_ORACLE', { input: { base: 'ZZZ' } }).expect(404);
   });
 
@@ -418,9 +422,10 @@ describe('GET /transactions', () => {
     const archive = await payments('?serviceId=LOG_ARCHIVE');
     expect(archive.length).toBeGreaterThan(0);
     expect(archive).toEqual(all.filter((payment) => payment.serviceId === 'LOG_ARCHIVE'));
-    const refunded = await payments('?status=REFUNDED');
-    expect(refunded.length).toBeGreaterThan(0);
-    expect(refunded).toEqual(all.filter((payment) => payment.status === 'REFUNDED'));
+    const mock = await payments('?status=MOCK');
+    expect(mock.length).toBeGreaterThan(0);
+    expect(mock).toEqual(all.filter((payment) => payment.status === 'MOCK'));
+    expect(await payments('?status=REFUNDED')).toEqual(all.filter((payment) => payment.status === 'REFUNDED'));
     const both = await payments('?agentId=user-agent&serviceId=PRICE_ORACLE&status=MOCK');
     expect(both).toEqual(all.filter((p) => p.agentId === 'user-agent' && p.serviceId === 'PRICE_ORACLE' && p.status === 'MOCK'));
   });

@@ -1,5 +1,5 @@
 import type { PaymentClient, PolicyClient, LoggerClient } from '@nexus/clients';
-import type { PaymentMode } from '@nexus/types';
+import { redactSecrets, type PaymentMode } from '@nexus/types';
 import type { ServiceDirectory } from './service-directory';
 
 /** A dependency's state as the gateway sees it. */
@@ -56,7 +56,10 @@ export class ServiceHealth {
     if (hit && this.now() - hit.at < CACHE_MS) return hit.state;
     const state = probe().then(
       (): DependencyState => ({ status: 'ok' }),
-      (error: unknown): DependencyState => ({ status: 'failing', error: error instanceof Error ? error.message : 'unreachable' }),
+      (error: unknown): DependencyState => ({
+        status: 'failing',
+        error: error instanceof Error ? redactSecrets(error.message) : 'unreachable',
+      }),
     );
     this.cache.set(name, { at: this.now(), state });
     return state;

@@ -11,6 +11,7 @@ import {
   isNonceTooLow,
   isTransientRpcError,
   revertReasonOf,
+  rpcFailureText,
   serviceIdToBytes32,
   toTokenUnits,
   isExpectedPayment,
@@ -329,6 +330,5 @@ export class ChainSettler implements Settler {
 
 function messageOf(error: unknown): string {
   const cause = (error instanceof ReceiptTimeoutError || error instanceof ChainUnavailableError) && error.cause ? error.cause : error;
-  const code = typeof cause === 'object' && cause !== null ? (cause as { code?: unknown }).code : undefined;
-  return typeof code === 'string' ? code : cause instanceof Error ? cause.message.slice(0, 200) : 'unknown error';
+  return rpcFailureText(cause);
 }

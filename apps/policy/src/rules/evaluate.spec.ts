@@ -133,7 +133,38 @@ describe('policy rules, in order', () => {
     });
   });
 
-  describe('rule 4: the treasury share reserved for HIGH agents', () => {
+  describe('rule 4a: the treasury-wide daily limit, for every agent', () => {
+    // limit 20.00: 19.50 used by all agents together
+    const usage = { high: '5.50', medium: '9.00', low: '5.00' };
+
+    it('rejects a HIGH call that would pass the limit although its own budget has room', () => {
+      expect(outcome({ agent: 'high', service: 'COMPUTE', usage })).toMatchObject({
+        action: 'REJECTED',
+        reason: 'TREASURY_LIMIT_EXCEEDED',
+      });
+      expect(decide({ agent: 'high', service: 'COMPUTE', usage }).message).toBe(
+        "COMPUTE standard costs 1.50 MNEE but only 0.50 MNEE of the treasury's 20.00 MNEE daily limit is left",
+      );
+    });
+
+    it('caps MEDIUM agents that the reserve does not restrict', () => {
+      expect(outcome({ agent: 'medium', service: 'COMPUTE', usage: { high: '5.00', medium: '8.00', low: '6.00' } })).toMatchObject({
+        action: 'REJECTED',
+        reason: 'TREASURY_LIMIT_EXCEEDED',
+      });
+    });
+
+    it('downgrades when a cheaper variant still fits, and allows spending the limit to the last unit', () => {
+      expect(outcome({ agent: 'high', service: 'ARCHIVE', usage })).toMatchObject({
+        action: 'DOWNGRADED',
+        reason: 'TREASURY_LIMIT_DOWNGRADE',
+        variant: 'compact',
+      });
+      expect(decide({ agent: 'high', service: 'QUOTE', usage: { high: '5.95', medium: '9.00', low: '5.00' } }).action).toBe('ALLOWED');
+    });
+  });
+
+  describe('rule 4b: the treasury share reserved for HIGH agents', () => {
     // limit 20.00, reserve 25% = 5.00: LOW agents may take treasury spend up to 15.00 while HIGH has used none of it.
     it('rejects a LOW call that would spend into the reserve', () => {
       expect(outcome({ agent: 'low', service: 'COMPUTE', usage: { medium: '9.00', low: '5.00' } })).toMatchObject({
@@ -211,11 +242,23 @@ describe('policy rules, in order', () => {
   });
 
   it('hands the store the limits to re-check when it writes the hold', () => {
-    expect(decide({ agent: 'high', service: 'QUOTE' }).limits).toEqual({ agentBudget: toBaseUnits('10.00'), high: true, reserve: null });
-    expect(decide({ agent: 'medium', service: 'QUOTE' }).limits).toEqual({ agentBudget: toBaseUnits('10.00'), high: false, reserve: null });
+    const treasuryLimit = toBaseUnits('20.00');
+    expect(decide({ agent: 'high', service: 'QUOTE' }).limits).toEqual({
+      agentBudget: toBaseUnits('10.00'),
+      high: true,
+      treasuryLimit,
+      reserve: null,
+    });
+    expect(decide({ agent: 'medium', service: 'QUOTE' }).limits).toEqual({
+      agentBudget: toBaseUnits('10.00'),
+      high: false,
+      treasuryLimit,
+      reserve: null,
+    });
     expect(decide({ agent: 'low', service: 'QUOTE', override: { dailyBudget: toBaseUnits('3.00') } }).limits).toEqual({
       agentBudget: toBaseUnits('3.00'),
       high: false,
+      treasuryLimit,
       reserve: { dailyLimit: toBaseUnits('20.00'), highReserve: toBaseUnits('5.00') },
     });
     expect(decide({ agent: 'high', service: 'ARCHIVE', usage: { high: '7.40' } }).limits).not.toBeNull();

@@ -55,8 +55,18 @@ const dailyBudget: HardRule = (variant, agent, standing) =>
       }
     : null;
 
+/** Rule 4a: every agent, whatever its priority: treasury-wide spend + holds + price against the treasury's daily limit. */
+const treasuryLimit: HardRule = (variant, _agent, standing, treasury) =>
+  standing.totalUsed + variant.price > treasury.dailyLimit
+    ? {
+        downgrade: 'TREASURY_LIMIT_DOWNGRADE',
+        reject: 'TREASURY_LIMIT_EXCEEDED',
+        why: `costs ${mnee(variant.price)} but only ${mnee(clampZero(treasury.dailyLimit - standing.totalUsed))} of the treasury's ${mnee(treasury.dailyLimit)} daily limit is left`,
+      }
+    : null;
+
 /**
- * Rule 4: restricted priorities may not take the treasury-wide spend into the
+ * Rule 4b: restricted priorities may not take the treasury-wide spend into the
  * part of the treasury's limit kept for HIGH agents (less what HIGH agents
  * have already used of it).
  */
@@ -73,7 +83,7 @@ const priorityReserve: HardRule = (variant, agent, standing, treasury) => {
     : null;
 };
 
-const HARD_RULES: readonly HardRule[] = [perCallLimit, dailyBudget, priorityReserve];
+const HARD_RULES: readonly HardRule[] = [perCallLimit, dailyBudget, treasuryLimit, priorityReserve];
 
 /** The rules of DESIGN.md §3, in order. Pure: the same input always gives the same verdict. */
 export function evaluate(input: EvaluationInput): Verdict {
@@ -156,11 +166,12 @@ function underPressure(
   return cheaperAllowed.find((v) => leftAfter(v) >= threshold) ?? cheaperAllowed[cheaperAllowed.length - 1] ?? null;
 }
 
-/** What the store re-checks when it writes the hold: the same budget and reserve as rules 3 and 4. */
+/** What the store re-checks when it writes the hold: the same budget, treasury limit and reserve as rules 3 and 4. */
 function holdLimits(agent: EffectiveAgent, treasury: TreasuryRules): HoldLimits {
   return {
     agentBudget: agent.dailyBudget,
     high: agent.priority === 'HIGH',
+    treasuryLimit: treasury.dailyLimit,
     reserve: treasury.restrictedPriorities.has(agent.priority)
       ? { dailyLimit: treasury.dailyLimit, highReserve: treasury.highReserve }
       : null,

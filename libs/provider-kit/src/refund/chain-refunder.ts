@@ -3,6 +3,7 @@ import {
   ReceiptTimeoutError,
   isTransientRpcError,
   revertReasonOf,
+  rpcFailureText,
   waitForReceipt,
   type TxSender,
 } from '@nexus/chain';
@@ -27,7 +28,8 @@ export interface ChainRefunderOptions {
 }
 
 const routerInterface = MNEEPaymentRouter__factory.createInterface();
-const messageOf = (error: unknown) => (error instanceof Error ? error.message : String(error));
+/** never the RPC's own message as is: it quotes the RPC URL with its API key */
+const messageOf = (error: unknown) => rpcFailureText(error);
 
 /**
  * Chain mode: the payee (this provider) sends the router's `refund` for the

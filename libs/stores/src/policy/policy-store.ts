@@ -83,6 +83,8 @@ export interface HoldLimits {
   agentBudget: bigint;
   /** The hold counts as HIGH-priority use of the treasury. */
   high: boolean;
+  /** Every agent: treasury-wide use (spend + holds) may not pass the treasury's daily limit. */
+  treasuryLimit: bigint;
   /**
    * Restricted priorities only: treasury-wide use may not pass the daily
    * limit less the part of the HIGH reserve that HIGH agents have not used.

@@ -35,7 +35,8 @@ export async function takeHold(trx: Trx, periodId: number, agentId: string, amou
   let treasury = trx
     .updateTable('policy_treasury')
     .set((eb) => ({ used: eb('used', '+', amount), high_used: eb('high_used', '+', limits.high ? amount : 0n) }))
-    .where('period_id', '=', period);
+    .where('period_id', '=', period)
+    .where(sql<boolean>`used + ${amount} <= ${limits.treasuryLimit}`);
   if (limits.reserve) {
     const { dailyLimit, highReserve } = limits.reserve;
     treasury = treasury.where(

@@ -15,7 +15,7 @@ const utcDays: PeriodBounds = (instant) => {
 };
 const T0 = new Date('2026-03-10T12:00:00.000Z');
 const at = (offsetMs: number) => new Date(T0.getTime() + offsetMs);
-const roomy: HoldLimits = { agentBudget: 1_000_000n, high: false, reserve: null };
+const roomy: HoldLimits = { agentBudget: 1_000_000n, high: false, treasuryLimit: 1_000_000_000_000n, reserve: null };
 const allow = (amount: bigint, limits: HoldLimits = roomy): Verdict => ({
   action: 'ALLOWED',
   reason: 'WITHIN_POLICY',
@@ -141,6 +141,14 @@ describe.each(['sqlite', 'postgres'] as const)('policy store on %s', (dialect) =
       });
       expect(calls).toBe(2);
       expect(decisionOf(outcome).action).toBe('REJECTED');
+    });
+
+    it('keeps every agent, HIGH ones too, inside the treasury-wide limit', async () => {
+      const capped = (amount: bigint, high: boolean) => () => allow(amount, { ...roomy, high, treasuryLimit: 1_000n });
+      expect(decisionOf(await store.decide(command({ agentId: 'high' }), capped(700n, true))).reservationId).not.toBeNull();
+      expect(decisionOf(await store.decide(command({ agentId: 'medium' }), capped(300n, false))).reservationId).not.toBeNull();
+      expect((await store.decide(command({ agentId: 'high' }), capped(1n, true))).kind).toBe('contended');
+      expect(await standing('high')).toEqual({ agentSpent: 0n, agentReserved: 700n, treasuryUsed: 1_000n, highUsed: 700n });
     });
 
     it('keeps restricted holds out of the part of the treasury reserved for HIGH agents', async () => {
