@@ -46,7 +46,7 @@ describe('outages behind the gateway', () => {
 
     expect(res.status).toBe(503);
     const body = InvokeFailureBody.parse(res.body);
-    expect(body.error.code).toBe('UPSTREAM_UNAVAILABLE');
+    expect(body.error.code).toBe('PRECHECK_UNAVAILABLE');
     expect(body.error.message).toMatch(/could not check the input before payment/);
     expect(body.decision).toMatchObject({ action: 'ALLOWED', serviceId: 'PRICE_ORACLE', amount: '0.05' });
     expect(body.payment).toBeNull();
@@ -118,7 +118,7 @@ describe('outages behind the gateway', () => {
       decision: { action: 'ALLOWED' },
       payment: null,
       result: null,
-      error: { code: 'UPSTREAM_UNAVAILABLE' },
+      error: { code: 'PRECHECK_UNAVAILABLE' },
       refund: null,
     });
     expect(reply).toContain('could not check the input before payment; the hold was released and nothing was paid. Nothing was charged.');

@@ -46,6 +46,8 @@ export const ErrorCode = z.enum([
   // calls between services
   'UPSTREAM_ERROR',
   'UPSTREAM_UNAVAILABLE',
+  /** the provider could not be asked to check the input before payment: nothing was paid, the hold was released */
+  'PRECHECK_UNAVAILABLE',
   'UPSTREAM_TIMEOUT',
   'RATE_LIMITED',
   'SERVICE_UNAVAILABLE',

@@ -175,7 +175,7 @@ describe('idempotent invoke', () => {
     }
     expect(first.status).toBe(503);
     const failure = InvokeFailureBody.parse(first.body);
-    expect(failure).toMatchObject({ error: { code: 'UPSTREAM_UNAVAILABLE' }, payment: null, refund: null });
+    expect(failure).toMatchObject({ error: { code: 'PRECHECK_UNAVAILABLE' }, payment: null, refund: null });
 
     const retry = await invoke('user-agent', 'PRICE_ORACLE', priceOf('ETH'), key);
     expect(retry.status).toBe(503);

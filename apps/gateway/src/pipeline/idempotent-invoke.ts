@@ -50,7 +50,8 @@ export function isUnresolved(answer: Omit<InvokeHttpAnswer, 'replayed'>): boolea
   if (!('error' in answer.body)) return false;
   const { payment, error } = answer.body;
   if (payment) return payment.status === 'PENDING' || answer.status === 504;
-  // The payment service said FAILED (nothing was sent): that end is known.
+  // Nothing was paid (the precheck could not be asked), or the payment service said FAILED (nothing was sent): that end is known.
+  if (error?.code === 'PRECHECK_UNAVAILABLE') return false;
   if ((error?.details ?? []).some((detail) => detail.path === 'payment.status' && detail.message === 'FAILED')) return false;
   return answer.status >= 500 || error?.code === 'PAYMENT_PENDING' || error?.code === 'CHAIN_UNAVAILABLE';
 }

@@ -264,7 +264,7 @@ describe('PaidCallPipeline', () => {
   it('answers 503 and releases the hold when the precheck cannot be reached: nothing is paid', async () => {
     const outcome = failedWith(await pipeline({ archiveUrl: closedUrl }).run(archiveCall({ text: 'hello' })));
 
-    expect(outcome.error).toMatchObject({ code: 'UPSTREAM_UNAVAILABLE', status: 503 });
+    expect(outcome.error).toMatchObject({ code: 'PRECHECK_UNAVAILABLE', status: 503 });
     expect(outcome.error.message).toMatch(/could not check the input before payment/);
     expect(outcome.answer).toMatchObject({ payment: null, refund: null });
     expect(recorded.map((event) => event.id)).toEqual([`dec:${outcome.answer.decision.id}`]);

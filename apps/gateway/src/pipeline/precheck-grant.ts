@@ -18,7 +18,8 @@ export const PRECHECK_TIMEOUT_MS = 5_000;
  * serve this input for the granted variant (a downgrade can make a fine
  * request too large: IMAGE_GEN `draft` is at most 256 px). Undefined when it
  * would; otherwise the error to answer with: the provider's own 4xx (code,
- * details) with a message that says why, or 503 when it could not be asked.
+ * details) with a message that says why, or 503 PRECHECK_UNAVAILABLE when it could not be asked (a known end: a
+ * retry with the same key gets it back, it does not resume).
  * Either way the caller releases the hold: nothing was paid.
  */
 export async function precheckGrant(request: PrecheckRequest): Promise<AppError | undefined> {
@@ -37,7 +38,7 @@ export async function precheckGrant(request: PrecheckRequest): Promise<AppError 
         { cause: error, ...(error.details ? { details: error.details } : {}) },
       );
     return new AppError(
-      'UPSTREAM_UNAVAILABLE',
+      'PRECHECK_UNAVAILABLE',
       503,
       `${serviceId} could not check the input before payment; the hold was released and nothing was paid`,
       { cause: error },
