@@ -22,6 +22,7 @@ import type { PaymentRecord } from '@nexus/stores';
 import { MaxUint256, getAddress, type JsonRpcProvider, type Wallet } from 'ethers';
 import type { ChainCheck, RefundResult, SettleResult, Settler, SettlementHooks, TreasuryState } from '../settler';
 import { findRefund, findSettlement } from './chain-lookups';
+import type { DurableBlocks } from './durable-blocks';
 import { ChainUnavailableError, isChainUnavailable } from './chain-unavailable';
 
 export interface ChainSettlerOptions {
@@ -39,6 +40,8 @@ export interface ChainSettlerOptions {
   receiptTimeoutMs: number;
   receiptPollMs?: number;
   logger: Logger;
+  /** local journaled node: a payment is settled only once its block is in the journal */
+  durableBlocks?: DurableBlocks | undefined;
 }
 
 const routerInterface = MNEEPaymentRouter__factory.createInterface();
@@ -60,6 +63,11 @@ export class ChainSettler implements Settler {
   }
 
   async settle(payment: PaymentRecord, hooks: SettlementHooks): Promise<SettleResult> {
+    const result = await this.settleOnChain(payment, hooks);
+    return this.options.durableBlocks ? this.options.durableBlocks.settled(result) : result;
+  }
+
+  private async settleOnChain(payment: PaymentRecord, hooks: SettlementHooks): Promise<SettleResult> {
     const ref = this.refOf(payment);
     // Broadcasts that may have reached the node: a refused connection or a refusal by the node does not count.
     let uncertain = 0;
