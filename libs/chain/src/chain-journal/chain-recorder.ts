@@ -64,10 +64,12 @@ export async function startChainRecorder({ rpcUrl, path, intervalMs = 250, onErr
   /** One pull at a time, in order; a request while one runs is served by the next one. */
   const catchUp = () => {
     if (queued) return queued;
-    const next = running.catch(() => undefined).then(() => {
-      queued = undefined;
-      return pull();
-    });
+    const next = running
+      .catch(() => undefined)
+      .then(() => {
+        queued = undefined;
+        return pull();
+      });
     queued = next;
     running = next;
     return next;
