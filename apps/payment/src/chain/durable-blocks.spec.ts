@@ -43,7 +43,10 @@ describe('a payment answered SUCCESS on the journaled local node', () => {
     idempotencyKey: key,
     decisionId: `dec_${key}`,
   });
-  const pay = (key: string) => request(payment?.app).post('/payments').set(auth).send(body(key));
+  const pay = (key: string) => {
+    if (!payment) throw new Error('no payment service');
+    return request(payment.app).post('/payments').set(auth).send(body(key));
+  };
 
   beforeEach(async () => {
     journalFile = join(mkdtempSync(join(tmpdir(), 'nexus-durable-')), 'chain', 'blocks.jsonl');
