@@ -47,14 +47,34 @@ describe('the local node under npm start (supervised)', () => {
     const provider = connectRpc(rpcUrl, LOCAL_CHAIN_ID);
     try {
       const token = MNEEToken__factory.connect(deployment.token.address, localAccount(0).connect(provider));
+      for (let index = 0; index < 20; index++) await (await token.transfer(localAccount(6).address, 1n)).wait();
       const transfer = await (await token.transfer(localAccount(7).address, 123n)).wait();
       const block = await provider.getBlock('latest');
       await until('journaled head', () => (readJournalHead(local?.journalFile ?? '')?.number ?? -1) >= (block?.number ?? 0) || undefined);
       const killed = local.node.process.pid;
 
+      // Whoever asks while it is down and starting again sees no node, or the whole replayed chain: never a part of it.
+      const seen: number[] = [];
+      let watching = true;
+      const watcher = (async () => {
+        while (watching) {
+          const height = await fetch(rpcUrl, {
+            method: 'POST',
+            headers: { 'content-type': 'application/json' },
+            body: JSON.stringify({ jsonrpc: '2.0', id: 1, method: 'eth_blockNumber', params: [] }),
+          })
+            .then(async (response) => ((await response.json()) as { result?: string }).result)
+            .catch(() => undefined);
+          if (height !== undefined) seen.push(Number(height));
+          await sleep(2);
+        }
+      })();
       local.node.process.kill('SIGKILL');
 
       await until('restart', () => (restarted.length > 0 ? true : undefined));
+      watching = false;
+      await watcher;
+      expect(seen.filter((height) => height < (block?.number ?? 0))).toEqual([]);
       expect(local.restarts).toBe(1);
       expect(local.node.process.pid).not.toBe(killed);
       expect(await rpcChainId(rpcUrl)).toBe(LOCAL_CHAIN_ID);

@@ -11,7 +11,6 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import {
   journalPathFor,
   readJournal,
-  replayJournal,
   rpcChainId,
   startChainRecorder,
   startHardhatNode,
@@ -168,15 +167,29 @@ async function startJournaledNode({
 }): Promise<Running> {
   const blocks = readJournal(journalFile);
   const genesis = blocks[0];
+  const replayed = Math.max(blocks.length - 1, 0);
   // Hardhat prints its development accounts with their keys: its output is not passed on, nor quoted in an error.
   let node: HardhatNode;
   try {
-    node = await startHardhatNode({ host, port, ownProcessGroup: true, ...(genesis ? { genesisTimestamp: genesis.timestamp } : {}) });
+    // The node replays the journal before it listens: no service sees (or sends into) a half-replayed chain.
+    node = await startHardhatNode({
+      host,
+      port,
+      ownProcessGroup: true,
+      startTimeoutMs: 30_000 + replayed * 50,
+      ...(genesis ? { genesisTimestamp: genesis.timestamp } : {}),
+      ...(replayed > 0 ? { replayJournalFile: journalFile } : {}),
+    });
   } catch (error) {
-    throw new Error(withoutKeys(error instanceof Error ? error.message : String(error)));
+    const reason = withoutKeys(error instanceof Error ? error.message : String(error));
+    // A node that exited while starting over a journal: its replay failed (the reason is in its output).
+    if (replayed === 0 || !reason.startsWith('hardhat node exited')) throw new Error(reason);
+    throw new Error(
+      `${journalFile} could not be replayed (${reason}). Move it away to start a fresh chain; ` +
+        'the payments recorded under the data directory will then no longer match the chain.',
+    );
   }
   try {
-    const replayed = blocks.length > 0 ? await replayJournal({ rpcUrl, blocks }) : 0;
     if (replayed > 0) log(`replayed ${replayed} recorded blocks from ${journalFile}`);
     const recorder = await startChainRecorder({
       rpcUrl,
