@@ -1,4 +1,6 @@
+import { setTimeout as sleep } from 'node:timers/promises';
 import { z } from 'zod';
+import { LOCAL_CHAIN_ID, rpcChainId } from '@nexus/chain';
 import { fromBaseUnits, GatewayHealth, toBaseUnits, type ChatToolCall, type PublicPayment } from '@nexus/types';
 import { chainBalances, minedSuccessfully, onChainUnits } from './support/chain-balances';
 import type { InvokeOutcome } from '@nexus/clients';
@@ -93,7 +95,7 @@ export function describeWholeStack(store: StoreKind): void {
           ?.runFile()
           .services.map((service) => service.project)
           .sort(),
-      ).toEqual(['batch-compute', 'gateway', 'image-gen', 'log-archive', 'logger', 'payment', 'policy', 'price-oracle'].sort());
+      ).toEqual(['batch-compute', 'chain', 'gateway', 'image-gen', 'log-archive', 'logger', 'payment', 'policy', 'price-oracle'].sort());
     });
 
     it('pays an image, a price query and a log archive from one chat; the chain moved by exactly those payments; the books agree', async () => {
@@ -244,6 +246,53 @@ export function describeWholeStack(store: StoreKind): void {
       if (!afterRestart.ok) throw new Error(`after the restart: ${afterRestart.status}`);
       expectPaidOnChain(afterRestart.answer);
       expect(running.runFile().services.find((service) => service.project === 'image-gen')?.restarts).toBeGreaterThanOrEqual(2);
+      await expectBooksAgree();
+    });
+
+    it('loses no SUCCESS when the payment service and then the chain node are killed -9 in a burst of paid calls', async () => {
+      if (!stack) throw new Error('no stack');
+      const running = stack;
+      await api.reset();
+      const treasuryBefore = (await chainBalances(rpcUrl(), fixture.settings.dataDir, [])).get('treasury') ?? 0n;
+      const known = new Set((await api.transactions()).map((payment) => payment.id));
+      const spentBefore = toBaseUnits((await api.agent('user-agent')).spentToday);
+
+      // Four callers paying for price queries until told to stop, across both kills.
+      let calling = true;
+      const caller = async () => {
+        while (calling) await api.invoke('user-agent', 'PRICE_ORACLE', { base: 'ETH' });
+      };
+      const callers = Promise.all(Array.from({ length: 4 }, caller));
+      await sleep(1_500);
+      const paymentKilled = running.kill('payment');
+      await running.restarted('payment', paymentKilled);
+      await sleep(1_500);
+      const chainKilled = running.kill('chain');
+      await waitFor('the chain node started again', async () => {
+        const entry = running.runFile().services.find((service) => service.project === 'chain');
+        return entry?.pid && entry.pid !== chainKilled && (await rpcChainId(rpcUrl())) === LOCAL_CHAIN_ID ? true : undefined;
+      });
+      await sleep(1_500);
+      calling = false;
+      await callers;
+
+      // Every payment comes to an end (the payment service drives the PENDING ones), then the books are checked.
+      const ours = await waitFor(
+        'no payment of the burst left PENDING',
+        async () => {
+          const payments = (await api.transactions()).filter((payment) => !known.has(payment.id));
+          return payments.some((payment) => payment.status === 'PENDING') ? undefined : payments;
+        },
+        90_000,
+      );
+      const succeeded = ours.filter((payment) => payment.status === 'SUCCESS');
+      expect(succeeded.length).toBeGreaterThan(0);
+      for (const payment of succeeded) expect(await minedSuccessfully(rpcUrl(), payment.txHash ?? '')).toBe(true);
+      const paid = sum(succeeded.map((payment) => payment.amount));
+      const treasuryAfter = (await chainBalances(rpcUrl(), fixture.settings.dataDir, [])).get('treasury') ?? 0n;
+      expect(treasuryBefore - treasuryAfter).toBe(onChainUnits(paid));
+      const spent = toBaseUnits((await api.agent('user-agent')).spentToday) - spentBefore;
+      expect(fromBaseUnits(spent)).toBe(paid);
       await expectBooksAgree();
     });
 
