@@ -21,4 +21,17 @@ describe('waitForReceipt', () => {
     ).rejects.toBeInstanceOf(ReceiptTimeoutError);
     expect(Date.now() - started).toBeGreaterThanOrEqual(600);
   });
+
+  it('ends as soon as a node that was down comes back without the transaction', async () => {
+    let calls = 0;
+    const provider = {
+      getTransactionReceipt: () => (calls++ === 0 ? Promise.reject(refused()) : Promise.resolve(null)),
+      getTransaction: () => Promise.resolve(null),
+    } as unknown as Provider;
+    const started = Date.now();
+    await expect(waitForReceipt(provider, '0xabc', { confirmations: 1, timeoutMs: 30_000, pollMs: 20 })).rejects.toBeInstanceOf(
+      ReceiptTimeoutError,
+    );
+    expect(Date.now() - started).toBeLessThan(1_000);
+  });
 });

@@ -26,23 +26,28 @@ export class ReceiptTimeoutError extends Error {
  * while waiting are ridden out until the deadline, but for a node that
  * refuses connections (it is down: a killed local node takes seconds to come
  * back, and may come back without the transaction), which ends the wait after
- * `refusedMs`, so the caller answers "chain unavailable" instead of timing out
- * its own caller; anything else is thrown.
+ * `refusedMs`, or as soon as it is back without the transaction, so the
+ * caller answers "chain unavailable" instead of timing out its own caller;
+ * anything else is thrown.
  */
 export async function waitForReceipt(provider: Provider, hash: string, wait: ReceiptWait): Promise<TransactionReceipt> {
   const deadline = Date.now() + wait.timeoutMs;
   let lastError: unknown;
   let refusedSince: number | undefined;
+  let wasDown = false;
   for (;;) {
     try {
       const receipt = await provider.getTransactionReceipt(hash);
       if (receipt && (await receipt.confirmations()) >= wait.confirmations) return receipt;
+      // A node that was down came back without the transaction (restarted from a journal that missed it).
+      if (!receipt && wasDown && !(await provider.getTransaction(hash))) throw new ReceiptTimeoutError(hash);
       lastError = undefined;
       refusedSince = undefined;
     } catch (error) {
       if (!isTransientRpcError(error)) throw error;
       lastError = error;
       refusedSince = isConnectionRefused(error) ? (refusedSince ?? Date.now()) : undefined;
+      wasDown ||= refusedSince !== undefined;
     }
     const refusedTooLong = refusedSince !== undefined && Date.now() - refusedSince >= (wait.refusedMs ?? 2_000);
     if (Date.now() >= deadline || refusedTooLong) throw new ReceiptTimeoutError(hash, { cause: lastError });
