@@ -23,6 +23,11 @@ const readByCompose = new Set([
 const INTERNAL = [
   { name: 'PORT', path: 'tools/bench/bare-server.ts', why: 'the benchmark gives the bare server it starts a port' },
   {
+    name: 'CHAIN_JOURNAL_FILE',
+    path: 'apps/payment/src/build-settler.ts',
+    why: '`npm start` tells the payment service the journal of the node it started, so SUCCESS waits for the block to be in it',
+  },
+  {
     name: 'BENCH_CPU_PROFILE_DIR',
     path: 'tools/bench/cpu-profile-preload.ts',
     why: '`npm run bench -- --profile` tells the processes it profiles',

@@ -14,6 +14,7 @@ import { startLocalNodeUnlessRunning, withoutKeys, type LocalNode } from '../cha
 import { buildApps, workspaceRoot as root } from './build';
 import { addGrantKeys, addLocalChainKeys, addServiceTokens, loadEnvFile } from './env-file';
 import { withDerivedSecrets } from './process-secrets';
+import { RestartPolicy } from './restart-policy';
 import { printWelcome } from './welcome';
 import { localUrl, portOf, stackEnvironment } from './stack-env';
 import { STACK } from './stack-services';
@@ -57,13 +58,32 @@ async function startChain(env: Record<string, string>, envPath: string): Promise
     ({ env: current } = loadEnvFile(envPath));
   }
   const { rpcUrl, deploymentFile } = chain.target;
-  chainNode = await startLocalNodeUnlessRunning({ rpcUrl, deploymentFile, log: out });
+  const restarts = new RestartPolicy();
+  chainNode = await startLocalNodeUnlessRunning({
+    rpcUrl,
+    deploymentFile,
+    log: (line) => out(`[chain        ] ${line}`),
+    // Supervised like the services: a node that dies is started again over its journal.
+    supervise: {
+      restartDelay: () => restarts.died(),
+      onGiveUp: () => void stop(1),
+      onRestarted: () => supervisor?.saveRunFile(),
+    },
+  });
   out(chainNode ? `started a Hardhat node at ${rpcUrl}` : `using the node already at ${rpcUrl}`);
   const { deployment, deployed } = await ensureLocalChain({ rpcUrl, deploymentFile, log: out });
   out(
     `${deployed ? 'deployed' : 'found'} MNEE ${deployment.token.address} and the router ${deployment.router}; treasury ${deployment.treasury}`,
   );
-  return current;
+  // The payment answers SUCCESS only once the payment's block is in this journal (a node it did not start is not journaled).
+  return chainNode ? { ...current, CHAIN_JOURNAL_FILE: chainNode.journalFile } : current;
+}
+
+/** The chain node in data/run/stack.json, as project `chain`. */
+function chainRunEntry() {
+  if (!chainNode) return [];
+  const { pid } = chainNode.node.process;
+  return [{ project: 'chain', pid: pid ?? null, port: Number(new URL(chainNode.url).port || 80), restarts: chainNode.restarts }];
 }
 
 async function main(): Promise<void> {
@@ -96,7 +116,7 @@ async function main(): Promise<void> {
     buildApps(STACK.map((s) => s.project));
   }
   const dataDir = resolve(root, env['NEXUS_DATA_DIR'] || 'data');
-  supervisor = new Supervisor({ env, dataDir, out, onGiveUp: () => void stop(1) });
+  supervisor = new Supervisor({ env, dataDir, out, onGiveUp: () => void stop(1), alsoRunning: chainRunEntry });
   for (const service of STACK) supervisor.start(service);
   await Promise.all(STACK.map((s) => waitHealthy(`${localUrl(portOf(s, env))}/health`, 60_000, () => stopping)));
   printWelcome({ env, envPath, dataDir, out });

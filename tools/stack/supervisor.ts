@@ -9,8 +9,10 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { createWriteStream, mkdirSync, type WriteStream } from 'node:fs';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
+import type { StackRunFile } from '@nexus/types';
 import { bundlePath, workspaceRoot } from './build';
 import { processEnvironment } from './process-secrets';
+import { DEATH_WINDOW_MS, MAX_DEATHS } from './restart-policy';
 import { removeRunFile, writeRunFile } from './run-file';
 import { portOf } from './stack-env';
 import type { StackService } from './stack-services';
@@ -22,6 +24,8 @@ export interface SupervisorOptions {
   out: (line: string) => void;
   /** a service died more often than it may be restarted */
   onGiveUp: (service: StackService) => void;
+  /** processes supervised elsewhere (the chain node) to list in the run file too */
+  alsoRunning?: () => StackRunFile['services'];
 }
 
 interface Supervised {
@@ -32,9 +36,6 @@ interface Supervised {
   log: WriteStream;
 }
 
-/** A service may die this many times within DEATH_WINDOW_MS before the stack gives up. */
-const MAX_DEATHS = 5;
-const DEATH_WINDOW_MS = 60_000;
 const STOP_GRACE_MS = 15_000;
 
 export class Supervisor {
@@ -97,15 +98,19 @@ export class Supervisor {
   }
 
   /** The running services' process ids and addresses, for tools and tests (data/run/stack.json). */
-  private saveRunFile(): void {
+  saveRunFile(): void {
+    if (this.stopping) return;
     writeRunFile(this.options.dataDir, {
       pid: process.pid,
-      services: [...this.running.values()].map(({ service, child, restarts }) => ({
-        project: service.project,
-        pid: child?.pid ?? null,
-        port: portOf(service, this.options.env),
-        restarts,
-      })),
+      services: [
+        ...(this.options.alsoRunning?.() ?? []),
+        ...[...this.running.values()].map(({ service, child, restarts }) => ({
+          project: service.project,
+          pid: child?.pid ?? null,
+          port: portOf(service, this.options.env),
+          restarts,
+        })),
+      ],
     });
   }
 

@@ -1,4 +1,6 @@
+import { setTimeout as sleep } from 'node:timers/promises';
 import { z } from 'zod';
+import { LOCAL_CHAIN_ID, rpcChainId } from '@nexus/chain';
 import { fromBaseUnits, GatewayHealth, toBaseUnits, type ChatToolCall, type PublicPayment } from '@nexus/types';
 import { chainBalances, minedSuccessfully, onChainUnits } from './support/chain-balances';
 import type { InvokeOutcome } from '@nexus/clients';
@@ -93,7 +95,7 @@ export function describeWholeStack(store: StoreKind): void {
           ?.runFile()
           .services.map((service) => service.project)
           .sort(),
-      ).toEqual(['batch-compute', 'gateway', 'image-gen', 'log-archive', 'logger', 'payment', 'policy', 'price-oracle'].sort());
+      ).toEqual(['batch-compute', 'chain', 'gateway', 'image-gen', 'log-archive', 'logger', 'payment', 'policy', 'price-oracle'].sort());
     });
 
     it('pays an image, a price query and a log archive from one chat; the chain moved by exactly those payments; the books agree', async () => {
@@ -295,6 +297,68 @@ export function describeWholeStack(store: StoreKind): void {
       if (!again.ok) throw new Error(`a call after the restart failed: ${again.status}`);
       expectPaidOnChain(again.answer);
       await expectBooksAgree();
+    });
+
+    describe('kill -9 of the payment service and then of the chain node in a burst of paid calls', () => {
+      let treasuryBefore = 0n;
+      let spentBefore = 0n;
+      const known = new Set<string>();
+
+      it('starts both again and loses no SUCCESS: each is on the chain the node replayed; no call answers 504', async () => {
+        if (!stack) throw new Error('no stack');
+        const running = stack;
+        await api.reset();
+        treasuryBefore = (await chainBalances(rpcUrl(), fixture.settings.dataDir, [])).get('treasury') ?? 0n;
+        for (const payment of await api.transactions()) known.add(payment.id);
+        spentBefore = toBaseUnits((await api.agent('user-agent')).spentToday);
+
+        // Four callers paying for price queries until told to stop, across both kills.
+        let calling = true;
+        const statuses: number[] = [];
+        const caller = async () => {
+          while (calling) statuses.push((await api.invoke('user-agent', 'PRICE_ORACLE', { base: 'ETH' })).status);
+        };
+        const callers = Promise.all(Array.from({ length: 4 }, caller));
+        await sleep(1_500);
+        const paymentKilled = running.kill('payment');
+        await running.restarted('payment', paymentKilled);
+        await sleep(1_500);
+        const chainKilled = running.kill('chain');
+        await waitFor('the chain node started again', async () => {
+          const entry = running.runFile().services.find((service) => service.project === 'chain');
+          return entry?.pid && entry.pid !== chainKilled && (await rpcChainId(rpcUrl())) === LOCAL_CHAIN_ID ? true : undefined;
+        });
+        await sleep(1_500);
+        calling = false;
+        await callers;
+
+        // A chain outage answers 503 CHAIN_UNAVAILABLE, never a gateway timeout.
+        expect(statuses.filter((status) => status !== 200 && status !== 502 && status !== 503)).toEqual([]);
+        const succeeded = (await api.transactions()).filter((payment) => !known.has(payment.id) && payment.status === 'SUCCESS');
+        expect(succeeded.length).toBeGreaterThan(0);
+        for (const payment of succeeded) expect(await minedSuccessfully(rpcUrl(), payment.txHash ?? '')).toBe(true);
+        expect(running.runFile().services.find((service) => service.project === 'chain')?.restarts).toBe(1);
+      });
+
+      // Skipped until the payment service drives its PENDING payments to an end (the `holds` branch of issue 14):
+      // without that, the payments left PENDING by the kills stay PENDING and this waits in vain.
+      it.skip('drives every payment of the burst to an end: the treasury moved by the SUCCESS sum, which is the spend; the books agree', async () => {
+        const ours = await waitFor(
+          'no payment of the burst left PENDING',
+          async () => {
+            const payments = (await api.transactions()).filter((payment) => !known.has(payment.id));
+            return payments.some((payment) => payment.status === 'PENDING') ? undefined : payments;
+          },
+          90_000,
+        );
+        const succeeded = ours.filter((payment) => payment.status === 'SUCCESS');
+        for (const payment of succeeded) expect(await minedSuccessfully(rpcUrl(), payment.txHash ?? '')).toBe(true);
+        const paid = sum(succeeded.map((payment) => payment.amount));
+        const treasuryAfter = (await chainBalances(rpcUrl(), fixture.settings.dataDir, [])).get('treasury') ?? 0n;
+        expect(treasuryBefore - treasuryAfter).toBe(onChainUnits(paid));
+        expect(fromBaseUnits(toBaseUnits((await api.agent('user-agent')).spentToday) - spentBefore)).toBe(paid);
+        await expectBooksAgree();
+      });
     });
   });
 }

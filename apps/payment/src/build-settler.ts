@@ -3,6 +3,7 @@ import { ConfigError, optionalPrivateKeys, requirePrivateKey, type ChainEnv } fr
 import type { Logger } from '@nexus/service-kit';
 import { Wallet } from 'ethers';
 import { ChainSettler } from './chain/chain-settler';
+import { DurableBlocks } from './chain/durable-blocks';
 import { createMockSettler } from './mock-settler';
 import type { Settler } from './settler';
 
@@ -48,6 +49,12 @@ export async function buildSettler(chain: ChainEnv, logger: Logger, env: NodeJS.
   const payees = optionalPrivateKeys('PAYEE_PRIVATE_KEYS', env).map((key) => new Wallet(key, contracts.provider));
   if (payees.length > 0 && contracts.chainId !== LOCAL_CHAIN_ID)
     logger.warn('payee keys are configured on a real network: this service can sign refunds for those payees');
+  // Set by npm start for the node it started and journals: a payment waits for its block to be journaled.
+  const journalFile = env['CHAIN_JOURNAL_FILE'];
+  const durableBlocks =
+    journalFile && chain.target.kind === 'local'
+      ? new DurableBlocks({ journalFile, provider: contracts.provider, timeoutMs: Math.min(chain.receiptTimeoutMs, 10_000) })
+      : undefined;
   logger.info('chain settlement ready', {
     chainId: contracts.chainId,
     router: contracts.router,
@@ -55,6 +62,7 @@ export async function buildSettler(chain: ChainEnv, logger: Logger, env: NodeJS.
     treasury: treasury.address,
     payeeSigners: payees.length,
     confirmations: chain.confirmations,
+    journaled: durableBlocks !== undefined,
   });
   return new ChainSettler({
     provider: contracts.provider,
@@ -68,5 +76,6 @@ export async function buildSettler(chain: ChainEnv, logger: Logger, env: NodeJS.
     retry: chain.rpcRetry,
     receiptTimeoutMs: chain.receiptTimeoutMs,
     logger,
+    durableBlocks,
   });
 }

@@ -24,6 +24,11 @@ export interface HardhatNodeOptions {
   /** the genesis block's time (to replay a recorded chain); now when absent */
   genesisTimestamp?: number;
   /**
+   * a chain journal (validated) the node replays before it listens, so no
+   * client sees a half-replayed chain (give its genesis date as genesisTimestamp)
+   */
+  replayJournalFile?: string;
+  /**
    * In a process group of its own, so a Ctrl-C in the terminal (a SIGINT to
    * the whole foreground group) reaches only the launcher, which stops the
    * node last, after journaling its final blocks.
@@ -62,6 +67,7 @@ export async function startHardhatNode(options: HardhatNodeOptions): Promise<Har
         HARDHAT_DISABLE_TELEMETRY_PROMPT: 'true',
         FORCE_COLOR: '0',
         NEXUS_CHAIN_GENESIS_DATE: options.genesisTimestamp === undefined ? '' : new Date(options.genesisTimestamp * 1000).toISOString(),
+        NEXUS_CHAIN_REPLAY_FILE: options.replayJournalFile ?? '',
       },
       stdio: ['ignore', 'pipe', 'pipe'],
       detached: options.ownProcessGroup ?? false,

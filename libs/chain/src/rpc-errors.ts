@@ -43,6 +43,17 @@ export function isNonceTooLow(error: unknown): boolean {
   return /nonce too low|nonce has already been used/i.test(message);
 }
 
+/**
+ * Our nonce is ahead of the node's: it forgot transactions we sent (a local
+ * node restarted from its journal without its last blocks). A node that
+ * automines refuses such a transaction, so nothing was sent.
+ */
+export function isNonceTooHigh(error: unknown): boolean {
+  const message =
+    error instanceof Error ? error.message : typeof error === 'object' && error ? String((error as { message?: unknown }).message) : '';
+  return /nonce too high/i.test(message);
+}
+
 export interface RevertReason {
   /** custom error or `Error(string)` name, e.g. `PaymentRefAlreadyUsed`, `ERC20InsufficientBalance` */
   name: string;

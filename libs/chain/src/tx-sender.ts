@@ -1,6 +1,6 @@
 import { Mutex } from 'async-mutex';
 import { NonceManager, Transaction, type BaseWallet, type TransactionRequest } from 'ethers';
-import { isNonceTooLow } from './rpc-errors';
+import { isNonceTooHigh, isNonceTooLow } from './rpc-errors';
 import { withRpcRetry, type RetryPolicy } from './retry';
 
 /**
@@ -59,6 +59,8 @@ export class TxSender {
       // The next send re-reads the nonce from the node; a stale one is retried.
       this.nonces.reset();
       if (isNonceTooLow(error)) throw Object.assign(new Error('nonce too low'), { code: 'NONCE_EXPIRED', cause: error });
+      // The node forgot transactions of ours (restarted from its journal): sent again from its nonce.
+      if (isNonceTooHigh(error)) throw Object.assign(new Error('nonce too high'), { code: 'NONCE_EXPIRED', cause: error });
       throw error;
     }
   }

@@ -26,6 +26,7 @@ import type { PaymentRecord } from '@nexus/stores';
 import { MaxUint256, ZeroAddress, getAddress, type JsonRpcProvider, type Wallet } from 'ethers';
 import type { ChainCheck, RefundResult, ResolveResult, SettleResult, Settler, SettlementHooks, TreasuryState } from '../settler';
 import { findRefund, findSettlement } from './chain-lookups';
+import type { DurableBlocks } from './durable-blocks';
 import { ChainUnavailableError, isChainUnavailable } from './chain-unavailable';
 
 export interface ChainSettlerOptions {
@@ -43,6 +44,8 @@ export interface ChainSettlerOptions {
   receiptTimeoutMs: number;
   receiptPollMs?: number;
   logger: Logger;
+  /** local journaled node: a payment is settled only once its block is in the journal */
+  durableBlocks?: DurableBlocks | undefined;
 }
 
 const routerInterface = MNEEPaymentRouter__factory.createInterface();
@@ -66,6 +69,11 @@ export class ChainSettler implements Settler {
   }
 
   async settle(payment: PaymentRecord, hooks: SettlementHooks): Promise<SettleResult> {
+    const result = await this.settleOnChain(payment, hooks);
+    return this.options.durableBlocks ? this.options.durableBlocks.settled(result) : result;
+  }
+
+  private async settleOnChain(payment: PaymentRecord, hooks: SettlementHooks): Promise<SettleResult> {
     const expected = this.expectedOf(payment);
     const ref = expected.paymentRef;
     // Broadcasts that may have reached the node: a refused connection or a refusal by the node does not count.
@@ -181,7 +189,12 @@ export class ChainSettler implements Settler {
       // The mined nonce first, the reference after: a transaction mined in between is seen by the second read.
       const mined = await this.retrying(() => provider.getTransactionCount(this.options.treasury.address, 'latest'));
       const found = await this.retrying(() => findSettlement(provider, this.options.router, expected, this.options.fromBlock));
-      if (found) return { kind: 'settled', ...found };
+      if (found) {
+        // As in settle(): on the journaled local node, SUCCESS only once its block is durable.
+        const durable = this.options.durableBlocks ? await this.options.durableBlocks.settled({ kind: 'settled', ...found }) : undefined;
+        if (durable && durable.kind !== 'settled') return { kind: 'pending', message: durable.message };
+        return { kind: 'settled', ...found };
+      }
       const txHash = payment.txHash;
       // A hash is recorded before anything is broadcast, and the caller holds the lease: none means nothing was sent.
       if (txHash === null)

@@ -52,6 +52,8 @@ export interface PaymentHarnessOptions {
   reports?: PaymentServiceDeps['reports'];
   /** the policy's keys this service trusts; a fresh pair by default */
   grants?: TestGrantIssuer;
+  /** the local node's journal (CHAIN_JOURNAL_FILE, as npm start sets it): SUCCESS waits for the block to be in it */
+  journalFile?: string;
 }
 
 /** A real payment service (real store, real settler built from the environment the way main.ts does) for supertest. */
@@ -63,6 +65,7 @@ export async function createPaymentUnderTest(options: PaymentHarnessOptions = {}
     CHAIN_RPC_BACKOFF_MS: '20',
     PAYMENT_RECEIPT_TIMEOUT_MS: String(options.receiptTimeoutMs ?? 3_000),
     TREASURY_PRIVATE_KEY: localAccount(0).privateKey,
+    ...(options.journalFile ? { CHAIN_JOURNAL_FILE: options.journalFile } : {}),
     ...(options.payeeKeys ? { PAYEE_PRIVATE_KEYS: [1, 2, 3, 4].map((index) => localAccount(index).privateKey).join(',') } : {}),
   };
   if (options.deployment) {

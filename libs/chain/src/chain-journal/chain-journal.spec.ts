@@ -10,6 +10,7 @@ import { deployLocalChain } from '../local-deployment';
 import { freePort } from '../testing/free-port';
 import { startChainRecorder } from './chain-recorder';
 import { readJournal, type JournalBlock } from './journal-file';
+import { askForBlock, isJournaled, readJournalHead } from './journal-head';
 import { replayJournal } from './replay-journal';
 
 jest.setTimeout(60_000);
@@ -113,6 +114,31 @@ describe('the chain journal', () => {
       block.number === 2 ? { ...block, hashes: block.hashes.map(() => `0x${'ab'.repeat(32)}`) } : block,
     );
     await expect(replayJournal({ rpcUrl: fresh.node.url, blocks: tampered })).rejects.toThrow(/block 2: transaction 0 replayed as/);
+  });
+
+  it('publishes its fsynced head, and journals at once a block someone asks for instead of at its next poll', async () => {
+    const path = journal();
+    const { first, deployment } = await recordedChain(path);
+    const recorded = readJournal(path).at(-1);
+    expect(readJournalHead(path)).toEqual({ number: recorded?.number, hash: recorded?.hash });
+
+    const recorder = await startChainRecorder({ rpcUrl: first.node.url, path, intervalMs: 60_000 });
+    try {
+      const token = MNEEToken__factory.connect(deployment.token.address, localAccount(0).connect(first.provider));
+      const receipt = await (await token.transfer(localAccount(8).address, 5n)).wait();
+      const number = receipt?.blockNumber ?? 0;
+      expect(isJournaled(path, number, receipt?.hash ?? '')).toBe(false);
+
+      askForBlock(path, number);
+      const deadline = Date.now() + 5_000;
+      while ((readJournalHead(path)?.number ?? -1) < number && Date.now() < deadline) await new Promise((r) => setTimeout(r, 5));
+
+      expect(readJournalHead(path)?.number).toBe(number);
+      expect(isJournaled(path, number, receipt?.hash ?? '')).toBe(true);
+      expect(isJournaled(path, number - 1, receipt?.hash ?? '')).toBe(false);
+    } finally {
+      await recorder.stop();
+    }
   });
 
   it('names a line that is not a journal block', () => {
