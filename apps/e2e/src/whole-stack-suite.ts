@@ -340,9 +340,8 @@ export function describeWholeStack(store: StoreKind): void {
         expect(running.runFile().services.find((service) => service.project === 'chain')?.restarts).toBe(1);
       });
 
-      // Skipped until the payment service drives its PENDING payments to an end (the `holds` branch of issue 14):
-      // without that, the payments left PENDING by the kills stay PENDING and this waits in vain.
-      it.skip('drives every payment of the burst to an end: the treasury moved by the SUCCESS sum, which is the spend; the books agree', async () => {
+      // The payment service drives the payments the kills left PENDING to their ends and tells the policy.
+      it('drives every payment of the burst to an end: the treasury moved by the SUCCESS sum, which is the spend; the books agree', async () => {
         const ours = await waitFor(
           'no payment of the burst left PENDING',
           async () => {

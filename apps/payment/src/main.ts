@@ -2,7 +2,7 @@ import { join } from 'node:path';
 import { Registry } from 'prom-client';
 import { ConfigError, loadChainEnv, loadConfig, loadGrantVerifyingKey, loadServiceEnv } from '@nexus/config';
 import { createLogger, describeError, serve } from '@nexus/service-kit';
-import { PolicyClient } from '@nexus/clients';
+import { LogOutbox, LoggerClient, PolicyClient } from '@nexus/clients';
 import { createOutboxStore, createPaymentStore, openDatabase, storeView, type OutboxTables, type PaymentTables } from '@nexus/stores';
 import { CALLERS_ACCEPTED_BY } from '@nexus/types';
 import { createApp } from './app';
@@ -35,9 +35,16 @@ async function main(): Promise<void> {
   const leaseMs = chain.receiptTimeoutMs + 30_000;
   // Payments a previous run (or a silent chain) left PENDING are driven to their end, and their holds settled.
   const policy = new PolicyClient({ baseUrl: pendingEnv.policyUrl, token: env.serviceToken });
-  const reports = new PolicyOutcomeReports({ queue: outboxStore, policy, logger, ledger: store }).start();
+  // The ends of the payments it drives reach the audit trail from its own outbox, with its own credential.
+  const audit = new LogOutbox({
+    queue: outboxStore,
+    sink: new LoggerClient({ baseUrl: pendingEnv.loggerUrl, token: env.serviceToken }),
+    logger,
+    registry,
+  }).start();
+  const reports = new PolicyOutcomeReports({ queue: outboxStore, policy, logger, ledger: store, audit }).start();
   const payments = new PaymentService({ store, settler, grants, logger, metrics: createPaymentMetrics(registry), leaseMs, reports });
-  const driver = new PendingDriver({ store, settler, reports, logger, leaseMs, intervalMs: pendingEnv.driverIntervalMs }).start();
+  const driver = new PendingDriver({ store, settler, reports, audit, logger, leaseMs, intervalMs: pendingEnv.driverIntervalMs }).start();
   const app = createApp({ payments, store, settler, registry, logger, callers: env.callers });
   await serve(app, {
     host: env.host,
@@ -46,6 +53,7 @@ async function main(): Promise<void> {
     onShutdown: async () => {
       await driver.close();
       await reports.close();
+      await audit.close({ timeoutMs: 2_000 });
       settler.close();
       await store.close();
     },

@@ -13,3 +13,4 @@ export * from './gateway-client';
 export * from './grants/grant-token';
 export * from './grants/testing/test-grant-issuer';
 export * from './outbox/settlement-queue';
+export * from './outbox/audit-events';

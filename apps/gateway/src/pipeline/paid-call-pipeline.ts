@@ -1,9 +1,18 @@
-import { isServiceCallError, type CallContext, type LogOutbox, type PaymentClient, type PolicyClient } from '@nexus/clients';
+import {
+  decisionEvent,
+  isServiceCallError,
+  paymentEvents,
+  transactionEvent,
+  type CallContext,
+  type LogOutbox,
+  type PaymentClient,
+  type PolicyClient,
+} from '@nexus/clients';
 import { AppError, describeError, type Logger } from '@nexus/service-kit';
 import type { Decision, InvokeAnswer, Payment, RefundOutcome } from '@nexus/types';
 import type { PaidService, ServiceDirectory } from '../services/service-directory';
 import { internalKey } from './internal-keys';
-import { decisionEvent, paymentEvents, transactionEvent } from './log-events';
+
 import type { PaidCallOutcome, PaidCallRequest, PaidCalls } from './paid-call-types';
 import type { PipelineMetrics } from './pipeline-metrics';
 import { precheckGrant } from './precheck-grant';

@@ -1,7 +1,8 @@
-import { SettlementQueue, type OutboxQueue, type PolicyClient, type Settlement } from '@nexus/clients';
+import { SettlementQueue, paymentEvents, type LogOutbox, type OutboxQueue, type PolicyClient, type Settlement } from '@nexus/clients';
 import type { Logger } from '@nexus/service-kit';
 import type { PaymentRecord, PaymentStore } from '@nexus/stores';
 import { fromBaseUnits } from '@nexus/types';
+import { paymentView } from '../views';
 
 /** The payment service's own topic in its outbox: the ends of payments it drove, for the policy. */
 export const OUTCOME_TOPIC = 'payment-outcomes';
@@ -38,6 +39,8 @@ export class PolicyOutcomeReports implements OutcomeReports {
       logger: Logger;
       /** the ledger, read when a late report is due */
       ledger: Pick<PaymentStore, 'get'>;
+      /** the audit trail: a late report logs the payment's end too (its caller, gone, never did) */
+      audit?: Pick<LogOutbox, 'record'>;
       /** how long the caller has to settle a hold itself; 5 minutes by default (past any hold's time) */
       graceMs?: number;
       pollMs?: number;
@@ -103,6 +106,8 @@ export class PolicyOutcomeReports implements OutcomeReports {
     const payment = settlement.paymentId ? await this.deps.ledger.get(settlement.paymentId) : undefined;
     if (!payment?.reservationId) return undefined;
     const { reservationId } = payment;
+    // The same event the gateway logs when it sees this end: told twice, it is stored once.
+    if (payment.status !== 'PENDING') await this.deps.audit?.record(paymentEvents(paymentView(payment)));
     switch (payment.status) {
       case 'SUCCESS':
       case 'MOCK':

@@ -14,7 +14,7 @@ import {
   type ServiceProcess,
 } from '@nexus/service-kit';
 import { createOutboxStore, openDatabase, type Database, type OutboxStore, type OutboxTables } from '@nexus/stores';
-import { CALLERS_ACCEPTED_BY, toBaseUnits, type Decision } from '@nexus/types';
+import { CALLERS_ACCEPTED_BY, toBaseUnits, type Decision, type LogEvent } from '@nexus/types';
 import { auth, createPaymentUnderTest, type PaymentUnderTest } from '../testing/payment-harness';
 import { startRpcProxy, type RpcProxy } from '../testing/rpc-proxy';
 import { LATE_OUTCOME_TOPIC, OUTCOME_TOPIC, PolicyOutcomeReports } from './outcome-reports';
@@ -44,8 +44,26 @@ describe('pending payments driven to their end', () => {
   // the policy process signs with these keys, and the payment service under test trusts them
   const grants = new TestGrantIssuer();
 
+  /** what the driver tells the audit trail */
+  let audited: LogEvent[] = [];
+  const audit = {
+    record: async (events: LogEvent | readonly LogEvent[]) => {
+      const told = Array.isArray(events) ? events : [events];
+      audited.push(...told);
+      return { added: told.length };
+    },
+  };
   const newDriver = (options: { intervalMs?: number } = {}) =>
-    new PendingDriver({ store: payment.store, settler: payment.settler, reports, logger, leaseMs: payment.leaseMs, idleMs: 0, ...options });
+    new PendingDriver({
+      store: payment.store,
+      settler: payment.settler,
+      reports,
+      audit,
+      logger,
+      leaseMs: payment.leaseMs,
+      idleMs: 0,
+      ...options,
+    });
   const startPayment = () =>
     createPaymentUnderTest({
       deployment: chain.deployment,
@@ -125,6 +143,7 @@ describe('pending payments driven to their end', () => {
       pollMs: 50,
       graceMs: 0,
       ledger: { get: (id) => payment.store.get(id) },
+      audit,
     });
     payment = await startPayment();
   }, 120_000);
@@ -139,6 +158,7 @@ describe('pending payments driven to their end', () => {
   beforeEach(async () => {
     await proxy.up();
     await policy.reset();
+    audited = [];
   });
 
   it('keeps the hold HELD while the RPC dropped after the broadcast, then drives the payment to SUCCESS and commits the hold once', async () => {
@@ -171,6 +191,8 @@ describe('pending payments driven to their end', () => {
     const committed = (await policy.listReservations({ status: 'COMMITTED' })).items;
     expect(committed.map((r) => r.committedAmount)).toEqual([decision.amount]);
     expect(await outbox.counts(OUTCOME_TOPIC)).toEqual({ pending: 0, dead: 0 });
+    // The audit trail hears of the end the gateway never saw.
+    expect(audited).toEqual([expect.objectContaining({ id: `pay:${id}:SUCCESS`, status: 'SUCCESS', amount: decision.amount })]);
 
     // A retry of the pay request now answers the settled payment; nothing more is sent.
     const retry = await pay(decision);
@@ -232,6 +254,7 @@ describe('pending payments driven to their end', () => {
 
     expect(await payment.store.get(id)).toMatchObject({ status: 'FAILED', failure: { code: 'NEVER_LANDED' } });
     expect(await policy.getReservation(lost.reservationId)).toMatchObject({ status: 'RELEASED' });
+    expect(audited).toEqual([expect.objectContaining({ id: `pay:${id}:FAILED`, status: 'FAILED', reason: 'NEVER_LANDED' })]);
     expect(await treasuryBalance()).toBe(balance - parseUnits(other.amount, 18));
   });
 
@@ -260,6 +283,8 @@ describe('pending payments driven to their end', () => {
 
     expect(await policy.getReservation(decision.reservationId)).toMatchObject({ status: 'COMMITTED', committedAmount: decision.amount });
     expect(await outbox.counts(LATE_OUTCOME_TOPIC)).toEqual({ pending: 0, dead: 0 });
+    // ...and the audit trail, which the gateway never told.
+    expect(audited).toContainEqual(expect.objectContaining({ id: `pay:${paid.body.id}:SUCCESS`, status: 'SUCCESS' }));
   });
 
   it('tells the ledger as it is when the report is due: a payment refunded since is released, never committed', async () => {

@@ -1,6 +1,8 @@
+import { paymentEvents, type LogOutbox } from '@nexus/clients';
 import { newId, describeError, type Logger } from '@nexus/service-kit';
 import type { PaymentRecord, PaymentStore } from '@nexus/stores';
 import type { Settler } from '../settler';
+import { paymentView } from '../views';
 import type { OutcomeReports } from './outcome-reports';
 
 export interface PendingDriverDeps {
@@ -8,6 +10,8 @@ export interface PendingDriverDeps {
   settler: Pick<Settler, 'resolve' | 'mode'>;
   /** where the end of each driven payment goes, durably, for the policy (commit or release of its hold) */
   reports: Pick<OutcomeReports, 'committed' | 'released'>;
+  /** the audit trail: the end of each driven payment is logged, as the gateway logs the ends it sees */
+  audit: Pick<LogOutbox, 'record'>;
   logger: Logger;
   /** the lease taken on each payment while it is looked at (the same lease the pay path takes) */
   leaseMs: number;
@@ -91,7 +95,8 @@ export class PendingDriver {
         await this.deps.reports.committed(payment);
         const status = this.deps.settler.mode === 'mock' ? 'MOCK' : 'SUCCESS';
         const { txHash, blockNumber, gasUsed } = verdict;
-        await this.deps.store.markSettled(payment.id, { status, txHash, blockNumber, gasUsed }, this.now());
+        const settled = await this.deps.store.markSettled(payment.id, { status, txHash, blockNumber, gasUsed }, this.now());
+        await this.deps.audit.record(paymentEvents(paymentView(settled)));
         this.deps.logger.info('pending payment settled', {
           paymentId: payment.id,
           txHash: verdict.txHash,
@@ -103,6 +108,7 @@ export class PendingDriver {
         // Nothing moved: the ledger first; a release lost to a crash only leaves the hold to expire.
         const failed = await this.deps.store.markFailed(payment.id, { code: verdict.code, message: verdict.message }, this.now());
         if (failed.status === 'FAILED') await this.deps.reports.released(failed);
+        await this.deps.audit.record(paymentEvents(paymentView(failed)));
         this.deps.logger.warn('pending payment failed', { paymentId: payment.id, code: verdict.code, reason: verdict.message });
         return 'failed';
       }

@@ -4,12 +4,15 @@ import { ConfigError } from '@nexus/config';
 export interface PendingEnv {
   /** where the driven payments' outcomes go: the policy service */
   policyUrl: string;
+  /** where the driven payments' transaction events go: the logger service */
+  loggerUrl: string;
   /** how often the pending driver looks at the ledger */
   driverIntervalMs: number;
 }
 
 const Schema = z.object({
   POLICY_URL: z.url({ protocol: /^https?$/ }).default('http://127.0.0.1:8005'),
+  LOGGER_URL: z.url({ protocol: /^https?$/ }).default('http://127.0.0.1:8007'),
   PAYMENT_PENDING_CHECK_MS: z.coerce.number().int().min(100).max(600_000).default(5_000),
 });
 
@@ -21,5 +24,5 @@ export function loadPendingEnv(env: NodeJS.ProcessEnv = process.env): PendingEnv
     throw new ConfigError(
       result.error.issues.map((issue) => ({ source: `environment variable ${String(issue.path[0])}`, path: '', message: issue.message })),
     );
-  return { policyUrl: result.data.POLICY_URL, driverIntervalMs: result.data.PAYMENT_PENDING_CHECK_MS };
+  return { policyUrl: result.data.POLICY_URL, loggerUrl: result.data.LOGGER_URL, driverIntervalMs: result.data.PAYMENT_PENDING_CHECK_MS };
 }

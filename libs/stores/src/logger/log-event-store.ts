@@ -46,7 +46,9 @@ export type StoredLogEvent = LogEventRecord & { recordedAt: Date; sender: string
  * `duplicates` were already there with the same content. `conflict`: these
  * ids are already stored (or repeated in the batch) with other content, and
  * nothing of the batch was stored. `foreign`: these ids are stored by
- * another sender (whatever their content), and nothing of the batch was stored.
+ * another sender with other content, and nothing of the batch was stored (the
+ * same content told again by another sender is a duplicate: the payment service
+ * and the gateway may both tell the end of one payment).
  */
 export type LogAppendOutcome =
   | { outcome: 'stored'; accepted: number; duplicates: number }

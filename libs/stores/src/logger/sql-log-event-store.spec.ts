@@ -184,18 +184,20 @@ describe.each(['sqlite', 'postgres'] as const)('event log on %s', (dialect) => {
       expect((await store.list({ limit: 10 })).items).toHaveLength(2);
     });
 
-    it('refuses a sender an id another sender stored, even with the same content, and stores nothing of its batch', async () => {
+    it('refuses a sender other content under an id another sender stored, and stores nothing of its batch', async () => {
       const gatewayEvent = transaction('t1');
       await store.append([gatewayEvent], NOW, 'gateway');
 
-      expect(await store.append([decision('p1'), gatewayEvent], NOW, 'payment')).toEqual({ outcome: 'foreign', ids: ['t1'] });
-      expect(await store.append([transaction('t1', { amount: 1_000_000_000n })], NOW, 'payment')).toEqual({
+      expect(await store.append([decision('p1'), transaction('t1', { amount: 1_000_000_000n })], NOW, 'payment')).toEqual({
         outcome: 'foreign',
         ids: ['t1'],
       });
 
       expect(await store.get('p1')).toBeUndefined();
       expect(await store.get('t1')).toMatchObject({ amount: gatewayEvent.amount, sender: 'gateway' });
+      // the same end told by another sender is a duplicate: stored once, still the first sender's
+      expect(await store.append([gatewayEvent], NOW, 'payment')).toEqual({ outcome: 'stored', accepted: 0, duplicates: 1 });
+      expect(await store.get('t1')).toMatchObject({ sender: 'gateway' });
       expect(await store.append([gatewayEvent], NOW, 'gateway')).toEqual({ outcome: 'stored', accepted: 0, duplicates: 1 });
     });
 

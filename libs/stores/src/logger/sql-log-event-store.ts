@@ -73,10 +73,16 @@ class SqlLogEventStore implements LogEventStore {
             )
             .execute();
           const storedById = new Map(stored.map((row) => [row.id, row]));
-          const foreign = repeated.filter((row) => storedById.get(row.id)?.sender !== sender).map((row) => row.id);
+          // The same event told again (by its sender, or by another that saw the same end) is a duplicate: nothing is
+          // written. Other content under a stored id is refused: another sender's as `foreign`, one's own as `conflict`.
+          const differs = repeated.filter((row) => storedById.get(row.id)?.content_hash !== row.content_hash);
+          const foreign = differs.filter((row) => storedById.get(row.id)?.sender !== sender).map((row) => row.id);
           if (foreign.length > 0) throw new BatchConflict('foreign', foreign);
-          const conflicts = repeated.filter((row) => storedById.get(row.id)?.content_hash !== row.content_hash).map((row) => row.id);
-          if (conflicts.length > 0) throw new BatchConflict('conflict', conflicts);
+          if (differs.length > 0)
+            throw new BatchConflict(
+              'conflict',
+              differs.map((row) => row.id),
+            );
         }
         return { outcome: 'stored', accepted: inserted.length, duplicates: events.length - inserted.length };
       });

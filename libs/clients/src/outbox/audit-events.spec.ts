@@ -1,5 +1,5 @@
 import { DecisionEvent, TransactionEvent, type Decision, type Payment } from '@nexus/types';
-import { decisionEvent, paymentEvents, transactionEvent } from './log-events';
+import { decisionEvent, paymentEvents, transactionEvent } from './audit-events';
 
 const settled: Payment = {
   id: `pay_${'b'.repeat(32)}`,
