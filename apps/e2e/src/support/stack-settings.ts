@@ -30,6 +30,13 @@ export async function stackFixture(store: StoreKind): Promise<StackFixture> {
     // One test key sends hundreds of calls at once; the limit itself is the gateway tests' business.
     RATE_LIMIT_MAX: '100000',
     LOG_LEVEL: 'info',
+    // Timeouts that fit a local node, so a hold left HELD by a call whose payment service died (nothing was paid,
+    // but nobody could say so) expires within the suite: the hold TTL must still cover precheck, payment and provider.
+    PAYMENT_RECEIPT_TIMEOUT_MS: '5000',
+    PAYMENT_TIMEOUT_MS: '15000',
+    PROVIDER_TIMEOUT_MS: '10000',
+    NEXUS_HOLD_TTL_SECONDS: '45',
+    NEXUS_HOLD_SWEEP_SECONDS: '2',
   };
   for (const service of SERVICES) env[`${service}_PORT`] = String(await freePort());
   const databases: TemporaryPostgres[] = [];
