@@ -33,4 +33,21 @@ describe('the chain settler on a real network', () => {
     expect((error as Error).message).toContain('refused on chain 1');
     expect((error as Error).message).not.toContain(treasuryKey.slice(2));
   });
+
+  it("refuses to pay Hardhat's public addresses as payees: its own services.yaml must name real payees there", async () => {
+    const error: unknown = await buildSettler(
+      realNetwork,
+      createSilentLogger(),
+      { TREASURY_PRIVATE_KEY: Wallet.createRandom().privateKey },
+      [
+        { id: 'IMAGE_GEN', payee: Wallet.createRandom().address },
+        { id: 'PRICE_ORACLE', payee: localAccount(3).address },
+      ],
+    ).catch((failure: unknown) => failure);
+
+    expect(error).toBeInstanceOf(ConfigError);
+    expect((error as ConfigError).problems).toEqual([
+      { source: 'services.yaml', path: 'services.1.payee', message: expect.stringContaining("Hardhat's public development account #3") },
+    ]);
+  });
 });

@@ -1,5 +1,5 @@
 import { DeploymentMissingError, LOCAL_CHAIN_ID, devAccountProblems, resolveContracts, type ChainContracts } from '@nexus/chain';
-import { ConfigError, optionalPrivateKeys, requirePrivateKey, type ChainEnv } from '@nexus/config';
+import { ConfigError, optionalPrivateKeys, requirePrivateKey, type ChainEnv, type ServiceConfig } from '@nexus/config';
 import type { Logger } from '@nexus/service-kit';
 import { Wallet } from 'ethers';
 import { ChainSettler } from './chain/chain-settler';
@@ -17,25 +17,41 @@ async function resolveChain(chain: ChainEnv): Promise<ChainContracts> {
   }
 }
 
-/** Off the local chain, Hardhat's public keys are refused: anyone could spend from the treasury or take its refunds. */
-function refuseDevKeys(chainId: number, env: NodeJS.ProcessEnv): void {
+/** The payees of the services this payment service pays (its own copy of services.yaml). */
+export type Payees = readonly Pick<ServiceConfig, 'id' | 'payee'>[];
+
+/**
+ * Off the local chain, Hardhat's public keys and addresses are refused: anyone
+ * could spend from the treasury, take its refunds, or be paid as a payee.
+ */
+function refuseDevKeys(chainId: number, env: NodeJS.ProcessEnv, payees: Payees): void {
   const keys = (name: string) =>
     (env[name] ?? '')
       .split(',')
       .map((value) => value.trim())
       .filter(Boolean)
       .map((value) => ({ source: `environment variable ${name}`, path: '', value }));
-  const problems = devAccountProblems(chainId, [...keys('TREASURY_PRIVATE_KEY'), ...keys('PAYEE_PRIVATE_KEYS')]);
+  const payeeSettings = payees.map((service, index) => ({
+    source: 'services.yaml',
+    path: `services.${index}.payee`,
+    value: service.payee,
+  }));
+  const problems = devAccountProblems(chainId, [...keys('TREASURY_PRIVATE_KEY'), ...keys('PAYEE_PRIVATE_KEYS'), ...payeeSettings]);
   if (problems.length > 0) throw new ConfigError(problems);
 }
 
 /** Builds the settler PAYMENT_MODE asks for. Keys are read here and never logged. */
-export async function buildSettler(chain: ChainEnv, logger: Logger, env: NodeJS.ProcessEnv = process.env): Promise<Settler> {
+export async function buildSettler(
+  chain: ChainEnv,
+  logger: Logger,
+  env: NodeJS.ProcessEnv = process.env,
+  servicePayees: Payees = [],
+): Promise<Settler> {
   if (chain.mode === 'mock') return createMockSettler();
   // a real network's id is known before any RPC call; the local deployment names its own
-  if (chain.target.kind === 'configured') refuseDevKeys(chain.target.chainId, env);
+  if (chain.target.kind === 'configured') refuseDevKeys(chain.target.chainId, env, servicePayees);
   const contracts = await resolveChain(chain);
-  refuseDevKeys(contracts.chainId, env);
+  refuseDevKeys(contracts.chainId, env, servicePayees);
   const treasury = new Wallet(requirePrivateKey('TREASURY_PRIVATE_KEY', env), contracts.provider);
   if (contracts.treasury && contracts.treasury !== treasury.address) {
     throw new ConfigError([

@@ -20,7 +20,8 @@ async function main(): Promise<void> {
   const env = loadServiceEnv('payment', 8006, process.env, { accepts: CALLERS_ACCEPTED_BY.payment });
   const chain = loadChainEnv(env.dataDir);
   // Our own copy of services.yaml names each service's payee: a grant never does, nor the caller.
-  const grants = new GrantReader(loadGrantVerifyingKey(), loadConfig().services);
+  const { services } = loadConfig();
+  const grants = new GrantReader(loadGrantVerifyingKey(), services);
   const pendingEnv = loadPendingEnv();
   const database = openDatabase<unknown>({
     databaseUrl: env.databaseUrl,
@@ -30,7 +31,7 @@ async function main(): Promise<void> {
   });
   const store = await createPaymentStore(storeView<PaymentTables>(database));
   const outboxStore = await createOutboxStore(storeView<OutboxTables>(database));
-  const settler = await buildSettler(chain, logger);
+  const settler = await buildSettler(chain, logger, process.env, services);
   const registry = new Registry();
   const leaseMs = chain.receiptTimeoutMs + 30_000;
   // Payments a previous run (or a silent chain) left PENDING are driven to their end, and their holds settled.
