@@ -223,8 +223,10 @@ describe('rate limit', () => {
 
 describe('failed authentications', () => {
   it('answer 429 to an address past AUTH_FAILURE_LIMIT_MAX failures, even with a right key then, while public routes still answer', async () => {
-    // successes do not count
+    // successes do not count, however many are in flight at once
     for (let call = 0; call < 5; call += 1) await guarded.http.get('/agents').set(guarded.auth('user-agent')).expect(200);
+    const burst = await Promise.all(Array.from({ length: 12 }, () => guarded.http.get('/agents').set(guarded.auth('user-agent'))));
+    expect(burst.map((response) => response.status)).toEqual(Array.from({ length: 12 }, () => 200));
     errorOf(await guarded.http.get('/agents'), 401, 'UNAUTHORIZED');
     errorOf(await guarded.http.get('/agents').set('Authorization', 'Bearer guessed-key-0123456789'), 401, 'UNAUTHORIZED');
     errorOf(await guarded.http.get('/treasury').set('Authorization', `Bearer ${guarded.adminKey}x`), 401, 'UNAUTHORIZED');
