@@ -76,6 +76,8 @@ export async function startBenchStack(options: BenchStackOptions): Promise<Bench
     PAYMENT_MODE: options.mode,
     LOG_LEVEL: 'warn',
     RATE_LIMIT_MAX: '100000000',
+    // the direct, unpaid provider call is measured too, and the gateway's prechecks count as free work
+    PROVIDER_FREE_RATE_LIMIT_MAX: '100000000',
     NEXUS_TREASURY_DAILY_LIMIT: UNLIMITED_TREASURY,
     ...(options.mode === 'chain' ? { CHAIN_RPC_URL: `http://127.0.0.1:${await freePort()}` } : {}),
     ...(options.nodeOptions ? { NODE_OPTIONS: options.nodeOptions } : {}),

@@ -14,7 +14,8 @@ export interface UnpaidLimits {
   bodyLimit: string;
 }
 
-export const DEFAULT_UNPAID_LIMITS: UnpaidLimits = { max: 12_000, windowMs: 60_000, bodyLimit: '16kb' };
+/** 1,000 free requests a second per address: the gateway's prechecks (one per paid call) come from one address. */
+export const DEFAULT_UNPAID_LIMITS: UnpaidLimits = { max: 60_000, windowMs: 60_000, bodyLimit: '16kb' };
 
 const Schema = z.object({
   PROVIDER_FREE_RATE_LIMIT_MAX: z.coerce.number().int().min(1).default(DEFAULT_UNPAID_LIMITS.max),
