@@ -1,4 +1,11 @@
-import { DeploymentMissingError, LOCAL_CHAIN_ID, devAccountProblems, resolveContracts, type ChainContracts } from '@nexus/chain';
+import {
+  DeploymentMissingError,
+  LOCAL_CHAIN_ID,
+  devAccountProblems,
+  envAccountSettings,
+  resolveContracts,
+  type ChainContracts,
+} from '@nexus/chain';
 import { ConfigError, optionalPrivateKeys, requirePrivateKey, type ChainEnv, type ServiceConfig } from '@nexus/config';
 import type { Logger } from '@nexus/service-kit';
 import { Wallet } from 'ethers';
@@ -25,12 +32,7 @@ export type Payees = readonly Pick<ServiceConfig, 'id' | 'payee'>[];
  * could spend from the treasury, take its refunds, or be paid as a payee.
  */
 function refuseDevKeys(chainId: number, env: NodeJS.ProcessEnv, payees: Payees): void {
-  const keys = (name: string) =>
-    (env[name] ?? '')
-      .split(',')
-      .map((value) => value.trim())
-      .filter(Boolean)
-      .map((value) => ({ source: `environment variable ${name}`, path: '', value }));
+  const keys = (name: string) => envAccountSettings(name, env);
   const payeeSettings = payees.map((service, index) => ({
     source: 'services.yaml',
     path: `services.${index}.payee`,

@@ -39,6 +39,15 @@ export function hardhatAccountOf(keyOrAddress: string): number | undefined {
   return hardhatAccounts().get(value.startsWith('0x') ? value : `0x${value}`);
 }
 
+/** The keys (or addresses) a comma-separated environment variable gives, each named by that variable. */
+export function envAccountSettings(name: string, env: NodeJS.ProcessEnv): AccountSetting[] {
+  return (env[name] ?? '')
+    .split(',')
+    .map((value) => value.trim())
+    .filter(Boolean)
+    .map((value) => ({ source: `environment variable ${name}`, path: '', value }));
+}
+
 /** A key or address the configuration gives, and where it comes from (never echoed). */
 export interface AccountSetting {
   /** the environment variable or file (`environment variable TREASURY_PRIVATE_KEY`, `services.yaml`) */

@@ -2,7 +2,14 @@ import { join } from 'node:path';
 import type { Express } from 'express';
 import { Registry } from 'prom-client';
 import { z } from 'zod';
-import { DeploymentMissingError, TxSender, devAccountProblems, resolveContracts, type ChainContracts } from '@nexus/chain';
+import {
+  DeploymentMissingError,
+  TxSender,
+  devAccountProblems,
+  envAccountSettings,
+  resolveContracts,
+  type ChainContracts,
+} from '@nexus/chain';
 import { PaymentClient } from '@nexus/clients';
 import { ConfigError, loadChainEnv, loadConfig, type ChainEnv, type ServiceEnv } from '@nexus/config';
 import type { HealthCheck, Logger } from '@nexus/service-kit';
@@ -48,12 +55,7 @@ const PaymentUrl = z.url({ protocol: /^https?$/ }).default('http://127.0.0.1:800
 
 /** Off the local chain, Hardhat's public keys and addresses are refused: anyone could take the payee's money. */
 function refuseDevAccounts(chainId: number, payee: string, prefix: string, env: NodeJS.ProcessEnv): void {
-  const keys = (name: string) =>
-    (env[name] ?? '')
-      .split(',')
-      .map((value) => value.trim())
-      .filter(Boolean)
-      .map((value) => ({ source: `environment variable ${name}`, path: '', value }));
+  const keys = (name: string) => envAccountSettings(name, env);
   const problems = devAccountProblems(chainId, [
     { source: 'services.yaml (or NEXUS_SERVICE_<ID>_PAYEE)', path: 'payee', value: payee },
     ...keys(payeeKeyName(prefix)),
