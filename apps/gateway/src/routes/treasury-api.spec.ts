@@ -386,7 +386,7 @@ describe('services', () => {
 
       const before = await agentOf('user-agent');
       const response = await invoke('user-agent', 'LOG_ARCHIVE', { variant: 'summary', input: LOG_LINES });
-      errorOf(response, 503, 'UPSTREAM_UNAVAILABLE');
+      errorOf(response, 503, 'PRECHECK_UNAVAILABLE');
       const failure = InvokeFailureBody.parse(response.body);
       expect(failure.payment).toBeNull();
       expect(failure.refund).toBeNull();

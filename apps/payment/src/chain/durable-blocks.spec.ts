@@ -7,7 +7,6 @@ import {
   deployLocalChain,
   freePort,
   LOCAL_CHAIN_ID,
-  localAccount,
   readJournal,
   replayJournal,
   startChainRecorder,
@@ -35,17 +34,11 @@ describe('a payment answered SUCCESS on the journaled local node', () => {
   let journalFile: string;
   let payment: PaymentUnderTest | undefined;
 
-  const body = (key: string) => ({
-    agentId: 'user-agent',
-    serviceId: 'PRICE_ORACLE',
-    payee: localAccount(2).address,
-    amount: '0.05',
-    idempotencyKey: key,
-    decisionId: `dec_${key}`,
-  });
-  const pay = (key: string) => {
+  /** a PRICE_ORACLE payment of 0.05, on a grant the payment service trusts */
+  const pay = async (key: string) => {
     if (!payment) throw new Error('no payment service');
-    return request(payment.app).post('/payments').set(auth).send(body(key));
+    const grant = await payment.grants.issue({ agentId: 'user-agent', serviceId: 'PRICE_ORACLE', variant: 'query', amount: '0.05' });
+    return request(payment.app).post('/payments').set(auth).send({ grant, idempotencyKey: key });
   };
 
   beforeEach(async () => {
