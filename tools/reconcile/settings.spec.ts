@@ -71,8 +71,8 @@ describe('reconcile settings', () => {
     expect(parseReconcileArgs(['--stale-after', '60'])).toEqual({ json: false, waitSeconds: 0, staleAfterSeconds: 60, help: false });
     expect(parseReconcileArgs(['--stale-after=5'])).toMatchObject({ staleAfterSeconds: 5 });
     expect(() => parseReconcileArgs(['--stale-after', 'soon'])).toThrow('--stale-after needs a number of seconds');
-    expect(reconcileSettings({ INTERNAL_TOKEN: TOKEN }, '.env').staleAfterSeconds).toBe(900);
-    expect(reconcileSettings({ INTERNAL_TOKEN: TOKEN, RECONCILE_STALE_AFTER_SECONDS: '120' }, '.env').staleAfterSeconds).toBe(120);
-    expect(() => reconcileSettings({ INTERNAL_TOKEN: TOKEN, RECONCILE_STALE_AFTER_SECONDS: '2m' }, '.env')).toThrow(ReconcileSetupError);
+    expect(reconcileSettings({ OPERATOR_TOKEN: TOKEN }, '.env').staleAfterSeconds).toBe(900);
+    expect(reconcileSettings({ OPERATOR_TOKEN: TOKEN, RECONCILE_STALE_AFTER_SECONDS: '120' }, '.env').staleAfterSeconds).toBe(120);
+    expect(() => reconcileSettings({ OPERATOR_TOKEN: TOKEN, RECONCILE_STALE_AFTER_SECONDS: '2m' }, '.env')).toThrow(ReconcileSetupError);
   });
 });
