@@ -75,7 +75,11 @@ describe('the payment service pays only on a live grant of the policy', () => {
     const grant = await service.grants.issue({ serviceId: 'IMAGE_GEN', amount: '0.50' });
     const first = Payment.parse((await post(service, { grant, idempotencyKey: key('first') })).body);
 
-    expect(refusal(await post(service, { grant, idempotencyKey: key('replayed') }))).toMatch(/already paid/);
+    const replayed = await post(service, { grant, idempotencyKey: key('replayed') });
+    expect({ status: replayed.status, code: ErrorBody.safeParse(replayed.body).data?.error.code }).toEqual({
+      status: 409,
+      code: 'RESERVATION_ALREADY_PAID',
+    });
     const listed = PaymentList.parse((await request(service.app).get('/payments').set(auth)).body);
     expect(listed.items.map((payment) => payment.id)).toEqual([first.id]);
   });

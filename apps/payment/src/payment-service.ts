@@ -61,8 +61,12 @@ export class PaymentService {
     const { order, expired } = await this.deps.grants.read(request.grant, this.now());
     const { payment, created } = expired ? await this.replayOfExpired(order, request) : await this.open(order, request);
     if (!created) {
+      // 409, not 403: a payment of this hold exists, so its caller must not take the refusal as "nothing moved".
       if (payment.idempotencyKey !== request.idempotencyKey)
-        throw grantInvalid(`reservation ${order.reservationId} was already paid (payment ${payment.id}) under another idempotency key`);
+        throw conflict(
+          'RESERVATION_ALREADY_PAID',
+          `reservation ${order.reservationId} was already paid (payment ${payment.id}) under another idempotency key; nothing more was paid`,
+        );
       assertSameRequest(payment, order, request.idempotencyKey);
       this.deps.metrics.replayed();
     }

@@ -25,6 +25,8 @@ export const ErrorCode = z.enum([
   'REFUND_NOT_VERIFIED',
   // payment: no live policy grant behind the request (forged, expired, replayed, or naming an unknown service)
   'GRANT_INVALID',
+  /** a grant whose hold was already paid under another idempotency key: nothing more is paid, and the hold is not free */
+  'RESERVATION_ALREADY_PAID',
   // providers (the paid endpoint)
   'PAYMENT_REQUIRED',
   'PAYMENT_INVALID',

@@ -35,8 +35,10 @@ describe('PaidCallPipeline', () => {
   let refusing: LoopbackServer;
   /** a port nothing listens on */
   let closedUrl: string;
-  /** a payment service that answers every request with a 500 */
+  /** a payment service that answers every request with `brokenAnswer` (a 500 unless a test says otherwise) */
   let broken: LoopbackServer;
+  const SERVER_ERROR = { status: 500, body: { error: { code: 'INTERNAL_ERROR', message: 'something broke after the send' } } };
+  let brokenAnswer = SERVER_ERROR;
   /** a provider that says it refunded the payment, and did not */
   let liar: LoopbackServer;
   /** a payment service whose chain is away: 503 CHAIN_UNAVAILABLE with the payment's status (`outageStatus`) */
@@ -71,7 +73,7 @@ describe('PaidCallPipeline', () => {
     refusing = await listenOnLoopback(refuses);
     closedUrl = `http://127.0.0.1:${await freePort()}`;
     const failing = express();
-    failing.use((_req, res) => res.status(500).json({ error: { code: 'INTERNAL_ERROR', message: 'something broke after the send' } }));
+    failing.use((_req, res) => res.status(brokenAnswer.status).json(brokenAnswer.body));
     broken = await listenOnLoopback(failing);
     const lying = express();
     lying.use(precheckOk);
@@ -415,17 +417,29 @@ describe('PaidCallPipeline', () => {
     expect(await stack.policy.getAgent('user-agent')).toMatchObject({ spentToday: '0.00', reserved: '0.30' });
   });
 
-  it('keeps the hold HELD when the payment service answers 500: the money may have moved', async () => {
+  it.each([
+    ['500', SERVER_ERROR, 502],
+    [
+      '409 RESERVATION_ALREADY_PAID (the hold was paid under another key)',
+      { status: 409, body: { error: { code: 'RESERVATION_ALREADY_PAID', message: 'reservation res_1 was already paid' } } },
+      409,
+    ],
+  ])('keeps the hold HELD when the payment service answers %s: the money may have moved', async (_name, answer, status) => {
+    brokenAnswer = answer;
     const payments = new PaymentClient({
       baseUrl: broken.url,
       token: TEST_TOKENS.gateway,
       retry: { attempts: 1, initialDelayMs: 10, maxDelayMs: 10 },
     });
-    const outcome = failedWith(await pipeline({ deps: { payments } }).run(archiveCall({ text: 'hello' })));
+    try {
+      const outcome = failedWith(await pipeline({ deps: { payments } }).run(archiveCall({ text: 'hello' })));
 
-    expect(outcome.error.status).toBe(502);
-    expect(outcome.answer).toMatchObject({ payment: null, refund: null });
-    expect(await holdOf()).toMatchObject({ status: 'HELD' });
+      expect(outcome.error.status).toBe(status);
+      expect(outcome.answer).toMatchObject({ payment: null, refund: null });
+      expect(await holdOf()).toMatchObject({ status: 'HELD' });
+    } finally {
+      brokenAnswer = SERVER_ERROR;
+    }
   });
 
   it.each([
