@@ -29,7 +29,7 @@ export interface PaymentServiceDeps {
   /** how long one settler may hold a pending payment before another may take over */
   leaseMs: number;
   /** where the end of a payment settled in the request is told again, late, for a caller that went away (see OutcomeReports) */
-  reports?: Pick<OutcomeReports, 'settlingInRequest'>;
+  reports?: Pick<OutcomeReports, 'settlingInRequest' | 'pinned'>;
   /** names this process as a lease owner */
   instanceId?: string;
   clock?: () => Date;
@@ -215,6 +215,8 @@ export class PaymentService {
           this.deps.metrics.settled(failed.status, this.mode, seconds);
           throw chainUnavailable(`${result.message}; nothing was sent and the payment is FAILED`, failed);
         }
+        // Its hold must outlive its own expiry until the pending driver knows how this ends.
+        await this.deps.reports?.pinned(payment);
         await this.deps.store.releaseLease(payment.id, this.owner, this.now());
         const pending = await this.mustGet(payment.id);
         throw chainUnavailable(

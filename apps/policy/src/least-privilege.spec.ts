@@ -68,6 +68,25 @@ describe('the policy service gives each caller only what it needs', () => {
     expect(committed.body).toMatchObject({ status: 'COMMITTED' });
   });
 
+  it('lets only the payment service keep a hold past its expiry (pin): the gateway and the operator get 403', async () => {
+    const decision = await api()
+      .post('/decisions')
+      .set(authAs('gateway'))
+      .send({ agentId: 'high', serviceId: 'QUOTE', idempotencyKey: `hold-${++keys}` });
+    const path = `/reservations/${String(decision.body.reservationId)}/pin`;
+    for (const caller of ['gateway', 'operator'] as const) {
+      const refused = await api().post(path).set(authAs(caller)).send({});
+      expect({ caller, status: refused.status, code: refused.body?.error?.code }).toEqual({
+        caller,
+        status: 403,
+        code: 'FORBIDDEN_CALLER',
+      });
+    }
+    const pinned = await api().post(path).set(authAs('payment')).send({});
+    expect(pinned.status).toBe(200);
+    expect(Date.parse(pinned.body.expiresAt)).toBeGreaterThan(Date.parse(String(decision.body.expiresAt)) + 3_600_000);
+  });
+
   it('lets the operator read agents, decisions, holds and the period, and nothing else', async () => {
     for (const path of ['/agents', '/agents/high', '/decisions', '/reservations', '/period']) {
       expect({ path, status: (await api().get(path).set(authAs('operator'))).status }).toEqual({ path, status: 200 });

@@ -32,6 +32,9 @@ import type { PolicyMetrics } from './policy-metrics';
 import { evaluate, type EffectiveAgent } from './rules/evaluate';
 import { agentView, decisionView, periodView, reservationView } from './views';
 
+/** How long a hold whose payment may still land is kept at most; reconcile names one HELD this long as stuck. */
+export const PINNED_HOLD_MS = 24 * 3_600_000;
+
 export interface PolicyServiceDeps {
   store: PolicyStore;
   catalog: PolicyCatalog;
@@ -139,6 +142,17 @@ export class PolicyService {
       if (actual === undefined || actual === committed) return this.settledView(outcome.reservation);
     }
     return this.settledView(settled(outcome, id, 'commit'));
+  }
+
+  /**
+   * The payment of this hold may have been sent and its end is not known yet
+   * (the payment service says so): the hold is kept, counted against the budget,
+   * until the payment service commits or releases it, past its own expiry.
+   * A hold already settled (or swept) is answered as it is.
+   */
+  async pin(id: string): Promise<Reservation> {
+    const pinned = await this.store.pin(id, new Date(this.clock().getTime() + PINNED_HOLD_MS));
+    return pinned ? reservationView(pinned) : this.getReservation(id);
   }
 
   /** The hold is dropped: nothing is charged. The reason stays on record. */

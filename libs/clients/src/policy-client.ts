@@ -43,6 +43,11 @@ export class PolicyClient {
     return this.settle(id, 'commit', amount === undefined ? {} : { amount }, context);
   }
 
+  /** Keeps the hold held (counted) past its expiry while its payment may still land; repeating it changes nothing more. */
+  pin(id: string, context?: CallContext): Promise<Reservation> {
+    return this.client.call('POST', `/reservations/${encodeURIComponent(id)}/pin`, Reservation, { body: {}, retry: true, ...context });
+  }
+
   /** The hold is dropped: nothing is charged. */
   release(id: string, reason: string, context?: CallContext): Promise<Reservation> {
     return this.settle(id, 'release', { reason: reason.slice(0, 200) }, context);

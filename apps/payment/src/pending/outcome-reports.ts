@@ -13,6 +13,8 @@ export const LATE_OUTCOME_TOPIC = 'payment-outcomes-late';
 export interface OutcomeReports {
   committed(payment: PaymentRecord): Promise<void>;
   released(payment: PaymentRecord): Promise<void>;
+  /** The payment may still land and its end is not known: its hold is kept (counted) past its expiry. */
+  pinned(payment: PaymentRecord): Promise<void>;
   /**
    * A payment about to end while its caller (the gateway) waits: the caller
    * settles its hold, but may have gone (a timeout). After a grace period, the
@@ -35,7 +37,7 @@ export class PolicyOutcomeReports implements OutcomeReports {
   constructor(
     private readonly deps: {
       queue: OutboxQueue;
-      policy: Pick<PolicyClient, 'commit' | 'release'>;
+      policy: Pick<PolicyClient, 'commit' | 'release' | 'pin'>;
       logger: Logger;
       /** the ledger, read when a late report is due */
       ledger: Pick<PaymentStore, 'get'>;
@@ -83,6 +85,12 @@ export class PolicyOutcomeReports implements OutcomeReports {
       reason: failedReason(payment),
       paymentId: payment.id,
     });
+    void this.queue.drain();
+  }
+
+  async pinned(payment: PaymentRecord): Promise<void> {
+    if (!payment.reservationId) return;
+    await this.queue.defer({ action: 'pin', reservationId: payment.reservationId, paymentId: payment.id });
     void this.queue.drain();
   }
 

@@ -265,8 +265,12 @@ describe('pending payments driven to their end', () => {
     // still down
 
     expect(await newDriver().pass()).toEqual({ settled: 0, failed: 0, stillPending: 1 });
+    await reports.queue.drain();
     expect(await payment.store.get(id)).toMatchObject({ status: 'PENDING' });
-    expect(await policy.getReservation(decision.reservationId)).toMatchObject({ status: 'HELD' });
+    // Kept past its own expiry (pinned): the sweep will not free a hold whose payment may still land.
+    const kept = await policy.getReservation(decision.reservationId);
+    expect(kept).toMatchObject({ status: 'HELD' });
+    expect(Date.parse(kept.expiresAt)).toBeGreaterThan(Date.parse(decision.expiresAt ?? '') + 3_600_000);
 
     await proxy.up();
     expect(await newDriver().pass()).toEqual({ settled: 1, failed: 0, stillPending: 0 });

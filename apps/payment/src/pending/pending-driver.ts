@@ -9,7 +9,7 @@ export interface PendingDriverDeps {
   store: Pick<PaymentStore, 'listUnattended' | 'lease' | 'releaseLease' | 'markSettled' | 'markFailed'>;
   settler: Pick<Settler, 'resolve' | 'mode'>;
   /** where the end of each driven payment goes, durably, for the policy (commit or release of its hold) */
-  reports: Pick<OutcomeReports, 'committed' | 'released'>;
+  reports: Pick<OutcomeReports, 'committed' | 'released' | 'pinned'>;
   /** the audit trail: the end of each driven payment is logged, as the gateway logs the ends it sees */
   audit: Pick<LogOutbox, 'record'>;
   logger: Logger;
@@ -113,6 +113,8 @@ export class PendingDriver {
         return 'failed';
       }
       case 'pending':
+        // Left PENDING by a crash or a silent chain: its hold is kept past its expiry (a pin is idempotent).
+        await this.deps.reports.pinned(payment);
         await this.deps.store.releaseLease(payment.id, this.owner, this.now());
         this.deps.logger.info('payment still pending', { paymentId: payment.id, reason: verdict.message });
         return 'stillPending';

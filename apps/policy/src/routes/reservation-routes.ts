@@ -20,6 +20,12 @@ export function reservationRoutes(router: Router, policy: PolicyService): void {
     res.json(await policy.commit(id, amount));
   });
 
+  /** The payment service: this hold's payment may still land, keep it held until it says how it ended. */
+  router.post('/reservations/:id/pin', acceptCallers('payment'), async (req, res) => {
+    const { id } = parseInput(EntityIdParams, req.params, 'params');
+    res.json(await policy.pin(id));
+  });
+
   router.post('/reservations/:id/release', acceptCallers('gateway', 'payment'), async (req, res) => {
     const { id } = parseInput(EntityIdParams, req.params, 'params');
     const { reason } = parseInput(ReleaseRequest, req.body, 'body');

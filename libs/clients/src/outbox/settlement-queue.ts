@@ -12,13 +12,15 @@ export const SETTLEMENT_TOPIC = 'policy-settlements';
 export const Settlement = z.discriminatedUnion('action', [
   z.object({ action: z.literal('commit'), reservationId: z.string(), amount: Money, paymentId: z.string().optional() }),
   z.object({ action: z.literal('release'), reservationId: z.string(), reason: z.string(), paymentId: z.string().optional() }),
+  /** the hold's payment may still land: keep it held past its expiry until a commit or release comes */
+  z.object({ action: z.literal('pin'), reservationId: z.string(), paymentId: z.string().optional() }),
 ]);
 export type Settlement = z.infer<typeof Settlement>;
 
 export interface SettlementQueueDeps {
   /** the gateway's durable queue (the outbox store), under its own topic */
   queue: OutboxQueue;
-  policy: Pick<PolicyClient, 'commit' | 'release'>;
+  policy: Pick<PolicyClient, 'commit' | 'release' | 'pin'>;
   logger: Logger;
   backoff?: BackoffSettings;
   /** how often the queue is looked at; 1 s by default */
@@ -117,8 +119,17 @@ export class SettlementQueue {
       settlement = revised;
     }
     try {
-      if (settlement.action === 'commit') await this.deps.policy.commit(settlement.reservationId, settlement.amount);
-      else await this.deps.policy.release(settlement.reservationId, settlement.reason);
+      switch (settlement.action) {
+        case 'commit':
+          await this.deps.policy.commit(settlement.reservationId, settlement.amount);
+          break;
+        case 'release':
+          await this.deps.policy.release(settlement.reservationId, settlement.reason);
+          break;
+        case 'pin':
+          await this.deps.policy.pin(settlement.reservationId);
+          break;
+      }
       await this.deps.queue.remove(this.topic, [seq]);
       this.deps.logger.info(`deferred ${settlement.action} done`, { reservationId: settlement.reservationId });
     } catch (error: unknown) {

@@ -157,6 +157,12 @@ export interface PolicyStore {
   commit(reservationId: string, amount: bigint | undefined, now: Date): Promise<SettleOutcome>;
   /** HELD → RELEASED: nothing is charged; the reason is kept. An EXPIRED hold answers `expired` (nothing left to free). */
   release(reservationId: string, now: Date, reason: string | null): Promise<SettleOutcome>;
+  /**
+   * A HELD hold (even past its expiry, if not swept yet) is kept until `until`:
+   * its payment may still land, so the sweep must not free it. Undefined when
+   * the hold is not HELD any more (or unknown): there is nothing to keep.
+   */
+  pin(reservationId: string, until: Date): Promise<ReservationRecord | undefined>;
   /** HELD past its expiry → EXPIRED; the number swept. */
   sweepExpired(now: Date): Promise<number>;
   getDecision(id: string): Promise<DecisionRecord | undefined>;

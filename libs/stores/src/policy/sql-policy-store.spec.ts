@@ -188,6 +188,23 @@ describe.each(['sqlite', 'postgres'] as const)('policy store on %s', (dialect) =
     expect((await store.release('res_missing', T0, null)).kind).toBe('not_found');
   });
 
+  it('keeps a pinned hold (its payment may still land) through the sweep, counted, until it is committed', async () => {
+    const pinned = decisionOf(await store.decide(command(), () => allow(300n, { ...roomy, high: true })));
+    const plain = decisionOf(await store.decide(command(), () => allow(200n, { ...roomy, high: true })));
+    const until = at(3_600_000);
+    expect(await store.pin(pinned.reservationId ?? '', until)).toMatchObject({ status: 'HELD', expiresAt: until });
+
+    expect(await store.sweepExpired(at(60_000))).toBe(1);
+    expect((await store.getReservation(plain.reservationId ?? ''))?.status).toBe('EXPIRED');
+    expect((await store.getReservation(pinned.reservationId ?? ''))?.status).toBe('HELD');
+    expect(await standing('agent-a', at(60_001))).toMatchObject({ agentReserved: 300n, treasuryUsed: 300n });
+
+    expect((await store.commit(pinned.reservationId ?? '', undefined, at(60_002))).kind).toBe('settled');
+    expect(await store.pin(pinned.reservationId ?? '', until)).toBeUndefined();
+    expect(await store.pin(plain.reservationId ?? '', until)).toBeUndefined();
+    expect(await standing('agent-a', at(60_003))).toMatchObject({ agentSpent: 300n, agentReserved: 0n });
+  });
+
   it('counts a commit that comes after the hold expired as spend, swept or not, and leaves nothing to release', async () => {
     const unswept = decisionOf(await store.decide(command(), () => allow(300n, { ...roomy, high: true })));
     const swept = decisionOf(await store.decide(command(), () => allow(200n, { ...roomy, high: true })));

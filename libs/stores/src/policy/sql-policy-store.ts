@@ -144,6 +144,19 @@ class SqlPolicyStore implements PolicyStore {
     return this.settle(reservationId, now, { status: 'RELEASED', reason });
   }
 
+  async pin(reservationId: string, until: Date): Promise<ReservationRecord | undefined> {
+    const row = await this.db
+      .updateTable('policy_reservations')
+      .set((eb) => ({
+        expires_at: sql<bigint>`CASE WHEN ${eb.ref('expires_at')} < ${ms(until)} THEN ${ms(until)} ELSE ${eb.ref('expires_at')} END`,
+      }))
+      .where('id', '=', reservationId)
+      .where('status', '=', 'HELD')
+      .returningAll()
+      .executeTakeFirst();
+    return row ? toReservation(row) : undefined;
+  }
+
   async sweepExpired(now: Date): Promise<number> {
     return this.db.transaction().execute((trx) => expireDue(trx, now));
   }
