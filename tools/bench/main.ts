@@ -5,7 +5,8 @@
  * against the provider called directly, the paid call in chain mode and
  * settlement per call vs payBatch, and each service's memory; prints one
  * table with the targets met or missed (and by how much), and writes the
- * figures to tmp/bench/<time>.json and tmp/bench/latest.json. `--profile`
+ * figures to tmp/bench/<time>.json and tmp/bench/latest.json; a complete
+ * run also rewrites the generated section of docs/performance.md. `--profile`
  * then takes CPU profiles of the services behind the missed targets.
  * Not a test: it asserts nothing, and exits 0 whether targets are met or not
  * (1 when a section could not run).
@@ -20,6 +21,7 @@ import { profileMissedTargets } from './profile-missed';
 import { renderProfiles } from './profile-render';
 import type { BenchReport } from './report';
 import { out } from './out';
+import { completeRun, writePerformanceDoc } from './performance-doc';
 import { BENCH_USAGE, BenchUsageError, benchSettings, type Section } from './settings';
 import { benchSettlement } from './settlement-bench';
 import { renderReport } from './table';
@@ -96,6 +98,8 @@ async function main(): Promise<void> {
   }
   const files = writeReport(report);
   out(`figures written to ${files.join(' and ')}`);
+  if (completeRun(settings.sections, failed)) out(`figures written to the generated section of ${writePerformanceDoc(report)}`);
+  else out('docs/performance.md left as it is: only a complete run of every section rewrites its figures');
   if (failed) process.exitCode = 1;
 }
 

@@ -1,5 +1,5 @@
 /**
- * The local chain (DESIGN.md §4): a Hardhat node (chainId 31337) with the
+ * The local chain: a Hardhat node (chainId 31337) with the
  * MNEE stand-in and the payment router deployed from Hardhat account #0, which
  * is also the treasury, funded and approving the router, as are the providers'
  * payees (accounts #1–#4), so they can refund. Never a real network.

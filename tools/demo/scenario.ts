@@ -35,7 +35,7 @@ const PRICE_QUESTIONS = [
   { message: 'get me the price of BTC in EUR and the price of MNEE', queries: 2 },
 ];
 
-/** The prototype's three coordination problems (DESIGN.md §3), in the order they are played. */
+/** The prototype's three coordination problems (docs/architecture.md §4), in the order they are played. */
 export const PROBLEMS: readonly ProblemPlan[] = [
   {
     id: 'priority-reserve',

@@ -1,5 +1,5 @@
 /**
- * Least privilege for the processes of the stack (DESIGN.md §9): which
+ * Least privilege for the processes of the stack (docs/architecture.md §9): which
  * secrets each one gets. `npm start` hands each process its environment
  * through `processEnvironment`, and the checks of docker-compose.yml hold
  * each container to the same table. A secret of the environment that the

@@ -43,7 +43,7 @@ function corsHandler(origins: readonly string[]): RequestHandler[] {
 }
 
 /**
- * The public API (DESIGN.md §6): security headers and CORS, then a limit of
+ * The public API (docs/architecture.md §6): security headers and CORS, then a limit of
  * failed authentications per address, keys and a rate limit per key, then the route table, each route validated by its zod
  * schemas, which also write `/openapi.json` and the `/docs` page.
  */

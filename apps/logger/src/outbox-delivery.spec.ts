@@ -17,7 +17,7 @@ import { CALLERS_ACCEPTED_BY, type LogEvent, type LoggedEvent } from '@nexus/typ
 import { at, decisionEvent, transactionEvent } from './testing/events';
 
 /**
- * DESIGN §2 step 6 end to end: a sender's LogOutbox on a real outbox store
+ * docs/architecture.md §2 step 8 end to end: a sender's LogOutbox on a real outbox store
  * (SQLite, and PostgreSQL) delivering to the real logger service running as
  * a child process, through the logger's outages and the sender's restarts.
  */

@@ -69,7 +69,7 @@ function paymentOf(response: Response, status: number): Payment {
   return Payment.parse(response.body);
 }
 
-/** The error body of DESIGN.md §6 and nothing else: no stack, no internals. */
+/** The error body of docs/architecture.md §6 and nothing else: no stack, no internals. */
 function errorOf(response: Response, status: number, code: ErrorCode): ErrorBody['error'] {
   expect({ status: response.status, code: ErrorBody.safeParse(response.body).data?.error.code }).toEqual({ status, code });
   expect(response.type).toBe('application/json');

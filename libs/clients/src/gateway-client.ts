@@ -53,7 +53,7 @@ const READ_TIMEOUT_MS = 15_000;
 const PAID_TIMEOUT_MS = 120_000;
 
 /**
- * The gateway's public HTTP API (DESIGN §6) for scripts and tools: the key
+ * The gateway's public HTTP API (docs/architecture.md §6) for scripts and tools: the key
  * of each call given with it, every answer parsed with its contract. Throws
  * GatewayUnreachableError when nothing answers, GatewayAnswerError for an
  * error status or an answer that is not the contract.

@@ -8,7 +8,7 @@ export interface ProviderAnswer {
   body: unknown;
 }
 
-/** A paid provider's contract (DESIGN.md §5): `POST /invoke` with a payment proof, the free `POST /precheck` and `GET /health`. */
+/** A paid provider's contract (docs/architecture.md §5): `POST /invoke` with a payment proof, the free `POST /precheck` and `GET /health`. */
 export class ProviderClient {
   private readonly client: ServiceClient;
 

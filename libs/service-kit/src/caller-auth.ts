@@ -4,7 +4,7 @@ import type { ServiceCaller } from '@nexus/types';
 import { AppError } from './app-error';
 
 /**
- * Least privilege between services (DESIGN.md §9). Each caller has its own
+ * Least privilege between services (docs/architecture.md §9). Each caller has its own
  * bearer token; a service holds only the sha256 of the tokens of the callers
  * it knows (`CallerDigests`). `authenticateCallers` answers 401 to a request
  * without a known token and names the caller in `res.locals.caller`; each

@@ -43,7 +43,7 @@ export function notFoundHandler(): RequestHandler {
 /** Turns a service's own kind of failure (a store that is down...) into an AppError; undefined when it is not one. */
 export type ErrorMapper = (error: unknown) => AppError | undefined;
 
-/** The one error middleware: DESIGN.md's error body, the right status, never a stack trace. */
+/** The one error middleware: the error body of docs/architecture.md §6, the right status, never a stack trace. */
 export function errorHandler(logger: Logger, mapError: ErrorMapper = () => undefined): ErrorRequestHandler {
   return (error: unknown, _req, res, next) => {
     if (res.headersSent) return next(error);

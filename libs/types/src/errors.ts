@@ -8,7 +8,7 @@ export const ErrorCode = z.enum([
   'UNSUPPORTED_MEDIA_TYPE',
   'UNAUTHORIZED',
   'FORBIDDEN',
-  // an internal route's caller is known but not one it accepts (DESIGN.md §9)
+  // an internal route's caller is known but not one it accepts (docs/architecture.md §9)
   'FORBIDDEN_CALLER',
   'NOT_FOUND',
   'AGENT_NOT_FOUND',

@@ -8,7 +8,7 @@ import { Agent, DecisionAction, Priority, ReasonCode } from './policy';
 import { RefundOutcome } from './provider';
 
 /**
- * The gateway's public API (DESIGN.md §6, port 8000). Money is a decimal
+ * The gateway's public API (docs/architecture.md §6, port 8000). Money is a decimal
  * string of MNEE; lists are `{items, nextCursor}`.
  */
 

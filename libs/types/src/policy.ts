@@ -8,7 +8,7 @@ export type Priority = z.infer<typeof Priority>;
 export const DecisionAction = z.enum(['ALLOWED', 'DOWNGRADED', 'REJECTED']);
 export type DecisionAction = z.infer<typeof DecisionAction>;
 
-/** One stable code per policy rule outcome (DESIGN.md §3, rules in order). */
+/** One stable code per policy rule outcome (docs/architecture.md §4, rules in order). */
 export const ReasonCode = z.enum([
   // rule 1: who may call what
   'AGENT_UNKNOWN',

@@ -4,7 +4,7 @@ import { ResourceId } from './ids';
 import { Money } from './money';
 import { EthAddress, PaymentId, PaymentMode, TxHash, VerifyReason } from './payment';
 
-/** The payment proof a caller sends with `POST /invoke` (DESIGN.md §5). Header names are case-insensitive. */
+/** The payment proof a caller sends with `POST /invoke` (docs/architecture.md §5). Header names are case-insensitive. */
 export const PAYMENT_ID_HEADER = 'x-payment-id';
 /** The settlement's transaction hash; absent in mock mode. */
 export const PAYMENT_TX_HEADER = 'x-payment-tx';

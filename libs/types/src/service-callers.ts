@@ -1,5 +1,5 @@
 /**
- * The callers of the internal services (DESIGN.md §9): each process of the
+ * The callers of the internal services (docs/architecture.md §9): each process of the
  * stack, and `operator` for the tools that read the books (reconcile). Each
  * has its own bearer token, `<NAME>_TOKEN`; a service it calls holds only the
  * token's sha256, `<NAME>_TOKEN_SHA256`.

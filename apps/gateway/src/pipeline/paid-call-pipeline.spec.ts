@@ -19,7 +19,7 @@ import type { PaidCallOutcome, PaidCallRequest } from './paid-call-types';
 jest.setTimeout(120_000);
 
 /**
- * DESIGN.md §2 run by the pipeline itself against the real policy and
+ * docs/architecture.md §2 run by the pipeline itself against the real policy and
  * payment services (and the real logger behind a real outbox), with a paid
  * echo provider on LOG_ARCHIVE's entry whose input says how the call ends.
  */

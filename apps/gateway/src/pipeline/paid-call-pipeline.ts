@@ -43,7 +43,7 @@ interface Grant {
 }
 
 /**
- * DESIGN.md §2, in one place: decide (and hold) → precheck the input for
+ * docs/architecture.md §2, in one place: decide (and hold) → precheck the input for
  * the granted variant (free) → pay → call the provider
  * with the proof → commit the hold, or release it when nothing was charged
  * (the payment failed, or it was refunded). Every decision and payment is

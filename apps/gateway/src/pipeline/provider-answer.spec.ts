@@ -13,7 +13,7 @@ const errorBody = (code: string, message = 'no', details?: { path: string; messa
   error: { code, message, ...(details ? { details } : {}) },
 });
 
-/** What a provider's answer to a paid call means for the money (DESIGN.md §2 step 5). */
+/** What a provider's answer to a paid call means for the money (docs/architecture.md §2 step 7). */
 describe('readProviderAnswer', () => {
   it('reads a 2xx in the provider contract as served, with the provider’s own result', () => {
     expect(readProviderAnswer('PRICE_ORACLE', { status: 200, body: served })).toEqual({ kind: 'served', result: served.result });

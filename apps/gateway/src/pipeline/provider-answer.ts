@@ -13,7 +13,7 @@ export type ProviderVerdict =
   /** no one knows whether it was served (a timeout, a proof already redeemed): the payment stands */
   | { kind: 'unknown'; error: AppError };
 
-/** Reads a provider's answer to `POST /invoke` (DESIGN.md §5) into a verdict. */
+/** Reads a provider's answer to `POST /invoke` (docs/architecture.md §5) into a verdict. */
 export function readProviderAnswer(serviceId: string, answer: ProviderAnswer): ProviderVerdict {
   if (answer.status >= 200 && answer.status < 300) {
     const served = InvokeResponse.safeParse(answer.body);

@@ -1,6 +1,6 @@
 import type { Decision, Payment, PublicDecision, PublicPayment } from '@nexus/types';
 
-/** A policy decision as the public API shows it (DESIGN.md §6). */
+/** A policy decision as the public API shows it (docs/architecture.md §6). */
 export function publicDecision(decision: Decision): PublicDecision {
   return {
     id: decision.id,
@@ -16,7 +16,7 @@ export function publicDecision(decision: Decision): PublicDecision {
   };
 }
 
-/** A payment as the public API shows it (DESIGN.md §6). */
+/** A payment as the public API shows it (docs/architecture.md §6). */
 export function publicPayment(payment: Payment): PublicPayment {
   return {
     id: payment.id,

@@ -97,7 +97,7 @@ describe('public routes', () => {
       if (route.access === 'public') expect(operation?.security).toEqual([]);
       else expect(Object.keys(operation?.responses ?? {})).toEqual(expect.arrayContaining(['401', '429']));
     }
-    // Every row of DESIGN.md §6.
+    // Every route of the public API (docs/architecture.md §6).
     const design = [
       'get /',
       'post /chat',

@@ -10,7 +10,7 @@ import { policyRoutes } from './policy-routes';
 import { serviceRoutes } from './service-routes';
 import { treasuryRoutes } from './treasury-routes';
 
-/** Every route of the public API (DESIGN.md §6), in the order the docs show them. */
+/** Every route of the public API (docs/architecture.md §6), in the order the docs show them. */
 export function routeTable(deps: GatewayDeps, document: () => unknown): AnyRoute[] {
   return [
     ...healthRoutes(deps),

@@ -22,7 +22,7 @@ import { startBackingStack, type BackingStack } from '../testing/backing-stack';
 import { createGatewayUnderTest, type GatewayUnderTest } from '../testing/gateway-under-test';
 
 /**
- * Every route of DESIGN.md §6 that moves or shows money, with its error
+ * Every route of docs/architecture.md §6 that moves or shows money, with its error
  * paths, through the real gateway over the real policy, payment (mock mode),
  * logger and providers. Budgets are reset before each test.
  */

@@ -28,7 +28,7 @@ export function internalsShown(text: string, body: unknown): string | undefined 
   return undefined;
 }
 
-/** The error format of DESIGN.md §6 (ErrorBody; an invoke failure adds its decision, payment and refund), no internals. */
+/** The error format of docs/architecture.md §6 (ErrorBody; an invoke failure adds its decision, payment and refund), no internals. */
 export function errorOf(response: Response, status: number, code: ErrorCode): ErrorBody['error'] {
   expect({ status: response.status, code: ErrorBody.safeParse(response.body).data?.error.code }).toEqual({ status, code });
   expect(response.type).toBe('application/json');

@@ -1,7 +1,7 @@
 import type { Response } from 'supertest';
 import { ErrorBody, type ErrorCode } from '@nexus/types';
 
-/** The error body of DESIGN.md §6 and nothing else: no stack, no internals. */
+/** The error body of docs/architecture.md §6 and nothing else: no stack, no internals. */
 export function errorOf(response: Response, status: number, code: ErrorCode): ErrorBody['error'] {
   expect({ status: response.status, code: ErrorBody.safeParse(response.body).data?.error.code }).toEqual({ status, code });
   expect(response.type).toBe('application/json');

@@ -85,7 +85,7 @@ const priorityReserve: HardRule = (variant, agent, standing, treasury) => {
 
 const HARD_RULES: readonly HardRule[] = [perCallLimit, dailyBudget, treasuryLimit, priorityReserve];
 
-/** The rules of DESIGN.md §3, in order. Pure: the same input always gives the same verdict. */
+/** The rules of docs/architecture.md §4, in order. Pure: the same input always gives the same verdict. */
 export function evaluate(input: EvaluationInput): Verdict {
   const { agent, service } = input;
   if (!agent) return rejected('AGENT_UNKNOWN', `agent "${input.agentId}" is not configured`);

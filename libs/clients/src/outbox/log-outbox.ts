@@ -46,7 +46,7 @@ type Readable = { message: QueuedMessage; event: LogEvent };
 const END_OF_TIME = new Date(8.64e15);
 
 /**
- * The durable way to the logger (DESIGN §2 step 6). `record()` validates
+ * The durable way to the logger (docs/architecture.md §2 step 8). `record()` validates
  * events and writes them to the sender's own store, returning once they are
  * stored, whether or not the logger is up. A background loop delivers them
  * in order, in batches, removes what the logger acknowledged, backs off

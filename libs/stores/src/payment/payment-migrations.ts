@@ -38,7 +38,7 @@ export const paymentMigrations: Record<string, Migration> = {
     },
   },
   '0002_reservation_paid_once': {
-    /** A reservation is paid once (DESIGN.md §2): a second idempotency key for the same hold cannot open a second payment. */
+    /** A reservation is paid once (docs/architecture.md §2): a second idempotency key for the same hold cannot open a second payment. */
     async up(db: Kysely<unknown>) {
       await db.schema.createIndex('payments_reservation').on('payments').column('reservation_id').unique().execute();
     },
