@@ -3,7 +3,14 @@ import type { Express } from 'express';
 import { Registry } from 'prom-client';
 import { loadServiceEnv } from '@nexus/config';
 import type { CallerDigests, LoadedSettings, Logger } from '@nexus/service-kit';
-import { createLogEventStore, openDatabase, type Dialect, type LogEventStore, type LoggerTables, type OpenDatabaseOptions } from '@nexus/stores';
+import {
+  createLogEventStore,
+  openDatabase,
+  type Dialect,
+  type LogEventStore,
+  type LoggerTables,
+  type OpenDatabaseOptions,
+} from '@nexus/stores';
 import { CALLERS_ACCEPTED_BY } from '@nexus/types';
 import { createApp } from './app';
 import { EventLog } from './event-log';

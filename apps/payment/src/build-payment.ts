@@ -103,7 +103,8 @@ export async function buildPayment(options: BuildPaymentOptions): Promise<Paymen
   const settler = await buildSettler(settings.chain, logger, settings.keys, settings.services);
   const registry = new Registry();
   const leaseMs = settings.chain.receiptTimeoutMs + (settings.leaseMarginMs ?? DEFAULT_LEASE_MARGIN_MS);
-  const workers = settings.pending && (await startPendingWork(settings, settings.pending, { database, store, settler, logger, registry, leaseMs }));
+  const workers =
+    settings.pending && (await startPendingWork(settings, settings.pending, { database, store, settler, logger, registry, leaseMs }));
   const service = new PaymentService({
     store,
     settler,

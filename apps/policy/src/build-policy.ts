@@ -4,7 +4,14 @@ import type { Express } from 'express';
 import { Registry } from 'prom-client';
 import { loadConfig, loadGrantSigningKey, loadServiceEnv, type NexusConfig } from '@nexus/config';
 import type { CallerDigests, LoadedSettings, Logger } from '@nexus/service-kit';
-import { createPolicyStore, openDatabase, type Dialect, type OpenDatabaseOptions, type PolicyStore, type PolicyTables } from '@nexus/stores';
+import {
+  createPolicyStore,
+  openDatabase,
+  type Dialect,
+  type OpenDatabaseOptions,
+  type PolicyStore,
+  type PolicyTables,
+} from '@nexus/stores';
 import { CALLERS_ACCEPTED_BY } from '@nexus/types';
 import { createApp } from './app';
 import { buildCatalog } from './catalog';
