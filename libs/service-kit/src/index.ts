@@ -8,6 +8,7 @@ export * from './caller-auth';
 export * from './logger';
 export * from './request-context';
 export * from './serve';
+export { runService, type LoadedSettings, type RunServiceOptions, type ServiceRoot } from './run-service';
 export * from './validate';
 export * from './testing/service-process';
 export * from './testing/loopback-server';

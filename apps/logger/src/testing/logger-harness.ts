@@ -1,11 +1,9 @@
 import type { Express } from 'express';
-import { Registry } from 'prom-client';
 import { authAs, createSilentLogger, listenOnLoopback, TEST_TOKENS, testCallerDigests, type LoopbackServer } from '@nexus/service-kit';
-import { createLogEventStore, openDatabase, type LogEventStore, type LoggerTables } from '@nexus/stores';
+import type { LogEventStore } from '@nexus/stores';
 import { CALLERS_ACCEPTED_BY } from '@nexus/types';
-import { createApp } from '../app';
-import { EventLog } from '../event-log';
-import { createLoggerMetrics } from '../logger-metrics';
+import { buildLogger } from '../build-logger';
+import type { EventLog } from '../event-log';
 
 /** The gateway's test token: most tests call as the gateway; `authAs` (service-kit) gives any other caller's header. */
 export const TEST_TOKEN = TEST_TOKENS.gateway;
@@ -32,18 +30,13 @@ export interface LoggerHarnessOptions {
 
 /** A real logger service (real store, real HTTP app) for supertest or a loopback port. */
 export async function createLoggerUnderTest(options: LoggerHarnessOptions = {}): Promise<LoggerUnderTest> {
-  const database = openDatabase<LoggerTables>(
-    options.databaseUrl ? { databaseUrl: options.databaseUrl } : { sqlitePath: options.sqlitePath ?? ':memory:' },
-  );
-  const store = await createLogEventStore(database);
-  const registry = new Registry();
-  const log = new EventLog({ store, metrics: createLoggerMetrics(registry), ...(options.clock ? { clock: options.clock } : {}) });
-  const app = createApp({
-    log,
-    store,
-    registry,
+  const { app, store, log, close } = await buildLogger({
+    settings: {
+      callers: testCallerDigests(CALLERS_ACCEPTED_BY.logger),
+      store: options.databaseUrl ? { databaseUrl: options.databaseUrl } : { sqlitePath: options.sqlitePath ?? ':memory:' },
+    },
     logger: createSilentLogger('logger'),
-    callers: testCallerDigests(CALLERS_ACCEPTED_BY.logger),
+    clock: options.clock,
   });
   let server: LoopbackServer | undefined;
   const harness: LoggerUnderTest = {
@@ -58,7 +51,7 @@ export async function createLoggerUnderTest(options: LoggerHarnessOptions = {}):
     },
     close: async () => {
       await server?.close();
-      await store.close();
+      await close();
     },
   };
   return harness;

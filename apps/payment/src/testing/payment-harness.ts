@@ -2,18 +2,14 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Express } from 'express';
-import { Registry } from 'prom-client';
 import { localAccount, writeDeployment, type Deployment } from '@nexus/chain';
 import { TestGrantIssuer } from '@nexus/clients';
 import { loadChainEnv, loadConfig, type ServiceConfig } from '@nexus/config';
 import { authAs, createSilentLogger, findWorkspaceRoot, TEST_TOKENS, testCallerDigests } from '@nexus/service-kit';
-import { createPaymentStore, openDatabase, type PaymentStore, type PaymentTables } from '@nexus/stores';
+import type { PaymentStore } from '@nexus/stores';
 import { CALLERS_ACCEPTED_BY, PROVIDER_CALLERS, providerServiceId } from '@nexus/types';
-import { createApp } from '../app';
-import { buildSettler } from '../build-settler';
-import { GrantReader } from '../grants/grant-reader';
-import { createPaymentMetrics } from '../payment-metrics';
-import { PaymentService, type PaymentServiceDeps } from '../payment-service';
+import { buildPayment } from '../build-payment';
+import type { PaymentService, PaymentServiceDeps } from '../payment-service';
 import type { Settler } from '../settler';
 
 /** The gateway's test token: most tests call as the gateway; `authAs` (service-kit) gives any other caller's header. */
@@ -73,37 +69,26 @@ export async function createPaymentUnderTest(options: PaymentHarnessOptions = {}
     env['CHAIN_DEPLOYMENT_FILE'] = join(dataDir, 'deployment.json');
     writeDeployment(env['CHAIN_DEPLOYMENT_FILE'], options.deployment);
   }
-  const chain = loadChainEnv(dataDir, env);
-  const logger = createSilentLogger('payment');
-  const database = openDatabase<PaymentTables>(
-    options.databaseUrl ? { databaseUrl: options.databaseUrl } : { sqlitePath: options.sqlitePath ?? join(dataDir, 'payment.sqlite') },
-  );
-  const store = await createPaymentStore(database);
-  const settler = await buildSettler(chain, logger, env);
-  const registry = new Registry();
   const grants = options.grants ?? new TestGrantIssuer();
-  const services = options.services ?? loadConfig({ dir: join(findWorkspaceRoot(), 'config'), env: {} }).services;
-  const leaseMs = chain.receiptTimeoutMs + 1_000;
-  const service = new PaymentService({
-    store,
-    settler,
-    grants: new GrantReader(grants.publicKey, services),
-    logger,
-    metrics: createPaymentMetrics(registry),
-    leaseMs,
-    ...(options.reports ? { reports: options.reports } : {}),
-  });
-  const app = createApp({ payments: service, store, settler, registry, logger, callers: testCallerDigests(CALLERS_ACCEPTED_BY.payment) });
-  return {
-    app,
-    store,
-    service,
-    settler,
-    grants,
-    leaseMs,
-    close: async () => {
-      settler.close();
-      await store.close();
+  const payment = await buildPayment({
+    settings: {
+      serviceToken: TEST_TOKENS.payment,
+      callers: testCallerDigests(CALLERS_ACCEPTED_BY.payment),
+      store: options.databaseUrl
+        ? { databaseUrl: options.databaseUrl }
+        : { sqlitePath: options.sqlitePath ?? join(dataDir, 'payment.sqlite') },
+      chain: loadChainEnv(dataDir, env),
+      keys: env,
+      services: options.services ?? loadConfig({ dir: join(findWorkspaceRoot(), 'config'), env: {} }).services,
+      grantKey: grants.publicKey,
+      // a test waits for a lease that outlasts the receipt wait by a second, not half a minute
+      leaseMarginMs: 1_000,
+      // no pending driver: a test that needs one drives it itself
+      pending: undefined,
     },
-  };
+    logger: createSilentLogger('payment'),
+    reports: options.reports,
+  });
+  const { app, store, service, settler, leaseMs, close } = payment;
+  return { app, store, service, settler, grants, leaseMs, close };
 }

@@ -1,15 +1,11 @@
 import { generateKeyPairSync, type KeyObject } from 'node:crypto';
 import type { Express } from 'express';
-import { Registry } from 'prom-client';
 import type { NexusConfig } from '@nexus/config';
 import { createSilentLogger, listenOnLoopback, TEST_TOKENS, testCallerDigests, type LoopbackServer } from '@nexus/service-kit';
-import { createPolicyStore, openDatabase, type PolicyStore, type PolicyTables } from '@nexus/stores';
+import type { PolicyStore } from '@nexus/stores';
 import { CALLERS_ACCEPTED_BY } from '@nexus/types';
-import { createApp } from '../app';
-import { buildCatalog } from '../catalog';
-import { periodBounds } from '../period';
-import { createPolicyMetrics } from '../policy-metrics';
-import { PolicyService } from '../policy-service';
+import { buildPolicy } from '../build-policy';
+import type { PolicyService } from '../policy-service';
 
 /** The gateway's test token: most tests call as the gateway; `authAs` (service-kit) gives any other caller's header. */
 export const TEST_TOKEN = TEST_TOKENS.gateway;
@@ -35,23 +31,17 @@ export async function createPolicyUnderTest(options: {
   grantKeys?: { privateKey: KeyObject; publicKey: KeyObject };
 }): Promise<PolicyUnderTest> {
   const grantKeys = options.grantKeys ?? generateKeyPairSync('ed25519');
-  const now = options.clock ?? (() => new Date());
-  const database = openDatabase<PolicyTables>(options.databaseUrl ? { databaseUrl: options.databaseUrl } : { sqlitePath: ':memory:' });
-  const store = await createPolicyStore(database, periodBounds(options.config.policy.period), now());
-  const registry = new Registry();
-  const policy = new PolicyService({
-    store,
-    catalog: buildCatalog(options.config),
-    clock: now,
-    metrics: createPolicyMetrics(registry),
-    grantKey: grantKeys.privateKey,
-  });
-  const app = createApp({
-    policy,
-    store,
-    registry,
+  const { app, store, policy, close } = await buildPolicy({
+    settings: {
+      config: options.config,
+      grantKey: grantKeys.privateKey,
+      callers: testCallerDigests(CALLERS_ACCEPTED_BY.policy),
+      store: options.databaseUrl ? { databaseUrl: options.databaseUrl } : { sqlitePath: ':memory:' },
+      // tests sweep when they mean to
+      housekeepingIntervalMs: false,
+    },
     logger: createSilentLogger('policy'),
-    callers: testCallerDigests(CALLERS_ACCEPTED_BY.policy),
+    clock: options.clock,
   });
   let server: LoopbackServer | undefined;
   const harness: PolicyUnderTest = {
@@ -67,7 +57,7 @@ export async function createPolicyUnderTest(options: {
     },
     close: async () => {
       await server?.close();
-      await store.close();
+      await close();
     },
   };
   return harness;

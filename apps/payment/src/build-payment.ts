@@ -1,0 +1,162 @@
+import type { KeyObject } from 'node:crypto';
+import { join } from 'node:path';
+import type { Express } from 'express';
+import { Registry } from 'prom-client';
+import { LogOutbox, LoggerClient, PolicyClient } from '@nexus/clients';
+import { loadChainEnv, loadConfig, loadGrantVerifyingKey, loadServiceEnv, type ChainEnv } from '@nexus/config';
+import type { CallerDigests, LoadedSettings, Logger } from '@nexus/service-kit';
+import {
+  createOutboxStore,
+  createPaymentStore,
+  openDatabase,
+  storeView,
+  type Database,
+  type Dialect,
+  type OpenDatabaseOptions,
+  type OutboxTables,
+  type PaymentStore,
+  type PaymentTables,
+} from '@nexus/stores';
+import { CALLERS_ACCEPTED_BY } from '@nexus/types';
+import { createApp } from './app';
+import { buildSettler, type Payees } from './build-settler';
+import { GrantReader } from './grants/grant-reader';
+import { createPaymentMetrics } from './payment-metrics';
+import { PaymentService, type PaymentServiceDeps } from './payment-service';
+import { PolicyOutcomeReports } from './pending/outcome-reports';
+import { PendingDriver } from './pending/pending-driver';
+import { loadPendingEnv, type PendingEnv } from './pending/pending-env';
+import type { Settler } from './settler';
+
+/** How much longer than the wait for a receipt a lease on a payment lasts. */
+export const DEFAULT_LEASE_MARGIN_MS = 30_000;
+
+export interface PaymentSettings {
+  /** this service's own token: the ends of the payments it drives go to the policy and the logger with it */
+  serviceToken: string;
+  /** the callers this service accepts → the sha256 of each one's token */
+  callers: CallerDigests;
+  /** PostgreSQL at `databaseUrl`, else SQLite at `sqlitePath` */
+  store: Pick<OpenDatabaseOptions, 'databaseUrl' | 'sqlitePath'>;
+  chain: ChainEnv;
+  /** where the settler reads its keys (TREASURY_PRIVATE_KEY, PAYEE_PRIVATE_KEYS) and CHAIN_JOURNAL_FILE; never logged */
+  keys: NodeJS.ProcessEnv;
+  /** our own copy of services.yaml names each service's payee: a grant never does, nor the caller */
+  services: Payees;
+  /** verifies the policy's grants (POLICY_GRANT_PUBLIC_KEY) */
+  grantKey: KeyObject;
+  /** a lease on a payment lasts the receipt wait plus this; DEFAULT_LEASE_MARGIN_MS by default */
+  leaseMarginMs?: number;
+  /** the pending driver, its outcome reports and its audit outbox; `undefined`: none (a test that drives them itself) */
+  pending: PendingEnv | undefined;
+}
+
+export interface BuildPaymentOptions {
+  settings: PaymentSettings;
+  logger: Logger;
+  /** where the ends of payments settled in the request are told, when `settings.pending` builds no outcome reports */
+  reports?: PaymentServiceDeps['reports'];
+}
+
+export interface Payment {
+  app: Express;
+  store: PaymentStore;
+  service: PaymentService;
+  settler: Settler;
+  /** the lease the service takes on a payment it settles */
+  leaseMs: number;
+  dialect: Dialect;
+  /** stops the background work, the settler and the store (after the server stopped taking requests) */
+  close: () => Promise<void>;
+}
+
+/** The payment service's settings from its environment and services.yaml. */
+export function loadPaymentSettings(env: NodeJS.ProcessEnv = process.env): LoadedSettings<PaymentSettings> {
+  const service = loadServiceEnv('payment', 8006, env, { accepts: CALLERS_ACCEPTED_BY.payment });
+  const chain = loadChainEnv(service.dataDir, env);
+  const { services } = loadConfig({ env });
+  const grantKey = loadGrantVerifyingKey(env);
+  return {
+    listen: { host: service.host, port: service.port },
+    settings: {
+      serviceToken: service.serviceToken,
+      callers: service.callers,
+      store: { databaseUrl: service.databaseUrl, sqlitePath: join(service.dataDir, 'payment.sqlite') },
+      chain,
+      keys: env,
+      services,
+      grantKey,
+      pending: loadPendingEnv(env),
+    },
+  };
+}
+
+/** Builds the payment service from its settings: ledger, settler, grant reader, background workers and the app. */
+export async function buildPayment(options: BuildPaymentOptions): Promise<Payment> {
+  const { settings, logger } = options;
+  const database = openDatabase<unknown>({
+    ...settings.store,
+    applicationName: 'nexus-payment',
+    onConnectionError: (error) => logger.warn('idle store connection lost; it will be replaced', { error: error.message }),
+  });
+  const store = await createPaymentStore(storeView<PaymentTables>(database));
+  const settler = await buildSettler(settings.chain, logger, settings.keys, settings.services);
+  const registry = new Registry();
+  const leaseMs = settings.chain.receiptTimeoutMs + (settings.leaseMarginMs ?? DEFAULT_LEASE_MARGIN_MS);
+  const workers =
+    settings.pending && (await startPendingWork(settings, settings.pending, { database, store, settler, logger, registry, leaseMs }));
+  const service = new PaymentService({
+    store,
+    settler,
+    grants: new GrantReader(settings.grantKey, settings.services),
+    logger,
+    metrics: createPaymentMetrics(registry),
+    leaseMs,
+    reports: workers?.reports ?? options.reports,
+  });
+  const app = createApp({ payments: service, store, settler, registry, logger, callers: settings.callers });
+  return {
+    app,
+    store,
+    service,
+    settler,
+    leaseMs,
+    dialect: database.dialect,
+    close: async () => {
+      await workers?.close();
+      settler.close();
+      await store.close();
+    },
+  };
+}
+
+/**
+ * Payments a previous run (or a silent chain) left PENDING are driven to their
+ * end and their holds settled: the outcomes go to the policy, the ends to the
+ * audit trail, each from its own outbox with this service's own credential.
+ */
+async function startPendingWork(
+  settings: PaymentSettings,
+  pending: PendingEnv,
+  deps: { database: Database<unknown>; store: PaymentStore; settler: Settler; logger: Logger; registry: Registry; leaseMs: number },
+) {
+  const { store, settler, logger, registry, leaseMs } = deps;
+  const outboxStore = await createOutboxStore(storeView<OutboxTables>(deps.database));
+  const policy = new PolicyClient({ baseUrl: pending.policyUrl, token: settings.serviceToken });
+  const audit = new LogOutbox({
+    queue: outboxStore,
+    sink: new LoggerClient({ baseUrl: pending.loggerUrl, token: settings.serviceToken }),
+    logger,
+    registry,
+  }).start();
+  const reports = new PolicyOutcomeReports({ queue: outboxStore, policy, logger, ledger: store, audit }).start();
+  const driver = new PendingDriver({ store, settler, reports, audit, logger, leaseMs, intervalMs: pending.driverIntervalMs }).start();
+  return {
+    reports,
+    close: async () => {
+      await driver.close();
+      await reports.close();
+      await audit.close({ timeoutMs: 2_000 });
+    },
+  };
+}

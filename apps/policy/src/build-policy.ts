@@ -1,0 +1,97 @@
+import type { KeyObject } from 'node:crypto';
+import { join } from 'node:path';
+import type { Express } from 'express';
+import { Registry } from 'prom-client';
+import { loadConfig, loadGrantSigningKey, loadServiceEnv, type NexusConfig } from '@nexus/config';
+import type { CallerDigests, LoadedSettings, Logger } from '@nexus/service-kit';
+import {
+  createPolicyStore,
+  openDatabase,
+  type Dialect,
+  type OpenDatabaseOptions,
+  type PolicyStore,
+  type PolicyTables,
+} from '@nexus/stores';
+import { CALLERS_ACCEPTED_BY } from '@nexus/types';
+import { createApp } from './app';
+import { buildCatalog } from './catalog';
+import { startHousekeeping } from './housekeeping';
+import { periodBounds } from './period';
+import { createPolicyMetrics } from './policy-metrics';
+import { PolicyService } from './policy-service';
+
+export interface PolicySettings {
+  config: NexusConfig;
+  /** the key grants are signed with (POLICY_GRANT_PRIVATE_KEY) */
+  grantKey: KeyObject;
+  /** the callers this service accepts → the sha256 of each one's token */
+  callers: CallerDigests;
+  /** PostgreSQL at `databaseUrl`, else SQLite at `sqlitePath` */
+  store: Pick<OpenDatabaseOptions, 'databaseUrl' | 'sqlitePath'>;
+  /** how often expired holds are swept and the period rolled (policy.yaml); `false`: never (a test that drives it) */
+  housekeepingIntervalMs: number | false;
+}
+
+export interface BuildPolicyOptions {
+  settings: PolicySettings;
+  logger: Logger;
+  /** the service's and the store's clock; the wall clock by default */
+  clock?: () => Date;
+}
+
+export interface Policy {
+  app: Express;
+  store: PolicyStore;
+  policy: PolicyService;
+  dialect: Dialect;
+  /** stops the housekeeping and closes the store (after the server stopped taking requests) */
+  close: () => Promise<void>;
+}
+
+/** The policy service's settings from its environment and the config files. */
+export function loadPolicySettings(env: NodeJS.ProcessEnv = process.env): LoadedSettings<PolicySettings> {
+  const service = loadServiceEnv('policy', 8005, env, { accepts: CALLERS_ACCEPTED_BY.policy });
+  const config = loadConfig({ env });
+  return {
+    listen: { host: service.host, port: service.port },
+    settings: {
+      config,
+      grantKey: loadGrantSigningKey(env),
+      callers: service.callers,
+      store: { databaseUrl: service.databaseUrl, sqlitePath: join(service.dataDir, 'policy.sqlite') },
+      housekeepingIntervalMs: config.policy.holds.sweepIntervalSeconds * 1000,
+    },
+  };
+}
+
+/** Builds the policy service from its settings: store, rules, housekeeping and the app. */
+export async function buildPolicy(options: BuildPolicyOptions): Promise<Policy> {
+  const { settings, logger, clock } = options;
+  const database = openDatabase<PolicyTables>({
+    ...settings.store,
+    applicationName: 'nexus-policy',
+    onConnectionError: (error) => logger.warn('idle store connection lost; it will be replaced', { error: error.message }),
+  });
+  const store = await createPolicyStore(database, periodBounds(settings.config.policy.period), clock?.());
+  const registry = new Registry();
+  const policy = new PolicyService({
+    store,
+    catalog: buildCatalog(settings.config),
+    clock,
+    metrics: createPolicyMetrics(registry),
+    grantKey: settings.grantKey,
+  });
+  const stopHousekeeping =
+    settings.housekeepingIntervalMs === false ? () => undefined : startHousekeeping(policy, settings.housekeepingIntervalMs, logger);
+  const app = createApp({ policy, store, registry, logger, callers: settings.callers });
+  return {
+    app,
+    store,
+    policy,
+    dialect: database.dialect,
+    close: async () => {
+      stopHousekeeping();
+      await store.close();
+    },
+  };
+}
