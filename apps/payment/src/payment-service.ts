@@ -138,11 +138,11 @@ export class PaymentService {
         return paymentView(outcome.payment, outcome.outcome !== 'refunded');
       }
       case 'not-signable':
-        throw new AppError('REFUND_NOT_SIGNABLE', 422, result.message);
+        throw new AppError('REFUND_NOT_SIGNABLE', result.message);
       case 'not-verified':
-        throw new AppError('REFUND_NOT_VERIFIED', 422, result.message);
+        throw new AppError('REFUND_NOT_VERIFIED', result.message);
       case 'unavailable':
-        throw new AppError('CHAIN_UNAVAILABLE', 503, `${result.message}; the payment was not refunded, retry shortly`);
+        throw new AppError('CHAIN_UNAVAILABLE', `${result.message}; the payment was not refunded, retry shortly`);
     }
   }
 
@@ -235,7 +235,7 @@ export class PaymentService {
       if (leased) return this.settleLeased(leased);
       await sleep(50);
     }
-    throw new AppError('PAYMENT_PENDING', 409, `payment ${id} is being settled elsewhere; retry with the same idempotency key`);
+    throw new AppError('PAYMENT_PENDING', `payment ${id} is being settled elsewhere; retry with the same idempotency key`);
   }
 
   private async mustGet(id: string): Promise<PaymentRecord> {
@@ -246,7 +246,7 @@ export class PaymentService {
 }
 
 function chainUnavailable(message: string, payment: PaymentRecord): AppError {
-  return new AppError('CHAIN_UNAVAILABLE', 503, message, {
+  return new AppError('CHAIN_UNAVAILABLE', message, {
     details: [
       { path: 'payment.id', message: payment.id },
       { path: 'payment.status', message: payment.status },

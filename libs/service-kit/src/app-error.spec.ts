@@ -6,7 +6,7 @@ import { z } from 'zod';
 describe('AppError', () => {
   it('carries a stable code, an HTTP status, details and a cause', () => {
     const cause = new Error('unique constraint');
-    const error = new AppError('IDEMPOTENCY_KEY_REUSED', 409, 'key reused', { details: [{ path: 'body.key', message: 'seen' }], cause });
+    const error = new AppError('IDEMPOTENCY_KEY_REUSED', 'key reused', { details: [{ path: 'body.key', message: 'seen' }], cause });
 
     expect(error).toBeInstanceOf(Error);
     expect(error).toMatchObject({ name: 'AppError', code: 'IDEMPOTENCY_KEY_REUSED', status: 409, message: 'key reused' });
