@@ -71,7 +71,7 @@ export class PaymentService {
       this.deps.metrics.replayed();
     }
     const final = payment.status === 'PENDING' ? await this.settleOnce(payment) : payment;
-    return paymentView(final, !created);
+    return paymentView(final, { replayed: !created });
   }
 
   private open(order: PaymentOrder, request: PayRequest) {
@@ -122,7 +122,7 @@ export class PaymentService {
 
   async refund(id: string, request: RefundRequest): Promise<Payment> {
     const payment = await this.mustGet(id);
-    if (payment.status === 'REFUNDED') return paymentView(payment, true);
+    if (payment.status === 'REFUNDED') return paymentView(payment, { replayed: true });
     if (payment.status !== 'SUCCESS' && payment.status !== 'MOCK') {
       throw conflict('PAYMENT_NOT_REFUNDABLE', `payment ${id} is ${payment.status}: only a settled payment can be refunded`);
     }
@@ -135,7 +135,7 @@ export class PaymentService {
           this.deps.metrics.refunded();
           this.deps.logger.info('payment refunded', { paymentId: id, txHash: result.txHash, reason: request.reason });
         }
-        return paymentView(outcome.payment, outcome.outcome !== 'refunded');
+        return paymentView(outcome.payment, { replayed: outcome.outcome !== 'refunded' });
       }
       case 'not-signable':
         throw new AppError('REFUND_NOT_SIGNABLE', result.message);
