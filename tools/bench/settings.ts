@@ -31,7 +31,9 @@ const Env = z.object({
   BENCH_BATCH_SIZE: z.coerce.number().int().min(2).max(250).default(100),
 });
 
-export class BenchUsageError extends Error {}
+export class BenchUsageError extends Error {
+  override readonly name = 'BenchUsageError';
+}
 
 /** Reads the settings from the environment and the arguments; a BenchUsageError names what is wrong. */
 export function benchSettings(argv: readonly string[], env: NodeJS.ProcessEnv): BenchSettings {

@@ -30,8 +30,8 @@ async function main(): Promise<number> {
     if (!settings.json) out(render());
   };
   const report = await runDemo(client, settings, PROBLEMS, {
-    resetting: () => text(() => renderResetNotice(true)),
-    ready: (start) => text(() => `${start.reset.done ? '' : renderResetNotice(false)}${renderIntro(start)}`),
+    resetting: () => text(() => renderResetNotice({ reset: true })),
+    ready: (start) => text(() => `${start.reset.done ? '' : renderResetNotice({ reset: false })}${renderIntro(start)}`),
     problem: (problem, index) => text(() => renderProblem(problem, index)),
   });
   out(settings.json ? `${JSON.stringify(DemoReport.parse(report), null, 2)}\n` : renderSummary(report));

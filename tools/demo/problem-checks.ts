@@ -23,14 +23,6 @@ export interface LoggedPayment {
   amount: string;
 }
 
-const check = (id: string, description: string, expected: string, seen: string, ok: boolean): DemoCheck => ({
-  id,
-  description,
-  expected,
-  seen,
-  ok,
-});
-
 const sum = (amounts: readonly string[]) => fromBaseUnits(amounts.reduce((total, amount) => total + toBaseUnits(amount), 0n));
 const same = (a: string | null | undefined, b: string | null | undefined) =>
   a !== null && a !== undefined && b !== null && b !== undefined && toBaseUnits(a) === toBaseUnits(b);
@@ -68,29 +60,30 @@ export function recordChecks(observed: Observed): DemoCheck[] {
     return !logged || logged.status !== payment.status || !same(logged.amount, payment.amount);
   });
   return [
-    check(
-      'chat.answered',
-      'each chat turn was answered',
-      count(observed.turns.length, 'answer'),
-      failed.length === 0
-        ? count(observed.turns.length, 'answer')
-        : failed.map((turn) => `${turn.agentId}: ${turn.error?.status} ${turn.error?.code} ${turn.error?.message}`).join('; '),
-      failed.length === 0,
-    ),
-    check(
-      'record.decisions',
-      'each decision is in the audit trail (GET /policy/logs)',
-      `${calls.length} of ${calls.length} decisions`,
-      `${calls.length - missingDecisions.length} of ${calls.length} decisions${missingDecisions.length ? `; missing ${missingDecisions.map((call) => call.decisionId).join(', ')}` : ''}`,
-      missingDecisions.length === 0,
-    ),
-    check(
-      'record.payments',
-      'each payment is in the ledger with the same status and amount (GET /transactions)',
-      `${payments.length} of ${payments.length} payments`,
-      `${payments.length - missingPayments.length} of ${payments.length} payments${missingPayments.length ? `; missing or different ${missingPayments.map((payment) => payment.id).join(', ')}` : ''}`,
-      missingPayments.length === 0,
-    ),
+    {
+      id: 'chat.answered',
+      description: 'each chat turn was answered',
+      expected: count(observed.turns.length, 'answer'),
+      seen:
+        failed.length === 0
+          ? count(observed.turns.length, 'answer')
+          : failed.map((turn) => `${turn.agentId}: ${turn.error?.status} ${turn.error?.code} ${turn.error?.message}`).join('; '),
+      ok: failed.length === 0,
+    },
+    {
+      id: 'record.decisions',
+      description: 'each decision is in the audit trail (GET /policy/logs)',
+      expected: `${calls.length} of ${calls.length} decisions`,
+      seen: `${calls.length - missingDecisions.length} of ${calls.length} decisions${missingDecisions.length ? `; missing ${missingDecisions.map((call) => call.decisionId).join(', ')}` : ''}`,
+      ok: missingDecisions.length === 0,
+    },
+    {
+      id: 'record.payments',
+      description: 'each payment is in the ledger with the same status and amount (GET /transactions)',
+      expected: `${payments.length} of ${payments.length} payments`,
+      seen: `${payments.length - missingPayments.length} of ${payments.length} payments${missingPayments.length ? `; missing or different ${missingPayments.map((payment) => payment.id).join(', ')}` : ''}`,
+      ok: missingPayments.length === 0,
+    },
   ];
 }
 
@@ -105,43 +98,44 @@ export function priorityReserveChecks(observed: Observed): DemoCheck[] {
   const batch = observed.after['batch-agent'];
   const [image] = callsOf(observed, 'user-agent', 'generate_image');
   return [
-    check(
-      'reserve.jobs-paid-first',
-      "batch-agent's jobs are paid while the treasury has room outside the reserve",
-      'at least one BATCH_COMPUTE job ALLOWED and paid before the rejection',
-      before.length === 0
-        ? 'no job before it'
-        : `${paidFirst.length} of ${count(before.length, 'job')} ALLOWED and paid first${
-            before.length > paidFirst.length
-              ? ` (${before
-                  .filter((job) => !paidFirst.includes(job))
-                  .map(outcome)
-                  .join('; ')})`
-              : ''
-          }`,
-      paidFirst.length > 0 && paidFirst.length === before.length,
-    ),
-    check(
-      'reserve.rejected',
-      "a batch-agent job that would eat the HIGH agents' reserve is rejected, and nothing is paid for it",
-      'REJECTED PRIORITY_RESERVE_EXCEEDED, nothing paid',
-      rejection ? `job ${stopped + 1}: ${outcome(rejection)}` : `${jobs.length} jobs, none stopped`,
-      rejection?.action === 'REJECTED' && rejection.reason === 'PRIORITY_RESERVE_EXCEEDED' && rejection.payment === null,
-    ),
-    check(
-      'reserve.own-budget-had-room',
-      "it is the reserve that said no, not batch-agent's own budget",
-      `batch-agent still has at least ${jobPrice ?? 'one job'} of its own budget`,
-      batch ? `${batch.remaining} of ${batch.dailyBudget} left` : 'batch-agent not read',
-      batch !== undefined && jobPrice !== null && atLeast(batch.remaining, jobPrice),
-    ),
-    check(
-      'reserve.high-served',
-      'user-agent (HIGH) still gets its image',
-      'IMAGE_GEN ALLOWED and paid',
-      image ? outcome(image) : 'no image call',
-      image !== undefined && image.action === 'ALLOWED' && isPaid(image, observed.mode) && image.served !== null,
-    ),
+    {
+      id: 'reserve.jobs-paid-first',
+      description: "batch-agent's jobs are paid while the treasury has room outside the reserve",
+      expected: 'at least one BATCH_COMPUTE job ALLOWED and paid before the rejection',
+      seen:
+        before.length === 0
+          ? 'no job before it'
+          : `${paidFirst.length} of ${count(before.length, 'job')} ALLOWED and paid first${
+              before.length > paidFirst.length
+                ? ` (${before
+                    .filter((job) => !paidFirst.includes(job))
+                    .map(outcome)
+                    .join('; ')})`
+                : ''
+            }`,
+      ok: paidFirst.length > 0 && paidFirst.length === before.length,
+    },
+    {
+      id: 'reserve.rejected',
+      description: "a batch-agent job that would eat the HIGH agents' reserve is rejected, and nothing is paid for it",
+      expected: 'REJECTED PRIORITY_RESERVE_EXCEEDED, nothing paid',
+      seen: rejection ? `job ${stopped + 1}: ${outcome(rejection)}` : `${jobs.length} jobs, none stopped`,
+      ok: rejection?.action === 'REJECTED' && rejection.reason === 'PRIORITY_RESERVE_EXCEEDED' && rejection.payment === null,
+    },
+    {
+      id: 'reserve.own-budget-had-room',
+      description: "it is the reserve that said no, not batch-agent's own budget",
+      expected: `batch-agent still has at least ${jobPrice ?? 'one job'} of its own budget`,
+      seen: batch ? `${batch.remaining} of ${batch.dailyBudget} left` : 'batch-agent not read',
+      ok: batch !== undefined && jobPrice !== null && atLeast(batch.remaining, jobPrice),
+    },
+    {
+      id: 'reserve.high-served',
+      description: 'user-agent (HIGH) still gets its image',
+      expected: 'IMAGE_GEN ALLOWED and paid',
+      seen: image ? outcome(image) : 'no image call',
+      ok: image !== undefined && image.action === 'ALLOWED' && isPaid(image, observed.mode) && image.served !== null,
+    },
   ];
 }
 
@@ -154,41 +148,43 @@ export function budgetPressureChecks(observed: Observed): DemoCheck[] {
   const downgrade = stopped < 0 ? undefined : archives[stopped];
   const summaryPrice = priceOf(observed, 'LOG_ARCHIVE', 'summary');
   return [
-    check(
-      'pressure.full-first',
-      'archives are kept in full while the budget is healthy',
-      `at least one LOG_ARCHIVE full (${priceOf(observed, 'LOG_ARCHIVE', 'full') ?? '?'}) ALLOWED and paid first`,
-      before.length === 0
-        ? 'no archive before it'
-        : `${fullPaid.length} of ${count(before.length, 'archive')} kept in full and paid first${
-            before.length > fullPaid.length
-              ? ` (${before
-                  .filter((archive) => !fullPaid.includes(archive))
-                  .map(outcome)
-                  .join('; ')})`
-              : ''
-          }`,
-      fullPaid.length > 0 && fullPaid.length === before.length,
-    ),
-    check(
-      'pressure.downgraded',
-      'once a full archive would leave too little of the budget, the call is downgraded to the summary and paid its price',
-      `DOWNGRADED BUDGET_PRESSURE_DOWNGRADE summary ${summaryPrice ?? '?'}, paid ${summaryPrice ?? '?'}`,
-      downgrade ? `archive ${stopped + 1}: ${outcome(downgrade)}` : `${archives.length} archives, none downgraded`,
-      downgrade !== undefined &&
+    {
+      id: 'pressure.full-first',
+      description: 'archives are kept in full while the budget is healthy',
+      expected: `at least one LOG_ARCHIVE full (${priceOf(observed, 'LOG_ARCHIVE', 'full') ?? '?'}) ALLOWED and paid first`,
+      seen:
+        before.length === 0
+          ? 'no archive before it'
+          : `${fullPaid.length} of ${count(before.length, 'archive')} kept in full and paid first${
+              before.length > fullPaid.length
+                ? ` (${before
+                    .filter((archive) => !fullPaid.includes(archive))
+                    .map(outcome)
+                    .join('; ')})`
+                : ''
+            }`,
+      ok: fullPaid.length > 0 && fullPaid.length === before.length,
+    },
+    {
+      id: 'pressure.downgraded',
+      description: 'once a full archive would leave too little of the budget, the call is downgraded to the summary and paid its price',
+      expected: `DOWNGRADED BUDGET_PRESSURE_DOWNGRADE summary ${summaryPrice ?? '?'}, paid ${summaryPrice ?? '?'}`,
+      seen: downgrade ? `archive ${stopped + 1}: ${outcome(downgrade)}` : `${archives.length} archives, none downgraded`,
+      ok:
+        downgrade !== undefined &&
         downgrade.action === 'DOWNGRADED' &&
         downgrade.reason === 'BUDGET_PRESSURE_DOWNGRADE' &&
         downgrade.variant === 'summary' &&
         same(downgrade.amount, summaryPrice) &&
         isPaid(downgrade, observed.mode),
-    ),
-    check(
-      'pressure.summary-kept',
-      'the provider kept a summary archive',
-      'a summary archive',
-      downgrade?.served ?? 'nothing served',
-      downgrade?.servedVariant === 'summary',
-    ),
+    },
+    {
+      id: 'pressure.summary-kept',
+      description: 'the provider kept a summary archive',
+      expected: 'a summary archive',
+      seen: downgrade?.served ?? 'nothing served',
+      ok: downgrade?.servedVariant === 'summary',
+    },
   ];
 }
 
@@ -204,26 +200,29 @@ export function perQueryCostChecks(observed: Observed, expectedQueries: number):
   const after = observed.after['user-agent'];
   const grew = before && after ? fromBaseUnits(toBaseUnits(after.spentToday) - toBaseUnits(before.spentToday)) : null;
   return [
-    check(
-      'price.each-paid',
-      'each price query is a decision and a payment of its own, at the per-query price',
-      `${expectedQueries} queries, each ALLOWED and paid ${price ?? '?'}, ${expectedQueries} distinct payments`,
-      `${count(queries.length, 'query', 'queries')}, ${paid.length} ALLOWED and paid ${price ?? '?'}, ${count(paymentIds.size, 'distinct payment')}`,
-      queries.length === expectedQueries && paid.length === expectedQueries && paymentIds.size === expectedQueries,
-    ),
-    check(
-      'price.total',
-      'the payments add up to the number of queries times the price',
-      `${expectedQueries} x ${price ?? '?'} = ${expectedTotal ?? '?'}`,
-      `payments total ${paidTotal}`,
-      same(paidTotal, expectedTotal),
-    ),
-    check(
-      'price.budget-moved',
-      "user-agent's spend grew by exactly that total, with nothing left held",
-      `spent +${expectedTotal ?? '?'}, reserved 0.00`,
-      before && after ? `spent ${before.spentToday} -> ${after.spentToday} (+${grew}), reserved ${after.reserved}` : 'user-agent not read',
-      same(grew, expectedTotal) && after !== undefined && toBaseUnits(after.reserved) === 0n,
-    ),
+    {
+      id: 'price.each-paid',
+      description: 'each price query is a decision and a payment of its own, at the per-query price',
+      expected: `${expectedQueries} queries, each ALLOWED and paid ${price ?? '?'}, ${expectedQueries} distinct payments`,
+      seen: `${count(queries.length, 'query', 'queries')}, ${paid.length} ALLOWED and paid ${price ?? '?'}, ${count(paymentIds.size, 'distinct payment')}`,
+      ok: queries.length === expectedQueries && paid.length === expectedQueries && paymentIds.size === expectedQueries,
+    },
+    {
+      id: 'price.total',
+      description: 'the payments add up to the number of queries times the price',
+      expected: `${expectedQueries} x ${price ?? '?'} = ${expectedTotal ?? '?'}`,
+      seen: `payments total ${paidTotal}`,
+      ok: same(paidTotal, expectedTotal),
+    },
+    {
+      id: 'price.budget-moved',
+      description: "user-agent's spend grew by exactly that total, with nothing left held",
+      expected: `spent +${expectedTotal ?? '?'}, reserved 0.00`,
+      seen:
+        before && after
+          ? `spent ${before.spentToday} -> ${after.spentToday} (+${grew}), reserved ${after.reserved}`
+          : 'user-agent not read',
+      ok: same(grew, expectedTotal) && after !== undefined && toBaseUnits(after.reserved) === 0n,
+    },
   ];
 }

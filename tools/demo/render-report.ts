@@ -4,7 +4,7 @@ import type { AgentBudget, DemoCall, DemoCheck, DemoProblem, DemoReport, DemoTur
 /** The human-readable report, in pieces so the command can print each problem as soon as it is played. All pure. */
 
 /** What the demo says before it touches the budgets. */
-export function renderResetNotice(reset: boolean): string {
+export function renderResetNotice({ reset }: { reset: boolean }): string {
   return reset
     ? "Resetting today's budgets (POST /reset) so the run is repeatable; --no-reset plays on the current budgets instead.\n"
     : 'Not resetting the budgets (--no-reset): the problems play on what this period has already spent.\n';
@@ -107,7 +107,7 @@ export function renderSummary(report: DemoReport): string {
 /** The whole report, as the command prints it piece by piece. */
 export function renderReport(report: DemoReport): string {
   return [
-    renderResetNotice(report.reset.done),
+    renderResetNotice({ reset: report.reset.done }),
     renderIntro(report),
     ...report.problems.map((problem, index) => renderProblem(problem, index)),
     renderSummary(report),

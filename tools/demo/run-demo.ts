@@ -173,7 +173,7 @@ async function setupRead<T>(what: string, read: () => Promise<T>): Promise<T> {
   } catch (error) {
     if (error instanceof GatewayAnswerError) {
       const hint = error.status === 401 || error.status === 403 ? ' (is the env file the one the stack was started with?)' : '';
-      throw new DemoSetupError(`${what}: ${error.message}${hint}`);
+      throw new DemoSetupError(`${what}: ${error.message}${hint}`, { cause: error });
     }
     throw error;
   }

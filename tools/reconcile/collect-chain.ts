@@ -70,7 +70,7 @@ export async function collectChain(plan: ChainPlan): Promise<ChainSnapshot> {
     return await readRouterEvents(provider, plan);
   } catch (error: unknown) {
     if (error instanceof SourceReadError) throw error;
-    throw new SourceReadError(`the node at ${plan.rpcUrl} did not answer: ${rpcMessage(error)}`);
+    throw new SourceReadError(`the node at ${plan.rpcUrl} did not answer: ${rpcMessage(error)}`, { cause: error });
   } finally {
     provider.destroy();
   }

@@ -46,7 +46,7 @@ async function reading<T>(path: string, read: () => Promise<T>): Promise<T> {
   try {
     return await read();
   } catch (error: unknown) {
-    throw new SourceReadError(describeFailure(error, path));
+    throw new SourceReadError(describeFailure(error, path), { cause: error });
   }
 }
 

@@ -98,7 +98,7 @@ export function reconcileSettings(env: Readonly<Record<string, string>>, envPath
   try {
     chain = loadChainEnv(env['NEXUS_DATA_DIR'] || 'data', env);
   } catch (error: unknown) {
-    if (error instanceof ConfigError) throw new ReconcileSetupError(error.message);
+    if (error instanceof ConfigError) throw new ReconcileSetupError(error.message, { cause: error });
     throw error;
   }
   const fromBlock = env['RECONCILE_FROM_BLOCK']?.trim();

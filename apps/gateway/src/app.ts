@@ -78,7 +78,7 @@ export function createApp(deps: GatewayAppDeps): Express {
     },
     mapError: (error) =>
       isStoreUnavailable(error)
-        ? new AppError('SERVICE_UNAVAILABLE', 503, 'the gateway store is unavailable; nothing was done, retry shortly', { cause: error })
+        ? new AppError('SERVICE_UNAVAILABLE', 'the gateway store is unavailable; nothing was done, retry shortly', { cause: error })
         : undefined,
     routes: (router) => {
       router.use('/docs', swaggerUi.serve, swaggerUi.setup(document as swaggerUi.JsonObject, { customSiteTitle: 'MNEE Nexus API' }));

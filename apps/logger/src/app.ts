@@ -29,7 +29,7 @@ export function createApp(deps: LoggerAppDeps): Express {
     healthChecks: { store: () => deps.store.ping() },
     mapError: (error) =>
       isStoreUnavailable(error)
-        ? new AppError('SERVICE_UNAVAILABLE', 503, 'the event log is unavailable; nothing was stored, retry shortly', { cause: error })
+        ? new AppError('SERVICE_UNAVAILABLE', 'the event log is unavailable; nothing was stored, retry shortly', { cause: error })
         : undefined,
     routes: (router) => eventRoutes(router, deps.log),
   });

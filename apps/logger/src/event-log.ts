@@ -47,7 +47,6 @@ export class EventLog {
         this.deps.metrics.conflicted();
         throw new AppError(
           'EVENT_OF_ANOTHER_SENDER',
-          403,
           `${sender} may not write events another sender stored: ${outcome.ids.join(', ')}; nothing of this batch was stored`,
         );
     }

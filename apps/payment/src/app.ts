@@ -30,9 +30,9 @@ export function createApp(deps: PaymentAppDeps): Express {
     },
     mapError: (error) => {
       if (error instanceof ChainUnavailableError)
-        return new AppError('CHAIN_UNAVAILABLE', 503, 'the chain RPC did not answer; retry shortly', { cause: error });
+        return new AppError('CHAIN_UNAVAILABLE', 'the chain RPC did not answer; retry shortly', { cause: error });
       if (isStoreUnavailable(error))
-        return new AppError('SERVICE_UNAVAILABLE', 503, 'the payments ledger is unavailable; nothing was sent, retry shortly', {
+        return new AppError('SERVICE_UNAVAILABLE', 'the payments ledger is unavailable; nothing was sent, retry shortly', {
           cause: error,
         });
       return undefined;

@@ -71,7 +71,7 @@ export class PaymentService {
       this.deps.metrics.replayed();
     }
     const final = payment.status === 'PENDING' ? await this.settleOnce(payment) : payment;
-    return paymentView(final, !created);
+    return paymentView(final, { replayed: !created });
   }
 
   private open(order: PaymentOrder, request: PayRequest) {
@@ -122,7 +122,7 @@ export class PaymentService {
 
   async refund(id: string, request: RefundRequest): Promise<Payment> {
     const payment = await this.mustGet(id);
-    if (payment.status === 'REFUNDED') return paymentView(payment, true);
+    if (payment.status === 'REFUNDED') return paymentView(payment, { replayed: true });
     if (payment.status !== 'SUCCESS' && payment.status !== 'MOCK') {
       throw conflict('PAYMENT_NOT_REFUNDABLE', `payment ${id} is ${payment.status}: only a settled payment can be refunded`);
     }
@@ -135,14 +135,14 @@ export class PaymentService {
           this.deps.metrics.refunded();
           this.deps.logger.info('payment refunded', { paymentId: id, txHash: result.txHash, reason: request.reason });
         }
-        return paymentView(outcome.payment, outcome.outcome !== 'refunded');
+        return paymentView(outcome.payment, { replayed: outcome.outcome !== 'refunded' });
       }
       case 'not-signable':
-        throw new AppError('REFUND_NOT_SIGNABLE', 422, result.message);
+        throw new AppError('REFUND_NOT_SIGNABLE', result.message);
       case 'not-verified':
-        throw new AppError('REFUND_NOT_VERIFIED', 422, result.message);
+        throw new AppError('REFUND_NOT_VERIFIED', result.message);
       case 'unavailable':
-        throw new AppError('CHAIN_UNAVAILABLE', 503, `${result.message}; the payment was not refunded, retry shortly`);
+        throw new AppError('CHAIN_UNAVAILABLE', `${result.message}; the payment was not refunded, retry shortly`);
     }
   }
 
@@ -237,7 +237,7 @@ export class PaymentService {
       if (leased) return this.settleLeased(leased);
       await sleep(50);
     }
-    throw new AppError('PAYMENT_PENDING', 409, `payment ${id} is being settled elsewhere; retry with the same idempotency key`);
+    throw new AppError('PAYMENT_PENDING', `payment ${id} is being settled elsewhere; retry with the same idempotency key`);
   }
 
   private async mustGet(id: string): Promise<PaymentRecord> {
@@ -248,7 +248,7 @@ export class PaymentService {
 }
 
 function chainUnavailable(message: string, payment: PaymentRecord): AppError {
-  return new AppError('CHAIN_UNAVAILABLE', 503, message, {
+  return new AppError('CHAIN_UNAVAILABLE', message, {
     details: [
       { path: 'payment.id', message: payment.id },
       { path: 'payment.status', message: payment.status },

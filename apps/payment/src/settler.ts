@@ -50,6 +50,7 @@ export interface SettlementHooks {
 
 /** Another settler took the payment over (this one's lease ran out): nothing more may be sent for it here. */
 export class LeaseLostError extends Error {
+  override readonly name = 'LeaseLostError';
   readonly code = 'LEASE_LOST';
   constructor(paymentId: string) {
     super(`the lease on payment ${paymentId} was lost: another settler is in charge`);

@@ -3,23 +3,31 @@ import { toBaseUnits, type VerifyReason, type VerifyRequest, type VerifyResult }
 import type { Settler } from './settler';
 import { paymentView } from './views';
 
-const answer = (valid: boolean, reason: VerifyReason, message: string, payment: PaymentRecord | undefined): VerifyResult => ({
-  valid,
+/** A payment that is not valid for this request, and why. */
+const refused = (reason: Exclude<VerifyReason, 'VALID'>, message: string, payment: PaymentRecord | undefined): VerifyResult => ({
+  valid: false,
   reason,
+  message,
+  payment: payment ? paymentView(payment) : null,
+});
+
+const accepted = (message: string, payment: PaymentRecord | undefined): VerifyResult => ({
+  valid: true,
+  reason: 'VALID',
   message,
   payment: payment ? paymentView(payment) : null,
 });
 
 /** What the ledger says of a payment against what a provider expects; null when it fits. */
 function ledgerProblem(payment: PaymentRecord, request: VerifyRequest, minAmount: bigint): VerifyResult | null {
-  if (payment.status === 'REFUNDED') return answer(false, 'REFUNDED', `payment ${payment.id} was refunded`, payment);
+  if (payment.status === 'REFUNDED') return refused('REFUNDED', `payment ${payment.id} was refunded`, payment);
   if (payment.status !== 'SUCCESS' && payment.status !== 'MOCK')
-    return answer(false, 'NOT_SETTLED', `payment ${payment.id} is ${payment.status}`, payment);
+    return refused('NOT_SETTLED', `payment ${payment.id} is ${payment.status}`, payment);
   if (payment.payee.toLowerCase() !== request.payee.toLowerCase())
-    return answer(false, 'WRONG_PAYEE', `payment ${payment.id} went to ${payment.payee}`, payment);
+    return refused('WRONG_PAYEE', `payment ${payment.id} went to ${payment.payee}`, payment);
   if (payment.serviceId !== request.serviceId)
-    return answer(false, 'WRONG_SERVICE', `payment ${payment.id} is for ${payment.serviceId}`, payment);
-  if (payment.amount < minAmount) return answer(false, 'AMOUNT_TOO_LOW', `payment ${payment.id} is below ${request.amount}`, payment);
+    return refused('WRONG_SERVICE', `payment ${payment.id} is for ${payment.serviceId}`, payment);
+  if (payment.amount < minAmount) return refused('AMOUNT_TOO_LOW', `payment ${payment.id} is below ${request.amount}`, payment);
   return null;
 }
 
@@ -40,7 +48,7 @@ export async function verifyPayment(request: VerifyRequest, store: PaymentStore,
     const problem = ledgerProblem(payment, request, minAmount);
     if (problem) return problem;
   } else if (request.paymentId || settler.mode === 'mock') {
-    return answer(false, 'UNKNOWN_PAYMENT', 'no such payment in the ledger', undefined);
+    return refused('UNKNOWN_PAYMENT', 'no such payment in the ledger', undefined);
   }
 
   const txHash = request.txHash ?? payment?.txHash;
@@ -51,7 +59,7 @@ export async function verifyPayment(request: VerifyRequest, store: PaymentStore,
       minAmount,
       ...(payment?.paymentRef ? { paymentRef: payment.paymentRef } : {}),
     });
-    if (!check.valid) return answer(false, check.reason, check.message, payment);
+    if (!check.valid) return refused(check.reason, check.message, payment);
   }
-  return answer(true, 'VALID', payment ? `payment ${payment.id} is valid` : 'the chain holds a valid payment', payment);
+  return accepted(payment ? `payment ${payment.id} is valid` : 'the chain holds a valid payment', payment);
 }

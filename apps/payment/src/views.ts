@@ -2,7 +2,8 @@ import type { PaymentRecord, PaymentStatus as LedgerStatus } from '@nexus/stores
 import { fromBaseUnits, type Payment, type TreasuryView } from '@nexus/types';
 import type { TreasuryState } from './settler';
 
-export function paymentView(record: PaymentRecord, replayed?: boolean): Payment {
+/** The API view of a payment; `replayed` is shown only when given (an answer to a pay or refund call). */
+export function paymentView(record: PaymentRecord, { replayed }: { replayed?: boolean } = {}): Payment {
   return {
     id: record.id,
     status: record.status,

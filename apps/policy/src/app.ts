@@ -28,7 +28,7 @@ export function createApp(deps: PolicyAppDeps): Express {
     healthChecks: { store: () => deps.store.ping() },
     mapError: (error) =>
       isStoreUnavailable(error)
-        ? new AppError('SERVICE_UNAVAILABLE', 503, 'the policy store is unavailable; nothing was changed, retry shortly', { cause: error })
+        ? new AppError('SERVICE_UNAVAILABLE', 'the policy store is unavailable; nothing was changed, retry shortly', { cause: error })
         : undefined,
     routes: (router) => {
       decisionRoutes(router, deps.policy);

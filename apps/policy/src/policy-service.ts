@@ -87,7 +87,6 @@ export class PolicyService {
       case 'contended':
         throw new AppError(
           'SERVICE_UNAVAILABLE',
-          503,
           `too many concurrent decisions for ${request.agentId} took the budget this one needed; nothing was reserved, retry`,
         );
       case 'key_reused':
@@ -301,7 +300,6 @@ function settled(outcome: SettleOutcome, id: string, verb: 'commit' | 'release')
     case 'exceeds_hold':
       throw new AppError(
         'COMMIT_EXCEEDS_HOLD',
-        422,
         `cannot commit more than the ${fromBaseUnits(outcome.reservation.amount)} MNEE held by ${id}`,
       );
   }

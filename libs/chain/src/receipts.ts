@@ -12,6 +12,7 @@ export interface ReceiptWait {
 
 /** No receipt with enough confirmations in time; `cause` is the last RPC error when the node was unreachable. */
 export class ReceiptTimeoutError extends Error {
+  override readonly name = 'ReceiptTimeoutError';
   readonly code = 'RECEIPT_TIMEOUT';
   constructor(
     readonly txHash: string,

@@ -26,13 +26,16 @@ export class GatewayUnreachableError extends Error {
 /** The gateway answered with an error status, or with a body that is not its contract. */
 export class GatewayAnswerError extends Error {
   override readonly name = 'GatewayAnswerError';
-  constructor(
-    readonly request: string,
-    readonly status: number,
-    readonly code: string,
-    message: string,
-  ) {
-    super(`${request} answered ${status} ${code}: ${message}`);
+  /** what was asked, e.g. "POST /v1/invoke" */
+  readonly request: string;
+  readonly status: number;
+  readonly code: string;
+
+  constructor(options: { request: string; status: number; code: string; message: string }) {
+    super(`${options.request} answered ${options.status} ${options.code}: ${options.message}`);
+    this.request = options.request;
+    this.status = options.status;
+    this.code = options.code;
   }
 }
 
@@ -160,7 +163,7 @@ export class GatewayClient {
       return { status: res.status, ok: res.ok, json: parseJson(text) ?? (text.slice(0, 200) || res.statusText) };
     } catch (error) {
       const why = error instanceof Error && error.name === 'TimeoutError' ? `no answer within ${timeoutMs / 1000}s` : causeOf(error);
-      throw new GatewayUnreachableError(`the gateway at ${this.baseUrl} does not answer ${request}: ${why}`);
+      throw new GatewayUnreachableError(`the gateway at ${this.baseUrl} does not answer ${request}: ${why}`, { cause: error });
     }
   }
 
@@ -169,7 +172,12 @@ export class GatewayClient {
     if (!parsed.success) {
       const first = parsed.error.issues[0];
       const where = first ? `${first.path.join('.') || '(body)'}: ${first.message}` : 'not the expected shape';
-      throw new GatewayAnswerError(request, status, 'UNEXPECTED_ANSWER', `the answer is not the gateway's contract (${where})`);
+      throw new GatewayAnswerError({
+        request,
+        status,
+        code: 'UNEXPECTED_ANSWER',
+        message: `the answer is not the gateway's contract (${where})`,
+      });
     }
     return parsed.data;
   }
@@ -178,8 +186,14 @@ export class GatewayClient {
 /** An error status: the gateway's error body when it sent one, else what it sent. */
 function answerError(request: string, status: number, json: unknown): GatewayAnswerError {
   const problem = ErrorBody.safeParse(json);
-  if (problem.success) return new GatewayAnswerError(request, status, problem.data.error.code, problem.data.error.message);
-  return new GatewayAnswerError(request, status, 'UNEXPECTED_ANSWER', typeof json === 'string' ? json : JSON.stringify(json).slice(0, 200));
+  if (problem.success)
+    return new GatewayAnswerError({ request, status, code: problem.data.error.code, message: problem.data.error.message });
+  return new GatewayAnswerError({
+    request,
+    status,
+    code: 'UNEXPECTED_ANSWER',
+    message: typeof json === 'string' ? json : JSON.stringify(json).slice(0, 200),
+  });
 }
 
 function queryString(query: ListQuery): string {

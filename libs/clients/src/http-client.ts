@@ -74,16 +74,14 @@ export class ServiceClient {
     const { data } = await this.send(method, path, options);
     const parsed = schema.safeParse(data);
     if (!parsed.success)
-      throw new ServiceCallError(
-        this.service,
-        'bad_response',
-        'UPSTREAM_ERROR',
-        502,
-        `${this.service} answered ${method} ${path} with a body that is not its contract`,
-        200,
-        undefined,
-        parsed.error,
-      );
+      throw new ServiceCallError({
+        service: this.service,
+        failure: 'bad_response',
+        code: 'UPSTREAM_ERROR',
+        message: `${this.service} answered ${method} ${path} with a body that is not its contract`,
+        upstreamStatus: 200,
+        cause: parsed.error,
+      });
     return parsed.data;
   }
 
@@ -124,36 +122,27 @@ export class ServiceClient {
   private transportError(method: Method, path: string, error: unknown): ServiceCallError {
     const code = axios.isAxiosError(error) ? error.code : undefined;
     if (code === 'ECONNABORTED' || code === 'ETIMEDOUT')
-      return new ServiceCallError(
-        this.service,
-        'timeout',
-        'UPSTREAM_TIMEOUT',
-        504,
-        `${this.service} did not answer ${method} ${path} in time`,
-        undefined,
-        undefined,
-        error,
-      );
+      return new ServiceCallError({
+        service: this.service,
+        failure: 'timeout',
+        code: 'UPSTREAM_TIMEOUT',
+        message: `${this.service} did not answer ${method} ${path} in time`,
+        cause: error,
+      });
     if (code === 'ERR_BAD_RESPONSE' || code === 'ERR_FR_MAX_BODY_LENGTH_EXCEEDED')
-      return new ServiceCallError(
-        this.service,
-        'bad_response',
-        'UPSTREAM_ERROR',
-        502,
-        `${this.service} sent an unreadable answer to ${method} ${path}`,
-        undefined,
-        undefined,
-        error,
-      );
-    return new ServiceCallError(
-      this.service,
-      'unreachable',
-      'UPSTREAM_UNAVAILABLE',
-      503,
-      `${this.service} is unreachable (${code ?? 'network error'})`,
-      undefined,
-      undefined,
-      error,
-    );
+      return new ServiceCallError({
+        service: this.service,
+        failure: 'bad_response',
+        code: 'UPSTREAM_ERROR',
+        message: `${this.service} sent an unreadable answer to ${method} ${path}`,
+        cause: error,
+      });
+    return new ServiceCallError({
+      service: this.service,
+      failure: 'unreachable',
+      code: 'UPSTREAM_UNAVAILABLE',
+      message: `${this.service} is unreachable (${code ?? 'network error'})`,
+      cause: error,
+    });
   }
 }

@@ -16,23 +16,40 @@ export type CallFailure =
  * the service's own 4xx as is, 502 for its 5xx or a bad answer, 503 when it
  * cannot be reached, 504 on a timeout.
  */
+export interface ServiceCallErrorOptions {
+  service: string;
+  failure: CallFailure;
+  code: ErrorCode;
+  message: string;
+  /** our status when it is not the code's own (a service's 4xx passed on as is) */
+  status?: number;
+  /** the status the service answered with; undefined when it did not answer */
+  upstreamStatus?: number;
+  /** the service's own error body, when it sent one */
+  upstreamBody?: ErrorBody;
+  cause?: unknown;
+}
+
 export class ServiceCallError extends AppError {
-  constructor(
-    readonly service: string,
-    readonly failure: CallFailure,
-    code: ErrorCode,
-    status: number,
-    message: string,
-    /** the status the service answered with; undefined when it did not answer */
-    readonly upstreamStatus: number | undefined,
-    /** the service's own error body, when it sent one */
-    readonly upstreamBody: ErrorBody | undefined,
-    cause?: unknown,
-  ) {
-    super(code, status, message, {
-      cause,
+  override readonly name: string = 'ServiceCallError';
+  readonly service: string;
+  readonly failure: CallFailure;
+  /** the status the service answered with; undefined when it did not answer */
+  readonly upstreamStatus: number | undefined;
+  /** the service's own error body, when it sent one */
+  readonly upstreamBody: ErrorBody | undefined;
+
+  constructor(options: ServiceCallErrorOptions) {
+    const { upstreamBody } = options;
+    super(options.code, options.message, {
+      ...(options.status === undefined ? {} : { status: options.status }),
+      cause: options.cause,
       ...(upstreamBody?.error.details ? { details: upstreamBody.error.details } : {}),
     });
+    this.service = options.service;
+    this.failure = options.failure;
+    this.upstreamStatus = options.upstreamStatus;
+    this.upstreamBody = upstreamBody;
   }
 
   /** true when trying again later may succeed (the service was down, slow or failing). */
@@ -43,21 +60,33 @@ export class ServiceCallError extends AppError {
   static answered(service: string, status: number, body: unknown): ServiceCallError {
     const parsed = ErrorBody.safeParse(body);
     if (!parsed.success)
-      return new ServiceCallError(
+      return new ServiceCallError({
         service,
-        'bad_response',
-        'UPSTREAM_ERROR',
-        502,
-        `${service} answered ${status} without an error body`,
-        status,
-        undefined,
-      );
+        failure: 'bad_response',
+        code: 'UPSTREAM_ERROR',
+        message: `${service} answered ${status} without an error body`,
+        upstreamStatus: status,
+      });
     const { code, message } = parsed.data.error;
     // A 4xx is the caller's request; a 5xx is the service's trouble, which becomes ours as a 502/503.
-    if (status < 500) return new ServiceCallError(service, 'answered', code, status, message, status, parsed.data);
-    const ourStatus = status === 503 ? 503 : 502;
-    const ourCode: ErrorCode = status === 503 ? 'UPSTREAM_UNAVAILABLE' : 'UPSTREAM_ERROR';
-    return new ServiceCallError(service, 'answered', ourCode, ourStatus, `${service}: ${message}`, status, parsed.data);
+    if (status < 500)
+      return new ServiceCallError({
+        service,
+        failure: 'answered',
+        code,
+        status,
+        message,
+        upstreamStatus: status,
+        upstreamBody: parsed.data,
+      });
+    return new ServiceCallError({
+      service,
+      failure: 'answered',
+      code: status === 503 ? 'UPSTREAM_UNAVAILABLE' : 'UPSTREAM_ERROR',
+      message: `${service}: ${message}`,
+      upstreamStatus: status,
+      upstreamBody: parsed.data,
+    });
   }
 }
 

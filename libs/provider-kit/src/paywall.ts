@@ -152,7 +152,7 @@ export class Paywall {
     } catch (error) {
       if (!(error instanceof PaymentUnverifiableError)) throw error;
       this.options.metrics?.proofRefused('UNVERIFIABLE');
-      throw new AppError('PAYMENT_UNVERIFIABLE', 503, `${error.message}; the proof was not used, retry shortly`, { cause: error });
+      throw new AppError('PAYMENT_UNVERIFIABLE', `${error.message}; the proof was not used, retry shortly`, { cause: error });
     }
   }
 

@@ -1,4 +1,4 @@
-import { AppError, conflict, notFound, validationError } from './app-error';
+import { AppError, ERROR_STATUS, conflict, notFound, validationError } from './app-error';
 import { newId } from './ids';
 import { parseInput } from './validate';
 import { z } from 'zod';
@@ -6,12 +6,23 @@ import { z } from 'zod';
 describe('AppError', () => {
   it('carries a stable code, an HTTP status, details and a cause', () => {
     const cause = new Error('unique constraint');
-    const error = new AppError('IDEMPOTENCY_KEY_REUSED', 409, 'key reused', { details: [{ path: 'body.key', message: 'seen' }], cause });
+    const error = new AppError('IDEMPOTENCY_KEY_REUSED', 'key reused', { details: [{ path: 'body.key', message: 'seen' }], cause });
 
     expect(error).toBeInstanceOf(Error);
     expect(error).toMatchObject({ name: 'AppError', code: 'IDEMPOTENCY_KEY_REUSED', status: 409, message: 'key reused' });
     expect(error.details).toEqual([{ path: 'body.key', message: 'seen' }]);
     expect(error.cause).toBe(cause);
+  });
+
+  it("takes its status from the code unless told another, and keeps its subclass's name", () => {
+    expect(new AppError('RATE_LIMITED', 'slow down')).toMatchObject({ status: 429, details: undefined });
+    expect(new AppError('PAYMENT_PENDING', 'not confirmed yet', { status: 504 }).status).toBe(504);
+    for (const code of Object.keys(ERROR_STATUS) as (keyof typeof ERROR_STATUS)[])
+      expect(new AppError(code, 'x').status).toBe(ERROR_STATUS[code]);
+    class SomeError extends AppError {
+      override readonly name: string = 'SomeError';
+    }
+    expect(new SomeError('NOT_FOUND', 'gone')).toMatchObject({ name: 'SomeError', status: 404 });
   });
 
   it('has helpers for the usual statuses', () => {

@@ -44,7 +44,7 @@ function callerWithToken(given: string, callers: CallerDigests): ServiceCaller |
 
 const unauthorized = (res: Response, message: string) => {
   res.setHeader('WWW-Authenticate', 'Bearer realm="nexus-internal"');
-  return new AppError('UNAUTHORIZED', 401, message);
+  return new AppError('UNAUTHORIZED', message);
 };
 
 /** Every path but the public ones needs the bearer token of a known caller; the caller's name goes to `res.locals.caller`. */
@@ -67,7 +67,7 @@ export function acceptCallers(...accepted: readonly ServiceCaller[]): RequestHan
   const guard: RequestHandler = (_req, res, next) => {
     const caller = res.locals['caller'] as ServiceCaller | undefined;
     if (caller !== undefined && accepted.includes(caller)) return next();
-    next(new AppError('FORBIDDEN_CALLER', 403, `${caller ?? 'an unauthenticated caller'} may not call this route`));
+    next(new AppError('FORBIDDEN_CALLER', `${caller ?? 'an unauthenticated caller'} may not call this route`));
   };
   guards.add(guard);
   return guard;
@@ -76,7 +76,7 @@ export function acceptCallers(...accepted: readonly ServiceCaller[]): RequestHan
 /** The authenticated caller of this request (set by `authenticateCallers`). */
 export function callerOf(res: Response): ServiceCaller {
   const caller = res.locals['caller'] as ServiceCaller | undefined;
-  if (caller === undefined) throw new AppError('UNAUTHORIZED', 401, 'no authenticated caller');
+  if (caller === undefined) throw new AppError('UNAUTHORIZED', 'no authenticated caller');
   return caller;
 }
 

@@ -53,7 +53,7 @@ function testRoutes(logger: Logger) {
       res.json({ id: req.params['id'] });
     });
     router.get('/agents/:id', (req) => {
-      throw new AppError('AGENT_NOT_FOUND', 404, `no agent "${req.params['id']}"`, {
+      throw new AppError('AGENT_NOT_FOUND', `no agent "${req.params['id']}"`, {
         details: [{ path: 'params.id', message: 'unknown agent' }],
       });
     });

@@ -9,15 +9,15 @@ function fromBodyParser(error: unknown): AppError | undefined {
   if (typeof error !== 'object' || error === null || !('type' in error)) return undefined;
   switch (error.type) {
     case 'entity.parse.failed':
-      return new AppError('MALFORMED_JSON', 400, 'request body is not valid JSON');
+      return new AppError('MALFORMED_JSON', 'request body is not valid JSON');
     case 'entity.too.large':
-      return new AppError('PAYLOAD_TOO_LARGE', 413, 'request body is too large');
+      return new AppError('PAYLOAD_TOO_LARGE', 'request body is too large');
     case 'encoding.unsupported':
     case 'charset.unsupported':
-      return new AppError('UNSUPPORTED_MEDIA_TYPE', 415, 'unsupported body encoding or charset');
+      return new AppError('UNSUPPORTED_MEDIA_TYPE', 'unsupported body encoding or charset');
     case 'request.aborted':
     case 'request.size.invalid':
-      return new AppError('VALIDATION_ERROR', 400, 'request body was incomplete');
+      return new AppError('VALIDATION_ERROR', 'request body was incomplete');
     default:
       return undefined;
   }
@@ -30,14 +30,13 @@ function fromBodyParser(error: unknown): AppError | undefined {
  */
 function unreadableRequest(error: unknown): AppError | undefined {
   if (typeof error !== 'object' || error === null || !('status' in error) || error.status !== 400) return undefined;
-  if (error instanceof URIError) return new AppError('VALIDATION_ERROR', 400, 'the request path is not valid percent-encoding');
-  if ('expose' in error && error.expose === true)
-    return new AppError('MALFORMED_JSON', 400, 'the request body could not be read or decoded');
+  if (error instanceof URIError) return new AppError('VALIDATION_ERROR', 'the request path is not valid percent-encoding');
+  if ('expose' in error && error.expose === true) return new AppError('MALFORMED_JSON', 'the request body could not be read or decoded');
   return undefined;
 }
 
 export function notFoundHandler(): RequestHandler {
-  return (req, _res, next) => next(new AppError('NOT_FOUND', 404, `no route for ${req.method} ${req.path}`));
+  return (req, _res, next) => next(new AppError('NOT_FOUND', `no route for ${req.method} ${req.path}`));
 }
 
 /** Turns a service's own kind of failure (a store that is down...) into an AppError; undefined when it is not one. */
@@ -48,7 +47,7 @@ export function errorHandler(logger: Logger, mapError: ErrorMapper = () => undef
   return (error: unknown, _req, res, next) => {
     if (res.headersSent) return next(error);
     const known = error instanceof AppError ? error : (fromBodyParser(error) ?? unreadableRequest(error) ?? mapError(error));
-    const appError = known ?? new AppError('INTERNAL_ERROR', 500, 'internal error', { cause: error });
+    const appError = known ?? new AppError('INTERNAL_ERROR', 'internal error', { cause: error });
     if (appError.status >= 500) logger.error('request failed', { code: appError.code, error: describeError(appError.cause ?? appError) });
     const body: ErrorBody = {
       error: {

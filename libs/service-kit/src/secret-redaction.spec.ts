@@ -62,7 +62,7 @@ describe('an RPC error that names its URL with credentials and an API key', () =
       logger: createSilentLogger(),
       routes: (router) => {
         router.get('/pay', () => {
-          throw new AppError('CHAIN_UNAVAILABLE', 503, `the chain RPC did not answer: ${(rpcError as Error).message}`);
+          throw new AppError('CHAIN_UNAVAILABLE', `the chain RPC did not answer: ${(rpcError as Error).message}`);
         });
       },
     });

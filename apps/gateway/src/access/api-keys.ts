@@ -32,6 +32,6 @@ export function authenticate(keys: ApiKeys, isPublic: (method: string, path: str
       return next();
     }
     res.setHeader('WWW-Authenticate', 'Bearer realm="mnee-nexus"');
-    next(new AppError('UNAUTHORIZED', 401, given === undefined ? 'missing bearer key (Authorization: Bearer <key>)' : 'unknown key'));
+    next(new AppError('UNAUTHORIZED', given === undefined ? 'missing bearer key (Authorization: Bearer <key>)' : 'unknown key'));
   };
 }

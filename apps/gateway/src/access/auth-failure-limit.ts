@@ -28,7 +28,6 @@ export function authFailureLimit(settings: RateLimitSettings, isPublic: (method:
           return next(
             new AppError(
               'RATE_LIMITED',
-              429,
               `too many failed authentications from this address: at most ${String(settings.max)} per ${settings.windowMs / 1000} s`,
             ),
           );

@@ -22,11 +22,11 @@ export function actingAgent(caller: Caller, requested: string | undefined): stri
   switch (caller.kind) {
     case 'agent':
       if (requested !== undefined && requested !== caller.agentId)
-        throw new AppError('FORBIDDEN', 403, `this key acts as ${caller.agentId} only, not as ${requested}`);
+        throw new AppError('FORBIDDEN', `this key acts as ${caller.agentId} only, not as ${requested}`);
       return caller.agentId;
     case 'admin':
       if (requested === undefined)
-        throw new AppError('VALIDATION_ERROR', 400, 'agentId is required with the admin key', {
+        throw new AppError('VALIDATION_ERROR', 'agentId is required with the admin key', {
           details: [{ path: 'agentId', message: 'is required with the admin key' }],
         });
       return requested;

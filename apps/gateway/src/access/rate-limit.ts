@@ -25,9 +25,7 @@ export function rateLimitPerKey(settings: RateLimitSettings): RequestHandler {
       return caller ? callerName(caller) : `address:${ipKeyGenerator(req.ip ?? 'unknown')}`;
     },
     handler: (_req, _res, next, options) => {
-      next(
-        new AppError('RATE_LIMITED', 429, `too many requests: at most ${String(options.limit)} per ${settings.windowMs / 1000} s per key`),
-      );
+      next(new AppError('RATE_LIMITED', `too many requests: at most ${String(options.limit)} per ${settings.windowMs / 1000} s per key`));
     },
   });
 }

@@ -12,7 +12,7 @@ export interface ChatModelOverrides {
 }
 
 const notConfigured = (choice: ModelChoice, needs: string) =>
-  new AppError('MODEL_NOT_CONFIGURED', 422, `the ${choice} model is not configured on this gateway (${needs} is not set)`);
+  new AppError('MODEL_NOT_CONFIGURED', `the ${choice} model is not configured on this gateway (${needs} is not set)`);
 
 /**
  * The chat model for a choice. A model whose settings are missing → 422

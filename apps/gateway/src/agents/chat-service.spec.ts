@@ -60,7 +60,7 @@ describe('chat with the built-in planner', () => {
   });
 
   it('stops and answers with the error when a call cannot be decided, remembering nothing of the turn', async () => {
-    const down = new AppError('UPSTREAM_UNAVAILABLE', 503, 'policy cannot be reached');
+    const down = new AppError('UPSTREAM_UNAVAILABLE', 'policy cannot be reached');
     const paidCalls = new RecordingPaidCalls(() => Promise.reject(down));
     const service = chatService(paidCalls);
 

@@ -78,26 +78,25 @@ function sanitise(message: string, secrets: readonly string[]): string {
 export function modelFailure(error: unknown, choice: ModelChoice, secrets: readonly string[] = []): AppError {
   if (error instanceof AppError) return error;
   const label = LABEL[choice];
-  if (choice === 'planner') return new AppError('INTERNAL_ERROR', 500, 'the built-in planner failed', { cause: error });
+  if (choice === 'planner') return new AppError('INTERNAL_ERROR', 'the built-in planner failed', { cause: error });
   const facts = factsOf(error);
   const cause = Object.assign(new Error(sanitise(facts.message, secrets)), { name: error instanceof Error ? error.name : 'Error' });
-  if (facts.timedOut) return new AppError('UPSTREAM_TIMEOUT', 504, `${label} did not answer in time`, { cause });
-  if (facts.status === undefined && facts.unreachable)
-    return new AppError('UPSTREAM_UNAVAILABLE', 503, `${label} cannot be reached`, { cause });
+  if (facts.timedOut) return new AppError('UPSTREAM_TIMEOUT', `${label} did not answer in time`, { cause });
+  if (facts.status === undefined && facts.unreachable) return new AppError('UPSTREAM_UNAVAILABLE', `${label} cannot be reached`, { cause });
   const status = facts.status;
   if (status === 401 || status === 403)
-    return new AppError('UPSTREAM_ERROR', 502, `${label} refused the credentials (HTTP ${status}); check ${CREDENTIALS[choice]}`, {
+    return new AppError('UPSTREAM_ERROR', `${label} refused the credentials (HTTP ${status}); check ${CREDENTIALS[choice]}`, {
       cause,
     });
-  if (status === 404) return new AppError('UPSTREAM_ERROR', 502, `${label} does not know the configured model (HTTP 404)`, { cause });
+  if (status === 404) return new AppError('UPSTREAM_ERROR', `${label} does not know the configured model (HTTP 404)`, { cause });
   if (status === 429)
-    return new AppError('UPSTREAM_ERROR', 502, `${label} is rate limiting this gateway or it is out of quota (HTTP 429)`, { cause });
-  if (status !== undefined && status >= 500) return new AppError('UPSTREAM_ERROR', 502, `${label} failed (HTTP ${status})`, { cause });
+    return new AppError('UPSTREAM_ERROR', `${label} is rate limiting this gateway or it is out of quota (HTTP 429)`, { cause });
+  if (status !== undefined && status >= 500) return new AppError('UPSTREAM_ERROR', `${label} failed (HTTP ${status})`, { cause });
   if (status !== undefined)
-    return new AppError('UPSTREAM_ERROR', 502, `${label} refused the request (HTTP ${status}): ${sanitise(facts.message, secrets)}`, {
+    return new AppError('UPSTREAM_ERROR', `${label} refused the request (HTTP ${status}): ${sanitise(facts.message, secrets)}`, {
       cause,
     });
-  return new AppError('UPSTREAM_ERROR', 502, `${label} gave an answer that could not be used: ${sanitise(facts.message, secrets)}`, {
+  return new AppError('UPSTREAM_ERROR', `${label} gave an answer that could not be used: ${sanitise(facts.message, secrets)}`, {
     cause,
   });
 }

@@ -134,7 +134,7 @@ describe('the paid tools', () => {
   it('tells the model a paid call failed and was refunded', async () => {
     const paidCalls = new RecordingPaidCalls((request): PaidCallOutcome => {
       const answer = answerFor(request);
-      const error = new AppError('UPSTREAM_UNAVAILABLE', 503, 'PRICE_ORACLE cannot be reached');
+      const error = new AppError('UPSTREAM_UNAVAILABLE', 'PRICE_ORACLE cannot be reached');
       return {
         kind: 'failed',
         error,
@@ -178,7 +178,7 @@ describe('the paid tools', () => {
   });
 
   it('hands a failure before any decision to the chat and tells the model nothing was paid', async () => {
-    const down = new AppError('UPSTREAM_UNAVAILABLE', 503, 'policy cannot be reached');
+    const down = new AppError('UPSTREAM_UNAVAILABLE', 'policy cannot be reached');
     const paidCalls = new RecordingPaidCalls(() => Promise.reject(down));
     const unavailable: AppError[] = [];
     const { run, records } = paidTools(paidCalls, { onUnavailable: (error) => unavailable.push(error) });

@@ -127,9 +127,7 @@ export function createPaidTools(options: PaidToolsOptions): DynamicStructuredToo
             return JSON.stringify(refusedReport(spec, 'unavailable', { code: 'SERVICE_UNAVAILABLE', message }));
           }
           const failure =
-            error instanceof AppError
-              ? error
-              : new AppError('INTERNAL_ERROR', 500, `${spec.name} failed before a decision`, { cause: error });
+            error instanceof AppError ? error : new AppError('INTERNAL_ERROR', `${spec.name} failed before a decision`, { cause: error });
           options.onUnavailable?.(failure);
           return JSON.stringify(
             refusedReport(spec, 'unavailable', { code: failure.code, message: `${failure.message}; nothing was held or paid` }),

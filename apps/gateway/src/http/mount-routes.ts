@@ -11,7 +11,7 @@ export function mountRoutes(router: Router, routes: readonly AnyRoute[]): void {
   for (const route of routes) {
     router[route.method](route.path, async (req: Request, res: Response) => {
       const caller = callerOf(res);
-      if (route.access === 'admin' && caller?.kind !== 'admin') throw new AppError('FORBIDDEN', 403, 'this needs the admin key');
+      if (route.access === 'admin' && caller?.kind !== 'admin') throw new AppError('FORBIDDEN', 'this needs the admin key');
       const input = {
         params: parseInput(route.params ?? NoInput, req.params, 'params'),
         query: parseInput(route.query ?? NoInput, req.query, 'query'),

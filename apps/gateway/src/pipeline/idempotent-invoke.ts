@@ -84,9 +84,11 @@ export class IdempotentInvoke {
     if (!claim.claimed) {
       const { existing } = claim;
       if (existing.fingerprint !== fingerprint)
-        throw new AppError('IDEMPOTENCY_KEY_REUSED', 422, 'this Idempotency-Key was used for a different request; use a new key');
+        throw new AppError('IDEMPOTENCY_KEY_REUSED', 'this Idempotency-Key was used for a different request; use a new key', {
+          status: 422,
+        });
       if (existing.state === 'IN_FLIGHT' || existing.answer === null)
-        throw new AppError('IDEMPOTENCY_KEY_IN_USE', 409, 'a request with this Idempotency-Key is still running; retry shortly');
+        throw new AppError('IDEMPOTENCY_KEY_IN_USE', 'a request with this Idempotency-Key is still running; retry shortly');
       return { status: existing.answer.status, body: JSON.parse(existing.answer.body) as InvokeAnswer, replayed: true };
     }
 

@@ -86,7 +86,7 @@ export class PaidCallPipeline implements PaidCalls {
     const shown = publicDecision(decision);
     if (decision.action === 'REJECTED') return { kind: 'rejected', answer: { decision: shown, payment: null, result: null } };
     if (decision.variant === null || decision.amount === null || decision.reservationId === null || decision.grant === null)
-      throw new AppError('UPSTREAM_ERROR', 502, `policy granted decision ${decision.id} without a variant, amount, hold or grant`);
+      throw new AppError('UPSTREAM_ERROR', `policy granted decision ${decision.id} without a variant, amount, hold or grant`);
     const grant: Grant = { decision, variant: decision.variant, amount: decision.amount, reservationId: decision.reservationId };
 
     if (decision.replayed) {
@@ -119,7 +119,7 @@ export class PaidCallPipeline implements PaidCalls {
         await this.release(grant, `payment failed: ${payment.failure?.code ?? 'unknown'}`, context);
         return this.failed(
           grant,
-          new AppError('PAYMENT_FAILED', 502, `the payment failed (${payment.failure?.message ?? 'no reason given'}); nothing was charged`),
+          new AppError('PAYMENT_FAILED', `the payment failed (${payment.failure?.message ?? 'no reason given'}); nothing was charged`),
           payment,
           null,
         );
@@ -129,8 +129,8 @@ export class PaidCallPipeline implements PaidCalls {
           grant,
           new AppError(
             'PAYMENT_PENDING',
-            504,
             `payment ${payment.id} is not confirmed yet; its hold stays counted until the payment service settles it`,
+            { status: 504 },
           ),
           payment,
           null,
@@ -139,7 +139,7 @@ export class PaidCallPipeline implements PaidCalls {
         await this.release(grant, 'the payment of an earlier attempt was refunded', context);
         return this.failed(
           grant,
-          new AppError('PROVIDER_FAILED', 502, `an earlier attempt of this call failed and payment ${payment.id} was refunded`),
+          new AppError('PROVIDER_FAILED', `an earlier attempt of this call failed and payment ${payment.id} was refunded`),
           payment,
           null,
         );
@@ -171,7 +171,6 @@ export class PaidCallPipeline implements PaidCalls {
               kind: 'unknown',
               error: new AppError(
                 'UPSTREAM_TIMEOUT',
-                504,
                 `${service.config.id} did not answer in time; the payment stands (it may have been served)`,
                 { cause: error },
               ),
@@ -216,7 +215,6 @@ export class PaidCallPipeline implements PaidCalls {
     if (reservation.status === 'HELD' || reservation.status === 'COMMITTED') return undefined;
     return new AppError(
       reservation.status === 'EXPIRED' ? 'RESERVATION_EXPIRED' : 'RESERVATION_ALREADY_SETTLED',
-      409,
       `an earlier attempt with this idempotency key already ended (its hold is ${reservation.status}); use a new key to call again`,
     );
   }
@@ -326,7 +324,7 @@ function paymentRefused(error: unknown): string | undefined {
 /** A chain outage is a 503 CHAIN_UNAVAILABLE here as at the payment service, with its details (payment id and status). */
 function paymentError(error: unknown): AppError {
   if (isServiceCallError(error) && error.upstreamBody?.error.code === 'CHAIN_UNAVAILABLE')
-    return new AppError('CHAIN_UNAVAILABLE', 503, `payment: ${error.upstreamBody.error.message}`, {
+    return new AppError('CHAIN_UNAVAILABLE', `payment: ${error.upstreamBody.error.message}`, {
       cause: error,
       ...(error.details ? { details: error.details } : {}),
     });
@@ -335,5 +333,5 @@ function paymentError(error: unknown): AppError {
 
 function asAppError(error: unknown, what: string): AppError {
   if (error instanceof AppError) return error;
-  return new AppError('INTERNAL_ERROR', 500, `${what}: unexpected failure`, { cause: error });
+  return new AppError('INTERNAL_ERROR', `${what}: unexpected failure`, { cause: error });
 }

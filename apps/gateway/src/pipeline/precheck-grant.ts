@@ -33,13 +33,11 @@ export async function precheckGrant(request: PrecheckRequest): Promise<AppError 
     if (isServiceCallError(error) && status !== undefined && status >= 400 && status < 500 && status !== 429)
       return new AppError(
         error.code,
-        status,
         `${serviceId} refuses this input for the ${variant} variant (${error.message}); the hold was released and nothing was paid`,
-        { cause: error, ...(error.details ? { details: error.details } : {}) },
+        { status, cause: error, ...(error.details ? { details: error.details } : {}) },
       );
     return new AppError(
       'PRECHECK_UNAVAILABLE',
-      503,
       `${serviceId} could not check the input before payment; the hold was released and nothing was paid`,
       { cause: error },
     );

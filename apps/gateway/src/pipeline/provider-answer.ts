@@ -20,7 +20,7 @@ export function readProviderAnswer(serviceId: string, answer: ProviderAnswer): P
     if (served.success) return { kind: 'served', result: served.data.result };
     return {
       kind: 'unknown',
-      error: new AppError('UPSTREAM_ERROR', 502, `${serviceId} answered a paid call with a body that is not its contract`),
+      error: new AppError('UPSTREAM_ERROR', `${serviceId} answered a paid call with a body that is not its contract`),
     };
   }
   const failure = ProviderFailureBody.safeParse(answer.body);
@@ -29,23 +29,19 @@ export function readProviderAnswer(serviceId: string, answer: ProviderAnswer): P
     return {
       kind: 'refunded_by_provider',
       refund,
-      error: new AppError('PROVIDER_FAILED', 502, `${serviceId} failed after payment: ${error.message}`),
+      error: new AppError('PROVIDER_FAILED', `${serviceId} failed after payment: ${error.message}`),
     };
   }
   const body = ErrorBody.safeParse(answer.body);
   if (!body.success)
-    return { kind: 'unused', error: new AppError('UPSTREAM_ERROR', 502, `${serviceId} answered ${answer.status} without an error body`) };
+    return { kind: 'unused', error: new AppError('UPSTREAM_ERROR', `${serviceId} answered ${answer.status} without an error body`) };
   const { code, message, details } = body.data.error;
   if (code === 'PAYMENT_ALREADY_REDEEMED')
-    return { kind: 'unknown', error: new AppError('UPSTREAM_ERROR', 502, `${serviceId} says this payment was already used: ${message}`) };
+    return { kind: 'unknown', error: new AppError('UPSTREAM_ERROR', `${serviceId} says this payment was already used: ${message}`) };
   // The caller's own mistake (input, an unknown price...) keeps its 4xx; a refused proof or a provider in trouble is ours.
   const callerFault = answer.status < 500 && answer.status !== 402 && answer.status !== 401 && answer.status !== 403;
   const error = callerFault
-    ? new AppError(code, answer.status, `${serviceId}: ${message}`, details ? { details } : {})
-    : new AppError(
-        answer.status === 503 ? 'UPSTREAM_UNAVAILABLE' : 'UPSTREAM_ERROR',
-        answer.status === 503 ? 503 : 502,
-        `${serviceId}: ${message}`,
-      );
+    ? new AppError(code, `${serviceId}: ${message}`, { status: answer.status, ...(details ? { details } : {}) })
+    : new AppError(answer.status === 503 ? 'UPSTREAM_UNAVAILABLE' : 'UPSTREAM_ERROR', `${serviceId}: ${message}`);
   return { kind: 'unused', error };
 }

@@ -6,7 +6,7 @@ import { publicAgent } from './views';
 
 export function agentRoutes(deps: GatewayDeps): AnyRoute[] {
   const one = { 200: { description: 'the agent, its budget and spend this period', schema: PublicAgent } };
-  const pauseOrResume = (paused: boolean) =>
+  const pauseOrResume = ({ paused }: { paused: boolean }) =>
     defineRoute({
       method: 'post',
       path: `/agents/:id/${paused ? 'pause' : 'resume'}`,
@@ -60,7 +60,7 @@ export function agentRoutes(deps: GatewayDeps): AnyRoute[] {
         body: publicAgent(await deps.policy.updateBudget(params.id, body, { requestId })),
       }),
     }),
-    pauseOrResume(true),
-    pauseOrResume(false),
+    pauseOrResume({ paused: true }),
+    pauseOrResume({ paused: false }),
   ];
 }

@@ -27,7 +27,7 @@ export class ServiceDirectory {
   /** The service, or a 404 SERVICE_NOT_FOUND naming the ones there are. */
   get(serviceId: string): PaidService {
     const service = this.services.get(serviceId);
-    if (!service) throw new AppError('SERVICE_NOT_FOUND', 404, `no service ${serviceId} (known: ${[...this.services.keys()].join(', ')})`);
+    if (!service) throw new AppError('SERVICE_NOT_FOUND', `no service ${serviceId} (known: ${[...this.services.keys()].join(', ')})`);
     return service;
   }
 }

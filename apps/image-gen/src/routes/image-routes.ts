@@ -19,7 +19,7 @@ export function imageRoutes({ images, limits, metrics }: ImageRoutesDeps): (rout
       const { contentHash } = parseInput(ImageParams, req.params, 'params');
       const image = await images.find(contentHash.toLowerCase()).catch((error: unknown) => {
         if (isStoreUnavailable(error))
-          throw new AppError('SERVICE_UNAVAILABLE', 503, 'the image store is unavailable; retry shortly', { cause: error });
+          throw new AppError('SERVICE_UNAVAILABLE', 'the image store is unavailable; retry shortly', { cause: error });
         throw error;
       });
       metrics.served(image !== undefined);

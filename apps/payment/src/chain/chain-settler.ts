@@ -102,7 +102,7 @@ export class ChainSettler implements Settler {
       return await this.confirm(txHash, expected);
     } catch (error) {
       // An earlier attempt recorded a hash before broadcasting it: that one may still land.
-      return this.settleFailure(error, expected, uncertain > 0 || payment.txHash !== null);
+      return this.settleFailure(error, expected, { broadcastUncertain: uncertain > 0 || payment.txHash !== null });
     }
   }
 
@@ -151,7 +151,11 @@ export class ChainSettler implements Settler {
     }
   }
 
-  private async settleFailure(error: unknown, expected: ExpectedPayment, broadcastUncertain: boolean): Promise<SettleResult> {
+  private async settleFailure(
+    error: unknown,
+    expected: ExpectedPayment,
+    { broadcastUncertain }: { broadcastUncertain: boolean },
+  ): Promise<SettleResult> {
     const ref = expected.paymentRef;
     const revert = revertReasonOf(error);
     if (revert?.name === 'PaymentRefAlreadyUsed') {

@@ -2,6 +2,7 @@ import { ReceiptTimeoutError, isTransientRpcError } from '@nexus/chain';
 
 /** The chain RPC kept failing after every retry. Thrown instead of the raw socket error, so it is never mistaken for a store outage. */
 export class ChainUnavailableError extends Error {
+  override readonly name = 'ChainUnavailableError';
   readonly code = 'CHAIN_UNAVAILABLE';
   constructor(options: { cause: unknown }) {
     super('the chain RPC did not answer', options);

@@ -63,5 +63,5 @@ export class GrantReader {
 
 /** 403: no live policy grant is behind this payment; nothing was written or sent. */
 export function grantInvalid(message: string): AppError {
-  return new AppError('GRANT_INVALID', 403, `${message}; nothing was paid`);
+  return new AppError('GRANT_INVALID', `${message}; nothing was paid`);
 }

@@ -18,7 +18,7 @@ async function assertMayRefund(payments: PaymentService, id: string, caller: Ser
   if (!isProviderCaller(caller)) return;
   const payment = await payments.get(id);
   if (payment.serviceId !== providerServiceId(caller))
-    throw new AppError('FORBIDDEN_CALLER', 403, `${caller} may refund only payments to its own service; payment ${id} is not one`);
+    throw new AppError('FORBIDDEN_CALLER', `${caller} may refund only payments to its own service; payment ${id} is not one`);
 }
 
 export function paymentRoutes(router: Router, payments: PaymentService): void {
@@ -37,7 +37,7 @@ export function paymentRoutes(router: Router, payments: PaymentService): void {
     const request = parseInput(VerifyRequest, req.body, 'body');
     const caller = callerOf(res);
     if (isProviderCaller(caller) && request.serviceId !== providerServiceId(caller))
-      throw new AppError('FORBIDDEN_CALLER', 403, `${caller} may verify only payments to its own service`);
+      throw new AppError('FORBIDDEN_CALLER', `${caller} may verify only payments to its own service`);
     res.json(await payments.verify(request));
   });
 

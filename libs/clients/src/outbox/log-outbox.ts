@@ -186,12 +186,12 @@ export class LogOutbox {
       if (this.closing) break;
       switch (result.kind) {
         case 'caught-up':
-          await this.sleep(this.idlePollMs, true);
+          await this.sleep(this.idlePollMs, { wakeOnRecord: true });
           break;
         case 'waiting':
         case 'failed':
           // New records queue up behind the ones waiting out a backoff: they do not cut the wait short.
-          await this.sleep(Math.min(result.waitMs, this.idlePollMs), false);
+          await this.sleep(Math.min(result.waitMs, this.idlePollMs), { wakeOnRecord: false });
           break;
       }
     }
@@ -300,7 +300,8 @@ export class LogOutbox {
     if (this.sleeper?.wakeOnRecord) this.sleeper.wake();
   }
 
-  private sleep(ms: number, wakeOnRecord: boolean): Promise<void> {
+  /** Waits `ms`; with `wakeOnRecord`, a record() ends the wait early. */
+  private sleep(ms: number, { wakeOnRecord }: { wakeOnRecord: boolean }): Promise<void> {
     if (ms <= 0 || this.closing || (wakeOnRecord && this.recorded)) return Promise.resolve();
     return new Promise((resolve) => {
       const wake = () => {

@@ -19,11 +19,11 @@ export const buildEchoProvider: ProviderBuilder = () =>
         throw validationError('the text is too long for the summary variant', [
           { path: 'body.input.text', message: `must be at most ${ECHO_SUMMARY_MAX_TEXT} characters for the summary variant` },
         ]);
-      if (input.text === 'unknown') throw new AppError('NOT_FOUND', 404, 'nothing is known of "unknown"');
+      if (input.text === 'unknown') throw new AppError('NOT_FOUND', 'nothing is known of "unknown"');
     },
     run: async (input, context) => {
       if (input.outcome === 'throw') throw new Error('the provider broke');
-      if (input.outcome === 'bad-request') throw new AppError('VALIDATION_ERROR', 400, 'turned out to be unservable');
+      if (input.outcome === 'bad-request') throw new AppError('VALIDATION_ERROR', 'turned out to be unservable');
       return { echo: input.text, variant: context.variant, paidWith: context.payment.paymentId };
     },
     routes: (router) => {

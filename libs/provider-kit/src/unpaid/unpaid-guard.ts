@@ -63,7 +63,6 @@ export function unpaidGuards(limits: UnpaidLimits): RequestHandler[] {
       next(
         new AppError(
           'RATE_LIMITED',
-          429,
           `too many requests without a payment: at most ${String(options.limit)} per ${limits.windowMs / 1000} s per address`,
         ),
       );

@@ -24,6 +24,8 @@ export async function createLogEventStore(database: Database<LoggerTables>): Pro
 
 /** Thrown inside an append's transaction to roll the whole batch back. */
 class BatchConflict extends Error {
+  override readonly name = 'BatchConflict';
+
   constructor(
     readonly outcome: 'conflict' | 'foreign',
     readonly ids: string[],

@@ -111,6 +111,8 @@ export interface PaymentStore {
 
 /** A page cursor that does not decode. */
 export class InvalidCursorError extends Error {
+  override readonly name = 'InvalidCursorError';
+
   constructor() {
     super('cursor is not one this service issued');
   }

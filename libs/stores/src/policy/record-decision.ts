@@ -5,7 +5,9 @@ import type { PolicyTables } from './policy-tables';
 import { takeHold } from './policy-usage';
 
 /** A hold that no longer fits its limits when written: the transaction rolls back. */
-class HoldDoesNotFit extends Error {}
+class HoldDoesNotFit extends Error {
+  override readonly name = 'HoldDoesNotFit';
+}
 
 /**
  * Stores the decision and, for a hold, the reservation and the totals, in one
