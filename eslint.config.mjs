@@ -25,7 +25,27 @@ export default [
             { sourceTag: 'type:util', onlyDependOnLibsWithTags: ['type:types'] },
             { sourceTag: 'type:config', onlyDependOnLibsWithTags: ['type:types'] },
             { sourceTag: 'type:types', onlyDependOnLibsWithTags: [] },
+            // Scopes: who may import whom. Every project carries one scope:* tag; a
+            // project may use the scopes listed for its own. The type:* rules above
+            // still forbid any import of an app, so an app's own scope only ever lets
+            // it reach its own code.
+            // Shared libs are the bottom layer: they use each other and nothing else.
             { sourceTag: 'scope:shared', onlyDependOnLibsWithTags: ['scope:shared'] },
+            // The provider kit is built on the shared libs only.
+            { sourceTag: 'scope:provider-kit', onlyDependOnLibsWithTags: ['scope:shared'] },
+            // Providers (paid services) are built on the provider kit and the shared libs.
+            { sourceTag: 'scope:provider', onlyDependOnLibsWithTags: ['scope:provider', 'scope:provider-kit', 'scope:shared'] },
+            // The gateway uses the shared libs (clients, stores, …); its tests stand up
+            // providers with the provider kit. It never imports a core service or a provider.
+            { sourceTag: 'scope:gateway', onlyDependOnLibsWithTags: ['scope:gateway', 'scope:provider-kit', 'scope:shared'] },
+            // Core services talk to each other over HTTP through @nexus/clients, never by import.
+            { sourceTag: 'scope:policy', onlyDependOnLibsWithTags: ['scope:policy', 'scope:shared'] },
+            { sourceTag: 'scope:payment', onlyDependOnLibsWithTags: ['scope:payment', 'scope:shared'] },
+            { sourceTag: 'scope:logger', onlyDependOnLibsWithTags: ['scope:logger', 'scope:shared'] },
+            // e2e drives the running stack from outside, and tools (scripts, checks,
+            // bench) use the shared libs only.
+            { sourceTag: 'scope:e2e', onlyDependOnLibsWithTags: ['scope:e2e', 'scope:shared'] },
+            { sourceTag: 'scope:tools', onlyDependOnLibsWithTags: ['scope:tools', 'scope:shared'] },
           ],
         },
       ],

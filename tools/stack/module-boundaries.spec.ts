@@ -1,6 +1,17 @@
 import { execFile } from 'node:child_process';
+import { readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { workspaceRoot } from './build';
+
+/** Every project's name and tags, read from its project.json. */
+function projects(): { name: string; tags: string[] }[] {
+  const dirs = [
+    ...readdirSync(join(workspaceRoot, 'apps')).map((name) => `apps/${name}`),
+    ...readdirSync(join(workspaceRoot, 'libs')).map((name) => `libs/${name}`),
+    'tools',
+  ];
+  return dirs.map((dir) => JSON.parse(readFileSync(join(workspaceRoot, dir, 'project.json'), 'utf8')) as { name: string; tags: string[] });
+}
 
 interface LintResult {
   messages: { ruleId: string | null; message: string }[];
@@ -52,6 +63,39 @@ describe('module boundaries, enforced by lint', () => {
       "import { openDatabase } from '@nexus/stores';\nexport const probe = openDatabase;\n",
     );
     expect(messages.join()).toMatch(/type:config.*type:types/);
+  });
+
+  it('gives every project one scope, and every scope a rule of its own', () => {
+    const config = readFileSync(join(workspaceRoot, 'eslint.config.mjs'), 'utf8');
+    for (const { name, tags } of projects()) {
+      const scopes = tags.filter((tag) => tag.startsWith('scope:'));
+      expect({ name, scopes: scopes.length }).toEqual({ name, scopes: 1 });
+      expect({ name, rule: config.includes(`sourceTag: '${scopes[0]}'`) }).toEqual({ name, rule: true });
+    }
+  });
+
+  it.each(['policy', 'payment', 'logger'])('keeps the core service %s off the provider kit (scope rule)', async (service) => {
+    const messages = await lint(
+      `apps/${service}/src/probe.ts`,
+      "import { runProvider } from '@nexus/provider-kit';\nexport const probe = runProvider;\n",
+    );
+    expect(messages.join()).toMatch(new RegExp(`scope:${service}.*scope:shared`));
+  });
+
+  it('lets a provider use the provider kit and the shared libs', async () => {
+    const messages = await lint(
+      'apps/image-gen/src/probe.ts',
+      "import { runProvider } from '@nexus/provider-kit';\nimport { migrate } from '@nexus/stores';\nexport const probe = [runProvider, migrate];\n",
+    );
+    expect(messages).toEqual([]);
+  });
+
+  it('lets the gateway use the provider kit (its tests stand up providers) and the clients', async () => {
+    const messages = await lint(
+      'apps/gateway/src/probe.ts',
+      "import { startTestPaymentNetwork } from '@nexus/provider-kit';\nimport { PolicyClient } from '@nexus/clients';\nexport const probe = [startTestPaymentNetwork, PolicyClient];\n",
+    );
+    expect(messages).toEqual([]);
   });
 
   it('lets an app use the libs', async () => {
