@@ -1,5 +1,5 @@
 import request from 'supertest';
-import { createTemporaryPostgres } from '@nexus/stores';
+import { createTemporaryPostgres } from '@nexus/stores/testing';
 import { LogEventAck, LoggedEvent, LoggedEventList, type LogEvent } from '@nexus/types';
 import { at, decisionEvent, T0, transactionEvent } from './testing/events';
 import { errorOf, expectValidationError } from './testing/expect-errors';

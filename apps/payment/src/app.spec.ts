@@ -1,6 +1,6 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import request, { type Response } from 'supertest';
-import { createTemporaryPostgres, type TemporaryPostgres } from '@nexus/stores';
+import { createTemporaryPostgres, type TemporaryPostgres } from '@nexus/stores/testing';
 import { ErrorBody, Payment, PaymentList, TreasuryView, VerifyResult, type ErrorCode } from '@nexus/types';
 import { auth, createPaymentUnderTest, providerAuth, type PaymentUnderTest } from './testing/payment-harness';
 

@@ -15,6 +15,3 @@ export * from './rpc-errors';
 export * from './token-units';
 export * from './tx-sender';
 export * from './verify-payment';
-export * from './testing/free-port';
-export * from './testing/front-runner';
-export * from './testing/test-chain';

@@ -11,6 +11,5 @@ export * from './outbox/outbox-backoff';
 export * from './outbox/outbox-queue';
 export * from './gateway-client';
 export * from './grants/grant-token';
-export * from './grants/testing/test-grant-issuer';
 export * from './outbox/settlement-queue';
 export * from './outbox/audit-events';

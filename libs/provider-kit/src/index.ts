@@ -12,6 +12,3 @@ export * from './unpaid/unpaid-guard';
 export * from './verify/chain-verifier';
 export * from './verify/ledger-verifier';
 export * from './verify/payment-verifier';
-export * from './testing/provider-under-test';
-export * from './testing/test-payment-network';
-export * from './testing/echo-provider';

@@ -10,8 +10,4 @@ export * from './request-context';
 export * from './serve';
 export { runService, type LoadedSettings, type RunServiceOptions, type ServiceRoot } from './run-service';
 export * from './validate';
-export * from './testing/service-process';
-export * from './testing/loopback-server';
-export * from './testing/stack-launcher';
-export * from './testing/test-callers';
 export * from './safe-error-text';

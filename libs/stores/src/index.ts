@@ -4,7 +4,6 @@ export * from './store-errors';
 export * from './policy/policy-store';
 export type { PolicyTables } from './policy/policy-tables';
 export { createPolicyStore } from './policy/sql-policy-store';
-export * from './testing/temporary-postgres';
 export * from './payment/payment-store';
 export type { PaymentTables } from './payment/payment-tables';
 export { createPaymentStore } from './payment/sql-payment-store';
