@@ -2,4 +2,5 @@
 export { listenOnLoopback, type LoopbackServer } from './loopback-server';
 export { findWorkspaceRoot, type ServiceProcess, type ServiceProcessOptions, startServiceProcess } from './service-process';
 export { launchStack, STACK_UP_LINE, stackChildEnv, type StackLauncher, type StackLauncherOptions } from './stack-launcher';
+export { errorOf, expectValidationError } from './expect-errors';
 export { authAs, TEST_TOKENS, testCallerDigests, testCredentialEnv } from './test-callers';
