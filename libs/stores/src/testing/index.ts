@@ -1,2 +1,2 @@
 // Test support for @nexus/stores — import from '@nexus/stores/testing', never from production code.
-export * from './temporary-postgres';
+export { createTemporaryPostgres, type TemporaryPostgres, testPostgresUrl } from './temporary-postgres';
