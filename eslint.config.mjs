@@ -56,6 +56,25 @@ export default [
     },
   },
   {
+    // Test support stays out of production code: the @nexus/<lib>/testing entry points
+    // (and any module under a testing/ folder) are for specs, test harnesses, e2e and tools.
+    files: ['**/*.ts'],
+    ignores: ['**/*.spec.ts', '**/testing/**', 'apps/e2e/**', 'tools/**'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            {
+              group: ['@nexus/*/testing', '@nexus/*/testing/*', '**/testing', '**/testing/*'],
+              message: 'Test support is for specs, testing/ harnesses, apps/e2e and tools only — not for production code.',
+            },
+          ],
+        },
+      ],
+    },
+  },
+  {
     files: ['**/*.spec.ts'],
     rules: { 'no-console': 'off' },
   },

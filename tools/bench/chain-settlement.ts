@@ -1,14 +1,6 @@
 import { parseUnits } from 'ethers';
-import {
-  DEFAULT_RETRY,
-  MNEEPaymentRouter__factory,
-  TxSender,
-  paymentRefOf,
-  serviceIdToBytes32,
-  startTestChain,
-  waitForReceipt,
-  type TestChain,
-} from '@nexus/chain';
+import { DEFAULT_RETRY, MNEEPaymentRouter__factory, TxSender, paymentRefOf, serviceIdToBytes32, waitForReceipt } from '@nexus/chain';
+import { startTestChain, type TestChain } from '@nexus/chain/testing';
 import { measuringCpu } from './cpu-usage';
 import type { SettlementRow } from './report';
 import { out } from './out';

@@ -1,5 +1,5 @@
 import { resolve } from 'node:path';
-import { freePort } from '@nexus/chain';
+import { freePort } from '@nexus/chain/testing';
 import { startNode } from './node-process';
 import type { LoadRow } from './report';
 import { measureSeries } from './series';

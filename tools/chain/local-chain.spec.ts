@@ -7,7 +7,6 @@ import { join } from 'node:path';
 import { MaxUint256, Wallet, parseUnits } from 'ethers';
 import {
   connectRpc,
-  freePort,
   LOCAL_CHAIN_ID,
   localAccount,
   MNEEToken__factory,
@@ -17,6 +16,7 @@ import {
   type Deployment,
   type HardhatNode,
 } from '@nexus/chain';
+import { freePort } from '@nexus/chain/testing';
 import { workspaceRoot } from '../stack/build';
 import { ensureLocalChain } from './local-chain';
 

@@ -1,16 +1,8 @@
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import {
-  MNEEPaymentRouter__factory,
-  freePort,
-  fundFrontRunner,
-  paymentRefOf,
-  serviceIdToBytes32,
-  startTestChain,
-  writeDeployment,
-  type TestChain,
-} from '@nexus/chain';
+import { MNEEPaymentRouter__factory, paymentRefOf, serviceIdToBytes32, writeDeployment } from '@nexus/chain';
+import { freePort, fundFrontRunner, startTestChain, type TestChain } from '@nexus/chain/testing';
 import type { TreasuryView } from '@nexus/types';
 import { parseUnits, type ContractTransactionResponse } from 'ethers';
 import { collect } from './collect';

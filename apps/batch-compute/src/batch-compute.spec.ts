@@ -1,6 +1,11 @@
 import request from 'supertest';
-import { createProviderUnderTest, startTestPaymentNetwork, type ProviderUnderTest, type TestPaymentNetwork } from '@nexus/provider-kit';
-import { createTemporaryPostgres, type TemporaryPostgres } from '@nexus/stores';
+import {
+  createProviderUnderTest,
+  startTestPaymentNetwork,
+  type ProviderUnderTest,
+  type TestPaymentNetwork,
+} from '@nexus/provider-kit/testing';
+import { createTemporaryPostgres, type TemporaryPostgres } from '@nexus/stores/testing';
 import { BatchComputeAccepted, BatchJob, ErrorBody, InvokeResponse, type BatchComputeInput } from '@nexus/types';
 import { buildBatchCompute } from './build-batch-compute';
 import { waitFor } from './testing/wait-for';

@@ -1,5 +1,5 @@
 import fc from 'fast-check';
-import { listenOnLoopback, type LoopbackServer } from '@nexus/service-kit';
+import { listenOnLoopback, type LoopbackServer } from '@nexus/service-kit/testing';
 import { ErrorBody } from '@nexus/types';
 import type { AnyRoute } from './http/route-spec';
 import { requestAnywhere, requestTo, type FuzzRequest } from './testing/api-arbitraries';

@@ -1,6 +1,6 @@
 import { join } from 'node:path';
 import { ConfigError, loadConfig } from '@nexus/config';
-import { findWorkspaceRoot } from '@nexus/service-kit';
+import { findWorkspaceRoot } from '@nexus/service-kit/testing';
 import { checkGatewayTimeouts, loadGatewayEnv } from './gateway-env';
 import { PRECHECK_TIMEOUT_MS } from './pipeline/precheck-grant';
 

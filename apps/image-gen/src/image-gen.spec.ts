@@ -1,7 +1,12 @@
 import { createHash } from 'node:crypto';
 import { PNG } from 'pngjs';
 import request from 'supertest';
-import { createProviderUnderTest, startTestPaymentNetwork, type ProviderUnderTest, type TestPaymentNetwork } from '@nexus/provider-kit';
+import {
+  createProviderUnderTest,
+  startTestPaymentNetwork,
+  type ProviderUnderTest,
+  type TestPaymentNetwork,
+} from '@nexus/provider-kit/testing';
 import { ErrorBody, ImageGenLimits, ImageGenResult, InvokeResponse } from '@nexus/types';
 import { buildImageGen } from './build-image-gen';
 import { renderImage } from './render/render-image';

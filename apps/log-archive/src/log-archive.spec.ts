@@ -1,7 +1,12 @@
 import { createHash } from 'node:crypto';
 import request from 'supertest';
-import { createProviderUnderTest, startTestPaymentNetwork, type ProviderUnderTest, type TestPaymentNetwork } from '@nexus/provider-kit';
-import { createTemporaryPostgres, type TemporaryPostgres } from '@nexus/stores';
+import {
+  createProviderUnderTest,
+  startTestPaymentNetwork,
+  type ProviderUnderTest,
+  type TestPaymentNetwork,
+} from '@nexus/provider-kit/testing';
+import { createTemporaryPostgres, type TemporaryPostgres } from '@nexus/stores/testing';
 import { ErrorBody, InvokeResponse, LogArchive, LogArchiveReceipt, canonicalJson } from '@nexus/types';
 import { buildLogArchive } from './build-log-archive';
 

@@ -1,9 +1,9 @@
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { freePort } from '@nexus/chain';
-import { startTestPaymentNetwork, type TestPaymentNetwork } from '@nexus/provider-kit';
-import { startServiceProcess } from '@nexus/service-kit';
+import { freePort } from '@nexus/chain/testing';
+import { startTestPaymentNetwork, type TestPaymentNetwork } from '@nexus/provider-kit/testing';
+import { startServiceProcess } from '@nexus/service-kit/testing';
 import { ErrorBody, Quote } from '@nexus/types';
 
 describe('log-archive start-up', () => {

@@ -1,8 +1,8 @@
 import request from 'supertest';
-import { createTemporaryPostgres } from '@nexus/stores';
+import { errorOf, expectValidationError } from '@nexus/service-kit/testing';
+import { createTemporaryPostgres } from '@nexus/stores/testing';
 import { LogEventAck, LoggedEvent, LoggedEventList, type LogEvent } from '@nexus/types';
 import { at, decisionEvent, T0, transactionEvent } from './testing/events';
-import { errorOf, expectValidationError } from './testing/expect-errors';
 import { auth, createLoggerUnderTest, type LoggerUnderTest } from './testing/logger-harness';
 
 const RECORDED_AT = new Date('2026-03-10T13:00:00.000Z');

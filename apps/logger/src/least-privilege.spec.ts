@@ -1,5 +1,5 @@
 import request from 'supertest';
-import { authAs } from '@nexus/service-kit';
+import { authAs } from '@nexus/service-kit/testing';
 import { LoggedEvent, LogStats } from '@nexus/types';
 import { decisionEvent, transactionEvent } from './testing/events';
 import { createLoggerUnderTest, type LoggerUnderTest } from './testing/logger-harness';

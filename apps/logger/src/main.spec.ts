@@ -2,9 +2,9 @@ import { spawn, spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { freePort } from '@nexus/chain';
-import { TEST_TOKENS, authAs, startServiceProcess, testCredentialEnv } from '@nexus/service-kit';
-import { createTemporaryPostgres } from '@nexus/stores';
+import { freePort } from '@nexus/chain/testing';
+import { TEST_TOKENS, authAs, startServiceProcess, testCredentialEnv } from '@nexus/service-kit/testing';
+import { createTemporaryPostgres } from '@nexus/stores/testing';
 import { CALLERS_ACCEPTED_BY, LogEventAck, LoggedEvent } from '@nexus/types';
 import { decisionEvent } from './testing/events';
 

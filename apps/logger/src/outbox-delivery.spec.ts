@@ -1,18 +1,12 @@
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { freePort } from '@nexus/chain';
+import { freePort } from '@nexus/chain/testing';
 import { LoggerClient, LogOutbox } from '@nexus/clients';
-import { TEST_TOKENS, createSilentLogger, startServiceProcess, testCredentialEnv, type ServiceProcess } from '@nexus/service-kit';
-import {
-  createOutboxStore,
-  createTemporaryPostgres,
-  openDatabase,
-  type OpenDatabaseOptions,
-  type OutboxStore,
-  type OutboxTables,
-  type TemporaryPostgres,
-} from '@nexus/stores';
+import { createSilentLogger } from '@nexus/service-kit';
+import { TEST_TOKENS, startServiceProcess, testCredentialEnv, type ServiceProcess } from '@nexus/service-kit/testing';
+import { createOutboxStore, openDatabase, type OpenDatabaseOptions, type OutboxStore, type OutboxTables } from '@nexus/stores';
+import { createTemporaryPostgres, type TemporaryPostgres } from '@nexus/stores/testing';
 import { CALLERS_ACCEPTED_BY, type LogEvent, type LoggedEvent } from '@nexus/types';
 import { at, decisionEvent, transactionEvent } from './testing/events';
 

@@ -1,7 +1,7 @@
 import request from 'supertest';
+import { expectValidationError } from '@nexus/service-kit/testing';
 import { LoggedEventList, LogStats, type LogEvent } from '@nexus/types';
 import { at, decisionEvent, transactionEvent } from './testing/events';
-import { expectValidationError } from './testing/expect-errors';
 import { auth, createLoggerUnderTest, type LoggerUnderTest } from './testing/logger-harness';
 
 /** A small day of traffic: two agents, two services, every action and status, a refund, equal timestamps. */

@@ -1,7 +1,8 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import request, { type Response } from 'supertest';
-import { createTemporaryPostgres, type TemporaryPostgres } from '@nexus/stores';
-import { ErrorBody, Payment, PaymentList, TreasuryView, VerifyResult, type ErrorCode } from '@nexus/types';
+import { errorOf, expectValidationError } from '@nexus/service-kit/testing';
+import { createTemporaryPostgres, type TemporaryPostgres } from '@nexus/stores/testing';
+import { Payment, PaymentList, TreasuryView, VerifyResult } from '@nexus/types';
 import { auth, createPaymentUnderTest, providerAuth, type PaymentUnderTest } from './testing/payment-harness';
 
 // Hardhat's public development accounts #1 and #2, checksummed.
@@ -67,26 +68,6 @@ const metricsText = async (service: PaymentUnderTest) => {
 function paymentOf(response: Response, status: number): Payment {
   expect(response.status).toBe(status);
   return Payment.parse(response.body);
-}
-
-/** The error body of docs/architecture.md §6 and nothing else: no stack, no internals. */
-function errorOf(response: Response, status: number, code: ErrorCode): ErrorBody['error'] {
-  expect({ status: response.status, code: ErrorBody.safeParse(response.body).data?.error.code }).toEqual({ status, code });
-  expect(response.type).toBe('application/json');
-  expect(Object.keys(response.body as object)).toEqual(['error']);
-  const { error } = ErrorBody.parse(response.body);
-  expect(Object.keys(response.body.error as object).every((key) => ['code', 'message', 'details', 'requestId'].includes(key))).toBe(true);
-  expect(error.message.length).toBeGreaterThan(0);
-  expect(response.text).not.toMatch(/stack|\bat .+:\d+:\d+|node_modules|\.ts\b/i);
-  return error;
-}
-
-/** A 400 VALIDATION_ERROR whose details name exactly these paths, each with a message. */
-function expectValidationError(response: Response, paths: string[]): ErrorBody['error'] {
-  const error = errorOf(response, 400, 'VALIDATION_ERROR');
-  expect(error.details?.map((detail) => detail.path).sort()).toEqual([...paths].sort());
-  for (const detail of error.details ?? []) expect(detail.message.length).toBeGreaterThan(0);
-  return error;
 }
 
 /** Whether one line of Prometheus text has these labels and this value. */

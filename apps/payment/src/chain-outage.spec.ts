@@ -1,6 +1,7 @@
 import request from 'supertest';
 import { parseUnits } from 'ethers';
-import { MNEEToken__factory, routerEventTopics, startTestChain, type TestChain } from '@nexus/chain';
+import { MNEEToken__factory, routerEventTopics } from '@nexus/chain';
+import { startTestChain, type TestChain } from '@nexus/chain/testing';
 import { auth, createPaymentUnderTest, type PaymentUnderTest } from './testing/payment-harness';
 import { startRpcProxy, type RpcProxy } from './testing/rpc-proxy';
 

@@ -1,15 +1,8 @@
 import { generateKeyPairSync } from 'node:crypto';
 import request from 'supertest';
 import { parseUnits } from 'ethers';
-import {
-  MNEEPaymentRouter__factory,
-  MNEEToken__factory,
-  paymentRefOf,
-  routerEventTopics,
-  serviceIdToBytes32,
-  startTestChain,
-  type TestChain,
-} from '@nexus/chain';
+import { MNEEPaymentRouter__factory, MNEEToken__factory, paymentRefOf, routerEventTopics, serviceIdToBytes32 } from '@nexus/chain';
+import { startTestChain, type TestChain } from '@nexus/chain/testing';
 import { auth, createPaymentUnderTest, providerAuth, type PaymentUnderTest } from './testing/payment-harness';
 
 const mnee = (amount: string) => parseUnits(amount, 18);

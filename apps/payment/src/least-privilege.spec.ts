@@ -1,5 +1,5 @@
 import request from 'supertest';
-import { authAs } from '@nexus/service-kit';
+import { authAs } from '@nexus/service-kit/testing';
 import { ErrorBody, Payment, TreasuryView, type ServiceCaller } from '@nexus/types';
 import { auth, createPaymentUnderTest, type PaymentUnderTest } from './testing/payment-harness';
 

@@ -2,9 +2,10 @@ import { spawn, spawnSync } from 'node:child_process';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { localAccount, startTestChain, writeDeployment, type TestChain } from '@nexus/chain';
-import { TestGrantIssuer } from '@nexus/clients';
-import { testCredentialEnv } from '@nexus/service-kit';
+import { localAccount, writeDeployment } from '@nexus/chain';
+import { startTestChain, type TestChain } from '@nexus/chain/testing';
+import { TestGrantIssuer } from '@nexus/clients/testing';
+import { testCredentialEnv } from '@nexus/service-kit/testing';
 import { CALLERS_ACCEPTED_BY } from '@nexus/types';
 
 const root = join(__dirname, '../../..');

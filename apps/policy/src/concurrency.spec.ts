@@ -1,4 +1,4 @@
-import { createTemporaryPostgres, type TemporaryPostgres } from '@nexus/stores';
+import { createTemporaryPostgres, type TemporaryPostgres } from '@nexus/stores/testing';
 import type { Agent, Decision } from '@nexus/types';
 import { ruleTestConfig } from './testing/fixtures';
 import { TEST_TOKEN, createPolicyUnderTest, type PolicyUnderTest } from './testing/policy-harness';

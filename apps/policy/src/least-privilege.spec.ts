@@ -1,5 +1,5 @@
 import request from 'supertest';
-import { authAs } from '@nexus/service-kit';
+import { authAs } from '@nexus/service-kit/testing';
 import type { ServiceCaller } from '@nexus/types';
 import { ruleTestConfig } from './testing/fixtures';
 import { createPolicyUnderTest, type PolicyUnderTest } from './testing/policy-harness';

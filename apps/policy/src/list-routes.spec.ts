@@ -1,6 +1,6 @@
 import request from 'supertest';
 import { PolicyClient } from '@nexus/clients';
-import { createTemporaryPostgres, type TemporaryPostgres } from '@nexus/stores';
+import { createTemporaryPostgres, type TemporaryPostgres } from '@nexus/stores/testing';
 import type { Decision, Reservation } from '@nexus/types';
 import { ruleTestConfig } from './testing/fixtures';
 import { TEST_TOKEN, createPolicyUnderTest, type PolicyUnderTest } from './testing/policy-harness';

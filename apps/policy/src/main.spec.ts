@@ -2,8 +2,8 @@ import { spawn, spawnSync } from 'node:child_process';
 import { cpSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { TestGrantIssuer } from '@nexus/clients';
-import { testCredentialEnv } from '@nexus/service-kit';
+import { TestGrantIssuer } from '@nexus/clients/testing';
+import { testCredentialEnv } from '@nexus/service-kit/testing';
 import { CALLERS_ACCEPTED_BY } from '@nexus/types';
 
 const root = join(__dirname, '../../..');

@@ -1,5 +1,5 @@
 import request from 'supertest';
-import { createTemporaryPostgres } from '@nexus/stores';
+import { createTemporaryPostgres } from '@nexus/stores/testing';
 import { ruleTestConfig } from './testing/fixtures';
 import { TEST_TOKEN, createPolicyUnderTest } from './testing/policy-harness';
 

@@ -2,9 +2,9 @@ import { spawnSync } from 'node:child_process';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { freePort } from '@nexus/chain';
-import { startTestPaymentNetwork, type TestPaymentNetwork } from '@nexus/provider-kit';
-import { findWorkspaceRoot, startServiceProcess } from '@nexus/service-kit';
+import { freePort } from '@nexus/chain/testing';
+import { startTestPaymentNetwork, type TestPaymentNetwork } from '@nexus/provider-kit/testing';
+import { findWorkspaceRoot, startServiceProcess } from '@nexus/service-kit/testing';
 
 describe('price-oracle start-up', () => {
   let network: TestPaymentNetwork;

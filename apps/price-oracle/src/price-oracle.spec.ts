@@ -2,7 +2,12 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import request from 'supertest';
-import { createProviderUnderTest, startTestPaymentNetwork, type ProviderUnderTest, type TestPaymentNetwork } from '@nexus/provider-kit';
+import {
+  createProviderUnderTest,
+  startTestPaymentNetwork,
+  type ProviderUnderTest,
+  type TestPaymentNetwork,
+} from '@nexus/provider-kit/testing';
 import { ErrorBody, InvokeResponse, PriceAnswer, PriceSymbolList } from '@nexus/types';
 import { priceOracleBuilder } from './build-price-oracle';
 

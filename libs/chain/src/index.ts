@@ -1,20 +1,68 @@
-export * from './chain-journal';
-export * from './connect';
-export * from './deploy-contracts';
-export * from './deployment';
-export * from './generated';
-export * from './hardhat-node';
-export * from './local-accounts';
-export * from './local-deployment';
-export * from './payment-ref';
-export * from './receipts';
-export * from './resolve-contracts';
-export * from './retry';
-export * from './router-events';
-export * from './rpc-errors';
-export * from './token-units';
-export * from './tx-sender';
-export * from './verify-payment';
-export * from './testing/free-port';
-export * from './testing/front-runner';
-export * from './testing/test-chain';
+export {
+  appendJournal,
+  askForBlock,
+  type ChainRecorder,
+  type ChainRecorderOptions,
+  isJournaled,
+  JournalBlock,
+  journalEndsCleanly,
+  JournalHead,
+  journalHeadPathFor,
+  journalPathFor,
+  journalWantedPathFor,
+  readJournal,
+  readJournalHead,
+  replayJournal,
+  type ReplayOptions,
+  rewriteJournal,
+  startChainRecorder,
+  watchWantedBlocks,
+  writeJournalHead,
+} from './chain-journal';
+export { connectRpc } from './connect';
+export { approveRouter, deployContracts, LOCAL_TOKEN, type LocalContracts, mintTo, type TokenSpec } from './deploy-contracts';
+export { Address, Deployment, readDeployment, writeDeployment } from './deployment';
+export { factories, type MNEEPaymentRouter, MNEEPaymentRouter__factory, type MNEEToken, MNEEToken__factory } from './generated';
+export { HARDHAT_CONFIG, type HardhatNode, type HardhatNodeOptions, rpcChainId, startHardhatNode } from './hardhat-node';
+export {
+  type AccountSetting,
+  devAccountProblems,
+  envAccountSettings,
+  HARDHAT_ACCOUNT_COUNT,
+  HARDHAT_MNEMONIC,
+  hardhatAccountOf,
+  LOCAL_CHAIN_ID,
+  LOCAL_PAYEE_ACCOUNTS,
+  LOCAL_TREASURY_ACCOUNT,
+  localAccount,
+} from './local-accounts';
+export { deployLocalChain } from './local-deployment';
+export { paymentRefOf, serviceIdFromBytes32, serviceIdToBytes32 } from './payment-ref';
+export { ReceiptTimeoutError, type ReceiptWait, waitForReceipt } from './receipts';
+export { type ChainContracts, type ContractsSource, DeploymentMissingError, resolveContracts } from './resolve-contracts';
+export { DEFAULT_RETRY, type RetryPolicy, withRpcRetry } from './retry';
+export {
+  addressTopic,
+  decodeRouterEvents,
+  type ExpectedPayment,
+  isExpectedPayment,
+  isExpectedRefund,
+  type MalformedRouterLog,
+  type PaymentMadeEvent,
+  type PaymentRefundedEvent,
+  type RouterEvents,
+  routerEventTopics,
+} from './router-events';
+export {
+  isConnectionRefused,
+  isInsufficientFunds,
+  isNonceTooHigh,
+  isNonceTooLow,
+  isTransientRpcError,
+  type RevertReason,
+  revertReasonOf,
+  rpcFailureText,
+} from './rpc-errors';
+export { fromTokenUnits, toTokenUnits } from './token-units';
+export { type SendHooks, TxSender } from './tx-sender';
+export { checkPaymentOnChain, type PaymentCheck, type PaymentCheckFailure, type PaymentExpectation } from './verify-payment';

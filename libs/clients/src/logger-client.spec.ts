@@ -3,7 +3,7 @@ import type { LogStats } from '@nexus/types';
 import { LoggerClient } from './logger-client';
 import { FakeLogger } from './outbox/testing/fake-logger';
 import { decisionEvent, transactionEvent } from './outbox/testing/log-events';
-import { listenOnLoopback, type LoopbackServer } from '@nexus/service-kit';
+import { listenOnLoopback, type LoopbackServer } from '@nexus/service-kit/testing';
 
 const FAST_RETRY = { attempts: 3, initialDelayMs: 1, maxDelayMs: 5 };
 

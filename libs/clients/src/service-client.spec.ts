@@ -1,7 +1,7 @@
 import express, { type Express } from 'express';
 import { z } from 'zod';
 import { ServiceClient } from './http-client';
-import { listenOnLoopback, type LoopbackServer } from '@nexus/service-kit';
+import { listenOnLoopback, type LoopbackServer } from '@nexus/service-kit/testing';
 import { ServiceCallError } from './service-call-error';
 
 const Thing = z.object({ name: z.string() });

@@ -1,9 +1,10 @@
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { startTestChain, type TestChain } from '@nexus/chain';
+import { startTestChain, type TestChain } from '@nexus/chain/testing';
 import { ConfigError } from '@nexus/config';
-import { createSilentLogger, findWorkspaceRoot } from '@nexus/service-kit';
+import { createSilentLogger } from '@nexus/service-kit';
+import { findWorkspaceRoot } from '@nexus/service-kit/testing';
 import { assembleProvider } from './assemble-provider';
 import { buildEchoProvider } from './testing/echo-provider';
 

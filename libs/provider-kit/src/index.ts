@@ -1,17 +1,20 @@
-export * from './assemble-provider';
-export * from './create-provider-app';
-export * from './paywall';
-export * from './provider-definition';
-export * from './provider-metrics';
-export * from './quote';
-export * from './refund/chain-refunder';
-export * from './refund/ledger-refunder';
-export * from './refund/refunder';
-export * from './run-provider';
-export * from './unpaid/unpaid-guard';
-export * from './verify/chain-verifier';
-export * from './verify/ledger-verifier';
-export * from './verify/payment-verifier';
-export * from './testing/provider-under-test';
-export * from './testing/test-payment-network';
-export * from './testing/echo-provider';
+export { type AssembledProvider, type AssembleOptions, assembleProvider } from './assemble-provider';
+export { createProviderApp, type ProviderAppDeps } from './create-provider-app';
+export { paidCallOf, Paywall, type PaywallOptions } from './paywall';
+export {
+  defineProvider,
+  type PaidCallContext,
+  type ProviderBuilder,
+  type ProviderDefinition,
+  type ProviderRuntime,
+} from './provider-definition';
+export { createPaywallMetrics, type PaywallMetrics } from './provider-metrics';
+export { buildQuote, type PaymentTerms, type PricedService } from './quote';
+export { ChainRefunder, type ChainRefunderOptions } from './refund/chain-refunder';
+export { LedgerRefunder } from './refund/ledger-refunder';
+export type { RefundResult, Refunder } from './refund/refunder';
+export { runProvider, type RunProviderOptions } from './run-provider';
+export { DEFAULT_UNPAID_LIMITS, loadUnpaidLimits, unpaidGuards, type UnpaidLimits } from './unpaid/unpaid-guard';
+export { ChainVerifier, type ChainVerifierOptions } from './verify/chain-verifier';
+export { LedgerVerifier } from './verify/ledger-verifier';
+export { type PaymentExpectation, PaymentUnverifiableError, type PaymentVerifier, type VerifyOutcome } from './verify/payment-verifier';

@@ -1,14 +1,8 @@
 import { randomBytes } from 'node:crypto';
 import request from 'supertest';
 import { Transaction, parseUnits } from 'ethers';
-import {
-  MNEEPaymentRouter__factory,
-  MNEEToken__factory,
-  fundFrontRunner,
-  payUnderRef,
-  paymentRefOf,
-  serviceIdToBytes32,
-} from '@nexus/chain';
+import { MNEEPaymentRouter__factory, MNEEToken__factory, paymentRefOf, serviceIdToBytes32 } from '@nexus/chain';
+import { fundFrontRunner, payUnderRef } from '@nexus/chain/testing';
 import { PaymentRequiredBody, ProviderFailureBody } from '@nexus/types';
 import { buildEchoProvider } from './testing/echo-provider';
 import { createProviderUnderTest, proofHeaders, type ProviderUnderTest } from './testing/provider-under-test';

@@ -1,17 +1,22 @@
-export * from './app-error';
-export * from './create-service-app';
-export * from './describe-error';
+export { AppError, type AppErrorOptions, conflict, ERROR_STATUS, notFound, validationError } from './app-error';
+export { createServiceApp, type ServiceAppOptions } from './create-service-app';
+export { describeError } from './describe-error';
 export type { ErrorMapper } from './error-handler';
-export * from './health';
-export * from './ids';
-export * from './caller-auth';
-export * from './logger';
-export * from './request-context';
-export * from './serve';
+export { type HealthCheck, type HealthReport, healthRoute } from './health';
+export { newId } from './ids';
+export {
+  acceptCallers,
+  assertRoutesDeclareCallers,
+  authenticateCallers,
+  bearerToken,
+  type CallerDigests,
+  callerOf,
+  secretsEqual,
+  tokenSha256,
+} from './caller-auth';
+export { createLogger, createSilentLogger, type Logger, type LoggerOptions } from './logger';
+export { currentRequestId, requestContext, type RequestContext } from './request-context';
+export { type RunningService, serve, type ServeOptions } from './serve';
 export { runService, type LoadedSettings, type RunServiceOptions, type ServiceRoot } from './run-service';
-export * from './validate';
-export * from './testing/service-process';
-export * from './testing/loopback-server';
-export * from './testing/stack-launcher';
-export * from './testing/test-callers';
-export * from './safe-error-text';
+export { type InputSource, parseInput } from './validate';
+export { safeErrorText } from './safe-error-text';

@@ -1,28 +1,83 @@
-export * from './database';
-export * from './migrations';
-export * from './store-errors';
-export * from './policy/policy-store';
+export { type Database, type Dialect, openDatabase, type OpenDatabaseOptions, storeView } from './database';
+export { migrate } from './migrations';
+export { isStoreUnavailable } from './store-errors';
+export type {
+  AgentStateRecord,
+  BudgetOverride,
+  DecideCommand,
+  DecideOutcome,
+  DecisionFilter,
+  DecisionRecord,
+  HoldLimits,
+  PeriodBounds,
+  PeriodRecord,
+  PolicySnapshot,
+  PolicyStore,
+  ReservationFilter,
+  ReservationRecord,
+  SettleOutcome,
+  Standing,
+  UsageRecord,
+  Verdict,
+} from './policy/policy-store';
 export type { PolicyTables } from './policy/policy-tables';
 export { createPolicyStore } from './policy/sql-policy-store';
-export * from './testing/temporary-postgres';
-export * from './payment/payment-store';
+export {
+  InvalidCursorError,
+  type NewPayment,
+  PAYMENT_STATUSES,
+  type PaymentFilter,
+  type PaymentMode,
+  type PaymentRecord,
+  type PaymentStatus,
+  type PaymentStore,
+  type RefundOutcome,
+  type Settlement,
+  type Submission,
+} from './payment/payment-store';
 export type { PaymentTables } from './payment/payment-tables';
 export { createPaymentStore } from './payment/sql-payment-store';
-export * from './redemption/redemption-store';
+export {
+  type NewRedemption,
+  type Redemption,
+  REDEMPTION_STATUSES,
+  type RedemptionStatus,
+  type RedemptionStore,
+  type RefundRecord,
+} from './redemption/redemption-store';
 export type { RedemptionTables } from './redemption/redemption-tables';
 export { createRedemptionStore } from './redemption/sql-redemption-store';
-export * from './logger/log-event-store';
+export {
+  type DecisionLogRecord,
+  LOG_EVENT_KINDS,
+  type LogAppendOutcome,
+  type LogEventFilter,
+  type LogEventKind,
+  type LogEventRecord,
+  type LogEventStats,
+  type LogEventStore,
+  type LogStatsFilter,
+  type StoredLogEvent,
+  type TransactionLogRecord,
+} from './logger/log-event-store';
 export type { LoggerTables } from './logger/logger-tables';
 export { createLogEventStore } from './logger/sql-log-event-store';
-export * from './outbox/outbox-store';
+export type { DeadOutboxMessage, NewOutboxMessage, OutboxCounts, OutboxMessage, OutboxStore } from './outbox/outbox-store';
 export type { OutboxTables } from './outbox/outbox-tables';
 export { createOutboxStore } from './outbox/sql-outbox-store';
-export * from './jobs/job-store';
+export { JOB_STATUSES, type JobProgress, type JobRecord, type JobStatus, type JobStore, type NewJob } from './jobs/job-store';
 export type { JobTables } from './jobs/job-tables';
 export { createJobStore } from './jobs/sql-job-store';
-export * from './archives/archive-store';
+export { ARCHIVE_VARIANTS, type ArchiveRecord, type ArchiveStore, type ArchiveVariant, type NewArchive } from './archives/archive-store';
 export type { ArchiveTables } from './archives/archive-tables';
 export { createArchiveStore } from './archives/sql-archive-store';
-export * from './idempotency/idempotency-store';
+export type {
+  ClaimResult,
+  IdempotencyRecord,
+  IdempotencyState,
+  IdempotencyStore,
+  NewClaim,
+  StoredAnswer,
+} from './idempotency/idempotency-store';
 export type { IdempotencyTables } from './idempotency/idempotency-tables';
 export { createIdempotencyStore } from './idempotency/sql-idempotency-store';

@@ -2,7 +2,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { parseEnv } from 'node:util';
-import { findWorkspaceRoot, launchStack, stackChildEnv } from '@nexus/service-kit';
+import { findWorkspaceRoot, launchStack, stackChildEnv } from '@nexus/service-kit/testing';
 import { StackRunFile } from '@nexus/types';
 
 export interface StackSettings {

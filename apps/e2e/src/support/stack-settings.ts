@@ -1,8 +1,8 @@
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { freePort } from '@nexus/chain';
-import { createTemporaryPostgres, type TemporaryPostgres } from '@nexus/stores';
+import { freePort } from '@nexus/chain/testing';
+import { createTemporaryPostgres, type TemporaryPostgres } from '@nexus/stores/testing';
 import type { StackSettings } from './stack-process';
 
 export type StoreKind = 'sqlite' | 'postgres';

@@ -1,16 +1,11 @@
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { freePort } from '@nexus/chain';
-import { PolicyClient, TestGrantIssuer } from '@nexus/clients';
-import {
-  TEST_TOKENS,
-  createLogger,
-  findWorkspaceRoot,
-  startServiceProcess,
-  testCredentialEnv,
-  type ServiceProcess,
-} from '@nexus/service-kit';
+import { freePort } from '@nexus/chain/testing';
+import { PolicyClient } from '@nexus/clients';
+import { TestGrantIssuer } from '@nexus/clients/testing';
+import { createLogger } from '@nexus/service-kit';
+import { TEST_TOKENS, findWorkspaceRoot, startServiceProcess, testCredentialEnv, type ServiceProcess } from '@nexus/service-kit/testing';
 import { createOutboxStore, openDatabase, type OutboxStore, type OutboxTables, type Database } from '@nexus/stores';
 import { CALLERS_ACCEPTED_BY } from '@nexus/types';
 import { SETTLEMENT_TOPIC, SettlementQueue } from './settlement-queue';

@@ -1,6 +1,6 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { Response } from 'supertest';
-import { findWorkspaceRoot } from '@nexus/service-kit';
+import { findWorkspaceRoot } from '@nexus/service-kit/testing';
 import { ErrorBody, fromBaseUnits, toBaseUnits, type ErrorCode } from '@nexus/types';
 
 const WORKSPACE_ROOT = findWorkspaceRoot();

@@ -2,11 +2,11 @@ import { randomBytes } from 'node:crypto';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { freePort } from '@nexus/chain';
+import { freePort } from '@nexus/chain/testing';
 import { PaymentClient, PolicyClient, LoggerClient } from '@nexus/clients';
 import { serviceEnvName } from '@nexus/config';
-import { startTestPaymentNetwork, type TestPaymentNetwork } from '@nexus/provider-kit';
-import { TEST_TOKENS, findWorkspaceRoot, startServiceProcess, testCredentialEnv, type ServiceProcess } from '@nexus/service-kit';
+import { startTestPaymentNetwork, type TestPaymentNetwork } from '@nexus/provider-kit/testing';
+import { TEST_TOKENS, findWorkspaceRoot, startServiceProcess, testCredentialEnv, type ServiceProcess } from '@nexus/service-kit/testing';
 import { CALLERS_ACCEPTED_BY } from '@nexus/types';
 
 /** The providers this repository ships: Nx app → service id. */

@@ -1,7 +1,8 @@
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { createTemporaryPostgres, openDatabase, type Database, type TemporaryPostgres } from '@nexus/stores';
+import { openDatabase, type Database } from '@nexus/stores';
+import { createTemporaryPostgres, type TemporaryPostgres } from '@nexus/stores/testing';
 import { renderImage } from '../render/render-image';
 import { createImageStore, type ImageStore } from './image-store';
 import type { ImageTables } from './image-tables';

@@ -1,5 +1,6 @@
 import type { Express } from 'express';
-import { authAs, createSilentLogger, listenOnLoopback, TEST_TOKENS, testCallerDigests, type LoopbackServer } from '@nexus/service-kit';
+import { createSilentLogger } from '@nexus/service-kit';
+import { authAs, listenOnLoopback, TEST_TOKENS, testCallerDigests, type LoopbackServer } from '@nexus/service-kit/testing';
 import type { LogEventStore } from '@nexus/stores';
 import { CALLERS_ACCEPTED_BY } from '@nexus/types';
 import { buildLogger } from '../build-logger';

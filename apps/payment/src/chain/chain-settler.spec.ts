@@ -1,15 +1,5 @@
-import {
-  MNEEPaymentRouter__factory,
-  MNEEToken__factory,
-  fundFrontRunner,
-  localAccount,
-  paymentRefOf,
-  payUnderRef,
-  serviceIdToBytes32,
-  startTestChain,
-  toTokenUnits,
-  type TestChain,
-} from '@nexus/chain';
+import { MNEEPaymentRouter__factory, MNEEToken__factory, localAccount, paymentRefOf, serviceIdToBytes32, toTokenUnits } from '@nexus/chain';
+import { fundFrontRunner, payUnderRef, startTestChain, type TestChain } from '@nexus/chain/testing';
 import { createSilentLogger } from '@nexus/service-kit';
 import type { PaymentRecord } from '@nexus/stores';
 import { toBaseUnits } from '@nexus/types';

@@ -5,7 +5,6 @@ import request from 'supertest';
 import {
   connectRpc,
   deployLocalChain,
-  freePort,
   LOCAL_CHAIN_ID,
   readJournal,
   replayJournal,
@@ -15,6 +14,7 @@ import {
   type Deployment,
   type HardhatNode,
 } from '@nexus/chain';
+import { freePort } from '@nexus/chain/testing';
 import { auth, createPaymentUnderTest, type PaymentUnderTest } from '../testing/payment-harness';
 
 jest.setTimeout(90_000);

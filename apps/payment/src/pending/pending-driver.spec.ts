@@ -3,16 +3,12 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import request from 'supertest';
 import { parseUnits } from 'ethers';
-import { MNEEToken__factory, freePort, startTestChain, type TestChain } from '@nexus/chain';
-import { PolicyClient, TestGrantIssuer } from '@nexus/clients';
-import {
-  TEST_TOKENS,
-  createSilentLogger,
-  findWorkspaceRoot,
-  startServiceProcess,
-  testCredentialEnv,
-  type ServiceProcess,
-} from '@nexus/service-kit';
+import { MNEEToken__factory } from '@nexus/chain';
+import { freePort, startTestChain, type TestChain } from '@nexus/chain/testing';
+import { PolicyClient } from '@nexus/clients';
+import { TestGrantIssuer } from '@nexus/clients/testing';
+import { createSilentLogger } from '@nexus/service-kit';
+import { TEST_TOKENS, findWorkspaceRoot, startServiceProcess, testCredentialEnv, type ServiceProcess } from '@nexus/service-kit/testing';
 import { createOutboxStore, openDatabase, type Database, type OutboxStore, type OutboxTables } from '@nexus/stores';
 import { CALLERS_ACCEPTED_BY, toBaseUnits, type Decision, type LogEvent } from '@nexus/types';
 import { auth, createPaymentUnderTest, type PaymentUnderTest } from '../testing/payment-harness';

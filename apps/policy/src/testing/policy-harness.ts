@@ -1,7 +1,8 @@
 import { generateKeyPairSync, type KeyObject } from 'node:crypto';
 import type { Express } from 'express';
 import type { NexusConfig } from '@nexus/config';
-import { createSilentLogger, listenOnLoopback, TEST_TOKENS, testCallerDigests, type LoopbackServer } from '@nexus/service-kit';
+import { createSilentLogger } from '@nexus/service-kit';
+import { listenOnLoopback, TEST_TOKENS, testCallerDigests, type LoopbackServer } from '@nexus/service-kit/testing';
 import type { PolicyStore } from '@nexus/stores';
 import { CALLERS_ACCEPTED_BY } from '@nexus/types';
 import { buildPolicy } from '../build-policy';

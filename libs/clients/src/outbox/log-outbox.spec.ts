@@ -1,7 +1,8 @@
 import { Writable } from 'node:stream';
 import { Registry } from 'prom-client';
 import winston from 'winston';
-import { createLogger, listenOnLoopback, type LoopbackServer } from '@nexus/service-kit';
+import { createLogger } from '@nexus/service-kit';
+import { listenOnLoopback, type LoopbackServer } from '@nexus/service-kit/testing';
 import { LoggerClient } from '../logger-client';
 import { InvalidLogEventError } from './log-event-entry';
 import { LogOutbox, type LogOutboxOptions } from './log-outbox';

@@ -1,9 +1,11 @@
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { LOCAL_PAYEE_ACCOUNTS, freePort, localAccount, startTestChain, writeDeployment, type TestChain } from '@nexus/chain';
-import { PaymentClient, TestGrantIssuer } from '@nexus/clients';
-import { TEST_TOKENS, startServiceProcess, testCredentialEnv, type ServiceProcess } from '@nexus/service-kit';
+import { LOCAL_PAYEE_ACCOUNTS, localAccount, writeDeployment } from '@nexus/chain';
+import { freePort, startTestChain, type TestChain } from '@nexus/chain/testing';
+import { PaymentClient } from '@nexus/clients';
+import { TestGrantIssuer } from '@nexus/clients/testing';
+import { TEST_TOKENS, startServiceProcess, testCredentialEnv, type ServiceProcess } from '@nexus/service-kit/testing';
 import { CALLERS_ACCEPTED_BY, PROVIDER_CALLERS } from '@nexus/types';
 
 export type TestPaymentMode = 'mock' | 'chain';

@@ -1,5 +1,5 @@
 import express from 'express';
-import { listenOnLoopback, type LoopbackServer } from '@nexus/service-kit';
+import { listenOnLoopback, type LoopbackServer } from '@nexus/service-kit/testing';
 
 /** One `POST /chat/completions` the fake server received. */
 export interface CompletionRequest {

@@ -1,0 +1,2 @@
+// Test support for @nexus/clients — import from '@nexus/clients/testing', never from production code.
+export { TestGrantIssuer } from '../grants/testing/test-grant-issuer';

@@ -1,0 +1,6 @@
+// Test support for @nexus/service-kit — import from '@nexus/service-kit/testing', never from production code.
+export { listenOnLoopback, type LoopbackServer } from './loopback-server';
+export { findWorkspaceRoot, type ServiceProcess, type ServiceProcessOptions, startServiceProcess } from './service-process';
+export { launchStack, STACK_UP_LINE, stackChildEnv, type StackLauncher, type StackLauncherOptions } from './stack-launcher';
+export { errorOf, expectValidationError } from './expect-errors';
+export { authAs, TEST_TOKENS, testCallerDigests, testCredentialEnv } from './test-callers';

@@ -1,0 +1,2 @@
+// Test support for @nexus/stores — import from '@nexus/stores/testing', never from production code.
+export { createTemporaryPostgres, type TemporaryPostgres, testPostgresUrl } from './temporary-postgres';
