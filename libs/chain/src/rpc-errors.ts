@@ -1,5 +1,5 @@
 import { isError } from 'ethers';
-import { redactSecrets } from '@nexus/types';
+import { failureText } from '@nexus/types';
 import { MNEEPaymentRouter__factory, MNEEToken__factory } from './generated';
 
 const knownInterfaces = [MNEEPaymentRouter__factory.createInterface(), MNEEToken__factory.createInterface()];
@@ -85,9 +85,5 @@ export function isInsufficientFunds(error: unknown): boolean {
  * code is redacted (URLs keep only their host).
  */
 export function rpcFailureText(error: unknown): string {
-  if (typeof error !== 'object' || error === null) return 'unknown error';
-  const { code, shortMessage } = error as { code?: unknown; shortMessage?: unknown };
-  const short = typeof shortMessage === 'string' ? shortMessage : undefined;
-  if (typeof code === 'string') return redactSecrets(short ? `${code}: ${short}` : code).slice(0, 200);
-  return error instanceof Error ? redactSecrets(error.message).slice(0, 200) : 'unknown error';
+  return failureText(error, 'unknown error');
 }

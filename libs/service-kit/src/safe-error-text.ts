@@ -1,11 +1,5 @@
-import { redactSecrets } from '@nexus/types';
+import { failureText, redactSecrets } from '@nexus/types';
 import { AppError } from './app-error';
-
-const stringField = (error: unknown, field: string): string | undefined => {
-  if (typeof error !== 'object' || error === null) return undefined;
-  const value = (error as Record<string, unknown>)[field];
-  return typeof value === 'string' ? value : undefined;
-};
 
 /**
  * What may be said of a failure outside the process (a health report, an
@@ -15,8 +9,5 @@ const stringField = (error: unknown, field: string): string | undefined => {
  */
 export function safeErrorText(error: unknown, fallback = 'check failed'): string {
   if (error instanceof AppError) return redactSecrets(error.message);
-  const code = stringField(error, 'code');
-  const short = stringField(error, 'shortMessage');
-  if (code && /^[A-Z][A-Z0-9_]*$/.test(code)) return redactSecrets(short ? `${code}: ${short}` : code).slice(0, 200);
-  return error instanceof Error ? redactSecrets(error.message).slice(0, 200) : fallback;
+  return failureText(error, fallback);
 }

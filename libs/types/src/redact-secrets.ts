@@ -20,3 +20,17 @@ export function redactSecrets(text: string): string {
     })
     .replace(BEARER_PATTERN, '$1 [redacted]');
 }
+
+/**
+ * A failure told safely: its code (an ethers or socket code) with ethers'
+ * short message, never the full message (for an HTTP error it quotes the RPC
+ * URL with its credentials); a failure without such a code gives its message,
+ * redacted, or `fallback`.
+ */
+export function failureText(error: unknown, fallback: string): string {
+  if (typeof error !== 'object' || error === null) return fallback;
+  const { code, shortMessage } = error as { code?: unknown; shortMessage?: unknown };
+  const short = typeof shortMessage === 'string' ? shortMessage : undefined;
+  if (typeof code === 'string' && /^[A-Z][A-Z0-9_]*$/.test(code)) return redactSecrets(short ? `${code}: ${short}` : code).slice(0, 200);
+  return error instanceof Error ? redactSecrets(error.message).slice(0, 200) : fallback;
+}
