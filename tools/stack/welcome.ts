@@ -24,7 +24,7 @@ export function printWelcome({ env, envPath, dataDir, out }: WelcomeOptions): vo
   out(`  curl -s -X POST ${gateway}/chat -H "Authorization: Bearer $KEY" -H 'Content-Type: application/json' \\`);
   out(`    -d '{"message":"What is the price of ETH?"}'`);
   out('');
-  out('Or call a tool directly, without an LLM (a retry with the same Idempotency-Key pays once):');
+  out('Or use a service directly, without an LLM (a retry with the same Idempotency-Key pays once):');
   out(`  curl -s -X POST ${gateway}/tools/PRICE_ORACLE/invoke -H "Authorization: Bearer $KEY" \\`);
   out(`    -H "Idempotency-Key: demo-$RANDOM" -H 'Content-Type: application/json' -d '{"input":{"base":"ETH"}}'`);
   out('');

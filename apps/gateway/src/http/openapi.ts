@@ -94,7 +94,7 @@ export function openApiDocument(routes: readonly AnyRoute[], version: string): R
         title: 'MNEE Nexus gateway',
         version,
         description:
-          'Agent treasury and pay-per-call gateway: every paid tool call is judged by the policy, paid in MNEE and recorded. ' +
+          'Agent treasury and pay-per-call gateway: every paid call is judged by the policy, paid in MNEE and recorded. ' +
           'Money is a decimal string of MNEE ("0.05"). Send `Authorization: Bearer <key>`: the admin key, or an agent key (it acts as its own agent only).',
       },
       components: {

@@ -1,7 +1,7 @@
 import type { AppError } from '@nexus/service-kit';
 import type { InvokeAnswer } from '@nexus/types';
 
-/** One paid tool call for one agent (docs/architecture.md §2). */
+/** One paid call for one agent (docs/architecture.md §2). */
 export interface PaidCallRequest {
   agentId: string;
   serviceId: string;

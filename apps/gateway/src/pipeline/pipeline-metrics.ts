@@ -10,7 +10,7 @@ export function createPipelineMetrics(registry: Registry): PipelineMetrics {
   return {
     calls: new Counter({
       name: 'gateway_paid_calls_total',
-      help: 'Paid tool calls by service and outcome (rejected, served, failed).',
+      help: 'Paid calls by service and outcome (rejected, served, failed).',
       labelNames: ['service', 'outcome'],
       registers: [registry],
     }),

@@ -13,7 +13,7 @@ export function invokeRoutes(deps: GatewayDeps): AnyRoute[] {
       path: '/tools/:serviceId/invoke',
       tag: 'tools',
       access: 'key',
-      summary: 'A paid tool call without an LLM: decide → precheck (free) → pay → call the provider → commit',
+      summary: 'A paid call without an LLM: decide → precheck (free) → pay → call the provider → commit',
       description:
         'Send `Idempotency-Key` to make retries safe: a retry with the same key gets the first answer back (with `Idempotent-Replayed: true`) and moves no money. ' +
         'A rejected call answers 200 with `payment` and `result` null. A call that fails after the policy allowed it answers with the error, the decision, ' +

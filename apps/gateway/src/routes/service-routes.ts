@@ -24,7 +24,7 @@ export function serviceRoutes(deps: GatewayDeps): AnyRoute[] {
       path: '/services',
       tag: 'services',
       access: 'key',
-      summary: 'Paid services with their variants, prices and provider health',
+      summary: 'Services with their variants, prices and provider health',
       responses: { 200: { description: 'the services', schema: ServiceViewList } },
       handle: async () => ({
         body: { items: await Promise.all(deps.services.list().map((service) => view(deps, service))), nextCursor: null },
@@ -35,7 +35,7 @@ export function serviceRoutes(deps: GatewayDeps): AnyRoute[] {
       path: '/services/:id',
       tag: 'services',
       access: 'key',
-      summary: 'One paid service with its variants, prices and provider health',
+      summary: 'One service with its variants, prices and provider health',
       params: IdParams,
       responses: { 200: { description: 'the service', schema: ServiceView } },
       errors: { 404: 'unknown service' },

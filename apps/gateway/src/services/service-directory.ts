@@ -7,7 +7,7 @@ export interface PaidService {
   client: ProviderClient;
 }
 
-/** The paid services of services.yaml, each with a client of its provider. */
+/** The services of services.yaml, each with a client of its provider. */
 export class ServiceDirectory {
   private readonly services: ReadonlyMap<string, PaidService>;
 
