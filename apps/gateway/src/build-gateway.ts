@@ -42,6 +42,8 @@ export interface Gateway {
 }
 
 const PURGE_INTERVAL_MS = 3_600_000;
+/** how long a read of budgets waits for the commits this gateway still owes the policy */
+const QUEUED_COMMITS_WAIT_MS = 2_000;
 
 /** Every agent key must name an agent of agents.yaml. */
 function checkAgentKeys(env: GatewayEnv, config: NexusConfig): void {
@@ -71,7 +73,7 @@ export async function buildGateway(options: BuildGatewayOptions): Promise<Gatewa
   const payments = new PaymentClient({ baseUrl: env.paymentUrl, ...internal, payTimeoutMs: env.payTimeoutMs });
   const logs = new LoggerClient({ baseUrl: env.loggerUrl, ...internal });
   const outbox = new LogOutbox({ queue: outboxStore, sink: logs, logger, registry }).start();
-  const settlements = new SettlementQueue({ queue: outboxStore, policy, logger }).start();
+  const settlements = new SettlementQueue({ queue: outboxStore, policy, logger, batchCommits: true }).start();
   const services = new ServiceDirectory(config.services, { timeoutMs: env.providerTimeoutMs });
   const paidCalls = new PaidCallPipeline({
     policy,
@@ -111,6 +113,7 @@ export async function buildGateway(options: BuildGatewayOptions): Promise<Gatewa
     corsOrigins: env.corsOrigins,
     bodyLimit: env.bodyLimit,
     storePing: () => database.ping(),
+    queuedCommits: () => atMost(QUEUED_COMMITS_WAIT_MS, settlements.drain()),
   });
   return {
     app,
@@ -122,4 +125,18 @@ export async function buildGateway(options: BuildGatewayOptions): Promise<Gatewa
       await database.close();
     },
   };
+}
+
+/** Waits for `work`, or `ms` at most (the work goes on); a failure of the work is not the waiter's. */
+function atMost(ms: number, work: Promise<void>): Promise<void> {
+  return new Promise((resolve) => {
+    const timer = setTimeout(resolve, ms);
+    timer.unref();
+    work
+      .then(
+        () => resolve(),
+        () => resolve(),
+      )
+      .finally(() => clearTimeout(timer));
+  });
 }

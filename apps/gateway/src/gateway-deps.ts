@@ -22,4 +22,10 @@ export interface GatewayDeps {
   /** the configured agents (agents.yaml): who exists */
   agents: readonly AgentConfig[];
   version: string;
+  /**
+   * Waits (briefly) for the commits of served calls that this gateway still
+   * owes the policy, so a read of budgets sees this gateway's own calls as
+   * spent, not as held.
+   */
+  queuedCommits?: () => Promise<void>;
 }

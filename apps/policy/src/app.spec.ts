@@ -41,6 +41,7 @@ describe('policy service HTTP API', () => {
       ['GET', `/reservations/${id}`],
       ['POST', `/reservations/${id}/commit`],
       ['POST', `/reservations/${id}/release`],
+      ['POST', '/reservations/commits'],
       ['GET', '/agents'],
       ['GET', '/agents/high'],
       ['PUT', '/agents/high/budget'],
@@ -286,6 +287,40 @@ describe('policy service HTTP API', () => {
       expect(commit.status).toBe(200);
       expect(commit.body).toMatchObject({ status: 'COMMITTED', committedAmount: '1.00' });
       expect((await api().get('/agents/high').set(auth)).body).toMatchObject({ spentToday: '1.00', reserved: '0.00', remaining: '9.00' });
+    });
+
+    it('commits several holds in one request, each answered in its place as a lone commit would be', async () => {
+      const first = await hold();
+      const second = await hold();
+      const unknown = `res_${'1'.repeat(32)}`;
+      await api().post(`/reservations/${second.reservationId}/release`).set(auth).send({});
+      const res = await api()
+        .post('/reservations/commits')
+        .set(auth)
+        .send({
+          commits: [
+            { reservationId: first.reservationId, amount: '0.75' },
+            { reservationId: unknown },
+            { reservationId: second.reservationId },
+            { reservationId: first.reservationId, amount: '0.75' },
+          ],
+        });
+      expect(res.status).toBe(200);
+      expect(res.body.results).toEqual([
+        { reservationId: first.reservationId, reservation: expect.objectContaining({ status: 'COMMITTED', committedAmount: '0.75' }) },
+        { reservationId: unknown, error: { code: 'RESERVATION_NOT_FOUND', message: expect.any(String) } },
+        { reservationId: second.reservationId, error: { code: 'RESERVATION_ALREADY_SETTLED', message: expect.any(String) } },
+        { reservationId: first.reservationId, reservation: expect.objectContaining({ status: 'COMMITTED', committedAmount: '0.75' }) },
+      ]);
+      expect((await api().get('/agents/high').set(auth)).body).toMatchObject({ spentToday: '0.75', reserved: '0.00' });
+    });
+
+    it('refuses an empty or oversized batch of commits with a 400, committing nothing', async () => {
+      const { reservationId } = await hold();
+      expectError(await api().post('/reservations/commits').set(auth).send({ commits: [] }), 400, 'VALIDATION_ERROR');
+      const tooMany = Array.from({ length: 101 }, () => ({ reservationId }));
+      expectError(await api().post('/reservations/commits').set(auth).send({ commits: tooMany }), 400, 'VALIDATION_ERROR');
+      expect((await api().get(`/reservations/${reservationId}`).set(auth)).body.status).toBe('HELD');
     });
 
     it('releases a hold: nothing is charged', async () => {

@@ -87,6 +87,26 @@ describe('the policy service gives each caller only what it needs', () => {
     expect(Date.parse(pinned.body.expiresAt)).toBeGreaterThan(Date.parse(String(decision.body.expiresAt)) + 3_600_000);
   });
 
+  it('lets only the gateway commit holds in a batch (its commit queue): the payment service and the operator get 403', async () => {
+    const decision = await api()
+      .post('/decisions')
+      .set(authAs('gateway'))
+      .send({ agentId: 'high', serviceId: 'QUOTE', idempotencyKey: `hold-${++keys}` });
+    const reservationId = String(decision.body.reservationId);
+    const body = { commits: [{ reservationId }] };
+    for (const caller of ['payment', 'operator'] as const) {
+      const refused = await api().post('/reservations/commits').set(authAs(caller)).send(body);
+      expect({ caller, status: refused.status, code: refused.body?.error?.code }).toEqual({
+        caller,
+        status: 403,
+        code: 'FORBIDDEN_CALLER',
+      });
+    }
+    expect((await api().get(`/reservations/${reservationId}`).set(authAs('gateway'))).body.status).toBe('HELD');
+    const committed = await api().post('/reservations/commits').set(authAs('gateway')).send(body);
+    expect(committed.body.results).toEqual([{ reservationId, reservation: expect.objectContaining({ status: 'COMMITTED' }) }]);
+  });
+
   it('lets the operator read agents, decisions, holds and the period, and nothing else', async () => {
     for (const path of ['/agents', '/agents/high', '/decisions', '/reservations', '/period']) {
       expect({ path, status: (await api().get(path).set(authAs('operator'))).status }).toEqual({ path, status: 200 });

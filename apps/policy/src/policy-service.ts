@@ -16,6 +16,9 @@ import {
   toBaseUnits,
   type Agent,
   type BudgetUpdate,
+  type CommitBatchRequest,
+  type CommitBatchResponse,
+  type CommitBatchResult,
   type Decision,
   type DecisionList,
   type DecisionListQuery,
@@ -141,6 +144,26 @@ export class PolicyService {
       if (actual === undefined || actual === committed) return this.settledView(outcome.reservation);
     }
     return this.settledView(settled(outcome, id, 'commit'));
+  }
+
+  /**
+   * Several commits in one request (the gateway's commit queue): each is
+   * what `commit` would do alone, in order; a commit the policy refuses
+   * (an error of the API: unknown, expired, already released, above the
+   * hold) is answered in its place and the others go on. Anything else (the
+   * store failing) fails the whole request, so the caller tries it again.
+   */
+  async commitMany(commits: CommitBatchRequest['commits']): Promise<CommitBatchResponse> {
+    const results: CommitBatchResult[] = [];
+    for (const { reservationId, amount } of commits) {
+      try {
+        results.push({ reservationId, reservation: await this.commit(reservationId, amount) });
+      } catch (error: unknown) {
+        if (!(error instanceof AppError) || error.status >= 500) throw error;
+        results.push({ reservationId, error: { code: error.code, message: error.message } });
+      }
+    }
+    return { results };
   }
 
   /**

@@ -1,12 +1,14 @@
 import {
   Agent,
   AgentList,
+  CommitBatchResponse,
   Decision,
   DecisionList,
   Reservation,
   ReservationList,
   ResetResponse,
   type BudgetUpdate,
+  type CommitBatchRequest,
   type DecideRequest,
   type DecisionListQuery,
   type ReservationListQuery,
@@ -41,6 +43,15 @@ export class PolicyClient {
   /** The hold becomes spend. */
   commit(id: string, amount?: string, context?: CallContext): Promise<Reservation> {
     return this.settle(id, 'commit', amount === undefined ? {} : { amount }, context);
+  }
+
+  /**
+   * Several holds become spend in one request, each answered in its place
+   * (the reservation, or the error a lone commit would get). A commit
+   * repeated gets the same answer, so the request is retried on transient failures.
+   */
+  commitMany(commits: CommitBatchRequest['commits'], context?: CallContext): Promise<CommitBatchResponse> {
+    return this.client.call('POST', '/reservations/commits', CommitBatchResponse, { body: { commits }, retry: true, ...context });
   }
 
   /** Keeps the hold held (counted) past its expiry while its payment may still land; repeating it changes nothing more. */

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { ErrorCode } from './errors';
 import { IdempotencyKey, Page, ResourceId, Timestamp } from './ids';
 import { Money } from './money';
 
@@ -101,6 +102,28 @@ export const CommitRequest = z.strictObject({
   amount: Money.optional(),
 });
 export type CommitRequest = z.infer<typeof CommitRequest>;
+
+/** The most commits one batch may carry. */
+export const MAX_COMMIT_BATCH = 100;
+
+/** Several holds become spend at once: the gateway's durable commit queue, drained in one request. */
+export const CommitBatchRequest = z.strictObject({
+  commits: z
+    .array(z.strictObject({ reservationId: z.string().min(1).max(100), amount: Money.optional() }))
+    .min(1)
+    .max(MAX_COMMIT_BATCH),
+});
+export type CommitBatchRequest = z.infer<typeof CommitBatchRequest>;
+
+/** One answer per commit, in the request's order: the settled hold, or the error a single commit would have answered. */
+export const CommitBatchResult = z.union([
+  z.object({ reservationId: z.string(), reservation: Reservation }),
+  z.object({ reservationId: z.string(), error: z.object({ code: ErrorCode, message: z.string() }) }),
+]);
+export type CommitBatchResult = z.infer<typeof CommitBatchResult>;
+
+export const CommitBatchResponse = z.object({ results: z.array(CommitBatchResult) });
+export type CommitBatchResponse = z.infer<typeof CommitBatchResponse>;
 
 export const ReleaseRequest = z.strictObject({
   reason: z.string().min(1).max(200).optional(),

@@ -15,6 +15,7 @@ import { ServiceDirectory } from '../services/service-directory';
 import { startBackingStack, type BackingStack } from '../testing/backing-stack';
 import { internalKey } from './internal-keys';
 import { PaidCallPipeline, type PaidCallPipelineDeps } from './paid-call-pipeline';
+import { SettlementQueue } from './settlement-queue';
 import type { PaidCallOutcome, PaidCallRequest } from './paid-call-types';
 
 jest.setTimeout(120_000);
@@ -178,6 +179,38 @@ describe('PaidCallPipeline', () => {
     await outbox.flush();
     expect(await stack.logs.get(`dec:${decision.id}`)).toMatchObject({ kind: 'decision', action: 'ALLOWED', amount: '0.30' });
     expect(await stack.logs.get(`pay:${payment?.id}:MOCK`)).toMatchObject({ kind: 'transaction', status: 'MOCK', amount: '0.30' });
+  });
+
+  it('answers once the provider has served and commits after, through the durable queue, the hold counted meanwhile', async () => {
+    let open = () => undefined as void;
+    const gate = new Promise<void>((resolve) => (open = resolve));
+    const commitMany: PolicyClient['commitMany'] = async (commits, context) => {
+      await gate;
+      return stack.policy.commitMany(commits, context);
+    };
+    const policy = {
+      commit: stack.policy.commit.bind(stack.policy),
+      release: stack.policy.release.bind(stack.policy),
+      pin: stack.policy.pin.bind(stack.policy),
+      commitMany,
+    };
+    const settlements = new SettlementQueue({
+      queue: await createOutboxStore(database),
+      policy,
+      logger: createSilentLogger('gateway'),
+      batchCommits: true,
+    });
+
+    const outcome = await pipeline({ deps: { settlements } }).run(archiveCall({ text: 'hello' }));
+    expect(outcome.kind).toBe('served');
+    expect(await holdOf()).toMatchObject({ status: 'HELD', amount: '0.30' });
+    expect(await stack.policy.getAgent('user-agent')).toMatchObject({ spentToday: '0.00', reserved: '0.30', remaining: '4.70' });
+
+    open();
+    await settlements.drain();
+    expect(await holdOf()).toMatchObject({ status: 'COMMITTED', committedAmount: '0.30' });
+    expect(await stack.policy.getAgent('user-agent')).toMatchObject({ spentToday: '0.30', reserved: '0.00', remaining: '4.70' });
+    await settlements.close();
   });
 
   it('stops at a rejection: only the decision is recorded, nothing is held or paid', async () => {

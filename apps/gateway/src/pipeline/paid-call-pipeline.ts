@@ -29,8 +29,12 @@ export interface PaidCallPipelineDeps {
   logger: Logger;
   /** how long a provider may take over its paid work */
   providerTimeoutMs: number;
-  /** where a commit or release goes when the policy cannot take it at the end of a call */
-  settlements?: Pick<SettlementQueue, 'defer'>;
+  /**
+   * The durable queue of commits and releases: a served call's commit goes
+   * there so the answer need not wait for the policy, and so does any commit
+   * or release the policy could not take at the end of a call.
+   */
+  settlements?: Pick<SettlementQueue, 'defer' | 'drain'>;
   metrics?: PipelineMetrics;
 }
 
@@ -180,7 +184,7 @@ export class PaidCallPipeline implements PaidCalls {
 
     switch (verdict.kind) {
       case 'served':
-        await this.commit(grant, payment.amount, context);
+        await this.commitAfterServing(grant, payment.amount, context);
         return {
           kind: 'served',
           answer: { decision: publicDecision(grant.decision), payment: publicPayment(payment), result: verdict.result },
@@ -255,6 +259,30 @@ export class PaidCallPipeline implements PaidCalls {
   private async settleAfterRefund(grant: Grant, refund: RefundOutcome, amount: string, context: CallContext): Promise<void> {
     if (refund.status === 'REFUNDED') await this.release(grant, 'the call failed and the payment was refunded', context);
     else await this.commit(grant, amount, context);
+  }
+
+  /**
+   * The provider served: the commit is stored in the durable queue and the
+   * answer goes out; the queue hands it to the policy at once, batched with
+   * other calls' commits. Until then the hold stays counted (as reserved),
+   * so nothing can be overspent meanwhile, and a restart loses nothing.
+   * Without a queue, or when it cannot store it, the commit is made here.
+   */
+  private async commitAfterServing(grant: Grant, amount: string, context: CallContext): Promise<void> {
+    const queue = this.deps.settlements;
+    if (queue) {
+      try {
+        await queue.defer({ action: 'commit', reservationId: grant.reservationId, amount });
+        queue.drain().catch((error: unknown) => this.deps.logger.warn('the commit queue did not drain', { error: describeError(error) }));
+        return;
+      } catch (error: unknown) {
+        this.deps.logger.warn('could not queue a commit; committing now', {
+          reservationId: grant.reservationId,
+          error: describeError(error),
+        });
+      }
+    }
+    await this.commit(grant, amount, context);
   }
 
   private async commit(grant: Grant, amount: string, context: CallContext): Promise<void> {

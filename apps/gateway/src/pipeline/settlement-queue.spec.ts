@@ -98,4 +98,68 @@ describe('the settlement queue', () => {
     await queue.drain();
     expect(await store.counts(SETTLEMENT_TOPIC)).toEqual({ pending: 0, dead: 1 });
   });
+
+  describe('with commits batched (the gateway)', () => {
+    let batches: number[];
+    let singles: number;
+    beforeEach(() => {
+      batches = [];
+      singles = 0;
+      const counting = {
+        commit: (...args: Parameters<PolicyClient['commit']>) => {
+          singles += 1;
+          return policy.commit(...args);
+        },
+        release: policy.release.bind(policy),
+        pin: policy.pin.bind(policy),
+        commitMany: (...args: Parameters<PolicyClient['commitMany']>) => {
+          batches.push(args[0].length);
+          return policy.commitMany(...args);
+        },
+      };
+      queue = new SettlementQueue({
+        queue: store,
+        policy: counting,
+        logger: createLogger('gateway', { level: 'error' }),
+        backoff: { initialDelayMs: 1, maxDelayMs: 2 },
+        batchCommits: true,
+      });
+    });
+
+    it('sends the commits due together in one request, and keeps one the policy refuses as dead', async () => {
+      const held = [await hold(`batch-a-${Date.now()}`), await hold(`batch-b-${Date.now()}`)];
+      for (const reservationId of held) await queue.defer({ action: 'commit', reservationId, amount: '0.05' });
+      await queue.defer({ action: 'commit', reservationId: 'res_00000000000000000000000000000001', amount: '0.05' });
+      await queue.drain();
+
+      expect({ batches, singles }).toEqual({ batches: [3], singles: 0 });
+      expect(await store.counts(SETTLEMENT_TOPIC)).toEqual({ pending: 0, dead: 1 });
+      for (const reservationId of held)
+        expect(await policy.getReservation(reservationId)).toMatchObject({ status: 'COMMITTED', committedAmount: '0.05' });
+    });
+
+    it('keeps a batch while the policy is down and commits it once the policy is back', async () => {
+      const held = [await hold(`down-a-${Date.now()}`), await hold(`down-b-${Date.now()}`)];
+      await policyProcess.stop();
+      for (const reservationId of held) await queue.defer({ action: 'commit', reservationId, amount: '0.05' });
+      await queue.drain();
+      expect(await store.counts(SETTLEMENT_TOPIC)).toEqual({ pending: 2, dead: 0 });
+
+      await startPolicy();
+      await new Promise((resolve) => setTimeout(resolve, 10)); // past the (2 ms) backoff
+      await queue.drain();
+      expect(await store.counts(SETTLEMENT_TOPIC)).toEqual({ pending: 0, dead: 0 });
+      for (const reservationId of held) expect(await policy.getReservation(reservationId)).toMatchObject({ status: 'COMMITTED' });
+    });
+
+    it('makes a release on its own beside the batched commits', async () => {
+      const [committed, released] = [await hold(`mix-a-${Date.now()}`), await hold(`mix-b-${Date.now()}`)];
+      await queue.defer({ action: 'commit', reservationId: committed, amount: '0.05' });
+      await queue.defer({ action: 'release', reservationId: released, reason: 'payment failed' });
+      await queue.drain();
+      expect({ batches, singles }).toEqual({ batches: [1], singles: 0 });
+      expect(await policy.getReservation(released)).toMatchObject({ status: 'RELEASED' });
+      expect(await policy.getReservation(committed)).toMatchObject({ status: 'COMMITTED' });
+    });
+  });
 });

@@ -28,6 +28,7 @@ export function agentRoutes(deps: GatewayDeps): AnyRoute[] {
       responses: { 200: { description: 'the agents', schema: PublicAgentList } },
       handle: async ({ caller, requestId }) => {
         const only = agentFilter(keyHolder(caller), undefined);
+        await deps.queuedCommits?.();
         const { items } = await deps.policy.listAgents({ requestId });
         return { body: { items: items.filter((agent) => only === undefined || agent.id === only).map(publicAgent), nextCursor: null } };
       },
@@ -43,6 +44,7 @@ export function agentRoutes(deps: GatewayDeps): AnyRoute[] {
       errors: { 404: 'unknown agent' },
       handle: async ({ params, caller, requestId }) => {
         const id = agentFilter(keyHolder(caller), params.id) ?? params.id;
+        await deps.queuedCommits?.();
         return { body: publicAgent(await deps.policy.getAgent(id, { requestId })) };
       },
     }),

@@ -15,6 +15,7 @@ export function treasuryRoutes(deps: GatewayDeps): AnyRoute[] {
       responses: { 200: { description: 'the treasury', schema: TreasuryOverview } },
       handle: async ({ caller, requestId }) => {
         const only = agentFilter(keyHolder(caller), undefined);
+        await deps.queuedCommits?.();
         const [treasury, agents] = await Promise.all([deps.payments.treasury({ requestId }), deps.policy.listAgents({ requestId })]);
         const body: TreasuryOverview = {
           mode: treasury.mode,

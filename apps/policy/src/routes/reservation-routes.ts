@@ -1,6 +1,6 @@
 import type { Router } from 'express';
 import { acceptCallers, parseInput } from '@nexus/service-kit';
-import { CommitRequest, EntityIdParams, ReleaseRequest, ReservationListQuery } from '@nexus/types';
+import { CommitBatchRequest, CommitRequest, EntityIdParams, ReleaseRequest, ReservationListQuery } from '@nexus/types';
 import type { PolicyService } from '../policy-service';
 
 export function reservationRoutes(router: Router, policy: PolicyService): void {
@@ -18,6 +18,12 @@ export function reservationRoutes(router: Router, policy: PolicyService): void {
     const { id } = parseInput(EntityIdParams, req.params, 'params');
     const { amount } = parseInput(CommitRequest, req.body, 'body');
     res.json(await policy.commit(id, amount));
+  });
+
+  /** The gateway's commit queue: several holds become spend in one request, each answered in its place. */
+  router.post('/reservations/commits', acceptCallers('gateway'), async (req, res) => {
+    const { commits } = parseInput(CommitBatchRequest, req.body, 'body');
+    res.json(await policy.commitMany(commits));
   });
 
   /** The payment service: this hold's payment may still land, keep it held until it says how it ended. */

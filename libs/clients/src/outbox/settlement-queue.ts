@@ -4,9 +4,12 @@ import { isServiceCallError } from '../service-call-error';
 import { backoffDelay, DEFAULT_OUTBOX_BACKOFF, type BackoffSettings } from './outbox-backoff';
 import type { OutboxQueue } from './outbox-queue';
 import { describeError, type Logger } from '@nexus/service-kit';
-import { Money } from '@nexus/types';
+import { Money, type CommitBatchResponse } from '@nexus/types';
 
 export const SETTLEMENT_TOPIC = 'policy-settlements';
+
+/** How many messages one pass reads; also the most commits one request carries. */
+const PASS_SIZE = 50;
 
 /** A commit or release of a hold that the policy service could not take when the call ended. */
 export const Settlement = z.discriminatedUnion('action', [
@@ -17,10 +20,25 @@ export const Settlement = z.discriminatedUnion('action', [
 ]);
 export type Settlement = z.infer<typeof Settlement>;
 
+type CommitSettlement = Extract<Settlement, { action: 'commit' }>;
+
+/** A due commit as read from the queue. */
+interface QueuedCommit {
+  settlement: CommitSettlement;
+  seq: number;
+  attempts: number;
+}
+
 export interface SettlementQueueDeps {
   /** the gateway's durable queue (the outbox store), under its own topic */
   queue: OutboxQueue;
-  policy: Pick<PolicyClient, 'commit' | 'release' | 'pin'>;
+  policy: Pick<PolicyClient, 'commit' | 'release' | 'pin'> & Partial<Pick<PolicyClient, 'commitMany'>>;
+  /**
+   * Commits that are due together go to the policy in one request
+   * (`commitMany`), each answered in its place: the gateway's queue, where a
+   * served call's commit waits. Off by default, and never with `revise`.
+   */
+  batchCommits?: boolean;
   logger: Logger;
   backoff?: BackoffSettings;
   /** how often the queue is looked at; 1 s by default */
@@ -51,6 +69,8 @@ export interface SettlementQueueDeps {
 export class SettlementQueue {
   private timer: NodeJS.Timeout | undefined;
   private draining: Promise<void> | undefined;
+  /** a drain was asked for while a pass ran: another pass follows it */
+  private again = false;
   private readonly backoff: BackoffSettings;
   private readonly topic: string;
 
@@ -71,10 +91,26 @@ export class SettlementQueue {
     return this;
   }
 
-  /** Tries every settlement that is due, once; concurrent calls share one pass. */
+  /**
+   * Tries every settlement that is due, until none is left that was due when
+   * it was called. Concurrent calls share the run: one made while a pass is
+   * under way gets another pass after it, so settlements queued meanwhile
+   * go out together in the next one.
+   */
   drain(): Promise<void> {
-    this.draining ??= this.pass().finally(() => (this.draining = undefined));
+    if (this.draining) {
+      this.again = true;
+      return this.draining;
+    }
+    this.draining = this.passes().finally(() => (this.draining = undefined));
     return this.draining;
+  }
+
+  private async passes(): Promise<void> {
+    do {
+      this.again = false;
+      if ((await this.pass()) === PASS_SIZE) this.again = true;
+    } while (this.again);
   }
 
   async close(): Promise<void> {
@@ -83,19 +119,55 @@ export class SettlementQueue {
     await this.draining;
   }
 
-  private async pass(): Promise<void> {
+  /** One pass over what is due; returns how many messages it read. */
+  private async pass(): Promise<number> {
     try {
-      for (const message of await this.deps.queue.due(this.topic, 50, new Date())) {
+      const due = await this.deps.queue.due(this.topic, PASS_SIZE, new Date());
+      const commits: QueuedCommit[] = [];
+      for (const message of due) {
         const parsed = Settlement.safeParse(JSON.parse(message.payload));
         if (!parsed.success) {
           await this.deps.queue.deadLetter(this.topic, [message.seq], 'not a settlement', new Date());
           continue;
         }
-        await this.settle(parsed.data, message.seq, message.attempts);
+        const settlement = parsed.data;
+        if (settlement.action === 'commit' && this.batching()) commits.push({ settlement, seq: message.seq, attempts: message.attempts });
+        else await this.settle(settlement, message.seq, message.attempts);
       }
+      if (commits.length > 0) await this.commitBatch(commits);
+      return due.length;
     } catch (error: unknown) {
       this.deps.logger.warn('could not read the settlement queue; trying again shortly', { error: describeError(error) });
+      return 0;
     }
+  }
+
+  private batching(): boolean {
+    return this.deps.batchCommits === true && this.deps.revise === undefined && this.deps.policy.commitMany !== undefined;
+  }
+
+  /** The due commits in one request; each one's answer settles its message as a lone commit's would. */
+  private async commitBatch(commits: readonly QueuedCommit[]): Promise<void> {
+    const commitMany = this.deps.policy.commitMany;
+    if (!commitMany) return;
+    let results: CommitBatchResponse['results'];
+    try {
+      ({ results } = await commitMany.call(
+        this.deps.policy,
+        commits.map(({ settlement }) => ({ reservationId: settlement.reservationId, amount: settlement.amount })),
+      ));
+    } catch (error: unknown) {
+      for (const commit of commits) await this.failed(commit.settlement, commit.seq, commit.attempts, error);
+      return;
+    }
+    const done: number[] = [];
+    for (const [index, commit] of commits.entries()) {
+      const result = results[index];
+      if (result && 'reservation' in result && result.reservationId === commit.settlement.reservationId) done.push(commit.seq);
+      else if (result && 'error' in result) await this.refused(commit.settlement, commit.seq, result.error.code, result.error.message);
+      else await this.refused(commit.settlement, commit.seq, 'UPSTREAM_ERROR', 'the policy did not answer this commit in its place');
+    }
+    if (done.length > 0) await this.deps.queue.remove(this.topic, done);
   }
 
   private async settle(stored: Settlement, seq: number, attempts: number): Promise<void> {
@@ -131,26 +203,41 @@ export class SettlementQueue {
           break;
       }
       await this.deps.queue.remove(this.topic, [seq]);
-      this.deps.logger.info(`deferred ${settlement.action} done`, { reservationId: settlement.reservationId });
+      this.deps.logger.debug(`deferred ${settlement.action} done`, { reservationId: settlement.reservationId });
     } catch (error: unknown) {
-      if (this.deps.settledElsewhereIsDone && isServiceCallError(error) && error.code === 'RESERVATION_ALREADY_SETTLED') {
-        await this.deps.queue.remove(this.topic, [seq]);
-        this.deps.logger.info(`the hold was already settled; the ${settlement.action} is not needed`, {
-          reservationId: settlement.reservationId,
-        });
-        return;
-      }
-      if (isServiceCallError(error) && error.transient) {
-        const nextAttemptAt = new Date(Date.now() + backoffDelay(attempts + 1, this.backoff));
-        await this.deps.queue.recordFailure(this.topic, [seq], { error: error.message, nextAttemptAt });
-        return;
-      }
-      const reason = error instanceof Error ? error.message : 'refused';
-      await this.deps.queue.deadLetter(this.topic, [seq], reason.slice(0, 500), new Date());
-      this.deps.logger.error(`the policy refused a deferred ${settlement.action}; reconcile this hold`, {
-        reservationId: settlement.reservationId,
-        error: describeError(error),
-      });
+      await this.failed(settlement, seq, attempts, error);
     }
+  }
+
+  /** A try that did not settle: put off when the policy may take it later, refused for good otherwise. */
+  private async failed(settlement: Settlement, seq: number, attempts: number, error: unknown): Promise<void> {
+    if (isServiceCallError(error) && error.transient) {
+      const nextAttemptAt = new Date(Date.now() + backoffDelay(attempts + 1, this.backoff));
+      await this.deps.queue.recordFailure(this.topic, [seq], { error: error.message, nextAttemptAt });
+      return;
+    }
+    const code = isServiceCallError(error) ? error.code : 'INTERNAL_ERROR';
+    await this.refused(settlement, seq, code, error instanceof Error ? error.message : 'refused', error);
+  }
+
+  /**
+   * The policy refused it: a hold another service already settled is done
+   * when the sender allows it; anything else is kept as dead and logged for
+   * the reconciliation.
+   */
+  private async refused(settlement: Settlement, seq: number, code: string, message: string, error?: unknown): Promise<void> {
+    if (this.deps.settledElsewhereIsDone && code === 'RESERVATION_ALREADY_SETTLED') {
+      await this.deps.queue.remove(this.topic, [seq]);
+      this.deps.logger.info(`the hold was already settled; the ${settlement.action} is not needed`, {
+        reservationId: settlement.reservationId,
+      });
+      return;
+    }
+    await this.deps.queue.deadLetter(this.topic, [seq], message.slice(0, 500), new Date());
+    this.deps.logger.error(`the policy refused a deferred ${settlement.action}; reconcile this hold`, {
+      reservationId: settlement.reservationId,
+      code,
+      ...(error === undefined ? { message } : { error: describeError(error) }),
+    });
   }
 }
