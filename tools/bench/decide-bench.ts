@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import pg from 'pg';
 import { freePort } from '@nexus/chain/testing';
-import { generateGrantKeyPair } from '@nexus/config';
+import { generateSigningKeyPair } from '@nexus/config';
 import { tokenSha256 } from '@nexus/service-kit';
 import { createTemporaryPostgres, type TemporaryPostgres } from '@nexus/stores/testing';
 import { CALLERS_ACCEPTED_BY, callerDigestEnv } from '@nexus/types';
@@ -47,7 +47,7 @@ export async function startPolicy(databaseUrl: string | undefined, profiling?: P
       POLICY_TOKEN: randomBytes(24).toString('hex'),
       ...Object.fromEntries([...tokens].map(([caller, value]) => [callerDigestEnv(caller), tokenSha256(value)])),
       // decide signs each hold's grant, as in production: a fresh key, nobody pays with it here
-      POLICY_GRANT_PRIVATE_KEY: generateGrantKeyPair().privateKey,
+      POLICY_GRANT_PRIVATE_KEY: generateSigningKeyPair().privateKey,
       POLICY_PORT: String(port),
       NEXUS_DATA_DIR: dataDir,
       NEXUS_TREASURY_DAILY_LIMIT: UNLIMITED,

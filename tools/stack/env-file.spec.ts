@@ -3,10 +3,10 @@ import { existsSync, mkdtempSync, readFileSync, statSync, writeFileSync } from '
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { localAccount } from '@nexus/chain';
-import { loadGrantSigningKey, loadGrantVerifyingKey } from '@nexus/config';
+import { loadSigningKey, loadVerifyingKey } from '@nexus/config';
 import { parseEnv } from 'node:util';
 import { SERVICE_CALLERS, callerDigestEnv, callerTokenEnv } from '@nexus/types';
-import { addGrantKeys, addLocalChainKeys, addServiceTokens, loadEnvFile } from './env-file';
+import { addLocalChainKeys, addServiceTokens, addSigningKeys, loadEnvFile } from './env-file';
 
 const fresh = () => join(mkdtempSync(join(tmpdir(), 'nexus-env-')), '.env');
 
@@ -83,28 +83,43 @@ describe('addLocalChainKeys', () => {
   });
 });
 
-describe('addGrantKeys', () => {
-  it('appends a fresh pair of grant keys the policy and the payment service accept to an older .env, once, keeping what was there', () => {
+describe('addSigningKeys', () => {
+  it("appends a fresh pair of each signer's keys to an older .env, once, keeping what was there", () => {
     const dir = mkdtempSync(join(tmpdir(), 'nexus-env-grants-'));
     const path = join(dir, '.env');
     writeFileSync(path, 'INTERNAL_TOKEN=keep-me-0123456789');
 
-    expect(addGrantKeys(path)).toBe(true);
-    expect(addGrantKeys(path)).toBe(false);
+    expect(addSigningKeys(path)).toEqual(['grant', 'receipt']);
+    expect(addSigningKeys(path)).toEqual([]);
 
     const env = parseEnv(readFileSync(path, 'utf8'));
     expect(env['INTERNAL_TOKEN']).toBe('keep-me-0123456789');
-    const signing = loadGrantSigningKey(env);
-    expect(createPublicKey(signing).export({ format: 'jwk' })).toEqual(loadGrantVerifyingKey(env).export({ format: 'jwk' }));
+    for (const pair of ['grant', 'receipt'] as const) {
+      const signing = loadSigningKey(pair, env);
+      expect(createPublicKey(signing).export({ format: 'jwk' })).toEqual(loadVerifyingKey(pair, env).export({ format: 'jwk' }));
+    }
     expect(readFileSync(path, 'utf8').match(/^POLICY_GRANT_PRIVATE_KEY=/gm)).toHaveLength(1);
+  });
+
+  it('adds only the pair an older .env lacks: the receipt keys beside grant keys already there', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'nexus-env-receipts-'));
+    const path = join(dir, '.env');
+    writeFileSync(path, 'POLICY_GRANT_PRIVATE_KEY=kept\nPOLICY_GRANT_PUBLIC_KEY=kept\n');
+
+    expect(addSigningKeys(path)).toEqual(['receipt']);
+    const env = parseEnv(readFileSync(path, 'utf8'));
+    expect(env['POLICY_GRANT_PRIVATE_KEY']).toBe('kept');
+    expect(loadVerifyingKey('receipt', env).asymmetricKeyType).toBe('ed25519');
   });
 
   it('writes a different pair in every fresh .env', () => {
     const dir = mkdtempSync(join(tmpdir(), 'nexus-env-grants-'));
     const first = loadEnvFile(join(dir, 'a.env'), {}).env;
     const second = loadEnvFile(join(dir, 'b.env'), {}).env;
-    expect(loadGrantSigningKey(first).asymmetricKeyType).toBe('ed25519');
+    expect(loadSigningKey('grant', first).asymmetricKeyType).toBe('ed25519');
+    expect(loadSigningKey('receipt', first).asymmetricKeyType).toBe('ed25519');
     expect(first['POLICY_GRANT_PRIVATE_KEY']).not.toBe(second['POLICY_GRANT_PRIVATE_KEY']);
+    expect(first['PAYMENT_RECEIPT_PRIVATE_KEY']).not.toBe(second['PAYMENT_RECEIPT_PRIVATE_KEY']);
   });
 });
 

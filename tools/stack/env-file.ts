@@ -2,7 +2,7 @@ import { createHash, randomBytes } from 'node:crypto';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { parseEnv } from 'node:util';
 import { LOCAL_PAYEE_ACCOUNTS, LOCAL_TREASURY_ACCOUNT, localAccount } from '@nexus/chain';
-import { generateGrantKeyPair } from '@nexus/config';
+import { SIGNING_KEY_PAIRS, generateSigningKeyPair, type SigningKeyPair } from '@nexus/config';
 import { SERVICE_CALLERS, callerDigestEnv, callerTokenEnv, type ServiceCaller } from '@nexus/types';
 
 const secret = () => randomBytes(24).toString('hex');
@@ -31,7 +31,8 @@ function freshEnvFile(): string {
     `ADMIN_API_KEY=${secret()}`,
     `AGENT_API_KEYS=user-agent:${secret()},batch-agent:${secret()},ops-agent:${secret()}`,
     `POSTGRES_PASSWORD=${secret()}`,
-    ...grantKeyLines(),
+    ...signingKeyLines('grant'),
+    ...signingKeyLines('receipt'),
     '# One PostgreSQL role per service (docker-compose), each owning its own database only.',
     ...DATABASE_ROLES.map((role) => `${role}_DB_PASSWORD=${secret()}`),
     ...localChainKeyLines(),
@@ -41,13 +42,14 @@ function freshEnvFile(): string {
   ].join('\n');
 }
 
-/** A fresh Ed25519 pair: the policy signs each hold's grant with the private key, the payment service checks it with the public one. */
-function grantKeyLines(): string[] {
-  const { privateKey, publicKey } = generateGrantKeyPair();
+/** A fresh Ed25519 pair for each signer: the policy's grant keys, the payment service's receipt keys. */
+function signingKeyLines(pair: SigningKeyPair): string[] {
+  const { privateName, publicName, signer, signs } = SIGNING_KEY_PAIRS[pair];
+  const { privateKey, publicKey } = generateSigningKeyPair();
   return [
-    "# The policy's grant keys (base64 PEM, Ed25519): the private one for the policy only, the public one for the payment service.",
-    `POLICY_GRANT_PRIVATE_KEY=${privateKey}`,
-    `POLICY_GRANT_PUBLIC_KEY=${publicKey}`,
+    `# ${signer}'s keys for ${signs} (base64 PEM, Ed25519): the private one for ${signer} only, the public one for whoever checks them.`,
+    `${privateName}=${privateKey}`,
+    `${publicName}=${publicKey}`,
   ];
 }
 
@@ -129,13 +131,19 @@ export function addLocalChainKeys(path: string): boolean {
 }
 
 /**
- * A .env written before grants existed lacks the policy's grant keys: append
- * a fresh pair (both, replacing neither half of a pair already there).
- * Returns true when it did.
+ * A .env written before a pair of signing keys existed (the policy's grant
+ * keys, the payment service's receipt keys) lacks it: append a fresh pair
+ * (both, replacing neither half of a pair already there). Returns the pairs
+ * it added.
  */
-export function addGrantKeys(path: string): boolean {
-  const current = readFileSync(path, 'utf8');
-  if (/^POLICY_GRANT_PRIVATE_KEY=|^POLICY_GRANT_PUBLIC_KEY=/m.test(current)) return false;
-  writeFileSync(path, `${current.endsWith('\n') ? current : `${current}\n`}${grantKeyLines().join('\n')}\n`);
-  return true;
+export function addSigningKeys(path: string): SigningKeyPair[] {
+  const added: SigningKeyPair[] = [];
+  for (const pair of Object.keys(SIGNING_KEY_PAIRS) as SigningKeyPair[]) {
+    const current = readFileSync(path, 'utf8');
+    const { privateName, publicName } = SIGNING_KEY_PAIRS[pair];
+    if (new RegExp(`^(${privateName}|${publicName})=`, 'm').test(current)) continue;
+    writeFileSync(path, `${current.endsWith('\n') ? current : `${current}\n`}${signingKeyLines(pair).join('\n')}\n`);
+    added.push(pair);
+  }
+  return added;
 }

@@ -1,13 +1,17 @@
-/** `npm run env`: writes .env (or NEXUS_ENV_FILE) with fresh secrets when there is none, and adds what an older one lacks: the per-service tokens and the policy's grant keys (docker-compose reads it). */
+/** `npm run env`: writes .env (or NEXUS_ENV_FILE) with fresh secrets when there is none, and adds what an older one lacks: the per-service tokens and the signing key pairs (docker-compose reads it). */
 import { resolve } from 'node:path';
 import { workspaceRoot } from './build';
-import { addGrantKeys, addServiceTokens, loadEnvFile } from './env-file';
+import { SIGNING_KEY_PAIRS } from '@nexus/config';
+import { addServiceTokens, addSigningKeys, loadEnvFile } from './env-file';
 
 const path = resolve(process.env['NEXUS_ENV_FILE'] || resolve(workspaceRoot, '.env'));
 const { created } = loadEnvFile(path);
 const addedTokens = !created && addServiceTokens(path);
-const addedGrantKeys = !created && addGrantKeys(path);
-const added = [addedTokens && 'a token for each service', addedGrantKeys && "a fresh pair of the policy's grant keys"].filter(Boolean);
+const addedKeys = created ? [] : addSigningKeys(path);
+const added = [
+  addedTokens && 'a token for each service',
+  ...addedKeys.map((pair) => `a fresh pair of ${SIGNING_KEY_PAIRS[pair].signer}'s keys for ${SIGNING_KEY_PAIRS[pair].signs}`),
+].filter(Boolean);
 process.stdout.write(
   created
     ? `wrote fresh keys to ${path}\n`

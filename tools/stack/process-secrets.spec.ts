@@ -18,6 +18,8 @@ const DOT_ENV: Record<string, string> = {
   PAYEE_PRIVATE_KEYS: [1, 2, 3, 4].map((index) => localAccount(index).privateKey).join(','),
   POLICY_GRANT_PRIVATE_KEY: 'grant-private',
   POLICY_GRANT_PUBLIC_KEY: 'grant-public',
+  PAYMENT_RECEIPT_PRIVATE_KEY: 'receipt-private',
+  PAYMENT_RECEIPT_PUBLIC_KEY: 'receipt-public',
   OPENAI_API_KEY: 'sk-0123456789',
   NEXUS_TREASURY_DAILY_LIMIT: '8.00',
   PAYMENT_MODE: 'chain',
@@ -62,12 +64,14 @@ describe('the secrets npm start gives each process', () => {
     expect(Object.keys(envOf('gateway')).filter((name) => name.endsWith('_SHA256'))).toEqual([]);
   });
 
-  it('gives the admin and agent keys and the LLM key to the gateway only, the grant keys to the policy and the payment service, and the database and old shared secrets to nobody', () => {
+  it('gives the admin and agent keys and the LLM key to the gateway only, the grant keys to the policy and the payment service, the receipt keys to the payment service and the providers, and the database and old shared secrets to nobody', () => {
     expect(holders('ADMIN_API_KEY')).toEqual(['gateway']);
     expect(holders('AGENT_API_KEYS')).toEqual(['gateway']);
     expect(holders('OPENAI_API_KEY')).toEqual(['gateway']);
     expect(holders('POLICY_GRANT_PRIVATE_KEY')).toEqual(['policy']);
     expect(holders('POLICY_GRANT_PUBLIC_KEY')).toEqual(['payment']);
+    expect(holders('PAYMENT_RECEIPT_PRIVATE_KEY')).toEqual(['payment']);
+    expect(holders('PAYMENT_RECEIPT_PUBLIC_KEY').sort()).toEqual(['batch-compute', 'image-gen', 'log-archive', 'price-oracle']);
     expect(holders('POSTGRES_PASSWORD')).toEqual([]);
     expect(holders('GATEWAY_DB_PASSWORD')).toEqual([]);
     expect(holders('INTERNAL_TOKEN')).toEqual([]);

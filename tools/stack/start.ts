@@ -8,11 +8,11 @@
  * stops them all cleanly on Ctrl-C.
  */
 import { resolve } from 'node:path';
-import { loadChainEnv, loadConfig } from '@nexus/config';
+import { SIGNING_KEY_PAIRS, loadChainEnv, loadConfig } from '@nexus/config';
 import { ensureLocalChain } from '../chain/local-chain';
 import { startLocalNodeUnlessRunning, withoutKeys, type LocalNode } from '../chain/local-node';
 import { buildApps, workspaceRoot as root } from './build';
-import { addGrantKeys, addLocalChainKeys, addServiceTokens, loadEnvFile } from './env-file';
+import { addLocalChainKeys, addServiceTokens, addSigningKeys, loadEnvFile } from './env-file';
 import { withDerivedSecrets } from './process-secrets';
 import { RestartPolicy } from './restart-policy';
 import { printWelcome } from './welcome';
@@ -92,9 +92,10 @@ async function main(): Promise<void> {
   out(loaded.created ? `wrote fresh keys to ${envPath}` : `using keys from ${envPath}`);
   const addedTokens = addServiceTokens(envPath);
   if (addedTokens) out(`added a token for each service to ${envPath} (INTERNAL_TOKEN, shared by all, is no longer used)`);
-  const addedGrantKeys = addGrantKeys(envPath);
-  if (addedGrantKeys) out(`added a fresh pair of the policy's grant keys to ${envPath}`);
-  if (addedTokens || addedGrantKeys) {
+  const addedKeys = addSigningKeys(envPath);
+  for (const pair of addedKeys)
+    out(`added a fresh pair of ${SIGNING_KEY_PAIRS[pair].signer}'s keys for ${SIGNING_KEY_PAIRS[pair].signs} to ${envPath}`);
+  if (addedTokens || addedKeys.length > 0) {
     loaded = loadEnvFile(envPath);
   }
   for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) process.on(signal, () => void stop(0));

@@ -1,5 +1,7 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import request, { type Response } from 'supertest';
+import { verifyReceipt } from '@nexus/clients';
+import { TestReceiptKeys } from '@nexus/clients/testing';
 import { errorOf, expectValidationError } from '@nexus/service-kit/testing';
 import { createTemporaryPostgres, type TemporaryPostgres } from '@nexus/stores/testing';
 import { Payment, PaymentList, TreasuryView, VerifyResult } from '@nexus/types';
@@ -248,10 +250,25 @@ describe('payment service HTTP API in mock mode', () => {
           createdAt: expect.any(String),
           settledAt: expect.any(String),
           replayed: false,
+          receipt: expect.any(String),
         });
         const fetched = paymentOf(await request(service.app).get(`/payments/${created.id}`).set(auth), 200);
-        expect(fetched).toEqual({ ...created, replayed: undefined });
+        expect(fetched).toEqual({ ...created, replayed: undefined, receipt: undefined });
         expect('replayed' in fetched).toBe(false);
+        expect('receipt' in fetched).toBe(false);
+      });
+
+      it("answers a mock pay, and its replay, with the payment service's signed receipt for the provider", async () => {
+        const body = payBody({ amount: '0.5' });
+        const created = paymentOf(await pay(service, body), 201);
+        const check = await verifyReceipt(created.receipt ?? '', service.receipts.publicKey);
+        expect(check).toEqual({
+          valid: true,
+          claims: expect.objectContaining({ paymentId: created.id, serviceId: 'IMAGE_GEN', payee: PAYEE, amount: '0.50' }),
+        });
+        const replayed = paymentOf(await pay(service, body), 200);
+        expect(await verifyReceipt(replayed.receipt ?? '', service.receipts.publicKey)).toMatchObject({ valid: true });
+        expect(await verifyReceipt(created.receipt ?? '', new TestReceiptKeys().publicKey)).toMatchObject({ valid: false });
       });
 
       it('keeps every decimal of a six-decimal amount and pads whole amounts to two decimals', async () => {

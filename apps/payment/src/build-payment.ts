@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import type { Express } from 'express';
 import { Registry } from 'prom-client';
 import { LogOutbox, LoggerClient, PolicyClient } from '@nexus/clients';
-import { loadChainEnv, loadConfig, loadGrantVerifyingKey, loadServiceEnv, type ChainEnv } from '@nexus/config';
+import { loadChainEnv, loadConfig, loadSigningKey, loadVerifyingKey, loadServiceEnv, type ChainEnv } from '@nexus/config';
 import type { CallerDigests, LoadedSettings, Logger } from '@nexus/service-kit';
 import {
   createOutboxStore,
@@ -45,6 +45,8 @@ export interface PaymentSettings {
   services: Payees;
   /** verifies the policy's grants (POLICY_GRANT_PUBLIC_KEY) */
   grantKey: KeyObject;
+  /** mock mode: signs each payment's receipt for its provider (PAYMENT_RECEIPT_PRIVATE_KEY); none in chain mode */
+  receiptKey: KeyObject | undefined;
   /** a lease on a payment lasts the receipt wait plus this; DEFAULT_LEASE_MARGIN_MS by default */
   leaseMarginMs?: number;
   /** the pending driver, its outcome reports and its audit outbox; `undefined`: none (a test that drives them itself) */
@@ -75,7 +77,8 @@ export function loadPaymentSettings(env: NodeJS.ProcessEnv = process.env): Loade
   const service = loadServiceEnv('payment', 8006, env, { accepts: CALLERS_ACCEPTED_BY.payment });
   const chain = loadChainEnv(service.dataDir, env);
   const { services } = loadConfig({ env });
-  const grantKey = loadGrantVerifyingKey(env);
+  const grantKey = loadVerifyingKey('grant', env);
+  const receiptKey = chain.mode === 'mock' ? loadSigningKey('receipt', env) : undefined;
   return {
     listen: { host: service.host, port: service.port },
     settings: {
@@ -86,6 +89,7 @@ export function loadPaymentSettings(env: NodeJS.ProcessEnv = process.env): Loade
       keys: env,
       services,
       grantKey,
+      receiptKey,
       pending: loadPendingEnv(env),
     },
   };
@@ -109,6 +113,7 @@ export async function buildPayment(options: BuildPaymentOptions): Promise<Paymen
     store,
     settler,
     grants: new GrantReader(settings.grantKey, settings.services),
+    receiptKey: settings.receiptKey,
     logger,
     metrics: createPaymentMetrics(registry),
     leaseMs,

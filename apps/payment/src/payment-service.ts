@@ -1,5 +1,7 @@
+import type { KeyObject } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { paymentRefOf } from '@nexus/chain';
+import { signReceipt } from '@nexus/clients';
 import { AppError, conflict, newId, notFound, validationError, type Logger } from '@nexus/service-kit';
 import { InvalidCursorError, type PaymentRecord, type PaymentStore } from '@nexus/stores';
 import {
@@ -30,6 +32,8 @@ export interface PaymentServiceDeps {
   leaseMs: number;
   /** where the end of a payment settled in the request is told again, late, for a caller that went away (see OutcomeReports) */
   reports?: Pick<OutcomeReports, 'settlingInRequest' | 'pinned'>;
+  /** mock mode: signs the receipt of each payment for its provider (PAYMENT_RECEIPT_PRIVATE_KEY) */
+  receiptKey?: KeyObject | undefined;
   /** names this process as a lease owner */
   instanceId?: string;
   clock?: () => Date;
@@ -71,7 +75,15 @@ export class PaymentService {
       this.deps.metrics.replayed();
     }
     const final = payment.status === 'PENDING' ? await this.settleOnce(payment) : payment;
-    return paymentView(final, { replayed: !created });
+    return this.withReceipt(paymentView(final, { replayed: !created }));
+  }
+
+  /** A mock payment's answer carries the signed receipt its provider checks on its own (chain mode: the chain is the proof). */
+  private async withReceipt(payment: Payment): Promise<Payment> {
+    const key = this.deps.receiptKey;
+    if (!key || payment.status !== 'MOCK') return payment;
+    const terms = { paymentId: payment.id, serviceId: payment.serviceId, payee: payment.payee, amount: payment.amount };
+    return { ...payment, receipt: await signReceipt(terms, key, this.now()) };
   }
 
   private open(order: PaymentOrder, request: PayRequest) {

@@ -2,7 +2,7 @@ import type { KeyObject } from 'node:crypto';
 import { join } from 'node:path';
 import type { Express } from 'express';
 import { Registry } from 'prom-client';
-import { loadConfig, loadGrantSigningKey, loadServiceEnv, type NexusConfig } from '@nexus/config';
+import { loadConfig, loadSigningKey, loadServiceEnv, type NexusConfig } from '@nexus/config';
 import type { CallerDigests, LoadedSettings, Logger } from '@nexus/service-kit';
 import {
   createPolicyStore,
@@ -56,7 +56,7 @@ export function loadPolicySettings(env: NodeJS.ProcessEnv = process.env): Loaded
     listen: { host: service.host, port: service.port },
     settings: {
       config,
-      grantKey: loadGrantSigningKey(env),
+      grantKey: loadSigningKey('grant', env),
       callers: service.callers,
       store: { databaseUrl: service.databaseUrl, sqlitePath: join(service.dataDir, 'policy.sqlite') },
       housekeepingIntervalMs: config.policy.holds.sweepIntervalSeconds * 1000,

@@ -11,5 +11,6 @@ export { backoffDelay, type BackoffSettings, DEFAULT_OUTBOX_BACKOFF } from './ou
 export type { OutboxQueue, QueueCounts, QueueEntry, QueuedMessage } from './outbox/outbox-queue';
 export { GatewayAnswerError, GatewayClient, GatewayUnreachableError, type InvokeOutcome, type ListQuery } from './gateway-client';
 export { type GrantCheck, signGrant, verifyGrant } from './grants/grant-token';
+export { type ReceiptCheck, signReceipt, verifyReceipt } from './receipts/receipt-token';
 export { Settlement, SETTLEMENT_TOPIC, SettlementQueue, type SettlementQueueDeps } from './outbox/settlement-queue';
 export { decisionEvent, paymentEvents, transactionEvent } from './outbox/audit-events';

@@ -1,4 +1,4 @@
-import { PAYMENT_ID_HEADER, PAYMENT_TX_HEADER, type PaymentProof } from '@nexus/types';
+import { PAYMENT_ID_HEADER, PAYMENT_RECEIPT_HEADER, PAYMENT_TX_HEADER, type PaymentProof } from '@nexus/types';
 import { ServiceClient, type ServiceClientOptions } from './http-client';
 import type { CallContext } from './payment-client';
 
@@ -28,6 +28,7 @@ export class ProviderClient {
   ): Promise<ProviderAnswer> {
     const headers: Record<string, string> = { [PAYMENT_ID_HEADER]: proof.paymentId };
     if (proof.txHash) headers[PAYMENT_TX_HEADER] = proof.txHash;
+    if (proof.receipt) headers[PAYMENT_RECEIPT_HEADER] = proof.receipt;
     const { status, data } = await this.client.send('POST', '/invoke', { body, headers, anyStatus: true, ...context });
     return { status, body: data };
   }

@@ -5,5 +5,5 @@ export * from './load-config';
 export * from './schemas';
 export * from './service-env';
 export * from './price-feed';
-export * from './grant-keys';
+export * from './signing-keys';
 export * from './timeout-budget';

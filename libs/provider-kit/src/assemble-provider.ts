@@ -11,7 +11,7 @@ import {
   type ChainContracts,
 } from '@nexus/chain';
 import { PaymentClient } from '@nexus/clients';
-import { ConfigError, loadChainEnv, loadConfig, type ChainEnv, type ServiceEnv } from '@nexus/config';
+import { ConfigError, loadChainEnv, loadConfig, loadVerifyingKey, type ChainEnv, type ServiceEnv } from '@nexus/config';
 import type { HealthCheck, Logger } from '@nexus/service-kit';
 import { createRedemptionStore, openDatabase, type Database, type RedemptionStore, type RedemptionTables } from '@nexus/stores';
 import { createProviderApp } from './create-provider-app';
@@ -27,6 +27,7 @@ import { loadUnpaidLimits } from './unpaid/unpaid-guard';
 import { startRefundSync, syncRefunds } from './refund/refund-sync';
 import { ChainVerifier } from './verify/chain-verifier';
 import { LedgerVerifier } from './verify/ledger-verifier';
+import { ReceiptVerifier } from './verify/receipt-verifier';
 import type { PaymentVerifier } from './verify/payment-verifier';
 
 export interface AssembleOptions {
@@ -81,7 +82,8 @@ async function paymentSide(
 ): Promise<PaymentSide> {
   if (chain.mode === 'mock') {
     return {
-      verifier: new LedgerVerifier(payments),
+      // the gateway's proofs carry the payment service's signed receipt, checked here with no call back
+      verifier: new ReceiptVerifier(loadVerifyingKey('receipt', env), new LedgerVerifier(payments)),
       refunder: new LedgerRefunder(payments),
       terms: { mode: 'mock', chainId: null, router: null, token: null, confirmations: 0 },
       contracts: undefined,

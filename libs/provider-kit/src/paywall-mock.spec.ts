@@ -1,5 +1,5 @@
 import request from 'supertest';
-import { PaymentRequiredBody, ProviderFailureBody, InvokeResponse, Quote } from '@nexus/types';
+import { PAYMENT_ID_HEADER, PAYMENT_RECEIPT_HEADER, PaymentRequiredBody, ProviderFailureBody, InvokeResponse, Quote } from '@nexus/types';
 import { buildEchoProvider } from './testing/echo-provider';
 import { createProviderUnderTest, type ProviderUnderTest } from './testing/provider-under-test';
 import { startTestPaymentNetwork, type TestPaymentNetwork } from './testing/test-payment-network';
@@ -135,20 +135,43 @@ describe('a paid route in mock mode (the payments ledger verifies)', () => {
 });
 
 describe('a paid route whose payments ledger is down', () => {
-  it('answers 503 PAYMENT_UNVERIFIABLE, redeems nothing, and reports itself unhealthy', async () => {
+  it('answers 503 PAYMENT_UNVERIFIABLE to a proof without a receipt, redeems nothing, and reports itself unhealthy', async () => {
     const provider = await createProviderUnderTest(buildEchoProvider, { serviceId: 'LOG_ARCHIVE', mode: 'mock' });
     try {
-      const { payment, headers } = await provider.pay();
+      const { payment } = await provider.pay();
       await provider.network.payment.stop();
       const response = await request(provider.app)
         .post('/invoke')
-        .set(headers)
+        .set({ [PAYMENT_ID_HEADER]: payment.id })
         .send({ input: { text: 'x' } })
         .expect(503);
       expect(response.body.error.code).toBe('PAYMENT_UNVERIFIABLE');
       expect(await provider.redemptions.get(payment.id)).toBeUndefined();
       const health = await request(provider.app).get('/health').expect(503);
       expect(health.body.checks.payment.status).toBe('failing');
+    } finally {
+      await provider.close();
+    }
+  });
+
+  it("serves a proof with the payment service's receipt on its own word, once, with no call to the ledger", async () => {
+    const provider = await createProviderUnderTest(buildEchoProvider, { serviceId: 'LOG_ARCHIVE', mode: 'mock' });
+    try {
+      const { payment, headers } = await provider.pay();
+      expect(headers[PAYMENT_RECEIPT_HEADER]).toEqual(expect.any(String));
+      await provider.network.payment.stop();
+      const served = await request(provider.app)
+        .post('/invoke')
+        .set(headers)
+        .send({ input: { text: 'x' } })
+        .expect(200);
+      expect(served.body).toMatchObject({ payment: { paymentId: payment.id, amount: '0.30' } });
+      const again = await request(provider.app)
+        .post('/invoke')
+        .set(headers)
+        .send({ input: { text: 'x' } })
+        .expect(409);
+      expect(again.body.error.code).toBe('PAYMENT_ALREADY_REDEEMED');
     } finally {
       await provider.close();
     }

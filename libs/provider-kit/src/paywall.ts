@@ -3,6 +3,7 @@ import { AppError, conflict, validationError, type Logger } from '@nexus/service
 import type { Redemption, RedemptionStore } from '@nexus/stores';
 import {
   PAYMENT_ID_HEADER,
+  PAYMENT_RECEIPT_HEADER,
   PAYMENT_TX_HEADER,
   PaymentProof,
   fromBaseUnits,
@@ -207,16 +208,23 @@ export class Paywall {
 }
 
 /** The payment proof headers; undefined when there is none, a 400 when they are malformed. */
+const PROOF_HEADERS: Record<keyof PaymentProof, string> = {
+  paymentId: PAYMENT_ID_HEADER,
+  txHash: PAYMENT_TX_HEADER,
+  receipt: PAYMENT_RECEIPT_HEADER,
+};
+
 function readProof(req: Request): PaymentProof | undefined {
   const paymentId = req.get(PAYMENT_ID_HEADER);
   const txHash = req.get(PAYMENT_TX_HEADER);
+  const receipt = req.get(PAYMENT_RECEIPT_HEADER);
   if (paymentId === undefined || paymentId === '') return undefined;
-  const parsed = PaymentProof.safeParse({ paymentId, ...(txHash ? { txHash } : {}) });
+  const parsed = PaymentProof.safeParse({ paymentId, ...(txHash ? { txHash } : {}), ...(receipt ? { receipt } : {}) });
   if (parsed.success) return parsed.data;
   throw validationError(
     'invalid payment proof',
     parsed.error.issues.map((issue) => ({
-      path: `headers.${issue.path[0] === 'txHash' ? PAYMENT_TX_HEADER : PAYMENT_ID_HEADER}`,
+      path: `headers.${PROOF_HEADERS[issue.path[0] as keyof PaymentProof] ?? PAYMENT_ID_HEADER}`,
       message: issue.message,
     })),
   );

@@ -1,5 +1,6 @@
 export * from './errors';
 export * from './grant';
+export * from './receipt';
 export * from './ids';
 export * from './money';
 export * from './payment';

@@ -67,6 +67,8 @@ export const Payment = z.object({
   settledAt: Timestamp.nullable(),
   /** true when this answer is an earlier payment found by its idempotency key. */
   replayed: z.boolean().optional(),
+  /** Mock mode, in the answer to a pay call: the payment service's signed receipt for the provider (see receipt.ts). */
+  receipt: z.string().max(2_000).optional(),
 });
 export type Payment = z.infer<typeof Payment>;
 
@@ -110,6 +112,8 @@ export const VerifyReason = z.enum([
   'TX_REVERTED',
   'NOT_CONFIRMED',
   'NOT_A_PAYMENT',
+  /** a receipt not signed by the payment service, expired, or for another payment */
+  'RECEIPT_INVALID',
   'WRONG_REFERENCE',
 ]);
 export type VerifyReason = z.infer<typeof VerifyReason>;

@@ -12,6 +12,8 @@ export const PAYMENT_TX_HEADER = 'x-payment-tx';
 export const PaymentProof = z.strictObject({
   paymentId: PaymentId,
   txHash: TxHash.optional(),
+  /** mock mode: the payment service's signed receipt (`X-Payment-Receipt`), checked by the provider itself */
+  receipt: z.string().min(1).max(2_000).optional(),
 });
 export type PaymentProof = z.infer<typeof PaymentProof>;
 

@@ -164,7 +164,11 @@ export class PaidCallPipeline implements PaidCalls {
     try {
       const answer = await service.client.invoke(
         { variant: grant.variant, input: request.input },
-        { paymentId: payment.id, ...(payment.txHash ? { txHash: payment.txHash } : {}) },
+        {
+          paymentId: payment.id,
+          ...(payment.txHash ? { txHash: payment.txHash } : {}),
+          ...(payment.receipt ? { receipt: payment.receipt } : {}),
+        },
         { ...context, timeoutMs: this.deps.providerTimeoutMs },
       );
       verdict = readProviderAnswer(service.config.id, answer);

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Express } from 'express';
 import { localAccount, writeDeployment, type Deployment } from '@nexus/chain';
-import { TestGrantIssuer } from '@nexus/clients/testing';
+import { TestGrantIssuer, TestReceiptKeys } from '@nexus/clients/testing';
 import { loadChainEnv, loadConfig, type ServiceConfig } from '@nexus/config';
 import { createSilentLogger } from '@nexus/service-kit';
 import { authAs, findWorkspaceRoot, TEST_TOKENS, testCallerDigests } from '@nexus/service-kit/testing';
@@ -28,6 +28,8 @@ export interface PaymentUnderTest {
   settler: Settler;
   /** the policy's keys as this payment service trusts them: `grants.issue(...)` signs a grant it accepts */
   grants: TestGrantIssuer;
+  /** the receipt keys it signs mock payments' receipts with */
+  receipts: TestReceiptKeys;
   /** the lease the service takes on a payment it settles */
   leaseMs: number;
   close: () => Promise<void>;
@@ -71,6 +73,7 @@ export async function createPaymentUnderTest(options: PaymentHarnessOptions = {}
     writeDeployment(env['CHAIN_DEPLOYMENT_FILE'], options.deployment);
   }
   const grants = options.grants ?? new TestGrantIssuer();
+  const receipts = new TestReceiptKeys();
   const payment = await buildPayment({
     settings: {
       serviceToken: TEST_TOKENS.payment,
@@ -82,6 +85,7 @@ export async function createPaymentUnderTest(options: PaymentHarnessOptions = {}
       keys: env,
       services: options.services ?? loadConfig({ dir: join(findWorkspaceRoot(), 'config'), env: {} }).services,
       grantKey: grants.publicKey,
+      receiptKey: options.deployment ? undefined : receipts.privateKey,
       // a test waits for a lease that outlasts the receipt wait by a second, not half a minute
       leaseMarginMs: 1_000,
       // no pending driver: a test that needs one drives it itself
@@ -91,5 +95,5 @@ export async function createPaymentUnderTest(options: PaymentHarnessOptions = {}
     reports: options.reports,
   });
   const { app, store, service, settler, leaseMs, close } = payment;
-  return { app, store, service, settler, grants, leaseMs, close };
+  return { app, store, service, settler, grants, receipts, leaseMs, close };
 }

@@ -1,6 +1,7 @@
 import type { KeyObject } from 'node:crypto';
 import { SignJWT, errors, jwtVerify, type JWTPayload } from 'jose';
 import { GRANT_ALGORITHM, GRANT_AUDIENCE, GRANT_ISSUER, GrantClaims, type GrantTerms } from '@nexus/types';
+import { jwsRefusal } from '../jws/jws-refusal';
 
 /**
  * The policy's grant: a compact JWS (EdDSA over Ed25519) of a hold, issued by
@@ -46,19 +47,11 @@ export async function verifyGrant(token: string, key: KeyObject, now: Date = new
     if (error instanceof errors.JWTExpired) {
       payload = error.payload;
       expired = true;
-    } else return { valid: false, reason: reasonOf(error) };
+    } else return { valid: false, reason: jwsRefusal(error, 'the policy') };
   }
   const parsed = GrantClaims.safeParse(payload);
   if (!parsed.success)
     return { valid: false, reason: `its claims are malformed (${parsed.error.issues.map((i) => i.path.join('.')).join(', ')})` };
   if (parsed.data.jti !== parsed.data.reservationId) return { valid: false, reason: 'its jti is not its reservation' };
   return { valid: true, claims: parsed.data, expired };
-}
-
-function reasonOf(error: unknown): string {
-  if (error instanceof errors.JWSSignatureVerificationFailed) return 'its signature is not the policy’s';
-  if (error instanceof errors.JWTClaimValidationFailed) return `its ${error.claim} claim is not accepted (${error.reason})`;
-  if (error instanceof errors.JOSEAlgNotAllowed) return 'it is not signed with EdDSA';
-  if (error instanceof errors.JOSEError) return `it is not a valid JWS (${error.code})`;
-  return 'it is not a valid JWS';
 }

@@ -6,7 +6,7 @@ import type { Express } from 'express';
 import { createSilentLogger } from '@nexus/service-kit';
 import { TEST_TOKENS, findWorkspaceRoot } from '@nexus/service-kit/testing';
 import type { RedemptionStore } from '@nexus/stores';
-import { PAYMENT_ID_HEADER, PAYMENT_TX_HEADER, isServiceCaller, type Payment, type Quote } from '@nexus/types';
+import { PAYMENT_ID_HEADER, PAYMENT_RECEIPT_HEADER, PAYMENT_TX_HEADER, isServiceCaller, type Payment, type Quote } from '@nexus/types';
 import { assembleProvider } from '../assemble-provider';
 import type { Paywall } from '../paywall';
 import type { ProviderBuilder, ProviderRuntime } from '../provider-definition';
@@ -60,8 +60,12 @@ export interface ProviderUnderTest {
 }
 
 /** The proof headers of a payment. */
-export function proofHeaders(payment: Pick<Payment, 'id' | 'txHash'>): Record<string, string> {
-  return { [PAYMENT_ID_HEADER]: payment.id, ...(payment.txHash ? { [PAYMENT_TX_HEADER]: payment.txHash } : {}) };
+export function proofHeaders(payment: Pick<Payment, 'id' | 'txHash' | 'receipt'>): Record<string, string> {
+  return {
+    [PAYMENT_ID_HEADER]: payment.id,
+    ...(payment.txHash ? { [PAYMENT_TX_HEADER]: payment.txHash } : {}),
+    ...(payment.receipt ? { [PAYMENT_RECEIPT_HEADER]: payment.receipt } : {}),
+  };
 }
 
 /**

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { LOCAL_PAYEE_ACCOUNTS, localAccount, writeDeployment } from '@nexus/chain';
 import { freePort, startTestChain, type TestChain } from '@nexus/chain/testing';
 import { PaymentClient } from '@nexus/clients';
-import { TestGrantIssuer } from '@nexus/clients/testing';
+import { TestGrantIssuer, TestReceiptKeys } from '@nexus/clients/testing';
 import { TEST_TOKENS, startServiceProcess, testCredentialEnv, type ServiceProcess } from '@nexus/service-kit/testing';
 import { CALLERS_ACCEPTED_BY, PROVIDER_CALLERS } from '@nexus/types';
 
@@ -22,7 +22,9 @@ export interface TestPaymentNetwork {
   payments: PaymentClient;
   /** the policy's grant keys this payment service trusts: `grants.issue(...)` signs a grant it pays, `grants.policyEnv` a policy process signs with */
   grants: TestGrantIssuer;
-  /** what a provider needs in its environment to join this network (payment URL, its token, mode, chain, payee keys) */
+  /** the payment service's receipt keys (mock mode): it signs with them, the providers of `providerEnv` check with them */
+  receipts: TestReceiptKeys;
+  /** what a provider needs in its environment to join this network (payment URL, its token, mode, chain, payee keys, receipt key) */
   providerEnv: Record<string, string>;
   stop: () => Promise<void>;
 }
@@ -43,6 +45,7 @@ export async function startTestPaymentNetwork(mode: TestPaymentMode, options: Te
   const dir = mkdtempSync(join(tmpdir(), 'nexus-payment-net-'));
   const payeeKeys = LOCAL_PAYEE_ACCOUNTS.map((index) => localAccount(index).privateKey).join(',');
   const grants = new TestGrantIssuer();
+  const receipts = new TestReceiptKeys();
   const chain = mode === 'chain' ? await startTestChain() : undefined;
   try {
     const chainEnv: Record<string, string> = chain
@@ -68,6 +71,7 @@ export async function startTestPaymentNetwork(mode: TestPaymentMode, options: Te
           TREASURY_PRIVATE_KEY: localAccount(0).privateKey,
           ...(options.paymentHoldsPayeeKeys ? { PAYEE_PRIVATE_KEYS: payeeKeys } : {}),
           ...grants.paymentEnv,
+          ...receipts.paymentEnv,
           ...options.paymentEnv,
         },
       });
@@ -82,12 +86,14 @@ export async function startTestPaymentNetwork(mode: TestPaymentMode, options: Te
       },
       payments: new PaymentClient({ baseUrl: payment.url, token: TEST_TOKENS.gateway }),
       grants,
+      receipts,
       providerEnv: {
         ...chainEnv,
         PAYMENT_URL: payment.url,
         // each provider reads its own <NAME>_TOKEN
         ...Object.assign({}, ...PROVIDER_CALLERS.map((provider) => testCredentialEnv(provider))),
         PAYEE_PRIVATE_KEYS: payeeKeys,
+        ...receipts.providerEnv,
       },
       stop: async () => {
         await network.payment.stop();
