@@ -14,3 +14,4 @@ export * from './gateway';
 export * from './stack';
 export * from './service-callers';
 export * from './redact-secrets';
+export * from './agent-api-keys';
