@@ -5,7 +5,7 @@ import { parseEnv } from 'node:util';
 import { freePort } from '@nexus/chain/testing';
 import { GatewayClient } from '@nexus/clients';
 import { launchStack } from '@nexus/service-kit/testing';
-import { StackRunFile } from '@nexus/types';
+import { parseAgentApiKeys, StackRunFile } from '@nexus/types';
 import { runFilePath } from '../stack/run-file';
 import { STACK } from '../stack/stack-services';
 import type { Watched } from './cpu-usage';
@@ -100,7 +100,7 @@ export async function startBenchStack(options: BenchStackOptions): Promise<Bench
 
   const fileEnv = parseEnv(readFileSync(envFile, 'utf8'));
   const adminKey = fileEnv['ADMIN_API_KEY'] ?? '';
-  const agentKey = /(?:^|,)user-agent:([^,]+)/.exec(fileEnv['AGENT_API_KEYS'] ?? '')?.[1];
+  const agentKey = parseAgentApiKeys(fileEnv['AGENT_API_KEYS'] ?? '').keys.get('user-agent');
   const url = (project: string) => {
     const found = urls[project];
     if (!found) throw new Error(`the stack runs no ${project}`);

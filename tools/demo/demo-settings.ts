@@ -1,3 +1,4 @@
+import { parseAgentApiKeys } from '@nexus/types';
 import { AgentId } from './demo-report';
 
 /** Something the demo needs before it can start (exit code 2). */
@@ -30,11 +31,7 @@ export function parseDemoArgs(argv: readonly string[]): { reset: boolean; json: 
 
 /** `AGENT_API_KEYS` (`user-agent:k1,batch-agent:k2,...`): the key of each demo agent; the keys themselves never appear in a message. */
 export function agentKeysFrom(value: string | undefined): Record<AgentId, string> {
-  const found = new Map<string, string>();
-  for (const entry of (value ?? '').split(',')) {
-    const colon = entry.indexOf(':');
-    if (colon > 0) found.set(entry.slice(0, colon).trim(), entry.slice(colon + 1).trim());
-  }
+  const found = parseAgentApiKeys(value ?? '').keys;
   const missing = AgentId.options.filter((id) => !found.get(id));
   if (missing.length > 0) throw new DemoSetupError(`AGENT_API_KEYS has no key for ${missing.join(', ')}`);
   return Object.fromEntries(AgentId.options.map((id) => [id, found.get(id) ?? ''])) as Record<AgentId, string>;

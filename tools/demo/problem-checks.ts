@@ -1,4 +1,4 @@
-import { fromBaseUnits, toBaseUnits, type PaymentMode, type PaymentStatus } from '@nexus/types';
+import { fromBaseUnits, sumMoney, toBaseUnits, type PaymentMode, type PaymentStatus } from '@nexus/types';
 import type { AgentBudget, DemoCall, DemoCheck, DemoTurn } from './demo-report';
 
 /** serviceId → variant id → price, from GET /services. */
@@ -23,7 +23,6 @@ export interface LoggedPayment {
   amount: string;
 }
 
-const sum = (amounts: readonly string[]) => fromBaseUnits(amounts.reduce((total, amount) => total + toBaseUnits(amount), 0n));
 const same = (a: string | null | undefined, b: string | null | undefined) =>
   a !== null && a !== undefined && b !== null && b !== undefined && toBaseUnits(a) === toBaseUnits(b);
 const atLeast = (a: string, b: string) => toBaseUnits(a) >= toBaseUnits(b);
@@ -195,7 +194,7 @@ export function perQueryCostChecks(observed: Observed, expectedQueries: number):
   const paid = queries.filter((query) => query.action === 'ALLOWED' && same(query.amount, price) && isPaid(query, observed.mode));
   const paymentIds = new Set(paid.map((query) => query.payment?.id));
   const expectedTotal = price === null ? null : fromBaseUnits(BigInt(expectedQueries) * toBaseUnits(price));
-  const paidTotal = sum(queries.flatMap((query) => (query.payment ? [query.payment.amount] : [])));
+  const paidTotal = sumMoney(queries.flatMap((query) => (query.payment ? [query.payment.amount] : [])));
   const before = observed.before['user-agent'];
   const after = observed.after['user-agent'];
   const grew = before && after ? fromBaseUnits(toBaseUnits(after.spentToday) - toBaseUnits(before.spentToday)) : null;

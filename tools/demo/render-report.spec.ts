@@ -68,7 +68,7 @@ function reserveProblem(): DemoProblem {
   };
 }
 
-function pressureProblem(downgraded: boolean): DemoProblem {
+function pressureProblem({ downgraded }: { downgraded: boolean }): DemoProblem {
   const turn: DemoTurn = demoTurn(
     'ops-agent',
     'archive these logs:\nERROR disk full\nINFO started',
@@ -180,7 +180,7 @@ const paymentsOf = (problems: DemoProblem[]) =>
 
 describe('the demo report', () => {
   it('shows each decision with its action and reason, each payment with its tx hash, and what was served', () => {
-    const problems = [reserveProblem(), pressureProblem(true), priceProblem('SUCCESS')];
+    const problems = [reserveProblem(), pressureProblem({ downgraded: true }), priceProblem('SUCCESS')];
     const text = renderReport(report(problems));
     const payments = paymentsOf(problems);
     expect(payments).toHaveLength(5);
@@ -201,7 +201,7 @@ describe('the demo report', () => {
   });
 
   it('shows the budgets before and after, per problem and for the whole run, and how the treasury moved', () => {
-    const text = renderReport(report([reserveProblem(), pressureProblem(true), priceProblem('SUCCESS')]));
+    const text = renderReport(report([reserveProblem(), pressureProblem({ downgraded: true }), priceProblem('SUCCESS')]));
     expect(text).toMatch(/budget batch-agent \(LOW\) +spent 0\.00 -> 3\.00, remaining 6\.00 -> 3\.00 of 6\.00/);
     expect(text).toMatch(/user-agent +HIGH +0\.00 \/ 5\.00 of 5\.00 +0\.55 \/ 4\.45 of 5\.00/);
     expect(text).toMatch(/ops-agent +MEDIUM +0\.60 \/ 0\.40 of 1\.00 +0\.65 \/ 0\.35 of 1\.00/);
@@ -211,7 +211,7 @@ describe('the demo report', () => {
   });
 
   it('ends by saying every problem played as expected when they did', () => {
-    const text = renderReport(report([reserveProblem(), pressureProblem(true), priceProblem('SUCCESS')]));
+    const text = renderReport(report([reserveProblem(), pressureProblem({ downgraded: true }), priceProblem('SUCCESS')]));
     expect(text).toContain(
       '[ok]     a job that would eat the reserve is rejected: job 3: REJECTED PRIORITY_RESERVE_EXCEEDED, nothing paid',
     );
@@ -220,7 +220,7 @@ describe('the demo report', () => {
   });
 
   it('says plainly what was expected and what was seen when an outcome did not happen', () => {
-    const text = renderReport(report([reserveProblem(), pressureProblem(false), priceProblem('SUCCESS')]));
+    const text = renderReport(report([reserveProblem(), pressureProblem({ downgraded: false }), priceProblem('SUCCESS')]));
     expect(text).toContain(
       '[FAILED] the archive is downgraded to the summary\n' +
         '           expected: DOWNGRADED BUDGET_PRESSURE_DOWNGRADE summary 0.05, paid 0.05\n' +

@@ -459,7 +459,7 @@ describe('docker-compose.yml', () => {
 describe('the local chain in docker-compose.yml', () => {
   const chain = compose.services['chain'];
   const deploymentFile = chain?.environment?.['CHAIN_DEPLOYMENT_FILE'] ?? '';
-  const volumeOf = (service: { volumes?: string[] | undefined } | undefined, readOnly: boolean) =>
+  const volumeOf = (service: { volumes?: string[] | undefined } | undefined, { readOnly }: { readOnly: boolean }) =>
     service?.volumes?.find((v) => {
       const [, target, mode] = v.split(':');
       return target !== undefined && deploymentFile.startsWith(`${target}/`) && (mode === 'ro') === readOnly;
@@ -494,7 +494,7 @@ describe('the local chain in docker-compose.yml', () => {
 
   it('keeps the deployment and the journal of blocks beside it in a named volume the node user owns and writes', () => {
     const journal = journalPathFor(deploymentFile);
-    const volume = volumeOf(chain, false) ?? '';
+    const volume = volumeOf(chain, { readOnly: false }) ?? '';
     const [name = '', target = '', mode] = volume.split(':');
     expect(dirname(journal)).toBe(target);
     expect(dirname(deploymentFile)).toBe(target);
@@ -515,8 +515,8 @@ describe('the local chain in docker-compose.yml', () => {
     'records the deployment on a shared volume that %s reads, read-only, at the same path',
     (name) => {
       const service = compose.services[name];
-      expect(volumeOf(chain, false)).toMatch(/^chain-data:/);
-      expect(volumeOf(service, true)).toMatch(/^chain-data:/);
+      expect(volumeOf(chain, { readOnly: false })).toMatch(/^chain-data:/);
+      expect(volumeOf(service, { readOnly: true })).toMatch(/^chain-data:/);
       expect(service?.environment?.['CHAIN_DEPLOYMENT_FILE']).toBe(deploymentFile);
       expect(service?.environment?.['CHAIN_RPC_URL']).toBe('http://chain:8545');
       expect(service?.depends_on?.['chain']?.condition).toBe('service_healthy');

@@ -3,7 +3,7 @@ import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { parseEnv } from 'node:util';
 import { LOCAL_PAYEE_ACCOUNTS, LOCAL_TREASURY_ACCOUNT, localAccount } from '@nexus/chain';
 import { SIGNING_KEY_PAIRS, generateSigningKeyPair, type SigningKeyPair } from '@nexus/config';
-import { SERVICE_CALLERS, callerDigestEnv, callerTokenEnv, type ServiceCaller } from '@nexus/types';
+import { SERVICE_CALLERS, callerDigestEnv, callerTokenEnv, formatAgentApiKeys, type ServiceCaller } from '@nexus/types';
 
 const secret = () => randomBytes(24).toString('hex');
 const sha256 = (value: string) => createHash('sha256').update(value).digest('hex');
@@ -29,7 +29,7 @@ function freshEnvFile(): string {
     '# Every variable is described in .env.example.',
     ...serviceTokenLines(),
     `ADMIN_API_KEY=${secret()}`,
-    `AGENT_API_KEYS=user-agent:${secret()},batch-agent:${secret()},ops-agent:${secret()}`,
+    `AGENT_API_KEYS=${formatAgentApiKeys({ 'user-agent': secret(), 'batch-agent': secret(), 'ops-agent': secret() })}`,
     `POSTGRES_PASSWORD=${secret()}`,
     ...signingKeyLines('grant'),
     ...signingKeyLines('receipt'),

@@ -5,13 +5,15 @@ import {
   type ProviderUnderTest,
   type TestPaymentNetwork,
 } from '@nexus/provider-kit/testing';
+import { waitFor, type WaitForOptions } from '@nexus/service-kit/testing';
 import { createTemporaryPostgres, type TemporaryPostgres } from '@nexus/stores/testing';
 import { BatchComputeAccepted, BatchJob, ErrorBody, InvokeResponse, type BatchComputeInput } from '@nexus/types';
 import { buildBatchCompute } from './build-batch-compute';
-import { waitFor } from './testing/wait-for';
 import { hashChainReference } from './testing/hash-chain-reference';
 
 /** Saves progress often, so a test sees a running job move. */
+/** Polls often: the jobs here finish in milliseconds. */
+const POLL: WaitForOptions = { timeoutMs: 25_000, intervalMs: 5 };
 const ENV = { BATCH_COMPUTE_PROGRESS_MS: '10', BATCH_COMPUTE_POLL_MS: '50' };
 
 const acceptedOf = (body: unknown) => {
@@ -25,10 +27,14 @@ async function jobOf(provider: ProviderUnderTest, jobId: string): Promise<BatchJ
 }
 
 const finished = (provider: ProviderUnderTest, jobId: string) =>
-  waitFor(`job ${jobId} to finish`, async () => {
-    const job = await jobOf(provider, jobId);
-    return job.status === 'SUCCEEDED' || job.status === 'FAILED' ? job : undefined;
-  });
+  waitFor(
+    `job ${jobId} to finish`,
+    async () => {
+      const job = await jobOf(provider, jobId);
+      return job.status === 'SUCCEEDED' || job.status === 'FAILED' ? job : undefined;
+    },
+    POLL,
+  );
 
 /** Pays for one job, submits it and checks the immediate answer. */
 async function submit(provider: ProviderUnderTest, input: BatchComputeInput | Record<string, unknown>) {
@@ -172,10 +178,14 @@ describe('BATCH_COMPUTE paid in mock mode', () => {
   it('finishes a job interrupted by a restart, resumed on the same data directory, with the right result', async () => {
     const iterations = 1_000_000;
     const { accepted } = await submit(provider, { kind: 'hash-chain', seed: 'restart', iterations });
-    const running = await waitFor('the job to be under way', async () => {
-      const job = await jobOf(provider, accepted.jobId);
-      return job.status === 'RUNNING' && job.progress.done > 0 ? job : undefined;
-    });
+    const running = await waitFor(
+      'the job to be under way',
+      async () => {
+        const job = await jobOf(provider, accepted.jobId);
+        return job.status === 'RUNNING' && job.progress.done > 0 ? job : undefined;
+      },
+      POLL,
+    );
     expect(running.progress.done).toBeLessThan(iterations);
 
     await provider.close();

@@ -4,14 +4,16 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Registry } from 'prom-client';
 import { createSilentLogger } from '@nexus/service-kit';
+import { waitFor, type WaitForOptions } from '@nexus/service-kit/testing';
 import { createJobStore, openDatabase, type Database, type JobRecord, type JobStore, type JobTables } from '@nexus/stores';
 import type { BatchComputeInput } from '@nexus/types';
 import { createBatchMetrics } from './batch-metrics';
 import { JobRunner, type JobRunnerSettings } from './job-runner';
 import { totalUnits } from './jobs/job-kinds';
-import { waitFor } from './testing/wait-for';
 import { hashChainReference } from './testing/hash-chain-reference';
 
+/** Polls often: the jobs here finish in milliseconds. */
+const POLL: WaitForOptions = { timeoutMs: 25_000, intervalMs: 5 };
 const SETTINGS: JobRunnerSettings = { concurrency: 2, leaseMs: 60_000, sliceMs: 5, pollMs: 50, progressMs: 10, maxAttempts: 3 };
 const hex = (bytes: number) => randomBytes(bytes).toString('hex');
 
@@ -57,10 +59,14 @@ describe('the job runner', () => {
   }
 
   const finished = (id: string) =>
-    waitFor(`job ${id} to finish`, async () => {
-      const job = await store.get(id);
-      return job && (job.status === 'SUCCEEDED' || job.status === 'FAILED') ? job : undefined;
-    });
+    waitFor(
+      `job ${id} to finish`,
+      async () => {
+        const job = await store.get(id);
+        return job && (job.status === 'SUCCEEDED' || job.status === 'FAILED') ? job : undefined;
+      },
+      POLL,
+    );
 
   it('runs a queued job to its result', async () => {
     const job = await enqueue({ kind: 'primes', below: 1_000, list: false });
@@ -108,10 +114,14 @@ describe('the job runner', () => {
     const job = await enqueue({ kind: 'hash-chain', seed: 'progress', iterations: 1_000_000 });
     startRunner();
 
-    const midway = await waitFor('progress to be saved', async () => {
-      const current = await store.get(job.id);
-      return current && current.status === 'RUNNING' && current.progress.done > 0 ? current : undefined;
-    });
+    const midway = await waitFor(
+      'progress to be saved',
+      async () => {
+        const current = await store.get(job.id);
+        return current && current.status === 'RUNNING' && current.progress.done > 0 ? current : undefined;
+      },
+      POLL,
+    );
 
     expect(midway.progress.done).toBeLessThan(1_000_000);
     expect(midway.progress.checkpoint).not.toBeNull();
@@ -122,7 +132,7 @@ describe('the job runner', () => {
     const iterations = 1_500_000;
     const job = await enqueue({ kind: 'hash-chain', seed: 'stop me', iterations });
     const first = startRunner({ owner: 'first' });
-    await waitFor('progress to be saved', async () => ((await store.get(job.id))?.progress.done ?? 0) > 0);
+    await waitFor('progress to be saved', async () => ((await store.get(job.id))?.progress.done ?? 0) > 0, POLL);
 
     await first.stop();
     const handedBack = await store.get(job.id);

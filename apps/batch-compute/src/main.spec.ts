@@ -5,10 +5,12 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { freePort } from '@nexus/chain/testing';
 import { proofHeaders, startTestPaymentNetwork, type TestPaymentNetwork } from '@nexus/provider-kit/testing';
-import { findWorkspaceRoot, startServiceProcess, type ServiceProcess } from '@nexus/service-kit/testing';
+import { findWorkspaceRoot, startServiceProcess, waitFor, type ServiceProcess, type WaitForOptions } from '@nexus/service-kit/testing';
 import { BatchComputeAccepted, BatchJob, InvokeResponse, Quote } from '@nexus/types';
 import { hashChainReference } from './testing/hash-chain-reference';
-import { waitFor } from './testing/wait-for';
+
+/** Polls often: the jobs here finish in milliseconds. */
+const POLL: WaitForOptions = { timeoutMs: 25_000, intervalMs: 5 };
 
 describe('batch-compute start-up', () => {
   let network: TestPaymentNetwork;
@@ -63,18 +65,26 @@ describe('batch-compute start-up', () => {
       });
       expect(answer.status).toBe(200);
       const { jobId } = BatchComputeAccepted.parse(InvokeResponse.parse(await answer.json()).result);
-      await waitFor('the job to be under way', async () => {
-        const job = await jobOf(service, jobId);
-        return job.status === 'RUNNING' && job.progress.done > 0;
-      });
+      await waitFor(
+        'the job to be under way',
+        async () => {
+          const job = await jobOf(service, jobId);
+          return job.status === 'RUNNING' && job.progress.done > 0;
+        },
+        POLL,
+      );
 
       await service.kill();
       service = await startServiceProcess({ app: 'batch-compute', port: await freePort(), env: settings });
 
-      const job = await waitFor('the job to finish', async () => {
-        const current = await jobOf(service, jobId);
-        return current.status === 'SUCCEEDED' || current.status === 'FAILED' ? current : undefined;
-      });
+      const job = await waitFor(
+        'the job to finish',
+        async () => {
+          const current = await jobOf(service, jobId);
+          return current.status === 'SUCCEEDED' || current.status === 'FAILED' ? current : undefined;
+        },
+        POLL,
+      );
       expect(job).toMatchObject({
         status: 'SUCCEEDED',
         attempts: 2,

@@ -1,16 +1,17 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { z } from 'zod';
 import { LOCAL_CHAIN_ID, rpcChainId } from '@nexus/chain';
-import { fromBaseUnits, GatewayHealth, toBaseUnits, type ChatToolCall, type PublicPayment } from '@nexus/types';
+import { fromBaseUnits, GatewayHealth, sumMoney, toBaseUnits, type ChatToolCall, type PublicPayment } from '@nexus/types';
 import { chainBalances, minedSuccessfully, onChainUnits } from './support/chain-balances';
 import type { InvokeOutcome } from '@nexus/clients';
 import { GatewayApi } from './support/gateway-api';
 import { isAlive, runFileExists, startStack, type RunningStack } from './support/stack-process';
 import { stackFixture, type StackFixture, type StoreKind } from './support/stack-settings';
 import { runTool } from './support/tool-command';
-import { waitFor } from './support/wait-for';
+import { waitFor, type WaitForOptions } from '@nexus/service-kit/testing';
 
-const sum = (amounts: readonly string[]) => fromBaseUnits(amounts.reduce((total, amount) => total + toBaseUnits(amount), 0n));
+/** The running stack, from outside: a probe that fails (a service restarting) is tried again. */
+const POLL: WaitForOptions = { timeoutMs: 30_000, intervalMs: 250, retryOnError: true };
 const TX_HASH = /^0x[0-9a-f]{64}$/;
 /** The parts of `npm run reconcile -- --json` (tools/reconcile/report.ts) these tests read. */
 const ReconcileOutcome = z.object({
@@ -66,7 +67,7 @@ export function describeWholeStack(store: StoreKind): void {
           const outcome = ReconcileOutcome.parse(JSON.parse(run.stdout));
           return outcome.inFlight.length === 0 ? outcome : undefined;
         },
-        timeoutMs,
+        { ...POLL, timeoutMs },
       ).catch(async (error: unknown) => {
         const last = await reconcile();
         throw new Error(`${error instanceof Error ? error.message : String(error)}\n${last.stdout}\n${last.stderr}`);
@@ -118,7 +119,7 @@ export function describeWholeStack(store: StoreKind): void {
       expect(turn.toolCalls.map((call) => call.tool)).toEqual(['generate_image', 'get_price', 'archive_logs']);
       for (const call of turn.toolCalls) expectPaidOnChain(call);
       const payments = turn.toolCalls.flatMap((call) => (call.payment ? [call.payment] : []));
-      const total = sum(payments.map((payment) => payment.amount));
+      const total = sumMoney(payments.map((payment) => payment.amount));
       expect(total).toBe('0.85');
       for (const payment of payments) expect(await minedSuccessfully(rpcUrl(), payment.txHash ?? '')).toBe(true);
 
@@ -133,18 +134,26 @@ export function describeWholeStack(store: StoreKind): void {
       const ledger = await api.transactions({ agentId: 'user-agent' });
       for (const payment of payments)
         expect(ledger.find((entry) => entry.id === payment.id)).toMatchObject({ status: 'SUCCESS', amount: payment.amount });
-      const logged = await waitFor('the three decisions in GET /policy/logs', async () => {
-        const entries = await api.policyLogs({ agentId: 'user-agent' });
-        const found = turn.toolCalls.map((call) => entries.find((entry) => entry.id === call.decision.id));
-        return found.every(Boolean) ? found : undefined;
-      });
+      const logged = await waitFor(
+        'the three decisions in GET /policy/logs',
+        async () => {
+          const entries = await api.policyLogs({ agentId: 'user-agent' });
+          const found = turn.toolCalls.map((call) => entries.find((entry) => entry.id === call.decision.id));
+          return found.every(Boolean) ? found : undefined;
+        },
+        POLL,
+      );
       logged.forEach((entry, index) => expect(entry).toMatchObject({ action: 'ALLOWED', amount: turn.toolCalls[index]?.decision.amount }));
-      await waitFor('the payments in GET /stats', async () => {
-        const stats = await api.stats();
-        return stats.transactions.successful === statsBefore.transactions.successful + 3 ? stats : undefined;
-      });
+      await waitFor(
+        'the payments in GET /stats',
+        async () => {
+          const stats = await api.stats();
+          return stats.transactions.successful === statsBefore.transactions.successful + 3 ? stats : undefined;
+        },
+        POLL,
+      );
       const stats = await api.stats();
-      expect(stats.spendByAgent['user-agent']).toBe(sum([statsBefore.spendByAgent['user-agent'] ?? '0', total]));
+      expect(stats.spendByAgent['user-agent']).toBe(sumMoney([statsBefore.spendByAgent['user-agent'] ?? '0', total]));
       expect(await api.agent('user-agent')).toMatchObject({ spentToday: total, reserved: '0.00' });
       await expectBooksAgree();
     });
@@ -182,7 +191,7 @@ export function describeWholeStack(store: StoreKind): void {
       expect(prices).toHaveLength(3);
       for (const call of prices) expectPaidOnChain(call);
       expect(new Set(prices.map((call) => call.payment?.txHash)).size).toBe(3);
-      expect((await api.agent('user-agent')).spentToday).toBe(sum([userBefore.spentToday, '0.05', '0.05', '0.05']));
+      expect((await api.agent('user-agent')).spentToday).toBe(sumMoney([userBefore.spentToday, '0.05', '0.05', '0.05']));
       expect(await api.agent('batch-agent')).toMatchObject({ spentToday: '3.00', reserved: '0.00' });
       expect(await api.agent('ops-agent')).toMatchObject({ spentToday: '0.65', reserved: '0.00' });
     });
@@ -199,7 +208,7 @@ export function describeWholeStack(store: StoreKind): void {
       const served = answers.filter((answer) => answer.decision.action === 'ALLOWED');
       const rejected = answers.filter((answer) => answer.decision.action === 'REJECTED');
       expect(served.length + rejected.length).toBe(200);
-      expect(sum(served.map((answer) => answer.payment?.amount ?? '0'))).toBe(budget);
+      expect(sumMoney(served.map((answer) => answer.payment?.amount ?? '0'))).toBe(budget);
       for (const answer of served) expectPaidOnChain(answer);
       for (const answer of rejected)
         expect(answer).toMatchObject({ payment: null, result: null, decision: { reason: 'DAILY_BUDGET_EXCEEDED' } });
@@ -241,9 +250,9 @@ export function describeWholeStack(store: StoreKind): void {
           charged.push(outcome.answer.payment?.amount ?? '0');
         } else expectNothingCharged(outcome, ledger);
       }
-      expect((await api.agent('user-agent')).spentToday).toBe(sum(charged));
+      expect((await api.agent('user-agent')).spentToday).toBe(sumMoney(charged));
       const treasuryAfter = (await chainBalances(rpcUrl(), fixture.settings.dataDir, [])).get('treasury') ?? 0n;
-      expect(treasuryBefore - treasuryAfter).toBe(onChainUnits(sum(charged)));
+      expect(treasuryBefore - treasuryAfter).toBe(onChainUnits(sumMoney(charged)));
 
       await running.restarted('image-gen', killedAgain);
       const afterRestart = await api.invoke('user-agent', 'IMAGE_GEN', { prompt: 'a fox, home again', width: 32, height: 32 });
@@ -331,10 +340,14 @@ export function describeWholeStack(store: StoreKind): void {
         await running.restarted('payment', paymentKilled);
         await sleep(1_500);
         const chainKilled = running.kill('chain');
-        await waitFor('the chain node started again', async () => {
-          const entry = running.runFile().services.find((service) => service.project === 'chain');
-          return entry?.pid && entry.pid !== chainKilled && (await rpcChainId(rpcUrl())) === LOCAL_CHAIN_ID ? true : undefined;
-        });
+        await waitFor(
+          'the chain node started again',
+          async () => {
+            const entry = running.runFile().services.find((service) => service.project === 'chain');
+            return entry?.pid && entry.pid !== chainKilled && (await rpcChainId(rpcUrl())) === LOCAL_CHAIN_ID ? true : undefined;
+          },
+          POLL,
+        );
         await sleep(1_500);
         calling = false;
         await callers;
@@ -355,11 +368,11 @@ export function describeWholeStack(store: StoreKind): void {
             const payments = (await api.transactions()).filter((payment) => !known.has(payment.id));
             return payments.some((payment) => payment.status === 'PENDING') ? undefined : payments;
           },
-          90_000,
+          { ...POLL, timeoutMs: 90_000 },
         );
         const succeeded = ours.filter((payment) => payment.status === 'SUCCESS');
         for (const payment of succeeded) expect(await minedSuccessfully(rpcUrl(), payment.txHash ?? '')).toBe(true);
-        const paid = sum(succeeded.map((payment) => payment.amount));
+        const paid = sumMoney(succeeded.map((payment) => payment.amount));
         const treasuryAfter = (await chainBalances(rpcUrl(), fixture.settings.dataDir, [])).get('treasury') ?? 0n;
         expect(treasuryBefore - treasuryAfter).toBe(onChainUnits(paid));
         expect(fromBaseUnits(toBaseUnits((await api.agent('user-agent')).spentToday) - spentBefore)).toBe(paid);

@@ -1,8 +1,11 @@
 import { ChatResponse, fromBaseUnits, LogArchive, toBaseUnits, type ChatToolCall } from '@nexus/types';
+import { waitFor, type WaitForOptions } from '@nexus/service-kit/testing';
 import { startBackingStack, type BackingStack } from './testing/backing-stack';
 import { createGatewayUnderTest, type GatewayUnderTest } from './testing/gateway-under-test';
 import { gatewayProbes, type GatewayProbes } from './testing/gateway-probes';
-import { waitFor } from './testing/wait-for';
+
+/** Across processes: a check that fails (a service restarting) is tried again. */
+const POLL: WaitForOptions = { timeoutMs: 60_000, retryOnError: true };
 
 jest.setTimeout(180_000);
 
@@ -126,10 +129,14 @@ describe('coordination problems through POST /chat with the built-in planner', (
     if (archive.variant !== 'summary') throw new Error('a summary archive expected');
     expect(archive.summary).toMatchObject({ lineCount: 4, distinctMessages: 3, levels: { error: 2, warn: 1, info: 1 } });
 
-    const downgraded = await waitFor('the downgrade in GET /policy/logs', async () => {
-      const entries = await probe.decisions({ agentId: 'ops-agent', action: 'DOWNGRADED' });
-      return entries.find((entry) => entry.id === third.decision.id);
-    });
+    const downgraded = await waitFor(
+      'the downgrade in GET /policy/logs',
+      async () => {
+        const entries = await probe.decisions({ agentId: 'ops-agent', action: 'DOWNGRADED' });
+        return entries.find((entry) => entry.id === third.decision.id);
+      },
+      POLL,
+    );
     expect(downgraded).toMatchObject({ action: 'DOWNGRADED', reason: 'BUDGET_PRESSURE_DOWNGRADE', variant: 'summary', amount: '0.05' });
   });
 
@@ -168,10 +175,14 @@ describe('coordination problems through POST /chat with the built-in planner', (
       expect(ledger.find((payment) => payment.id === call.payment?.id)).toMatchObject({ status: 'MOCK', amount: '0.05' });
 
     const expectedRevenue = plus(statsBefore.revenueByService['PRICE_ORACLE'] ?? '0.00', total);
-    const stats = await waitFor('the queries in GET /stats', async () => {
-      const now = await probe.stats();
-      return now.revenueByService['PRICE_ORACLE'] === expectedRevenue ? now : undefined;
-    });
+    const stats = await waitFor(
+      'the queries in GET /stats',
+      async () => {
+        const now = await probe.stats();
+        return now.revenueByService['PRICE_ORACLE'] === expectedRevenue ? now : undefined;
+      },
+      POLL,
+    );
     expect(stats.spendByAgent['user-agent']).toBe(plus(statsBefore.spendByAgent['user-agent'] ?? '0.00', total));
     expect(stats.transactions.successful).toBe(statsBefore.transactions.successful + queries);
   });

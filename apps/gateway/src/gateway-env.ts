@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { ConfigError, checkTimeoutBudget, loadChainEnv, loadServiceEnv, type NexusConfig, type ServiceEnv } from '@nexus/config';
-import { ResourceId } from '@nexus/types';
+import { parseAgentApiKeys } from '@nexus/types';
 
 export interface GatewayEnv extends ServiceEnv {
   policyUrl: string;
@@ -60,31 +60,6 @@ const Schema = z.object({
     .default(24),
 });
 
-/** `user-agent:key1,batch-agent:key2` → a map; every problem is listed. */
-function parseAgentKeys(value: string, adminKey: string): { keys: Map<string, string>; problems: string[] } {
-  const keys = new Map<string, string>();
-  const problems: string[] = [];
-  const seen = new Set<string>([adminKey]);
-  for (const entry of value
-    .split(',')
-    .map((part) => part.trim())
-    .filter(Boolean)) {
-    const colon = entry.indexOf(':');
-    const agentId = colon > 0 ? entry.slice(0, colon).trim() : '';
-    const key = colon > 0 ? entry.slice(colon + 1).trim() : '';
-    // The key itself is never echoed in a message.
-    if (!ResourceId.safeParse(agentId).success) problems.push(`entry ${keys.size + problems.length + 1} is not "agent-id:key"`);
-    else if (!Key.safeParse(key).success) problems.push(`the key of ${agentId} must be at least 16 characters`);
-    else if (keys.has(agentId)) problems.push(`${agentId} has more than one key`);
-    else if (seen.has(key)) problems.push(`the key of ${agentId} is used twice (or is the admin key)`);
-    else {
-      keys.set(agentId, key);
-      seen.add(key);
-    }
-  }
-  return { keys, problems };
-}
-
 /** The gateway's environment, validated: a bad value fails start-up listing every problem (and never a secret). */
 export function loadGatewayEnv(env: NodeJS.ProcessEnv = process.env): GatewayEnv {
   const service = loadServiceEnv('gateway', 8000, env);
@@ -96,7 +71,7 @@ export function loadGatewayEnv(env: NodeJS.ProcessEnv = process.env): GatewayEnv
     : result.error.issues.map((issue) => ({ source: `environment variable ${String(issue.path[0])}`, path: '', message: issue.message }));
   if (!result.success) throw new ConfigError(problems);
   const values = result.data;
-  const agentKeys = parseAgentKeys(values.AGENT_API_KEYS, values.ADMIN_API_KEY);
+  const agentKeys = parseAgentApiKeys(values.AGENT_API_KEYS, { reservedKeys: [values.ADMIN_API_KEY] });
   if (agentKeys.problems.length > 0)
     throw new ConfigError(agentKeys.problems.map((message) => ({ source: 'environment variable AGENT_API_KEYS', path: '', message })));
   return {

@@ -1,13 +1,15 @@
-import { ChatResponse, fromBaseUnits, InvokeAnswer, InvokeFailureBody, toBaseUnits, type PublicAgent } from '@nexus/types';
+import { ChatResponse, fromBaseUnits, InvokeAnswer, InvokeFailureBody, sumMoney, toBaseUnits, type PublicAgent } from '@nexus/types';
+import { waitFor, type WaitForOptions } from '@nexus/service-kit/testing';
 import { startBackingStack, type BackingStack } from './testing/backing-stack';
 import { createGatewayUnderTest, type GatewayUnderTest } from './testing/gateway-under-test';
 import { gatewayProbes, type GatewayProbes } from './testing/gateway-probes';
-import { waitFor } from './testing/wait-for';
+
+/** Across processes: a check that fails (a service restarting) is tried again. */
+const POLL: WaitForOptions = { timeoutMs: 60_000, retryOnError: true };
 
 jest.setTimeout(180_000);
 
 const plus = (a: string, b: string) => fromBaseUnits(toBaseUnits(a) + toBaseUnits(b));
-const sum = (amounts: readonly string[]) => fromBaseUnits(amounts.reduce((total, amount) => total + toBaseUnits(amount), 0n));
 const spendOf = (agent: PublicAgent) => ({ spentToday: agent.spentToday, reserved: agent.reserved });
 
 /**
@@ -167,11 +169,15 @@ describe('outages behind the gateway', () => {
     expect(answers.map((answer) => answer.decision.action)).toEqual(['ALLOWED', 'ALLOWED', 'ALLOWED', 'REJECTED']);
 
     // The outbox delivers on its own once the logger is back: no flush here.
-    const decisions = await waitFor('the outage decisions in GET /policy/logs', async () => {
-      const logged = await probe.decisions({ agentId: 'ops-agent' });
-      const ids = new Set(logged.map((entry) => entry.id));
-      return answers.every((answer) => ids.has(answer.decision.id)) ? logged : undefined;
-    });
+    const decisions = await waitFor(
+      'the outage decisions in GET /policy/logs',
+      async () => {
+        const logged = await probe.decisions({ agentId: 'ops-agent' });
+        const ids = new Set(logged.map((entry) => entry.id));
+        return answers.every((answer) => ids.has(answer.decision.id)) ? logged : undefined;
+      },
+      POLL,
+    );
     for (const answer of answers)
       expect(decisions.find((entry) => entry.id === answer.decision.id)).toMatchObject({
         action: answer.decision.action,
@@ -180,20 +186,26 @@ describe('outages behind the gateway', () => {
         serviceId: answer.decision.serviceId,
       });
 
-    const stats = await waitFor('the outage payments in GET /stats', async () => {
-      const now = await probe.stats({ agentId: 'ops-agent' });
-      return now.transactions.total === statsBefore.transactions.total + paid.length &&
-        now.policy.total === statsBefore.policy.total + answers.length
-        ? now
-        : undefined;
-    });
+    const stats = await waitFor(
+      'the outage payments in GET /stats',
+      async () => {
+        const now = await probe.stats({ agentId: 'ops-agent' });
+        return now.transactions.total === statsBefore.transactions.total + paid.length &&
+          now.policy.total === statsBefore.policy.total + answers.length
+          ? now
+          : undefined;
+      },
+      POLL,
+    );
     expect(stats.transactions.successful).toBe(statsBefore.transactions.successful + 3);
     expect(stats.policy).toMatchObject({
       allowed: statsBefore.policy.allowed + 3,
       rejected: statsBefore.policy.rejected + 1,
       downgraded: statsBefore.policy.downgraded,
     });
-    expect(stats.spendByAgent['ops-agent']).toBe(plus(statsBefore.spendByAgent['ops-agent'] ?? '0.00', sum(paid.map((p) => p.amount))));
+    expect(stats.spendByAgent['ops-agent']).toBe(
+      plus(statsBefore.spendByAgent['ops-agent'] ?? '0.00', sumMoney(paid.map((p) => p.amount))),
+    );
 
     // GET /transactions (the ledger) and GET /stats (the audit trail) tell the same story.
     const ledger = await probe.payments({ agentId: 'ops-agent' });
@@ -212,7 +224,7 @@ describe('outages behind the gateway', () => {
       await waitFor(
         'the image payment',
         async () => (await stack.payments.list({ agentId: 'user-agent', limit: 200 })).items.some((p) => !paymentsBefore.has(p.id)),
-        60_000,
+        POLL,
       );
       await stack.kill('image-gen');
     })();

@@ -212,9 +212,9 @@ export class PolicyService {
     return this.getAgent(id);
   }
 
-  async setPaused(id: string, paused: boolean): Promise<Agent> {
+  async setPaused(id: string, state: { paused: boolean }): Promise<Agent> {
     this.requireAgent(id);
-    await this.store.setPaused(id, paused, this.clock());
+    await this.store.setPaused(id, state, this.clock());
     return this.getAgent(id);
   }
 

@@ -77,7 +77,7 @@ export class PolicyClient {
     return this.client.call('PUT', `/agents/${encodeURIComponent(id)}/budget`, Agent, { body: update, retry: true, ...context });
   }
 
-  setPaused(id: string, paused: boolean, context?: CallContext): Promise<Agent> {
+  setPaused(id: string, { paused }: { paused: boolean }, context?: CallContext): Promise<Agent> {
     const path = `/agents/${encodeURIComponent(id)}/${paused ? 'pause' : 'resume'}`;
     return this.client.call('POST', path, Agent, { retry: true, ...context });
   }

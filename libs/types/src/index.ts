@@ -1,17 +1,187 @@
-export * from './errors';
-export * from './grant';
-export * from './receipt';
-export * from './ids';
-export * from './money';
-export * from './payment';
-export * from './policy';
-export * from './logger';
-export * from './provider';
-export * from './providers/batch-compute';
-export * from './providers/log-archive';
-export * from './providers/image-gen';
-export * from './providers/price-oracle';
-export * from './gateway';
-export * from './stack';
-export * from './service-callers';
-export * from './redact-secrets';
+export { ErrorBody, ErrorCode, ErrorDetail } from './errors';
+export { GRANT_ALGORITHM, GRANT_AUDIENCE, GRANT_ISSUER, GrantClaims, type GrantTerms } from './grant';
+export {
+  PAYMENT_RECEIPT_HEADER,
+  RECEIPT_ALGORITHM,
+  RECEIPT_AUDIENCE,
+  RECEIPT_ISSUER,
+  RECEIPT_TTL_SECONDS,
+  ReceiptClaims,
+  type ReceiptTerms,
+} from './receipt';
+export { IdempotencyKey, Page, ResourceId, Timestamp } from './ids';
+export {
+  applyBasisPoints,
+  BASIS_POINTS,
+  fromBaseUnits,
+  Money,
+  MONEY_DECIMALS,
+  MoneyFormatError,
+  moneyProblem,
+  sumMoney,
+  toBaseUnits,
+} from './money';
+export {
+  EthAddress,
+  Payment,
+  PaymentId,
+  PaymentIdParams,
+  PaymentList,
+  PaymentListQuery,
+  PaymentMode,
+  PaymentStatus,
+  PayRequest,
+  PositiveMoney,
+  RefundRequest,
+  TreasuryView,
+  TxHash,
+  VerifyReason,
+  VerifyRequest,
+  VerifyResult,
+} from './payment';
+export {
+  Agent,
+  AgentIdParams,
+  AgentList,
+  BudgetUpdate,
+  CommitBatchRequest,
+  CommitBatchResponse,
+  CommitBatchResult,
+  CommitRequest,
+  MAX_COMMIT_BATCH,
+  DecideRequest,
+  Decision,
+  DecisionAction,
+  DecisionList,
+  DecisionListQuery,
+  EntityIdParams,
+  Period,
+  Priority,
+  ReasonCode,
+  ReleaseRequest,
+  Reservation,
+  ReservationList,
+  ReservationListQuery,
+  ReservationStatus,
+  ResetResponse,
+  SimulateRequest,
+} from './policy';
+export {
+  DecisionEvent,
+  EventId,
+  EventIdParams,
+  LogEvent,
+  LogEventAck,
+  LogEventBatch,
+  LoggedEvent,
+  LoggedEventList,
+  LogQuery,
+  LogStats,
+  NetMoney,
+  StatsQuery,
+  TransactionEvent,
+  TransactionStatus,
+} from './logger';
+export {
+  InvokeRequest,
+  InvokeResponse,
+  PAYMENT_ID_HEADER,
+  PAYMENT_TX_HEADER,
+  PaymentProof,
+  PaymentRequiredBody,
+  ProviderFailureBody,
+  Quote,
+  QuoteVariant,
+  RedeemedPayment,
+  RefundOutcome,
+} from './provider';
+export {
+  BATCH_LIMITS,
+  BatchComputeAccepted,
+  BatchComputeInput,
+  BatchJob,
+  BatchJobIdParams,
+  BatchJobKind,
+  BatchJobResult,
+  BatchJobStatus,
+  HashChainJob,
+  HashChainResult,
+  MatrixPowerJob,
+  MatrixPowerResult,
+  PrimesJob,
+  PrimesResult,
+  SortJob,
+  SortResult,
+} from './providers/batch-compute';
+export {
+  canonicalJson,
+  LOG_ARCHIVE_LIMITS,
+  LOG_LEVELS,
+  LogArchive,
+  LogArchiveIdParams,
+  LogArchiveInput,
+  LogArchiveReceipt,
+  LogArchiveVariant,
+  LogLevel,
+  LogLine,
+  LogSummary,
+} from './providers/log-archive';
+export {
+  IMAGE_MAX_SIDE,
+  IMAGE_MIN_SIDE,
+  IMAGE_PROMPT_MAX_LENGTH,
+  IMAGE_SEED_MAX,
+  ImageFormat,
+  ImageGenInput,
+  ImageGenLimits,
+  ImageGenResult,
+  ImageParams,
+} from './providers/image-gen';
+export { PriceAnswer, PriceDecimal, PriceLeg, PriceQuery, PriceRoute, PriceSymbol, PriceSymbolList } from './providers/price-oracle';
+export {
+  ChatRequest,
+  ChatResponse,
+  ChatToolCall,
+  GatewayHealth,
+  GatewayResetResponse,
+  GatewayStats,
+  IDEMPOTENCY_KEY_HEADER,
+  IdParams,
+  InvokeAnswer,
+  InvokeFailureBody,
+  InvokeHeaders,
+  InvokeToolBody,
+  ModelChoice,
+  PolicyLogEntry,
+  PolicyLogList,
+  PolicyLogsQuery,
+  PublicAgent,
+  PublicAgentList,
+  PublicDecision,
+  PublicPayment,
+  ServiceIdParams,
+  ServiceView,
+  ServiceViewList,
+  SimulateBody,
+  StatsQueryParams,
+  ToolName,
+  TransactionList,
+  TransactionsQuery,
+  TreasuryOverview,
+} from './gateway';
+export { StackRunFile } from './stack';
+export {
+  callerDigestEnv,
+  CALLERS_ACCEPTED_BY,
+  callerTokenEnv,
+  type InternalService,
+  isProviderCaller,
+  isServiceCaller,
+  PROVIDER_CALLERS,
+  type ProviderCaller,
+  providerServiceId,
+  SERVICE_CALLERS,
+  type ServiceCaller,
+} from './service-callers';
+export { failureText, redactSecrets } from './redact-secrets';
+export { AGENT_KEY_MIN_LENGTH, type AgentApiKeys, formatAgentApiKeys, parseAgentApiKeys } from './agent-api-keys';

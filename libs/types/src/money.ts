@@ -67,3 +67,8 @@ export const BASIS_POINTS = 10_000n;
 export function applyBasisPoints(units: bigint, basisPoints: number): bigint {
   return (units * BigInt(basisPoints)) / BASIS_POINTS;
 }
+
+/** The sum of decimal-string amounts, as a decimal string ("0.00" for none). */
+export function sumMoney(amounts: readonly string[]): string {
+  return fromBaseUnits(amounts.reduce((total, amount) => total + toBaseUnits(amount), 0n));
+}

@@ -7,13 +7,13 @@ function isPrime(n: number): boolean {
   return true;
 }
 
-const job = (below: number, list = false) => ({ kind: 'primes', below, list }) as const;
+const job = (below: number, { list = false }: { list?: boolean } = {}) => ({ kind: 'primes', below, list }) as const;
 
 describe('primes jobs', () => {
   it('lists the primes below small bounds', () => {
-    expect(drain(primes(job(2, true), null)).result).toEqual({ kind: 'primes', below: 2, count: 0, largest: null, primes: [] });
-    expect(drain(primes(job(3, true), null)).result).toEqual({ kind: 'primes', below: 3, count: 1, largest: 2, primes: [2] });
-    expect(drain(primes(job(30, true), null)).result).toEqual({
+    expect(drain(primes(job(2, { list: true }), null)).result).toEqual({ kind: 'primes', below: 2, count: 0, largest: null, primes: [] });
+    expect(drain(primes(job(3, { list: true }), null)).result).toEqual({ kind: 'primes', below: 3, count: 1, largest: 2, primes: [2] });
+    expect(drain(primes(job(30, { list: true }), null)).result).toEqual({
       kind: 'primes',
       below: 30,
       count: 10,
@@ -32,11 +32,11 @@ describe('primes jobs', () => {
   it('agrees with trial division across segment boundaries', () => {
     const below = 2 * PRIMES_SEGMENT + 50;
     const expected = Array.from({ length: below }, (_, n) => n).filter(isPrime);
-    expect(drain(primes(job(below, true), null)).result.primes).toEqual(expected);
+    expect(drain(primes(job(below, { list: true }), null)).result.primes).toEqual(expected);
   });
 
   it('resumes from a checkpoint, list included, to the same answer as an uninterrupted run', () => {
-    const listed = job(3 * PRIMES_SEGMENT, true);
+    const listed = job(3 * PRIMES_SEGMENT, { list: true });
     const first = primes(listed, null);
     const step = first.next().value;
     if (!('checkpoint' in step)) throw new Error('a step was expected');
@@ -48,7 +48,7 @@ describe('primes jobs', () => {
   });
 
   it('starts over rather than trust a count-only checkpoint for a listing job', () => {
-    const listed = job(100, true);
+    const listed = job(100, { list: true });
     const result = drain(primes(listed, { next: 50, count: 15, largest: 47 })).result;
     expect(result.primes).toHaveLength(25);
   });

@@ -1,13 +1,14 @@
 import { randomUUID } from 'node:crypto';
 import { GatewayClient, type InvokeOutcome, type ListQuery } from '@nexus/clients';
-import type {
-  GatewayResetResponse,
-  GatewayStats,
-  PolicyLogEntry,
-  PublicAgent,
-  PublicPayment,
-  ServiceView,
-  TreasuryOverview,
+import {
+  parseAgentApiKeys,
+  type GatewayResetResponse,
+  type GatewayStats,
+  type PolicyLogEntry,
+  type PublicAgent,
+  type PublicPayment,
+  type ServiceView,
+  type TreasuryOverview,
 } from '@nexus/types';
 
 /**
@@ -25,12 +26,7 @@ export class GatewayApi {
     agentKeys: string,
   ) {
     this.client = new GatewayClient(baseUrl);
-    this.agentKeys = new Map(
-      agentKeys.split(',').map((pair) => {
-        const [agent = '', key = ''] = pair.split(':');
-        return [agent.trim(), key.trim()];
-      }),
-    );
+    this.agentKeys = parseAgentApiKeys(agentKeys).keys;
   }
 
   static fromEnvFile(baseUrl: string, fileEnv: Record<string, string>): GatewayApi {

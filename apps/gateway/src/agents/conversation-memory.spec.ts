@@ -1,7 +1,7 @@
 import { AIMessage, HumanMessage, ToolMessage, type BaseMessage } from '@langchain/core/messages';
 import { ConversationMemory, trimToLast } from './conversation-memory';
 
-const turn = (n: number, withTool = false): BaseMessage[] =>
+const turn = (n: number, { withTool = false }: { withTool?: boolean } = {}): BaseMessage[] =>
   withTool
     ? [
         new HumanMessage(`ask ${n}`),
@@ -27,12 +27,12 @@ describe('conversation memory', () => {
 
   it('keeps at most the last N messages, starting at a human message so no tool result is orphaned', () => {
     const memory = new ConversationMemory({ maxMessages: 5, maxAgents: 5 });
-    memory.append('a', turn(1, true));
-    memory.append('a', turn(2, true));
+    memory.append('a', turn(1, { withTool: true }));
+    memory.append('a', turn(2, { withTool: true }));
 
     // the last five would start with the tool-call reply of turn 1; the history starts at turn 2's question instead
     expect(texts(memory.history('a'))).toEqual(['human:ask 2', 'ai:', 'tool:result', 'ai:reply 2']);
-    expect(trimToLast(turn(1, true), 2)).toEqual([]);
+    expect(trimToLast(turn(1, { withTool: true }), 2)).toEqual([]);
   });
 
   it('forgets the least recently used agent beyond the limit', () => {

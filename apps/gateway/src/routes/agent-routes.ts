@@ -16,7 +16,7 @@ export function agentRoutes(deps: GatewayDeps): AnyRoute[] {
       params: AgentIdParams,
       responses: one,
       errors: { 404: 'unknown agent' },
-      handle: async ({ params, requestId }) => ({ body: publicAgent(await deps.policy.setPaused(params.id, paused, { requestId })) }),
+      handle: async ({ params, requestId }) => ({ body: publicAgent(await deps.policy.setPaused(params.id, { paused }, { requestId })) }),
     });
   return [
     defineRoute({

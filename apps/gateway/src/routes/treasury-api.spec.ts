@@ -1,4 +1,5 @@
 import { loadConfig } from '@nexus/config';
+import { waitFor, type WaitForOptions } from '@nexus/service-kit/testing';
 import {
   ChatResponse,
   GatewayResetResponse,
@@ -13,11 +14,12 @@ import {
   ServiceViewList,
   TransactionList,
   TreasuryOverview,
+  sumMoney,
   toBaseUnits,
   type PolicyLogEntry,
   type PublicPayment,
 } from '@nexus/types';
-import { canonicalMoney, errorOf, sumMoney, validationErrorOf, waitFor } from '../testing/api-checks';
+import { canonicalMoney, errorOf, validationErrorOf } from '../testing/api-checks';
 import { startBackingStack, type BackingStack } from '../testing/backing-stack';
 import { createGatewayUnderTest, type GatewayUnderTest } from '../testing/gateway-under-test';
 
@@ -48,6 +50,8 @@ beforeEach(async () => {
 
 type Who = 'admin' | 'user-agent' | 'batch-agent' | 'ops-agent';
 
+/** In-process: a check that throws fails the test at once. */
+const POLL: WaitForOptions = { timeoutMs: 20_000, intervalMs: 25 };
 const ETH = { base: 'ETH' };
 const LOG_LINES = { lines: [{ timestamp: '2026-01-01T00:00:00Z', level: 'info', message: 'started' }] };
 
@@ -90,10 +94,14 @@ const decisions = (query = '', who: Who = 'admin') => everyItem<PolicyLogEntry>(
 
 /** Waits until the audit trail has these decisions (they travel through the outbox). */
 const decisionsLogged = (ids: string[]) =>
-  waitFor(`decisions ${ids.join(', ')} in /policy/logs`, async () => {
-    const logged = new Set((await decisions()).map((entry) => entry.id));
-    return ids.every((id) => logged.has(id));
-  });
+  waitFor(
+    `decisions ${ids.join(', ')} in /policy/logs`,
+    async () => {
+      const logged = new Set((await decisions()).map((entry) => entry.id));
+      return ids.every((id) => logged.has(id));
+    },
+    POLL,
+  );
 
 describe('POST /chat (built-in planner)', () => {
   it('answers a price question with a paid get_price call and reports it in the reply', async () => {
@@ -375,7 +383,7 @@ describe('services', () => {
     try {
       await stack.stop('log-archive');
       stopped = true;
-      await waitFor('LOG_ARCHIVE to show as unhealthy', async () => !(await health('LOG_ARCHIVE')));
+      await waitFor('LOG_ARCHIVE to show as unhealthy', async () => !(await health('LOG_ARCHIVE')), POLL);
       const list = ServiceViewList.parse((await gateway.http.get('/services').set(gateway.auth('admin')).expect(200)).body);
       expect(Object.fromEntries(list.items.map((service) => [service.id, service.healthy]))).toEqual({
         IMAGE_GEN: true,
@@ -395,7 +403,7 @@ describe('services', () => {
 
       await stack.start('log-archive');
       stopped = false;
-      await waitFor('LOG_ARCHIVE to show as healthy again', () => health('LOG_ARCHIVE'));
+      await waitFor('LOG_ARCHIVE to show as healthy again', () => health('LOG_ARCHIVE'), POLL);
     } finally {
       if (stopped) await stack.start('log-archive');
     }

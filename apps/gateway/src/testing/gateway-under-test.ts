@@ -5,6 +5,7 @@ import supertest from 'supertest';
 import type TestAgent from 'supertest/lib/agent';
 import { loadConfig } from '@nexus/config';
 import { createLogger } from '@nexus/service-kit';
+import { formatAgentApiKeys } from '@nexus/types';
 import { loadModelSettings } from '../agents/model-settings';
 import { buildGateway, type Gateway } from '../build-gateway';
 import { loadGatewayEnv } from '../gateway-env';
@@ -40,9 +41,7 @@ export async function createGatewayUnderTest(stack: BackingStack, options: Gatew
     ...stack.gatewayEnv,
     NEXUS_DATA_DIR: options.dataDir ?? mkdtempSync(join(tmpdir(), 'nexus-gateway-')),
     ADMIN_API_KEY: adminKey,
-    AGENT_API_KEYS: Object.entries(agentKeys)
-      .map(([agent, key]) => `${agent}:${key}`)
-      .join(','),
+    AGENT_API_KEYS: formatAgentApiKeys(agentKeys),
     LLM_PROVIDER: 'planner',
     // tests send many requests without a key from one address: a test that wants the limit sets it lower
     AUTH_FAILURE_LIMIT_MAX: '1000000',

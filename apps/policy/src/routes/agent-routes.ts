@@ -21,11 +21,11 @@ export function agentRoutes(router: Router, policy: PolicyService): void {
 
   router.post('/agents/:id/pause', acceptCallers('gateway'), async (req, res) => {
     const { id } = parseInput(AgentIdParams, req.params, 'params');
-    res.json(await policy.setPaused(id, true));
+    res.json(await policy.setPaused(id, { paused: true }));
   });
 
   router.post('/agents/:id/resume', acceptCallers('gateway'), async (req, res) => {
     const { id } = parseInput(AgentIdParams, req.params, 'params');
-    res.json(await policy.setPaused(id, false));
+    res.json(await policy.setPaused(id, { paused: false }));
   });
 }

@@ -1,4 +1,13 @@
-export * from './chain-recorder';
-export * from './journal-file';
-export * from './journal-head';
-export * from './replay-journal';
+export { type ChainRecorder, type ChainRecorderOptions, startChainRecorder } from './chain-recorder';
+export { appendJournal, JournalBlock, journalEndsCleanly, journalPathFor, readJournal, rewriteJournal } from './journal-file';
+export {
+  askForBlock,
+  isJournaled,
+  JournalHead,
+  journalHeadPathFor,
+  journalWantedPathFor,
+  readJournalHead,
+  watchWantedBlocks,
+  writeJournalHead,
+} from './journal-head';
+export { replayJournal, type ReplayOptions } from './replay-journal';

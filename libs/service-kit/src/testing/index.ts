@@ -2,5 +2,6 @@
 export { listenOnLoopback, type LoopbackServer } from './loopback-server';
 export { findWorkspaceRoot, type ServiceProcess, type ServiceProcessOptions, startServiceProcess } from './service-process';
 export { launchStack, STACK_UP_LINE, stackChildEnv, type StackLauncher, type StackLauncherOptions } from './stack-launcher';
-export { errorOf, expectValidationError } from './expect-errors';
+export { errorOf, type ErrorOfOptions, expectValidationError } from './expect-errors';
 export { authAs, TEST_TOKENS, testCallerDigests, testCredentialEnv } from './test-callers';
+export { waitFor, type WaitForOptions } from './wait-for';

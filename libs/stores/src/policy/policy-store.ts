@@ -173,7 +173,7 @@ export interface PolicyStore {
   /** Starts a new period now (on demand); holds of the old one settle against it. */
   resetPeriod(now: Date): Promise<{ period: PeriodRecord; previous: PeriodRecord }>;
   setBudget(agentId: string, override: BudgetOverride, now: Date): Promise<void>;
-  setPaused(agentId: string, paused: boolean, now: Date): Promise<void>;
+  setPaused(agentId: string, state: { paused: boolean }, now: Date): Promise<void>;
   ping(): Promise<void>;
   close(): Promise<void>;
   /** Stored decisions, newest first (by createdAt, then id); `nextCursor` is null on the last page. Throws InvalidCursorError. */

@@ -331,7 +331,7 @@ describe.each(['sqlite', 'postgres'] as const)('policy store on %s', (dialect) =
   it('keeps budget overrides and the pause flag across a restart', async () => {
     await store.setBudget('agent-a', { dailyBudget: 9_000_000n }, T0);
     await store.setBudget('agent-a', { maxPerCall: 500_000n }, T0);
-    await store.setPaused('agent-a', true, T0);
+    await store.setPaused('agent-a', { paused: true }, T0);
     await store.decide(command(), () => allow(300n));
     if (dialect === 'sqlite') return; // an in-memory SQLite database does not outlive its connection
     await store.close();

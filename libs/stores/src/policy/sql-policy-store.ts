@@ -205,7 +205,7 @@ class SqlPolicyStore implements PolicyStore {
     });
   }
 
-  async setPaused(agentId: string, paused: boolean, now: Date): Promise<void> {
+  async setPaused(agentId: string, { paused }: { paused: boolean }, now: Date): Promise<void> {
     await this.db.transaction().execute(async (trx) => {
       await this.ensureAgentRow(trx, agentId, now);
       await trx
