@@ -1,5 +1,6 @@
 // Test support for @nexus/service-kit — import from '@nexus/service-kit/testing', never from production code.
 export { listenOnLoopback, type LoopbackServer } from './loopback-server';
+export { type OnDemandServer, serveOnDemand } from './on-demand-server';
 export { runServiceToExit, type ServiceRunOptions } from './run-service-to-exit';
 export {
   findWorkspaceRoot,
