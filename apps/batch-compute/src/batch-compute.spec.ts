@@ -1,12 +1,6 @@
 import request from 'supertest';
-import {
-  createProviderUnderTest,
-  startTestPaymentNetwork,
-  type ProviderUnderTest,
-  type TestPaymentNetwork,
-} from '@nexus/provider-kit/testing';
+import { useProviderUnderTest, type ProviderUnderTest } from '@nexus/provider-kit/testing';
 import { waitFor, type WaitForOptions } from '@nexus/service-kit/testing';
-import { createTemporaryPostgres, type TemporaryPostgres } from '@nexus/stores/testing';
 import { BatchComputeAccepted, BatchJob, ErrorBody, InvokeResponse, type BatchComputeInput } from '@nexus/types';
 import { buildBatchCompute } from './build-batch-compute';
 import { hashChainReference } from './testing/hash-chain-reference';
@@ -47,23 +41,7 @@ async function submit(provider: ProviderUnderTest, input: BatchComputeInput | Re
 }
 
 describe('BATCH_COMPUTE paid in mock mode', () => {
-  let network: TestPaymentNetwork;
-  let provider: ProviderUnderTest;
-
-  beforeAll(async () => {
-    network = await startTestPaymentNetwork('mock');
-    provider = await createProviderUnderTest(buildBatchCompute, { serviceId: 'BATCH_COMPUTE', network, env: ENV });
-  });
-  afterAll(async () => {
-    await provider?.close();
-    await network?.stop();
-  });
-
-  const invoke = (body: unknown, headers: Record<string, string> = {}) =>
-    request(provider.app)
-      .post('/invoke')
-      .set(headers)
-      .send(body as object);
+  const provider = useProviderUnderTest(buildBatchCompute, { serviceId: 'BATCH_COMPUTE', env: ENV });
 
   it('queues a paid job, answers at once, and reports its result for free once it is done', async () => {
     const { payment, accepted } = await submit(provider, { kind: 'primes', below: 100_000, list: true });
@@ -129,31 +107,31 @@ describe('BATCH_COMPUTE paid in mock mode', () => {
   });
 
   it('answers bad input with 400 and every problem, without asking for payment', async () => {
-    const hash = await invoke({ input: { kind: 'hash-chain', seed: 'x', iterations: 5_000_001, extra: 1 } }).expect(400);
+    const hash = await provider.invoke({ input: { kind: 'hash-chain', seed: 'x', iterations: 5_000_001, extra: 1 } }).expect(400);
     expect(ErrorBody.parse(hash.body).error).toMatchObject({ code: 'VALIDATION_ERROR' });
     expect(hash.body.error.details.map((detail: { path: string }) => detail.path).sort()).toEqual(['body.input', 'body.input.iterations']);
 
-    const listing = await invoke({ input: { kind: 'primes', below: 200_000, list: true } }).expect(400);
+    const listing = await provider.invoke({ input: { kind: 'primes', below: 200_000, list: true } }).expect(400);
     expect(listing.body.error.details).toEqual([{ path: 'body.input.list', message: expect.stringContaining('100000') }]);
 
-    const matrix = await invoke({ input: { kind: 'matrix-power', matrix: [[1, 2], [3]], power: 2, modulus: 7 } }).expect(400);
+    const matrix = await provider.invoke({ input: { kind: 'matrix-power', matrix: [[1, 2], [3]], power: 2, modulus: 7 } }).expect(400);
     expect(matrix.body.error.details).toEqual([{ path: 'body.input.matrix', message: expect.stringContaining('square') }]);
 
-    const unknown = await invoke({ input: { kind: 'mine-bitcoin' } }).expect(400);
+    const unknown = await provider.invoke({ input: { kind: 'mine-bitcoin' } }).expect(400);
     expect(unknown.body.error.details[0].path).toBe('body.input.kind');
     // Too many values: a body that large is not read without a payment (413); the free precheck reads it and says why.
     const oversized = { input: { kind: 'sort', values: Array.from({ length: 50_001 }, () => 1) } };
-    await invoke(oversized).expect(413);
+    await provider.invoke(oversized).expect(413);
     const checked = await request(provider.app).post('/precheck').send(oversized).expect(400);
     expect(checked.body.error.details[0].path).toBe('body.input.values');
   });
 
   it('refuses an oversized job before taking the payment, which then pays for one that fits', async () => {
     const { payment, headers } = await provider.pay();
-    await invoke({ input: { kind: 'primes', below: 20_000_001 } }, headers).expect(400);
+    await provider.invoke({ input: { kind: 'primes', below: 20_000_001 } }, headers).expect(400);
     expect(await provider.redemptions.get(payment.id)).toBeUndefined();
 
-    const served = await invoke({ input: { kind: 'primes', below: 20_000_000 } }, headers).expect(200);
+    const served = await provider.invoke({ input: { kind: 'primes', below: 20_000_000 } }, headers).expect(200);
     expect(acceptedOf(served.body).answer.payment.paymentId).toBe(payment.id);
   });
 
@@ -188,13 +166,7 @@ describe('BATCH_COMPUTE paid in mock mode', () => {
     );
     expect(running.progress.done).toBeLessThan(iterations);
 
-    await provider.close();
-    provider = await createProviderUnderTest(buildBatchCompute, {
-      serviceId: 'BATCH_COMPUTE',
-      network,
-      dataDir: provider.dataDir,
-      env: ENV,
-    });
+    await provider.restart();
 
     const job = await finished(provider, accepted.jobId);
     expect(job).toMatchObject({ status: 'SUCCEEDED', attempts: 2, startedAt: running.startedAt });
@@ -203,22 +175,7 @@ describe('BATCH_COMPUTE paid in mock mode', () => {
 });
 
 describe('BATCH_COMPUTE on PostgreSQL', () => {
-  let postgres: TemporaryPostgres;
-  let provider: ProviderUnderTest;
-
-  beforeAll(async () => {
-    postgres = await createTemporaryPostgres('nexus_batch');
-    provider = await createProviderUnderTest(buildBatchCompute, {
-      serviceId: 'BATCH_COMPUTE',
-      mode: 'mock',
-      databaseUrl: postgres.url,
-      env: ENV,
-    });
-  });
-  afterAll(async () => {
-    await provider?.close();
-    await postgres?.drop();
-  });
+  const provider = useProviderUnderTest(buildBatchCompute, { serviceId: 'BATCH_COMPUTE', postgres: 'nexus_batch', env: ENV });
 
   it('queues and runs a paid job with its store on PostgreSQL', async () => {
     const { accepted } = await submit(provider, { kind: 'primes', below: 1_000_000 });
@@ -232,14 +189,7 @@ describe('BATCH_COMPUTE on PostgreSQL', () => {
 });
 
 describe('BATCH_COMPUTE paid on a local chain', () => {
-  let provider: ProviderUnderTest;
-
-  beforeAll(async () => {
-    provider = await createProviderUnderTest(buildBatchCompute, { serviceId: 'BATCH_COMPUTE', mode: 'chain', env: ENV });
-  }, 120_000);
-  afterAll(async () => {
-    await provider?.close();
-  });
+  const provider = useProviderUnderTest(buildBatchCompute, { serviceId: 'BATCH_COMPUTE', mode: 'chain', env: ENV, timeoutMs: 120_000 });
 
   it('runs a job paid through the router, proven by its transaction', async () => {
     const { payment, accepted } = await submit(provider, { kind: 'sort', values: [5, -2, 9, 0], order: 'asc' });

@@ -1,11 +1,7 @@
 import { randomBytes } from 'node:crypto';
-import { spawnSync } from 'node:child_process';
-import { mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { freePort } from '@nexus/chain/testing';
-import { proofHeaders, startTestPaymentNetwork, type TestPaymentNetwork } from '@nexus/provider-kit/testing';
-import { findWorkspaceRoot, startServiceProcess, waitFor, type ServiceProcess, type WaitForOptions } from '@nexus/service-kit/testing';
+import { proofHeaders, providerProcessEnv, useTestPaymentNetwork } from '@nexus/provider-kit/testing';
+import { runServiceToExit, startServiceProcess, waitFor, type ServiceProcess, type WaitForOptions } from '@nexus/service-kit/testing';
 import { BatchComputeAccepted, BatchJob, InvokeResponse, Quote } from '@nexus/types';
 import { hashChainReference } from './testing/hash-chain-reference';
 
@@ -13,17 +9,8 @@ import { hashChainReference } from './testing/hash-chain-reference';
 const POLL: WaitForOptions = { timeoutMs: 25_000, intervalMs: 5 };
 
 describe('batch-compute start-up', () => {
-  let network: TestPaymentNetwork;
-  beforeAll(async () => {
-    network = await startTestPaymentNetwork('mock');
-  });
-  afterAll(() => network?.stop());
-
-  const env = (extra: Record<string, string> = {}) => ({
-    ...network.providerEnv,
-    NEXUS_DATA_DIR: mkdtempSync(join(tmpdir(), 'batch-compute-main-')),
-    ...extra,
-  });
+  const suite = useTestPaymentNetwork();
+  const env = (extra: Record<string, string> = {}) => providerProcessEnv(suite.network, 'batch-compute', extra);
 
   const jobOf = async (service: ServiceProcess, jobId: string) =>
     BatchJob.parse(await (await fetch(`${service.url}/jobs/${jobId}`)).json());
@@ -40,12 +27,7 @@ describe('batch-compute start-up', () => {
   });
 
   it('refuses to start with a bad setting, naming the variable', () => {
-    const result = spawnSync(process.execPath, ['--import', 'tsx', join(__dirname, 'main.ts')], {
-      cwd: findWorkspaceRoot(),
-      env: { PATH: process.env['PATH'] ?? '', ...env({ BATCH_COMPUTE_PORT: '0', BATCH_COMPUTE_CONCURRENCY: '0' }) },
-      encoding: 'utf8',
-      timeout: 30_000,
-    });
+    const result = runServiceToExit({ app: 'batch-compute', env: env({ BATCH_COMPUTE_CONCURRENCY: '0' }) });
 
     expect(result.status).toBe(1);
     expect(`${result.stdout}${result.stderr}`).toContain('environment variable BATCH_COMPUTE_CONCURRENCY');
@@ -56,8 +38,13 @@ describe('batch-compute start-up', () => {
     let service = await startServiceProcess({ app: 'batch-compute', port: await freePort(), env: settings });
     try {
       const quote = Quote.parse(await (await fetch(`${service.url}/quote`)).json());
-      const grant = await network.grants.issue({ agentId: 'batch-agent', serviceId: quote.serviceId, variant: 'standard', amount: '1.50' });
-      const payment = await network.payments.pay({ grant, idempotencyKey: `crash-${randomBytes(8).toString('hex')}` });
+      const grant = await suite.network.grants.issue({
+        agentId: 'batch-agent',
+        serviceId: quote.serviceId,
+        variant: 'standard',
+        amount: '1.50',
+      });
+      const payment = await suite.network.payments.pay({ grant, idempotencyKey: `crash-${randomBytes(8).toString('hex')}` });
       const answer = await fetch(`${service.url}/invoke`, {
         method: 'POST',
         headers: { 'content-type': 'application/json', ...proofHeaders(payment) },

@@ -1,8 +1,6 @@
 import { ChatResponse, fromBaseUnits, LogArchive, toBaseUnits, type ChatToolCall } from '@nexus/types';
 import { waitFor, type WaitForOptions } from '@nexus/service-kit/testing';
-import { startBackingStack, type BackingStack } from './testing/backing-stack';
-import { createGatewayUnderTest, type GatewayUnderTest } from './testing/gateway-under-test';
-import { gatewayProbes, type GatewayProbes } from './testing/gateway-probes';
+import { useGatewayOverStack } from './testing/gateway-suite';
 
 /** Across processes: a check that fails (a service restarting) is tried again. */
 const POLL: WaitForOptions = { timeoutMs: 60_000, retryOnError: true };
@@ -20,24 +18,11 @@ const times = (count: number, amount: string) => fromBaseUnits(BigInt(count) * t
  * budget pressure under 25%).
  */
 describe('coordination problems through POST /chat with the built-in planner', () => {
-  let stack: BackingStack;
-  let gw: GatewayUnderTest;
-  let probe: GatewayProbes;
-
-  beforeAll(async () => {
-    stack = await startBackingStack();
-    gw = await createGatewayUnderTest(stack);
-    probe = gatewayProbes(gw);
-  }, 180_000);
-  afterAll(async () => {
-    await gw?.close();
-    await stack?.stopAll();
-  });
-  beforeEach(() => probe.resetBudgets());
+  const suite = useGatewayOverStack();
 
   /** One chat turn as the agent itself (its own key), with exactly `calls` tool calls made. */
   async function chat(agentId: string, message: string, calls: number): Promise<ChatResponse> {
-    const res = await gw.http.post('/chat').set(gw.auth(agentId)).send({ message });
+    const res = await suite.gw.http.post('/chat').set(suite.gw.auth(agentId)).send({ message });
     expect(res.status).toBe(200);
     const response = ChatResponse.parse(res.body);
     expect(response).toMatchObject({ agentId, model: 'planner', toolCallLimitReached: false });
@@ -81,7 +66,7 @@ describe('coordination problems through POST /chat with the built-in planner', (
     expect(third).toMatchObject({ tool: 'submit_batch_job', reason: 'PRIORITY_RESERVE_EXCEEDED', payment: null, result: null });
     expect(third.decision).toMatchObject({ action: 'REJECTED', reason: 'PRIORITY_RESERVE_EXCEEDED' });
     // batch-agent's own budget had room: it is the reserve that said no.
-    expect(await probe.agent('batch-agent')).toMatchObject({ spentToday: '3.00', reserved: '0.00', remaining: '3.00' });
+    expect(await suite.probe.agent('batch-agent')).toMatchObject({ spentToday: '3.00', reserved: '0.00', remaining: '3.00' });
     // The reply explains it.
     const reply = turns[2]?.reply ?? '';
     expect(reply).toContain('REJECTED (PRIORITY_RESERVE_EXCEEDED)');
@@ -89,7 +74,7 @@ describe('coordination problems through POST /chat with the built-in planner', (
     expect(reply).toContain('Nothing was charged');
     expect(reply).toContain('Spent in this request: 0.00 MNEE');
 
-    const payments = await probe.payments({ agentId: 'batch-agent' });
+    const payments = await suite.probe.payments({ agentId: 'batch-agent' });
     expect(payments.filter((payment) => payment.decisionId === third.decision.id)).toHaveLength(0);
     for (const job of [first, second]) expect(payments.filter((payment) => payment.decisionId === job.decision.id)).toHaveLength(1);
 
@@ -97,7 +82,7 @@ describe('coordination problems through POST /chat with the built-in planner', (
     expect(image).toMatchObject({ tool: 'generate_image', serviceId: 'IMAGE_GEN' });
     expectPaid(image, { action: 'ALLOWED', reason: 'WITHIN_POLICY', variant: 'standard', amount: '0.50' });
     expect(image.result).toMatchObject({ format: 'png', width: 64, height: 64 });
-    expect(await probe.agent('user-agent')).toMatchObject({ spentToday: '0.50', reserved: '0.00' });
+    expect(await suite.probe.agent('user-agent')).toMatchObject({ spentToday: '0.50', reserved: '0.00' });
   });
 
   it('archives logs in full while the budget is healthy, then downgrades to a summary under budget pressure', async () => {
@@ -118,11 +103,11 @@ describe('coordination problems through POST /chat with the built-in planner', (
     expect(third.result).toMatchObject({ variant: 'summary', lineCount: 4 });
     expect(thirdTurn.reply).toContain('DOWNGRADED to summary');
     expect(thirdTurn.reply).toContain('BUDGET_PRESSURE_DOWNGRADE');
-    expect(await probe.agent('ops-agent')).toMatchObject({ spentToday: '0.65', reserved: '0.00', remaining: '0.35' });
+    expect(await suite.probe.agent('ops-agent')).toMatchObject({ spentToday: '0.65', reserved: '0.00', remaining: '0.35' });
 
     // The archive kept is a summary: read it back from the provider (free).
     const receipt = third.result as { url: string; archiveId: string };
-    const stored = await fetch(`${stack.process('log-archive').url}${receipt.url}`);
+    const stored = await fetch(`${suite.stack.process('log-archive').url}${receipt.url}`);
     expect(stored.status).toBe(200);
     const archive = LogArchive.parse(await stored.json());
     expect(archive).toMatchObject({ archiveId: receipt.archiveId, variant: 'summary', paymentId: third.payment?.id });
@@ -132,7 +117,7 @@ describe('coordination problems through POST /chat with the built-in planner', (
     const downgraded = await waitFor(
       'the downgrade in GET /policy/logs',
       async () => {
-        const entries = await probe.decisions({ agentId: 'ops-agent', action: 'DOWNGRADED' });
+        const entries = await suite.probe.decisions({ agentId: 'ops-agent', action: 'DOWNGRADED' });
         return entries.find((entry) => entry.id === third.decision.id);
       },
       POLL,
@@ -142,8 +127,8 @@ describe('coordination problems through POST /chat with the built-in planner', (
 
   it('charges PRICE_ORACLE per query: N queries, N payments of 0.05, and the totals agree everywhere', async () => {
     // Everything earlier is in the audit trail before the figures are read.
-    await gw.gateway.outbox.flush();
-    const statsBefore = await probe.stats();
+    await suite.gw.gateway.outbox.flush();
+    const statsBefore = await suite.probe.stats();
 
     const turns = [
       await chat('user-agent', 'what is the price of ETH, BTC and SOL?', 3),
@@ -169,8 +154,8 @@ describe('coordination problems through POST /chat with the built-in planner', (
     expect(turns[0]?.reply).toContain(`Spent in this request: ${times(3, '0.05')} MNEE`);
 
     const total = times(queries, '0.05');
-    expect(await probe.agent('user-agent')).toMatchObject({ spentToday: total, reserved: '0.00' });
-    const ledger = await probe.payments({ agentId: 'user-agent', serviceId: 'PRICE_ORACLE' });
+    expect(await suite.probe.agent('user-agent')).toMatchObject({ spentToday: total, reserved: '0.00' });
+    const ledger = await suite.probe.payments({ agentId: 'user-agent', serviceId: 'PRICE_ORACLE' });
     for (const call of calls)
       expect(ledger.find((payment) => payment.id === call.payment?.id)).toMatchObject({ status: 'MOCK', amount: '0.05' });
 
@@ -178,7 +163,7 @@ describe('coordination problems through POST /chat with the built-in planner', (
     const stats = await waitFor(
       'the queries in GET /stats',
       async () => {
-        const now = await probe.stats();
+        const now = await suite.probe.stats();
         return now.revenueByService['PRICE_ORACLE'] === expectedRevenue ? now : undefined;
       },
       POLL,

@@ -1,8 +1,6 @@
 import { ChatResponse, fromBaseUnits, InvokeAnswer, InvokeFailureBody, sumMoney, toBaseUnits, type PublicAgent } from '@nexus/types';
 import { waitFor, type WaitForOptions } from '@nexus/service-kit/testing';
-import { startBackingStack, type BackingStack } from './testing/backing-stack';
-import { createGatewayUnderTest, type GatewayUnderTest } from './testing/gateway-under-test';
-import { gatewayProbes, type GatewayProbes } from './testing/gateway-probes';
+import { useGatewayOverStack } from './testing/gateway-suite';
 
 /** Across processes: a check that fails (a service restarting) is tried again. */
 const POLL: WaitForOptions = { timeoutMs: 60_000, retryOnError: true };
@@ -17,33 +15,21 @@ const spendOf = (agent: PublicAgent) => ({ spentToday: agent.spentToday, reserve
  * behind the gateway is stopped (or killed) in turn while paid calls go on.
  */
 describe('outages behind the gateway', () => {
-  let stack: BackingStack;
-  let gw: GatewayUnderTest;
-  let probe: GatewayProbes;
+  const suite = useGatewayOverStack();
 
-  beforeAll(async () => {
-    stack = await startBackingStack();
-    gw = await createGatewayUnderTest(stack);
-    probe = gatewayProbes(gw);
-  }, 180_000);
-  afterAll(async () => {
-    await gw?.close();
-    await stack?.stopAll();
-  });
-  beforeEach(() => probe.resetBudgets());
-
-  const invoke = (who: string, serviceId: string, body: object) => gw.http.post(`/tools/${serviceId}/invoke`).set(gw.auth(who)).send(body);
+  const invoke = (who: string, serviceId: string, body: object) =>
+    suite.gw.http.post(`/tools/${serviceId}/invoke`).set(suite.gw.auth(who)).send(body);
   const price = { input: { base: 'ETH' } };
 
   it('answers 503 when a provider is down, pays nothing (its precheck failed) and releases the hold; the provider works again once back', async () => {
-    const before = await probe.agent('user-agent');
-    const paymentsBefore = await probe.payments({ agentId: 'user-agent' });
-    await stack.stop('price-oracle');
+    const before = await suite.probe.agent('user-agent');
+    const paymentsBefore = await suite.probe.payments({ agentId: 'user-agent' });
+    await suite.stack.stop('price-oracle');
     let res;
     try {
       res = await invoke('user-agent', 'PRICE_ORACLE', price);
     } finally {
-      await stack.start('price-oracle');
+      await suite.stack.start('price-oracle');
     }
 
     expect(res.status).toBe(503);
@@ -53,63 +39,66 @@ describe('outages behind the gateway', () => {
     expect(body.decision).toMatchObject({ action: 'ALLOWED', serviceId: 'PRICE_ORACLE', amount: '0.05' });
     expect(body.payment).toBeNull();
     expect(body.refund).toBeNull();
-    expect(await probe.payments({ agentId: 'user-agent' })).toHaveLength(paymentsBefore.length);
-    expect(spendOf(await probe.agent('user-agent'))).toEqual(spendOf(before));
+    expect(await suite.probe.payments({ agentId: 'user-agent' })).toHaveLength(paymentsBefore.length);
+    expect(spendOf(await suite.probe.agent('user-agent'))).toEqual(spendOf(before));
 
     const again = await invoke('user-agent', 'PRICE_ORACLE', price);
     expect(again.status).toBe(200);
     expect(InvokeAnswer.parse(again.body)).toMatchObject({ payment: { status: 'MOCK' }, result: { base: 'ETH' } });
-    expect(await probe.agent('user-agent')).toMatchObject({ spentToday: plus(before.spentToday, '0.05'), reserved: before.reserved });
+    expect(await suite.probe.agent('user-agent')).toMatchObject({ spentToday: plus(before.spentToday, '0.05'), reserved: before.reserved });
   });
 
   it('answers 503 with the decision when the payment service is down, and keeps the hold counted: it may have sent before it went', async () => {
-    const before = await probe.agent('user-agent');
-    const paymentsBefore = await probe.payments({ agentId: 'user-agent' });
-    await stack.network.payment.stop();
+    const before = await suite.probe.agent('user-agent');
+    const paymentsBefore = await suite.probe.payments({ agentId: 'user-agent' });
+    await suite.stack.network.payment.stop();
     let res;
     try {
       res = await invoke('user-agent', 'PRICE_ORACLE', price);
     } finally {
-      await stack.network.restartPayment();
+      await suite.stack.network.restartPayment();
     }
 
     expect(res.status).toBe(503);
     const body = InvokeFailureBody.parse(res.body);
     expect(body).toMatchObject({ error: { code: 'UPSTREAM_UNAVAILABLE' }, payment: null, refund: null });
     expect(body.decision).toMatchObject({ action: 'ALLOWED', serviceId: 'PRICE_ORACLE' });
-    expect(spendOf(await probe.agent('user-agent'))).toEqual({ spentToday: before.spentToday, reserved: plus(before.reserved, '0.05') });
-    expect(await probe.payments({ agentId: 'user-agent' })).toHaveLength(paymentsBefore.length);
+    expect(spendOf(await suite.probe.agent('user-agent'))).toEqual({
+      spentToday: before.spentToday,
+      reserved: plus(before.reserved, '0.05'),
+    });
+    expect(await suite.probe.payments({ agentId: 'user-agent' })).toHaveLength(paymentsBefore.length);
 
     expect((await invoke('user-agent', 'PRICE_ORACLE', price)).status).toBe(200);
   });
 
   it('answers 503 when the policy is down, and nothing is held or paid', async () => {
-    const paymentsBefore = await probe.payments({ agentId: 'user-agent' });
-    const before = await probe.agent('user-agent');
-    await stack.stop('policy');
+    const paymentsBefore = await suite.probe.payments({ agentId: 'user-agent' });
+    const before = await suite.probe.agent('user-agent');
+    await suite.stack.stop('policy');
     let res;
     try {
       res = await invoke('user-agent', 'PRICE_ORACLE', price);
     } finally {
-      await stack.start('policy');
+      await suite.stack.start('policy');
     }
 
     expect(res.status).toBe(503);
     expect(res.body).toMatchObject({ error: { code: 'UPSTREAM_UNAVAILABLE' } });
     expect(res.body).not.toHaveProperty('decision');
     expect(JSON.stringify(res.body)).not.toMatch(/\bat .+\.ts:\d+/);
-    expect(await probe.payments({ agentId: 'user-agent' })).toHaveLength(paymentsBefore.length);
-    expect(spendOf(await probe.agent('user-agent'))).toEqual(spendOf(before));
+    expect(await suite.probe.payments({ agentId: 'user-agent' })).toHaveLength(paymentsBefore.length);
+    expect(spendOf(await suite.probe.agent('user-agent'))).toEqual(spendOf(before));
   });
 
   it('tells the chat which call failed when a provider is down, before any payment, and charges nothing', async () => {
-    const before = await probe.agent('user-agent');
-    await stack.stop('price-oracle');
+    const before = await suite.probe.agent('user-agent');
+    await suite.stack.stop('price-oracle');
     let res;
     try {
-      res = await gw.http.post('/chat').set(gw.auth('user-agent')).send({ message: 'price of ETH' });
+      res = await suite.gw.http.post('/chat').set(suite.gw.auth('user-agent')).send({ message: 'price of ETH' });
     } finally {
-      await stack.start('price-oracle');
+      await suite.stack.start('price-oracle');
     }
 
     expect(res.status).toBe(200);
@@ -125,30 +114,30 @@ describe('outages behind the gateway', () => {
     });
     expect(reply).toContain('could not check the input before payment; the hold was released and nothing was paid. Nothing was charged.');
     expect(reply).toContain('Spent in this request: 0.00 MNEE');
-    expect(spendOf(await probe.agent('user-agent'))).toEqual(spendOf(before));
+    expect(spendOf(await suite.probe.agent('user-agent'))).toEqual(spendOf(before));
   });
 
   it('answers the chat with a clean 503 when the policy is down, and nothing is paid', async () => {
-    const paymentsBefore = await probe.payments({ agentId: 'user-agent' });
-    await stack.stop('policy');
+    const paymentsBefore = await suite.probe.payments({ agentId: 'user-agent' });
+    await suite.stack.stop('policy');
     let res;
     try {
-      res = await gw.http.post('/chat').set(gw.auth('user-agent')).send({ message: 'price of ETH' });
+      res = await suite.gw.http.post('/chat').set(suite.gw.auth('user-agent')).send({ message: 'price of ETH' });
     } finally {
-      await stack.start('policy');
+      await suite.stack.start('policy');
     }
 
     expect(res.status).toBe(503);
     expect(res.body).toMatchObject({ error: { code: 'UPSTREAM_UNAVAILABLE' } });
     expect(JSON.stringify(res.body)).not.toMatch(/\bat .+\.ts:\d+/);
-    expect(await probe.payments({ agentId: 'user-agent' })).toHaveLength(paymentsBefore.length);
+    expect(await suite.probe.payments({ agentId: 'user-agent' })).toHaveLength(paymentsBefore.length);
   });
 
   it('serves paid calls while the logger is down, and every decision and payment reaches the audit trail once it is back', async () => {
-    await gw.gateway.outbox.flush();
-    const statsBefore = await probe.stats({ agentId: 'ops-agent' });
+    await suite.gw.gateway.outbox.flush();
+    const statsBefore = await suite.probe.stats({ agentId: 'ops-agent' });
 
-    await stack.stop('logger');
+    await suite.stack.stop('logger');
     const answers: InvokeAnswer[] = [];
     try {
       for (const base of ['ETH', 'BTC', 'SOL']) {
@@ -159,9 +148,9 @@ describe('outages behind the gateway', () => {
       const rejected = await invoke('ops-agent', 'BATCH_COMPUTE', { input: { kind: 'primes', below: 100 } });
       expect(rejected.status).toBe(200);
       answers.push(InvokeAnswer.parse(rejected.body));
-      expect((await gw.http.get('/policy/logs').set(gw.auth('admin'))).status).toBeGreaterThanOrEqual(502);
+      expect((await suite.gw.http.get('/policy/logs').set(suite.gw.auth('admin'))).status).toBeGreaterThanOrEqual(502);
     } finally {
-      await stack.start('logger');
+      await suite.stack.start('logger');
     }
 
     const paid = answers.flatMap((answer) => (answer.payment ? [answer.payment] : []));
@@ -172,7 +161,7 @@ describe('outages behind the gateway', () => {
     const decisions = await waitFor(
       'the outage decisions in GET /policy/logs',
       async () => {
-        const logged = await probe.decisions({ agentId: 'ops-agent' });
+        const logged = await suite.probe.decisions({ agentId: 'ops-agent' });
         const ids = new Set(logged.map((entry) => entry.id));
         return answers.every((answer) => ids.has(answer.decision.id)) ? logged : undefined;
       },
@@ -189,7 +178,7 @@ describe('outages behind the gateway', () => {
     const stats = await waitFor(
       'the outage payments in GET /stats',
       async () => {
-        const now = await probe.stats({ agentId: 'ops-agent' });
+        const now = await suite.probe.stats({ agentId: 'ops-agent' });
         return now.transactions.total === statsBefore.transactions.total + paid.length &&
           now.policy.total === statsBefore.policy.total + answers.length
           ? now
@@ -208,7 +197,7 @@ describe('outages behind the gateway', () => {
     );
 
     // GET /transactions (the ledger) and GET /stats (the audit trail) tell the same story.
-    const ledger = await probe.payments({ agentId: 'ops-agent' });
+    const ledger = await suite.probe.payments({ agentId: 'ops-agent' });
     for (const payment of paid) expect(ledger.find((entry) => entry.id === payment.id)).toMatchObject({ status: 'MOCK', amount: '0.05' });
     const net = ledger.reduce((total, p) => (p.status === 'MOCK' || p.status === 'SUCCESS' ? total + toBaseUnits(p.amount) : total), 0n);
     expect(stats.spendByAgent['ops-agent']).toBe(fromBaseUnits(net));
@@ -216,23 +205,23 @@ describe('outages behind the gateway', () => {
   });
 
   it('keeps no hold and no charge for a provider killed mid-call (SIGKILL), however far the call got', async () => {
-    const before = await probe.agent('user-agent');
-    const paymentsBefore = new Set((await stack.payments.list({ agentId: 'user-agent', limit: 200 })).items.map((p) => p.id));
+    const before = await suite.probe.agent('user-agent');
+    const paymentsBefore = new Set((await suite.stack.payments.list({ agentId: 'user-agent', limit: 200 })).items.map((p) => p.id));
     const call = invoke('user-agent', 'IMAGE_GEN', { input: { prompt: 'a lighthouse in a storm', width: 1024, height: 1024 } });
     // Kill the provider as soon as the call is paid: while the gateway calls it, or while it renders.
     const killed = (async () => {
       await waitFor(
         'the image payment',
-        async () => (await stack.payments.list({ agentId: 'user-agent', limit: 200 })).items.some((p) => !paymentsBefore.has(p.id)),
+        async () => (await suite.stack.payments.list({ agentId: 'user-agent', limit: 200 })).items.some((p) => !paymentsBefore.has(p.id)),
         POLL,
       );
-      await stack.kill('image-gen');
+      await suite.stack.kill('image-gen');
     })();
     const res = await call;
     await killed;
-    await stack.start('image-gen');
+    await suite.stack.start('image-gen');
 
-    const after = await probe.agent('user-agent');
+    const after = await suite.probe.agent('user-agent');
     expect(after.reserved).toBe(before.reserved);
     if (res.status === 200) {
       // It finished before the kill: paid and served.
@@ -243,7 +232,7 @@ describe('outages behind the gateway', () => {
       const body = InvokeFailureBody.parse(res.body);
       expect(body.error.code).toBe('UPSTREAM_UNAVAILABLE');
       expect(body.refund).toMatchObject({ status: 'REFUNDED' });
-      expect((await stack.payments.get(body.payment?.id ?? '')).status).toBe('REFUNDED');
+      expect((await suite.stack.payments.get(body.payment?.id ?? '')).status).toBe('REFUNDED');
       expect(after.spentToday).toBe(before.spentToday);
     }
 

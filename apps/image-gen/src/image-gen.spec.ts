@@ -1,12 +1,7 @@
 import { createHash } from 'node:crypto';
 import { PNG } from 'pngjs';
 import request from 'supertest';
-import {
-  createProviderUnderTest,
-  startTestPaymentNetwork,
-  type ProviderUnderTest,
-  type TestPaymentNetwork,
-} from '@nexus/provider-kit/testing';
+import { useProviderUnderTest } from '@nexus/provider-kit/testing';
 import { ErrorBody, ImageGenLimits, ImageGenResult, InvokeResponse } from '@nexus/types';
 import { buildImageGen } from './build-image-gen';
 import { renderImage } from './render/render-image';
@@ -17,30 +12,13 @@ const resultOf = (body: unknown) => {
 };
 
 describe('IMAGE_GEN paid in mock mode', () => {
-  let network: TestPaymentNetwork;
-  let provider: ProviderUnderTest;
-
-  beforeAll(async () => {
-    network = await startTestPaymentNetwork('mock');
-    provider = await createProviderUnderTest(buildImageGen, { serviceId: 'IMAGE_GEN', network });
-  });
-  afterAll(async () => {
-    await provider?.close();
-    await network?.stop();
-  });
-
-  const invoke = (body: unknown, headers: Record<string, string> = {}) =>
-    request(provider.app)
-      .post('/invoke')
-      .set(headers)
-      .send(body as object);
+  const provider = useProviderUnderTest(buildImageGen, { serviceId: 'IMAGE_GEN' });
 
   it('renders a standard PNG for a paid call and serves the same bytes again for free', async () => {
     const { payment, headers } = await provider.pay({ variant: 'standard' });
-    const response = await invoke(
-      { variant: 'standard', input: { prompt: 'a snowy mountain at sunset', width: 640, height: 480 } },
-      headers,
-    ).expect(200);
+    const response = await provider
+      .invoke({ variant: 'standard', input: { prompt: 'a snowy mountain at sunset', width: 640, height: 480 } }, headers)
+      .expect(200);
     const { answer, image } = resultOf(response.body);
     const bytes = Buffer.from(image.data, 'base64');
 
@@ -59,7 +37,7 @@ describe('IMAGE_GEN paid in mock mode', () => {
   it('renders a draft SVG byte for byte as the renderer does for the same prompt, seed and size', async () => {
     const { payment, headers } = await provider.pay({ variant: 'draft' });
     const input = { prompt: 'city skyline at night', width: 256, height: 128, format: 'svg', seed: 7 } as const;
-    const response = await invoke({ variant: 'draft', input }, headers).expect(200);
+    const response = await provider.invoke({ variant: 'draft', input }, headers).expect(200);
     const { answer, image } = resultOf(response.body);
     const expected = renderImage(input);
 
@@ -75,7 +53,9 @@ describe('IMAGE_GEN paid in mock mode', () => {
 
   it('refuses an image too large for the draft variant before taking the payment, which then pays for a draft that fits', async () => {
     const { payment, headers } = await provider.pay({ variant: 'draft' });
-    const refused = await invoke({ variant: 'draft', input: { prompt: 'green hills', width: 512, height: 300 } }, headers).expect(400);
+    const refused = await provider
+      .invoke({ variant: 'draft', input: { prompt: 'green hills', width: 512, height: 300 } }, headers)
+      .expect(400);
 
     expect(ErrorBody.parse(refused.body).error).toMatchObject({
       code: 'VALIDATION_ERROR',
@@ -86,7 +66,9 @@ describe('IMAGE_GEN paid in mock mode', () => {
     });
     expect(await provider.redemptions.get(payment.id)).toBeUndefined();
 
-    const served = await invoke({ variant: 'draft', input: { prompt: 'green hills', width: 256, height: 256 } }, headers).expect(200);
+    const served = await provider
+      .invoke({ variant: 'draft', input: { prompt: 'green hills', width: 256, height: 256 } }, headers)
+      .expect(200);
     expect(resultOf(served.body).answer.payment.paymentId).toBe(payment.id);
   });
 
@@ -101,9 +83,11 @@ describe('IMAGE_GEN paid in mock mode', () => {
   });
 
   it('answers bad input with 400 and every problem, without asking for payment', async () => {
-    const response = await invoke({
-      input: { prompt: 'a\u0000b', width: 12.5, height: 99_999, format: 'gif', seed: -1, extra: true },
-    }).expect(400);
+    const response = await provider
+      .invoke({
+        input: { prompt: 'a\u0000b', width: 12.5, height: 99_999, format: 'gif', seed: -1, extra: true },
+      })
+      .expect(400);
     const body = ErrorBody.parse(response.body);
 
     expect(body.error.code).toBe('VALIDATION_ERROR');
@@ -115,8 +99,8 @@ describe('IMAGE_GEN paid in mock mode', () => {
       'body.input.seed',
       'body.input.width',
     ]);
-    await invoke({ input: { prompt: '   ' } }).expect(400);
-    await invoke({ input: { prompt: 'x'.repeat(1001) } }).expect(400);
+    await provider.invoke({ input: { prompt: '   ' } }).expect(400);
+    await provider.invoke({ input: { prompt: 'x'.repeat(1001) } }).expect(400);
   });
 
   it('answers 404 IMAGE_NOT_FOUND for a hash it never rendered and 400 for one that is no hash', async () => {
@@ -152,14 +136,12 @@ describe('IMAGE_GEN paid in mock mode', () => {
 
   it('still serves its images after a restart on the same data directory', async () => {
     const { headers } = await provider.pay({ variant: 'draft' });
-    const response = await invoke(
-      { variant: 'draft', input: { prompt: 'desert dunes', width: 100, height: 100, seed: 3 } },
-      headers,
-    ).expect(200);
+    const response = await provider
+      .invoke({ variant: 'draft', input: { prompt: 'desert dunes', width: 100, height: 100, seed: 3 } }, headers)
+      .expect(200);
     const { image } = resultOf(response.body);
 
-    await provider.close();
-    provider = await createProviderUnderTest(buildImageGen, { serviceId: 'IMAGE_GEN', network, dataDir: provider.dataDir });
+    await provider.restart();
 
     const again = await request(provider.app).get(image.url).buffer(true).expect(200);
     expect(Buffer.from(again.body as Buffer).toString('base64')).toBe(image.data);
@@ -167,14 +149,7 @@ describe('IMAGE_GEN paid in mock mode', () => {
 });
 
 describe('IMAGE_GEN paid on a local chain', () => {
-  let provider: ProviderUnderTest;
-
-  beforeAll(async () => {
-    provider = await createProviderUnderTest(buildImageGen, { serviceId: 'IMAGE_GEN', mode: 'chain' });
-  }, 120_000);
-  afterAll(async () => {
-    await provider?.close();
-  });
+  const provider = useProviderUnderTest(buildImageGen, { serviceId: 'IMAGE_GEN', mode: 'chain', timeoutMs: 120_000 });
 
   it('renders for a payment settled through the router, proven by its transaction', async () => {
     const { payment, headers } = await provider.pay({ variant: 'standard' });

@@ -1,12 +1,6 @@
 import { createHash } from 'node:crypto';
 import request from 'supertest';
-import {
-  createProviderUnderTest,
-  startTestPaymentNetwork,
-  type ProviderUnderTest,
-  type TestPaymentNetwork,
-} from '@nexus/provider-kit/testing';
-import { createTemporaryPostgres, type TemporaryPostgres } from '@nexus/stores/testing';
+import { useProviderUnderTest, type ProviderUnderTest } from '@nexus/provider-kit/testing';
 import { ErrorBody, InvokeResponse, LogArchive, LogArchiveReceipt, canonicalJson } from '@nexus/types';
 import { buildLogArchive } from './build-log-archive';
 
@@ -32,27 +26,11 @@ async function readBack(provider: ProviderUnderTest, url: string): Promise<LogAr
 }
 
 describe('LOG_ARCHIVE paid in mock mode', () => {
-  let network: TestPaymentNetwork;
-  let provider: ProviderUnderTest;
-
-  beforeAll(async () => {
-    network = await startTestPaymentNetwork('mock');
-    provider = await createProviderUnderTest(buildLogArchive, { serviceId: 'LOG_ARCHIVE', network });
-  });
-  afterAll(async () => {
-    await provider?.close();
-    await network?.stop();
-  });
-
-  const invoke = (body: unknown, headers: Record<string, string> = {}) =>
-    request(provider.app)
-      .post('/invoke')
-      .set(headers)
-      .send(body as object);
+  const provider = useProviderUnderTest(buildLogArchive, { serviceId: 'LOG_ARCHIVE' });
 
   it('archives every line in full and reads back exactly what was stored, under a hash anyone can recompute', async () => {
     const { payment, headers } = await provider.pay({ variant: 'full' });
-    const response = await invoke({ variant: 'full', input: { lines: LINES } }, headers).expect(200);
+    const response = await provider.invoke({ variant: 'full', input: { lines: LINES } }, headers).expect(200);
     const { answer, receipt } = receiptOf(response.body);
 
     expect(answer).toMatchObject({ serviceId: 'LOG_ARCHIVE', variant: 'full', payment: { paymentId: payment.id, amount: '0.30' } });
@@ -74,7 +52,7 @@ describe('LOG_ARCHIVE paid in mock mode', () => {
 
   it('keeps only a summary for the summary variant and reads it back with its hash', async () => {
     const { payment, headers } = await provider.pay({ variant: 'summary' });
-    const response = await invoke({ variant: 'summary', input: { lines: LINES } }, headers).expect(200);
+    const response = await provider.invoke({ variant: 'summary', input: { lines: LINES } }, headers).expect(200);
     const { answer, receipt } = receiptOf(response.body);
     expect(answer).toMatchObject({ variant: 'summary', payment: { paymentId: payment.id, amount: '0.05' } });
 
@@ -110,7 +88,7 @@ describe('LOG_ARCHIVE paid in mock mode', () => {
 
   it('archives the default (full) variant when the call names none', async () => {
     const { headers } = await provider.pay();
-    const response = await invoke({ input: { lines: LINES.slice(0, 1) } }, headers).expect(200);
+    const response = await provider.invoke({ input: { lines: LINES.slice(0, 1) } }, headers).expect(200);
     expect(receiptOf(response.body).receipt).toMatchObject({ variant: 'full', lineCount: 1 });
   });
 
@@ -118,14 +96,14 @@ describe('LOG_ARCHIVE paid in mock mode', () => {
     const { payment, headers } = await provider.pay({ variant: 'full' });
     const many = Array.from({ length: 5_001 }, (_, i) => ({ timestamp: '2026-03-10T12:00:00Z', level: 'info', message: `m${i % 3}` }));
 
-    const refused = await invoke({ variant: 'full', input: { lines: many } }, headers).expect(400);
+    const refused = await provider.invoke({ variant: 'full', input: { lines: many } }, headers).expect(400);
     expect(ErrorBody.parse(refused.body).error).toMatchObject({
       code: 'VALIDATION_ERROR',
       details: [{ path: 'body.input.lines', message: expect.stringContaining('at most 5000 lines for the full variant') }],
     });
     expect(await provider.redemptions.get(payment.id)).toBeUndefined();
 
-    const served = await invoke({ variant: 'full', input: { lines: many.slice(0, 5_000) } }, headers).expect(200);
+    const served = await provider.invoke({ variant: 'full', input: { lines: many.slice(0, 5_000) } }, headers).expect(200);
     expect(receiptOf(served.body).receipt).toMatchObject({ variant: 'full', lineCount: 5_000 });
   });
 
@@ -136,7 +114,7 @@ describe('LOG_ARCHIVE paid in mock mode', () => {
       level: i % 100 === 0 ? 'error' : 'info',
       message: `request ${i % 12}`,
     }));
-    const response = await invoke({ variant: 'summary', input: { lines } }, headers).expect(200);
+    const response = await provider.invoke({ variant: 'summary', input: { lines } }, headers).expect(200);
     const archive = await readBack(provider, receiptOf(response.body).receipt.url);
 
     expect(archive).toMatchObject({
@@ -147,16 +125,18 @@ describe('LOG_ARCHIVE paid in mock mode', () => {
   });
 
   it('answers bad input with 400 and every problem, without asking for payment', async () => {
-    const response = await invoke({
-      variant: 'summary',
-      input: {
-        lines: [
-          { timestamp: 'yesterday', level: 'info', message: 'a' },
-          { timestamp: '2026-03-10T12:00:00Z', level: 'verbose', message: 'b' },
-          { timestamp: '2026-03-10T12:00:00Z', level: 'info', message: 'x'.repeat(4_097), nested: { no: 1 } },
-        ],
-      },
-    }).expect(400);
+    const response = await provider
+      .invoke({
+        variant: 'summary',
+        input: {
+          lines: [
+            { timestamp: 'yesterday', level: 'info', message: 'a' },
+            { timestamp: '2026-03-10T12:00:00Z', level: 'verbose', message: 'b' },
+            { timestamp: '2026-03-10T12:00:00Z', level: 'info', message: 'x'.repeat(4_097), nested: { no: 1 } },
+          ],
+        },
+      })
+      .expect(400);
     const body = ErrorBody.parse(response.body);
 
     expect(body.error.code).toBe('VALIDATION_ERROR');
@@ -166,14 +146,14 @@ describe('LOG_ARCHIVE paid in mock mode', () => {
       'body.input.lines.2.message',
       'body.input.lines.2.nested',
     ]);
-    await invoke({ input: { lines: [] } }).expect(400);
-    await invoke({ input: {} }).expect(400);
-    await invoke({ variant: 'compressed', input: { lines: LINES } }).expect(400);
+    await provider.invoke({ input: { lines: [] } }).expect(400);
+    await provider.invoke({ input: {} }).expect(400);
+    await provider.invoke({ variant: 'compressed', input: { lines: LINES } }).expect(400);
   });
 
   it('refuses a body over its 2 MB limit with 413', async () => {
     const lines = Array.from({ length: 600 }, () => ({ timestamp: '2026-03-10T12:00:00Z', level: 'info', message: 'x'.repeat(4_000) }));
-    const response = await invoke({ variant: 'summary', input: { lines } }).expect(413);
+    const response = await provider.invoke({ variant: 'summary', input: { lines } }).expect(413);
     expect(ErrorBody.parse(response.body).error.code).toBe('PAYLOAD_TOO_LARGE');
   });
 
@@ -198,10 +178,9 @@ describe('LOG_ARCHIVE paid in mock mode', () => {
 
   it('still serves its archives after a restart on the same data directory', async () => {
     const { headers } = await provider.pay({ variant: 'full' });
-    const { receipt } = receiptOf((await invoke({ variant: 'full', input: { lines: LINES } }, headers).expect(200)).body);
+    const { receipt } = receiptOf((await provider.invoke({ variant: 'full', input: { lines: LINES } }, headers).expect(200)).body);
 
-    await provider.close();
-    provider = await createProviderUnderTest(buildLogArchive, { serviceId: 'LOG_ARCHIVE', network, dataDir: provider.dataDir });
+    await provider.restart();
 
     const archive = await readBack(provider, receipt.url);
     expect(archive.variant === 'full' && archive.lines).toEqual(STORED);
@@ -210,17 +189,7 @@ describe('LOG_ARCHIVE paid in mock mode', () => {
 });
 
 describe('LOG_ARCHIVE on PostgreSQL', () => {
-  let postgres: TemporaryPostgres;
-  let provider: ProviderUnderTest;
-
-  beforeAll(async () => {
-    postgres = await createTemporaryPostgres('nexus_log_archive');
-    provider = await createProviderUnderTest(buildLogArchive, { serviceId: 'LOG_ARCHIVE', mode: 'mock', databaseUrl: postgres.url });
-  });
-  afterAll(async () => {
-    await provider?.close();
-    await postgres?.drop();
-  });
+  const provider = useProviderUnderTest(buildLogArchive, { serviceId: 'LOG_ARCHIVE', postgres: 'nexus_log_archive' });
 
   it('stores and reads back an archive, non-ASCII and all, with its store on PostgreSQL', async () => {
     const { headers } = await provider.pay({ variant: 'full' });
@@ -241,14 +210,7 @@ describe('LOG_ARCHIVE on PostgreSQL', () => {
 });
 
 describe('LOG_ARCHIVE paid on a local chain', () => {
-  let provider: ProviderUnderTest;
-
-  beforeAll(async () => {
-    provider = await createProviderUnderTest(buildLogArchive, { serviceId: 'LOG_ARCHIVE', mode: 'chain' });
-  }, 120_000);
-  afterAll(async () => {
-    await provider?.close();
-  });
+  const provider = useProviderUnderTest(buildLogArchive, { serviceId: 'LOG_ARCHIVE', mode: 'chain', timeoutMs: 120_000 });
 
   it('archives a summary paid through the router, proven by its transaction', async () => {
     const { payment, headers } = await provider.pay({ variant: 'summary' });

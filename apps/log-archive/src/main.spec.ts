@@ -1,23 +1,16 @@
-import { mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { freePort } from '@nexus/chain/testing';
-import { startTestPaymentNetwork, type TestPaymentNetwork } from '@nexus/provider-kit/testing';
+import { providerProcessEnv, useTestPaymentNetwork } from '@nexus/provider-kit/testing';
 import { startServiceProcess } from '@nexus/service-kit/testing';
 import { ErrorBody, Quote } from '@nexus/types';
 
 describe('log-archive start-up', () => {
-  let network: TestPaymentNetwork;
-  beforeAll(async () => {
-    network = await startTestPaymentNetwork('mock');
-  });
-  afterAll(() => network?.stop());
+  const suite = useTestPaymentNetwork();
 
   it('starts from its entry point, quotes both variants, asks to be paid, and stops on SIGTERM', async () => {
     const service = await startServiceProcess({
       app: 'log-archive',
       port: await freePort(),
-      env: { ...network.providerEnv, NEXUS_DATA_DIR: mkdtempSync(join(tmpdir(), 'log-archive-main-')) },
+      env: providerProcessEnv(suite.network, 'log-archive'),
     });
     try {
       const quote = Quote.parse(await (await fetch(`${service.url}/quote`)).json());

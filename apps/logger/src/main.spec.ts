@@ -1,9 +1,9 @@
-import { spawn, spawnSync } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import { existsSync, mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { freePort } from '@nexus/chain/testing';
-import { TEST_TOKENS, authAs, startServiceProcess, testCredentialEnv } from '@nexus/service-kit/testing';
+import { TEST_TOKENS, authAs, startServiceProcess, testCredentialEnv, runServiceToExit } from '@nexus/service-kit/testing';
 import { createTemporaryPostgres } from '@nexus/stores/testing';
 import { CALLERS_ACCEPTED_BY, LogEventAck, LoggedEvent } from '@nexus/types';
 import { decisionEvent } from './testing/events';
@@ -22,7 +22,7 @@ const baseEnv = (env: Record<string, string>) => ({
 
 /** Runs the real entry point (through tsx) to its end and returns what it logged and its exit code. */
 function start(env: Record<string, string>) {
-  const result = spawnSync(process.execPath, entry, { cwd: root, env: baseEnv(env), encoding: 'utf8', timeout: 30_000 });
+  const result = runServiceToExit({ app: 'logger', env: baseEnv(env) });
   return { status: result.status, output: `${result.stdout}${result.stderr}` };
 }
 

@@ -1,11 +1,11 @@
-import { spawn, spawnSync } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { localAccount, writeDeployment } from '@nexus/chain';
 import { startTestChain, type TestChain } from '@nexus/chain/testing';
 import { TestGrantIssuer } from '@nexus/clients/testing';
-import { testCredentialEnv } from '@nexus/service-kit/testing';
+import { testCredentialEnv, runServiceToExit } from '@nexus/service-kit/testing';
 import { CALLERS_ACCEPTED_BY } from '@nexus/types';
 
 const root = join(__dirname, '../../..');
@@ -24,7 +24,7 @@ const baseEnv = (env: Record<string, string>) => ({
 
 /** Runs the real entry point (through tsx) to its end and returns what it logged and its exit code. */
 function start(env: Record<string, string>) {
-  const result = spawnSync(process.execPath, entry, { cwd: root, env: baseEnv(env), encoding: 'utf8', timeout: 30_000 });
+  const result = runServiceToExit({ app: 'payment', env: baseEnv(env) });
   return { status: result.status, output: `${result.stdout}${result.stderr}` };
 }
 

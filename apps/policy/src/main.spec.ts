@@ -1,9 +1,9 @@
-import { spawn, spawnSync } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import { cpSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { TestGrantIssuer } from '@nexus/clients/testing';
-import { testCredentialEnv } from '@nexus/service-kit/testing';
+import { testCredentialEnv, runServiceToExit } from '@nexus/service-kit/testing';
 import { CALLERS_ACCEPTED_BY } from '@nexus/types';
 
 const root = join(__dirname, '../../..');
@@ -22,7 +22,7 @@ const baseEnv = (configDir: string, env: Record<string, string>) => ({
 
 /** Runs the real entry point (through tsx) to its end and returns what it logged and its exit code. */
 function start(configDir: string, env: Record<string, string> = {}) {
-  const result = spawnSync(process.execPath, entry, { cwd: root, env: baseEnv(configDir, env), encoding: 'utf8', timeout: 30_000 });
+  const result = runServiceToExit({ app: 'policy', env: baseEnv(configDir, env) });
   return { status: result.status, output: `${result.stdout}${result.stderr}` };
 }
 

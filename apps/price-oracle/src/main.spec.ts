@@ -1,23 +1,13 @@
-import { spawnSync } from 'node:child_process';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { freePort } from '@nexus/chain/testing';
-import { startTestPaymentNetwork, type TestPaymentNetwork } from '@nexus/provider-kit/testing';
-import { findWorkspaceRoot, startServiceProcess } from '@nexus/service-kit/testing';
+import { providerProcessEnv, useTestPaymentNetwork } from '@nexus/provider-kit/testing';
+import { runServiceToExit, startServiceProcess } from '@nexus/service-kit/testing';
 
 describe('price-oracle start-up', () => {
-  let network: TestPaymentNetwork;
-  beforeAll(async () => {
-    network = await startTestPaymentNetwork('mock');
-  });
-  afterAll(() => network?.stop());
-
-  const env = (extra: Record<string, string> = {}) => ({
-    ...network.providerEnv,
-    NEXUS_DATA_DIR: mkdtempSync(join(tmpdir(), 'price-oracle-main-')),
-    ...extra,
-  });
+  const suite = useTestPaymentNetwork();
+  const env = (extra: Record<string, string> = {}) => providerProcessEnv(suite.network, 'price-oracle', extra);
 
   it('starts from its entry point with the repository feed, quotes, lists its symbols, and stops on SIGTERM', async () => {
     const service = await startServiceProcess({ app: 'price-oracle', port: await freePort(), env: env() });
@@ -41,12 +31,7 @@ describe('price-oracle start-up', () => {
       file,
       'feed: { source: x, bucketSeconds: -1, defaultQuote: USD, drift: { amplitudeBps: 1, periodBuckets: 2, noiseBps: 0 } }\nsymbols: { USD: US dollar }\npairs: [{ base: ETH, quote: USD, price: 1.5 }]\n',
     );
-    const result = spawnSync(process.execPath, ['--import', 'tsx', join(__dirname, 'main.ts')], {
-      cwd: findWorkspaceRoot(),
-      env: { PATH: process.env['PATH'] ?? '', ...env({ PRICE_ORACLE_PORT: '0', PRICE_FEED_FILE: file }) },
-      encoding: 'utf8',
-      timeout: 30_000,
-    });
+    const result = runServiceToExit({ app: 'price-oracle', env: env({ PRICE_FEED_FILE: file }) });
     const output = `${result.stdout}${result.stderr}`;
 
     expect(result.status).toBe(1);

@@ -2,12 +2,7 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import request from 'supertest';
-import {
-  createProviderUnderTest,
-  startTestPaymentNetwork,
-  type ProviderUnderTest,
-  type TestPaymentNetwork,
-} from '@nexus/provider-kit/testing';
+import { createProviderUnderTest, useProviderUnderTest } from '@nexus/provider-kit/testing';
 import { ErrorBody, InvokeResponse, PriceAnswer, PriceSymbolList } from '@nexus/types';
 import { priceOracleBuilder } from './build-price-oracle';
 
@@ -21,27 +16,11 @@ const answerOf = (body: unknown) => {
 };
 
 describe('PRICE_ORACLE paid in mock mode', () => {
-  let network: TestPaymentNetwork;
-  let provider: ProviderUnderTest;
-
-  beforeAll(async () => {
-    network = await startTestPaymentNetwork('mock');
-    provider = await createProviderUnderTest(build, { serviceId: 'PRICE_ORACLE', network });
-  });
-  afterAll(async () => {
-    await provider?.close();
-    await network?.stop();
-  });
-
-  const invoke = (body: unknown, headers: Record<string, string> = {}) =>
-    request(provider.app)
-      .post('/invoke')
-      .set(headers)
-      .send(body as object);
+  const provider = useProviderUnderTest(build, { serviceId: 'PRICE_ORACLE' });
 
   it('answers a paid query with the price of the pair, its timestamp, bucket and source', async () => {
     const { payment, headers } = await provider.pay();
-    const response = await invoke({ variant: 'query', input: { base: 'eth', quote: 'usd' } }, headers).expect(200);
+    const response = await provider.invoke({ variant: 'query', input: { base: 'eth', quote: 'usd' } }, headers).expect(200);
     const { answer, price } = answerOf(response.body);
 
     expect(answer).toMatchObject({ serviceId: 'PRICE_ORACLE', variant: 'query', payment: { paymentId: payment.id, amount: '0.05' } });
@@ -63,7 +42,7 @@ describe('PRICE_ORACLE paid in mock mode', () => {
     const at = '2026-03-10T11:00:10Z';
     const ask = async (input: object) => {
       const { headers } = await provider.pay();
-      return answerOf((await invoke({ input: { ...input, at } }, headers).expect(200)).body).price;
+      return answerOf((await provider.invoke({ input: { ...input, at } }, headers).expect(200)).body).price;
     };
     const first = await ask({ base: 'ETH' });
     const again = await ask({ base: 'ETH', quote: 'USD' });
@@ -78,19 +57,19 @@ describe('PRICE_ORACLE paid in mock mode', () => {
 
   it('refuses an unknown symbol with 404 before taking the payment, which then pays for a price it knows', async () => {
     const { payment, headers } = await provider.pay();
-    const refused = await invoke({ input: { base: 'DOGE', quote: 'USD' } }, headers).expect(404);
+    const refused = await provider.invoke({ input: { base: 'DOGE', quote: 'USD' } }, headers).expect(404);
 
     expect(ErrorBody.parse(refused.body).error).toMatchObject({ code: 'PRICE_NOT_FOUND', message: expect.stringContaining('DOGE') });
     expect(await provider.redemptions.get(payment.id)).toBeUndefined();
 
-    const served = await invoke({ input: { base: 'BTC' } }, headers).expect(200);
+    const served = await provider.invoke({ input: { base: 'BTC' } }, headers).expect(200);
     expect(answerOf(served.body).answer.payment.paymentId).toBe(payment.id);
   });
 
   it('refuses unknown symbols and the future for free, without asking for payment', async () => {
-    const unknown = await invoke({ input: { base: 'XRP', quote: 'DOGE' } }).expect(404);
-    const future = await invoke({ input: { base: 'ETH', at: '2026-03-10T12:01:00Z' } }).expect(400);
-    const same = await invoke({ input: { base: 'USD' } }).expect(400);
+    const unknown = await provider.invoke({ input: { base: 'XRP', quote: 'DOGE' } }).expect(404);
+    const future = await provider.invoke({ input: { base: 'ETH', at: '2026-03-10T12:01:00Z' } }).expect(400);
+    const same = await provider.invoke({ input: { base: 'USD' } }).expect(400);
 
     expect(ErrorBody.parse(unknown.body).error.message).toContain('XRP or DOGE');
     expect(ErrorBody.parse(future.body).error.details).toEqual([{ path: 'body.input.at', message: expect.stringContaining('future') }]);
@@ -98,12 +77,12 @@ describe('PRICE_ORACLE paid in mock mode', () => {
   });
 
   it('answers bad input with 400 and every problem', async () => {
-    const response = await invoke({ input: { base: 'E', quote: 42, at: 'yesterday', extra: 1 } }).expect(400);
+    const response = await provider.invoke({ input: { base: 'E', quote: 42, at: 'yesterday', extra: 1 } }).expect(400);
     const body = ErrorBody.parse(response.body);
 
     expect(body.error.code).toBe('VALIDATION_ERROR');
     expect(body.error.details?.map((d) => d.path).sort()).toEqual(['body.input', 'body.input.at', 'body.input.base', 'body.input.quote']);
-    const same = await invoke({ input: { base: 'ETH', quote: 'eth' } }).expect(400);
+    const same = await provider.invoke({ input: { base: 'ETH', quote: 'eth' } }).expect(400);
     expect(ErrorBody.parse(same.body).error.details).toEqual([{ path: 'body.input.quote', message: 'must differ from base' }]);
   });
 
@@ -135,7 +114,11 @@ describe('PRICE_ORACLE paid in mock mode', () => {
         'pairs: [{ base: GOLD, quote: EUR, price: "2000.125" }]',
       ].join('\n'),
     );
-    const custom = await createProviderUnderTest(build, { serviceId: 'PRICE_ORACLE', network, env: { PRICE_FEED_FILE: file } });
+    const custom = await createProviderUnderTest(build, {
+      serviceId: 'PRICE_ORACLE',
+      network: provider.network,
+      env: { PRICE_FEED_FILE: file },
+    });
     try {
       const { headers } = await custom.pay();
       const response = await request(custom.app)
@@ -149,21 +132,14 @@ describe('PRICE_ORACLE paid in mock mode', () => {
     }
 
     writeFileSync(file, 'feed: { source: my-feed }\nsymbols: {}\npairs: []\n');
-    await expect(createProviderUnderTest(build, { serviceId: 'PRICE_ORACLE', network, env: { PRICE_FEED_FILE: file } })).rejects.toThrow(
-      /feed\.bucketSeconds[\s\S]*feed\.defaultQuote[\s\S]*pairs/,
-    );
+    await expect(
+      createProviderUnderTest(build, { serviceId: 'PRICE_ORACLE', network: provider.network, env: { PRICE_FEED_FILE: file } }),
+    ).rejects.toThrow(/feed\.bucketSeconds[\s\S]*feed\.defaultQuote[\s\S]*pairs/);
   });
 });
 
 describe('PRICE_ORACLE paid on a local chain', () => {
-  let provider: ProviderUnderTest;
-
-  beforeAll(async () => {
-    provider = await createProviderUnderTest(build, { serviceId: 'PRICE_ORACLE', mode: 'chain' });
-  }, 120_000);
-  afterAll(async () => {
-    await provider?.close();
-  });
+  const provider = useProviderUnderTest(build, { serviceId: 'PRICE_ORACLE', mode: 'chain', timeoutMs: 120_000 });
 
   it('answers for a payment settled through the router, proven by its transaction', async () => {
     const { payment, headers } = await provider.pay();

@@ -5,35 +5,29 @@ import { MNEEPaymentRouter__factory, MNEEToken__factory, paymentRefOf, serviceId
 import { fundFrontRunner, payUnderRef } from '@nexus/chain/testing';
 import { PaymentRequiredBody, ProviderFailureBody } from '@nexus/types';
 import { buildEchoProvider } from './testing/echo-provider';
-import { createProviderUnderTest, proofHeaders, type ProviderUnderTest } from './testing/provider-under-test';
-import { startTestPaymentNetwork, type TestPaymentNetwork } from './testing/test-payment-network';
+import { createProviderUnderTest, proofHeaders } from './testing/provider-under-test';
+import { useProviderUnderTest } from './testing/provider-suite';
+import { startTestPaymentNetwork } from './testing/test-payment-network';
 
 const LOG_ARCHIVE_PAYEE = '0x15d34AAf54267DB7D7c367839AAf71A00a2C6A65';
 
 describe('a paid route in chain mode (the provider reads the chain itself)', () => {
-  let network: TestPaymentNetwork;
-  let provider: ProviderUnderTest;
-  const chain = () => network.chain!;
+  // The payment service pays the payee its own services.yaml names: here IMAGE_GEN's is LOG_ARCHIVE's, so a
+  // payment for IMAGE_GEN reaches this provider's payee (for the wrong service).
+  const provider = useProviderUnderTest(buildEchoProvider, {
+    serviceId: 'LOG_ARCHIVE',
+    mode: 'chain',
+    networkOptions: { paymentEnv: { NEXUS_SERVICE_IMAGE_GEN_PAYEE: LOG_ARCHIVE_PAYEE } },
+  });
+  const chain = () => provider.network.chain!;
   const token = () => MNEEToken__factory.connect(chain().deployment.token.address, chain().provider);
-  const invoke = (body: object, headers: Record<string, string>) => request(provider.app).post('/invoke').set(headers).send(body);
   const refusal = async (headers: Record<string, string>, body: object = { input: { text: 'x' } }) => {
-    const response = await invoke(body, headers).expect(402);
+    const response = await provider.invoke(body, headers).expect(402);
     return PaymentRequiredBody.parse(response.body);
   };
 
-  beforeAll(async () => {
-    // The payment service pays the payee its own services.yaml names: here IMAGE_GEN's is LOG_ARCHIVE's, so a
-    // payment for IMAGE_GEN reaches this provider's payee (for the wrong service).
-    network = await startTestPaymentNetwork('chain', { paymentEnv: { NEXUS_SERVICE_IMAGE_GEN_PAYEE: LOG_ARCHIVE_PAYEE } });
-    provider = await createProviderUnderTest(buildEchoProvider, { serviceId: 'LOG_ARCHIVE', network });
-  });
-  afterAll(async () => {
-    await provider?.close();
-    await network?.stop();
-  });
-
   it('tells in its 402 which chain, router and token to pay with', async () => {
-    const body = PaymentRequiredBody.parse((await invoke({ input: { text: 'x' } }, {}).expect(402)).body);
+    const body = PaymentRequiredBody.parse((await provider.invoke({ input: { text: 'x' } }, {}).expect(402)).body);
     expect(body.quote.payment).toMatchObject({
       mode: 'chain',
       chainId: 31337,
@@ -45,10 +39,10 @@ describe('a paid route in chain mode (the provider reads the chain itself)', () 
 
   it('serves a call paid on chain and keeps the transaction with the redemption', async () => {
     const { payment, headers } = await provider.pay();
-    const response = await invoke({ input: { text: 'on chain' } }, headers).expect(200);
+    const response = await provider.invoke({ input: { text: 'on chain' } }, headers).expect(200);
     expect(response.body.payment).toMatchObject({ paymentId: payment.id, txHash: payment.txHash, amount: '0.30' });
     expect(await provider.redemptions.get(payment.id)).toMatchObject({ status: 'SERVED', paymentRef: paymentRefOf(payment.id) });
-    await invoke({ input: { text: 'again' } }, headers).expect(409);
+    await provider.invoke({ input: { text: 'again' } }, headers).expect(409);
   });
 
   it('needs the transaction hash of the payment', async () => {
@@ -124,7 +118,7 @@ describe('a paid route in chain mode (the provider reads the chain itself)', () 
     const { payment, headers } = await provider.pay();
     expect(await token().balanceOf(treasury)).toBe(before - parseUnits('0.30', 18));
 
-    const response = await invoke({ input: { text: 'x', outcome: 'throw' } }, headers).expect(500);
+    const response = await provider.invoke({ input: { text: 'x', outcome: 'throw' } }, headers).expect(500);
     const body = ProviderFailureBody.parse(response.body);
 
     expect(body.refund).toMatchObject({ status: 'REFUNDED', paymentId: payment.id });
@@ -136,7 +130,7 @@ describe('a paid route in chain mode (the provider reads the chain itself)', () 
       paymentRefOf(payment.id),
     );
     expect(onChain.refunded).toBe(true);
-    expect(await network.payments.get(payment.id)).toMatchObject({ status: 'REFUNDED', refund: { txHash: body.refund.txHash } });
+    expect(await provider.network.payments.get(payment.id)).toMatchObject({ status: 'REFUNDED', refund: { txHash: body.refund.txHash } });
     expect(await provider.redemptions.get(payment.id)).toMatchObject({ status: 'REFUNDED', ledgerSynced: true });
   });
 });

@@ -1,31 +1,18 @@
 import request from 'supertest';
 import { PAYMENT_ID_HEADER, PAYMENT_RECEIPT_HEADER, PaymentRequiredBody, ProviderFailureBody, InvokeResponse, Quote } from '@nexus/types';
 import { buildEchoProvider } from './testing/echo-provider';
-import { createProviderUnderTest, type ProviderUnderTest } from './testing/provider-under-test';
-import { startTestPaymentNetwork, type TestPaymentNetwork } from './testing/test-payment-network';
+import { createProviderUnderTest } from './testing/provider-under-test';
+import { useProviderUnderTest } from './testing/provider-suite';
 
 const LOG_ARCHIVE_PAYEE = '0x15d34AAf54267DB7D7c367839AAf71A00a2C6A65';
 
 describe('a paid route in mock mode (the payments ledger verifies)', () => {
-  let network: TestPaymentNetwork;
-  let provider: ProviderUnderTest;
-
-  beforeAll(async () => {
-    // The payment service pays the payee its own services.yaml names: here IMAGE_GEN's is LOG_ARCHIVE's, so a
-    // payment for IMAGE_GEN reaches this provider's payee (for the wrong service).
-    network = await startTestPaymentNetwork('mock', { paymentEnv: { NEXUS_SERVICE_IMAGE_GEN_PAYEE: LOG_ARCHIVE_PAYEE } });
-    provider = await createProviderUnderTest(buildEchoProvider, { serviceId: 'LOG_ARCHIVE', network });
+  // The payment service pays the payee its own services.yaml names: here IMAGE_GEN's is LOG_ARCHIVE's, so a
+  // payment for IMAGE_GEN reaches this provider's payee (for the wrong service).
+  const provider = useProviderUnderTest(buildEchoProvider, {
+    serviceId: 'LOG_ARCHIVE',
+    networkOptions: { paymentEnv: { NEXUS_SERVICE_IMAGE_GEN_PAYEE: LOG_ARCHIVE_PAYEE } },
   });
-  afterAll(async () => {
-    await provider?.close();
-    await network?.stop();
-  });
-
-  const invoke = (body: unknown, headers: Record<string, string> = {}) =>
-    request(provider.app)
-      .post('/invoke')
-      .set(headers)
-      .send(body as object);
 
   it('quotes its variants, prices and payee for free', async () => {
     const response = await request(provider.app).get('/quote').expect(200);
@@ -43,7 +30,7 @@ describe('a paid route in mock mode (the payments ledger verifies)', () => {
   });
 
   it('answers 402 with what to pay when there is no proof', async () => {
-    const response = await invoke({ variant: 'summary', input: { text: 'hi' } }).expect(402);
+    const response = await provider.invoke({ variant: 'summary', input: { text: 'hi' } }).expect(402);
     const body = PaymentRequiredBody.parse(response.body);
     expect(body.error.code).toBe('PAYMENT_REQUIRED');
     expect(body.required).toEqual({ serviceId: 'LOG_ARCHIVE', variant: 'summary', amount: '0.05' });
@@ -52,8 +39,8 @@ describe('a paid route in mock mode (the payments ledger verifies)', () => {
 
   it('serves a paid call once and refuses the same proof again with 409', async () => {
     const { payment, headers } = await provider.pay();
-    const served = await invoke({ input: { text: 'hello' } }, headers).expect(200);
-    const replay = await invoke({ input: { text: 'hello again' } }, headers).expect(409);
+    const served = await provider.invoke({ input: { text: 'hello' } }, headers).expect(200);
+    const replay = await provider.invoke({ input: { text: 'hello again' } }, headers).expect(409);
 
     expect(InvokeResponse.parse(served.body)).toMatchObject({
       serviceId: 'LOG_ARCHIVE',
@@ -68,64 +55,64 @@ describe('a paid route in mock mode (the payments ledger verifies)', () => {
   it('serves exactly one of ten concurrent uses of one proof', async () => {
     const { headers } = await provider.pay({ variant: 'summary' });
     const responses = await Promise.all(
-      Array.from({ length: 10 }, (_, i) => invoke({ variant: 'summary', input: { text: `race ${i}` } }, headers)),
+      Array.from({ length: 10 }, (_, i) => provider.invoke({ variant: 'summary', input: { text: `race ${i}` } }, headers)),
     );
     expect(responses.filter((r) => r.status === 200)).toHaveLength(1);
     expect(responses.filter((r) => r.status === 409)).toHaveLength(9);
   });
 
   it('refuses a payment id the ledger does not know', async () => {
-    const response = await invoke({ input: { text: 'x' } }, { 'x-payment-id': `pay_${'0'.repeat(32)}` }).expect(402);
+    const response = await provider.invoke({ input: { text: 'x' } }, { 'x-payment-id': `pay_${'0'.repeat(32)}` }).expect(402);
     expect(PaymentRequiredBody.parse(response.body)).toMatchObject({ error: { code: 'PAYMENT_INVALID' }, reason: 'UNKNOWN_PAYMENT' });
   });
 
   it('refuses a payment below the variant price, which still pays for the cheaper variant', async () => {
     const { headers } = await provider.pay({ variant: 'summary' });
-    const refused = await invoke({ variant: 'full', input: { text: 'x' } }, headers).expect(402);
+    const refused = await provider.invoke({ variant: 'full', input: { text: 'x' } }, headers).expect(402);
     expect(refused.body).toMatchObject({ reason: 'AMOUNT_TOO_LOW', required: { amount: '0.30' } });
-    await invoke({ variant: 'summary', input: { text: 'x' } }, headers).expect(200);
+    await provider.invoke({ variant: 'summary', input: { text: 'x' } }, headers).expect(200);
   });
 
   it("refuses a payment made to another provider's payee or for another service", async () => {
     const toOther = await provider.pay({ serviceId: 'PRICE_ORACLE' });
     const forOther = await provider.pay({ serviceId: 'IMAGE_GEN' });
-    expect((await invoke({ input: { text: 'x' } }, toOther.headers).expect(402)).body.reason).toBe('WRONG_PAYEE');
-    expect((await invoke({ input: { text: 'x' } }, forOther.headers).expect(402)).body.reason).toBe('WRONG_SERVICE');
+    expect((await provider.invoke({ input: { text: 'x' } }, toOther.headers).expect(402)).body.reason).toBe('WRONG_PAYEE');
+    expect((await provider.invoke({ input: { text: 'x' } }, forOther.headers).expect(402)).body.reason).toBe('WRONG_SERVICE');
   });
 
   it('refuses bad input and precheck failures for free: the proof then serves a good request', async () => {
     const { payment, headers } = await provider.pay();
-    const bad = await invoke({ input: { text: '' } }, headers).expect(400);
-    const unknownVariant = await invoke({ variant: 'deluxe', input: { text: 'x' } }, headers).expect(400);
-    const notFound = await invoke({ input: { text: 'unknown' } }, headers).expect(404);
+    const bad = await provider.invoke({ input: { text: '' } }, headers).expect(400);
+    const unknownVariant = await provider.invoke({ variant: 'deluxe', input: { text: 'x' } }, headers).expect(400);
+    const notFound = await provider.invoke({ input: { text: 'unknown' } }, headers).expect(404);
 
     expect(bad.body.error).toMatchObject({ code: 'VALIDATION_ERROR', details: [expect.objectContaining({ path: 'body.input.text' })] });
     expect(unknownVariant.body.error.details[0].path).toBe('body.variant');
     expect(notFound.body.error.code).toBe('NOT_FOUND');
     expect(await provider.redemptions.get(payment.id)).toBeUndefined();
-    await invoke({ input: { text: 'now good' } }, headers).expect(200);
+    await provider.invoke({ input: { text: 'now good' } }, headers).expect(200);
   });
 
   it('answers 400 for a malformed proof header', async () => {
-    const response = await invoke({ input: { text: 'x' } }, { 'x-payment-id': 'not-an-id' }).expect(400);
+    const response = await provider.invoke({ input: { text: 'x' } }, { 'x-payment-id': 'not-an-id' }).expect(400);
     expect(response.body.error.details[0].path).toBe('headers.x-payment-id');
   });
 
   it('refunds the payment in the ledger when the handler fails, and says so', async () => {
     const { payment, headers } = await provider.pay();
-    const response = await invoke({ input: { text: 'x', outcome: 'throw' } }, headers).expect(500);
+    const response = await provider.invoke({ input: { text: 'x', outcome: 'throw' } }, headers).expect(500);
     const body = ProviderFailureBody.parse(response.body);
 
     expect(body.error.code).toBe('INTERNAL_ERROR');
     expect(body.refund).toMatchObject({ status: 'REFUNDED', paymentId: payment.id, txHash: null });
-    expect(await network.payments.get(payment.id)).toMatchObject({ status: 'REFUNDED' });
+    expect(await provider.network.payments.get(payment.id)).toMatchObject({ status: 'REFUNDED' });
     expect(await provider.redemptions.get(payment.id)).toMatchObject({ status: 'REFUNDED', ledgerSynced: true });
-    await invoke({ input: { text: 'again' } }, headers).expect(409);
+    await provider.invoke({ input: { text: 'again' } }, headers).expect(409);
   });
 
   it('refunds a call the handler refuses after payment too (a 4xx from run)', async () => {
     const { payment, headers } = await provider.pay();
-    const response = await invoke({ input: { text: 'x', outcome: 'bad-request' } }, headers).expect(400);
+    const response = await provider.invoke({ input: { text: 'x', outcome: 'bad-request' } }, headers).expect(400);
     expect(response.body.refund).toMatchObject({ status: 'REFUNDED', paymentId: payment.id });
   });
 

@@ -3,41 +3,27 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fromBaseUnits, InvokeAnswer, InvokeFailureBody, toBaseUnits } from '@nexus/types';
-import { startBackingStack, type BackingStack } from '../testing/backing-stack';
-import { createGatewayUnderTest, type GatewayUnderTest } from '../testing/gateway-under-test';
-import { gatewayProbes, type GatewayProbes } from '../testing/gateway-probes';
+import { createGatewayUnderTest } from '../testing/gateway-under-test';
+import { useGatewayOverStack } from '../testing/gateway-suite';
 
 jest.setTimeout(120_000);
 
 /** `Idempotency-Key` on POST /tools/:serviceId/invoke, against the real policy, payment and providers. */
 describe('idempotent invoke', () => {
-  let stack: BackingStack;
-  let gw: GatewayUnderTest;
-  let probe: GatewayProbes;
-
-  beforeAll(async () => {
-    stack = await startBackingStack();
-    gw = await createGatewayUnderTest(stack);
-    probe = gatewayProbes(gw);
-  }, 180_000);
-  afterAll(async () => {
-    await gw?.close();
-    await stack?.stopAll();
-  });
-  beforeEach(() => probe.resetBudgets());
+  const suite = useGatewayOverStack();
 
   const newKey = () => `key-${randomUUID()}`;
   const invoke = (who: string, serviceId: string, body: object, key?: string) => {
-    const call = gw.http.post(`/tools/${serviceId}/invoke`).set(gw.auth(who));
+    const call = suite.gw.http.post(`/tools/${serviceId}/invoke`).set(suite.gw.auth(who));
     return (key === undefined ? call : call.set('Idempotency-Key', key)).send(body);
   };
   const priceOf = (base: string) => ({ input: { base } });
   const plus = (a: string, b: string) => fromBaseUnits(toBaseUnits(a) + toBaseUnits(b));
   const paymentsOfDecision = async (agentId: string, decisionId: string) =>
-    (await probe.payments({ agentId })).filter((payment) => payment.decisionId === decisionId);
+    (await suite.probe.payments({ agentId })).filter((payment) => payment.decisionId === decisionId);
 
   it('answers a retry with the same key with the first answer, marked replayed, and charges once', async () => {
-    const before = await probe.agent('user-agent');
+    const before = await suite.probe.agent('user-agent');
     const key = newKey();
 
     const first = await invoke('user-agent', 'PRICE_ORACLE', priceOf('ETH'), key);
@@ -53,13 +39,13 @@ describe('idempotent invoke', () => {
     expect(second.body).toEqual(first.body);
 
     expect(await paymentsOfDecision('user-agent', answer.decision.id)).toHaveLength(1);
-    const after = await probe.agent('user-agent');
+    const after = await suite.probe.agent('user-agent');
     expect(after.spentToday).toBe(plus(before.spentToday, '0.05'));
     expect(after.reserved).toBe(before.reserved);
   });
 
   it('makes one paid call out of ten concurrent requests with one key; the others are told it is running or get its answer', async () => {
-    const before = await probe.agent('user-agent');
+    const before = await suite.probe.agent('user-agent');
     const key = newKey();
     const responses = await Promise.all(Array.from({ length: 10 }, () => invoke('user-agent', 'PRICE_ORACLE', priceOf('BTC'), key)));
 
@@ -77,7 +63,7 @@ describe('idempotent invoke', () => {
 
     const [decisionId] = [...decisionIds];
     expect(await paymentsOfDecision('user-agent', decisionId ?? '')).toHaveLength(1);
-    const after = await probe.agent('user-agent');
+    const after = await suite.probe.agent('user-agent');
     expect(after.spentToday).toBe(plus(before.spentToday, '0.05'));
     expect(after.reserved).toBe(before.reserved);
 
@@ -91,8 +77,8 @@ describe('idempotent invoke', () => {
   it('refuses the same key with a different input with 422 and moves no money', async () => {
     const key = newKey();
     expect((await invoke('user-agent', 'PRICE_ORACLE', priceOf('ETH'), key)).status).toBe(200);
-    const before = await probe.agent('user-agent');
-    const paymentsBefore = await probe.payments({ agentId: 'user-agent' });
+    const before = await suite.probe.agent('user-agent');
+    const paymentsBefore = await suite.probe.payments({ agentId: 'user-agent' });
 
     const other = await invoke('user-agent', 'PRICE_ORACLE', priceOf('SOL'), key);
     expect(other.status).toBe(422);
@@ -100,8 +86,8 @@ describe('idempotent invoke', () => {
     const sameInputOtherVariant = await invoke('user-agent', 'PRICE_ORACLE', { variant: 'query', ...priceOf('ETH') }, key);
     expect(sameInputOtherVariant.status).toBe(422);
 
-    expect(await probe.agent('user-agent')).toEqual(before);
-    expect(await probe.payments({ agentId: 'user-agent' })).toHaveLength(paymentsBefore.length);
+    expect(await suite.probe.agent('user-agent')).toEqual(before);
+    expect(await suite.probe.payments({ agentId: 'user-agent' })).toHaveLength(paymentsBefore.length);
   });
 
   it('keeps the keys of two agents apart: the same key makes two separate calls', async () => {
@@ -118,8 +104,8 @@ describe('idempotent invoke', () => {
     expect(a.payment?.id).not.toBe(b.payment?.id);
     expect(await paymentsOfDecision('user-agent', a.decision.id)).toHaveLength(1);
     expect(await paymentsOfDecision('ops-agent', b.decision.id)).toHaveLength(1);
-    expect((await probe.agent('user-agent')).spentToday).toBe('0.05');
-    expect((await probe.agent('ops-agent')).spentToday).toBe('0.05');
+    expect((await suite.probe.agent('user-agent')).spentToday).toBe('0.05');
+    expect((await suite.probe.agent('ops-agent')).spentToday).toBe('0.05');
   });
 
   it('replays a rejected answer as rejected, with nothing paid', async () => {
@@ -135,17 +121,17 @@ describe('idempotent invoke', () => {
     expect(second.headers['idempotent-replayed']).toBe('true');
     expect(second.body).toEqual(first.body);
     expect(await paymentsOfDecision('user-agent', answer.decision.id)).toHaveLength(0);
-    expect(await probe.agent('user-agent')).toMatchObject({ spentToday: '0.00', reserved: '0.00' });
+    expect(await suite.probe.agent('user-agent')).toMatchObject({ spentToday: '0.00', reserved: '0.00' });
   });
 
   it('lets a key whose first attempt failed before any decision (policy down) be retried, and the retry is paid once', async () => {
     const key = newKey();
-    await stack.stop('policy');
+    await suite.stack.stop('policy');
     let down;
     try {
       down = await invoke('user-agent', 'PRICE_ORACLE', priceOf('ETH'), key);
     } finally {
-      await stack.start('policy');
+      await suite.stack.start('policy');
     }
     expect(down.status).toBe(503);
     expect(down.body).toMatchObject({ error: { code: 'UPSTREAM_UNAVAILABLE' } });
@@ -157,7 +143,7 @@ describe('idempotent invoke', () => {
     const answer = InvokeAnswer.parse(retry.body);
     expect(answer).toMatchObject({ decision: { action: 'ALLOWED' }, payment: { status: 'MOCK', amount: '0.05' } });
     expect(await paymentsOfDecision('user-agent', answer.decision.id)).toHaveLength(1);
-    expect(await probe.agent('user-agent')).toMatchObject({ spentToday: '0.05', reserved: '0.00' });
+    expect(await suite.probe.agent('user-agent')).toMatchObject({ spentToday: '0.05', reserved: '0.00' });
 
     const again = await invoke('user-agent', 'PRICE_ORACLE', priceOf('ETH'), key);
     expect(again.headers['idempotent-replayed']).toBe('true');
@@ -166,12 +152,12 @@ describe('idempotent invoke', () => {
 
   it('replays a call that failed after its decision (provider down at its precheck, nothing paid) as that failure, even once the provider is back', async () => {
     const key = newKey();
-    await stack.stop('price-oracle');
+    await suite.stack.stop('price-oracle');
     let first;
     try {
       first = await invoke('user-agent', 'PRICE_ORACLE', priceOf('ETH'), key);
     } finally {
-      await stack.start('price-oracle');
+      await suite.stack.start('price-oracle');
     }
     expect(first.status).toBe(503);
     const failure = InvokeFailureBody.parse(first.body);
@@ -182,26 +168,26 @@ describe('idempotent invoke', () => {
     expect(retry.headers['idempotent-replayed']).toBe('true');
     expect(retry.body).toEqual(first.body);
     expect(await paymentsOfDecision('user-agent', failure.decision.id)).toEqual([]);
-    expect(await probe.agent('user-agent')).toMatchObject({ spentToday: '0.00', reserved: '0.00' });
+    expect(await suite.probe.agent('user-agent')).toMatchObject({ spentToday: '0.00', reserved: '0.00' });
 
     // A new key is a new call.
     expect((await invoke('user-agent', 'PRICE_ORACLE', priceOf('ETH'), newKey())).status).toBe(200);
   });
 
   it('resumes a call whose answer was unknown (503: the payment service was away) on a retry with the same key, and serves it once', async () => {
-    const before = await probe.agent('user-agent');
+    const before = await suite.probe.agent('user-agent');
     const key = newKey();
-    await stack.network.payment.stop();
+    await suite.stack.network.payment.stop();
     let first;
     try {
       first = await invoke('user-agent', 'PRICE_ORACLE', priceOf('BTC'), key);
     } finally {
-      await stack.network.restartPayment();
+      await suite.stack.network.restartPayment();
     }
     expect(first.status).toBe(503);
     const decisionId = InvokeFailureBody.parse(first.body).decision.id;
     // Unknown: the hold stays counted, and the answer is not kept as final.
-    expect(await probe.agent('user-agent')).toMatchObject({ spentToday: before.spentToday, reserved: plus(before.reserved, '0.05') });
+    expect(await suite.probe.agent('user-agent')).toMatchObject({ spentToday: before.spentToday, reserved: plus(before.reserved, '0.05') });
 
     const resumed = await invoke('user-agent', 'PRICE_ORACLE', priceOf('BTC'), key);
     expect(resumed.status).toBe(200);
@@ -213,13 +199,13 @@ describe('idempotent invoke', () => {
     expect(replay.headers['idempotent-replayed']).toBe('true');
     expect(replay.body).toEqual(resumed.body);
     expect(await paymentsOfDecision('user-agent', decisionId)).toHaveLength(1);
-    expect(await probe.agent('user-agent')).toMatchObject({ spentToday: plus(before.spentToday, '0.05'), reserved: before.reserved });
+    expect(await suite.probe.agent('user-agent')).toMatchObject({ spentToday: plus(before.spentToday, '0.05'), reserved: before.reserved });
   });
 
   it('keeps the answer of a key across a restart of the gateway (its own store)', async () => {
     const dataDir = mkdtempSync(join(tmpdir(), 'nexus-gateway-restart-'));
     const key = newKey();
-    const before = await createGatewayUnderTest(stack, { dataDir });
+    const before = await createGatewayUnderTest(suite.stack, { dataDir });
     let first;
     try {
       first = await before.http
@@ -232,7 +218,7 @@ describe('idempotent invoke', () => {
     }
     expect(first.status).toBe(200);
 
-    const after = await createGatewayUnderTest(stack, { dataDir });
+    const after = await createGatewayUnderTest(suite.stack, { dataDir });
     try {
       const retry = await after.http
         .post('/tools/PRICE_ORACLE/invoke')
@@ -245,13 +231,13 @@ describe('idempotent invoke', () => {
     } finally {
       await after.close();
     }
-    expect(await probe.agent('user-agent')).toMatchObject({ spentToday: '0.05', reserved: '0.00' });
+    expect(await suite.probe.agent('user-agent')).toMatchObject({ spentToday: '0.05', reserved: '0.00' });
   });
 
   it('treats a call without a key as a new call each time', async () => {
     const first = InvokeAnswer.parse((await invoke('user-agent', 'PRICE_ORACLE', priceOf('ETH'))).body);
     const second = InvokeAnswer.parse((await invoke('user-agent', 'PRICE_ORACLE', priceOf('ETH'))).body);
     expect(first.payment?.id).not.toBe(second.payment?.id);
-    expect(await probe.agent('user-agent')).toMatchObject({ spentToday: '0.10', reserved: '0.00' });
+    expect(await suite.probe.agent('user-agent')).toMatchObject({ spentToday: '0.10', reserved: '0.00' });
   });
 });

@@ -1,6 +1,6 @@
 import type { Express } from 'express';
 import { createSilentLogger } from '@nexus/service-kit';
-import { authAs, listenOnLoopback, TEST_TOKENS, testCallerDigests, type LoopbackServer } from '@nexus/service-kit/testing';
+import { authAs, serveOnDemand, TEST_TOKENS, testCallerDigests, type OnDemandServer } from '@nexus/service-kit/testing';
 import type { LogEventStore } from '@nexus/stores';
 import { CALLERS_ACCEPTED_BY } from '@nexus/types';
 import { buildLogger } from '../build-logger';
@@ -10,15 +10,10 @@ import type { EventLog } from '../event-log';
 export const TEST_TOKEN = TEST_TOKENS.gateway;
 export const auth = authAs('gateway');
 
-export interface LoggerUnderTest {
+export interface LoggerUnderTest extends OnDemandServer {
   app: Express;
   store: LogEventStore;
   log: EventLog;
-  /** Base URL once `listen` has been called. */
-  url: string;
-  /** Serves the app on a loopback port of its own (for real HTTP from clients). */
-  listen: () => Promise<string>;
-  close: () => Promise<void>;
 }
 
 export interface LoggerHarnessOptions {
@@ -39,21 +34,5 @@ export async function createLoggerUnderTest(options: LoggerHarnessOptions = {}):
     logger: createSilentLogger('logger'),
     clock: options.clock,
   });
-  let server: LoopbackServer | undefined;
-  const harness: LoggerUnderTest = {
-    app,
-    store,
-    log,
-    url: '',
-    listen: async () => {
-      server = await listenOnLoopback(app);
-      harness.url = server.url;
-      return harness.url;
-    },
-    close: async () => {
-      await server?.close();
-      await close();
-    },
-  };
-  return harness;
+  return Object.assign(serveOnDemand(app, close), { app, store, log });
 }

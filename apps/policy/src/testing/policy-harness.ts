@@ -2,7 +2,7 @@ import { generateKeyPairSync, type KeyObject } from 'node:crypto';
 import type { Express } from 'express';
 import type { NexusConfig } from '@nexus/config';
 import { createSilentLogger } from '@nexus/service-kit';
-import { listenOnLoopback, TEST_TOKENS, testCallerDigests, type LoopbackServer } from '@nexus/service-kit/testing';
+import { serveOnDemand, TEST_TOKENS, testCallerDigests, type OnDemandServer } from '@nexus/service-kit/testing';
 import type { PolicyStore } from '@nexus/stores';
 import { CALLERS_ACCEPTED_BY } from '@nexus/types';
 import { buildPolicy } from '../build-policy';
@@ -11,16 +11,12 @@ import type { PolicyService } from '../policy-service';
 /** The gateway's test token: most tests call as the gateway; `authAs` (service-kit) gives any other caller's header. */
 export const TEST_TOKEN = TEST_TOKENS.gateway;
 
-export interface PolicyUnderTest {
+export interface PolicyUnderTest extends OnDemandServer {
   app: Express;
   store: PolicyStore;
   policy: PolicyService;
   /** verifies the grants this policy signs */
   grantPublicKey: KeyObject;
-  /** Base URL once `listen` has been called. */
-  url: string;
-  listen: () => Promise<string>;
-  close: () => Promise<void>;
 }
 
 /** A real policy service (real store, real rules, real HTTP) on a loopback port of its own. */
@@ -44,22 +40,5 @@ export async function createPolicyUnderTest(options: {
     logger: createSilentLogger('policy'),
     clock: options.clock,
   });
-  let server: LoopbackServer | undefined;
-  const harness: PolicyUnderTest = {
-    app,
-    store,
-    policy,
-    grantPublicKey: grantKeys.publicKey,
-    url: '',
-    listen: async () => {
-      server = await listenOnLoopback(app);
-      harness.url = server.url;
-      return harness.url;
-    },
-    close: async () => {
-      await server?.close();
-      await close();
-    },
-  };
-  return harness;
+  return Object.assign(serveOnDemand(app, close), { app, store, policy, grantPublicKey: grantKeys.publicKey });
 }

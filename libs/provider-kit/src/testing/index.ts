@@ -7,6 +7,9 @@ export {
   type ProviderTestOptions,
   type ProviderUnderTest,
 } from './provider-under-test';
+export { type PaymentNetworkSuite, useTestPaymentNetwork } from './payment-network-suite';
+export { providerProcessEnv } from './provider-process-env';
+export { type ProviderSuite, type ProviderSuiteOptions, useProviderUnderTest } from './provider-suite';
 export {
   startTestPaymentNetwork,
   type TestPaymentMode,

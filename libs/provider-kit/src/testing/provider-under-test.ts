@@ -3,6 +3,7 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Express } from 'express';
+import request, { type Test } from 'supertest';
 import { createSilentLogger } from '@nexus/service-kit';
 import { TEST_TOKENS, findWorkspaceRoot } from '@nexus/service-kit/testing';
 import type { RedemptionStore } from '@nexus/stores';
@@ -55,6 +56,8 @@ export interface ProviderUnderTest {
   dataDir: string;
   /** pays this provider through the real payment service, on a grant signed as the policy would; send `headers` with POST /invoke */
   pay: (options?: PayOptions) => Promise<{ payment: Payment; headers: Record<string, string> }>;
+  /** POST /invoke with `body`, and the proof `headers` of `pay` when it is a paid call */
+  invoke: (body: unknown, headers?: Record<string, string>) => Test;
   /** stops the provider (and its network when it started one) */
   close: () => Promise<void>;
 }
@@ -118,6 +121,11 @@ export async function createProviderUnderTest(build: ProviderBuilder, options: P
       network,
       dataDir,
       pay,
+      invoke: (body, headers = {}) =>
+        request(provider.app)
+          .post('/invoke')
+          .set(headers)
+          .send(body as object),
       close: async () => {
         await provider.close();
         if (ownsNetwork) await network.stop();

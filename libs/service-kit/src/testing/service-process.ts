@@ -13,6 +13,11 @@ export function findWorkspaceRoot(from: string = __dirname): string {
   return dir;
 }
 
+/** The variable an app reads its port from: `<APP>_PORT` (image-gen → IMAGE_GEN_PORT). */
+export function servicePortVariable(app: string): string {
+  return `${app.toUpperCase().replace(/[^A-Z0-9]/g, '_')}_PORT`;
+}
+
 export interface ServiceProcessOptions {
   /** the Nx app: runs apps/<app>/src/main.ts */
   app: string;
@@ -44,7 +49,7 @@ export interface ServiceProcess {
  */
 export async function startServiceProcess(options: ServiceProcessOptions): Promise<ServiceProcess> {
   const root = findWorkspaceRoot();
-  const portEnv = `${options.app.toUpperCase().replace(/[^A-Z0-9]/g, '_')}_PORT`;
+  const portEnv = servicePortVariable(options.app);
   const child = spawn(process.execPath, ['--import', 'tsx', join(root, 'apps', options.app, 'src/main.ts')], {
     cwd: root,
     env: {
