@@ -122,6 +122,7 @@ export async function buildGateway(options: BuildGatewayOptions): Promise<Gatewa
       clearInterval(purge);
       await settlements.close();
       await outbox.close({ timeoutMs: 5_000 });
+      await Promise.all([policy.close(), payments.close(), logs.close(), services.close()]);
       await database.close();
     },
   };

@@ -148,9 +148,10 @@ async function startPendingWork(
   const { store, settler, logger, registry, leaseMs } = deps;
   const outboxStore = await createOutboxStore(storeView<OutboxTables>(deps.database));
   const policy = new PolicyClient({ baseUrl: pending.policyUrl, token: settings.serviceToken });
+  const logs = new LoggerClient({ baseUrl: pending.loggerUrl, token: settings.serviceToken });
   const audit = new LogOutbox({
     queue: outboxStore,
-    sink: new LoggerClient({ baseUrl: pending.loggerUrl, token: settings.serviceToken }),
+    sink: logs,
     logger,
     registry,
   }).start();
@@ -162,6 +163,7 @@ async function startPendingWork(
       await driver.close();
       await reports.close();
       await audit.close({ timeoutMs: 2_000 });
+      await Promise.all([policy.close(), logs.close()]);
     },
   };
 }

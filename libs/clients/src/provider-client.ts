@@ -45,6 +45,11 @@ export class ProviderClient {
     await this.client.send('POST', '/precheck', { body, retry: true, ...context });
   }
 
+  /** Lets the calls under way finish, then closes the client's connections. */
+  close(): Promise<void> {
+    return this.client.close();
+  }
+
   /** Throws a ServiceCallError unless the provider reports itself healthy. */
   async ping(timeoutMs = 2_000): Promise<void> {
     await this.client.send('GET', '/health', { timeoutMs });

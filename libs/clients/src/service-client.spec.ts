@@ -1,6 +1,6 @@
 import express, { type Express } from 'express';
 import { z } from 'zod';
-import { ServiceClient } from './http-client';
+import { MAX_ANSWER_BYTES, ServiceClient } from './http-client';
 import { listenOnLoopback, type LoopbackServer } from '@nexus/service-kit/testing';
 import { ServiceCallError } from './service-call-error';
 
@@ -32,13 +32,18 @@ async function failure(promise: Promise<unknown>): Promise<ServiceCallError> {
 
 describe('ServiceClient over real HTTP', () => {
   let server: LoopbackServer | undefined;
+  let clients: ServiceClient[] = [];
   const serve = async (app: Express) => {
     server = await listenOnLoopback(app);
-    return new ServiceClient('thing', { baseUrl: server.url, token: 'secret', retry: FAST_RETRY, timeoutMs: 2_000 });
+    const client = new ServiceClient('thing', { baseUrl: server.url, token: 'secret', retry: FAST_RETRY, timeoutMs: 2_000 });
+    clients.push(client);
+    return client;
   };
   afterEach(async () => {
     await server?.close();
     server = undefined;
+    await Promise.all(clients.map((client) => client.close()));
+    clients = [];
   });
 
   it('retries a safe call through 503s and returns the answer that follows', async () => {
@@ -170,5 +175,80 @@ describe('ServiceClient over real HTTP', () => {
     expect(call?.get('x-request-id')).toBe('req-42');
     expect(call?.query).toEqual({ limit: '5' });
     expect(call?.body).toEqual({ name: 'a' });
+  });
+
+  it('keeps its connections alive: sequential calls reuse them', async () => {
+    const { app, calls } = service((_call, _req, res) => res.json({ name: 'again' }));
+    const client = await serve(app);
+    const turn = () => new Promise<void>((resolve) => setImmediate(resolve));
+
+    // undici gives a connection back one turn of the event loop after its answer: a call made at once takes the other.
+    for (let i = 0; i < 6; i += 1) await client.call('GET', '/things/1', Thing);
+    await client.call('GET', '/missing', Thing, { anyStatus: true });
+    expect(calls).toHaveLength(7);
+    expect(new Set(calls.map((call) => call.socket)).size).toBeLessThanOrEqual(2);
+
+    calls.length = 0;
+    for (let i = 0; i < 4; i += 1) {
+      await turn();
+      await client.call('POST', '/things', Thing, { body: { name: 'a' } });
+    }
+    expect(new Set(calls.map((call) => call.socket)).size).toBe(1);
+  });
+
+  it('says 504 UPSTREAM_TIMEOUT when an answer begun stops coming, and retries it when safe', async () => {
+    const { app, calls } = service((call, _req, res) => {
+      if (call > 1) return void res.json({ name: 'whole' });
+      res.status(200).type('json');
+      res.write('{"name":');
+    });
+    const client = await serve(app);
+
+    const error = await failure(client.call('GET', '/slow', Thing, { timeoutMs: 100 }));
+    expect(error).toMatchObject({ code: 'UPSTREAM_TIMEOUT', status: 504, failure: 'timeout', transient: true });
+    await expect(client.call('GET', '/slow', Thing, { retry: true, timeoutMs: 100 })).resolves.toEqual({ name: 'whole' });
+    expect(calls).toHaveLength(2);
+  });
+
+  it('refuses an answer over the size cap as unreadable, without buffering it', async () => {
+    const { app } = service((_call, _req, res) => {
+      res.status(200).type('json');
+      res.end(Buffer.alloc(MAX_ANSWER_BYTES + 1, 0x20));
+    });
+    const client = await serve(app);
+
+    const error = await failure(client.call('GET', '/huge', Thing));
+    expect(error).toMatchObject({ code: 'UPSTREAM_ERROR', status: 502, failure: 'bad_response', transient: false });
+  });
+
+  it('says 502 when an answer is cut off once begun', async () => {
+    const { app } = service((_call, req, res) => {
+      res.writeHead(200, { 'content-type': 'application/json', 'content-length': '100' });
+      res.write('{"name":', () => req.socket.destroy());
+    });
+    const client = await serve(app);
+
+    await expect(failure(client.call('GET', '/cut', Thing))).resolves.toMatchObject({ status: 502, failure: 'bad_response' });
+  });
+
+  it('does not follow a redirect: it is an answer without an error body', async () => {
+    const { app, calls } = service((_call, _req, res) => res.redirect(302, '/elsewhere'));
+    const client = await serve(app);
+
+    await expect(failure(client.call('GET', '/moved', Thing))).resolves.toMatchObject({ upstreamStatus: 302, failure: 'bad_response' });
+    await expect(client.send('GET', '/moved', { anyStatus: true })).resolves.toMatchObject({ status: 302 });
+    expect(calls.map((call) => call.path)).toEqual(['/moved', '/moved']);
+  });
+
+  it('calls below the base URL\'s path, and fails as unreachable once closed', async () => {
+    const { app, calls } = service((_call, _req, res) => res.json({ name: 'below' }));
+    await serve(app);
+    const client = new ServiceClient('thing', { baseUrl: `${server?.url ?? ''}/api/`, retry: FAST_RETRY });
+
+    await expect(client.call('GET', '/things', Thing, { query: { q: 'a b' } })).resolves.toEqual({ name: 'below' });
+    expect(calls[0]?.originalUrl).toBe('/api/things?q=a+b');
+    await client.close();
+    await expect(failure(client.call('GET', '/things', Thing, { retry: true }))).resolves.toMatchObject({ failure: 'unreachable' });
+    expect(calls).toHaveLength(1);
   });
 });

@@ -172,6 +172,7 @@ export async function assembleProvider(options: AssembleOptions): Promise<Assemb
     (closing ??= (async () => {
       for (const closer of closers.reverse()) await closer();
       side.contracts?.provider.destroy();
+      await payments.close();
       await database.close();
     })());
   try {

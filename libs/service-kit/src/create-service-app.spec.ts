@@ -8,6 +8,7 @@ import { acceptCallers, callerOf, tokenSha256 } from './caller-auth';
 import { createServiceApp, type ServiceAppOptions } from './create-service-app';
 import type { HealthCheck } from './health';
 import { createLogger, createSilentLogger, type Logger } from './logger';
+import { requestLogMode } from './request-log';
 import { parseInput } from './validate';
 
 const TOKEN = 'internal-token-for-tests-0123456789';
@@ -454,7 +455,7 @@ describe('createServiceApp', () => {
   describe('logging', () => {
     it('puts the request id on every line logged during a request, across awaits', async () => {
       const { logger, lines } = captureLogs();
-      const app = buildApp({ logger });
+      const app = buildApp({ logger, requestLog: { mode: 'all' } });
 
       await request(app).post('/logged').set('X-Request-Id', 'trace-log-1').send({ a: 1 }).expect(200);
       await request(app).get('/logged-failure').set('X-Request-Id', 'trace-log-2').expect(500);
@@ -470,7 +471,7 @@ describe('createServiceApp', () => {
 
     it('keeps the request id on lines logged after a slowly arriving body is parsed', async () => {
       const { logger, lines } = captureLogs();
-      const app = buildApp({ logger });
+      const app = buildApp({ logger, requestLog: { mode: 'all' } });
       const server = app.listen(0, '127.0.0.1');
       await new Promise<void>((resolve) => server.once('listening', () => resolve()));
       try {
@@ -505,7 +506,7 @@ describe('createServiceApp', () => {
 
     it('logs one request line with method, path, status and duration but no header, body or query', async () => {
       const { logger, lines, text } = captureLogs();
-      const app = buildApp({ logger });
+      const app = buildApp({ logger, requestLog: { mode: 'all' } });
 
       await request(app)
         .post('/logged?api_key=query-secret-42')
@@ -534,6 +535,42 @@ describe('createServiceApp', () => {
         [404, 'warn'],
         [500, 'error'],
       ]);
+    });
+
+    it('logs a successful request at debug by default, so the usual http level leaves it out', async () => {
+      const { logger, lines } = captureLogs();
+      const app = buildApp({ logger, requestLog: { mode: 'errors' } });
+
+      await request(app).get('/items/1').set('X-Request-Id', 'trace-ok').expect(200);
+      await request(app).get('/agents/ghost').set('X-Request-Id', 'trace-404').expect(404);
+      await waitForLine(lines, (l) => l['message'] === 'request' && l['status'] === 404);
+      const seen = lines.filter((l) => l['message'] === 'request').map((l) => [l['status'], l['level'], l['requestId']]);
+      expect(seen).toEqual([
+        [200, 'debug', 'trace-ok'],
+        [404, 'warn', 'trace-404'],
+      ]);
+      logger.level = 'http';
+      await request(app).get('/items/2').expect(200);
+      await request(app).get('/agents/ghost').expect(404);
+      await waitForLine(lines, (l) => l['message'] === 'request' && l['path'] === '/agents/ghost' && l['requestId'] !== 'trace-404');
+      expect(lines.filter((l) => l['message'] === 'request')).toHaveLength(3);
+    });
+
+    it('logs one successful request in `sampleEvery` at http in sample mode', async () => {
+      const { logger, lines } = captureLogs();
+      logger.level = 'http';
+      const app = buildApp({ logger, requestLog: { mode: 'sample', sampleEvery: 3 } });
+
+      for (let i = 0; i < 7; i += 1) await request(app).get(`/items/${i}`).expect(200);
+      await waitForLine(lines, (l) => l['path'] === '/items/6');
+      expect(lines.filter((l) => l['message'] === 'request').map((l) => l['path'])).toEqual(['/items/0', '/items/3', '/items/6']);
+    });
+
+    it('takes the mode from NEXUS_REQUEST_LOG, errors only when unset, and refuses any other value', () => {
+      expect(requestLogMode({})).toBe('errors');
+      expect(requestLogMode({ NEXUS_REQUEST_LOG: 'all' })).toBe('all');
+      expect(requestLogMode({ NEXUS_REQUEST_LOG: 'sample' })).toBe('sample');
+      expect(() => requestLogMode({ NEXUS_REQUEST_LOG: 'everything' })).toThrow(/NEXUS_REQUEST_LOG must be one of all, sample, errors/);
     });
   });
 

@@ -6,7 +6,7 @@ import { assertRoutesDeclareCallers, authenticateCallers, type CallerDigests } f
 import type { Logger } from './logger';
 import { createMetrics } from './metrics';
 import { requestId } from './request-id';
-import { requestLog } from './request-log';
+import { requestLog, type RequestLogOptions } from './request-log';
 
 export interface ServiceAppOptions {
   /** Service name, used in logs, metrics and health. */
@@ -26,6 +26,8 @@ export interface ServiceAppOptions {
   registry?: Registry;
   /** Maps the service's own failures to AppErrors (e.g. a store outage to 503); others become 500. */
   mapError?: ErrorMapper;
+  /** Which successful requests get a line (`NEXUS_REQUEST_LOG` by default: errors only). */
+  requestLog?: RequestLogOptions;
   /** JSON body limit; 100kb by default. */
   bodyLimit?: string;
   /** Runs on every request before health and metrics (security headers, CORS). */
@@ -49,7 +51,7 @@ export function createServiceApp(options: ServiceAppOptions): Express {
   const metrics = createMetrics(options.name, options.registry);
 
   app.use(requestId());
-  app.use(requestLog(options.logger));
+  app.use(requestLog(options.logger, options.requestLog));
   app.use(metrics.middleware);
   for (const handler of options.early ?? []) app.use(handler);
   app.get('/health', healthRoute(options.name, options.healthChecks ?? {}));

@@ -16,6 +16,7 @@ export {
 } from './caller-auth';
 export { createLogger, createSilentLogger, type Logger, type LoggerOptions } from './logger';
 export { currentRequestId, requestContext, type RequestContext } from './request-context';
+export { REQUEST_LOG_MODES, requestLogMode, type RequestLogMode, type RequestLogOptions } from './request-log';
 export { type RunningService, serve, type ServeOptions } from './serve';
 export { runService, type LoadedSettings, type RunServiceOptions, type ServiceRoot } from './run-service';
 export { type InputSource, parseInput } from './validate';

@@ -30,4 +30,9 @@ export class ServiceDirectory {
     if (!service) throw new AppError('SERVICE_NOT_FOUND', `no service ${serviceId} (known: ${[...this.services.keys()].join(', ')})`);
     return service;
   }
+
+  /** Closes every provider's client (its kept-alive connections). */
+  async close(): Promise<void> {
+    await Promise.all([...this.services.values()].map(({ client }) => client.close()));
+  }
 }
