@@ -3,6 +3,7 @@ import type { PaymentRecord } from '@nexus/stores';
 import type { JsonRpcProvider, TransactionReceipt } from 'ethers';
 import type { SettlementHooks } from '../settler';
 import { neverReachedNode, type ChainSettler } from './chain-settler';
+import { isChainUnavailable } from './chain-unavailable';
 import type { GasLimits } from './gas-limits';
 
 /** One payment waiting in a batch, with its caller's hooks. */
@@ -33,6 +34,18 @@ export interface BatchSendOptions {
 
 const routerInterface = MNEEPaymentRouter__factory.createInterface();
 
+/** Mined and reverted (perhaps with the kept limit): the next batch of this size asks the node again. */
+function revertedOnChain<M extends BatchMember>(gasLimits: GasLimits, count: number, txHash: string): BatchOutcome<M> {
+  gasLimits.forget(count);
+  return { kind: 'reverted', message: `batch transaction ${txHash} reverted` };
+}
+
+/** The status of a mined transaction; undefined when it is not mined or the node does not answer. */
+async function statusOf(chain: ChainSettler, provider: JsonRpcProvider, txHash: string): Promise<number | null | undefined> {
+  const receipt = await chain.retrying(() => provider.getTransactionReceipt(txHash)).catch(() => undefined);
+  return receipt?.status;
+}
+
 /** Thrown from beforeBroadcast when members may not be sent: the batch is dropped before broadcast. */
 class MembersRefusedError extends Error {
   override readonly name = 'MembersRefusedError';
@@ -60,12 +73,14 @@ export async function sendBatch<M extends BatchMember>(
   const data = routerInterface.encodeFunctionData('payBatch', [requests]);
   const refusals = new Map<M, unknown>();
   let uncertain = 0;
+  let signedHash: string | undefined;
   try {
     const gasLimit = await gasLimits.limitFor(members.length, () => chain.retrying(() => provider.estimateGas({ from: treasury, to: router, data })), { fresh });
     const txHash = await chain.sender.send(
       { to: router, data, gasLimit },
       {
         beforeBroadcast: async (hash, signed) => {
+          signedHash = hash;
           const recorded = await Promise.allSettled(members.map((member) => member.hooks.onSubmitted(hash, signed)));
           recorded.forEach((outcome, index) => {
             const member = members[index];
@@ -81,11 +96,12 @@ export async function sendBatch<M extends BatchMember>(
     );
     const receipt = await waitForReceipt(provider, txHash, chain.receiptWait());
     if (receipt.status === 1) return { kind: 'mined', receipt };
-    // Mined and reverted with the kept limit: the next batch of this size asks the node again.
-    gasLimits.forget(members.length);
-    return { kind: 'reverted', message: `batch transaction ${txHash} reverted` };
+    return revertedOnChain(gasLimits, members.length, txHash);
   } catch (error) {
     if (refusals.size > 0) return { kind: 'refused', refusals };
+    // A node that mines on send (Hardhat) answers a reverted transaction with an error: its receipt tells.
+    if (signedHash && !isChainUnavailable(error) && (await statusOf(chain, provider, signedHash)) === 0)
+      return revertedOnChain(gasLimits, members.length, signedHash);
     const revert = revertReasonOf(error);
     if (revert?.name === 'PaymentRefAlreadyUsed')
       return { kind: 'reverted', message: 'the router refused a reference as already used', usedRef: revert.args[1] };
