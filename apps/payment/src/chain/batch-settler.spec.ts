@@ -55,10 +55,7 @@ describe('batched settlement on a real Hardhat node', () => {
     chain = await startTestChain();
     single = chainSettlerOn(chain);
   }, 60_000);
-  afterAll(async () => {
-    await chain?.stop();
-  });
-  afterEach(() => jest.restoreAllMocks());
+  afterAll(() => chain?.stop());
 
   it('settles concurrent payments in one transaction, each recorded with its hash before the broadcast', async () => {
     const payees = chain.payees.map((payee) => payee.address);
@@ -136,6 +133,7 @@ describe('batched settlement on a real Hardhat node', () => {
 
     expect([...threes.flat(), ...two].map((result) => result.kind)).toEqual(Array<string>(8).fill('settled'));
     expect(settler.gasLimits.size).toBe(2);
+    estimates.mockRestore();
   });
 
   it('leaves out a payment whose lease was lost: the others are paid, it is not', async () => {
