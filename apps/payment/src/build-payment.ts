@@ -20,6 +20,7 @@ import {
 import { CALLERS_ACCEPTED_BY } from '@nexus/types';
 import { createApp } from './app';
 import { buildSettler, type Payees } from './build-settler';
+import { loadSettlementEnv, type SettlementEnv } from './chain/settlement-env';
 import { GrantReader } from './grants/grant-reader';
 import { createPaymentMetrics } from './payment-metrics';
 import { PaymentService, type PaymentServiceDeps } from './payment-service';
@@ -39,6 +40,8 @@ export interface PaymentSettings {
   /** PostgreSQL at `databaseUrl`, else SQLite at `sqlitePath` */
   store: Pick<OpenDatabaseOptions, 'databaseUrl' | 'sqlitePath'>;
   chain: ChainEnv;
+  /** chain mode: payments in batches (PAYMENT_SETTLEMENT=batch, the default) or one transaction each */
+  settlement: SettlementEnv;
   /** where the settler reads its keys (TREASURY_PRIVATE_KEY, PAYEE_PRIVATE_KEYS) and CHAIN_JOURNAL_FILE; never logged */
   keys: NodeJS.ProcessEnv;
   /** our own copy of services.yaml names each service's payee: a grant never does, nor the caller */
@@ -86,6 +89,7 @@ export function loadPaymentSettings(env: NodeJS.ProcessEnv = process.env): Loade
       callers: service.callers,
       store: { databaseUrl: service.databaseUrl, sqlitePath: join(service.dataDir, 'payment.sqlite') },
       chain,
+      settlement: loadSettlementEnv(env),
       keys: env,
       services,
       grantKey,
@@ -104,7 +108,7 @@ export async function buildPayment(options: BuildPaymentOptions): Promise<Paymen
     onConnectionError: (error) => logger.warn('idle store connection lost; it will be replaced', { error: error.message }),
   });
   const store = await createPaymentStore(storeView<PaymentTables>(database));
-  const settler = await buildSettler(settings.chain, logger, settings.keys, settings.services);
+  const settler = await buildSettler(settings.chain, logger, settings.keys, settings.services, settings.settlement);
   const registry = new Registry();
   const leaseMs = settings.chain.receiptTimeoutMs + (settings.leaseMarginMs ?? DEFAULT_LEASE_MARGIN_MS);
   const workers =

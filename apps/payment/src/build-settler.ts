@@ -9,8 +9,10 @@ import {
 import { ConfigError, optionalPrivateKeys, requirePrivateKey, type ChainEnv, type ServiceConfig } from '@nexus/config';
 import type { Logger } from '@nexus/service-kit';
 import { Wallet } from 'ethers';
+import { BatchingSettler } from './chain/batch-settler';
 import { ChainSettler } from './chain/chain-settler';
 import { DurableBlocks } from './chain/durable-blocks';
+import { loadSettlementEnv, type SettlementEnv } from './chain/settlement-env';
 import { createMockSettler } from './mock-settler';
 import type { Settler } from './settler';
 
@@ -42,12 +44,17 @@ function refuseDevKeys(chainId: number, env: NodeJS.ProcessEnv, payees: Payees):
   if (problems.length > 0) throw new ConfigError(problems);
 }
 
-/** Builds the settler PAYMENT_MODE asks for. Keys are read here and never logged. */
+/**
+ * Builds the settler PAYMENT_MODE asks for; in chain mode, payments go in
+ * batches or one transaction each as PAYMENT_SETTLEMENT says. Keys are read
+ * here and never logged.
+ */
 export async function buildSettler(
   chain: ChainEnv,
   logger: Logger,
   env: NodeJS.ProcessEnv = process.env,
   servicePayees: Payees = [],
+  settlement: SettlementEnv = loadSettlementEnv(env),
 ): Promise<Settler> {
   if (chain.mode === 'mock') return createMockSettler();
   // a real network's id is known before any RPC call; the local deployment names its own
@@ -81,8 +88,10 @@ export async function buildSettler(
     payeeSigners: payees.length,
     confirmations: chain.confirmations,
     journaled: durableBlocks !== undefined,
+    settlement: settlement.mode,
+    ...(settlement.mode === 'batch' ? { batchWindowMs: settlement.windowMs, batchMax: settlement.maxPayments } : {}),
   });
-  return new ChainSettler({
+  const settler = new ChainSettler({
     provider: contracts.provider,
     chainId: contracts.chainId,
     router: contracts.router,
@@ -95,5 +104,15 @@ export async function buildSettler(
     receiptTimeoutMs: chain.receiptTimeoutMs,
     logger,
     durableBlocks,
+  });
+  if (settlement.mode === 'single') return settler;
+  return new BatchingSettler({
+    chain: settler,
+    provider: contracts.provider,
+    router: contracts.router,
+    treasury: treasury.address,
+    windowMs: settlement.windowMs,
+    maxPayments: settlement.maxPayments,
+    logger,
   });
 }

@@ -146,12 +146,17 @@ describe('payment service in chain mode, on a real Hardhat node', () => {
     expect(await paymentsOfRef(responses[0]!.body.paymentRef)).toHaveLength(1);
   });
 
-  it('settles many different payments at once without a nonce clash, each exactly once', async () => {
+  it('settles many different payments at once in batches, without a nonce clash, each exactly once', async () => {
     const balance = await balanceOf(chain.treasury.address);
     const responses = await Promise.all(Array.from({ length: 20 }, () => pay(payBody({ amount: '0.01' }))));
     expect(responses.map((r) => r.body.status)).toEqual(Array<string>(20).fill('SUCCESS'));
-    expect(new Set(responses.map((r) => r.body.txHash)).size).toBe(20);
+    // PAYMENT_SETTLEMENT=batch (the default): the payments of one window share a transaction
+    expect(new Set(responses.map((r) => r.body.txHash)).size).toBeLessThan(20);
     expect(await balanceOf(chain.treasury.address)).toBe(balance - mnee('0.20'));
+    for (const response of responses) {
+      const events = await paymentsOfRef(response.body.paymentRef);
+      expect(events.map((event) => event.transactionHash)).toEqual([response.body.txHash]);
+    }
   });
 
   it('refuses a known key with a different request', async () => {
@@ -289,6 +294,38 @@ describe('payment service in chain mode, on a real Hardhat node', () => {
     });
     expect(mnee(response.body.balance)).toBe(onChain);
     expect(response.body.ledger.SUCCESS.count).toBeGreaterThan(0);
+  });
+});
+
+describe('payment service in chain mode with PAYMENT_SETTLEMENT=single', () => {
+  let chain: TestChain;
+  let payment: PaymentUnderTest;
+  beforeAll(async () => {
+    chain = await startTestChain();
+    payment = await createPaymentUnderTest({ deployment: chain.deployment, settlement: 'single' });
+  }, 60_000);
+  afterAll(async () => {
+    await payment?.close();
+    await chain?.stop();
+  });
+
+  it('settles many different payments at once, each in its own transaction, without a nonce clash', async () => {
+    const balanceOf = (address: string) => MNEEToken__factory.connect(chain.deployment.token.address, chain.provider).balanceOf(address);
+    const balance = await balanceOf(chain.treasury.address);
+    const responses = await Promise.all(
+      Array.from({ length: 20 }, async (_, index) =>
+        request(payment.app)
+          .post('/payments')
+          .set(auth)
+          .send({
+            grant: await payment.grants.issue({ serviceId: 'IMAGE_GEN', amount: '0.01' }),
+            idempotencyKey: `single-${index}`,
+          }),
+      ),
+    );
+    expect(responses.map((r) => r.body.status)).toEqual(Array<string>(20).fill('SUCCESS'));
+    expect(new Set(responses.map((r) => r.body.txHash)).size).toBe(20);
+    expect(await balanceOf(chain.treasury.address)).toBe(balance - mnee('0.20'));
   });
 });
 

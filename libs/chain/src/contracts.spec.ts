@@ -294,6 +294,38 @@ describe('MNEEToken and MNEEPaymentRouter on a real Hardhat node', () => {
       ).toMatchObject({ valid: true });
     });
 
+    it('finds each payment of a batch by its own reference among the events of one receipt, and its refund by its own', async () => {
+      const amounts = [mnee('0.10'), mnee('0.20'), mnee('0.30')];
+      const refs = amounts.map(() => nextRef());
+      // the same payer, payee and service for all three: only the reference tells them apart
+      const receipt = await receiptOf(
+        router().payBatch(
+          refs.map((paymentRef, index) => ({
+            payee: payee().address,
+            amount: amounts[index]!,
+            serviceId: serviceIdToBytes32('LOG_ARCHIVE'),
+            paymentRef,
+          })),
+        ),
+      );
+      const checkOf = (paymentRef: string, minAmount: bigint) =>
+        checkPaymentOnChain(
+          chain.provider,
+          chain.deployment.router,
+          receipt.hash,
+          { payer: chain.treasury.address, payee: payee().address, serviceId: 'LOG_ARCHIVE', minAmount, paymentRef },
+          1,
+        );
+
+      for (const [index, paymentRef] of refs.entries())
+        expect(await checkOf(paymentRef, amounts[index]!)).toMatchObject({ valid: true, event: { paymentRef, amount: amounts[index] } });
+      // the first payment is not taken for the larger ones beside it
+      expect(await checkOf(refs[0]!, amounts[2]!)).toMatchObject({ valid: false, reason: 'AMOUNT_TOO_LOW' });
+      await receiptOf(router(payee()).refund(chain.treasury.address, refs[1]!));
+      expect(await checkOf(refs[1]!, amounts[1]!)).toMatchObject({ valid: false, reason: 'REFUNDED' });
+      expect(await checkOf(refs[2]!, amounts[2]!)).toMatchObject({ valid: true });
+    });
+
     it('refuses a refunded payment', async () => {
       await receiptOf(router(payee()).refund(chain.treasury.address, ref));
       expect(await check({})).toMatchObject({ valid: false, reason: 'REFUNDED' });

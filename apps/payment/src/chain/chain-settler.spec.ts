@@ -1,11 +1,11 @@
-import { MNEEPaymentRouter__factory, MNEEToken__factory, localAccount, paymentRefOf, serviceIdToBytes32, toTokenUnits } from '@nexus/chain';
+import { MNEEPaymentRouter__factory, MNEEToken__factory, serviceIdToBytes32, toTokenUnits } from '@nexus/chain';
 import { fundFrontRunner, payUnderRef, startTestChain, type TestChain } from '@nexus/chain/testing';
-import { createSilentLogger } from '@nexus/service-kit';
 import type { PaymentRecord } from '@nexus/stores';
 import { toBaseUnits } from '@nexus/types';
-import { Wallet, type HDNodeWallet } from 'ethers';
+import type { HDNodeWallet } from 'ethers';
+import { chainSettlerOn, expectedPaymentOf, pendingPayment } from '../testing/chain-settler-fixture';
 import { findRefund, findSettlement } from './chain-lookups';
-import { ChainSettler } from './chain-settler';
+import type { ChainSettler } from './chain-settler';
 
 const hooks = { onSubmitted: async () => undefined };
 
@@ -13,68 +13,19 @@ describe('the chain settler takes only our own payment of a reference (a real Ha
   let chain: TestChain;
   let settler: ChainSettler;
   let frontRunner: HDNodeWallet;
-  let sequence = 0;
 
   const payee = () => chain.payees[0]!.address;
   const balanceOf = (address: string) => MNEEToken__factory.connect(chain.deployment.token.address, chain.provider).balanceOf(address);
   const treasuryRouter = () => MNEEPaymentRouter__factory.connect(chain.deployment.router, chain.treasury);
   const tokens = (amount: string) => toTokenUnits(toBaseUnits(amount), chain.deployment.token.decimals);
-  /** A PENDING ledger row as the payment service hands it to the settler. */
-  const pending = (overrides: Partial<PaymentRecord> = {}): PaymentRecord => {
-    const id = `pay_${String(++sequence).padStart(32, '0')}`;
-    const now = new Date();
-    return {
-      id,
-      idempotencyKey: `key-${sequence}`,
-      agentId: 'user-agent',
-      serviceId: 'IMAGE_GEN',
-      payee: payee(),
-      amount: toBaseUnits('0.50'),
-      decisionId: `dec_${sequence}`,
-      reservationId: null,
-      mode: 'chain',
-      txNonce: null,
-      rawTx: null,
-      paymentRef: paymentRefOf(id),
-      status: 'PENDING',
-      txHash: null,
-      blockNumber: null,
-      gasUsed: null,
-      failure: null,
-      refund: null,
-      attempts: 1,
-      createdAt: now,
-      updatedAt: now,
-      settledAt: null,
-      ...overrides,
-    };
-  };
-  const expectedOf = (payment: PaymentRecord) => ({
-    paymentRef: payment.paymentRef!,
-    payer: chain.treasury.address,
-    payee: payment.payee,
-    serviceId: payment.serviceId,
-    amount: toTokenUnits(payment.amount, chain.deployment.token.decimals),
-  });
+  const pending = (overrides: Partial<PaymentRecord> = {}) => pendingPayment(chain, overrides);
+  const expectedOf = (payment: PaymentRecord) => expectedPaymentOf(chain, payment);
   const senderOf = async (txHash: string) => (await chain.provider.getTransaction(txHash))?.from;
 
   beforeAll(async () => {
     chain = await startTestChain();
     frontRunner = await fundFrontRunner(chain);
-    settler = new ChainSettler({
-      provider: chain.provider,
-      chainId: chain.deployment.chainId,
-      router: chain.deployment.router,
-      token: chain.deployment.token,
-      fromBlock: chain.deployment.blockNumber,
-      treasury: new Wallet(localAccount(0).privateKey, chain.provider),
-      payees: [new Wallet(localAccount(1).privateKey, chain.provider)],
-      confirmations: 1,
-      retry: { attempts: 2, initialDelayMs: 10, maxDelayMs: 20 },
-      receiptTimeoutMs: 5_000,
-      receiptPollMs: 50,
-      logger: createSilentLogger('payment'),
-    });
+    settler = chainSettlerOn(chain);
   }, 60_000);
   afterAll(async () => {
     await chain?.stop();

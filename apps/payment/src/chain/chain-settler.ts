@@ -60,7 +60,8 @@ const routerInterface = MNEEPaymentRouter__factory.createInterface();
  */
 export class ChainSettler implements Settler {
   readonly mode = 'chain' as const;
-  private readonly sender: TxSender;
+  /** the treasury's one sender: every transaction it signs goes through it (nonces, lock) */
+  readonly sender: TxSender;
   private readonly payeeSenders: Map<string, TxSender>;
 
   constructor(private readonly options: ChainSettlerOptions) {
@@ -69,8 +70,17 @@ export class ChainSettler implements Settler {
   }
 
   async settle(payment: PaymentRecord, hooks: SettlementHooks): Promise<SettleResult> {
-    const result = await this.settleOnChain(payment, hooks);
+    return this.durable(await this.settleOnChain(payment, hooks));
+  }
+
+  /** On the journaled local node, a settled result stands only once its block is durable. */
+  durable(result: SettleResult): Promise<SettleResult> | SettleResult {
     return this.options.durableBlocks ? this.options.durableBlocks.settled(result) : result;
+  }
+
+  /** Where the router recorded our payment, when an earlier attempt landed; undefined when it never did. */
+  findPaid(expected: ExpectedPayment) {
+    return this.retrying(() => findSettlement(this.options.provider, this.options.router, expected, this.options.fromBlock));
   }
 
   private async settleOnChain(payment: PaymentRecord, hooks: SettlementHooks): Promise<SettleResult> {
@@ -80,10 +90,8 @@ export class ChainSettler implements Settler {
     let uncertain = 0;
     try {
       // A previous attempt may have landed: the chain knows, by reference.
-      if (payment.attempts > 1 || payment.txHash) {
-        const found = await this.retrying(() =>
-          findSettlement(this.options.provider, this.options.router, expected, this.options.fromBlock),
-        );
+      if (mayHaveLanded(payment)) {
+        const found = await this.findPaid(expected);
         if (found) return { kind: 'settled', ...found };
       }
       const data = routerInterface.encodeFunctionData('pay', [payment.payee, expected.amount, serviceIdToBytes32(payment.serviceId), ref]);
@@ -95,7 +103,7 @@ export class ChainSettler implements Settler {
             uncertain += 1;
           },
           broadcastFailed: (_hash, error) => {
-            if (isConnectionRefused(error) || isNonceTooLow(error) || revertReasonOf(error)) uncertain -= 1;
+            if (neverReachedNode(error)) uncertain -= 1;
           },
         },
       );
@@ -151,7 +159,8 @@ export class ChainSettler implements Settler {
     }
   }
 
-  private async settleFailure(
+  /** What an error while settling comes to; rethrown when it is none of the chain's known failures. */
+  async settleFailure(
     error: unknown,
     expected: ExpectedPayment,
     { broadcastUncertain }: { broadcastUncertain: boolean },
@@ -315,7 +324,7 @@ export class ChainSettler implements Settler {
     this.options.provider.destroy();
   }
 
-  private receiptWait() {
+  receiptWait() {
     return {
       confirmations: this.options.confirmations,
       timeoutMs: this.options.receiptTimeoutMs,
@@ -324,7 +333,7 @@ export class ChainSettler implements Settler {
   }
 
   /** Our payment as the router must show it: the treasury's reference, to the payee, for the service, of exactly the amount. */
-  private expectedOf(payment: PaymentRecord): ExpectedPayment {
+  expectedOf(payment: PaymentRecord): ExpectedPayment {
     if (!payment.paymentRef) throw new Error(`payment ${payment.id} has no router reference`);
     return {
       paymentRef: payment.paymentRef,
@@ -336,13 +345,23 @@ export class ChainSettler implements Settler {
   }
 
   /** Retries transient RPC errors with backoff; when they persist, a ChainUnavailableError. */
-  private async retrying<T>(operation: () => Promise<T>): Promise<T> {
+  async retrying<T>(operation: () => Promise<T>): Promise<T> {
     try {
       return await withRpcRetry(operation, this.options.retry);
     } catch (error) {
       throw isTransientRpcError(error) ? new ChainUnavailableError({ cause: error }) : error;
     }
   }
+}
+
+/** An earlier attempt of the payment may have landed: the chain is asked before anything is sent. */
+export function mayHaveLanded(payment: PaymentRecord): boolean {
+  return payment.attempts > 1 || payment.txHash !== null;
+}
+
+/** A broadcast that threw this never reached the node: a refused connection, or a refusal by the node. */
+export function neverReachedNode(error: unknown): boolean {
+  return isConnectionRefused(error) || isNonceTooLow(error) || revertReasonOf(error) !== undefined;
 }
 
 function messageOf(error: unknown): string {

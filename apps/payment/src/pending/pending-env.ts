@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { ConfigError } from '@nexus/config';
+import { readEnvSchema } from '../env-schema';
 
 export interface PendingEnv {
   /** where the driven payments' outcomes go: the policy service */
@@ -18,11 +18,6 @@ const Schema = z.object({
 
 /** The payment service's settings for driving PENDING payments to their end. */
 export function loadPendingEnv(env: NodeJS.ProcessEnv = process.env): PendingEnv {
-  const raw = Object.fromEntries(Object.keys(Schema.shape).map((name) => [name, env[name] === '' ? undefined : env[name]]));
-  const result = Schema.safeParse(raw);
-  if (!result.success)
-    throw new ConfigError(
-      result.error.issues.map((issue) => ({ source: `environment variable ${String(issue.path[0])}`, path: '', message: issue.message })),
-    );
-  return { policyUrl: result.data.POLICY_URL, loggerUrl: result.data.LOGGER_URL, driverIntervalMs: result.data.PAYMENT_PENDING_CHECK_MS };
+  const settings = readEnvSchema(Schema, env);
+  return { policyUrl: settings.POLICY_URL, loggerUrl: settings.LOGGER_URL, driverIntervalMs: settings.PAYMENT_PENDING_CHECK_MS };
 }

@@ -10,6 +10,7 @@ import { authAs, findWorkspaceRoot, TEST_TOKENS, testCallerDigests } from '@nexu
 import type { PaymentStore } from '@nexus/stores';
 import { CALLERS_ACCEPTED_BY, PROVIDER_CALLERS, providerServiceId } from '@nexus/types';
 import { buildPayment } from '../build-payment';
+import { loadSettlementEnv, type SettlementEnv } from '../chain/settlement-env';
 import type { PaymentService, PaymentServiceDeps } from '../payment-service';
 import type { Settler } from '../settler';
 
@@ -53,6 +54,8 @@ export interface PaymentHarnessOptions {
   grants?: TestGrantIssuer;
   /** the local node's journal (CHAIN_JOURNAL_FILE, as npm start sets it): SUCCESS waits for the block to be in it */
   journalFile?: string;
+  /** chain mode: PAYMENT_SETTLEMENT (batch by default, as in production) */
+  settlement?: SettlementEnv['mode'];
 }
 
 /** A real payment service (real store, real settler built from the environment the way main.ts does) for supertest. */
@@ -65,6 +68,7 @@ export async function createPaymentUnderTest(options: PaymentHarnessOptions = {}
     PAYMENT_RECEIPT_TIMEOUT_MS: String(options.receiptTimeoutMs ?? 3_000),
     TREASURY_PRIVATE_KEY: localAccount(0).privateKey,
     ...(options.journalFile ? { CHAIN_JOURNAL_FILE: options.journalFile } : {}),
+    ...(options.settlement ? { PAYMENT_SETTLEMENT: options.settlement } : {}),
     ...(options.payeeKeys ? { PAYEE_PRIVATE_KEYS: [1, 2, 3, 4].map((index) => localAccount(index).privateKey).join(',') } : {}),
   };
   if (options.deployment) {
@@ -82,6 +86,7 @@ export async function createPaymentUnderTest(options: PaymentHarnessOptions = {}
         ? { databaseUrl: options.databaseUrl }
         : { sqlitePath: options.sqlitePath ?? join(dataDir, 'payment.sqlite') },
       chain: loadChainEnv(dataDir, env),
+      settlement: loadSettlementEnv(env),
       keys: env,
       services: options.services ?? loadConfig({ dir: join(findWorkspaceRoot(), 'config'), env: {} }).services,
       grantKey: grants.publicKey,
