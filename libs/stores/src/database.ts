@@ -114,7 +114,8 @@ const STATEMENT_CACHE_SIZE = 256;
 /**
  * Kysely prepares every query anew; preparing costs more than running these
  * small statements. Reuse them (safe: the dialect runs one query at a time on
- * its single connection), keeping the most recently added few hundred.
+ * its single connection), keeping the few hundred used last: the hot path's
+ * statements (compiled once, the same text every call) stay while in use.
  */
 function withStatementCache(sqlite: SqliteDatabase.Database): KyselySqliteDatabase {
   const cache = new Map<string, SqliteDatabase.Statement>();
@@ -124,12 +125,12 @@ function withStatementCache(sqlite: SqliteDatabase.Database): KyselySqliteDataba
       sqlite.close();
     },
     prepare: (text) => {
-      let statement = cache.get(text);
-      if (!statement) {
-        statement = sqlite.prepare(text);
-        if (cache.size >= STATEMENT_CACHE_SIZE) cache.delete(cache.keys().next().value ?? '');
-        cache.set(text, statement);
-      }
+      const cached = cache.get(text);
+      // A Map keeps insertion order: moving each used statement to the end keeps the least recently used first.
+      if (cached) cache.delete(text);
+      else if (cache.size >= STATEMENT_CACHE_SIZE) cache.delete(cache.keys().next().value ?? '');
+      const statement = cached ?? sqlite.prepare(text);
+      cache.set(text, statement);
       return statement;
     },
   };

@@ -1,12 +1,17 @@
+import SqliteDatabase from 'better-sqlite3';
 import pg from 'pg';
 import { createTemporaryPostgres, type TemporaryPostgres } from '../testing/temporary-postgres';
 import { openDatabase } from '../database';
-import type { PolicyStore, Verdict } from './policy-store';
+import type { PeriodBounds, PolicyStore, Verdict } from './policy-store';
 import type { PolicyTables } from './policy-tables';
 import { createPolicyStore } from './sql-policy-store';
 
 const T0 = new Date('2026-03-10T12:00:00.000Z');
 const DAY = 86_400_000;
+const utcDays: PeriodBounds = (instant) => {
+  const start = Math.floor(instant.getTime() / DAY) * DAY;
+  return { start: new Date(start), end: new Date(start + DAY) };
+};
 const hold: Verdict = {
   action: 'ALLOWED',
   reason: 'WITHIN_POLICY',
@@ -81,5 +86,29 @@ describe('policy store round trips on PostgreSQL', () => {
     expect(await roundTrips(() => store.commit(first.decision.reservationId ?? '', 200n, T0))).toBe(1);
     expect(await roundTrips(() => store.release(second.decision.reservationId ?? '', T0, 'cancelled'))).toBe(1);
     expect((await store.usage(T0)).usage).toEqual([{ agentId: 'agent-a', spent: 200n, reserved: 0n }]);
+  });
+});
+
+describe('policy store statements on SQLite', () => {
+  it('prepares nothing anew for a decision, a commit or a release once each has run', async () => {
+    const store = await createPolicyStore(openDatabase<PolicyTables>({ sqlitePath: ':memory:' }), utcDays, T0);
+    const prepares = jest.spyOn(SqliteDatabase.prototype, 'prepare');
+    try {
+      const settleTwo = async () => {
+        const first = await store.decide(command(), () => hold);
+        const second = await store.decide(command(), () => hold);
+        if (first.kind !== 'decided' || second.kind !== 'decided') throw new Error('no hold');
+        await store.commit(first.decision.reservationId ?? '', 200n, T0);
+        await store.release(second.decision.reservationId ?? '', T0, 'cancelled');
+      };
+      await settleTwo();
+      expect(prepares).toHaveBeenCalled(); // the first time, each statement is prepared
+      prepares.mockClear();
+      await settleTwo();
+      expect(prepares).not.toHaveBeenCalled();
+    } finally {
+      prepares.mockRestore();
+      await store.close();
+    }
   });
 });
