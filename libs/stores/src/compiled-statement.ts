@@ -1,4 +1,5 @@
 import { CompiledQuery, sql, type Compilable, type Kysely, type RawBuilder } from 'kysely';
+import type { Database } from './database';
 
 /**
  * A hot statement built and compiled once: its SQL text, and for each
@@ -8,8 +9,8 @@ import { CompiledQuery, sql, type Compilable, type Kysely, type RawBuilder } fro
  * Kysely, so table and column names stay type-checked and each dialect gets
  * its own text (`$1` on PostgreSQL, `?` on SQLite) from Kysely's own
  * compiler. Only the per-call work goes: no builder, no compile, the same
- * text every time (SQLite's statement cache in database.ts then reuses the
- * prepared statement).
+ * text every time, which stays prepared (SQLite's statement cache in
+ * database.ts; PostgreSQL's named statements, prepared-pool.ts).
  */
 export interface CompiledStatement<A, R> {
   readonly sql: string;
@@ -25,11 +26,11 @@ export type ArgumentOf<A> = <K extends keyof A & string>(name: K) => RawBuilder<
 
 /**
  * Builds the statement once with a placeholder value for each argument
- * (`arg('name')`), compiles it with `db`'s dialect, and notes where each
- * placeholder landed among the parameters.
+ * (`arg('name')`), compiles it with the database's dialect, notes where
+ * each placeholder landed among the parameters, and keeps the text prepared.
  */
 export function compileStatement<A extends object, R, DB>(
-  db: Kysely<DB>,
+  database: Database<DB>,
   build: (arg: ArgumentOf<A>) => Compilable<R> | RawBuilder<R>,
 ): CompiledStatement<A, R> {
   const placeholders = new Map<unknown, keyof A>();
@@ -39,12 +40,13 @@ export function compileStatement<A extends object, R, DB>(
     return sql<A[K]>`${placeholder}`;
   }
   const query = build(arg);
-  const compiled = 'isRawBuilder' in query ? query.compile(db) : query.compile();
+  const compiled = 'isRawBuilder' in query ? query.compile(database.db) : query.compile();
   const sources = compiled.parameters.map((parameter) => {
     const name = placeholders.get(parameter);
     return name === undefined ? () => parameter : (args: A) => args[name];
   });
   const text = compiled.sql;
+  database.keepPrepared(text);
   return {
     sql: text,
     run: async (executor, args) => {

@@ -3,12 +3,19 @@ import { dirname } from 'node:path';
 import SqliteDatabase from 'better-sqlite3';
 import { Kysely, PostgresDialect, SqliteDialect, sql, type SqliteDatabase as KyselySqliteDatabase } from 'kysely';
 import pg from 'pg';
+import { PreparedStatementPool } from './prepared-pool';
 
 export type Dialect = 'sqlite' | 'postgres';
 
 export interface Database<DB> {
   db: Kysely<DB>;
   dialect: Dialect;
+  /**
+   * Keeps a hot statement's text prepared: on PostgreSQL each connection
+   * parses and plans it once (see prepared-pool.ts); SQLite caches every
+   * prepared statement anyway.
+   */
+  keepPrepared: (text: string) => void;
   /** Throws when the database does not answer (health checks). */
   ping: () => Promise<void>;
   close: () => Promise<void>;
@@ -52,10 +59,12 @@ export function openDatabase<DB>(options: OpenDatabaseOptions): Database<DB> {
       types: pgTypes,
     });
     pool.on('error', (error) => options.onConnectionError?.(error));
-    const db = new Kysely<DB>({ dialect: new PostgresDialect({ pool }) });
+    const prepared = new PreparedStatementPool(pool);
+    const db = new Kysely<DB>({ dialect: new PostgresDialect({ pool: prepared }) });
     return {
       db,
       dialect: 'postgres',
+      keepPrepared: (text) => prepared.keep(text),
       ping: async () => {
         await sql`select 1`.execute(db);
       },
@@ -69,6 +78,7 @@ export function openDatabase<DB>(options: OpenDatabaseOptions): Database<DB> {
   return {
     db,
     dialect: 'sqlite',
+    keepPrepared: () => undefined,
     ping: async () => {
       await sql`select 1`.execute(db);
     },

@@ -1,5 +1,6 @@
-import { sql, type Kysely, type Transaction } from 'kysely';
+import { sql, type Transaction } from 'kysely';
 import { type ArgumentOf, compileStatement, type Executor } from '../compiled-statement';
+import type { Database } from '../database';
 import type { HoldLimits } from './policy-store';
 import { ms } from './policy-rows';
 import type { PolicyTables } from './policy-tables';
@@ -48,22 +49,25 @@ export function reserveOf(limits: HoldLimits): { dailyLimit: bigint; highReserve
   return limits.reserve ?? { dailyLimit: limits.treasuryLimit, highReserve: 0n };
 }
 
-/** The totals' statements, compiled once for `db`'s dialect. */
-export function compileUsageStatements(db: Kysely<PolicyTables>): UsageStatements {
-  const takeAgent = compileStatement(db, (arg: ArgumentOf<{ period_id: bigint; agent_id: string; amount: bigint; agent_budget: bigint }>) =>
-    db
-      .insertInto('policy_usage')
-      .values({ period_id: arg('period_id'), agent_id: arg('agent_id'), spent: 0n, reserved: arg('amount') })
-      .onConflict((oc) =>
-        oc
-          .columns(['period_id', 'agent_id'])
-          .doUpdateSet((eb) => ({ reserved: eb('policy_usage.reserved', '+', arg('amount')) }))
-          .where(sql<boolean>`policy_usage.spent + policy_usage.reserved + ${arg('amount')} <= ${arg('agent_budget')}`),
-      )
-      .returning('agent_id'),
+/** The totals' statements, compiled once for the database's dialect. */
+export function compileUsageStatements(database: Database<PolicyTables>): UsageStatements {
+  const { db } = database;
+  const takeAgent = compileStatement(
+    database,
+    (arg: ArgumentOf<{ period_id: bigint; agent_id: string; amount: bigint; agent_budget: bigint }>) =>
+      db
+        .insertInto('policy_usage')
+        .values({ period_id: arg('period_id'), agent_id: arg('agent_id'), spent: 0n, reserved: arg('amount') })
+        .onConflict((oc) =>
+          oc
+            .columns(['period_id', 'agent_id'])
+            .doUpdateSet((eb) => ({ reserved: eb('policy_usage.reserved', '+', arg('amount')) }))
+            .where(sql<boolean>`policy_usage.spent + policy_usage.reserved + ${arg('amount')} <= ${arg('agent_budget')}`),
+        )
+        .returning('agent_id'),
   );
   const takeTreasury = compileStatement(
-    db,
+    database,
     (
       arg: ArgumentOf<{
         period_id: bigint;
@@ -84,14 +88,14 @@ export function compileUsageStatements(db: Kysely<PolicyTables>): UsageStatement
         )
         .returning('period_id'),
   );
-  const settleAgent = compileStatement(db, (arg: ArgumentOf<{ period_id: bigint; agent_id: string; held: bigint; spent: bigint }>) =>
+  const settleAgent = compileStatement(database, (arg: ArgumentOf<{ period_id: bigint; agent_id: string; held: bigint; spent: bigint }>) =>
     db
       .updateTable('policy_usage')
       .set((eb) => ({ reserved: eb('reserved', '-', arg('held')), spent: eb('spent', '+', arg('spent')) }))
       .where('period_id', '=', arg('period_id'))
       .where('agent_id', '=', arg('agent_id')),
   );
-  const settleTreasury = compileStatement(db, (arg: ArgumentOf<{ period_id: bigint; freed: bigint; high_freed: bigint }>) =>
+  const settleTreasury = compileStatement(database, (arg: ArgumentOf<{ period_id: bigint; freed: bigint; high_freed: bigint }>) =>
     db
       .updateTable('policy_treasury')
       .set((eb) => ({ used: eb('used', '-', arg('freed')), high_used: eb('high_used', '-', arg('high_freed')) }))

@@ -1,4 +1,4 @@
-import { sql, type Kysely, type Selectable } from 'kysely';
+import { sql, type Selectable } from 'kysely';
 import { type ArgumentOf, compileStatement } from '../compiled-statement';
 import type { Database } from '../database';
 import type { DecideCommand, HoldLimits, PeriodRecord, Verdict } from './policy-store';
@@ -24,14 +24,15 @@ type NewReservation = Omit<
 
 /** The statements compiled once for the store's dialect: PostgreSQL one call, SQLite one transaction. */
 export function compileRecordDecision(database: Database<PolicyTables>, usage: UsageStatements): RecordDecision {
-  return database.dialect === 'postgres' ? recordInOneCall(database.db) : recordInTransaction(database.db, usage);
+  return database.dialect === 'postgres' ? recordInOneCall(database) : recordInTransaction(database, usage);
 }
 
 /** PostgreSQL: one round trip, policy_record_decision (policy-functions.ts) does every step. */
-function recordInOneCall(db: Kysely<PolicyTables>): RecordDecision {
+function recordInOneCall(database: Database<PolicyTables>): RecordDecision {
+  const { db } = database;
   type Hold = { [K in 'expires_at' | 'high' | 'agent_budget' | 'treasury_limit' | 'daily_limit' | 'high_reserve']: bigint | null };
   const call = compileStatement(
-    db,
+    database,
     (arg: ArgumentOf<DecisionRow & Hold>) => sql<{ outcome: string }>`select policy_record_decision(
       p_id => ${arg('id')}, p_idempotency_key => ${arg('idempotency_key')}, p_agent_id => ${arg('agent_id')},
       p_service_id => ${arg('service_id')}, p_requested_variant => ${arg('requested_variant')}, p_action => ${arg('action')},
@@ -69,8 +70,9 @@ class HoldDoesNotFit extends Error {
 }
 
 /** SQLite: one transaction of statements compiled once (in-process, so the steps cost no round trips). */
-function recordInTransaction(db: Kysely<PolicyTables>, usage: UsageStatements): RecordDecision {
-  const insertDecision = compileStatement(db, (arg: ArgumentOf<DecisionRow>) =>
+function recordInTransaction(database: Database<PolicyTables>, usage: UsageStatements): RecordDecision {
+  const { db } = database;
+  const insertDecision = compileStatement(database, (arg: ArgumentOf<DecisionRow>) =>
     db
       .insertInto('policy_decisions')
       .values({
@@ -91,7 +93,7 @@ function recordInTransaction(db: Kysely<PolicyTables>, usage: UsageStatements): 
       .onConflict((oc) => oc.columns(['agent_id', 'idempotency_key']).doNothing())
       .returning('id'),
   );
-  const insertReservation = compileStatement(db, (arg: ArgumentOf<NewReservation>) =>
+  const insertReservation = compileStatement(database, (arg: ArgumentOf<NewReservation>) =>
     db.insertInto('policy_reservations').values({
       id: arg('id'),
       decision_id: arg('decision_id'),

@@ -1,4 +1,4 @@
-import { sql, type Kysely, type Selectable } from 'kysely';
+import { sql, type Selectable } from 'kysely';
 import { type ArgumentOf, compileStatement } from '../compiled-statement';
 import type { Database } from '../database';
 import { ms } from './policy-rows';
@@ -21,16 +21,20 @@ export type SettleReservation = (reservationId: string, now: Date, target: Settl
 
 /** The statements compiled once for the store's dialect: PostgreSQL one call, SQLite one transaction. */
 export function compileSettleReservation(database: Database<PolicyTables>, usage: UsageStatements): SettleReservation {
-  return database.dialect === 'postgres' ? settleInOneCall(database.db) : settleInTransaction(database.db, usage);
+  return database.dialect === 'postgres' ? settleInOneCall(database) : settleInTransaction(database, usage);
 }
 
 /** PostgreSQL: one round trip, policy_settle (policy-functions.ts) does every step. */
-function settleInOneCall(db: Kysely<PolicyTables>): SettleReservation {
+function settleInOneCall(database: Database<PolicyTables>): SettleReservation {
+  const { db } = database;
   const call = compileStatement(
-    db,
+    database,
     (arg: ArgumentOf<{ id: string; status: string; amount: bigint | null; settled_at: bigint; reason: string | null }>) =>
-      sql<ReservationRow>`select * from policy_settle(p_id => ${arg('id')}, p_status => ${arg('status')}, p_amount => ${arg('amount')},
-        p_settled_at => ${arg('settled_at')}, p_reason => ${arg('reason')})`,
+      // Columns by name, not *: a prepared statement must not change its result's shape when the table gains a column.
+      sql<ReservationRow>`select id, decision_id, agent_id, service_id, variant, amount, committed_amount, high, status, period_id,
+          expires_at, created_at, settled_at, release_reason
+        from policy_settle(p_id => ${arg('id')}, p_status => ${arg('status')}, p_amount => ${arg('amount')},
+          p_settled_at => ${arg('settled_at')}, p_reason => ${arg('reason')})`,
   );
   return async (reservationId, now, target) => {
     const [row] = await call.run(db, {
@@ -45,9 +49,10 @@ function settleInOneCall(db: Kysely<PolicyTables>): SettleReservation {
 }
 
 /** SQLite: one transaction of statements compiled once. */
-function settleInTransaction(db: Kysely<PolicyTables>, usage: UsageStatements): SettleReservation {
+function settleInTransaction(database: Database<PolicyTables>, usage: UsageStatements): SettleReservation {
+  const { db } = database;
   // A commit names the status it moves from (HELD, then EXPIRED); no amount commits the whole hold.
-  const commit = compileStatement(db, (arg: ArgumentOf<{ id: string; from: string; amount: bigint | null; settled_at: bigint }>) =>
+  const commit = compileStatement(database, (arg: ArgumentOf<{ id: string; from: string; amount: bigint | null; settled_at: bigint }>) =>
     db
       .updateTable('policy_reservations')
       .set((eb) => ({
@@ -60,7 +65,7 @@ function settleInTransaction(db: Kysely<PolicyTables>, usage: UsageStatements): 
       .where(sql<boolean>`amount >= coalesce(${arg('amount')}, amount)`)
       .returningAll(),
   );
-  const release = compileStatement(db, (arg: ArgumentOf<{ id: string; reason: string | null; settled_at: bigint }>) =>
+  const release = compileStatement(database, (arg: ArgumentOf<{ id: string; reason: string | null; settled_at: bigint }>) =>
     db
       .updateTable('policy_reservations')
       .set({ status: 'RELEASED', settled_at: arg('settled_at'), release_reason: arg('reason') })

@@ -1,5 +1,6 @@
-import { sql, type Kysely, type RawBuilder } from 'kysely';
+import { sql, type RawBuilder } from 'kysely';
 import { type ArgumentOf, compileStatement } from '../compiled-statement';
+import type { Database } from '../database';
 import type { PolicyTables } from './policy-tables';
 
 /** The id of policy_state's one row. */
@@ -10,8 +11,9 @@ export const STATE_ID = 1n;
  * of a decision already stored under the key (none for the key ''): one
  * query, compiled once.
  */
-export function compileSnapshotQuery(db: Kysely<PolicyTables>) {
-  return compileStatement(db, (arg: ArgumentOf<{ agent_id: string; idempotency_key: string; now: bigint }>) =>
+export function compileSnapshotQuery(database: Database<PolicyTables>) {
+  const { db } = database;
+  return compileStatement(database, (arg: ArgumentOf<{ agent_id: string; idempotency_key: string; now: bigint }>) =>
     db
       .selectFrom('policy_state as s')
       .innerJoin('policy_periods as p', 'p.id', 's.period_id')

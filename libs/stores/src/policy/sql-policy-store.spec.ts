@@ -315,20 +315,23 @@ describe.each(['sqlite', 'postgres'] as const)('policy store on %s', (dialect) =
       }
     });
 
-    /** The round trips `run` takes: every query a pg client sends is one (BEGIN and COMMIT included). */
-    async function roundTrips(run: () => Promise<unknown>): Promise<number> {
+    /** The queries `run` sends: each is one round trip (BEGIN and COMMIT included); a hot one names its prepared statement. */
+    async function queriesOf(run: () => Promise<unknown>): Promise<{ named: boolean }[]> {
       const queries = jest.spyOn(pg.Client.prototype, 'query');
       try {
         await run();
-        return queries.mock.calls.length;
+        return queries.mock.calls.map(([query]) => ({ named: typeof query === 'object' && query !== null && 'name' in query }));
       } finally {
         queries.mockRestore();
       }
     }
+    const roundTrips = async (run: () => Promise<unknown>) => (await queriesOf(run)).length;
 
     it('decides a hold in two round trips: the snapshot, then one call that writes the decision, the hold and the totals', async () => {
       await store.decide(command(), () => allow(300n));
-      expect(await roundTrips(() => store.decide(command(), () => allow(300n)))).toBeLessThanOrEqual(2);
+      const queries = await queriesOf(() => store.decide(command(), () => allow(300n)));
+      expect(queries.length).toBeLessThanOrEqual(2);
+      expect(queries.every((query) => query.named)).toBe(true); // parsed and planned once per connection
       expect(await usage()).toEqual([{ agentId: 'agent-a', spent: 0n, reserved: 600n }]);
     });
 

@@ -55,8 +55,8 @@ class SqlPolicyStore implements PolicyStore {
     private readonly periodBounds: PeriodBounds,
   ) {
     this.db = database.db;
-    this.usageStatements = compileUsageStatements(this.db);
-    this.snapshotQuery = compileSnapshotQuery(this.db);
+    this.usageStatements = compileUsageStatements(database);
+    this.snapshotQuery = compileSnapshotQuery(database);
     this.recordDecision = compileRecordDecision(database, this.usageStatements);
     this.settleReservation = compileSettleReservation(database, this.usageStatements);
   }
