@@ -3,12 +3,19 @@ import { dirname } from 'node:path';
 import SqliteDatabase from 'better-sqlite3';
 import { Kysely, PostgresDialect, SqliteDialect, sql, type SqliteDatabase as KyselySqliteDatabase } from 'kysely';
 import pg from 'pg';
+import { PreparedStatementPool } from './prepared-pool';
 
 export type Dialect = 'sqlite' | 'postgres';
 
 export interface Database<DB> {
   db: Kysely<DB>;
   dialect: Dialect;
+  /**
+   * Keeps a hot statement's text prepared: on PostgreSQL each connection
+   * parses and plans it once (see prepared-pool.ts); SQLite caches every
+   * prepared statement anyway.
+   */
+  keepPrepared: (text: string) => void;
   /** Throws when the database does not answer (health checks). */
   ping: () => Promise<void>;
   close: () => Promise<void>;
@@ -52,10 +59,12 @@ export function openDatabase<DB>(options: OpenDatabaseOptions): Database<DB> {
       types: pgTypes,
     });
     pool.on('error', (error) => options.onConnectionError?.(error));
-    const db = new Kysely<DB>({ dialect: new PostgresDialect({ pool }) });
+    const prepared = new PreparedStatementPool(pool);
+    const db = new Kysely<DB>({ dialect: new PostgresDialect({ pool: prepared }) });
     return {
       db,
       dialect: 'postgres',
+      keepPrepared: (text) => prepared.keep(text),
       ping: async () => {
         await sql`select 1`.execute(db);
       },
@@ -69,6 +78,7 @@ export function openDatabase<DB>(options: OpenDatabaseOptions): Database<DB> {
   return {
     db,
     dialect: 'sqlite',
+    keepPrepared: () => undefined,
     ping: async () => {
       await sql`select 1`.execute(db);
     },
@@ -114,7 +124,8 @@ const STATEMENT_CACHE_SIZE = 256;
 /**
  * Kysely prepares every query anew; preparing costs more than running these
  * small statements. Reuse them (safe: the dialect runs one query at a time on
- * its single connection), keeping the most recently added few hundred.
+ * its single connection), keeping the few hundred used last: the hot path's
+ * statements (compiled once, the same text every call) stay while in use.
  */
 function withStatementCache(sqlite: SqliteDatabase.Database): KyselySqliteDatabase {
   const cache = new Map<string, SqliteDatabase.Statement>();
@@ -124,12 +135,12 @@ function withStatementCache(sqlite: SqliteDatabase.Database): KyselySqliteDataba
       sqlite.close();
     },
     prepare: (text) => {
-      let statement = cache.get(text);
-      if (!statement) {
-        statement = sqlite.prepare(text);
-        if (cache.size >= STATEMENT_CACHE_SIZE) cache.delete(cache.keys().next().value ?? '');
-        cache.set(text, statement);
-      }
+      const cached = cache.get(text);
+      // A Map keeps insertion order: moving each used statement to the end keeps the least recently used first.
+      if (cached) cache.delete(text);
+      else if (cache.size >= STATEMENT_CACHE_SIZE) cache.delete(cache.keys().next().value ?? '');
+      const statement = cached ?? sqlite.prepare(text);
+      cache.set(text, statement);
       return statement;
     },
   };

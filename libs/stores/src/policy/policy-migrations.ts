@@ -1,7 +1,12 @@
 import { sql, type Kysely, type Migration } from 'kysely';
+import type { Dialect } from '../database';
+import { RECORD_DECISION_FUNCTION, SETTLE_FUNCTION } from './policy-functions';
 
-/** Portable DDL (SQLite and PostgreSQL). Append new migrations; never edit a shipped one. */
-export const policyMigrations: Record<string, Migration> = {
+/**
+ * Portable DDL (SQLite and PostgreSQL), and PostgreSQL's functions of the hot
+ * path. Append new migrations; never edit a shipped one.
+ */
+export const policyMigrations = (dialect: Dialect): Record<string, Migration> => ({
   '0001_initial': {
     async up(db: Kysely<unknown>) {
       await db.schema
@@ -91,4 +96,12 @@ export const policyMigrations: Record<string, Migration> = {
       await db.schema.createIndex('policy_reservations_decision').on('policy_reservations').column('decision_id').execute();
     },
   },
-};
+  '0003_hot_functions': {
+    // PostgreSQL: a decision's write and a settlement, one call each (policy-functions.ts). SQLite runs the same steps as statements.
+    async up(db: Kysely<unknown>) {
+      if (dialect !== 'postgres') return;
+      await sql.raw(RECORD_DECISION_FUNCTION).execute(db);
+      await sql.raw(SETTLE_FUNCTION).execute(db);
+    },
+  },
+});

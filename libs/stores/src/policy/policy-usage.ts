@@ -1,70 +1,131 @@
 import { sql, type Transaction } from 'kysely';
+import { type ArgumentOf, compileStatement, type Executor } from '../compiled-statement';
+import type { Database } from '../database';
 import type { HoldLimits } from './policy-store';
 import { ms } from './policy-rows';
 import type { PolicyTables } from './policy-tables';
 
 /**
  * The running totals (policy_usage per agent, policy_treasury per period)
- * move only here, always inside the transaction that changes the
- * reservations they sum, and only by relative updates.
+ * move only here (and in the PostgreSQL functions of policy-functions.ts,
+ * which do the same in one call), always inside the transaction that changes
+ * the reservations they sum, and only by relative updates.
  */
 
-type Trx = Transaction<PolicyTables>;
-
-/**
- * A new hold joins the totals if it still fits the limits, re-checked by the
- * updates themselves against the live rows (a concurrent writer's row lock
- * makes this one wait and then see its result). False: it does not fit now,
- * and the caller must roll back.
- */
-export async function takeHold(trx: Trx, periodId: number, agentId: string, amount: bigint, limits: HoldLimits): Promise<boolean> {
-  const period = BigInt(periodId);
-  const agent = await trx
-    .insertInto('policy_usage')
-    .values({ period_id: period, agent_id: agentId, spent: 0n, reserved: amount })
-    .onConflict((oc) =>
-      oc
-        .columns(['period_id', 'agent_id'])
-        .doUpdateSet((eb) => ({ reserved: eb('policy_usage.reserved', '+', amount) }))
-        .where(sql<boolean>`policy_usage.spent + policy_usage.reserved + ${amount} <= ${limits.agentBudget}`),
-    )
-    .returning('agent_id')
-    .executeTakeFirst();
-  if (!agent) return false;
-  // The treasury row is the one every hold touches: update it last, so its lock is held for the shortest time.
-  let treasury = trx
-    .updateTable('policy_treasury')
-    .set((eb) => ({ used: eb('used', '+', amount), high_used: eb('high_used', '+', limits.high ? amount : 0n) }))
-    .where('period_id', '=', period)
-    .where(sql<boolean>`used + ${amount} <= ${limits.treasuryLimit}`);
-  if (limits.reserve) {
-    const { dailyLimit, highReserve } = limits.reserve;
-    treasury = treasury.where(
-      sql<boolean>`used + ${amount} <= ${dailyLimit} - (case when high_used < ${highReserve} then ${highReserve} - high_used else 0 end)`,
-    );
-  }
-  return (await treasury.returning('period_id').executeTakeFirst()) !== undefined;
+export interface HoldTaken {
+  periodId: number;
+  agentId: string;
+  amount: bigint;
+  limits: HoldLimits;
 }
 
-/** A settled hold leaves the holds and, when committed, joins the spend; the treasury keeps spend + holds. */
-export async function settleUsage(
-  trx: Trx,
-  hold: { periodId: number; agentId: string; high: boolean; held: bigint; spent: bigint },
-): Promise<void> {
-  const period = BigInt(hold.periodId);
-  await trx
-    .updateTable('policy_usage')
-    .set((eb) => ({ reserved: eb('reserved', '-', hold.held), spent: eb('spent', '+', hold.spent) }))
-    .where('period_id', '=', period)
-    .where('agent_id', '=', hold.agentId)
-    .executeTakeFirstOrThrow();
-  const freed = hold.held - hold.spent;
-  if (freed === 0n) return;
-  await trx
-    .updateTable('policy_treasury')
-    .set((eb) => ({ used: eb('used', '-', freed), high_used: eb('high_used', '-', hold.high ? freed : 0n) }))
-    .where('period_id', '=', period)
-    .executeTakeFirstOrThrow();
+export interface HoldSettled {
+  periodId: number;
+  agentId: string;
+  high: boolean;
+  /** what leaves the holds */
+  held: bigint;
+  /** what joins the spend */
+  spent: bigint;
+}
+
+export interface UsageStatements {
+  /**
+   * A new hold joins the totals if it still fits the limits, re-checked by the
+   * updates themselves against the live rows (a concurrent writer's row lock
+   * makes this one wait and then see its result). False: it does not fit now,
+   * and the caller must roll back.
+   */
+  takeHold(trx: Executor, hold: HoldTaken): Promise<boolean>;
+  /** A settled hold leaves the holds and, when committed, joins the spend; the treasury keeps spend + holds. */
+  settleUsage(trx: Executor, hold: HoldSettled): Promise<void>;
+}
+
+/**
+ * The reserve guard of a hold. Without a reserve it asks no more than the
+ * treasury limit does, so one statement serves both cases.
+ */
+export function reserveOf(limits: HoldLimits): { dailyLimit: bigint; highReserve: bigint } {
+  return limits.reserve ?? { dailyLimit: limits.treasuryLimit, highReserve: 0n };
+}
+
+/** The totals' statements, compiled once for the database's dialect. */
+export function compileUsageStatements(database: Database<PolicyTables>): UsageStatements {
+  const { db } = database;
+  const takeAgent = compileStatement(
+    database,
+    (arg: ArgumentOf<{ period_id: bigint; agent_id: string; amount: bigint; agent_budget: bigint }>) =>
+      db
+        .insertInto('policy_usage')
+        .values({ period_id: arg('period_id'), agent_id: arg('agent_id'), spent: 0n, reserved: arg('amount') })
+        .onConflict((oc) =>
+          oc
+            .columns(['period_id', 'agent_id'])
+            .doUpdateSet((eb) => ({ reserved: eb('policy_usage.reserved', '+', arg('amount')) }))
+            .where(sql<boolean>`policy_usage.spent + policy_usage.reserved + ${arg('amount')} <= ${arg('agent_budget')}`),
+        )
+        .returning('agent_id'),
+  );
+  const takeTreasury = compileStatement(
+    database,
+    (
+      arg: ArgumentOf<{
+        period_id: bigint;
+        amount: bigint;
+        high_amount: bigint;
+        treasury_limit: bigint;
+        daily_limit: bigint;
+        high_reserve: bigint;
+      }>,
+    ) =>
+      db
+        .updateTable('policy_treasury')
+        .set((eb) => ({ used: eb('used', '+', arg('amount')), high_used: eb('high_used', '+', arg('high_amount')) }))
+        .where('period_id', '=', arg('period_id'))
+        .where(sql<boolean>`used + ${arg('amount')} <= ${arg('treasury_limit')}`)
+        .where(
+          sql<boolean>`used + ${arg('amount')} <= ${arg('daily_limit')} - (case when high_used < ${arg('high_reserve')} then ${arg('high_reserve')} - high_used else 0 end)`,
+        )
+        .returning('period_id'),
+  );
+  const settleAgent = compileStatement(database, (arg: ArgumentOf<{ period_id: bigint; agent_id: string; held: bigint; spent: bigint }>) =>
+    db
+      .updateTable('policy_usage')
+      .set((eb) => ({ reserved: eb('reserved', '-', arg('held')), spent: eb('spent', '+', arg('spent')) }))
+      .where('period_id', '=', arg('period_id'))
+      .where('agent_id', '=', arg('agent_id')),
+  );
+  const settleTreasury = compileStatement(database, (arg: ArgumentOf<{ period_id: bigint; freed: bigint; high_freed: bigint }>) =>
+    db
+      .updateTable('policy_treasury')
+      .set((eb) => ({ used: eb('used', '-', arg('freed')), high_used: eb('high_used', '-', arg('high_freed')) }))
+      .where('period_id', '=', arg('period_id')),
+  );
+  return {
+    takeHold: async (trx, { periodId, agentId, amount, limits }) => {
+      const period_id = BigInt(periodId);
+      const agent = await takeAgent.run(trx, { period_id, agent_id: agentId, amount, agent_budget: limits.agentBudget });
+      if (agent.length === 0) return false;
+      // The treasury row is the one every hold touches: update it last, so its lock is held for the shortest time.
+      const { dailyLimit, highReserve } = reserveOf(limits);
+      const treasury = await takeTreasury.run(trx, {
+        period_id,
+        amount,
+        high_amount: limits.high ? amount : 0n,
+        treasury_limit: limits.treasuryLimit,
+        daily_limit: dailyLimit,
+        high_reserve: highReserve,
+      });
+      return treasury.length > 0;
+    },
+    settleUsage: async (trx, hold) => {
+      const period_id = BigInt(hold.periodId);
+      await settleAgent.run(trx, { period_id, agent_id: hold.agentId, held: hold.held, spent: hold.spent });
+      const freed = hold.held - hold.spent;
+      if (freed === 0n) return;
+      await settleTreasury.run(trx, { period_id, freed, high_freed: hold.high ? freed : 0n });
+    },
+  };
 }
 
 /**
@@ -72,7 +133,7 @@ export async function settleUsage(
  * Totals move by what this statement itself changed (RETURNING), so two
  * sweepers racing never subtract a hold twice.
  */
-export async function expireDue(trx: Trx, now: Date): Promise<number> {
+export async function expireDue(trx: Transaction<PolicyTables>, now: Date, usage: UsageStatements): Promise<number> {
   const expired = await trx
     .updateTable('policy_reservations')
     .set({ status: 'EXPIRED', settled_at: ms(now) })
@@ -81,7 +142,13 @@ export async function expireDue(trx: Trx, now: Date): Promise<number> {
     .returning(['period_id', 'agent_id', 'high', 'amount'])
     .execute();
   for (const row of expired) {
-    await settleUsage(trx, { periodId: Number(row.period_id), agentId: row.agent_id, high: row.high === 1n, held: row.amount, spent: 0n });
+    await usage.settleUsage(trx, {
+      periodId: Number(row.period_id),
+      agentId: row.agent_id,
+      high: row.high === 1n,
+      held: row.amount,
+      spent: 0n,
+    });
   }
   return expired.length;
 }

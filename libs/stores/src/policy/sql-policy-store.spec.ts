@@ -1,6 +1,8 @@
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import SqliteDatabase from 'better-sqlite3';
+import pg from 'pg';
 import { createTemporaryPostgres, type TemporaryPostgres } from '../testing/temporary-postgres';
 import { openDatabase } from '../database';
 import type { DecideOutcome, HoldLimits, PeriodBounds, PolicyStore, Verdict } from './policy-store';
@@ -312,7 +314,54 @@ describe.each(['sqlite', 'postgres'] as const)('policy store on %s', (dialect) =
         await fresh.drop();
       }
     });
+
+    /** The queries `run` sends: each is one round trip (BEGIN and COMMIT included); a hot one names its prepared statement. */
+    async function queriesOf(run: () => Promise<unknown>): Promise<{ named: boolean }[]> {
+      const queries = jest.spyOn(pg.Client.prototype, 'query');
+      try {
+        await run();
+        return queries.mock.calls.map(([query]) => ({ named: typeof query === 'object' && query !== null && 'name' in query }));
+      } finally {
+        queries.mockRestore();
+      }
+    }
+    const roundTrips = async (run: () => Promise<unknown>) => (await queriesOf(run)).length;
+
+    it('decides a hold in two round trips: the snapshot, then one call that writes the decision, the hold and the totals', async () => {
+      await store.decide(command(), () => allow(300n));
+      const queries = await queriesOf(() => store.decide(command(), () => allow(300n)));
+      expect(queries.length).toBeLessThanOrEqual(2);
+      expect(queries.every((query) => query.named)).toBe(true); // parsed and planned once per connection
+      expect(await usage()).toEqual([{ agentId: 'agent-a', spent: 0n, reserved: 600n }]);
+    });
+
+    it('commits and releases a hold in one round trip each', async () => {
+      const first = decisionOf(await store.decide(command(), () => allow(300n)));
+      const second = decisionOf(await store.decide(command(), () => allow(300n)));
+      expect(await roundTrips(() => store.commit(first.reservationId ?? '', 200n, T0))).toBe(1);
+      expect(await roundTrips(() => store.release(second.reservationId ?? '', T0, 'cancelled'))).toBe(1);
+      expect(await usage()).toEqual([{ agentId: 'agent-a', spent: 200n, reserved: 0n }]);
+    });
   } else {
+    it('prepares nothing anew for a decision, a commit or a release once each has run', async () => {
+      const prepares = jest.spyOn(SqliteDatabase.prototype, 'prepare');
+      try {
+        const settleTwo = async () => {
+          const first = decisionOf(await store.decide(command(), () => allow(300n)));
+          const second = decisionOf(await store.decide(command(), () => allow(300n)));
+          await store.commit(first.reservationId ?? '', 200n, T0);
+          await store.release(second.reservationId ?? '', T0, 'cancelled');
+        };
+        await settleTwo();
+        expect(prepares).toHaveBeenCalled(); // the first time, each statement is prepared
+        prepares.mockClear();
+        await settleTwo();
+        expect(prepares).not.toHaveBeenCalled();
+      } finally {
+        prepares.mockRestore();
+      }
+    });
+
     it('refuses a second instance on the same file, and serves the next one once the first is closed', async () => {
       const file = join(mkdtempSync(join(tmpdir(), 'policy-store-')), 'policy.sqlite');
       const first = await createPolicyStore(openDatabase<PolicyTables>({ sqlitePath: file }), utcDays, T0);

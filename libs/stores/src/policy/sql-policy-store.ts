@@ -1,4 +1,4 @@
-import { sql, type Kysely, type RawBuilder, type Transaction } from 'kysely';
+import { sql, type Kysely, type Transaction } from 'kysely';
 import type { Database } from '../database';
 import { migrate } from '../migrations';
 import { listDecisions, listReservations } from './policy-lists';
@@ -22,10 +22,11 @@ import type {
   Verdict,
 } from './policy-store';
 import type { PolicyTables } from './policy-tables';
-import { expireDue, settleUsage } from './policy-usage';
-import { expiryOf, holdOf, recordDecision } from './record-decision';
+import { compileUsageStatements, expireDue, type UsageStatements } from './policy-usage';
+import { compileRecordDecision, expiryOf, holdOf, type RecordDecision } from './record-decision';
+import { compileSettleReservation, type SettleReservation, type SettleTarget } from './settle-reservation';
+import { compileSnapshotQuery, STATE_ID } from './snapshot-query';
 
-const STATE_ID = 1n;
 /** Attempts of one decision when concurrent ones keep taking what it needs; then it gives up (503, retry). */
 const MAX_ATTEMPTS = 20;
 
@@ -35,7 +36,7 @@ export async function createPolicyStore(
   periodBounds: PeriodBounds,
   now = new Date(),
 ): Promise<PolicyStore> {
-  await migrate(database.db as Kysely<unknown>, 'policy', policyMigrations);
+  await migrate(database.db as Kysely<unknown>, 'policy', policyMigrations(database.dialect));
   const store = new SqlPolicyStore(database, periodBounds);
   await store.initialise(now);
   return store;
@@ -43,12 +44,21 @@ export async function createPolicyStore(
 
 class SqlPolicyStore implements PolicyStore {
   private readonly db: Kysely<PolicyTables>;
+  // The hot path's statements, built and compiled once (see compiled-statement.ts).
+  private readonly usageStatements: UsageStatements;
+  private readonly snapshotQuery: ReturnType<typeof compileSnapshotQuery>;
+  private readonly recordDecision: RecordDecision;
+  private readonly settleReservation: SettleReservation;
 
   constructor(
     private readonly database: Database<PolicyTables>,
     private readonly periodBounds: PeriodBounds,
   ) {
     this.db = database.db;
+    this.usageStatements = compileUsageStatements(database);
+    this.snapshotQuery = compileSnapshotQuery(database);
+    this.recordDecision = compileRecordDecision(database, this.usageStatements);
+    this.settleReservation = compileSettleReservation(database, this.usageStatements);
   }
 
   /** Creates the first period; a no-op when another instance got there first. */
@@ -78,7 +88,7 @@ class SqlPolicyStore implements PolicyStore {
       const { snapshot, existingId } = await this.readSnapshot(command.agentId, command.idempotencyKey, command.now);
       if (existingId !== null) return this.replay(existingId, command);
       const verdict = evaluate(snapshot);
-      const outcome = await recordDecision(this.db, command, verdict, snapshot.period);
+      const outcome = await this.recordDecision(command, verdict, snapshot.period);
       switch (outcome) {
         case 'recorded':
           return { kind: 'decided', decision: this.decisionFrom(command, verdict, snapshot.period) };
@@ -158,7 +168,7 @@ class SqlPolicyStore implements PolicyStore {
   }
 
   async sweepExpired(now: Date): Promise<number> {
-    return this.db.transaction().execute((trx) => expireDue(trx, now));
+    return this.db.transaction().execute((trx) => expireDue(trx, now, this.usageStatements));
   }
 
   async getDecision(id: string): Promise<DecisionRecord | undefined> {
@@ -232,43 +242,9 @@ class SqlPolicyStore implements PolicyStore {
     return listReservations(this.db, filter);
   }
 
-  /**
-   * HELD → COMMITTED or RELEASED in one guarded statement (still held, a
-   * commit not above the hold), and the running totals follow in the same
-   * transaction. A hold past its expiry is still settled: a commit that comes
-   * late (a payment that landed after the hold ran out) is spend all the same,
-   * so an EXPIRED hold can be committed too, and joins the spend again.
-   * Nothing matched: a second look says why.
-   */
-  private async settle(
-    reservationId: string,
-    now: Date,
-    target: { status: 'COMMITTED'; amount: bigint | undefined } | { status: 'RELEASED'; reason: string | null },
-  ): Promise<SettleOutcome> {
-    const actual = target.status === 'COMMITTED' ? target.amount : undefined;
-    const settled = await this.db.transaction().execute(async (trx) => {
-      const fromStatuses = target.status === 'COMMITTED' ? (['HELD', 'EXPIRED'] as const) : (['HELD'] as const);
-      for (const from of fromStatuses) {
-        const row = await trx
-          .updateTable('policy_reservations')
-          .set((eb) => ({
-            status: target.status,
-            settled_at: ms(now),
-            ...(target.status === 'COMMITTED' ? { committed_amount: actual ?? eb.ref('amount') } : { release_reason: target.reason }),
-          }))
-          .where('id', '=', reservationId)
-          .where('status', '=', from)
-          .where((eb) => (actual === undefined ? eb.lit(true) : eb('amount', '>=', actual)))
-          .returningAll()
-          .executeTakeFirst();
-        if (!row) continue;
-        const hold = { periodId: Number(row.period_id), agentId: row.agent_id, high: row.high === 1n };
-        // An expired hold already left the holds: only its spend joins the totals.
-        await settleUsage(trx, { ...hold, held: from === 'HELD' ? row.amount : 0n, spent: row.committed_amount ?? 0n });
-        return row;
-      }
-      return undefined;
-    });
+  /** Settles in one step (see settle-reservation.ts); nothing matched: a second look says why. */
+  private async settle(reservationId: string, now: Date, target: SettleTarget): Promise<SettleOutcome> {
+    const settled = await this.settleReservation(reservationId, now, target);
     return settled ? { kind: 'settled', reservation: toReservation(settled) } : this.whyNotSettled(reservationId, target.status);
   }
 
@@ -328,33 +304,8 @@ class SqlPolicyStore implements PolicyStore {
     now: Date,
   ): Promise<{ snapshot: PolicySnapshot; existingId: string | null }> {
     for (;;) {
-      const row = await this.db
-        .selectFrom('policy_state as s')
-        .innerJoin('policy_periods as p', 'p.id', 's.period_id')
-        .innerJoin('policy_treasury as t', 't.period_id', 's.period_id')
-        .leftJoin('policy_usage as u', (join) => join.onRef('u.period_id', '=', 's.period_id').on('u.agent_id', '=', agentId))
-        .leftJoin('policy_agents as a', (join) => join.on('a.id', '=', agentId))
-        .leftJoin('policy_decisions as d', (join) => join.on('d.agent_id', '=', agentId).on('d.idempotency_key', '=', idempotencyKey ?? ''))
-        .select([
-          'p.id as period_id',
-          'p.started_at',
-          'p.ends_at',
-          't.used',
-          't.high_used',
-          'u.spent',
-          'u.reserved',
-          'a.id as agent_row',
-          'a.daily_budget',
-          'a.max_per_call',
-          'a.paused',
-          'd.id as existing_id',
-          // Holds past their time that no sweep has reached yet: they stop counting at once.
-          dueHolds(now, sql`and r.agent_id = ${agentId}`).as('agent_due'),
-          dueHolds(now, sql``).as('treasury_due'),
-          dueHolds(now, sql`and r.high = 1`).as('high_due'),
-        ])
-        .where('s.id', '=', STATE_ID)
-        .executeTakeFirstOrThrow();
+      const [row] = await this.snapshotQuery.run(this.db, { agent_id: agentId, idempotency_key: idempotencyKey ?? '', now: ms(now) });
+      if (!row) throw new Error('the policy state row is missing');
       const period = { id: Number(row.period_id), startedAt: toDate(row.started_at), endsAt: toDate(row.ends_at) };
       if (now >= period.endsAt) {
         await this.currentPeriod(now);
@@ -408,10 +359,4 @@ class SqlPolicyStore implements PolicyStore {
       .onConflict((oc) => oc.column('id').doNothing())
       .execute();
   }
-}
-
-/** Sum of the HELD amounts of the snapshot's period that are past their expiry (`extra` narrows it). */
-function dueHolds(now: Date, extra: RawBuilder<unknown>): RawBuilder<bigint> {
-  return sql<bigint>`(select cast(coalesce(sum(r.amount), 0) as bigint) from policy_reservations r
-    where r.status = 'HELD' and r.expires_at <= ${ms(now)} and r.period_id = s.period_id ${extra})`;
 }
