@@ -2,7 +2,10 @@ import type { z } from 'zod';
 import { ConfigError } from '@nexus/config';
 
 /** Reads the variables `schema` names from the environment (an empty one counts as unset); a ConfigError names each bad one. */
-export function readEnvSchema<Shape extends z.ZodRawShape>(schema: z.ZodObject<Shape>, env: NodeJS.ProcessEnv): z.infer<z.ZodObject<Shape>> {
+export function readEnvSchema<Shape extends z.ZodRawShape>(
+  schema: z.ZodObject<Shape>,
+  env: NodeJS.ProcessEnv,
+): z.infer<z.ZodObject<Shape>> {
   const raw = Object.fromEntries(Object.keys(schema.shape).map((name) => [name, env[name] === '' ? undefined : env[name]]));
   const result = schema.safeParse(raw);
   if (!result.success)

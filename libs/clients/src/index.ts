@@ -1,4 +1,11 @@
-export { type CallOptions, DEFAULT_CLIENT_RETRY, type HttpMethod, type RetrySettings, ServiceClient, type ServiceClientOptions } from './http-client';
+export {
+  type CallOptions,
+  DEFAULT_CLIENT_RETRY,
+  type HttpMethod,
+  type RetrySettings,
+  ServiceClient,
+  type ServiceClientOptions,
+} from './http-client';
 export { type CallContext, PaymentClient } from './payment-client';
 export { PolicyClient } from './policy-client';
 export { type ProviderAnswer, ProviderClient } from './provider-client';

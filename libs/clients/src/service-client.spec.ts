@@ -240,7 +240,7 @@ describe('ServiceClient over real HTTP', () => {
     expect(calls.map((call) => call.path)).toEqual(['/moved', '/moved']);
   });
 
-  it('calls below the base URL\'s path, and fails as unreachable once closed', async () => {
+  it("calls below the base URL's path, and fails as unreachable once closed", async () => {
     const { app, calls } = service((_call, _req, res) => res.json({ name: 'below' }));
     await serve(app);
     const client = new ServiceClient('thing', { baseUrl: `${server?.url ?? ''}/api/`, retry: FAST_RETRY });

@@ -75,7 +75,11 @@ export async function sendBatch<M extends BatchMember>(
   let uncertain = 0;
   let signedHash: string | undefined;
   try {
-    const gasLimit = await gasLimits.limitFor(members.length, () => chain.retrying(() => provider.estimateGas({ from: treasury, to: router, data })), { fresh });
+    const gasLimit = await gasLimits.limitFor(
+      members.length,
+      () => chain.retrying(() => provider.estimateGas({ from: treasury, to: router, data })),
+      { fresh },
+    );
     const txHash = await chain.sender.send(
       { to: router, data, gasLimit },
       {

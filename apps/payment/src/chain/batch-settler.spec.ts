@@ -1,4 +1,11 @@
-import { MNEEPaymentRouter__factory, MNEEToken__factory, connectRpc, routerEventTopics, serviceIdToBytes32, toTokenUnits } from '@nexus/chain';
+import {
+  MNEEPaymentRouter__factory,
+  MNEEToken__factory,
+  connectRpc,
+  routerEventTopics,
+  serviceIdToBytes32,
+  toTokenUnits,
+} from '@nexus/chain';
 import { startTestChain, type TestChain } from '@nexus/chain/testing';
 import { createSilentLogger } from '@nexus/service-kit';
 import type { PaymentRecord } from '@nexus/stores';
@@ -49,7 +56,8 @@ describe('batched settlement on a real Hardhat node', () => {
   };
   const settleAll = (settler: BatchingSettler, payments: PaymentRecord[], hooksOf: (payment: PaymentRecord) => SettlementHooks) =>
     Promise.all(payments.map((payment) => settler.settle(payment, hooksOf(payment))));
-  const txHashOf = (result: SettleResult | undefined) => (result?.kind === 'settled' ? result.txHash : `not settled: ${JSON.stringify(result)}`);
+  const txHashOf = (result: SettleResult | undefined) =>
+    result?.kind === 'settled' ? result.txHash : `not settled: ${JSON.stringify(result)}`;
 
   beforeAll(async () => {
     chain = await startTestChain();
@@ -102,7 +110,11 @@ describe('batched settlement on a real Hardhat node', () => {
     const settler = batching();
     const { submissions, hooksOf } = recorder();
     // A first batch of four keeps a gas limit for four: the next one is sent without an estimate, and reverts on chain.
-    await settleAll(settler, [1, 2, 3, 4].map(() => pendingPayment(chain, { amount: toBaseUnits('0.01') })), hooksOf);
+    await settleAll(
+      settler,
+      [1, 2, 3, 4].map(() => pendingPayment(chain, { amount: toBaseUnits('0.01') })),
+      hooksOf,
+    );
     const good = [1, 2, 3].map(() => pendingPayment(chain, { amount: toBaseUnits('0.02') }));
     const bad = pendingPayment(chain, { amount: toBaseUnits('5000.00') });
     const balance = await balanceOf(chain.treasury.address);
@@ -124,7 +136,12 @@ describe('batched settlement on a real Hardhat node', () => {
     const settler = batching();
     const estimates = jest.spyOn(chain.provider, 'estimateGas');
     const { hooksOf } = recorder();
-    const batchOf = (count: number) => settleAll(settler, Array.from({ length: count }, () => pendingPayment(chain)), hooksOf);
+    const batchOf = (count: number) =>
+      settleAll(
+        settler,
+        Array.from({ length: count }, () => pendingPayment(chain)),
+        hooksOf,
+      );
 
     const threes = [await batchOf(3), await batchOf(3)];
     expect(estimates).toHaveBeenCalledTimes(1);

@@ -50,7 +50,11 @@ export class BatchingSettler implements Settler {
     const { chain, provider, router, treasury } = options;
     this.gasLimits = options.gasLimits ?? new GasLimits();
     this.send = { chain, provider, router, treasury, gasLimits: this.gasLimits };
-    this.window = new BatchWindow({ windowMs: options.windowMs, max: options.maxPayments, flush: (members) => void this.settleAll(members) });
+    this.window = new BatchWindow({
+      windowMs: options.windowMs,
+      max: options.maxPayments,
+      flush: (members) => void this.settleAll(members),
+    });
   }
 
   async settle(payment: PaymentRecord, hooks: SettlementHooks): Promise<SettleResult> {
@@ -104,7 +108,10 @@ export class BatchingSettler implements Settler {
       case 'reverted': {
         const usedRef = outcome.usedRef?.toLowerCase();
         const used = members.filter((member) => member.expected.paymentRef.toLowerCase() === usedRef);
-        this.options.logger.warn('a payment batch was refused; settling it in parts', { payments: members.length, reason: outcome.message });
+        this.options.logger.warn('a payment batch was refused; settling it in parts', {
+          payments: members.length,
+          reason: outcome.message,
+        });
         if (used.length > 0) {
           used.forEach((member) => this.alone(member));
           return this.settleGroup(
@@ -136,7 +143,10 @@ export class BatchingSettler implements Settler {
     const events = decodeRouterEvents(receipt.logs, router).payments;
     for (const member of members) {
       if (events.some((event) => isExpectedPayment(event, member.expected)))
-        this.answer(member, chain.durable({ kind: 'settled', txHash: receipt.hash, blockNumber: receipt.blockNumber, gasUsed: receipt.gasUsed }));
+        this.answer(
+          member,
+          chain.durable({ kind: 'settled', txHash: receipt.hash, blockNumber: receipt.blockNumber, gasUsed: receipt.gasUsed }),
+        );
       // Never seen (all or none): settled alone, looked up first.
       else this.alone({ ...member, payment: { ...member.payment, attempts: member.payment.attempts + 1 } });
     }
@@ -159,7 +169,10 @@ export class BatchingSettler implements Settler {
     return this.options.chain.refund(payment, txHash);
   }
 
-  checkOnChain(txHash: string, expected: { payee: string; serviceId: string; minAmount: bigint; paymentRef?: string }): Promise<ChainCheck> {
+  checkOnChain(
+    txHash: string,
+    expected: { payee: string; serviceId: string; minAmount: bigint; paymentRef?: string },
+  ): Promise<ChainCheck> {
     return this.options.chain.checkOnChain(txHash, expected);
   }
 
