@@ -191,7 +191,8 @@ export function readsOf(path: string): FileReads {
     else if (ts.isVariableDeclaration(node) && ts.isIdentifier(node.name) && /^names$/i.test(node.name.text) && node.initializer) {
       const table = ts.isAsExpression(node.initializer) ? node.initializer.expression : node.initializer;
       if (ts.isObjectLiteralExpression(table)) for (const p of table.properties) if (ts.isPropertyAssignment(p)) name(p.initializer);
-    } else if (ts.isPropertyAssignment(node) && ts.isIdentifier(node.name) && /^(env|\w+Env)$/.test(node.name.text)) name(node.initializer);
+    } else if (ts.isPropertyAssignment(node) && ts.isIdentifier(node.name) && /^(env|\w+Env|\w+Name)$/.test(node.name.text))
+      name(node.initializer); // `{ privateName: 'POLICY_GRANT_PRIVATE_KEY' }`: a table of variables read by name
     else if (ts.isCallExpression(node)) {
       const callee = node.expression;
       if (ts.isIdentifier(callee) && NAME_TAKING.has(callee.text)) name(node.arguments[0]);

@@ -24,4 +24,10 @@ describe('image-gen start-up', () => {
     expect(result.status).toBe(1);
     expect(`${result.stdout}${result.stderr}`).toContain('environment variable IMAGE_GEN_MAX_SIDE_DRAFT');
   });
+
+  it("refuses to start in mock mode without the payment service's receipt key, naming it", () => {
+    const result = runServiceToExit({ app: 'image-gen', env: env({ PAYMENT_RECEIPT_PUBLIC_KEY: '' }) });
+    expect(result.status).toBe(1);
+    expect(`${result.stdout}${result.stderr}`).toContain('environment variable PAYMENT_RECEIPT_PUBLIC_KEY');
+  });
 });

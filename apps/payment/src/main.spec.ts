@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { localAccount, writeDeployment } from '@nexus/chain';
 import { startTestChain, type TestChain } from '@nexus/chain/testing';
-import { TestGrantIssuer } from '@nexus/clients/testing';
+import { TestGrantIssuer, TestReceiptKeys } from '@nexus/clients/testing';
 import { testCredentialEnv, runServiceToExit } from '@nexus/service-kit/testing';
 import { CALLERS_ACCEPTED_BY } from '@nexus/types';
 
@@ -12,6 +12,7 @@ const root = join(__dirname, '../../..');
 const entry = ['--import', 'tsx', join(__dirname, 'main.ts')];
 const TREASURY_KEY = localAccount(0).privateKey;
 const policyKeys = new TestGrantIssuer();
+const receiptKeys = new TestReceiptKeys();
 
 const baseEnv = (env: Record<string, string>) => ({
   PATH: process.env['PATH'] ?? '',
@@ -19,6 +20,7 @@ const baseEnv = (env: Record<string, string>) => ({
   NEXUS_DATA_DIR: mkdtempSync(join(tmpdir(), 'payment-data-')),
   PAYMENT_PORT: '0',
   ...policyKeys.paymentEnv,
+  ...receiptKeys.paymentEnv,
   ...env,
 });
 
@@ -65,6 +67,12 @@ describe('payment start-up', () => {
     expect(wrongHalf.status).toBe(1);
     expect(wrongHalf.output).toContain('environment variable POLICY_GRANT_PUBLIC_KEY');
     expect(wrongHalf.output).not.toContain(privateKey.slice(0, 40));
+  });
+
+  it('refuses to start in mock mode without the receipt signing key, naming it', () => {
+    const missing = start({ PAYMENT_MODE: 'mock', PAYMENT_RECEIPT_PRIVATE_KEY: '' });
+    expect(missing.status).toBe(1);
+    expect(missing.output).toContain('environment variable PAYMENT_RECEIPT_PRIVATE_KEY');
   });
 
   it('refuses chain mode without a local deployment, saying how to get one', () => {

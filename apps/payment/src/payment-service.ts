@@ -5,6 +5,7 @@ import { signReceipt } from '@nexus/clients';
 import { AppError, conflict, newId, notFound, validationError, type Logger } from '@nexus/service-kit';
 import { InvalidCursorError, type PaymentRecord, type PaymentStore } from '@nexus/stores';
 import {
+  RECEIPT_TTL_SECONDS,
   type Payment,
   type PaymentList,
   type PaymentListQuery,
@@ -20,6 +21,9 @@ import type { OutcomeReports } from './pending/outcome-reports';
 import { LeaseLostError, type SettleResult, type Settler } from './settler';
 import { paymentView, treasuryView } from './views';
 import { verifyPayment } from './verify';
+
+/** A replay past this much of a receipt's life gets a fresh one, so a provider always has a minute at least to check it. */
+const RECEIPT_REISSUE_AFTER_MS = (RECEIPT_TTL_SECONDS - 60) * 1000;
 
 export interface PaymentServiceDeps {
   store: PaymentStore;
@@ -78,12 +82,20 @@ export class PaymentService {
     return this.withReceipt(paymentView(final, { replayed: !created }));
   }
 
-  /** A mock payment's answer carries the signed receipt its provider checks on its own (chain mode: the chain is the proof). */
+  /**
+   * A mock payment's answer carries the signed receipt its provider checks
+   * on its own (chain mode: the chain is the proof). It is dated when the
+   * payment was made, so a replay gets the same receipt while that one is
+   * good for a while yet, and a fresh one after.
+   */
   private async withReceipt(payment: Payment): Promise<Payment> {
     const key = this.deps.receiptKey;
     if (!key || payment.status !== 'MOCK') return payment;
+    const now = this.now();
+    const made = new Date(payment.settledAt ?? payment.createdAt);
+    const issuedAt = now.getTime() - made.getTime() < RECEIPT_REISSUE_AFTER_MS ? made : now;
     const terms = { paymentId: payment.id, serviceId: payment.serviceId, payee: payment.payee, amount: payment.amount };
-    return { ...payment, receipt: await signReceipt(terms, key, this.now()) };
+    return { ...payment, receipt: await signReceipt(terms, key, issuedAt) };
   }
 
   private open(order: PaymentOrder, request: PayRequest) {
