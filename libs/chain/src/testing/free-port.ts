@@ -1,7 +1,19 @@
 import { createServer } from 'node:net';
 
-/** A loopback port nobody listens on right now. */
+/** Ports this process has handed out: the kernel may offer a closed one again, and two services must never share one. */
+const handedOut = new Set<number>();
+
+/** A loopback port free right now, and not one this process already handed out. */
 export async function freePort(): Promise<number> {
+  for (;;) {
+    const port = await anyFreePort();
+    if (handedOut.has(port)) continue;
+    handedOut.add(port);
+    return port;
+  }
+}
+
+async function anyFreePort(): Promise<number> {
   const server = createServer();
   await new Promise<void>((resolve, reject) => server.once('error', reject).listen(0, '127.0.0.1', resolve));
   const address = server.address();
