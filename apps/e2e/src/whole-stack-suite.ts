@@ -6,7 +6,7 @@ import { chainBalances, minedSuccessfully, onChainUnits } from './support/chain-
 import type { InvokeOutcome } from '@nexus/clients';
 import { GatewayApi } from './support/gateway-api';
 import { isAlive, runFileExists, startStack, type RunningStack } from './support/stack-process';
-import { stackFixture, type StackFixture, type StoreKind } from './support/stack-settings';
+import { stackFixture, type Settlement, type StackFixture, type StoreKind } from './support/stack-settings';
 import { runTool } from './support/tool-command';
 import { waitFor, type WaitForOptions } from '@nexus/service-kit/testing';
 
@@ -44,8 +44,10 @@ function expectNothingCharged(outcome: InvokeOutcome, ledger: readonly PublicPay
  * through the gateway's public HTTP API, with the chain read directly to
  * check the money, and `npm run reconcile` / `npm run demo` run against it.
  */
-export function describeWholeStack(store: StoreKind): void {
-  describe(`the whole stack in chain mode on ${store === 'sqlite' ? 'SQLite' : 'PostgreSQL'} stores`, () => {
+export function describeWholeStack(store: StoreKind, settlement: Settlement): void {
+  const storeName = store === 'sqlite' ? 'SQLite' : 'PostgreSQL';
+  const settled = settlement === 'batch' ? 'payments batched (payBatch)' : 'one transaction per payment';
+  describe(`the whole stack in chain mode on ${storeName} stores, ${settled}`, () => {
     let fixture: StackFixture;
     let stack: RunningStack | undefined;
     let api: GatewayApi;
@@ -82,7 +84,7 @@ export function describeWholeStack(store: StoreKind): void {
     };
 
     beforeAll(async () => {
-      fixture = await stackFixture(store);
+      fixture = await stackFixture(store, settlement);
       stack = await startStack(fixture.settings);
       api = GatewayApi.fromEnvFile(stack.gatewayUrl, stack.fileEnv);
     });

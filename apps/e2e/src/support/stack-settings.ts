@@ -6,6 +6,8 @@ import { createTemporaryPostgres, type TemporaryPostgres } from '@nexus/stores/t
 import type { StackSettings } from './stack-process';
 
 export type StoreKind = 'sqlite' | 'postgres';
+/** How the payment service settles on chain (PAYMENT_SETTLEMENT). */
+export type Settlement = 'batch' | 'single';
 
 /** The eight services, by the prefix of their `<NAME>_PORT` / `<NAME>_DATABASE_URL` variables. */
 const SERVICES = ['GATEWAY', 'POLICY', 'PAYMENT', 'LOGGER', 'IMAGE_GEN', 'PRICE_ORACLE', 'BATCH_COMPUTE', 'LOG_ARCHIVE'] as const;
@@ -19,13 +21,14 @@ export interface StackFixture {
 /**
  * Settings for a whole stack of its own: a fresh directory (no env file yet:
  * `npm start` writes one), free ports for every service and the Hardhat
- * node, chain mode; with `postgres`, a throw-away database per service
+ * node, chain mode, settlement batched or per payment; with `postgres`, a throw-away database per service
  * (`<NAME>_DATABASE_URL`), otherwise SQLite under the data directory.
  */
-export async function stackFixture(store: StoreKind): Promise<StackFixture> {
+export async function stackFixture(store: StoreKind, settlement: Settlement): Promise<StackFixture> {
   const dir = mkdtempSync(join(tmpdir(), `nexus-e2e-${store}-`));
   const env: Record<string, string> = {
     PAYMENT_MODE: 'chain',
+    PAYMENT_SETTLEMENT: settlement,
     CHAIN_RPC_URL: `http://127.0.0.1:${await freePort()}`,
     // One test key sends hundreds of calls at once; the limit itself is the gateway tests' business.
     RATE_LIMIT_MAX: '100000',

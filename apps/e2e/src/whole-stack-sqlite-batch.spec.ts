@@ -1,3 +1,3 @@
 import { describeWholeStack } from './whole-stack-suite';
 
-describeWholeStack('sqlite');
+describeWholeStack('sqlite', 'batch');

@@ -1,0 +1,3 @@
+import { describeWholeStack } from './whole-stack-suite';
+
+describeWholeStack('postgres', 'single');
