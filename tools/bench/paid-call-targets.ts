@@ -74,7 +74,7 @@ export function chainTargets(load: readonly LoadRow[]): TargetResult[] {
   const goals = GOALS.chain;
   const c = goals.connections;
   const row = findLoad(load, 'gateway-chain', c);
-  const what = `paid calls via the gateway (chain, local node, batched settlement), ${c} connections`;
+  const what = `paid calls via the gateway (chain, batched settlement), ${c} connections`;
   return [
     judged(
       { id: 'chain-throughput', description: what, goal: `≥ ${goals.callsPerSecond} per second` },

@@ -50,7 +50,7 @@ function loadTable(load: readonly LoadRow[]): string[] {
         fixed(row.requestsPerSecond, 0),
         fixed(row.p50Ms, 2),
         fixed(row.p99Ms, 2),
-        row.kind === 'limit' || limitRps === undefined ? '' : `${fixed((row.requestsPerSecond / limitRps) * 100, 0)}%`,
+        row.kind === 'limit' || limitRps === undefined ? '' : `${fixed((row.requestsPerSecond / limitRps) * 100, 1)}%`,
         directP50 === undefined ? '' : `+${fixed(row.p50Ms - directP50, 2)} ms`,
         String(row.unexpected + row.errors),
       ];
