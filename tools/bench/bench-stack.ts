@@ -32,7 +32,7 @@ export interface BenchStack {
   agentHeaders: Record<string, string>;
   /** the services' process ids as `npm start` wrote them (data/run/stack.json) */
   services(): { project: string; pid: number }[];
-  /** every process of the `npm start` tree: the launcher, the services and, in chain mode, the Hardhat node */
+  /** every process of the `npm start` tree, each once: the launcher, the services and, in chain mode, the Hardhat node (`chain`) */
   busyProcesses(): Watched[];
   /** POST /reset (admin): a new budget period, so no run inherits the previous one's spend and holds */
   reset(): Promise<void>;

@@ -31,7 +31,8 @@ const PROC: ProcessTreeLookup = { children: childrenOf, command: commandOf };
 /**
  * Every process of the `npm start` tree rooted at `launcher`, the launcher
  * included, each named for the CPU tables: a service by its project (from
- * the run file's pids), the Hardhat node by its command line, and any other
+ * the run file's pids, where the launcher lists its local node as `chain`),
+ * a Hardhat node the run file does not list by its command line, and any other
  * process after its nearest named ancestor (the launcher's own helpers count
  * as the launcher).
  */

@@ -63,7 +63,18 @@ const otherWork = (row: { cpu: readonly ServiceCpu[]; machineCores: number | nul
   row.machineCores === null ? '—' : fixed(Math.max(0, row.machineCores - row.cpu.reduce((sum, cpu) => sum + cpu.cores, 0)), 2);
 
 /** Processes in the order a paid call reaches them; any other after them. */
-const PROCESS_ORDER = ['bare Express', 'gateway', 'policy', 'postgresql', 'payment', 'price-oracle', 'logger', 'launcher', 'hardhat node'];
+const PROCESS_ORDER = [
+  'bare Express',
+  'gateway',
+  'policy',
+  'postgresql',
+  'payment',
+  'price-oracle',
+  'logger',
+  'launcher',
+  'chain',
+  'hardhat node',
+];
 
 /**
  * CPU milliseconds per request of each busy process, per run: where a
