@@ -1,4 +1,4 @@
-import { mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseEnv } from 'node:util';
@@ -9,6 +9,7 @@ import { parseAgentApiKeys, StackRunFile } from '@nexus/types';
 import { runFilePath } from '../stack/run-file';
 import { STACK } from '../stack/stack-services';
 import type { Watched } from './cpu-usage';
+import { stackProcessTree } from './process-tree';
 
 /** Budgets and limits no bench run can exhaust: every paid call takes the whole path. */
 const UNLIMITED_BUDGET = '900000000.00';
@@ -31,32 +32,12 @@ export interface BenchStack {
   agentHeaders: Record<string, string>;
   /** the services' process ids as `npm start` wrote them (data/run/stack.json) */
   services(): { project: string; pid: number }[];
-  /** the services and, in chain mode, the Hardhat node: what a paid call keeps busy */
+  /** every process of the `npm start` tree, each once: the launcher, the services and, in chain mode, the Hardhat node (`chain`) */
   busyProcesses(): Watched[];
   /** POST /reset (admin): a new budget period, so no run inherits the previous one's spend and holds */
   reset(): Promise<void>;
   /** Ctrl-C: the launcher stops every service (and the chain) */
   stop(): Promise<void>;
-}
-
-/** The child processes of `pid` (Linux: /proc/<pid>/task/<tid>/children). */
-function childrenOf(pid: number | undefined): number[] {
-  if (pid === undefined) return [];
-  try {
-    return readdirSync(`/proc/${pid}/task`).flatMap((tid) =>
-      readFileSync(`/proc/${pid}/task/${tid}/children`, 'utf8').split(' ').filter(Boolean).map(Number),
-    );
-  } catch {
-    return [];
-  }
-}
-
-function commandOf(pid: number): string {
-  try {
-    return readFileSync(`/proc/${pid}/cmdline`, 'utf8').replace(/\0/g, ' ');
-  } catch {
-    return '';
-  }
 }
 
 /**
@@ -125,12 +106,7 @@ export async function startBenchStack(options: BenchStackOptions): Promise<Bench
     url,
     agentHeaders: { authorization: `Bearer ${agentKey}`, 'content-type': 'application/json' },
     services,
-    busyProcesses: () => [
-      ...services(),
-      ...childrenOf(launcher.pid)
-        .filter((pid) => commandOf(pid).includes('hardhat'))
-        .map((pid) => ({ project: 'hardhat node', pid })),
-    ],
+    busyProcesses: () => (launcher.pid === undefined ? services() : stackProcessTree(launcher.pid, services())),
     reset: async () => {
       await gateway.reset(adminKey);
     },

@@ -84,3 +84,19 @@ export async function measuringCpu<T extends { requests: number; seconds: number
   }));
   return { result, cpu, machineCores };
 }
+
+/** The bench's own process, watched to show what generating the load costs; never counted as the stack's CPU. */
+export const LOAD_GENERATOR = 'load generator';
+
+/**
+ * The CPU of a run summed over every watched process but the load
+ * generator: the launcher, every service, the database and the chain node.
+ * msPerRequest is then the CPU one request cost the whole stack.
+ */
+export function stackCpu(cpu: readonly ServiceCpu[]): { msPerRequest: number; cores: number } {
+  const stack = cpu.filter((process) => process.project !== LOAD_GENERATOR);
+  return {
+    msPerRequest: stack.reduce((sum, process) => sum + process.msPerRequest, 0),
+    cores: stack.reduce((sum, process) => sum + process.cores, 0),
+  };
+}

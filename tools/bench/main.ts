@@ -2,8 +2,9 @@
  * `npm run bench`: on loopback, bounded in time (BENCH_SECONDS per run),
  * measures with autocannon the limit (a bare Express route), policy decide
  * on SQLite and PostgreSQL, the paid call through the gateway in mock mode
- * against the provider called directly, the paid call in chain mode and
- * settlement per call vs payBatch, and each service's memory; prints one
+ * against the provider called directly, the paid call in chain mode (settled
+ * in batches, then one transaction per payment) and settlement per call vs
+ * payBatch, and each service's memory; prints one
  * table with the targets met or missed (and by how much), and writes the
  * figures to tmp/bench/<time>.json and tmp/bench/latest.json; a complete
  * run also rewrites the generated section of docs/performance.md. `--profile`
@@ -78,7 +79,7 @@ async function main(): Promise<void> {
   });
   await section(
     'settlement',
-    'paid call in chain mode on the local Hardhat node (npm start), then settlement per call vs payBatch',
+    'paid call in chain mode on the local Hardhat node (npm start), settlements batched then single, then settlement per call vs payBatch',
     async () => {
       const chain = await benchSettlement(settings);
       report.load.push(...chain.load);

@@ -54,6 +54,55 @@ describe('docs/performance.md from the bench report', () => {
     expect(section).toMatch(/```text\n[\s\S]*bare Express\s+10\s+7654[\s\S]*MET \(10 MB to spare\)[\s\S]*\n```/);
   });
 
+  it('puts issue 16’s targets before and after its work in a table above the text block, and no other target', () => {
+    const withTargets: BenchReport = {
+      ...report('2026-01-02T03:04:05.000Z', 7654),
+      targets: [
+        {
+          id: 'gateway-throughput',
+          description: 'paid calls (mock), 20 connections',
+          goal: '≥ 600 per second',
+          measured: '640 per second',
+          met: true,
+          gap: '40 per second to spare',
+        },
+        {
+          id: 'chain-p50',
+          description: 'paid calls (chain), 20 connections, p50',
+          goal: '≤ 150 ms',
+          measured: '180.00 ms',
+          met: false,
+          gap: 'over by 30.00 ms (1.2× the budget)',
+        },
+        {
+          id: 'decide-postgres-p99',
+          description: 'decide (PostgreSQL), p99',
+          goal: '≤ 30 ms',
+          measured: 'not measured',
+          met: null,
+          gap: '',
+        },
+        {
+          id: 'memory-at-rest',
+          description: 'every service at rest',
+          goal: '≤ 150 MB',
+          measured: '140 MB',
+          met: true,
+          gap: '10 MB to spare',
+        },
+      ],
+    };
+    const section = generatedSection(withTargets);
+    const table = section.slice(section.indexOf('| measure |'), section.indexOf('```text'));
+    expect(table.trim().split('\n')).toEqual([
+      '| measure | target | before (issue 16) | after (this run) | result |',
+      '| --- | --- | --- | --- | --- |',
+      '| paid calls (mock), 20 connections | ≥ 600 per second | 126 per second | 640 per second | MET (40 per second to spare) |',
+      '| paid calls (chain), 20 connections, p50 | ≤ 150 ms | 547 ms | 180.00 ms | MISSED: over by 30.00 ms (1.2× the budget) |',
+      '| decide (PostgreSQL), p99 | ≤ 30 ms | 142 ms | not measured | not measured |',
+    ]);
+  });
+
   it('replaces only the generated section and keeps the hand-written parts around it', () => {
     const first = handWritten(generatedSection(report('2026-01-01T00:00:00.000Z', 1000)));
     const second = withGeneratedSection(first, generatedSection(report('2026-02-01T00:00:00.000Z', 2000)));

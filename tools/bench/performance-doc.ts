@@ -1,6 +1,7 @@
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { workspaceRoot } from '../stack/build';
+import { beforeAfterTable } from './before-after';
 import { renderProfiles } from './profile-render';
 import type { BenchReport } from './report';
 import { SECTIONS, type Section } from './settings';
@@ -14,9 +15,10 @@ export const GENERATED_START =
 export const GENERATED_END = '<!-- end of the generated section -->';
 
 /**
- * The generated section of the page: when and where the run was made, then
- * the report exactly as `npm run bench` prints it (and the profiles, with
- * `--profile`), in a text block so Markdown formatting leaves it alone.
+ * The generated section of the page: when and where the run was made, issue
+ * 16's targets before its work and in this run (met or missed, by how much),
+ * then the report exactly as `npm run bench` prints it (and the profiles,
+ * with `--profile`), in a text block so Markdown formatting leaves it alone.
  */
 export function generatedSection(report: BenchReport): string {
   const { machine } = report;
@@ -26,6 +28,10 @@ export function generatedSection(report: BenchReport): string {
     '',
     `Run of ${report.startedAt} on ${machine.cpus} cores (${machine.platform} ${machine.arch}, Node ${machine.node}), ` +
       `${report.seconds} s per run; the figures are also in \`tmp/bench/latest.json\`.`,
+    '',
+    'Issue 16 ("The lean paid call"): its targets, the figures of the run before its work and of this one.',
+    '',
+    ...beforeAfterTable(report.targets),
     '',
     '```text',
     ...text,

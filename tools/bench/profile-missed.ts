@@ -8,7 +8,7 @@ import { profileOf, profiling, startProfilers } from './profiling';
 import type { ProfileSummary, TargetResult } from './report';
 import { out } from './out';
 import type { BenchSettings } from './settings';
-import { GOALS } from './targets';
+import { GOALS } from './goals';
 import { BENCH_DIR } from './write-report';
 
 /** The services a paid call goes through, in the order it reaches them. */
@@ -24,7 +24,7 @@ async function profilePolicy(
   try {
     await runLoad({ ...policy.spec, connections: 10, seconds: settings.warmupSeconds });
     startProfilers([policy.process.pid]);
-    await runLoad({ ...policy.spec, connections: GOALS.decideConnections, seconds: settings.seconds });
+    await runLoad({ ...policy.spec, connections: GOALS.decide.connections, seconds: settings.seconds });
   } finally {
     await policy.stop();
   }
@@ -42,14 +42,14 @@ async function profilePaidCall(dir: string, settings: BenchSettings): Promise<Pr
     await runLoad({ ...spec, connections: 10, seconds: settings.warmupSeconds });
     await stack.reset();
     startProfilers([...pids.values()]);
-    await runLoad({ ...spec, connections: GOALS.gatewayConnections, seconds: settings.seconds });
+    await runLoad({ ...spec, connections: GOALS.gateway.connections, seconds: settings.seconds });
   } finally {
     await stack.stop();
   }
   return PAID_CALL_PATH.flatMap((project) => {
     const pid = pids.get(project);
     const file = pid === undefined ? undefined : profileOf(dir, pid);
-    return file ? [summarizeCpuProfile(`${project}, paid calls (mock) at ${GOALS.gatewayConnections} connections`, file)] : [];
+    return file ? [summarizeCpuProfile(`${project}, paid calls (mock) at ${GOALS.gateway.connections} connections`, file)] : [];
   });
 }
 
@@ -67,7 +67,7 @@ export async function profileMissedTargets(
   const missed = (prefix: string) => targets.some((target) => target.id.startsWith(prefix) && target.met === false);
   const root = join(BENCH_DIR, 'profiles', new Date().toISOString().replace(/[:.]/g, '-'));
   const profiles: ProfileSummary[] = [];
-  const decideSubject = (store: string) => `policy (${store}), decide at ${GOALS.decideConnections} connections`;
+  const decideSubject = (store: string) => `policy (${store}), decide at ${GOALS.decide.connections} connections`;
   if (missed('decide-sqlite')) {
     out('profiling the policy on SQLite');
     profiles.push(...(await profilePolicy(decideSubject('SQLite'), undefined, join(root, 'policy-sqlite'), settings)));

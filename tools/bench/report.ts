@@ -1,14 +1,20 @@
 import type { ServiceCpu } from './cpu-usage';
 import type { LoadResult } from './load';
 
-/** Which figure a load run measured; `target` says what was loaded. */
-export type LoadKind = 'limit' | 'decide-sqlite' | 'decide-postgres' | 'provider-direct' | 'gateway-mock' | 'gateway-chain';
+/**
+ * Which figure a load run measured; `target` says what was loaded.
+ * 'gateway-chain' is the paid call in chain mode with the payment service
+ * batching settlements (PAYMENT_SETTLEMENT=batch, its default),
+ * 'gateway-chain-single' the same with one transaction per payment.
+ */
+export type LoadKind =
+  'limit' | 'decide-sqlite' | 'decide-postgres' | 'provider-direct' | 'gateway-mock' | 'gateway-chain' | 'gateway-chain-single';
 
 export interface LoadRow extends LoadResult {
   kind: LoadKind;
   /** what was loaded, for people */
   target: string;
-  /** CPU time of the services under load during the run (Linux only) */
+  /** CPU time of each watched process during the run: the whole `npm start` tree for a stack, and the load generator (Linux only) */
   cpu: ServiceCpu[];
   /** cores the whole machine kept busy during the run, this bench and everything else (null off Linux) */
   machineCores: number | null;

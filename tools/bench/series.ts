@@ -1,4 +1,4 @@
-import { measuringCpu, type Watched } from './cpu-usage';
+import { LOAD_GENERATOR, measuringCpu, type Watched } from './cpu-usage';
 import { runLoad, type LoadSpec } from './load';
 import { out } from './out';
 import type { LoadKind, LoadRow } from './report';
@@ -25,7 +25,7 @@ export async function measureSeries(options: SeriesOptions): Promise<LoadRow[]> 
   const rows: LoadRow[] = [];
   for (const connections of options.connections) {
     await options.before?.();
-    const watched = [...(await options.watched()), { project: 'load generator', pid: process.pid }];
+    const watched = [...(await options.watched()), { project: LOAD_GENERATOR, pid: process.pid }];
     const { result, cpu, machineCores } = await measuringCpu(watched, () =>
       runLoad({ ...options.spec, connections, seconds: options.seconds }),
     );

@@ -21,7 +21,7 @@ export interface BenchSettings {
 export const BENCH_USAGE = `npm run bench [-- --skip-build] [--profile] [--only=limit,decide,gateway,settlement]
 
   BENCH_SECONDS     length of each load run (default 5)
-  BENCH_BATCH_SIZE  payments per payBatch transaction (default 100: 0.1 s of paid calls at the 1,000/s target)
+  BENCH_BATCH_SIZE  payments per payBatch transaction (default 100, as the payment service's PAYMENT_BATCH_MAX)
   --skip-build      run the bundles already in dist/apps
   --profile         then profile the services of the missed targets (node --cpu-prof) and print where the time goes
   --only=...        run some sections only (comma separated)`;

@@ -24,7 +24,7 @@ describe('bench table', () => {
     expect(verdict(target(null, ''))).toBe('not measured');
   });
 
-  it('shows CPU per request by process, services summed apart from the load generator', () => {
+  it('shows CPU per request by process, every process but the load generator summed, the launcher included', () => {
     const row: LoadRow = {
       kind: 'gateway-mock',
       target: 'paid call',
@@ -42,6 +42,7 @@ describe('bench table', () => {
         { project: 'load generator', seconds: 0.1, msPerRequest: 0.2, cores: 0.02 },
         { project: 'policy', seconds: 1, msPerRequest: 2, cores: 0.2 },
         { project: 'gateway', seconds: 2.5, msPerRequest: 5, cores: 0.5 },
+        { project: 'launcher', seconds: 0.5, msPerRequest: 1, cores: 0.1 },
       ],
       machineCores: 1.5,
     };
@@ -51,11 +52,12 @@ describe('bench table', () => {
       'conns',
       'gateway',
       'policy',
-      'services',
+      'launcher',
+      'all but load gen.',
       'cores busy',
       'load generator',
       'other work (cores)',
     ]);
-    expect(line?.split(/\s{2,}/)).toEqual(['paid call', '20', '5.00', '2.00', '7.00', '0.70', '0.20', '0.78']);
+    expect(line?.split(/\s{2,}/)).toEqual(['paid call', '20', '5.00', '2.00', '1.00', '8.00', '0.80', '0.20', '0.68']);
   });
 });

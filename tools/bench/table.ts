@@ -1,4 +1,4 @@
-import type { ServiceCpu } from './cpu-usage';
+import { LOAD_GENERATOR, stackCpu, type ServiceCpu } from './cpu-usage';
 import type { BenchReport, LoadRow, TargetResult } from './report';
 
 export interface Column {
@@ -50,7 +50,7 @@ function loadTable(load: readonly LoadRow[]): string[] {
         fixed(row.requestsPerSecond, 0),
         fixed(row.p50Ms, 2),
         fixed(row.p99Ms, 2),
-        row.kind === 'limit' || limitRps === undefined ? '' : `${fixed((row.requestsPerSecond / limitRps) * 100, 0)}%`,
+        row.kind === 'limit' || limitRps === undefined ? '' : `${fixed((row.requestsPerSecond / limitRps) * 100, 1)}%`,
         directP50 === undefined ? '' : `+${fixed(row.p50Ms - directP50, 2)} ms`,
         String(row.unexpected + row.errors),
       ];
@@ -63,41 +63,49 @@ const otherWork = (row: { cpu: readonly ServiceCpu[]; machineCores: number | nul
   row.machineCores === null ? '—' : fixed(Math.max(0, row.machineCores - row.cpu.reduce((sum, cpu) => sum + cpu.cores, 0)), 2);
 
 /** Processes in the order a paid call reaches them; any other after them. */
-const PROCESS_ORDER = ['bare Express', 'gateway', 'policy', 'postgresql', 'payment', 'price-oracle', 'logger', 'hardhat node'];
-const LOAD_GENERATOR = 'load generator';
+const PROCESS_ORDER = [
+  'bare Express',
+  'gateway',
+  'policy',
+  'postgresql',
+  'payment',
+  'price-oracle',
+  'logger',
+  'launcher',
+  'chain',
+  'hardhat node',
+];
 
-/** CPU milliseconds per request of each busy process, per run: where a request's time goes, service by service. */
+/**
+ * CPU milliseconds per request of each busy process, per run: where a
+ * request's time goes, process by process; "all but load gen." sums every
+ * process but the load generator (the launcher and the chain node included).
+ */
 export function cpuTable(load: readonly LoadRow[]): string[] {
   const busy = new Set(load.flatMap((row) => row.cpu.filter((cpu) => cpu.msPerRequest >= 0.005).map((cpu) => cpu.project)));
   const rank = (project: string) =>
     project === LOAD_GENERATOR ? 1000 : PROCESS_ORDER.indexOf(project) === -1 ? 100 : PROCESS_ORDER.indexOf(project);
   const projects = [...busy].sort((a, b) => rank(a) - rank(b));
-  const services = projects.filter((project) => project !== LOAD_GENERATOR);
+  const watched = projects.filter((project) => project !== LOAD_GENERATOR);
   return renderTable(
     [
       left('target'),
       right('conns'),
-      ...services.map(right),
-      right('services'),
+      ...watched.map(right),
+      right('all but load gen.'),
       right('cores busy'),
       right(LOAD_GENERATOR),
       right('other work (cores)'),
     ],
     load.map((row) => {
       const of = (project: string) => row.cpu.find((cpu) => cpu.project === project);
-      const serviceCpu = row.cpu.filter((cpu) => cpu.project !== LOAD_GENERATOR);
+      const stack = stackCpu(row.cpu);
       return [
         row.target,
         String(row.connections),
-        ...services.map((project) => fixed(of(project)?.msPerRequest ?? Number.NaN, 2)),
-        fixed(
-          serviceCpu.reduce((sum, cpu) => sum + cpu.msPerRequest, 0),
-          2,
-        ),
-        fixed(
-          serviceCpu.reduce((sum, cpu) => sum + cpu.cores, 0),
-          2,
-        ),
+        ...watched.map((project) => fixed(of(project)?.msPerRequest ?? Number.NaN, 2)),
+        fixed(stack.msPerRequest, 2),
+        fixed(stack.cores, 2),
         fixed(of(LOAD_GENERATOR)?.msPerRequest ?? Number.NaN, 2),
         otherWork(row),
       ];

@@ -49,7 +49,7 @@ describe('targets', () => {
     expect(atMost(15, 15, (v) => `${v} ms`)).toEqual({ met: true, gap: '0 ms to spare' });
   });
 
-  it('judges decide against the limit at 50 connections, per store', () => {
+  it('judges decide against the limit at 50 connections, each store with its own goals', () => {
     const targets = byId(
       evaluateTargets(
         [row('limit', 50, 5000, 9, 20), row('decide-sqlite', 50, 3500, 12, 14), row('decide-postgres', 50, 1000, 40, 90)],
@@ -57,22 +57,78 @@ describe('targets', () => {
         [],
       ),
     );
-    expect(targets.get('decide-sqlite-share')).toMatchObject({ met: true, measured: '70% (3500 of 5000 req/s)' });
-    expect(targets.get('decide-sqlite-p99')?.met).toBe(true);
-    expect(targets.get('decide-postgres-share')).toMatchObject({ met: false, gap: 'short by 40 points; needs 3.0× the measured figure' });
-    expect(targets.get('decide-postgres-p99')).toMatchObject({ met: false, gap: 'over by 75.00 ms (6.0× the budget)' });
+    expect(targets.get('decide-sqlite-share')).toMatchObject({ goal: '≥ 60%', met: true, measured: '70.0% (3500 of 5000 req/s)' });
+    expect(targets.get('decide-sqlite-p99')).toMatchObject({ goal: '≤ 15 ms', met: true });
+    expect(targets.get('decide-postgres-share')).toMatchObject({
+      goal: '≥ 35%',
+      met: false,
+      gap: 'short by 15.0 points; needs 1.8× the measured figure',
+    });
+    expect(targets.get('decide-postgres-p99')).toMatchObject({ goal: '≤ 30 ms', met: false, gap: 'over by 60.00 ms (3.0× the budget)' });
   });
 
   it('takes the gateway overhead as the p50 difference with the direct call at one connection', () => {
     const targets = byId(
       evaluateTargets(
-        [row('provider-direct', 1, 2000, 0.5, 1), row('gateway-mock', 1, 300, 3.25, 6), row('gateway-mock', 20, 1100, 15, 30)],
+        [row('provider-direct', 1, 2000, 0.5, 1), row('gateway-mock', 1, 300, 3.25, 6), row('gateway-mock', 20, 650, 15, 30)],
         [],
         [],
       ),
     );
     expect(targets.get('gateway-overhead')).toMatchObject({ met: true, measured: '2.75 ms (3.25 ms vs 0.50 ms)', gap: '0.25 ms to spare' });
-    expect(targets.get('gateway-throughput')?.met).toBe(true);
+    expect(targets.get('gateway-throughput')).toMatchObject({ goal: '≥ 600 per second', met: true, gap: '50 per second to spare' });
+  });
+
+  it('judges the paid call at 20 connections as a share of the limit at 20 connections', () => {
+    const targets = byId(
+      evaluateTargets([row('limit', 20, 5300, 3, 6), row('limit', 50, 9000, 5, 9), row('gateway-mock', 20, 530, 30, 60)], [], []),
+    );
+    expect(targets.get('gateway-share')).toMatchObject({
+      goal: '≥ 11%',
+      measured: '10.0% (530 of 5300 req/s)',
+      met: false,
+      gap: 'short by 1.0 points; needs 1.1× the measured figure',
+    });
+    expect(targets.get('gateway-throughput')).toMatchObject({ met: false, gap: 'short by 70 per second; needs 1.1× the measured figure' });
+  });
+
+  it('counts the CPU of one paid call over every process of the stack, the launcher included, the load generator not', () => {
+    const busy = {
+      ...row('gateway-mock', 20, 600, 30, 60),
+      cpu: [
+        { project: 'gateway', seconds: 3, msPerRequest: 1, cores: 0.6 },
+        { project: 'policy', seconds: 1.5, msPerRequest: 0.5, cores: 0.3 },
+        { project: 'launcher', seconds: 3, msPerRequest: 1, cores: 0.6 },
+        { project: 'load generator', seconds: 6, msPerRequest: 2, cores: 1.2 },
+      ],
+    };
+    expect(byId(evaluateTargets([busy], [], [])).get('gateway-cpu')).toMatchObject({
+      goal: '≤ 3 ms',
+      measured: '2.50 ms (1.50 cores busy)',
+      met: true,
+      gap: '0.50 ms to spare',
+    });
+    expect(byId(evaluateTargets([row('gateway-mock', 20, 600, 30, 60)], [], [])).get('gateway-cpu')?.met).toBeNull();
+  });
+
+  it('judges chain mode on the batched row at 20 connections, not the one-transaction-per-payment row', () => {
+    const targets = byId(
+      evaluateTargets(
+        [
+          row('limit', 20, 5000, 3, 6),
+          row('gateway-chain', 1, 20, 40, 60),
+          row('gateway-chain', 20, 260, 120, 300),
+          row('gateway-chain-single', 20, 36, 550, 900),
+        ],
+        [],
+        [],
+      ),
+    );
+    expect(targets.get('chain-throughput')).toMatchObject({ goal: '≥ 250 per second', measured: '260 per second', met: true });
+    expect(targets.get('chain-share')).toMatchObject({ goal: '≥ 4.5%', measured: '5.2% (260 of 5000 req/s)', met: true });
+    expect(targets.get('chain-p50')).toMatchObject({ goal: '≤ 150 ms', measured: '120.00 ms', met: true, gap: '30.00 ms to spare' });
+    const single = byId(evaluateTargets([row('limit', 20, 5000, 3, 6), row('gateway-chain-single', 20, 36, 550, 900)], [], []));
+    expect(single.get('chain-throughput')?.met).toBeNull();
   });
 
   it('compares the best batched settlement with the best per-call one', () => {
@@ -99,6 +155,7 @@ describe('targets', () => {
     const targets = evaluateTargets([row('decide-sqlite', 50, 3000, 5, 9)], [], []);
     expect(targets.find((target) => target.id === 'decide-sqlite-share')?.met).toBeNull();
     expect(targets.find((target) => target.id === 'gateway-throughput')?.met).toBeNull();
+    expect(targets.find((target) => target.id === 'chain-share')?.met).toBeNull();
     expect(targets.find((target) => target.id === 'memory-at-rest')?.met).toBeNull();
   });
 });
