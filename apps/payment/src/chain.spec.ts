@@ -280,6 +280,28 @@ describe('payment service in chain mode, on a real Hardhat node', () => {
     expect((await verify({ txHash: `0x${'12'.repeat(32)}` })).body).toMatchObject({ valid: false, reason: 'TX_NOT_FOUND' });
   });
 
+  it('verifies by tx hash each payment of a batch for its own payee and service', async () => {
+    const [image, price] = await Promise.all([
+      pay(payBody({ amount: '0.50', serviceId: 'IMAGE_GEN' })),
+      pay(payBody({ amount: '0.05', serviceId: 'PRICE_ORACLE' })),
+    ]);
+    expect(image.body.txHash).toBe(price.body.txHash);
+    const verify = (serviceId: string, payee: string, amount: string) =>
+      request(payment.app)
+        .post('/payments/verify')
+        .set(providerAuth(serviceId))
+        .send({ txHash: image.body.txHash, payee, serviceId, amount });
+
+    expect((await verify('IMAGE_GEN', chain.payees[0]!.address, '0.50')).body).toMatchObject({
+      valid: true,
+      payment: { id: image.body.id },
+    });
+    expect((await verify('PRICE_ORACLE', chain.payees[1]!.address, '0.05')).body).toMatchObject({
+      valid: true,
+      payment: { id: price.body.id },
+    });
+  });
+
   it('shows the treasury: address, token, on-chain balance, allowance and the ledger', async () => {
     const response = await request(payment.app).get('/treasury').set(auth);
     const onChain = await balanceOf(chain.treasury.address);

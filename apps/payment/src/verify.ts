@@ -41,7 +41,7 @@ export async function verifyPayment(request: VerifyRequest, store: PaymentStore,
   const payment = request.paymentId
     ? await store.get(request.paymentId)
     : request.txHash
-      ? await store.findByTxHash(request.txHash)
+      ? forThisCaller(await store.findByTxHash(request.txHash), request, minAmount)
       : undefined;
 
   if (payment) {
@@ -62,4 +62,18 @@ export async function verifyPayment(request: VerifyRequest, store: PaymentStore,
     if (!check.valid) return refused(check.reason, check.message, payment);
   }
   return accepted(payment ? `payment ${payment.id} is valid` : 'the chain holds a valid payment', payment);
+}
+
+/**
+ * Of the payments one transaction settled (a batch settles many, to several
+ * payees), the one this request is about: to its payee, for its service,
+ * settled, of at least the amount; else the closest, so the refusal names
+ * what the transaction did pay.
+ */
+function forThisCaller(payments: readonly PaymentRecord[], request: VerifyRequest, minAmount: bigint): PaymentRecord | undefined {
+  const ours = payments.filter(
+    (payment) => payment.payee.toLowerCase() === request.payee.toLowerCase() && payment.serviceId === request.serviceId,
+  );
+  const settled = ours.filter((payment) => payment.status === 'SUCCESS' || payment.status === 'MOCK');
+  return settled.find((payment) => payment.amount >= minAmount) ?? settled[0] ?? ours[0] ?? payments[0];
 }

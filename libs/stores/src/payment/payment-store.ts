@@ -75,7 +75,8 @@ export interface PaymentStore {
   open(payment: NewPayment, now: Date): Promise<{ payment: PaymentRecord; created: boolean }>;
   get(id: string): Promise<PaymentRecord | undefined>;
   findByIdempotencyKey(idempotencyKey: string): Promise<PaymentRecord | undefined>;
-  findByTxHash(txHash: string): Promise<PaymentRecord | undefined>;
+  /** The payments one transaction settled: one, or every member of a batch (`payBatch`); newest first. */
+  findByTxHash(txHash: string): Promise<PaymentRecord[]>;
   /**
    * Takes the right to settle a PENDING payment until `until` and counts an
    * attempt. Undefined when it is no longer PENDING or another owner's lease

@@ -110,7 +110,7 @@ describe.each(['sqlite', 'postgres'] as const)('payments ledger on %s', (dialect
       settledAt: at(2),
     });
     expect(late).toEqual(settled);
-    expect(await store.findByTxHash('0xBEEF')).toEqual(settled);
+    expect(await store.findByTxHash('0xBEEF')).toEqual([settled]);
   });
 
   it('records a signed transaction only for the lease owner, keeping the highest nonce and the last raw transaction', async () => {

@@ -20,6 +20,9 @@ import type { PaymentTables } from './payment-tables';
 const BASE_UNITS_PER_MNEE = 10n ** BigInt(MONEY_DECIMALS);
 
 /** Opens (and migrates) the payments ledger on SQLite or PostgreSQL. */
+/** The most payments one transaction can settle that a lookup by hash returns (a batch holds at most 500). */
+const MAX_BATCH_MEMBERS = 500;
+
 export async function createPaymentStore(database: Database<PaymentTables>): Promise<PaymentStore> {
   await migrate(database.db as Kysely<unknown>, 'payment', paymentMigrations);
   return new SqlPaymentStore(database);
@@ -80,14 +83,15 @@ class SqlPaymentStore implements PaymentStore {
     return row && toPayment(row);
   }
 
-  async findByTxHash(txHash: string): Promise<PaymentRecord | undefined> {
-    const row = await this.db
+  async findByTxHash(txHash: string): Promise<PaymentRecord[]> {
+    const rows = await this.db
       .selectFrom('payments')
       .selectAll()
       .where('tx_hash', '=', txHash.toLowerCase())
       .orderBy('created_at', 'desc')
-      .executeTakeFirst();
-    return row && toPayment(row);
+      .limit(MAX_BATCH_MEMBERS)
+      .execute();
+    return rows.map(toPayment);
   }
 
   async lease(id: string, owner: string, now: Date, until: Date): Promise<PaymentRecord | undefined> {

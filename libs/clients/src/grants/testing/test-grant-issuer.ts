@@ -1,24 +1,18 @@
-import { generateKeyPairSync, randomBytes, type KeyObject } from 'node:crypto';
+import { randomBytes, type KeyObject } from 'node:crypto';
 import type { GrantTerms } from '@nexus/types';
+import { TestKeyPair } from '../../jws/testing/test-key-pair';
 import { signGrant } from '../grant-token';
 
 /** A policy's grant keys for tests: signs grants as the policy would, and gives the keys as the environment takes them. */
-export class TestGrantIssuer {
-  readonly privateKey: KeyObject;
-  readonly publicKey: KeyObject;
-
-  constructor() {
-    ({ privateKey: this.privateKey, publicKey: this.publicKey } = generateKeyPairSync('ed25519'));
-  }
-
-  /** POLICY_GRANT_PRIVATE_KEY (for a policy process): a base64-encoded PKCS8 PEM. */
+export class TestGrantIssuer extends TestKeyPair {
+  /** POLICY_GRANT_PRIVATE_KEY, for a policy process. */
   get policyEnv(): Record<string, string> {
-    return { POLICY_GRANT_PRIVATE_KEY: base64Pem(this.privateKey.export({ type: 'pkcs8', format: 'pem' })) };
+    return this.privateEnv('POLICY_GRANT_PRIVATE_KEY');
   }
 
-  /** POLICY_GRANT_PUBLIC_KEY (for a payment process): a base64-encoded SPKI PEM. */
+  /** POLICY_GRANT_PUBLIC_KEY, for a payment process. */
   get paymentEnv(): Record<string, string> {
-    return { POLICY_GRANT_PUBLIC_KEY: base64Pem(this.publicKey.export({ type: 'spki', format: 'pem' })) };
+    return this.publicEnv('POLICY_GRANT_PUBLIC_KEY');
   }
 
   /** A grant for a fresh decision and reservation, live for two minutes unless told otherwise. */
@@ -36,5 +30,3 @@ export class TestGrantIssuer {
     );
   }
 }
-
-const base64Pem = (pem: string | Buffer) => Buffer.from(pem).toString('base64');
