@@ -86,6 +86,13 @@ export function recordChecks(observed: Observed): DemoCheck[] {
   ];
 }
 
+/** What the calls before a problem's turning point show: how many of them were paid first, and how the others ended. */
+function paidFirstSeen(before: readonly DemoCall[], paid: readonly DemoCall[], noun: string, how: string): string {
+  if (before.length === 0) return `no ${noun} before it`;
+  const others = before.filter((call) => !paid.includes(call));
+  return `${paid.length} of ${count(before.length, noun)} ${how}${others.length > 0 ? ` (${others.map(outcome).join('; ')})` : ''}`;
+}
+
 /** Problem 1: batch-agent (LOW) is stopped at the share of the treasury kept for HIGH agents; user-agent (HIGH) is still served. */
 export function priorityReserveChecks(observed: Observed): DemoCheck[] {
   const jobs = callsOf(observed, 'batch-agent', 'submit_batch_job');
@@ -101,17 +108,7 @@ export function priorityReserveChecks(observed: Observed): DemoCheck[] {
       id: 'reserve.jobs-paid-first',
       description: "batch-agent's jobs are paid while the treasury has room outside the reserve",
       expected: 'at least one BATCH_COMPUTE job ALLOWED and paid before the rejection',
-      seen:
-        before.length === 0
-          ? 'no job before it'
-          : `${paidFirst.length} of ${count(before.length, 'job')} ALLOWED and paid first${
-              before.length > paidFirst.length
-                ? ` (${before
-                    .filter((job) => !paidFirst.includes(job))
-                    .map(outcome)
-                    .join('; ')})`
-                : ''
-            }`,
+      seen: paidFirstSeen(before, paidFirst, 'job', 'ALLOWED and paid first'),
       ok: paidFirst.length > 0 && paidFirst.length === before.length,
     },
     {
@@ -151,17 +148,7 @@ export function budgetPressureChecks(observed: Observed): DemoCheck[] {
       id: 'pressure.full-first',
       description: 'archives are kept in full while the budget is healthy',
       expected: `at least one LOG_ARCHIVE full (${priceOf(observed, 'LOG_ARCHIVE', 'full') ?? '?'}) ALLOWED and paid first`,
-      seen:
-        before.length === 0
-          ? 'no archive before it'
-          : `${fullPaid.length} of ${count(before.length, 'archive')} kept in full and paid first${
-              before.length > fullPaid.length
-                ? ` (${before
-                    .filter((archive) => !fullPaid.includes(archive))
-                    .map(outcome)
-                    .join('; ')})`
-                : ''
-            }`,
+      seen: paidFirstSeen(before, fullPaid, 'archive', 'kept in full and paid first'),
       ok: fullPaid.length > 0 && fullPaid.length === before.length,
     },
     {
