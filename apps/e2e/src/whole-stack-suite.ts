@@ -377,7 +377,8 @@ export function describeWholeStack(store: StoreKind, settlement: Settlement): vo
         const paid = sumMoney(succeeded.map((payment) => payment.amount));
         const treasuryAfter = (await chainBalances(rpcUrl(), fixture.settings.dataDir, [])).get('treasury') ?? 0n;
         expect(treasuryBefore - treasuryAfter).toBe(onChainUnits(paid));
-        // The payment service tells the policy each end through its outbox, a moment after the ledger shows it.
+        // The payment service tells the policy each end through its outbox, a moment after the ledger shows it;
+        // a payment it settled just before it was killed (its caller never heard) is told shortly before its hold expires.
         let spent = '';
         await waitFor(
           'the policy to count the SUCCESS payments of the burst as spend',
@@ -385,7 +386,7 @@ export function describeWholeStack(store: StoreKind, settlement: Settlement): vo
             spent = fromBaseUnits(toBaseUnits((await api.agent('user-agent')).spentToday) - spentBefore);
             return spent === paid ? spent : undefined;
           },
-          { ...POLL, timeoutMs: 30_000 },
+          { ...POLL, timeoutMs: 60_000 },
         ).catch(() => undefined);
         expect(spent).toBe(paid);
         // Holds of calls whose payment service was gone (nothing paid, nothing known) expire with their grants.

@@ -78,7 +78,7 @@ export class PaymentService {
       assertSameRequest(payment, order, request.idempotencyKey);
       this.deps.metrics.replayed();
     }
-    const final = payment.status === 'PENDING' ? await this.settleOnce(payment) : payment;
+    const final = payment.status === 'PENDING' ? await this.settleOnce(payment, order.expiresAt) : payment;
     return this.withReceipt(paymentView(final, { replayed: !created }));
   }
 
@@ -175,20 +175,21 @@ export class PaymentService {
     return treasuryView(this.mode, state, ledger);
   }
 
-  private settleOnce(payment: PaymentRecord): Promise<PaymentRecord> {
+  /** `holdExpiresAt`: when the grant's hold expires, by which the caller must have settled it (see `settlingInRequest`). */
+  private settleOnce(payment: PaymentRecord, holdExpiresAt: Date): Promise<PaymentRecord> {
     const running = this.inFlight.get(payment.id);
     if (running) return running;
-    const settling = this.settle(payment).finally(() => this.inFlight.delete(payment.id));
+    const settling = this.settle(payment, holdExpiresAt).finally(() => this.inFlight.delete(payment.id));
     this.inFlight.set(payment.id, settling);
     return settling;
   }
 
-  private async settle(payment: PaymentRecord): Promise<PaymentRecord> {
+  private async settle(payment: PaymentRecord, holdExpiresAt: Date): Promise<PaymentRecord> {
     const leased = await this.deps.store.lease(payment.id, this.owner, this.now(), new Date(this.now().getTime() + this.deps.leaseMs));
-    return leased ? this.settleLeased(leased) : this.awaitOtherSettler(payment.id);
+    return leased ? this.settleLeased(leased, holdExpiresAt) : this.awaitOtherSettler(payment.id, holdExpiresAt);
   }
 
-  private async settleLeased(payment: PaymentRecord): Promise<PaymentRecord> {
+  private async settleLeased(payment: PaymentRecord, holdExpiresAt: Date): Promise<PaymentRecord> {
     const started = this.now();
     let result: SettleResult;
     try {
@@ -200,12 +201,12 @@ export class PaymentService {
       });
     } catch (error) {
       // Another settler (the pending driver, another replica) took over: its word is the payment's.
-      if (error instanceof LeaseLostError) return this.awaitOtherSettler(payment.id);
+      if (error instanceof LeaseLostError) return this.awaitOtherSettler(payment.id, holdExpiresAt);
       throw error;
     }
     const seconds = (this.now().getTime() - started.getTime()) / 1000;
     // Stored before the ledger moves: told late, from the ledger as it is then, in case the caller went away.
-    if (result.kind !== 'unavailable' || !result.mayHaveBeenSent) await this.deps.reports?.settlingInRequest(payment);
+    if (result.kind !== 'unavailable' || !result.mayHaveBeenSent) await this.deps.reports?.settlingInRequest(payment, holdExpiresAt);
     switch (result.kind) {
       case 'settled': {
         const settled = await this.deps.store.markSettled(
@@ -252,13 +253,13 @@ export class PaymentService {
   }
 
   /** Another replica holds the lease: wait for its outcome, or take over when its lease runs out. */
-  private async awaitOtherSettler(id: string): Promise<PaymentRecord> {
+  private async awaitOtherSettler(id: string, holdExpiresAt: Date): Promise<PaymentRecord> {
     const deadline = Date.now() + this.deps.leaseMs + 1_000;
     while (Date.now() < deadline) {
       const current = await this.mustGet(id);
       if (current.status !== 'PENDING') return current;
       const leased = await this.deps.store.lease(id, this.owner, this.now(), new Date(this.now().getTime() + this.deps.leaseMs));
-      if (leased) return this.settleLeased(leased);
+      if (leased) return this.settleLeased(leased, holdExpiresAt);
       await sleep(50);
     }
     throw new AppError('PAYMENT_PENDING', `payment ${id} is being settled elsewhere; retry with the same idempotency key`);

@@ -1,4 +1,5 @@
 import { SettlementQueue, paymentEvents, type LogOutbox, type OutboxQueue, type PolicyClient, type Settlement } from '@nexus/clients';
+import { TIMEOUT_MARGIN_MS } from '@nexus/config';
 import type { Logger } from '@nexus/service-kit';
 import type { PaymentRecord, PaymentStore } from '@nexus/stores';
 import { fromBaseUnits } from '@nexus/types';
@@ -8,6 +9,8 @@ import { paymentView } from '../views';
 export const OUTCOME_TOPIC = 'payment-outcomes';
 /** The ends of payments settled while their caller waited, told again once the caller had its chance to settle the hold. */
 export const LATE_OUTCOME_TOPIC = 'payment-outcomes-late';
+/** A late report is due this long before its hold expires: halfway into the timeout budget's margin past the caller's last step. */
+export const LATE_REPORT_LEAD_MS = TIMEOUT_MARGIN_MS / 2;
 
 /** Tells the policy how a payment ended, so its hold is committed (money moved) or released (nothing moved). */
 export interface OutcomeReports {
@@ -17,11 +20,14 @@ export interface OutcomeReports {
   pinned(payment: PaymentRecord): Promise<void>;
   /**
    * A payment about to end while its caller (the gateway) waits: the caller
-   * settles its hold, but may have gone (a timeout). After a grace period, the
+   * settles its hold, but may have gone (a timeout, or this service died
+   * before it answered). Shortly before the hold expires (by then every step
+   * of the caller's call is over, as the timeout budget checks at start), the
    * ledger's word then is told to the policy: commit (it moved), release
-   * (failed, refunded); a hold the caller settled is left as it is.
+   * (failed, refunded); a hold the caller settled is left as it is. So the
+   * hold never stops being counted while its money may have moved.
    */
-  settlingInRequest(payment: PaymentRecord): Promise<void>;
+  settlingInRequest(payment: PaymentRecord, holdExpiresAt: Date): Promise<void>;
 }
 
 /**
@@ -32,7 +38,7 @@ export interface OutcomeReports {
 export class PolicyOutcomeReports implements OutcomeReports {
   readonly queue: SettlementQueue;
   readonly late: SettlementQueue;
-  private readonly graceMs: number;
+  private readonly leadMs: number;
 
   constructor(
     private readonly deps: {
@@ -43,8 +49,8 @@ export class PolicyOutcomeReports implements OutcomeReports {
       ledger: Pick<PaymentStore, 'get'>;
       /** the audit trail: a late report logs the payment's end too (its caller, gone, never did) */
       audit?: Pick<LogOutbox, 'record'>;
-      /** how long the caller has to settle a hold itself; 5 minutes by default (past any hold's time) */
-      graceMs?: number;
+      /** how long before its hold expires a late report is due (at once if that is past); 5 s by default */
+      leadMs?: number;
       pollMs?: number;
     },
   ) {
@@ -57,7 +63,7 @@ export class PolicyOutcomeReports implements OutcomeReports {
     };
     this.queue = new SettlementQueue({ ...shared, topic: OUTCOME_TOPIC });
     this.late = new SettlementQueue({ ...shared, topic: LATE_OUTCOME_TOPIC, revise: (settlement) => this.fromLedger(settlement) });
-    this.graceMs = deps.graceMs ?? 300_000;
+    this.leadMs = deps.leadMs ?? LATE_REPORT_LEAD_MS;
   }
 
   start(): this {
@@ -94,7 +100,7 @@ export class PolicyOutcomeReports implements OutcomeReports {
     void this.queue.drain();
   }
 
-  async settlingInRequest(payment: PaymentRecord): Promise<void> {
+  async settlingInRequest(payment: PaymentRecord, holdExpiresAt: Date): Promise<void> {
     if (!payment.reservationId) return;
     const settlement: Settlement = {
       action: 'commit',
@@ -102,7 +108,7 @@ export class PolicyOutcomeReports implements OutcomeReports {
       amount: fromBaseUnits(payment.amount),
       paymentId: payment.id,
     };
-    await this.late.defer(settlement, new Date(Date.now() + this.graceMs));
+    await this.late.defer(settlement, new Date(Math.max(Date.now(), holdExpiresAt.getTime() - this.leadMs)));
   }
 
   async close(): Promise<void> {
