@@ -83,6 +83,18 @@ export {
   TransactionStatus,
 } from './logger';
 export {
+  AgentChange,
+  AgentEvent,
+  AlertEvent,
+  AlertSeverity,
+  AlertType,
+  ApprovalEvent,
+  ApprovalStatus,
+  BudgetWindow,
+  StreamEvent,
+  StreamEventType,
+} from './live-events';
+export {
   InvokeRequest,
   InvokeResponse,
   PAYMENT_ID_HEADER,
