@@ -16,7 +16,7 @@ import { CALLERS_ACCEPTED_BY } from '@nexus/types';
 import { createApp } from './app';
 import { buildCatalog } from './catalog';
 import { startHousekeeping } from './housekeeping';
-import { periodBounds } from './period';
+import { policyCalendar } from './period';
 import { createPolicyMetrics } from './policy-metrics';
 import { PolicyService } from './policy-service';
 
@@ -72,7 +72,7 @@ export async function buildPolicy(options: BuildPolicyOptions): Promise<Policy> 
     applicationName: 'nexus-policy',
     onConnectionError: (error) => logger.warn('idle store connection lost; it will be replaced', { error: error.message }),
   });
-  const store = await createPolicyStore(database, periodBounds(settings.config.policy.period), clock?.());
+  const store = await createPolicyStore(database, policyCalendar(settings.config.policy.period), clock?.());
   const registry = new Registry();
   const policy = new PolicyService({
     store,

@@ -10,6 +10,7 @@ export type {
   DecisionRecord,
   HoldLimits,
   PeriodBounds,
+  PolicyCalendar,
   PeriodRecord,
   PolicySnapshot,
   PolicyStore,
@@ -17,6 +18,9 @@ export type {
   ReservationRecord,
   SettleOutcome,
   Standing,
+  WindowLimit,
+  WindowStanding,
+  WindowUse,
   UsageRecord,
   Verdict,
 } from './policy/policy-store';
