@@ -1,7 +1,7 @@
 import request from 'supertest';
 import { errorOf, expectValidationError } from '@nexus/service-kit/testing';
 import { createTemporaryPostgres } from '@nexus/stores/testing';
-import { LogEventAck, LoggedEvent, LoggedEventList, type DecisionEvent, type LogEvent, type TransactionEvent } from '@nexus/types';
+import { LogEventAck, LoggedEvent, LoggedEventList, type DecisionEvent, type TransactionEvent } from '@nexus/types';
 import { at, decisionEvent, T0, transactionEvent } from './testing/events';
 import { auth, createLoggerUnderTest, type LoggerUnderTest } from './testing/logger-harness';
 
