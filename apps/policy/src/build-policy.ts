@@ -91,6 +91,7 @@ export async function buildPolicy(options: BuildPolicyOptions): Promise<Policy> 
     metrics: createPolicyMetrics(registry),
     grantKey: settings.grantKey,
     ...(audit ? { audit: audit.outbox } : {}),
+    logger,
   });
   const stopHousekeeping =
     settings.housekeepingIntervalMs === false ? () => undefined : startHousekeeping(policy, settings.housekeepingIntervalMs, logger);
@@ -102,6 +103,7 @@ export async function buildPolicy(options: BuildPolicyOptions): Promise<Policy> 
     dialect: database.dialect,
     close: async () => {
       stopHousekeeping();
+      await policy.flushAlerts();
       await audit?.close();
       await store.close();
     },

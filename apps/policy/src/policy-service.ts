@@ -1,6 +1,6 @@
 import type { KeyObject } from 'node:crypto';
 import { signGrant, type LogOutbox } from '@nexus/clients';
-import { AppError, conflict, newId, notFound, validationError } from '@nexus/service-kit';
+import { AppError, conflict, newId, notFound, validationError, type Logger } from '@nexus/service-kit';
 import { InvalidCursorError } from '@nexus/stores';
 import type { AgentStateRecord, DecisionRecord, PolicySnapshot, PolicyStore, ReservationRecord, SettleOutcome } from '@nexus/stores';
 import {
@@ -22,6 +22,7 @@ import {
   type ResetResponse,
   type SimulateRequest,
 } from '@nexus/types';
+import { BudgetAlerts } from './alerts/budget-alerts';
 import type { PolicyCatalog } from './catalog';
 import type { PolicyMetrics } from './policy-metrics';
 import { evaluate, type EffectiveAgent } from './rules/evaluate';
@@ -39,6 +40,8 @@ export interface PolicyServiceDeps {
   grantKey: KeyObject;
   /** the audit trail: the policy's alerts and approvals, through its durable outbox to the logger; none in tests that do not look */
   audit?: Pick<LogOutbox, 'record'>;
+  /** where failed alert checks are told */
+  logger?: Logger;
 }
 
 /** The policy's use cases: the HTTP routes call these, these call the rules and the store. */
@@ -48,6 +51,7 @@ export class PolicyService {
   private readonly clock: () => Date;
   private readonly metrics: PolicyMetrics;
   private readonly grantKey: KeyObject;
+  private readonly alerts: BudgetAlerts;
 
   constructor(deps: PolicyServiceDeps) {
     this.grantKey = deps.grantKey;
@@ -55,6 +59,15 @@ export class PolicyService {
     this.catalog = deps.catalog;
     this.clock = deps.clock ?? (() => new Date());
     this.metrics = deps.metrics;
+    this.alerts = new BudgetAlerts({
+      audit: deps.audit,
+      agentOf: (agentId) => this.getAgent(agentId),
+      thresholdsOf: (agentId) => this.catalog.agents.get(agentId)?.alertThresholds ?? [],
+      countRejections: (agentId, since) => this.store.countDecisions({ agentId, action: 'REJECTED', since }),
+      rejectionSpike: this.catalog.rejectionSpike,
+      clock: this.clock,
+      logger: deps.logger,
+    });
   }
 
   /** Decides and, unless rejected, holds the amount; the same idempotency key gets the first answer. */
@@ -79,6 +92,8 @@ export class PolicyService {
         const grant = await this.grantOf(outcome.decision);
         const decision = decisionView(outcome.decision, { simulated: false, replayed: outcome.kind === 'replayed', grant });
         this.metrics.decided(decision);
+        // Only a new refusal counts toward a rejection spike; an allowed call costs the alerts nothing.
+        if (outcome.kind === 'decided' && decision.action === 'REJECTED') this.alerts.afterRejection(decision.agentId);
         return decision;
       }
       case 'contended':
@@ -130,6 +145,17 @@ export class PolicyService {
 
   /** The hold becomes spend: the actual amount (at most the hold), or the whole hold. */
   async commit(id: string, amount: string | undefined): Promise<Reservation> {
+    const reservation = await this.commitOne(id, amount);
+    if (reservation.status === 'COMMITTED') this.alerts.afterSpend(reservation.agentId);
+    return reservation;
+  }
+
+  /** Resolves when the alert checks scheduled so far have run (before the outbox closes). */
+  flushAlerts(): Promise<void> {
+    return this.alerts.flush();
+  }
+
+  private async commitOne(id: string, amount: string | undefined): Promise<Reservation> {
     const actual = amount === undefined ? undefined : toBaseUnits(amount);
     const outcome = await this.store.commit(id, actual, this.clock());
     // The same commit again (the gateway and the payment service both report a payment that moved): the same answer.
@@ -151,6 +177,7 @@ export class PolicyService {
     const results: CommitBatchResult[] = [];
     for (const { reservationId, amount } of commits) {
       try {
+        // One alert check per agent after the batch, not one per commit (the checks coalesce per agent).
         results.push({ reservationId, reservation: await this.commit(reservationId, amount) });
       } catch (error: unknown) {
         if (!(error instanceof AppError) || error.status >= 500) throw error;

@@ -119,6 +119,12 @@ export const policyMigrations = (dialect: Dialect): Record<string, Migration> =>
         .execute();
       await db.schema.createIndex('policy_periods_started').on('policy_periods').column('started_at').execute();
       await db.schema.createIndex('policy_usage_agent').on('policy_usage').columns(['agent_id', 'period_id']).execute();
+      // An agent's recent rejections (the rejection-spike alert).
+      await db.schema
+        .createIndex('policy_decisions_agent_action')
+        .on('policy_decisions')
+        .columns(['agent_id', 'action', 'created_at'])
+        .execute();
       // The old function stays beside the new one: replicas of the previous release still call it during a rolling deploy.
       if (dialect === 'postgres') await sql.raw(RECORD_WINDOWED_DECISION_FUNCTION).execute(db);
     },

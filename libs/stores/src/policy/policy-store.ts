@@ -205,6 +205,8 @@ export interface PolicyStore {
   /** HELD past its expiry → EXPIRED; the number swept. */
   sweepExpired(now: Date): Promise<number>;
   getDecision(id: string): Promise<DecisionRecord | undefined>;
+  /** How many decisions of the agent with this action were stored at or after `since` (the rejection-spike alert). */
+  countDecisions(filter: { agentId: string; action: DecisionAction; since: Date }): Promise<number>;
   getReservation(id: string): Promise<ReservationRecord | undefined>;
   agentStates(): Promise<AgentStateRecord[]>;
   /** The current period, rolled over first if its end has passed. */

@@ -19,7 +19,14 @@ const utcDays: PeriodBounds = (instant) => {
 const utcCalendar = { period: utcDays, weekly: utcDays, monthly: utcDays };
 const T0 = new Date('2026-03-10T12:00:00.000Z');
 const at = (offsetMs: number) => new Date(T0.getTime() + offsetMs);
-const roomy: HoldLimits = { agentBudget: 1_000_000n, high: false, treasuryLimit: 1_000_000_000_000n, reserve: null, weekly: null, monthly: null };
+const roomy: HoldLimits = {
+  agentBudget: 1_000_000n,
+  high: false,
+  treasuryLimit: 1_000_000_000_000n,
+  reserve: null,
+  weekly: null,
+  monthly: null,
+};
 const allow = (amount: bigint, limits: HoldLimits = roomy): Verdict => ({
   action: 'ALLOWED',
   reason: 'WITHIN_POLICY',

@@ -1,4 +1,5 @@
 import { sql, type Kysely, type Transaction } from 'kysely';
+import type { DecisionAction } from '@nexus/types';
 import type { Database } from '../database';
 import { migrate } from '../migrations';
 import { listDecisions, listReservations } from './policy-lists';
@@ -177,6 +178,17 @@ class SqlPolicyStore implements PolicyStore {
   async getDecision(id: string): Promise<DecisionRecord | undefined> {
     const row = await this.db.selectFrom('policy_decisions').selectAll().where('id', '=', id).executeTakeFirst();
     return row ? this.withExpiry(toDecision(row)) : undefined;
+  }
+
+  async countDecisions(filter: { agentId: string; action: DecisionAction; since: Date }): Promise<number> {
+    const row = await this.db
+      .selectFrom('policy_decisions')
+      .select((eb) => eb.fn.countAll<string | number | bigint>().as('count'))
+      .where('agent_id', '=', filter.agentId)
+      .where('action', '=', filter.action)
+      .where('created_at', '>=', ms(filter.since))
+      .executeTakeFirstOrThrow();
+    return Number(row.count);
   }
 
   async getReservation(id: string): Promise<ReservationRecord | undefined> {
