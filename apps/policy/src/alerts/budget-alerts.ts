@@ -53,8 +53,15 @@ export class BudgetAlerts {
   private schedule(key: string, check: () => Promise<void>): void {
     if (!this.deps.audit) return;
     this.due.set(key, check);
-    this.draining ??= this.drain().finally(() => {
+    this.kick();
+  }
+
+  private kick(): void {
+    if (this.draining || this.due.size === 0) return;
+    this.draining = this.drain().finally(() => {
       this.draining = undefined;
+      // A check scheduled after the loop saw an empty queue, before this ran, would wait for the next one else.
+      this.kick();
     });
   }
 
