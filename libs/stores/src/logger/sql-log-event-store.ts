@@ -3,8 +3,11 @@ import type { Database } from '../database';
 import { migrate } from '../migrations';
 import { whereFilter } from './log-event-filters';
 import { decodeCursor, encodeCursor, toRow, toStoredEvent } from './log-event-rows';
+import { logEventHistory } from './log-event-history';
 import { logEventStats } from './log-event-stats';
 import type {
+  LogEventHistory,
+  LogHistoryFilter,
   LogAppendOutcome,
   LogEventFilter,
   LogEventRecord,
@@ -119,6 +122,10 @@ class SqlLogEventStore implements LogEventStore {
 
   stats(filter: LogStatsFilter): Promise<LogEventStats> {
     return logEventStats(this.db, filter);
+  }
+
+  history(filter: LogHistoryFilter): Promise<LogEventHistory> {
+    return logEventHistory(this.db, filter);
   }
 
   ping(): Promise<void> {
