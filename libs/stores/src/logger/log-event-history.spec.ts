@@ -54,7 +54,7 @@ function generatedLog(): LogEventRecord[] {
         ...common,
         kind: 'transaction',
         status: STATUSES[next(4)] ?? 'SUCCESS',
-        amount: index % 5 === 1 ? LARGEST - BigInt(next(1_000)) : BigInt(1 + next(3_000_000)),
+        amount: next(3) !== 0 ? LARGEST - BigInt(next(1_000)) : BigInt(1 + next(3_000_000)),
         paymentId: null,
         decisionId: null,
         txHash: null,
