@@ -1,5 +1,24 @@
-import type { LogEventFilter, LogEventRecord, LogEventStats, LogStatsFilter, StoredLogEvent } from '@nexus/stores';
-import { fromBaseUnits, toBaseUnits, type LogEvent, type LoggedEvent, type LogQuery, type LogStats, type StatsQuery } from '@nexus/types';
+import type {
+  LogEventFilter,
+  LogEventHistory,
+  LogEventRecord,
+  LogEventStats,
+  LogHistoryFigures,
+  LogStatsFilter,
+  StoredLogEvent,
+} from '@nexus/stores';
+import {
+  fromBaseUnits,
+  toBaseUnits,
+  type HistoryFigures,
+  type HistoryQuery,
+  type LogEvent,
+  type LoggedEvent,
+  type LogQuery,
+  type LogStats,
+  type SpendHistory,
+  type StatsQuery,
+} from '@nexus/types';
 
 /** HTTP shapes of @nexus/types ↔ store records. Money enters as decimal strings and leaves as them; bigint base units inside. */
 
@@ -77,5 +96,28 @@ export function statsView(stats: LogEventStats): LogStats {
     totalSpent: fromBaseUnits(stats.totalSpent),
     spendByAgent: amounts(stats.spendByAgent),
     revenueByService: amounts(stats.revenueByService),
+  };
+}
+
+function figuresView(figures: LogHistoryFigures): HistoryFigures {
+  const { calls, rejected, payments, refunds } = figures;
+  return { calls, rejected, payments, refunds, spent: fromBaseUnits(figures.spent), refunded: fromBaseUnits(figures.refunded) };
+}
+
+const figuresBy = (byKey: Map<string, LogHistoryFigures>) =>
+  Object.fromEntries([...byKey].map(([key, figures]) => [key, figuresView(figures)]));
+
+export function historyView(query: Pick<HistoryQuery, 'bucket'>, window: { from: Date; to: Date }, history: LogEventHistory): SpendHistory {
+  return {
+    bucket: query.bucket,
+    from: window.from.toISOString(),
+    to: window.to.toISOString(),
+    totals: figuresView(history.totals),
+    buckets: history.buckets.map((point) => ({
+      start: point.start.toISOString(),
+      ...figuresView(point),
+      byAgent: figuresBy(point.byAgent),
+      byService: figuresBy(point.byService),
+    })),
   };
 }
