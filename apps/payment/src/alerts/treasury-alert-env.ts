@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { readEnvSchema } from '../env-schema';
+import { readEnvSchema } from '@nexus/config';
 
 const Schema = z.object({
   PAYMENT_TREASURY_CHECK_MS: z.coerce.number().int().min(1_000).max(86_400_000).default(60_000),

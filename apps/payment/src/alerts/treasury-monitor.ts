@@ -1,4 +1,4 @@
-import type { OutboxQueue } from '@nexus/clients';
+import type { LogOutbox, OutboxQueue } from '@nexus/clients';
 import { describeError, type Logger } from '@nexus/service-kit';
 import { fromBaseUnits, type AlertEvent } from '@nexus/types';
 import type { Settler } from '../settler';
@@ -15,11 +15,8 @@ export const TREASURY_ALERT_MARKS_TOPIC = 'alert-marks:treasury-low';
 export interface TreasuryMonitorDeps {
   /** reads the treasury's on-chain balance (mock mode has none: nothing to watch) */
   settler: Pick<Settler, 'treasury'>;
-  /**
-   * the payment service's audit outbox to the logger (a LogOutbox, whose
-   * events include alerts: docs/api.md, "Live operations")
-   */
-  audit: { record(event: AlertEvent): Promise<unknown> };
+  /** the payment service's audit outbox to the logger */
+  audit: Pick<LogOutbox, 'record'>;
   /** where the fired marks are kept: the outbox store of the payment service's own database */
   marks: Pick<OutboxQueue, 'enqueue'>;
   /** base units: an alert fires when the balance is below this */
