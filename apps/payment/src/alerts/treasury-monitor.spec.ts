@@ -52,7 +52,7 @@ describe('treasury monitor', () => {
     await expect(first.check()).resolves.toBeUndefined();
     expect(await recorded()).toEqual([]);
 
-    const paid = await settler.settle(pendingPayment(chain, { amount: toBaseUnits('0.50') }), { onSubmitted: async () => {} });
+    const paid = await settler.settle(pendingPayment(chain, { amount: toBaseUnits('0.50') }), { onSubmitted: async () => undefined });
     expect(paid.kind).toBe('settled');
     expect(await balance()).toBe(before - toBaseUnits('0.50'));
 
