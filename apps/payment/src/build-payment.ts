@@ -84,7 +84,7 @@ export function loadPaymentSettings(env: NodeJS.ProcessEnv = process.env): Loade
   const service = loadServiceEnv('payment', 8006, env, { accepts: CALLERS_ACCEPTED_BY.payment });
   const chain = loadChainEnv(service.dataDir, env);
   const { services, policy } = loadConfig({ env });
-  const treasuryBelow = policy.alerts.treasuryBelow;
+  const treasuryBelow = policy.alerts?.treasuryBelow;
   const grantKey = loadVerifyingKey('grant', env);
   const receiptKey = chain.mode === 'mock' ? loadSigningKey('receipt', env) : undefined;
   return {

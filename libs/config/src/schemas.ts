@@ -73,7 +73,7 @@ export const PolicySettings = z.strictObject({
       /** treasury_low: the payment service alerts (once a UTC day) when the treasury's on-chain balance is below this */
       treasuryBelow: Money.optional(),
     })
-    .default({}),
+    .optional(),
 });
 export type PolicySettings = z.infer<typeof PolicySettings>;
 
