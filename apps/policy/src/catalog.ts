@@ -1,4 +1,4 @@
-import type { NexusConfig } from '@nexus/config';
+import { DEFAULT_ALERTS, type NexusConfig } from '@nexus/config';
 import { applyBasisPoints, toBaseUnits, type Priority } from '@nexus/types';
 
 export interface CatalogVariant {
@@ -57,6 +57,7 @@ export interface PolicyCatalog {
 const toBasisPoints = (fraction: number) => Math.round(fraction * 10_000);
 
 export function buildCatalog(config: NexusConfig): PolicyCatalog {
+  const alerts = config.policy.alerts ?? DEFAULT_ALERTS;
   const agents = new Map(
     config.agents.map((a) => [
       a.id,
@@ -69,7 +70,7 @@ export function buildCatalog(config: NexusConfig): PolicyCatalog {
         monthlyBudget: a.monthlyBudget === undefined ? null : toBaseUnits(a.monthlyBudget),
         maxPerCall: toBaseUnits(a.maxPerCall),
         allowedServices: a.allowedServices,
-        alertThresholds: [...(a.alertThresholds ?? config.policy.alerts.budgetThresholds)].sort((x, y) => x - y),
+        alertThresholds: [...(a.alertThresholds ?? alerts.budgetThresholds)].sort((x, y) => x - y),
         maxCarry: carryOf(a.rollover ?? config.policy.rollover),
       },
     ]),
@@ -100,8 +101,10 @@ export function buildCatalog(config: NexusConfig): PolicyCatalog {
     },
     holdTtlMs: holds.ttlSeconds * 1000,
     periodLength: config.policy.period.length,
-    rejectionSpike: config.policy.alerts.rejectionSpike,
+    rejectionSpike: alerts.rejectionSpike,
   };
 }
 
-const carryOf = (rollover: { enabled: boolean; maxCarry: string }) => (rollover.enabled ? toBaseUnits(rollover.maxCarry) : null);
+/** Rollover's cap; null when there is no rollover (absent, or not enabled). */
+const carryOf = (rollover: { enabled: boolean; maxCarry: string } | undefined) =>
+  rollover?.enabled ? toBaseUnits(rollover.maxCarry) : null;

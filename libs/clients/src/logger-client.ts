@@ -1,4 +1,14 @@
-import { LogEventAck, LoggedEvent, LoggedEventList, LogStats, type LogEvent, type LogQuery, type StatsQuery } from '@nexus/types';
+import {
+  LogEventAck,
+  LoggedEvent,
+  LoggedEventList,
+  LogStats,
+  SpendHistory,
+  type HistoryQuery,
+  type LogEvent,
+  type LogQuery,
+  type StatsQuery,
+} from '@nexus/types';
 import { ServiceClient, type ServiceClientOptions } from './http-client';
 
 export interface LoggerCallContext {
@@ -47,6 +57,11 @@ export class LoggerClient implements LogEventSink {
 
   stats(query: Partial<StatsQuery> = {}, context?: LoggerCallContext): Promise<LogStats> {
     return this.client.call('GET', '/stats', LogStats, { query, retry: true, ...context });
+  }
+
+  /** Spend, calls and refunds per UTC hour or day, by agent and by service. */
+  history(query: Partial<HistoryQuery> = {}, context?: LoggerCallContext): Promise<SpendHistory> {
+    return this.client.call('GET', '/stats/history', SpendHistory, { query, retry: true, ...context });
   }
 
   /** Lets the calls under way finish, then closes the client's connections. */

@@ -44,6 +44,7 @@ describe('loadConfig', () => {
       treasury: { dailyLimit: '8.00' },
       reserve: { highShare: 0.5, restrictedPriorities: ['LOW', 'MEDIUM'] },
       budgetPressure: { fraction: 0.25 },
+      alerts: { treasuryBelow: '100.00' },
     });
   });
 
@@ -175,7 +176,7 @@ describe('loadConfig', () => {
   it('loads budget windows, alert thresholds and rollover, with their defaults', () => {
     const config = loadConfig({ dir: SHIPPED, env: {} });
     expect(config.agents.find((a) => a.id === 'batch-agent')).toMatchObject({ weeklyBudget: '30.00', monthlyBudget: '100.00' });
-    expect(config.policy.alerts).toEqual({ budgetThresholds: [50, 80, 95, 100], rejectionSpike: { count: 10, minutes: 5 } });
+    expect(config.policy.alerts).toMatchObject({ budgetThresholds: [50, 80, 95, 100], rejectionSpike: { count: 10, minutes: 5 } });
     expect(config.policy.rollover).toEqual({ enabled: false, maxCarry: '1.00' });
   });
 

@@ -10,6 +10,9 @@ const AlertThresholds = z
   .min(1)
   .refine((list) => new Set(list).size === list.length, 'must not repeat a threshold');
 
+/** The policy's alert settings when policy.yaml does not name them. */
+export const DEFAULT_ALERTS = { budgetThresholds: [50, 80, 95, 100], rejectionSpike: { count: 10, minutes: 5 } };
+
 /** Rollover of unused daily budget into the next period, up to maxCarry. */
 const Rollover = z.strictObject({
   enabled: z.boolean(),
@@ -86,18 +89,21 @@ export const PolicySettings = z.strictObject({
     /** Downgrade when the remaining budget after the call would fall below this share of the budget. */
     fraction: Fraction,
   }),
-  /** What the previous period left unspent joins the daily budget, up to maxCarry; off unless enabled. */
-  rollover: Rollover.default({ enabled: false, maxCarry: '0.00' }),
+  /** What the previous period left unspent joins the daily budget, up to maxCarry; off when absent or not enabled. */
+  rollover: Rollover.optional(),
+  /** Optional as a whole, so a config (or a fixture) that wants no say keeps the defaults (DEFAULT_ALERTS). */
   alerts: z
     .strictObject({
       /** Percent of each budget window's budget; an alert fires once per window and threshold. */
-      budgetThresholds: AlertThresholds.default([50, 80, 95, 100]),
+      budgetThresholds: AlertThresholds.default(DEFAULT_ALERTS.budgetThresholds),
       /** `count` REJECTED decisions of one agent within `minutes`: one alert per agent and `minutes`-long bucket. */
       rejectionSpike: z
         .strictObject({ count: z.number().int().min(1).max(100_000), minutes: z.number().int().min(1).max(1_440) })
-        .default({ count: 10, minutes: 5 }),
+        .default(DEFAULT_ALERTS.rejectionSpike),
+      /** treasury_low: the payment service alerts (once a UTC day) when the treasury's on-chain balance is below this */
+      treasuryBelow: Money.optional(),
     })
-    .default({ budgetThresholds: [50, 80, 95, 100], rejectionSpike: { count: 10, minutes: 5 } }),
+    .optional(),
 });
 export type PolicySettings = z.infer<typeof PolicySettings>;
 

@@ -4,15 +4,18 @@ import { migrate } from '../migrations';
 import { auditLiveRow, streamTypeOf, toLiveRow, toStoredLiveEvent, type NewLiveEventRow } from './live-event-rows';
 import { whereFilter } from './log-event-filters';
 import { decodeCursor, encodeCursor, toRow, toStoredEvent } from './log-event-rows';
+import { logEventHistory } from './log-event-history';
 import { logEventStats } from './log-event-stats';
 import {
   isLiveRecord,
   type AppendRecord,
   type LiveEventFilter,
+  type LogEventHistory,
   type LogAppendOutcome,
   type LogEventFilter,
   type LogEventStats,
   type LogEventStore,
+  type LogHistoryFilter,
   type LogStatsFilter,
   type StoredLiveEvent,
   type StoredLogEvent,
@@ -268,6 +271,10 @@ class SqlLogEventStore implements LogEventStore {
 
   stats(filter: LogStatsFilter): Promise<LogEventStats> {
     return logEventStats(this.db, filter);
+  }
+
+  history(filter: LogHistoryFilter): Promise<LogEventHistory> {
+    return logEventHistory(this.db, filter);
   }
 
   ping(): Promise<void> {
