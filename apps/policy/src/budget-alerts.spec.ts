@@ -52,6 +52,7 @@ describe.each(['sqlite', 'postgres'] as const)('alerts with the policy on %s', (
   });
   afterEach(async () => {
     await policy?.close();
+    policy = undefined;
     await database?.drop();
   });
 

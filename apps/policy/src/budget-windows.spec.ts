@@ -29,14 +29,17 @@ describe.each(['sqlite', 'postgres'] as const)('budget windows on %s', (dialect)
   let now = new Date();
   let sequence = 0;
 
+  beforeEach(async () => {
+    database = dialect === 'postgres' ? await createTemporaryPostgres() : undefined;
+  });
   const start = async (at: string, rollover = false) => {
     now = new Date(at);
-    database = dialect === 'postgres' ? await createTemporaryPostgres() : undefined;
     policy = await createPolicyUnderTest({ config: windowConfig(rollover), databaseUrl: database?.url, clock: () => now });
     await policy.listen();
   };
   afterEach(async () => {
     await policy?.close();
+    policy = undefined;
     await database?.drop();
   });
 
@@ -161,6 +164,19 @@ describe.each(['sqlite', 'postgres'] as const)('budget windows on %s', (dialect)
       // agents.yaml gives high a weekly window; null removes it too
       const high = await fetch(`${url()}/agents/high/budget`, { method: 'PUT', headers, body: JSON.stringify({ weeklyBudget: null }) });
       expect(((await high.json()) as Agent).windows.map((w) => w.window)).toEqual(['daily']);
+    });
+
+    it('answers 400 to a window when periods are not days (a window sums the periods that start in it)', async () => {
+      now = new Date('2026-05-04T14:00:00.000Z');
+      const config = ruleTestConfig({ period: { length: 'weekly', timeZone: 'UTC' } });
+      policy = await createPolicyUnderTest({ config, databaseUrl: database?.url, clock: () => now });
+      await policy.listen();
+      const res = await fetch(`${url()}/agents/high/budget`, { method: 'PUT', headers, body: JSON.stringify({ monthlyBudget: '9.00' }) });
+      expect(res.status).toBe(400);
+      expect(await res.json()).toMatchObject({ error: { code: 'VALIDATION_ERROR', details: [{ path: 'body.monthlyBudget' }] } });
+      // clearing is always fine
+      const cleared = await fetch(`${url()}/agents/high/budget`, { method: 'PUT', headers, body: JSON.stringify({ monthlyBudget: null }) });
+      expect(cleared.status).toBe(200);
     });
 
     it('answers 400 to a malformed or negative window budget', async () => {
