@@ -69,7 +69,7 @@ export function liveRoutes(deps: GatewayDeps): AnyRoute[] {
       tag: 'live',
       access: 'key',
       summary: 'Budget, treasury and rejection alerts, newest first; filters agentId, alertType, severity, from, to; `nextCursor` pages',
-      description: 'An agent key sees its own agent\'s alerts only.',
+      description: "An agent key sees its own agent's alerts only.",
       query: AlertQuery,
       responses: { 200: { description: 'a page of alerts', schema: AlertList } },
       handle: async ({ query, caller, requestId }) => {
