@@ -1,7 +1,10 @@
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { Writable } from 'node:stream';
+import winston from 'winston';
 import { LoggerClient } from '@nexus/clients';
+import { createLogger } from '@nexus/service-kit';
 import { listenOnLoopback, TEST_TOKENS, type LoopbackServer, type SseStream } from '@nexus/service-kit/testing';
 import { AlertList, type AlertEvent } from '@nexus/types';
 import { startBackingStack, type BackingStack } from './testing/backing-stack';
@@ -151,6 +154,38 @@ describe('live operations through the gateway (SQLite)', () => {
     await byTicket.until("the user's call", (s) => ofDecision(s, userCall.decision.id).length === 2);
     expect(ofDecision(byTicket, batchCall.decision.id)).toEqual([]);
     expect(eventsOf(byTicket).every((event) => event.agentId === 'user-agent')).toBe(true);
+  });
+
+  it('never writes a ticket to the log: the request log shows the path without its query', async () => {
+    const lines: string[] = [];
+    const stream = new Writable({
+      write(chunk: Buffer | string, _encoding, callback) {
+        lines.push(String(chunk));
+        callback();
+      },
+    });
+    const logger = createLogger('gateway', { level: 'debug', transports: [new winston.transports.Stream({ stream })] });
+    const logged = await createGatewayUnderTest(stack, { logger, keys: { adminKey: gw.adminKey, agentKeys: gw.agentKeys } });
+    const loggedServer = await listenOnLoopback(logged.gateway.app);
+    try {
+      const { ticket } = (await logged.http.post('/events/tickets').set(gw.auth('admin')).expect(201)).body as { ticket: string };
+      const byTicket = await openGatewayStream(loggedServer.url, `?ticket=${encodeURIComponent(ticket)}`);
+      expect(byTicket.status).toBe(200);
+      const used = await openGatewayStream(loggedServer.url, `?ticket=${encodeURIComponent(ticket)}`);
+      expect(used.status).toBe(401);
+      byTicket.close();
+      // the refused request's line (a stream its client left ends without `finish`, so it gets none)
+      const streamLines = () => lines.filter((line) => line.includes('/events/stream'));
+      for (let waited = 0; streamLines().length < 1 && waited < 3_000; waited += 50)
+        await new Promise((resolve) => setTimeout(resolve, 50));
+
+      expect(streamLines()).toEqual([expect.stringContaining('"status":401')]);
+      expect(lines.join('\n')).not.toContain(ticket);
+      expect(lines.join('\n')).not.toContain(encodeURIComponent(ticket));
+    } finally {
+      await loggedServer.close();
+      await logged.close();
+    }
   });
 
   it('lists alerts with filters and cursor pages; an agent key sees its own only', async () => {

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import supertest from 'supertest';
 import type TestAgent from 'supertest/lib/agent';
 import { loadConfig } from '@nexus/config';
-import { createLogger } from '@nexus/service-kit';
+import { createLogger, type Logger } from '@nexus/service-kit';
 import { formatAgentApiKeys } from '@nexus/types';
 import { loadModelSettings } from '../agents/model-settings';
 import { buildGateway, type Gateway } from '../build-gateway';
@@ -29,6 +29,8 @@ export interface GatewayUnderTestOptions {
   dataDir?: string;
   /** the keys (fresh ones by default): a restarted gateway, or another replica, keeps the first one's */
   keys?: { adminKey: string; agentKeys: Record<string, string> };
+  /** its logger (errors only, to the console, by default) */
+  logger?: Logger;
 }
 
 /**
@@ -57,7 +59,7 @@ export async function createGatewayUnderTest(stack: BackingStack, options: Gatew
   const gateway = await buildGateway({
     env: loadGatewayEnv(env),
     config: loadConfig({ env }),
-    logger: createLogger('gateway', { level: 'error' }),
+    logger: options.logger ?? createLogger('gateway', { level: 'error' }),
     chat: { models, settings: chat },
   });
   const keyOf = (who: string) => (who === 'admin' ? adminKey : agentKeys[who]);
