@@ -5,7 +5,9 @@ import {
   LoggedEvent,
   LoggedEventList,
   LogStats,
+  SpendHistory,
   type AlertQuery,
+  type HistoryQuery,
   type LogEvent,
   type LogQuery,
   type StatsQuery,
@@ -90,6 +92,11 @@ export class LoggerClient implements LogEventSink {
 
   stats(query: Partial<StatsQuery> = {}, context?: LoggerCallContext): Promise<LogStats> {
     return this.client.call('GET', '/stats', LogStats, { query, retry: true, ...context });
+  }
+
+  /** Spend, calls and refunds per UTC hour or day, by agent and by service. */
+  history(query: Partial<HistoryQuery> = {}, context?: LoggerCallContext): Promise<SpendHistory> {
+    return this.client.call('GET', '/stats/history', SpendHistory, { query, retry: true, ...context });
   }
 
   /** Alerts, newest first; pass the page's `nextCursor` as `cursor` for the next one. */

@@ -114,6 +114,7 @@ describe('public routes', () => {
       'get /policy/logs',
       'post /policy/simulate',
       'get /stats',
+      'get /stats/history',
       'post /reset',
       'get /events/stream',
       'post /events/tickets',
