@@ -16,6 +16,8 @@ const holderOf = (caller: Caller) => (caller.kind === 'admin' ? 'admin' : `agent
  */
 export class StreamTickets {
   private readonly now: () => Date;
+  /** an agent whose key is gone may not use a ticket it was given before */
+  private readonly knownAgent: (agentId: string) => boolean;
 
   constructor(
     private readonly store: StreamTicketStore,
@@ -24,8 +26,6 @@ export class StreamTickets {
     this.now = options.clock ?? (() => new Date());
     this.knownAgent = options.knownAgent;
   }
-
-  private readonly knownAgent: (agentId: string) => boolean;
 
   async issue(caller: Caller): Promise<{ ticket: string; expiresAt: string }> {
     const ticket = `stk_${randomBytes(32).toString('base64url')}`;
