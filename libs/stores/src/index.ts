@@ -97,3 +97,6 @@ export type {
 } from './idempotency/idempotency-store';
 export type { IdempotencyTables } from './idempotency/idempotency-tables';
 export { createIdempotencyStore } from './idempotency/sql-idempotency-store';
+export type { NewStreamTicket, StreamTicketStore } from './stream-tickets/stream-ticket-store';
+export type { StreamTicketTables } from './stream-tickets/stream-ticket-tables';
+export { createStreamTicketStore } from './stream-tickets/sql-stream-ticket-store';
