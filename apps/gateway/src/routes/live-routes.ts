@@ -68,7 +68,7 @@ export function liveRoutes(deps: GatewayDeps): AnyRoute[] {
       path: '/alerts',
       tag: 'live',
       access: 'key',
-      summary: 'Budget, treasury and rejection alerts, newest first; filters agentId, alertType, severity, from, to; `nextCursor` pages',
+      summary: 'Budget, treasury and rejection alerts, newest first; filters agentId, alertType, from, to; `nextCursor` pages',
       description: "An agent key sees its own agent's alerts only.",
       query: AlertQuery,
       responses: { 200: { description: 'a page of alerts', schema: AlertList } },
