@@ -4,9 +4,12 @@ import { AppError, createServiceApp, type CallerDigests, type Logger } from '@ne
 import { isStoreUnavailable, type LogEventStore } from '@nexus/stores';
 import type { EventLog } from './event-log';
 import { eventRoutes } from './routes/event-routes';
+import { webhookRoutes } from './routes/webhook-routes';
+import type { Webhooks } from './webhooks/webhooks';
 
 export interface LoggerAppDeps {
   log: EventLog;
+  webhooks: Webhooks;
   store: Pick<LogEventStore, 'ping'>;
   logger: Logger;
   /** the callers this service knows → the sha256 of each one's token (CALLERS_ACCEPTED_BY.logger in @nexus/types) */
@@ -31,6 +34,9 @@ export function createApp(deps: LoggerAppDeps): Express {
       isStoreUnavailable(error)
         ? new AppError('SERVICE_UNAVAILABLE', 'the event log is unavailable; nothing was stored, retry shortly', { cause: error })
         : undefined,
-    routes: (router) => eventRoutes(router, deps.log),
+    routes: (router) => {
+      eventRoutes(router, deps.log);
+      webhookRoutes(router, deps.webhooks);
+    },
   });
 }

@@ -5,22 +5,32 @@ import { loadServiceEnv } from '@nexus/config';
 import type { CallerDigests, LoadedSettings, Logger } from '@nexus/service-kit';
 import {
   createLogEventStore,
+  createWebhookStore,
   openDatabase,
   type Dialect,
   type LogEventStore,
   type LoggerTables,
   type OpenDatabaseOptions,
+  type WebhookStore,
 } from '@nexus/stores';
 import { CALLERS_ACCEPTED_BY } from '@nexus/types';
 import { createApp } from './app';
 import { EventLog } from './event-log';
 import { createLoggerMetrics } from './logger-metrics';
+import type { LiveEventSource } from './webhooks/webhook-dispatcher';
+import { WebhookDispatcher } from './webhooks/webhook-dispatcher';
+import { loadWebhookSettings, type WebhookSettings } from './webhooks/webhook-env';
+import { WebhookSender } from './webhooks/webhook-sender';
+import { WebhookWorker } from './webhooks/webhook-worker';
+import { Webhooks } from './webhooks/webhooks';
 
 export interface LoggerSettings {
   /** the callers this service accepts → the sha256 of each one's token */
   callers: CallerDigests;
   /** PostgreSQL at `databaseUrl`, else SQLite at `sqlitePath` */
   store: Pick<OpenDatabaseOptions, 'databaseUrl' | 'sqlitePath'>;
+  /** signed webhooks: the SSRF guard's switch, polling, retries */
+  webhooks: WebhookSettings;
 }
 
 export interface BuildLoggerOptions {
@@ -28,12 +38,18 @@ export interface BuildLoggerOptions {
   logger: Logger;
   /** the clock events are recorded by; the wall clock by default */
   clock?: () => Date;
+  /** the live log webhooks are dispatched from; the store's by default */
+  liveSource?: LiveEventSource;
+  /** the jitter of webhook retries; Math.random by default */
+  random?: () => number;
 }
 
 export interface LoggerService {
   app: Express;
   store: LogEventStore;
   log: EventLog;
+  webhooks: Webhooks;
+  webhookStore: WebhookStore;
   dialect: Dialect;
   /** closes the store (after the server stopped taking requests) */
   close: () => Promise<void>;
@@ -47,11 +63,12 @@ export function loadLoggerSettings(env: NodeJS.ProcessEnv = process.env): Loaded
     settings: {
       callers: service.callers,
       store: { databaseUrl: service.databaseUrl, sqlitePath: join(service.dataDir, 'logger.sqlite') },
+      webhooks: loadWebhookSettings(env),
     },
   };
 }
 
-/** Builds the logger service from its settings: store, event log and the app. */
+/** Builds the logger service from its settings: store, event log, webhooks (their worker started) and the app. */
 export async function buildLogger(options: BuildLoggerOptions): Promise<LoggerService> {
   const { settings, logger } = options;
   const database = openDatabase<LoggerTables>({
@@ -62,6 +79,40 @@ export async function buildLogger(options: BuildLoggerOptions): Promise<LoggerSe
   const store = await createLogEventStore(database);
   const registry = new Registry();
   const log = new EventLog({ store, metrics: createLoggerMetrics(registry), clock: options.clock });
-  const app = createApp({ log, store, registry, logger, callers: settings.callers });
-  return { app, store, log, dialect: database.dialect, close: () => store.close() };
+  const webhookStore = await createWebhookStore(database);
+  const source = options.liveSource ?? liveLogNotYetStored();
+  const sender = new WebhookSender({ store: webhookStore, settings: settings.webhooks, clock: options.clock, random: options.random });
+  const webhooks = new Webhooks({
+    store: webhookStore,
+    source,
+    sender,
+    allowPrivateTargets: settings.webhooks.allowPrivateTargets,
+    clock: options.clock,
+  });
+  const worker = new WebhookWorker({
+    dispatcher: new WebhookDispatcher({ store: webhookStore, source, clock: options.clock }),
+    sender,
+    logger,
+    pollMs: settings.webhooks.pollMs,
+  });
+  worker.start();
+  const app = createApp({ log, webhooks, store, registry, logger, callers: settings.callers });
+  return {
+    app,
+    store,
+    log,
+    webhooks,
+    webhookStore,
+    dialect: database.dialect,
+    close: async () => {
+      await worker.stop();
+      await sender.close();
+      await store.close();
+    },
+  };
+}
+
+/** Stands in until the logger store keeps the live log (0003_live_events): webhooks then read it from the store. */
+function liveLogNotYetStored(): LiveEventSource {
+  return { streamAfter: async () => [], lastSeq: async () => 0n };
 }

@@ -48,8 +48,12 @@ export type WebhookCreated = z.infer<typeof WebhookCreated>;
 export const WebhookList = z.object({ items: z.array(Webhook) });
 export type WebhookList = z.infer<typeof WebhookList>;
 
-/** PENDING: waiting for its (next) attempt; DELIVERED: a 2xx came back; DEAD: given up after the retry window. */
-export const WebhookDeliveryStatus = z.enum(['PENDING', 'DELIVERED', 'DEAD']);
+/**
+ * PENDING: not tried yet; FAILED: the last attempt failed and another follows
+ * at `nextAttemptAt`; DELIVERED: a 2xx came back; DEAD: given up after the
+ * retry window, or its webhook was deleted.
+ */
+export const WebhookDeliveryStatus = z.enum(['PENDING', 'FAILED', 'DELIVERED', 'DEAD']);
 export type WebhookDeliveryStatus = z.infer<typeof WebhookDeliveryStatus>;
 
 /** The event types a delivery carries: the stream's, and `test` from `POST /webhooks/:id/test`. */
