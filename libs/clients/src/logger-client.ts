@@ -1,4 +1,18 @@
-import { LogEventAck, LoggedEvent, LoggedEventList, LogStats, type LogEvent, type LogQuery, type StatsQuery } from '@nexus/types';
+import {
+  LogEventAck,
+  LoggedEvent,
+  LoggedEventList,
+  LogStats,
+  WebhookCreated,
+  WebhookDelivery,
+  WebhookDeliveryList,
+  WebhookList,
+  type LogEvent,
+  type LogQuery,
+  type StatsQuery,
+  type WebhookCreate,
+  type WebhookDeliveryQuery,
+} from '@nexus/types';
 import { ServiceClient, type ServiceClientOptions } from './http-client';
 
 export interface LoggerCallContext {
@@ -47,6 +61,35 @@ export class LoggerClient implements LogEventSink {
 
   stats(query: Partial<StatsQuery> = {}, context?: LoggerCallContext): Promise<LogStats> {
     return this.client.call('GET', '/stats', LogStats, { query, retry: true, ...context });
+  }
+
+  /** Subscribes a URL to stream events; the answer holds the signing secret, shown this once. Not retried: a retry would make a second webhook. */
+  createWebhook(body: WebhookCreate, context?: LoggerCallContext): Promise<WebhookCreated> {
+    return this.client.call('POST', '/webhooks', WebhookCreated, { body, ...context });
+  }
+
+  /** The live webhooks, without their secrets. */
+  listWebhooks(context?: LoggerCallContext): Promise<WebhookList> {
+    return this.client.call('GET', '/webhooks', WebhookList, { retry: true, ...context });
+  }
+
+  /** Deletes a webhook: nothing more is sent to it. */
+  async deleteWebhook(id: string, context?: LoggerCallContext): Promise<void> {
+    await this.client.send('DELETE', `/webhooks/${encodeURIComponent(id)}`, { ...context });
+  }
+
+  /** A webhook's deliveries, newest first; pass the page's `nextCursor` as `cursor` for the next one. */
+  webhookDeliveries(id: string, query: Partial<WebhookDeliveryQuery> = {}, context?: LoggerCallContext): Promise<WebhookDeliveryList> {
+    return this.client.call('GET', `/webhooks/${encodeURIComponent(id)}/deliveries`, WebhookDeliveryList, {
+      query,
+      retry: true,
+      ...context,
+    });
+  }
+
+  /** Sends a test message to the webhook now; its delivery after the first attempt. */
+  testWebhook(id: string, context?: LoggerCallContext): Promise<WebhookDelivery> {
+    return this.client.call('POST', `/webhooks/${encodeURIComponent(id)}/test`, WebhookDelivery, { ...context });
   }
 
   /** Lets the calls under way finish, then closes the client's connections. */
