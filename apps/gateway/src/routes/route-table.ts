@@ -9,6 +9,7 @@ import { invokeRoutes } from './invoke-routes';
 import { policyRoutes } from './policy-routes';
 import { serviceRoutes } from './service-routes';
 import { treasuryRoutes } from './treasury-routes';
+import { webhookRoutes } from './webhook-routes';
 
 /** Every route of the public API (docs/architecture.md §6), in the order the docs show them. */
 export function routeTable(deps: GatewayDeps, document: () => unknown): AnyRoute[] {
@@ -21,6 +22,7 @@ export function routeTable(deps: GatewayDeps, document: () => unknown): AnyRoute
     ...serviceRoutes(deps),
     ...historyRoutes(deps),
     ...policyRoutes(deps),
+    ...webhookRoutes(deps),
     ...docsRoutes(document),
   ];
 }
