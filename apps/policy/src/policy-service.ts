@@ -1,5 +1,5 @@
 import type { KeyObject } from 'node:crypto';
-import { signGrant } from '@nexus/clients';
+import { signGrant, type LogOutbox } from '@nexus/clients';
 import { AppError, conflict, newId, notFound, validationError } from '@nexus/service-kit';
 import { InvalidCursorError } from '@nexus/stores';
 import type {
@@ -45,6 +45,8 @@ export interface PolicyServiceDeps {
   metrics: PolicyMetrics;
   /** The Ed25519 key each hold's grant is signed with (POLICY_GRANT_PRIVATE_KEY), imported once. */
   grantKey: KeyObject;
+  /** the audit trail: the policy's alerts and approvals, through its durable outbox to the logger; none in tests that do not look */
+  audit?: Pick<LogOutbox, 'record'>;
 }
 
 /** The policy's use cases: the HTTP routes call these, these call the rules and the store. */

@@ -18,7 +18,7 @@ import type {
 
 /** Opens (and migrates) the webhook tables of the logger's database. The logger's event store owns closing it. */
 export async function createWebhookStore(database: Database<LoggerTables>): Promise<WebhookStore> {
-  await migrate(database.db as Kysely<unknown>, 'logger', loggerMigrations);
+  await migrate(database.db as Kysely<unknown>, 'logger', loggerMigrations(database.dialect));
   return new SqlWebhookStore(database.db);
 }
 
