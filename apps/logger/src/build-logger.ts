@@ -17,7 +17,6 @@ import { CALLERS_ACCEPTED_BY } from '@nexus/types';
 import { createApp } from './app';
 import { EventLog } from './event-log';
 import { createLoggerMetrics } from './logger-metrics';
-import type { LiveEventSource } from './webhooks/webhook-dispatcher';
 import { WebhookDispatcher } from './webhooks/webhook-dispatcher';
 import { loadWebhookSettings, type WebhookSettings } from './webhooks/webhook-env';
 import { WebhookSender } from './webhooks/webhook-sender';
@@ -38,8 +37,6 @@ export interface BuildLoggerOptions {
   logger: Logger;
   /** the clock events are recorded by; the wall clock by default */
   clock?: () => Date;
-  /** the live log webhooks are dispatched from; the store's by default */
-  liveSource?: LiveEventSource;
   /** the jitter of webhook retries; Math.random by default */
   random?: () => number;
 }
@@ -80,17 +77,16 @@ export async function buildLogger(options: BuildLoggerOptions): Promise<LoggerSe
   const registry = new Registry();
   const log = new EventLog({ store, metrics: createLoggerMetrics(registry), clock: options.clock });
   const webhookStore = await createWebhookStore(database);
-  const source = options.liveSource ?? liveLogNotYetStored();
   const sender = new WebhookSender({ store: webhookStore, settings: settings.webhooks, clock: options.clock, random: options.random });
   const webhooks = new Webhooks({
     store: webhookStore,
-    source,
+    source: store,
     sender,
     allowPrivateTargets: settings.webhooks.allowPrivateTargets,
     clock: options.clock,
   });
   const worker = new WebhookWorker({
-    dispatcher: new WebhookDispatcher({ store: webhookStore, source, clock: options.clock }),
+    dispatcher: new WebhookDispatcher({ store: webhookStore, source: store, clock: options.clock }),
     sender,
     logger,
     pollMs: settings.webhooks.pollMs,
@@ -110,9 +106,4 @@ export async function buildLogger(options: BuildLoggerOptions): Promise<LoggerSe
       await store.close();
     },
   };
-}
-
-/** Stands in until the logger store keeps the live log (0003_live_events): webhooks then read it from the store. */
-function liveLogNotYetStored(): LiveEventSource {
-  return { streamAfter: async () => [], lastSeq: async () => 0n };
 }

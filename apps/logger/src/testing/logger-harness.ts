@@ -5,7 +5,6 @@ import type { LogEventStore, WebhookStore } from '@nexus/stores';
 import { CALLERS_ACCEPTED_BY } from '@nexus/types';
 import { buildLogger } from '../build-logger';
 import type { EventLog } from '../event-log';
-import type { LiveEventSource } from '../webhooks/webhook-dispatcher';
 import { DEFAULT_WEBHOOK_SETTINGS, type WebhookSettings } from '../webhooks/webhook-env';
 import type { Webhooks } from '../webhooks/webhooks';
 
@@ -29,8 +28,6 @@ export interface LoggerHarnessOptions {
   clock?: () => Date;
   /** webhook settings over the test ones (private targets allowed, fast polling and retries) */
   webhooks?: Partial<WebhookSettings>;
-  /** the live log webhooks read; the store's by default */
-  liveSource?: LiveEventSource;
   random?: () => number;
 }
 
@@ -54,7 +51,6 @@ export async function createLoggerUnderTest(options: LoggerHarnessOptions = {}):
     },
     logger: createSilentLogger('logger'),
     clock: options.clock,
-    liveSource: options.liveSource,
     random: options.random,
   });
   return Object.assign(serveOnDemand(app, close), { app, store, log, webhooks, webhookStore });

@@ -1,12 +1,9 @@
-import type { NewDelivery, WebhookStore } from '@nexus/stores';
-import type { StreamEventType } from '@nexus/types';
-import { eventMessageId, streamEvent, webhookBody, type LiveRecord } from './webhook-payload';
+import type { LogEventStore, NewDelivery, WebhookStore } from '@nexus/stores';
+import { streamEventView } from '../views';
+import { eventMessageId, webhookBody } from './webhook-payload';
 
-/** What the dispatcher reads: the logger's live log in `seq` order (LogEventStore's streamAfter and lastSeq). */
-export interface LiveEventSource {
-  streamAfter(afterSeq: bigint, filter: { agentId?: string; types?: StreamEventType[] }, limit: number): Promise<LiveRecord[]>;
-  lastSeq(): Promise<bigint>;
-}
+/** What the dispatcher reads: the logger's live log, in `seq` order. */
+export type LiveEventSource = Pick<LogEventStore, 'streamAfter' | 'lastSeq'>;
 
 export interface WebhookDispatcherDeps {
   store: WebhookStore;
@@ -44,7 +41,7 @@ export class WebhookDispatcher {
     const deliveries: NewDelivery[] = records.flatMap((record) => {
       const matching = webhooks.filter((webhook) => webhook.events.includes(record.type) && webhook.afterSeq < record.seq);
       if (matching.length === 0) return [];
-      const payload = webhookBody(record.type, record.occurredAt, streamEvent(record));
+      const payload = webhookBody(record.type, record.occurredAt, streamEventView(record));
       return matching.map((webhook) => ({
         id: eventMessageId(webhook.id, record.seq),
         webhookId: webhook.id,

@@ -1,28 +1,4 @@
-import type { StreamEvent, StreamEventType } from '@nexus/types';
-
-/** One event of the live log as the dispatcher reads it (the logger store's StreamRecord). */
-export interface LiveRecord {
-  seq: bigint;
-  type: StreamEventType;
-  eventId: string;
-  occurredAt: Date;
-  agentId: string | null;
-  serviceId: string | null;
-  /** the logged event as stored (wire shape) */
-  event: Record<string, unknown>;
-}
-
-/** The stream's shape of a live record: what `GET /events/stream` sends as `data:` too. */
-export function streamEvent(record: LiveRecord): StreamEvent {
-  return {
-    type: record.type,
-    at: record.occurredAt.toISOString(),
-    ...(record.agentId === null ? {} : { agentId: record.agentId }),
-    ...(record.serviceId === null ? {} : { serviceId: record.serviceId }),
-    eventId: record.eventId,
-    event: record.event,
-  };
-}
+import type { StreamEvent } from '@nexus/types';
 
 /** The `data` of a test message (`POST /webhooks/:id/test`): the stream event's shape with the type `test`. */
 export type TestEvent = Omit<StreamEvent, 'type'> & { type: 'test' };

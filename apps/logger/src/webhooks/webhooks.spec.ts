@@ -7,19 +7,18 @@ import { authAs, waitFor } from '@nexus/service-kit/testing';
 import { createTemporaryPostgres, type TemporaryPostgres } from '@nexus/stores/testing';
 import { WebhookCreated, WebhookDelivery, WebhookDeliveryList, WebhookList } from '@nexus/types';
 import { auth, createLoggerUnderTest, type LoggerHarnessOptions, type LoggerUnderTest } from '../testing/logger-harness';
-import { MemoryLiveLog } from '../testing/memory-live-log';
+import { emitEvent } from '../testing/emit-events';
 import { WebhookReceiver } from '../testing/webhook-receiver';
 
 describe.each(['sqlite', 'postgres'] as const)('signed webhooks on %s', (dialect) => {
   let postgres: TemporaryPostgres | undefined;
   let service: LoggerUnderTest;
-  let live: MemoryLiveLog;
   let receiver: WebhookReceiver;
   // a file, so a restarted logger finds its deliveries
   let sqlitePath: string;
 
   const start = async (options: LoggerHarnessOptions = {}) => {
-    service = await createLoggerUnderTest({ ...options, ...(postgres ? { databaseUrl: postgres.url } : { sqlitePath }), liveSource: live });
+    service = await createLoggerUnderTest({ ...options, ...(postgres ? { databaseUrl: postgres.url } : { sqlitePath }) });
   };
   const subscribe = async (body: object = { url: receiver.url, events: ['payment', 'refund'] }) => {
     const response = await request(service.app).post('/webhooks').set(auth).send(body);
@@ -32,7 +31,6 @@ describe.each(['sqlite', 'postgres'] as const)('signed webhooks on %s', (dialect
   beforeEach(async () => {
     postgres = dialect === 'postgres' ? await createTemporaryPostgres('nexus_logger_webhooks') : undefined;
     sqlitePath = join(mkdtempSync(join(tmpdir(), 'nexus-webhooks-')), 'logger.sqlite');
-    live = new MemoryLiveLog();
     receiver = await new WebhookReceiver().start();
   });
 
@@ -52,7 +50,7 @@ describe.each(['sqlite', 'postgres'] as const)('signed webhooks on %s', (dialect
     ]);
     expect(JSON.stringify(listed)).not.toContain(webhook.secret.slice('whsec_'.length));
 
-    live.add('payment', 'pay:1:SUCCESS');
+    await emitEvent(service.app, 'payment', 'pay:1:SUCCESS');
     await waitFor('the delivery', async () => receiver.acceptedIds.length === 1);
     const [delivered] = receiver.received;
     const headers = Object.fromEntries(Object.entries(delivered?.headers ?? {}).map(([name, value]) => [name, String(value)]));
@@ -70,11 +68,11 @@ describe.each(['sqlite', 'postgres'] as const)('signed webhooks on %s', (dialect
 
   it('sends only the subscribed types, only what came after the webhook was made, once each', async () => {
     await start();
-    live.add('payment', 'before');
+    await emitEvent(service.app, 'payment', 'before');
     const webhook = await subscribe();
-    live.add('decision', 'dec-1');
-    live.add('payment', 'pay-1');
-    live.add('refund', 'ref-1');
+    await emitEvent(service.app, 'decision', 'dec-1');
+    await emitEvent(service.app, 'payment', 'pay-1');
+    await emitEvent(service.app, 'refund', 'ref-1');
     await waitFor('two deliveries', async () => receiver.acceptedIds.length === 2);
     await new Promise((resolve) => setTimeout(resolve, 300));
     expect(receiver.received.map((r) => JSON.parse(r.body).data.eventId)).toEqual(['pay-1', 'ref-1']);
@@ -85,7 +83,7 @@ describe.each(['sqlite', 'postgres'] as const)('signed webhooks on %s', (dialect
     await start();
     const webhook = await subscribe();
     receiver.answer = 503;
-    live.add('payment', 'pay-1');
+    await emitEvent(service.app, 'payment', 'pay-1');
     await waitFor('a second attempt', async () => ((await deliveries(webhook.id))[0]?.attempts ?? 0) >= 2);
     expect((await deliveries(webhook.id))[0]).toMatchObject({ status: 'FAILED', lastStatus: 503, lastError: 'answered 503' });
     receiver.answer = 200;
@@ -100,7 +98,8 @@ describe.each(['sqlite', 'postgres'] as const)('signed webhooks on %s', (dialect
     await start();
     const webhook = await subscribe();
     await receiver.stop();
-    const ids = Array.from({ length: 12 }, (_, n) => live.add(n % 2 ? 'payment' : 'refund', `event-${n}`).eventId);
+    const ids: string[] = [];
+    for (let n = 0; n < 12; n += 1) ids.push(await emitEvent(service.app, n % 2 ? 'payment' : 'refund', `event-${n}`));
     await waitFor('every event tried once', async () => {
       const all = await deliveries(webhook.id);
       return all.length === 12 && all.every((d) => d.attempts >= 1);
@@ -118,7 +117,7 @@ describe.each(['sqlite', 'postgres'] as const)('signed webhooks on %s', (dialect
     await start({ webhooks: { giveUpAfterMs: 300 } });
     const webhook = await subscribe();
     receiver.answer = 500;
-    live.add('payment', 'pay-1');
+    await emitEvent(service.app, 'payment', 'pay-1');
     await waitFor('the delivery given up', async () => (await deliveries(webhook.id))[0]?.status === 'DEAD');
     expect((await deliveries(webhook.id))[0]?.lastError).toMatch(/^answered 500; given up after \d+ attempts$/);
   });
@@ -127,12 +126,12 @@ describe.each(['sqlite', 'postgres'] as const)('signed webhooks on %s', (dialect
     await start();
     const webhook = await subscribe();
     receiver.answer = 500;
-    live.add('payment', 'pay-1');
+    await emitEvent(service.app, 'payment', 'pay-1');
     await waitFor('a first attempt', async () => ((await deliveries(webhook.id))[0]?.attempts ?? 0) >= 1);
     expect((await request(service.app).delete(`/webhooks/${webhook.id}`).set(auth)).status).toBe(204);
     receiver.answer = 204;
     const seen = receiver.received.length;
-    live.add('payment', 'pay-2');
+    await emitEvent(service.app, 'payment', 'pay-2');
     await new Promise((resolve) => setTimeout(resolve, 500));
     expect(receiver.received.length).toBe(seen);
     expect((await deliveries(webhook.id)).map((d) => d.status)).toEqual(['DEAD']);
@@ -160,7 +159,7 @@ describe.each(['sqlite', 'postgres'] as const)('signed webhooks on %s', (dialect
 describe('webhook input and access', () => {
   let service: LoggerUnderTest;
   beforeEach(async () => {
-    service = await createLoggerUnderTest({ liveSource: new MemoryLiveLog(), webhooks: { allowPrivateTargets: false } });
+    service = await createLoggerUnderTest({ webhooks: { allowPrivateTargets: false } });
   });
   afterEach(() => service.close());
 
