@@ -218,3 +218,38 @@ describe('webhook input and access', () => {
     }
   });
 });
+
+describe('webhooks on two logger replicas over one PostgreSQL database', () => {
+  let postgres: TemporaryPostgres;
+  let replicas: LoggerUnderTest[];
+  let receiver: WebhookReceiver;
+
+  beforeEach(async () => {
+    postgres = await createTemporaryPostgres('nexus_logger_replicas');
+    receiver = await new WebhookReceiver().start();
+    replicas = [];
+    for (let n = 0; n < 2; n += 1) replicas.push(await createLoggerUnderTest({ databaseUrl: postgres.url }));
+  });
+  afterEach(async () => {
+    await Promise.all(replicas.map((replica) => replica.close()));
+    await receiver.stop();
+    await postgres.drop();
+  });
+
+  it('enqueues and sends each event once, whichever replica stored it', async () => {
+    const [first, second] = replicas;
+    if (!first || !second) throw new Error('two replicas expected');
+    const made = await request(first.app)
+      .post('/webhooks')
+      .set(auth)
+      .send({ url: receiver.url, events: ['payment', 'decision'] });
+    expect(made.status).toBe(201);
+    const sent: string[] = [];
+    for (let n = 0; n < 20; n += 1)
+      sent.push(await emitEvent((n % 2 ? first : second).app, n % 3 ? 'payment' : 'decision', `replica-${n}`));
+    await waitFor('every event delivered', async () => receiver.acceptedIds.length >= sent.length, { timeoutMs: 15_000 });
+    await new Promise((resolve) => setTimeout(resolve, 500));
+    expect(receiver.received.map((r) => JSON.parse(r.body).data.eventId).sort()).toEqual([...sent].sort());
+    expect(new Set(receiver.acceptedIds).size).toBe(sent.length);
+  });
+});
