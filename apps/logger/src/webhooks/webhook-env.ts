@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { ConfigError } from '@nexus/config';
+import { ConfigError, readEnvSchema } from '@nexus/config';
 
 export interface WebhookSettings {
   /** WEBHOOK_ALLOW_PRIVATE_TARGETS: deliver to private and loopback addresses too (tests, a local stack) */
@@ -39,13 +39,7 @@ const Schema = z.object({
 
 /** The logger's webhook settings from its environment (an empty variable counts as unset); a ConfigError names each bad one. */
 export function loadWebhookSettings(env: NodeJS.ProcessEnv = process.env): WebhookSettings {
-  const raw = Object.fromEntries(Object.keys(Schema.shape).map((name) => [name, env[name] === '' ? undefined : env[name]]));
-  const result = Schema.safeParse(raw);
-  if (!result.success)
-    throw new ConfigError(
-      result.error.issues.map((issue) => ({ source: `environment variable ${String(issue.path[0])}`, path: '', message: issue.message })),
-    );
-  const settings = result.data;
+  const settings = readEnvSchema(Schema, env);
   if (settings.WEBHOOK_RETRY_MAX_MS < settings.WEBHOOK_RETRY_INITIAL_MS)
     throw new ConfigError([
       { source: 'environment variable WEBHOOK_RETRY_MAX_MS', path: '', message: 'must not be below WEBHOOK_RETRY_INITIAL_MS' },
