@@ -19,6 +19,7 @@ import { EventLog } from './event-log';
 import { createLoggerMetrics } from './logger-metrics';
 import { WebhookDispatcher } from './webhooks/webhook-dispatcher';
 import { loadWebhookSettings, type WebhookSettings } from './webhooks/webhook-env';
+import { createWebhookMetrics } from './webhooks/webhook-metrics';
 import { WebhookSender } from './webhooks/webhook-sender';
 import { WebhookWorker } from './webhooks/webhook-worker';
 import { Webhooks } from './webhooks/webhooks';
@@ -77,7 +78,13 @@ export async function buildLogger(options: BuildLoggerOptions): Promise<LoggerSe
   const registry = new Registry();
   const log = new EventLog({ store, metrics: createLoggerMetrics(registry), clock: options.clock });
   const webhookStore = await createWebhookStore(database);
-  const sender = new WebhookSender({ store: webhookStore, settings: settings.webhooks, clock: options.clock, random: options.random });
+  const sender = new WebhookSender({
+    store: webhookStore,
+    settings: settings.webhooks,
+    metrics: createWebhookMetrics(registry),
+    clock: options.clock,
+    random: options.random,
+  });
   const webhooks = new Webhooks({
     store: webhookStore,
     source: store,

@@ -5,10 +5,12 @@ import { backoffDelay } from '@nexus/clients';
 import type { DeliveryRecord, DueDelivery, WebhookStore } from '@nexus/stores';
 import { guardedLookup, isPrivateAddress, TargetRefused } from './target-guard';
 import type { WebhookSettings } from './webhook-env';
+import type { WebhookMetrics } from './webhook-metrics';
 
 export interface WebhookSenderDeps {
   store: WebhookStore;
   settings: WebhookSettings;
+  metrics?: WebhookMetrics;
   clock?: () => Date;
   /** the jitter's source; Math.random by default */
   random?: () => number;
@@ -98,6 +100,7 @@ export class WebhookSender {
     const latencyMs = performance.now() - clock;
     const at = this.now();
     if (error === null) {
+      this.deps.metrics?.attempted('delivered', latencyMs / 1_000);
       await this.deps.store.recordAttempt(delivery.id, { at, httpStatus, latencyMs, error, status: 'DELIVERED', nextAttemptAt: null });
       return;
     }
@@ -106,6 +109,7 @@ export class WebhookSender {
       at.getTime() + backoffDelay(delivery.attempts + 1, { initialDelayMs: retryInitialMs, maxDelayMs: retryMaxMs }, this.deps.random),
     );
     const givenUp = next.getTime() - delivery.createdAt.getTime() > giveUpAfterMs;
+    this.deps.metrics?.attempted(givenUp ? 'dead' : 'failed', latencyMs / 1_000);
     await this.deps.store.recordAttempt(delivery.id, {
       at,
       httpStatus,

@@ -91,6 +91,9 @@ describe.each(['sqlite', 'postgres'] as const)('signed webhooks on %s', (dialect
     const [delivery] = await deliveries(webhook.id);
     expect(delivery?.lastStatus).toBe(200);
     expect(delivery?.latencyMs).toEqual(expect.any(Number));
+    const metrics = (await request(service.app).get('/metrics')).text;
+    expect(metrics).toMatch(/^logger_webhook_attempts_total\{outcome="delivered",service="logger"\} 1$/m);
+    expect(metrics).toMatch(/^logger_webhook_attempts_total\{outcome="failed",service="logger"\} [2-9]\d*$/m);
     expect(new Set(receiver.received.map((r) => r.headers['webhook-id']))).toEqual(new Set([delivery?.id]));
   });
 
