@@ -3,10 +3,12 @@ import {
   LoggedEvent,
   LoggedEventList,
   LogStats,
+  SpendHistory,
   WebhookCreated,
   WebhookDelivery,
   WebhookDeliveryList,
   WebhookList,
+  type HistoryQuery,
   type LogEvent,
   type LogQuery,
   type StatsQuery,
@@ -61,6 +63,11 @@ export class LoggerClient implements LogEventSink {
 
   stats(query: Partial<StatsQuery> = {}, context?: LoggerCallContext): Promise<LogStats> {
     return this.client.call('GET', '/stats', LogStats, { query, retry: true, ...context });
+  }
+
+  /** Spend, calls and refunds per UTC hour or day, by agent and by service. */
+  history(query: Partial<HistoryQuery> = {}, context?: LoggerCallContext): Promise<SpendHistory> {
+    return this.client.call('GET', '/stats/history', SpendHistory, { query, retry: true, ...context });
   }
 
   /** Subscribes a URL to stream events; the answer holds the signing secret, shown this once. Not retried: a retry would make a second webhook. */

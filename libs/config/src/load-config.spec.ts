@@ -44,6 +44,7 @@ describe('loadConfig', () => {
       treasury: { dailyLimit: '8.00' },
       reserve: { highShare: 0.5, restrictedPriorities: ['LOW', 'MEDIUM'] },
       budgetPressure: { fraction: 0.25 },
+      alerts: { treasuryBelow: '100.00' },
     });
   });
 

@@ -68,6 +68,12 @@ export const PolicySettings = z.strictObject({
     /** Downgrade when the remaining budget after the call would fall below this share of the budget. */
     fraction: Fraction,
   }),
+  alerts: z
+    .strictObject({
+      /** treasury_low: the payment service alerts (once a UTC day) when the treasury's on-chain balance is below this */
+      treasuryBelow: Money.optional(),
+    })
+    .optional(),
 });
 export type PolicySettings = z.infer<typeof PolicySettings>;
 

@@ -115,6 +115,7 @@ describe('public routes', () => {
       'get /policy/logs',
       'post /policy/simulate',
       'get /stats',
+      'get /stats/history',
       'post /reset',
       'get /docs',
       'get /openapi.json',
