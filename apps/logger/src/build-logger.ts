@@ -23,6 +23,9 @@ import { createWebhookMetrics } from './webhooks/webhook-metrics';
 import { WebhookSender } from './webhooks/webhook-sender';
 import { WebhookWorker } from './webhooks/webhook-worker';
 import { Webhooks } from './webhooks/webhooks';
+import { listenForAppends, type AppendListener } from './live/append-listener';
+import { LiveStreams } from './live/live-streams';
+import { loadStreamEnv, type StreamEnv } from './live/stream-env';
 
 export interface LoggerSettings {
   /** the callers this service accepts → the sha256 of each one's token */
@@ -31,6 +34,8 @@ export interface LoggerSettings {
   store: Pick<OpenDatabaseOptions, 'databaseUrl' | 'sqlitePath'>;
   /** signed webhooks: the SSRF guard's switch, polling, retries */
   webhooks: WebhookSettings;
+  /** `GET /events/stream`: heartbeat interval and the most streams served at once */
+  stream: StreamEnv;
 }
 
 export interface BuildLoggerOptions {
@@ -49,6 +54,10 @@ export interface LoggerService {
   webhooks: Webhooks;
   webhookStore: WebhookStore;
   dialect: Dialect;
+  /** open event streams (`GET /events/stream`) */
+  streams: LiveStreams;
+  /** ends the open event streams as shutdown starts */
+  stopping: () => void;
   /** closes the store (after the server stopped taking requests) */
   close: () => Promise<void>;
 }
@@ -62,6 +71,7 @@ export function loadLoggerSettings(env: NodeJS.ProcessEnv = process.env): Loaded
       callers: service.callers,
       store: { databaseUrl: service.databaseUrl, sqlitePath: join(service.dataDir, 'logger.sqlite') },
       webhooks: loadWebhookSettings(env),
+      stream: loadStreamEnv(env),
     },
   };
 }
@@ -76,7 +86,13 @@ export async function buildLogger(options: BuildLoggerOptions): Promise<LoggerSe
   });
   const store = await createLogEventStore(database);
   const registry = new Registry();
-  const log = new EventLog({ store, metrics: createLoggerMetrics(registry), clock: options.clock });
+  const streams = new LiveStreams(settings.stream.maxOpen);
+  // This process's appends wake its streams at once; on PostgreSQL, other logger processes' appends come by NOTIFY.
+  const log = new EventLog({ store, metrics: createLoggerMetrics(registry), clock: options.clock, onStored: () => streams.wakeAll() });
+  const listener: AppendListener | undefined = settings.store.databaseUrl
+    ? listenForAppends({ databaseUrl: settings.store.databaseUrl, logger, onAppend: () => streams.wakeAll() })
+    : undefined;
+  const stream = { store, streams, logger, heartbeatMs: settings.stream.heartbeatMs };
   const webhookStore = await createWebhookStore(database);
   const sender = new WebhookSender({
     store: webhookStore,
@@ -99,7 +115,7 @@ export async function buildLogger(options: BuildLoggerOptions): Promise<LoggerSe
     pollMs: settings.webhooks.pollMs,
   });
   worker.start();
-  const app = createApp({ log, webhooks, store, registry, logger, callers: settings.callers });
+  const app = createApp({ log, webhooks, store, registry, logger, callers: settings.callers, stream });
   return {
     app,
     store,
@@ -107,9 +123,13 @@ export async function buildLogger(options: BuildLoggerOptions): Promise<LoggerSe
     webhooks,
     webhookStore,
     dialect: database.dialect,
+    streams,
+    stopping: () => streams.stop(),
     close: async () => {
+      streams.stop();
       await worker.stop();
       await sender.close();
+      await listener?.close();
       await store.close();
     },
   };

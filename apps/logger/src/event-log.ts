@@ -22,6 +22,8 @@ export interface EventLogDeps {
   store: LogEventStore;
   metrics: LoggerMetrics;
   clock?: () => Date;
+  /** told after a batch stored something new: this process's open streams read the log again */
+  onStored?: () => void;
 }
 
 /** The logger's use cases: store batches once per event id, read them back, sum them up. */
@@ -42,6 +44,7 @@ export class EventLog {
     switch (outcome.outcome) {
       case 'stored':
         this.deps.metrics.stored(outcome.accepted, outcome.duplicates);
+        if (outcome.accepted > 0) this.deps.onStored?.();
         return { ack: { accepted: outcome.accepted, duplicates: outcome.duplicates }, created: outcome.accepted > 0 };
       case 'conflict': {
         this.deps.metrics.conflicted();

@@ -22,7 +22,7 @@ import { createApp } from './app';
 import { loadAuditEnv } from './audit-env';
 import { buildCatalog } from './catalog';
 import { startHousekeeping } from './housekeeping';
-import { periodBounds } from './period';
+import { policyCalendar } from './period';
 import { createPolicyMetrics } from './policy-metrics';
 import { PolicyService } from './policy-service';
 
@@ -81,7 +81,7 @@ export async function buildPolicy(options: BuildPolicyOptions): Promise<Policy> 
     applicationName: 'nexus-policy',
     onConnectionError: (error) => logger.warn('idle store connection lost; it will be replaced', { error: error.message }),
   });
-  const store = await createPolicyStore(storeView<PolicyTables>(database), periodBounds(settings.config.policy.period), clock?.());
+  const store = await createPolicyStore(storeView<PolicyTables>(database), policyCalendar(settings.config.policy.period), clock?.());
   const registry = new Registry();
   const audit = settings.audit && (await startAudit(database, settings.audit, logger, registry));
   const policy = new PolicyService({
@@ -91,6 +91,7 @@ export async function buildPolicy(options: BuildPolicyOptions): Promise<Policy> 
     metrics: createPolicyMetrics(registry),
     grantKey: settings.grantKey,
     ...(audit ? { audit: audit.outbox } : {}),
+    logger,
   });
   const stopHousekeeping =
     settings.housekeepingIntervalMs === false ? () => undefined : startHousekeeping(policy, settings.housekeepingIntervalMs, logger);
@@ -102,6 +103,7 @@ export async function buildPolicy(options: BuildPolicyOptions): Promise<Policy> 
     dialect: database.dialect,
     close: async () => {
       stopHousekeeping();
+      await policy.flushAlerts();
       await audit?.close();
       await store.close();
     },

@@ -10,6 +10,7 @@ export type {
   DecisionRecord,
   HoldLimits,
   PeriodBounds,
+  PolicyCalendar,
   PeriodRecord,
   PolicySnapshot,
   PolicyStore,
@@ -17,6 +18,9 @@ export type {
   ReservationRecord,
   SettleOutcome,
   Standing,
+  WindowLimit,
+  WindowStanding,
+  WindowUse,
   UsageRecord,
   Verdict,
 } from './policy/policy-store';
@@ -105,3 +109,6 @@ export type {
 } from './idempotency/idempotency-store';
 export type { IdempotencyTables } from './idempotency/idempotency-tables';
 export { createIdempotencyStore } from './idempotency/sql-idempotency-store';
+export type { NewStreamTicket, StreamTicketStore } from './stream-tickets/stream-ticket-store';
+export type { StreamTicketTables } from './stream-tickets/stream-ticket-tables';
+export { createStreamTicketStore } from './stream-tickets/sql-stream-ticket-store';

@@ -43,6 +43,7 @@ export {
   Agent,
   AgentIdParams,
   AgentList,
+  AgentWindow,
   BudgetUpdate,
   CommitBatchRequest,
   CommitBatchResponse,

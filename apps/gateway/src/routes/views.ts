@@ -7,12 +7,15 @@ export function publicAgent(agent: Agent): PublicAgent {
     name: agent.name,
     priority: agent.priority,
     dailyBudget: agent.dailyBudget,
+    weeklyBudget: agent.weeklyBudget,
+    monthlyBudget: agent.monthlyBudget,
     maxPerCall: agent.maxPerCall,
     spentToday: agent.spentToday,
     reserved: agent.reserved,
     remaining: agent.remaining,
     paused: agent.paused,
     allowedServices: agent.allowedServices,
+    windows: agent.windows,
   };
 }
 

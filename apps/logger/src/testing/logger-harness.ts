@@ -18,6 +18,8 @@ export interface LoggerUnderTest extends OnDemandServer {
   log: EventLog;
   webhooks: Webhooks;
   webhookStore: WebhookStore;
+  /** ends the open event streams (as a shutdown does) */
+  stopStreams: () => void;
 }
 
 export interface LoggerHarnessOptions {
@@ -29,6 +31,10 @@ export interface LoggerHarnessOptions {
   /** webhook settings over the test ones (private targets allowed, fast polling and retries) */
   webhooks?: Partial<WebhookSettings>;
   random?: () => number;
+  /** heartbeat of idle event streams; 15 s by default */
+  heartbeatMs?: number;
+  /** the most event streams served at once; 1000 by default */
+  maxStreams?: number;
 }
 
 /** Webhooks for tests: receivers on 127.0.0.1, a quick worker and short retries. */
@@ -43,15 +49,16 @@ export const TEST_WEBHOOK_SETTINGS: WebhookSettings = {
 
 /** A real logger service (real store, real HTTP app) for supertest or a loopback port. */
 export async function createLoggerUnderTest(options: LoggerHarnessOptions = {}): Promise<LoggerUnderTest> {
-  const { app, store, log, webhooks, webhookStore, close } = await buildLogger({
+  const { app, store, log, webhooks, webhookStore, close, stopping } = await buildLogger({
     settings: {
       webhooks: { ...TEST_WEBHOOK_SETTINGS, ...options.webhooks },
       callers: testCallerDigests(CALLERS_ACCEPTED_BY.logger),
       store: options.databaseUrl ? { databaseUrl: options.databaseUrl } : { sqlitePath: options.sqlitePath ?? ':memory:' },
+      stream: { heartbeatMs: options.heartbeatMs ?? 15_000, maxOpen: options.maxStreams ?? 1_000 },
     },
     logger: createSilentLogger('logger'),
     clock: options.clock,
     random: options.random,
   });
-  return Object.assign(serveOnDemand(app, close), { app, store, log, webhooks, webhookStore });
+  return Object.assign(serveOnDemand(app, close), { app, store, log, webhooks, webhookStore, stopStreams: stopping });
 }

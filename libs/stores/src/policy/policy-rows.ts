@@ -9,7 +9,15 @@ export const ms = (date: Date) => BigInt(date.getTime());
 export const toDate = (value: bigint) => new Date(Number(value));
 
 export function toAgentState(row: Selectable<PolicyTables['policy_agents']>): AgentStateRecord {
-  return { id: row.id, dailyBudget: row.daily_budget, maxPerCall: row.max_per_call, paused: row.paused !== 0n };
+  return {
+    id: row.id,
+    dailyBudget: row.daily_budget,
+    maxPerCall: row.max_per_call,
+    // Only an override that was set is given: undefined leaves agents.yaml's window as it is.
+    ...(row.weekly_budget_set === 1n ? { weeklyBudget: row.weekly_budget } : {}),
+    ...(row.monthly_budget_set === 1n ? { monthlyBudget: row.monthly_budget } : {}),
+    paused: row.paused !== 0n,
+  };
 }
 
 export function toDecision(row: Selectable<PolicyTables['policy_decisions']>): DecisionRecord {
