@@ -5,10 +5,13 @@ import { isStoreUnavailable, type LogEventStore } from '@nexus/stores';
 import type { EventLog } from './event-log';
 import type { EventStreamDeps } from './live/event-stream';
 import { eventRoutes } from './routes/event-routes';
+import { webhookRoutes } from './routes/webhook-routes';
+import type { Webhooks } from './webhooks/webhooks';
 import { streamRoutes } from './routes/stream-routes';
 
 export interface LoggerAppDeps {
   log: EventLog;
+  webhooks: Webhooks;
   store: Pick<LogEventStore, 'ping'>;
   logger: Logger;
   /** the callers this service knows → the sha256 of each one's token (CALLERS_ACCEPTED_BY.logger in @nexus/types) */
@@ -39,6 +42,7 @@ export function createApp(deps: LoggerAppDeps): Express {
     routes: (router) => {
       streamRoutes(router, deps.stream);
       eventRoutes(router, deps.log);
+      webhookRoutes(router, deps.webhooks);
     },
   });
 }

@@ -5,16 +5,24 @@ import { loadServiceEnv } from '@nexus/config';
 import type { CallerDigests, LoadedSettings, Logger } from '@nexus/service-kit';
 import {
   createLogEventStore,
+  createWebhookStore,
   openDatabase,
   type Dialect,
   type LogEventStore,
   type LoggerTables,
   type OpenDatabaseOptions,
+  type WebhookStore,
 } from '@nexus/stores';
 import { CALLERS_ACCEPTED_BY } from '@nexus/types';
 import { createApp } from './app';
 import { EventLog } from './event-log';
 import { createLoggerMetrics } from './logger-metrics';
+import { WebhookDispatcher } from './webhooks/webhook-dispatcher';
+import { loadWebhookSettings, type WebhookSettings } from './webhooks/webhook-env';
+import { createWebhookMetrics } from './webhooks/webhook-metrics';
+import { WebhookSender } from './webhooks/webhook-sender';
+import { WebhookWorker } from './webhooks/webhook-worker';
+import { Webhooks } from './webhooks/webhooks';
 import { listenForAppends, type AppendListener } from './live/append-listener';
 import { LiveStreams } from './live/live-streams';
 import { loadStreamEnv, type StreamEnv } from './live/stream-env';
@@ -24,6 +32,8 @@ export interface LoggerSettings {
   callers: CallerDigests;
   /** PostgreSQL at `databaseUrl`, else SQLite at `sqlitePath` */
   store: Pick<OpenDatabaseOptions, 'databaseUrl' | 'sqlitePath'>;
+  /** signed webhooks: the SSRF guard's switch, polling, retries */
+  webhooks: WebhookSettings;
   /** `GET /events/stream`: heartbeat interval and the most streams served at once */
   stream: StreamEnv;
 }
@@ -33,12 +43,16 @@ export interface BuildLoggerOptions {
   logger: Logger;
   /** the clock events are recorded by; the wall clock by default */
   clock?: () => Date;
+  /** the jitter of webhook retries; Math.random by default */
+  random?: () => number;
 }
 
 export interface LoggerService {
   app: Express;
   store: LogEventStore;
   log: EventLog;
+  webhooks: Webhooks;
+  webhookStore: WebhookStore;
   dialect: Dialect;
   /** open event streams (`GET /events/stream`) */
   streams: LiveStreams;
@@ -56,12 +70,13 @@ export function loadLoggerSettings(env: NodeJS.ProcessEnv = process.env): Loaded
     settings: {
       callers: service.callers,
       store: { databaseUrl: service.databaseUrl, sqlitePath: join(service.dataDir, 'logger.sqlite') },
+      webhooks: loadWebhookSettings(env),
       stream: loadStreamEnv(env),
     },
   };
 }
 
-/** Builds the logger service from its settings: store, event log and the app. */
+/** Builds the logger service from its settings: store, event log, webhooks (their worker started) and the app. */
 export async function buildLogger(options: BuildLoggerOptions): Promise<LoggerService> {
   const { settings, logger } = options;
   const database = openDatabase<LoggerTables>({
@@ -78,16 +93,42 @@ export async function buildLogger(options: BuildLoggerOptions): Promise<LoggerSe
     ? listenForAppends({ databaseUrl: settings.store.databaseUrl, logger, onAppend: () => streams.wakeAll() })
     : undefined;
   const stream = { store, streams, logger, heartbeatMs: settings.stream.heartbeatMs };
-  const app = createApp({ log, store, registry, logger, callers: settings.callers, stream });
+  const webhookStore = await createWebhookStore(database);
+  const sender = new WebhookSender({
+    store: webhookStore,
+    settings: settings.webhooks,
+    metrics: createWebhookMetrics(registry),
+    clock: options.clock,
+    random: options.random,
+  });
+  const webhooks = new Webhooks({
+    store: webhookStore,
+    source: store,
+    sender,
+    allowPrivateTargets: settings.webhooks.allowPrivateTargets,
+    clock: options.clock,
+  });
+  const worker = new WebhookWorker({
+    dispatcher: new WebhookDispatcher({ store: webhookStore, source: store, clock: options.clock }),
+    sender,
+    logger,
+    pollMs: settings.webhooks.pollMs,
+  });
+  worker.start();
+  const app = createApp({ log, webhooks, store, registry, logger, callers: settings.callers, stream });
   return {
     app,
     store,
     log,
+    webhooks,
+    webhookStore,
     dialect: database.dialect,
     streams,
     stopping: () => streams.stop(),
     close: async () => {
       streams.stop();
+      await worker.stop();
+      await sender.close();
       await listener?.close();
       await store.close();
     },

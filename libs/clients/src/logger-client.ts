@@ -6,12 +6,18 @@ import {
   LoggedEventList,
   LogStats,
   SpendHistory,
+  WebhookCreated,
+  WebhookDelivery,
+  WebhookDeliveryList,
+  WebhookList,
   type AlertQuery,
   type HistoryQuery,
   type LogEvent,
   type LogQuery,
   type StatsQuery,
   type StreamEventType,
+  type WebhookCreate,
+  type WebhookDeliveryQuery,
 } from '@nexus/types';
 import { ServiceClient, type ServiceClientOptions } from './http-client';
 import { transportFailure } from './transport-failure';
@@ -97,6 +103,35 @@ export class LoggerClient implements LogEventSink {
   /** Spend, calls and refunds per UTC hour or day, by agent and by service. */
   history(query: Partial<HistoryQuery> = {}, context?: LoggerCallContext): Promise<SpendHistory> {
     return this.client.call('GET', '/stats/history', SpendHistory, { query, retry: true, ...context });
+  }
+
+  /** Subscribes a URL to stream events; the answer holds the signing secret, shown this once. Not retried: a retry would make a second webhook. */
+  createWebhook(body: WebhookCreate, context?: LoggerCallContext): Promise<WebhookCreated> {
+    return this.client.call('POST', '/webhooks', WebhookCreated, { body, ...context });
+  }
+
+  /** The live webhooks, without their secrets. */
+  listWebhooks(context?: LoggerCallContext): Promise<WebhookList> {
+    return this.client.call('GET', '/webhooks', WebhookList, { retry: true, ...context });
+  }
+
+  /** Deletes a webhook: nothing more is sent to it. */
+  async deleteWebhook(id: string, context?: LoggerCallContext): Promise<void> {
+    await this.client.send('DELETE', `/webhooks/${encodeURIComponent(id)}`, { ...context });
+  }
+
+  /** A webhook's deliveries, newest first; pass the page's `nextCursor` as `cursor` for the next one. */
+  webhookDeliveries(id: string, query: Partial<WebhookDeliveryQuery> = {}, context?: LoggerCallContext): Promise<WebhookDeliveryList> {
+    return this.client.call('GET', `/webhooks/${encodeURIComponent(id)}/deliveries`, WebhookDeliveryList, {
+      query,
+      retry: true,
+      ...context,
+    });
+  }
+
+  /** Sends a test message to the webhook now; its delivery after the first attempt. */
+  testWebhook(id: string, context?: LoggerCallContext): Promise<WebhookDelivery> {
+    return this.client.call('POST', `/webhooks/${encodeURIComponent(id)}/test`, WebhookDelivery, { ...context });
   }
 
   /** Alerts, newest first; pass the page's `nextCursor` as `cursor` for the next one. */

@@ -78,6 +78,18 @@ export {
 } from './logger/log-event-store';
 export type { LoggerTables } from './logger/logger-tables';
 export { createLogEventStore, LIVE_EVENTS_CHANNEL } from './logger/sql-log-event-store';
+export {
+  type AttemptRecord,
+  DELIVERY_STATUSES,
+  type DeliveryFilter,
+  type DeliveryRecord,
+  type DeliveryStatus,
+  type DueDelivery,
+  type NewDelivery,
+  type WebhookRecord,
+  type WebhookStore,
+} from './logger/webhook-store';
+export { createWebhookStore } from './logger/sql-webhook-store';
 export type { DeadOutboxMessage, NewOutboxMessage, OutboxCounts, OutboxMessage, OutboxStore } from './outbox/outbox-store';
 export type { OutboxTables } from './outbox/outbox-tables';
 export { createOutboxStore } from './outbox/sql-outbox-store';

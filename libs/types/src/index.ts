@@ -108,6 +108,19 @@ export {
   StreamEventType,
 } from './live-events';
 export {
+  Webhook,
+  WebhookCreate,
+  WebhookCreated,
+  WebhookDelivery,
+  WebhookDeliveryList,
+  WebhookDeliveryQuery,
+  WebhookDeliveryStatus,
+  WebhookEventType,
+  WebhookId,
+  WebhookIdParams,
+  WebhookList,
+} from './webhooks';
+export {
   InvokeRequest,
   InvokeResponse,
   PAYMENT_ID_HEADER,

@@ -23,7 +23,9 @@ export function mountRoutes(router: Router, routes: readonly AnyRoute[]): void {
       const result = await route.handle(input);
       if (result.pipe) return result.pipe(res);
       for (const [name, value] of Object.entries(result.headers ?? {})) res.setHeader(name, value);
-      res.status(result.status ?? 200).json(result.body);
+      // a 204 has no body at all
+      if (result.status === 204) res.status(204).end();
+      else res.status(result.status ?? 200).json(result.body);
     });
   }
 }

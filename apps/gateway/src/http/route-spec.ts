@@ -5,7 +5,7 @@ import type { Caller } from '../access/caller';
 /** Who may call a route: anyone, any key (admin or agent), or the admin key only. */
 export type Access = 'public' | 'key' | 'admin';
 
-export type Method = 'get' | 'post' | 'put';
+export type Method = 'get' | 'post' | 'put' | 'delete';
 
 export const NoInput = z.strictObject({});
 type NoInput = typeof NoInput;

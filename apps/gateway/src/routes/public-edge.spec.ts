@@ -1,5 +1,6 @@
 import { GatewayHealth } from '@nexus/types';
 import { openApiPath } from '../http/mount-routes';
+import type { Method } from '../http/route-spec';
 import { errorOf, validationErrorOf } from '../testing/api-checks';
 import { startBackingStack, type BackingStack } from '../testing/backing-stack';
 import { createGatewayUnderTest, type GatewayUnderTest } from '../testing/gateway-under-test';
@@ -39,7 +40,7 @@ afterAll(async () => {
 const routes = routeList();
 /** A real id for every path parameter, so a route is reached (and refused only for the reason tested). */
 const samplePath = (path: string) => fillPath(path, { id: 'user-agent', serviceId: 'PRICE_ORACLE' });
-const request = (target: GatewayUnderTest, method: 'get' | 'post' | 'put', path: string) => target.http[method](path);
+const request = (target: GatewayUnderTest, method: Method, path: string) => target.http[method](path);
 
 describe('public routes', () => {
   it('GET / answers without a key with the gateway, its dependencies and the payment mode', async () => {

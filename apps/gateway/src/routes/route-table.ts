@@ -10,6 +10,7 @@ import { liveRoutes } from './live-routes';
 import { policyRoutes } from './policy-routes';
 import { serviceRoutes } from './service-routes';
 import { treasuryRoutes } from './treasury-routes';
+import { webhookRoutes } from './webhook-routes';
 
 /** Every route of the public API (docs/architecture.md §6), in the order the docs show them. */
 export function routeTable(deps: GatewayDeps, document: () => unknown): AnyRoute[] {
@@ -23,6 +24,7 @@ export function routeTable(deps: GatewayDeps, document: () => unknown): AnyRoute
     ...historyRoutes(deps),
     ...liveRoutes(deps),
     ...policyRoutes(deps),
+    ...webhookRoutes(deps),
     ...docsRoutes(document),
   ];
 }

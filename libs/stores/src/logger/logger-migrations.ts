@@ -70,4 +70,52 @@ export const loggerMigrations = (dialect: Dialect): Record<string, Migration> =>
         from log_events order by recorded_at, id`.execute(db);
     },
   },
+  '0004_webhooks': {
+    async up(db: Kysely<unknown>) {
+      await db.schema
+        .createTable('webhooks')
+        .addColumn('id', 'text', (c) => c.primaryKey())
+        .addColumn('url', 'text', (c) => c.notNull())
+        // the stream event types, comma separated
+        .addColumn('events', 'text', (c) => c.notNull())
+        .addColumn('description', 'text')
+        // the whsec_ secret itself: the logger signs with it on every attempt, so it cannot be a hash
+        .addColumn('secret', 'text', (c) => c.notNull())
+        // the live log's last seq when it was made: it gets the events after it only
+        .addColumn('after_seq', 'bigint', (c) => c.notNull())
+        .addColumn('created_at', 'bigint', (c) => c.notNull())
+        .addColumn('deleted_at', 'bigint')
+        .execute();
+      await db.schema
+        .createTable('webhook_deliveries')
+        .addColumn('id', 'text', (c) => c.primaryKey())
+        .addColumn('webhook_id', 'text', (c) => c.notNull().references('webhooks.id'))
+        .addColumn('event_seq', 'bigint')
+        .addColumn('event_type', 'text', (c) => c.notNull())
+        // the exact body sent on every attempt
+        .addColumn('payload', 'text', (c) => c.notNull())
+        .addColumn('status', 'text', (c) => c.notNull().check(sql`status in ('PENDING', 'FAILED', 'DELIVERED', 'DEAD')`))
+        .addColumn('attempts', 'bigint', (c) => c.notNull().defaultTo(0))
+        .addColumn('last_status', 'bigint')
+        .addColumn('latency_ms', 'bigint')
+        .addColumn('last_error', 'text')
+        .addColumn('created_at', 'bigint', (c) => c.notNull())
+        // when it may be tried next; also the lease of the sender that took it (moved past the attempt)
+        .addColumn('next_attempt_at', 'bigint')
+        .addColumn('delivered_at', 'bigint')
+        .execute();
+      await db.schema.createIndex('webhook_deliveries_due').on('webhook_deliveries').columns(['status', 'next_attempt_at']).execute();
+      await db.schema
+        .createIndex('webhook_deliveries_of_webhook')
+        .on('webhook_deliveries')
+        .columns(['webhook_id', 'created_at', 'id'])
+        .execute();
+      // How far the dispatcher has read the live log (one row), moved in the transaction that enqueues.
+      await db.schema
+        .createTable('webhook_dispatch')
+        .addColumn('name', 'text', (c) => c.primaryKey())
+        .addColumn('seq', 'bigint', (c) => c.notNull())
+        .execute();
+    },
+  },
 });

@@ -46,4 +46,37 @@ export interface LoggerTables {
     content_hash: string;
     sender: string;
   };
+  webhooks: {
+    /** wh_... */
+    id: string;
+    url: string;
+    /** stream event types, comma separated */
+    events: string;
+    description: string | null;
+    /** whsec_<base64> */
+    secret: string;
+    after_seq: bigint;
+    created_at: bigint;
+    deleted_at: bigint | null;
+  };
+  webhook_deliveries: {
+    /** msg_...: the webhook-id header, the same on every attempt */
+    id: string;
+    webhook_id: string;
+    event_seq: bigint | null;
+    event_type: string;
+    payload: string;
+    status: string;
+    attempts: bigint;
+    last_status: bigint | null;
+    latency_ms: bigint | null;
+    last_error: string | null;
+    created_at: bigint;
+    next_attempt_at: bigint | null;
+    delivered_at: bigint | null;
+  };
+  webhook_dispatch: {
+    name: string;
+    seq: bigint;
+  };
 }
