@@ -17,4 +17,9 @@ describe('the environment of npm start', () => {
     expect(env['LOGGER_URL']).toBe('http://logs.internal:7000');
     expect(env['PRICE_ORACLE_PORT']).toBe('9102');
   });
+
+  it('lets webhooks reach receivers on this machine, unless the environment says otherwise', () => {
+    expect(stackEnvironment({})['WEBHOOK_ALLOW_PRIVATE_TARGETS']).toBe('true');
+    expect(stackEnvironment({ WEBHOOK_ALLOW_PRIVATE_TARGETS: 'false' })['WEBHOOK_ALLOW_PRIVATE_TARGETS']).toBe('false');
+  });
 });
