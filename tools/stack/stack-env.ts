@@ -21,6 +21,6 @@ export function stackEnvironment(env: Record<string, string>): Record<string, st
     for (const name of names) if (name && !env[name]) derived[name] = url;
   }
   // A local stack's webhook receivers are usually on this machine; an environment that says otherwise wins.
-  const local = env.WEBHOOK_ALLOW_PRIVATE_TARGETS ? {} : { WEBHOOK_ALLOW_PRIVATE_TARGETS: 'true' };
+  const local: Record<string, string> = env.WEBHOOK_ALLOW_PRIVATE_TARGETS ? {} : { WEBHOOK_ALLOW_PRIVATE_TARGETS: 'true' };
   return { ...env, ...local, ...derived };
 }
