@@ -12,6 +12,10 @@ export const AgentConfig = z.strictObject({
   dailyBudget: Money,
   maxPerCall: Money,
   allowedServices: z.array(ResourceId).min(1),
+  /** A granted call dearer than this waits for an operator's approval (docs/api.md, "Approvals"); none when absent. */
+  approvalAbove: Money.optional(),
+  /** The same per service; a service named here uses its own threshold instead of `approvalAbove`. */
+  approvalAboveByService: z.record(ResourceId, Money).optional(),
 });
 export type AgentConfig = z.infer<typeof AgentConfig>;
 
@@ -68,6 +72,10 @@ export const PolicySettings = z.strictObject({
     /** Downgrade when the remaining budget after the call would fall below this share of the budget. */
     fraction: Fraction,
   }),
+  /** Calls above an agent's approval threshold wait this long for an operator; their hold lives as long. */
+  approvals: z
+    .strictObject({ ttlSeconds: z.number().int().min(1).max(86_400).default(900) })
+    .default({ ttlSeconds: 900 }),
 });
 export type PolicySettings = z.infer<typeof PolicySettings>;
 
