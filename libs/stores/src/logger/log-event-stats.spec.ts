@@ -85,7 +85,7 @@ function expectedStats(events: readonly LogEventRecord[], filter: LogStatsFilter
   );
   const stats: LogEventStats = {
     transactions: { SUCCESS: 0, MOCK: 0, FAILED: 0, REFUNDED: 0 },
-    decisions: { ALLOWED: 0, DOWNGRADED: 0, REJECTED: 0 },
+    decisions: { ALLOWED: 0, DOWNGRADED: 0, REJECTED: 0, PENDING_APPROVAL: 0 },
     totalSpent: 0n,
     spendByAgent: new Map(),
     revenueByService: new Map(),

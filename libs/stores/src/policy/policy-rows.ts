@@ -9,7 +9,13 @@ export const ms = (date: Date) => BigInt(date.getTime());
 export const toDate = (value: bigint) => new Date(Number(value));
 
 export function toAgentState(row: Selectable<PolicyTables['policy_agents']>): AgentStateRecord {
-  return { id: row.id, dailyBudget: row.daily_budget, maxPerCall: row.max_per_call, paused: row.paused !== 0n };
+  return {
+    id: row.id,
+    dailyBudget: row.daily_budget,
+    maxPerCall: row.max_per_call,
+    paused: row.paused !== 0n,
+    ...(row.approval_above_set === 1n ? { approvalAbove: { amount: row.approval_above } } : {}),
+  };
 }
 
 export function toDecision(row: Selectable<PolicyTables['policy_decisions']>): DecisionRecord {

@@ -1,6 +1,8 @@
 import { sql, type Kysely, type Transaction } from 'kysely';
 import type { Database } from '../database';
 import { migrate } from '../migrations';
+import type { ApprovalChange, ApprovalFilter, ApprovalRecord, ApprovalStore, NewApproval } from './approval-records';
+import { approvalStatements } from './approval-statements';
 import { listDecisions, listReservations } from './policy-lists';
 import { policyMigrations } from './policy-migrations';
 import { ms, toAgentState, toDate, toDecision, toReservation } from './policy-rows';
@@ -44,6 +46,7 @@ export async function createPolicyStore(
 
 class SqlPolicyStore implements PolicyStore {
   private readonly db: Kysely<PolicyTables>;
+  private readonly approvals: ApprovalStore;
   // The hot path's statements, built and compiled once (see compiled-statement.ts).
   private readonly usageStatements: UsageStatements;
   private readonly snapshotQuery: ReturnType<typeof compileSnapshotQuery>;
@@ -55,6 +58,7 @@ class SqlPolicyStore implements PolicyStore {
     private readonly periodBounds: PeriodBounds,
   ) {
     this.db = database.db;
+    this.approvals = approvalStatements(database.db);
     this.usageStatements = compileUsageStatements(database);
     this.snapshotQuery = compileSnapshotQuery(database);
     this.recordDecision = compileRecordDecision(database, this.usageStatements);
@@ -116,7 +120,7 @@ class SqlPolicyStore implements PolicyStore {
       variant: verdict.variant,
       amount: verdict.amount,
       reservationId: hold ? command.reservationId : null,
-      expiresAt: hold ? expiryOf(command) : null,
+      expiresAt: hold ? expiryOf(command, verdict) : null,
       periodId: period.id,
       createdAt: command.now,
     };
@@ -208,6 +212,7 @@ class SqlPolicyStore implements PolicyStore {
         .set({
           ...(override.dailyBudget !== undefined ? { daily_budget: override.dailyBudget } : {}),
           ...(override.maxPerCall !== undefined ? { max_per_call: override.maxPerCall } : {}),
+          ...(override.approvalAbove !== undefined ? { approval_above: override.approvalAbove, approval_above_set: 1n } : {}),
           updated_at: ms(now),
         })
         .where('id', '=', agentId)
@@ -240,6 +245,34 @@ class SqlPolicyStore implements PolicyStore {
 
   listReservations(filter: ReservationFilter): Promise<{ items: ReservationRecord[]; nextCursor: string | null }> {
     return listReservations(this.db, filter);
+  }
+
+  createApproval(approval: NewApproval): Promise<ApprovalRecord> {
+    return this.approvals.createApproval(approval);
+  }
+
+  getApproval(id: string): Promise<ApprovalRecord | undefined> {
+    return this.approvals.getApproval(id);
+  }
+
+  listApprovals(filter: ApprovalFilter): Promise<{ items: ApprovalRecord[]; nextCursor: string | null }> {
+    return this.approvals.listApprovals(filter);
+  }
+
+  approve(id: string, answer: Parameters<ApprovalStore['approve']>[1]): Promise<ApprovalChange> {
+    return this.approvals.approve(id, answer);
+  }
+
+  closeApproval(id: string, answer: Parameters<ApprovalStore['closeApproval']>[1]): Promise<ApprovalChange> {
+    return this.approvals.closeApproval(id, answer);
+  }
+
+  complete(id: string, end: Parameters<ApprovalStore['complete']>[1]): Promise<ApprovalChange> {
+    return this.approvals.complete(id, end);
+  }
+
+  overdueApprovals(now: Date, limit: number): Promise<ApprovalRecord[]> {
+    return this.approvals.overdueApprovals(now, limit);
   }
 
   /** Settles in one step (see settle-reservation.ts); nothing matched: a second look says why. */
@@ -314,7 +347,13 @@ class SqlPolicyStore implements PolicyStore {
       const agentState =
         row.agent_row === null
           ? undefined
-          : { id: row.agent_row, dailyBudget: row.daily_budget, maxPerCall: row.max_per_call, paused: row.paused === 1n };
+          : {
+              id: row.agent_row,
+              dailyBudget: row.daily_budget,
+              maxPerCall: row.max_per_call,
+              paused: row.paused === 1n,
+              ...(row.approval_above_set === 1n ? { approvalAbove: { amount: row.approval_above } } : {}),
+            };
       const standing = {
         agentSpent: row.spent ?? 0n,
         agentReserved: (row.reserved ?? 0n) - BigInt(row.agent_due),
@@ -355,7 +394,15 @@ class SqlPolicyStore implements PolicyStore {
   private async ensureAgentRow(trx: Transaction<PolicyTables>, agentId: string, now: Date): Promise<void> {
     await trx
       .insertInto('policy_agents')
-      .values({ id: agentId, daily_budget: null, max_per_call: null, paused: 0n, updated_at: ms(now) })
+      .values({
+        id: agentId,
+        daily_budget: null,
+        max_per_call: null,
+        paused: 0n,
+        updated_at: ms(now),
+        approval_above: null,
+        approval_above_set: 0n,
+      })
       .onConflict((oc) => oc.column('id').doNothing())
       .execute();
   }
