@@ -56,9 +56,15 @@ export interface ApprovalStore {
    */
   approve(id: string, answer: { decidedBy: string; reason: string | null; now: Date; holdExpiresAt: Date }): Promise<ApprovalChange>;
   /** PENDING → DENIED (or EXPIRED, by the housekeeping). The caller then releases the hold. */
-  closeApproval(id: string, answer: { status: 'DENIED' | 'EXPIRED'; decidedBy: string; reason: string | null; now: Date }): Promise<ApprovalChange>;
+  closeApproval(
+    id: string,
+    answer: { status: 'DENIED' | 'EXPIRED'; decidedBy: string; reason: string | null; now: Date },
+  ): Promise<ApprovalChange>;
   /** APPROVED → COMPLETED or FAILED, with the call's answer. */
-  complete(id: string, end: { status: 'COMPLETED' | 'FAILED'; outcome: unknown; reason: string | null; now: Date }): Promise<ApprovalChange>;
+  complete(
+    id: string,
+    end: { status: 'COMPLETED' | 'FAILED'; outcome: unknown; reason: string | null; now: Date },
+  ): Promise<ApprovalChange>;
   /** PENDING approvals past their expiry (the housekeeping expires them), oldest first. */
   overdueApprovals(now: Date, limit: number): Promise<ApprovalRecord[]>;
 }

@@ -96,30 +96,33 @@ export function approvalStatements(db: Kysely<PolicyTables>): ApprovalStore {
     },
 
     async approve(id, { decidedBy, reason, now, holdExpiresAt }) {
-      const approved = await db.transaction().execute(async (trx) => {
-        const row = await trx
-          .updateTable('policy_approvals')
-          .set({ status: 'APPROVED', decided_by: decidedBy, decided_at: ms(now), reason })
-          .where('id', '=', id)
-          .where('status', '=', 'PENDING')
-          .where('expires_at', '>', ms(now))
-          .returningAll()
-          .executeTakeFirst();
-        if (!row) return undefined;
-        // The hold waited as long as the approval; from now it lives as long as any call's hold.
-        const hold = await trx
-          .updateTable('policy_reservations')
-          .set({ expires_at: ms(holdExpiresAt) })
-          .where('id', '=', row.reservation_id)
-          .where('status', '=', 'HELD')
-          .returning('id')
-          .executeTakeFirst();
-        if (!hold) throw new HoldGone();
-        return row;
-      }).catch((error: unknown) => {
-        if (error instanceof HoldGone) return undefined;
-        throw error;
-      });
+      const approved = await db
+        .transaction()
+        .execute(async (trx) => {
+          const row = await trx
+            .updateTable('policy_approvals')
+            .set({ status: 'APPROVED', decided_by: decidedBy, decided_at: ms(now), reason })
+            .where('id', '=', id)
+            .where('status', '=', 'PENDING')
+            .where('expires_at', '>', ms(now))
+            .returningAll()
+            .executeTakeFirst();
+          if (!row) return undefined;
+          // The hold waited as long as the approval; from now it lives as long as any call's hold.
+          const hold = await trx
+            .updateTable('policy_reservations')
+            .set({ expires_at: ms(holdExpiresAt) })
+            .where('id', '=', row.reservation_id)
+            .where('status', '=', 'HELD')
+            .returning('id')
+            .executeTakeFirst();
+          if (!hold) throw new HoldGone();
+          return row;
+        })
+        .catch((error: unknown) => {
+          if (error instanceof HoldGone) return undefined;
+          throw error;
+        });
       return approved ? { kind: 'changed', approval: toApproval(approved) } : lost(id);
     },
 
