@@ -14,6 +14,7 @@ import {
 } from '@nexus/stores';
 import { CALLERS_ACCEPTED_BY } from '@nexus/types';
 import { createApp } from './app';
+import type { ApprovalAudit } from './approvals';
 import { buildCatalog } from './catalog';
 import { startHousekeeping } from './housekeeping';
 import { periodBounds } from './period';
@@ -37,6 +38,8 @@ export interface BuildPolicyOptions {
   logger: Logger;
   /** the service's and the store's clock; the wall clock by default */
   clock?: () => Date;
+  /** where approval events go (the policy's outbox to the logger) */
+  audit?: ApprovalAudit;
 }
 
 export interface Policy {
@@ -80,6 +83,9 @@ export async function buildPolicy(options: BuildPolicyOptions): Promise<Policy> 
     clock,
     metrics: createPolicyMetrics(registry),
     grantKey: settings.grantKey,
+    logger,
+    // Lead: wire the policy's LogOutbox here (`audit: outbox`) once the logger takes approval events (issue 17 contracts).
+    ...(options.audit ? { audit: options.audit } : {}),
   });
   const stopHousekeeping =
     settings.housekeepingIntervalMs === false ? () => undefined : startHousekeeping(policy, settings.housekeepingIntervalMs, logger);

@@ -22,6 +22,9 @@ export interface CatalogAgent {
   dailyBudget: bigint;
   maxPerCall: bigint;
   allowedServices: string[];
+  /** A granted call above this waits for an operator (null: never), unless its service has its own threshold. */
+  approvalAbove: bigint | null;
+  approvalAboveByService: ReadonlyMap<string, bigint>;
 }
 
 export interface TreasuryRules {
@@ -41,6 +44,8 @@ export interface PolicyCatalog {
   services: ReadonlyMap<string, CatalogService>;
   treasury: TreasuryRules;
   holdTtlMs: number;
+  /** How long a call waits for approval (policy.yaml `approvals.ttlSeconds`); its hold lives as long. */
+  approvalTtlMs: number;
 }
 
 const toBasisPoints = (fraction: number) => Math.round(fraction * 10_000);
@@ -56,6 +61,10 @@ export function buildCatalog(config: NexusConfig): PolicyCatalog {
         dailyBudget: toBaseUnits(a.dailyBudget),
         maxPerCall: toBaseUnits(a.maxPerCall),
         allowedServices: a.allowedServices,
+        approvalAbove: a.approvalAbove === undefined ? null : toBaseUnits(a.approvalAbove),
+        approvalAboveByService: new Map(
+          Object.entries(a.approvalAboveByService ?? {}).map(([serviceId, amount]) => [serviceId, toBaseUnits(amount)]),
+        ),
       },
     ]),
   );
@@ -71,7 +80,7 @@ export function buildCatalog(config: NexusConfig): PolicyCatalog {
       },
     ]),
   );
-  const { treasury, reserve, budgetPressure, holds } = config.policy;
+  const { treasury, reserve, budgetPressure, holds, approvals } = config.policy;
   const dailyLimit =
     treasury.dailyLimit !== undefined ? toBaseUnits(treasury.dailyLimit) : [...agents.values()].reduce((sum, a) => sum + a.dailyBudget, 0n);
   return {
@@ -84,5 +93,6 @@ export function buildCatalog(config: NexusConfig): PolicyCatalog {
       pressureBasisPoints: toBasisPoints(budgetPressure.fraction),
     },
     holdTtlMs: holds.ttlSeconds * 1000,
+    approvalTtlMs: approvals.ttlSeconds * 1000,
   };
 }

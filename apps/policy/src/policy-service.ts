@@ -1,6 +1,6 @@
 import type { KeyObject } from 'node:crypto';
 import { signGrant } from '@nexus/clients';
-import { AppError, conflict, newId, notFound, validationError } from '@nexus/service-kit';
+import { AppError, conflict, newId, notFound, validationError, type Logger } from '@nexus/service-kit';
 import { InvalidCursorError } from '@nexus/stores';
 import type {
   AgentStateRecord,
@@ -30,8 +30,10 @@ import {
   type ResetResponse,
   type SimulateRequest,
 } from '@nexus/types';
+import { PolicyApprovals, type ApprovalAudit } from './approvals';
 import type { PolicyCatalog } from './catalog';
 import type { PolicyMetrics } from './policy-metrics';
+import { applyApprovalThreshold } from './rules/approval-threshold';
 import { evaluate, type EffectiveAgent } from './rules/evaluate';
 import { agentView, decisionView, periodView, reservationView } from './views';
 
@@ -45,6 +47,9 @@ export interface PolicyServiceDeps {
   metrics: PolicyMetrics;
   /** The Ed25519 key each hold's grant is signed with (POLICY_GRANT_PRIVATE_KEY), imported once. */
   grantKey: KeyObject;
+  /** The durable outbox to the logger, for approval events (optional in unit harnesses). */
+  audit?: ApprovalAudit;
+  logger?: Logger;
 }
 
 /** The policy's use cases: the HTTP routes call these, these call the rules and the store. */
@@ -54,6 +59,8 @@ export class PolicyService {
   private readonly clock: () => Date;
   private readonly metrics: PolicyMetrics;
   private readonly grantKey: KeyObject;
+  /** Calls above an approval threshold: their approvals, answers and holds. */
+  readonly approvals: PolicyApprovals;
 
   constructor(deps: PolicyServiceDeps) {
     this.grantKey = deps.grantKey;
@@ -61,6 +68,14 @@ export class PolicyService {
     this.catalog = deps.catalog;
     this.clock = deps.clock ?? (() => new Date());
     this.metrics = deps.metrics;
+    this.approvals = new PolicyApprovals({
+      store: deps.store,
+      grantKey: deps.grantKey,
+      clock: this.clock,
+      holdTtlMs: deps.catalog.holdTtlMs,
+      ...(deps.audit ? { audit: deps.audit } : {}),
+      ...(deps.logger ? { logger: deps.logger } : {}),
+    });
   }
 
   /** Decides and, unless rejected, holds the amount; the same idempotency key gets the first answer. */
@@ -85,7 +100,10 @@ export class PolicyService {
         const grant = await this.grantOf(outcome.decision);
         const decision = decisionView(outcome.decision, { simulated: false, replayed: outcome.kind === 'replayed', grant });
         this.metrics.decided(decision);
-        return decision;
+        if (outcome.decision.action !== 'PENDING_APPROVAL') return decision;
+        // The same key replays the same decision, and so finds the same approval, never a second one.
+        const approval = await this.approvals.ensure(outcome.decision, request.input);
+        return { ...decision, approval: { id: approval.id, status: approval.status, expiresAt: approval.expiresAt.toISOString() } };
       }
       case 'contended':
         throw new AppError(
@@ -125,7 +143,8 @@ export class PolicyService {
   async getDecision(id: string): Promise<Decision> {
     const record = await this.store.getDecision(id);
     if (!record) throw notFound('DECISION_NOT_FOUND', `no decision ${id}`);
-    return decisionView(record, { simulated: false, replayed: false });
+    const decision = decisionView(record, { simulated: false, replayed: false });
+    return record.action === 'PENDING_APPROVAL' ? { ...decision, approval: await this.approvals.summaryOfDecision(record) } : decision;
   }
 
   async getReservation(id: string): Promise<Reservation> {
@@ -206,6 +225,9 @@ export class PolicyService {
       {
         ...(update.dailyBudget !== undefined ? { dailyBudget: toBaseUnits(update.dailyBudget) } : {}),
         ...(update.maxPerCall !== undefined ? { maxPerCall: toBaseUnits(update.maxPerCall) } : {}),
+        ...(update.approvalAbove !== undefined
+          ? { approvalAbove: update.approvalAbove === null ? null : toBaseUnits(update.approvalAbove) }
+          : {}),
       },
       this.clock(),
     );
@@ -228,13 +250,14 @@ export class PolicyService {
     return { period: periodView(period), previousPeriodId: previous.id };
   }
 
-  /** Expires overdue holds and rolls the period at its boundary even when no call comes in. */
-  async housekeeping(): Promise<{ expired: number; periodId: number }> {
+  /** Expires overdue approvals (releasing their holds) and holds, and rolls the period at its boundary even when no call comes in. */
+  async housekeeping(): Promise<{ expired: number; approvalsExpired: number; periodId: number }> {
+    const approvalsExpired = await this.approvals.expireOverdue();
     const now = this.clock();
     const expired = await this.store.sweepExpired(now);
     if (expired > 0) this.metrics.settled('EXPIRED', expired);
     const period = await this.store.currentPeriod(now);
-    return { expired, periodId: period.id };
+    return { expired, approvalsExpired, periodId: period.id };
   }
 
   /** Stored decisions, newest first (read only: for audits and reconciliation). */
@@ -252,7 +275,8 @@ export class PolicyService {
   /** The signed hold of a decision that holds money; null for a rejection. */
   private async grantOf(record: DecisionRecord): Promise<string | null> {
     const { action, reservationId, variant, amount, expiresAt } = record;
-    if (action === 'REJECTED' || reservationId === null || variant === null || amount === null || expiresAt === null) return null;
+    // A call waiting for approval has a hold but no grant yet: approve signs it.
+    if (action === 'REJECTED' || action === 'PENDING_APPROVAL' || reservationId === null || variant === null || amount === null || expiresAt === null) return null;
     return signGrant(
       {
         decisionId: record.id,
@@ -273,15 +297,17 @@ export class PolicyService {
   }
 
   private verdict(request: SimulateRequest, snapshot: PolicySnapshot) {
-    return evaluate({
+    const agent = this.effectiveAgent(request.agentId, snapshot.agentState);
+    const verdict = evaluate({
       agentId: request.agentId,
       serviceId: request.serviceId,
       requestedVariant: request.variant ?? null,
-      agent: this.effectiveAgent(request.agentId, snapshot.agentState),
+      agent,
       service: this.catalog.services.get(request.serviceId),
       standing: snapshot.standing,
       treasury: this.catalog.treasury,
     });
+    return applyApprovalThreshold(verdict, agent, request.serviceId, this.catalog.approvalTtlMs);
   }
 
   private effectiveAgent(id: string, state: AgentStateRecord | undefined): EffectiveAgent | undefined {
@@ -292,6 +318,7 @@ export class PolicyService {
       dailyBudget: state?.dailyBudget ?? configured.dailyBudget,
       maxPerCall: state?.maxPerCall ?? configured.maxPerCall,
       paused: state?.paused ?? false,
+      ...(state?.approvalAbove ? { approvalOverride: state.approvalAbove.amount } : {}),
     };
   }
 

@@ -63,6 +63,12 @@ export function agentView(agent: EffectiveAgent, usage: UsageRecord | undefined,
     paused: agent.paused,
     allowedServices: agent.allowedServices,
     periodId,
+    // The admin's threshold replaces the configured ones (per service too).
+    approvalAbove: money(agent.approvalOverride !== undefined ? agent.approvalOverride : agent.approvalAbove),
+    approvalAboveByService:
+      agent.approvalOverride !== undefined
+        ? {}
+        : Object.fromEntries([...agent.approvalAboveByService].map(([serviceId, amount]) => [serviceId, fromBaseUnits(amount)])),
   };
 }
 

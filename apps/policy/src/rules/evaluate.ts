@@ -5,6 +5,8 @@ import type { CatalogAgent, CatalogService, CatalogVariant, TreasuryRules } from
 /** A configured agent with the store's overrides applied. */
 export interface EffectiveAgent extends CatalogAgent {
   paused: boolean;
+  /** The admin's approval threshold (null: none), which replaces the configured ones; absent: as configured. */
+  approvalOverride?: bigint | null;
 }
 
 export interface EvaluationInput {

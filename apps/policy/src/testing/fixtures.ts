@@ -76,6 +76,7 @@ export function ruleTestConfig(overrides: Partial<NexusConfig['policy']> = {}): 
       treasury: { dailyLimit: '20.00' },
       reserve: { highShare: 0.25, restrictedPriorities: ['LOW'] },
       budgetPressure: { fraction: 0.2 },
+      approvals: { ttlSeconds: 900 },
       ...overrides,
     },
   };
