@@ -144,7 +144,10 @@ export class PolicyApprovals {
     const reason = end.status === 'FAILED' && 'error' in end.outcome.body ? (end.outcome.body.error?.message ?? null) : null;
     const change = await this.deps.store.complete(id, { status: end.status, outcome: end.outcome, reason, now: this.deps.clock() });
     const approval = changed(change, id, 'complete');
-    await this.audit(approval, end.status === 'COMPLETED' ? 'the approved call was served' : `the approved call failed: ${reason ?? 'unknown'}`);
+    await this.audit(
+      approval,
+      end.status === 'COMPLETED' ? 'the approved call was served' : `the approved call failed: ${reason ?? 'unknown'}`,
+    );
     return approvalView(approval);
   }
 
