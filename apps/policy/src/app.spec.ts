@@ -385,6 +385,8 @@ describe('policy service HTTP API', () => {
         paused: false,
         allowedServices: ['ARCHIVE', 'COMPUTE', 'QUOTE'],
         periodId: 1,
+        approvalAbove: null,
+        approvalAboveByService: {},
       });
     });
 

@@ -13,6 +13,8 @@ export function publicAgent(agent: Agent): PublicAgent {
     remaining: agent.remaining,
     paused: agent.paused,
     allowedServices: agent.allowedServices,
+    approvalAbove: agent.approvalAbove,
+    approvalAboveByService: agent.approvalAboveByService,
   };
 }
 
