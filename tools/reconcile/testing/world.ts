@@ -233,6 +233,8 @@ function agentsOf(policy: PolicySnapshot): Agent[] {
       paused: false,
       allowedServices: ['PRICE_ORACLE', 'IMAGE_GEN'],
       periodId: policy.periodId ?? 1,
+      approvalAbove: null,
+      approvalAboveByService: {},
     };
   });
 }
