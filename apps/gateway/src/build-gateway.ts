@@ -18,6 +18,7 @@ import type { ChatServiceOptions } from './agents/chat-service';
 import { createApp } from './app';
 import { checkGatewayTimeouts, type GatewayEnv } from './gateway-env';
 import { GATEWAY_VERSION } from './version';
+import { ApprovalDesk } from './pipeline/approval-desk';
 import { IdempotentInvoke } from './pipeline/idempotent-invoke';
 import { PaidCallPipeline } from './pipeline/paid-call-pipeline';
 import { PRECHECK_TIMEOUT_MS } from './pipeline/precheck-grant';
@@ -86,6 +87,7 @@ export async function buildGateway(options: BuildGatewayOptions): Promise<Gatewa
     metrics: createPipelineMetrics(registry),
   });
   const invoke = new IdempotentInvoke({ paidCalls, store: idempotency, logger, leaseMs: env.idempotencyLeaseMs });
+  const approvals = new ApprovalDesk({ policy, calls: paidCalls, logger });
   const chat = new ChatService({ paidCalls, logger, ...options.chat });
 
   const purge = setInterval(() => {
@@ -102,6 +104,7 @@ export async function buildGateway(options: BuildGatewayOptions): Promise<Gatewa
     services,
     health: new ServiceHealth({ services, policy, payments, logs }),
     invoke,
+    approvals,
     chat,
     agents: config.agents,
     version: GATEWAY_VERSION,

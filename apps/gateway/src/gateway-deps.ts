@@ -1,6 +1,7 @@
 import type { LoggerClient, PaymentClient, PolicyClient } from '@nexus/clients';
 import type { AgentConfig } from '@nexus/config';
 import type { ChatRequest, ChatResponse } from '@nexus/types';
+import type { ApprovalDesk } from './pipeline/approval-desk';
 import type { IdempotentInvoke } from './pipeline/idempotent-invoke';
 import type { ServiceDirectory } from './services/service-directory';
 import type { ServiceHealth } from './services/service-health';
@@ -18,6 +19,8 @@ export interface GatewayDeps {
   services: ServiceDirectory;
   health: ServiceHealth;
   invoke: IdempotentInvoke;
+  /** approvals of calls above a threshold: the admin's answers, and the approved calls run */
+  approvals: ApprovalDesk;
   chat: Chat;
   /** the configured agents (agents.yaml): who exists */
   agents: readonly AgentConfig[];

@@ -1,6 +1,7 @@
 import type { GatewayDeps } from '../gateway-deps';
 import type { AnyRoute } from '../http/route-spec';
 import { agentRoutes } from './agent-routes';
+import { approvalRoutes } from './approval-routes';
 import { chatRoutes } from './chat-routes';
 import { docsRoutes } from './docs-routes';
 import { healthRoutes } from './health-routes';
@@ -21,6 +22,7 @@ export function routeTable(deps: GatewayDeps, document: () => unknown): AnyRoute
     ...serviceRoutes(deps),
     ...historyRoutes(deps),
     ...policyRoutes(deps),
+    ...approvalRoutes(deps),
     ...docsRoutes(document),
   ];
 }
