@@ -42,7 +42,11 @@ export class ApprovalDesk {
   /** Approves, runs the call once and answers the approval with the call's answer on it. */
   async approve(id: string, reason: string | undefined, context: CallContext): Promise<Approval> {
     // Only one answer wins at the policy: a second approve, or a deny that came first, is a 409 and runs nothing.
-    const { approval, decision, input } = await this.deps.policy.approve(id, { decidedBy: 'admin', ...(reason ? { reason } : {}) }, context);
+    const { approval, decision, input } = await this.deps.policy.approve(
+      id,
+      { decidedBy: 'admin', ...(reason ? { reason } : {}) },
+      context,
+    );
     let answer: Omit<InvokeHttpAnswer, 'replayed'>;
     if (input === null) {
       // The gateway does not send an input larger than an approval keeps: there is nothing to run, so nothing is paid.

@@ -368,7 +368,10 @@ function fitsApproval(input: Record<string, unknown>): boolean {
 /** A call above the agent's approval threshold: held, waiting for an operator; nothing paid yet. */
 function pendingApproval(decision: Decision): PaidCallOutcome {
   if (!decision.approval) throw new AppError('UPSTREAM_ERROR', `policy decided ${decision.id} PENDING_APPROVAL without an approval`);
-  return { kind: 'pending_approval', answer: { decision: publicDecision(decision), payment: null, result: null, approval: decision.approval } };
+  return {
+    kind: 'pending_approval',
+    answer: { decision: publicDecision(decision), payment: null, result: null, approval: decision.approval },
+  };
 }
 
 /**

@@ -35,7 +35,9 @@ export function approvalRoutes(deps: GatewayDeps): AnyRoute[] {
       summary: 'Approve a waiting call: it runs now (precheck, pay, provider, commit) and the answer is the approval with its outcome',
       params: ApprovalIdParams,
       body: ApprovalAnswerBody,
-      responses: { 200: { description: 'the approval, COMPLETED (served) or FAILED, with the invoke answer in `outcome`', schema: Approval } },
+      responses: {
+        200: { description: 'the approval, COMPLETED (served) or FAILED, with the invoke answer in `outcome`', schema: Approval },
+      },
       errors: { 404: 'unknown approval', 409: 'the approval was already answered or has expired (APPROVAL_NOT_PENDING)' },
       handle: async ({ params, body, requestId }) => ({ body: await deps.approvals.approve(params.id, body.reason, { requestId }) }),
     }),
