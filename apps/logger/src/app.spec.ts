@@ -1,7 +1,7 @@
 import request from 'supertest';
 import { errorOf, expectValidationError } from '@nexus/service-kit/testing';
 import { createTemporaryPostgres } from '@nexus/stores/testing';
-import { LogEventAck, LoggedEvent, LoggedEventList, type LogEvent } from '@nexus/types';
+import { LogEventAck, LoggedEvent, LoggedEventList, type DecisionEvent, type TransactionEvent } from '@nexus/types';
 import { at, decisionEvent, T0, transactionEvent } from './testing/events';
 import { auth, createLoggerUnderTest, type LoggerUnderTest } from './testing/logger-harness';
 
@@ -129,7 +129,7 @@ describe('logger HTTP API', () => {
     });
 
     it('reads an event back as sent, with when it was recorded', async () => {
-      const sent: LogEvent[] = [
+      const sent: (DecisionEvent | TransactionEvent)[] = [
         decisionEvent('dec:1.a', { action: 'DOWNGRADED', reason: 'BUDGET_PRESSURE_DOWNGRADE', variant: 'summary', amount: '0.001' }),
         decisionEvent('dec-2', { action: 'REJECTED', reason: 'AGENT_PAUSED', variant: null, amount: null, reservationId: null }),
         transactionEvent('tx-1', { status: 'REFUNDED', amount: '999999999999.999999', reason: 'PROVIDER_FAILED', message: 'upstream 500' }),

@@ -1,8 +1,18 @@
 import { AppError, conflict, notFound, validationError } from '@nexus/service-kit';
 import { InvalidCursorError, type LogEventStore } from '@nexus/stores';
-import type { LogEventAck, LogEventBatch, LoggedEvent, LoggedEventList, LogQuery, LogStats, StatsQuery } from '@nexus/types';
+import type {
+  AlertList,
+  AlertQuery,
+  LogEventAck,
+  LogEventBatch,
+  LoggedEvent,
+  LoggedEventList,
+  LogQuery,
+  LogStats,
+  StatsQuery,
+} from '@nexus/types';
 import type { LoggerMetrics } from './logger-metrics';
-import { eventFilter, eventRecord, eventView, statsFilter, statsView } from './views';
+import { alertFilter, alertView, eventFilter, eventRecord, eventView, statsFilter, statsView } from './views';
 
 export interface EventLogDeps {
   store: LogEventStore;
@@ -62,6 +72,18 @@ export class EventLog {
     try {
       const page = await this.deps.store.list(eventFilter(query));
       return { items: page.items.map(eventView), nextCursor: page.nextCursor };
+    } catch (error: unknown) {
+      if (error instanceof InvalidCursorError)
+        throw validationError('invalid request query', [{ path: 'query.cursor', message: error.message }]);
+      throw error;
+    }
+  }
+
+  /** Budget, treasury and rejection alerts, newest first (each stored once, by the id its sender gave it). */
+  async alerts(query: AlertQuery): Promise<AlertList> {
+    try {
+      const page = await this.deps.store.listLive(alertFilter(query));
+      return { items: page.items.map(alertView), nextCursor: page.nextCursor };
     } catch (error: unknown) {
       if (error instanceof InvalidCursorError)
         throw validationError('invalid request query', [{ path: 'query.cursor', message: error.message }]);

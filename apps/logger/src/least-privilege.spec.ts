@@ -35,7 +35,7 @@ describe('the logger keeps each sender to its own events', () => {
     const gatewayEvent = transactionEvent('pay:1:SUCCESS', { amount: '0.05' });
     expect((await post('gateway', [gatewayEvent])).status).toBe(201);
 
-    const overwrite = await post('payment', [transactionEvent('pay:1:SUCCESS', { amount: '999.00' }), decisionEvent('payment-own')]);
+    const overwrite = await post('payment', [transactionEvent('pay:1:SUCCESS', { amount: '999.00' }), transactionEvent('payment-own', { amount: '0.01' })]);
     expect({ status: overwrite.status, code: overwrite.body?.error?.code }).toEqual({ status: 403, code: 'EVENT_OF_ANOTHER_SENDER' });
     // the very same end told again by the payment service changes nothing
     const replay = await post('payment', [gatewayEvent]);
@@ -53,5 +53,37 @@ describe('the logger keeps each sender to its own events', () => {
     expect((await post('gateway', [{ ...paymentEvent, amount: '1.00' }])).status).toBe(403);
     const again = await post('payment', [paymentEvent]);
     expect({ status: again.status, body: again.body }).toEqual({ status: 200, body: { accepted: 0, duplicates: 1 } });
+  });
+
+  it('keeps each sender to its kinds of event: the policy may tell alerts, not payments; the payment service no decisions', async () => {
+    const alert = {
+      id: 'alert:rejections:user-agent:1',
+      kind: 'alert',
+      occurredAt: '2026-03-10T12:00:00.000Z',
+      alertType: 'rejection_spike',
+      severity: 'warning',
+      agentId: 'user-agent',
+      window: null,
+      windowStart: null,
+      thresholdPercent: null,
+      spent: null,
+      budget: null,
+      balance: null,
+      floor: null,
+      count: 10,
+      minutes: 5,
+      message: '10 rejections in 5 minutes',
+    };
+    expect((await post('policy', [alert])).status).toBe(201);
+    const forged = await post('policy', [transactionEvent('pay:9:SUCCESS', { amount: '5.00' })]);
+    expect({ status: forged.status, code: forged.body?.error?.code, path: forged.body?.error?.details?.[0]?.path }).toEqual({
+      status: 403,
+      code: 'FORBIDDEN_CALLER',
+      path: 'body.events.0.kind',
+    });
+    expect((await post('payment', [decisionEvent('by-payment')])).status).toBe(403);
+    expect((await stats()).totalSpent).toBe('0.00');
+    const alerts = await request(service.app).get('/alerts').set(authAs('gateway'));
+    expect(alerts.body.items).toEqual([expect.objectContaining({ id: alert.id, count: 10, recordedAt: expect.any(String) })]);
   });
 });

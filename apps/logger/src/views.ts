@@ -1,19 +1,94 @@
-import type { LogEventFilter, LogEventRecord, LogEventStats, LogStatsFilter, StoredLogEvent } from '@nexus/stores';
-import { fromBaseUnits, toBaseUnits, type LogEvent, type LoggedEvent, type LogQuery, type LogStats, type StatsQuery } from '@nexus/types';
+import type {
+  AppendRecord,
+  LiveEventFilter,
+  LogEventFilter,
+  LogEventStats,
+  LogStatsFilter,
+  StoredLiveEvent,
+  StoredLogEvent,
+  StreamRecord,
+} from '@nexus/stores';
+import {
+  fromBaseUnits,
+  LoggedAlert,
+  toBaseUnits,
+  type AlertQuery,
+  type LogEvent,
+  type LoggedEvent,
+  type LogQuery,
+  type LogStats,
+  type StatsQuery,
+  type StreamEvent,
+} from '@nexus/types';
 
 /** HTTP shapes of @nexus/types ↔ store records. Money enters as decimal strings and leaves as them; bigint base units inside. */
 
 const date = (timestamp: string | undefined) => (timestamp === undefined ? undefined : new Date(timestamp));
 const money = (units: bigint | null) => (units === null ? null : fromBaseUnits(units));
 
-export function eventRecord(event: LogEvent): LogEventRecord {
+export function eventRecord(event: LogEvent): AppendRecord {
   const occurredAt = new Date(event.occurredAt);
   switch (event.kind) {
     case 'decision':
       return { ...event, occurredAt, amount: event.amount === null ? null : toBaseUnits(event.amount) };
     case 'transaction':
       return { ...event, occurredAt, amount: toBaseUnits(event.amount) };
+    // The live-operations kinds are kept as sent; the columns are what their lists filter on.
+    case 'alert':
+      return {
+        kind: 'alert',
+        id: event.id,
+        occurredAt,
+        agentId: event.agentId,
+        serviceId: null,
+        subtype: event.alertType,
+        document: event,
+      };
+    case 'approval':
+      return {
+        kind: 'approval',
+        id: event.id,
+        occurredAt,
+        agentId: event.agentId,
+        serviceId: event.serviceId,
+        subtype: event.status,
+        document: event,
+      };
+    case 'agent':
+      return { kind: 'agent', id: event.id, occurredAt, agentId: event.agentId, serviceId: null, subtype: event.change, document: event };
   }
+}
+
+/** A live event as sent, with when the logger recorded it. */
+const liveView = (event: StoredLiveEvent) => ({ ...event.document, recordedAt: event.recordedAt.toISOString() });
+
+export function alertView(event: StoredLiveEvent): LoggedAlert {
+  return LoggedAlert.parse(liveView(event));
+}
+
+export function alertFilter(query: AlertQuery): LiveEventFilter {
+  return {
+    kind: 'alert',
+    agentId: query.agentId,
+    subtype: query.alertType,
+    from: date(query.from),
+    to: date(query.to),
+    limit: query.limit,
+    cursor: query.cursor,
+  };
+}
+
+/** The `data:` of one Server-Sent Event (and of a webhook delivery): the event as the API shows it. */
+export function streamEventView(record: StreamRecord): StreamEvent {
+  const event = 'document' in record.event ? liveView(record.event) : eventView(record.event);
+  return {
+    type: record.type,
+    at: record.occurredAt.toISOString(),
+    ...(record.agentId !== null ? { agentId: record.agentId } : {}),
+    ...(record.serviceId !== null ? { serviceId: record.serviceId } : {}),
+    eventId: record.eventId,
+    event,
+  };
 }
 
 export function eventView(event: StoredLogEvent): LoggedEvent {

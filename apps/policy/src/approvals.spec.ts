@@ -39,9 +39,12 @@ describe.each(['sqlite', 'postgres'] as const)('approvals above a threshold on %
       config: approvalConfig(),
       clock: () => now,
       ...(database ? { databaseUrl: database.url } : {}),
+      // The policy's outbox to the logger is the edge here: its events are kept as sent.
       audit: {
         record: async (recorded) => {
-          events.push(...recorded);
+          const sent = [recorded].flat();
+          events.push(...sent.filter((event): event is ApprovalEvent => event.kind === 'approval'));
+          return { added: sent.length };
         },
       },
     });

@@ -1,5 +1,5 @@
 import type { KeyObject } from 'node:crypto';
-import { signGrant } from '@nexus/clients';
+import { signGrant, type LogOutbox } from '@nexus/clients';
 import { describeError, conflict, notFound, validationError, type Logger } from '@nexus/service-kit';
 import { InvalidCursorError, type ApprovalChange, type ApprovalRecord, type DecisionRecord, type PolicyStore } from '@nexus/stores';
 import {
@@ -17,13 +17,8 @@ import {
 } from '@nexus/types';
 import { decisionView } from './views';
 
-/**
- * Where approval events go: the policy's durable outbox to the logger
- * (`Pick<LogOutbox, 'record'>` once the logger takes approval events).
- */
-export interface ApprovalAudit {
-  record(events: ApprovalEvent[]): Promise<unknown>;
-}
+/** Where approval events go: the policy's durable outbox to the logger. */
+export type ApprovalAudit = Pick<LogOutbox, 'record'>;
 
 export interface PolicyApprovalsDeps {
   store: PolicyStore;

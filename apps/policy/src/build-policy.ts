@@ -3,18 +3,24 @@ import { join } from 'node:path';
 import type { Express } from 'express';
 import { Registry } from 'prom-client';
 import { loadConfig, loadSigningKey, loadServiceEnv, type NexusConfig } from '@nexus/config';
+import { LogOutbox, LoggerClient } from '@nexus/clients';
 import type { CallerDigests, LoadedSettings, Logger } from '@nexus/service-kit';
 import {
+  createOutboxStore,
   createPolicyStore,
   openDatabase,
+  storeView,
+  type Database,
   type Dialect,
   type OpenDatabaseOptions,
+  type OutboxTables,
   type PolicyStore,
   type PolicyTables,
 } from '@nexus/stores';
 import { CALLERS_ACCEPTED_BY } from '@nexus/types';
 import { createApp } from './app';
 import type { ApprovalAudit } from './approvals';
+import { loadAuditEnv } from './audit-env';
 import { buildCatalog } from './catalog';
 import { startHousekeeping } from './housekeeping';
 import { periodBounds } from './period';
@@ -31,6 +37,8 @@ export interface PolicySettings {
   store: Pick<OpenDatabaseOptions, 'databaseUrl' | 'sqlitePath'>;
   /** how often expired holds are swept and the period rolled (policy.yaml); `false`: never (a test that drives it) */
   housekeepingIntervalMs: number | false;
+  /** where the policy's alerts and approvals go (the logger), with this service's own token; none: they are not sent */
+  audit?: { loggerUrl: string; token: string };
 }
 
 export interface BuildPolicyOptions {
@@ -63,6 +71,7 @@ export function loadPolicySettings(env: NodeJS.ProcessEnv = process.env): Loaded
       callers: service.callers,
       store: { databaseUrl: service.databaseUrl, sqlitePath: join(service.dataDir, 'policy.sqlite') },
       housekeepingIntervalMs: config.policy.holds.sweepIntervalSeconds * 1000,
+      audit: { loggerUrl: loadAuditEnv(env).loggerUrl, token: service.serviceToken },
     },
   };
 }
@@ -70,13 +79,14 @@ export function loadPolicySettings(env: NodeJS.ProcessEnv = process.env): Loaded
 /** Builds the policy service from its settings: store, rules, housekeeping and the app. */
 export async function buildPolicy(options: BuildPolicyOptions): Promise<Policy> {
   const { settings, logger, clock } = options;
-  const database = openDatabase<PolicyTables>({
+  const database = openDatabase<unknown>({
     ...settings.store,
     applicationName: 'nexus-policy',
     onConnectionError: (error) => logger.warn('idle store connection lost; it will be replaced', { error: error.message }),
   });
-  const store = await createPolicyStore(database, periodBounds(settings.config.policy.period), clock?.());
+  const store = await createPolicyStore(storeView<PolicyTables>(database), periodBounds(settings.config.policy.period), clock?.());
   const registry = new Registry();
+  const audit = settings.audit && (await startAudit(database, settings.audit, logger, registry));
   const policy = new PolicyService({
     store,
     catalog: buildCatalog(settings.config),
@@ -84,8 +94,8 @@ export async function buildPolicy(options: BuildPolicyOptions): Promise<Policy> 
     metrics: createPolicyMetrics(registry),
     grantKey: settings.grantKey,
     logger,
-    // Lead: wire the policy's LogOutbox here (`audit: outbox`) once the logger takes approval events (issue 17 contracts).
-    ...(options.audit ? { audit: options.audit } : {}),
+    // A test may watch the approval events itself instead of running a logger.
+    ...(options.audit ? { audit: options.audit } : audit ? { audit: audit.outbox } : {}),
   });
   const stopHousekeeping =
     settings.housekeepingIntervalMs === false ? () => undefined : startHousekeeping(policy, settings.housekeepingIntervalMs, logger);
@@ -97,7 +107,22 @@ export async function buildPolicy(options: BuildPolicyOptions): Promise<Policy> 
     dialect: database.dialect,
     close: async () => {
       stopHousekeeping();
+      await audit?.close();
       await store.close();
+    },
+  };
+}
+
+/** The policy's own events go to the logger through a durable outbox in its store, as the other services' do. */
+async function startAudit(database: Database<unknown>, audit: { loggerUrl: string; token: string }, logger: Logger, registry: Registry) {
+  const queue = await createOutboxStore(storeView<OutboxTables>(database));
+  const sink = new LoggerClient({ baseUrl: audit.loggerUrl, token: audit.token });
+  const outbox = new LogOutbox({ queue, sink, logger, registry }).start();
+  return {
+    outbox,
+    close: async () => {
+      await outbox.close({ timeoutMs: 2_000 });
+      await sink.close();
     },
   };
 }

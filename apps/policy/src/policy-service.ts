@@ -1,5 +1,5 @@
 import type { KeyObject } from 'node:crypto';
-import { signGrant } from '@nexus/clients';
+import { signGrant, type LogOutbox } from '@nexus/clients';
 import { AppError, conflict, newId, notFound, validationError, type Logger } from '@nexus/service-kit';
 import { InvalidCursorError } from '@nexus/stores';
 import type {
@@ -30,7 +30,7 @@ import {
   type ResetResponse,
   type SimulateRequest,
 } from '@nexus/types';
-import { PolicyApprovals, type ApprovalAudit } from './approvals';
+import { PolicyApprovals } from './approvals';
 import type { PolicyCatalog } from './catalog';
 import type { PolicyMetrics } from './policy-metrics';
 import { applyApprovalThreshold } from './rules/approval-threshold';
@@ -47,8 +47,8 @@ export interface PolicyServiceDeps {
   metrics: PolicyMetrics;
   /** The Ed25519 key each hold's grant is signed with (POLICY_GRANT_PRIVATE_KEY), imported once. */
   grantKey: KeyObject;
-  /** The durable outbox to the logger, for approval events (optional in unit harnesses). */
-  audit?: ApprovalAudit;
+  /** the audit trail: the policy's alerts and approvals, through its durable outbox to the logger; none in tests that do not look */
+  audit?: Pick<LogOutbox, 'record'>;
   logger?: Logger;
 }
 

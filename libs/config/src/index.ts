@@ -21,4 +21,5 @@ export {
   SIGNING_KEY_PAIRS,
   type SigningKeyPair,
 } from './signing-keys';
+export { readEnvSchema } from './read-env-schema';
 export { checkTimeoutBudget, TIMEOUT_MARGIN_MS, type TimeoutBudget } from './timeout-budget';

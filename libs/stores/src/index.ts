@@ -49,7 +49,13 @@ export {
 export type { RedemptionTables } from './redemption/redemption-tables';
 export { createRedemptionStore } from './redemption/sql-redemption-store';
 export {
+  type AppendRecord,
   type DecisionLogRecord,
+  isLiveRecord,
+  LIVE_EVENT_KINDS,
+  type LiveEventFilter,
+  type LiveEventKind,
+  type LiveLogRecord,
   LOG_EVENT_KINDS,
   type LogAppendOutcome,
   type LogEventFilter,
@@ -58,11 +64,14 @@ export {
   type LogEventStats,
   type LogEventStore,
   type LogStatsFilter,
+  type StoredLiveEvent,
   type StoredLogEvent,
+  type StreamFilter,
+  type StreamRecord,
   type TransactionLogRecord,
 } from './logger/log-event-store';
 export type { LoggerTables } from './logger/logger-tables';
-export { createLogEventStore } from './logger/sql-log-event-store';
+export { createLogEventStore, LIVE_EVENTS_CHANNEL } from './logger/sql-log-event-store';
 export type { DeadOutboxMessage, NewOutboxMessage, OutboxCounts, OutboxMessage, OutboxStore } from './outbox/outbox-store';
 export type { OutboxTables } from './outbox/outbox-tables';
 export { createOutboxStore } from './outbox/sql-outbox-store';

@@ -15,3 +15,8 @@ export const Page = <T extends z.ZodType>(item: T) =>
     items: z.array(item),
     nextCursor: z.string().nullable(),
   });
+
+/** A sender's own id for an event; the logger stores an id once (a second post of it is a duplicate). */
+export const EventId = z
+  .string()
+  .regex(/^[A-Za-z0-9][A-Za-z0-9_.:-]{0,127}$/, 'must be 1-128 characters of letters, digits, "_", ".", ":" or "-"');

@@ -9,7 +9,7 @@ export {
   ReceiptClaims,
   type ReceiptTerms,
 } from './receipt';
-export { IdempotencyKey, Page, ResourceId, Timestamp } from './ids';
+export { EventId, IdempotencyKey, Page, ResourceId, Timestamp } from './ids';
 export {
   applyBasisPoints,
   BASIS_POINTS,
@@ -71,7 +71,6 @@ export {
 } from './policy';
 export {
   DecisionEvent,
-  EventId,
   EventIdParams,
   LogEvent,
   LogEventAck,
@@ -104,11 +103,14 @@ export {
   AgentChange,
   AgentEvent,
   AlertEvent,
+  AlertList,
+  AlertQuery,
   AlertSeverity,
   AlertType,
   ApprovalEvent,
   ApprovalStatus,
   BudgetWindow,
+  LoggedAlert,
   StreamEvent,
   StreamEventType,
 } from './live-events';

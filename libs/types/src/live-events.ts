@@ -1,6 +1,5 @@
 import { z } from 'zod';
-import { ResourceId, Timestamp } from './ids';
-import { EventId } from './logger';
+import { EventId, ResourceId, Timestamp } from './ids';
 import { Money } from './money';
 
 /**
@@ -108,3 +107,24 @@ export const StreamEvent = z.object({
   event: z.record(z.string(), z.unknown()),
 });
 export type StreamEvent = z.infer<typeof StreamEvent>;
+
+/** `GET /alerts`: newest first, filtered, in cursor pages. */
+export const AlertQuery = z.strictObject({
+  agentId: ResourceId.optional(),
+  alertType: AlertType.optional(),
+  severity: AlertSeverity.optional(),
+  /** inclusive, on occurredAt */
+  from: Timestamp.optional(),
+  /** exclusive, on occurredAt */
+  to: Timestamp.optional(),
+  limit: z.coerce.number().int().min(1).max(500).default(50),
+  cursor: z.string().min(1).max(200).optional(),
+});
+export type AlertQuery = z.infer<typeof AlertQuery>;
+
+/** An alert as stored: plus when the logger recorded it. */
+export const LoggedAlert = AlertEvent.extend({ recordedAt: Timestamp });
+export type LoggedAlert = z.infer<typeof LoggedAlert>;
+
+export const AlertList = z.object({ items: z.array(LoggedAlert), nextCursor: z.string().nullable() });
+export type AlertList = z.infer<typeof AlertList>;

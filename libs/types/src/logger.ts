@@ -1,13 +1,9 @@
 import { z } from 'zod';
-import { Page, ResourceId, Timestamp } from './ids';
+import { EventId, Page, ResourceId, Timestamp } from './ids';
+import { AgentEvent, AlertEvent, ApprovalEvent } from './live-events';
 import { Money } from './money';
 import { PaymentId, TxHash } from './payment';
 import { DecisionAction, ReasonCode } from './policy';
-
-/** A sender's own id for an event; the logger stores an id once (a second post of it is a duplicate). */
-export const EventId = z
-  .string()
-  .regex(/^[A-Za-z0-9][A-Za-z0-9_.:-]{0,127}$/, 'must be 1-128 characters of letters, digits, "_", ".", ":" or "-"');
 
 const EventText = (max: number) =>
   z
@@ -54,7 +50,8 @@ export const TransactionEvent = z.strictObject({
 });
 export type TransactionEvent = z.infer<typeof TransactionEvent>;
 
-export const LogEvent = z.discriminatedUnion('kind', [DecisionEvent, TransactionEvent]);
+/** Anything the audit trail stores: decisions and payments, and the live-operations kinds (alerts, approvals, agent changes). */
+export const LogEvent = z.discriminatedUnion('kind', [DecisionEvent, TransactionEvent, AlertEvent, ApprovalEvent, AgentEvent]);
 export type LogEvent = z.infer<typeof LogEvent>;
 
 /** `POST /events`: one or more events, stored once each by id. */

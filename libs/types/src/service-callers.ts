@@ -42,6 +42,6 @@ export const providerServiceId = (caller: ProviderCaller): string => upperSnake(
 export const CALLERS_ACCEPTED_BY = {
   policy: ['gateway', 'payment', 'operator'],
   payment: ['gateway', 'operator', ...PROVIDER_CALLERS],
-  logger: ['gateway', 'payment', 'operator'],
+  logger: ['gateway', 'payment', 'policy', 'operator'],
 } as const satisfies Record<string, readonly ServiceCaller[]>;
 export type InternalService = keyof typeof CALLERS_ACCEPTED_BY;

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { readEnvSchema } from '../env-schema';
+import { readEnvSchema } from '@nexus/config';
 
 /** How the chain settler sends payments: many in one payBatch transaction, or one transaction each. */
 export interface SettlementEnv {

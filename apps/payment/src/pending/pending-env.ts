@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { readEnvSchema } from '../env-schema';
+import { readEnvSchema } from '@nexus/config';
 
 export interface PendingEnv {
   /** where the driven payments' outcomes go: the policy service */

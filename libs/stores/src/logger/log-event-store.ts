@@ -1,4 +1,4 @@
-import type { DecisionAction, ReasonCode, TransactionStatus } from '@nexus/types';
+import type { DecisionAction, ReasonCode, StreamEventType, TransactionStatus } from '@nexus/types';
 
 /** The durable event log, as the logger service sees it. Amounts are bigint base units; times are Dates (millisecond precision). */
 
@@ -36,8 +36,70 @@ export interface TransactionLogRecord extends LogEventBase {
   message: string | null;
 }
 
-/** An event as sent. */
+/** A decision or a payment's end, as sent: the audit trail proper (listed, summed, reconciled). */
 export type LogEventRecord = DecisionLogRecord | TransactionLogRecord;
+
+export const LIVE_EVENT_KINDS = ['alert', 'approval', 'agent'] as const;
+export type LiveEventKind = (typeof LIVE_EVENT_KINDS)[number];
+
+/**
+ * A live-operations event (an alert, an approval's step, an agent changed),
+ * kept as the sender's document: it is streamed and listed, never summed.
+ */
+export interface LiveLogRecord {
+  kind: LiveEventKind;
+  id: string;
+  occurredAt: Date;
+  agentId: string | null;
+  serviceId: string | null;
+  /** what it is within its kind, for filters: the alert type, the approval status, the agent change */
+  subtype: string;
+  /** the event as sent (validated by the service) */
+  document: Record<string, unknown>;
+}
+
+/** Anything a sender appends. */
+export type AppendRecord = LogEventRecord | LiveLogRecord;
+
+export const isLiveRecord = (record: AppendRecord): record is LiveLogRecord =>
+  (LIVE_EVENT_KINDS as readonly string[]).includes(record.kind);
+
+/** A live event as stored. */
+export type StoredLiveEvent = LiveLogRecord & { recordedAt: Date; sender: string };
+
+/**
+ * One event of the stream, in the order the log stored it: `seq` grows with
+ * every stored event and is never reused, and an event is visible to readers
+ * only once every event with a smaller `seq` is (appends are serialised).
+ */
+export interface StreamRecord {
+  seq: bigint;
+  type: StreamEventType;
+  eventId: string;
+  occurredAt: Date;
+  agentId: string | null;
+  serviceId: string | null;
+  event: StoredLogEvent | StoredLiveEvent;
+}
+
+export interface StreamFilter {
+  /** only this agent's events (an agent key's stream) */
+  agentId?: string;
+  types?: readonly StreamEventType[];
+}
+
+/** Live events of one kind, newest first. */
+export interface LiveEventFilter {
+  kind: LiveEventKind;
+  agentId?: string;
+  subtype?: string;
+  /** inclusive, on occurredAt */
+  from?: Date;
+  /** exclusive, on occurredAt */
+  to?: Date;
+  limit: number;
+  cursor?: string;
+}
 /** An event as stored: plus when the logger recorded it (first time), and which caller sent it. */
 export type StoredLogEvent = LogEventRecord & { recordedAt: Date; sender: string };
 
@@ -85,7 +147,13 @@ export interface LogEventStats {
 
 export interface LogEventStore {
   /** Stores a batch of `sender`'s atomically: every new event, or (on a conflict, or an id another sender holds) none. */
-  append(events: readonly LogEventRecord[], now: Date, sender: string): Promise<LogAppendOutcome>;
+  append(events: readonly AppendRecord[], now: Date, sender: string): Promise<LogAppendOutcome>;
+  /** The stream after `afterSeq`, oldest first, at most `limit` events. */
+  streamAfter(afterSeq: bigint, filter: StreamFilter, limit: number): Promise<StreamRecord[]>;
+  /** The last stored event's `seq`; 0 when the log is empty. */
+  lastSeq(): Promise<bigint>;
+  /** Live events of one kind (`GET /alerts`), newest first; `nextCursor` is null on the last page. Throws InvalidCursorError. */
+  listLive(filter: LiveEventFilter): Promise<{ items: StoredLiveEvent[]; nextCursor: string | null }>;
   get(id: string): Promise<StoredLogEvent | undefined>;
   /** Newest first by occurredAt, then id; `nextCursor` is null on the last page. Throws InvalidCursorError. */
   list(filter: LogEventFilter): Promise<{ items: StoredLogEvent[]; nextCursor: string | null }>;

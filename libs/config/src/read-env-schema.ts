@@ -1,5 +1,5 @@
 import type { z } from 'zod';
-import { ConfigError } from '@nexus/config';
+import { ConfigError } from './config-error';
 
 /** Reads the variables `schema` names from the environment (an empty one counts as unset); a ConfigError names each bad one. */
 export function readEnvSchema<Shape extends z.ZodRawShape>(
