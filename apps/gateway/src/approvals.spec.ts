@@ -70,7 +70,7 @@ describe('approvals above a threshold through the gateway', () => {
     expect(hold).toMatchObject({ status: 'COMMITTED', committedAmount: '0.05' });
     expect(await reserved()).toBe(before.reserved);
 
-    // The agent reads its own approval, with the answer; a retry with the same key shows the same approval, done.
+    // The agent reads its own approval, with the answer.
     const read = await suite.gw.http.get(`/approvals/${pending.approval.id}`).set(suite.gw.auth('user-agent'));
     expect(read.body).toMatchObject({ status: 'COMPLETED', outcome: { body: { payment: { amount: '0.05' } } } });
   });

@@ -276,7 +276,15 @@ export class PolicyService {
   private async grantOf(record: DecisionRecord): Promise<string | null> {
     const { action, reservationId, variant, amount, expiresAt } = record;
     // A call waiting for approval has a hold but no grant yet: approve signs it.
-    if (action === 'REJECTED' || action === 'PENDING_APPROVAL' || reservationId === null || variant === null || amount === null || expiresAt === null) return null;
+    if (
+      action === 'REJECTED' ||
+      action === 'PENDING_APPROVAL' ||
+      reservationId === null ||
+      variant === null ||
+      amount === null ||
+      expiresAt === null
+    )
+      return null;
     return signGrant(
       {
         decisionId: record.id,
