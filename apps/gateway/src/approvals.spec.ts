@@ -75,7 +75,7 @@ describe('approvals above a threshold through the gateway', () => {
     expect(read.body).toMatchObject({ status: 'COMPLETED', outcome: { body: { payment: { amount: '0.05' } } } });
   });
 
-  it('gives the same approval for the same idempotency key, never a second one', async () => {
+  it('gives the same approval for the same idempotency key, never a second one, and a retry shows it as it is now', async () => {
     const key = randomUUID();
     const first = await waiting(key);
     const second = await waiting(key);
@@ -83,7 +83,11 @@ describe('approvals above a threshold through the gateway', () => {
     expect(second.decision.id).toBe(first.decision.id);
     const list = await suite.gw.http.get('/approvals').query({ status: 'PENDING', agentId: 'user-agent' }).set(admin());
     expect((list.body.items as Approval[]).filter((a) => a.decisionId === first.decision.id)).toHaveLength(1);
-    await suite.gw.http.post(`/approvals/${first.approval.id}/deny`).set(admin()).send({});
+
+    await suite.gw.http.post(`/approvals/${first.approval.id}/approve`).set(admin()).send({});
+    const after = await waiting(key);
+    expect(after.approval).toMatchObject({ id: first.approval.id, status: 'COMPLETED' });
+    expect(await paymentsOf(first.decision.id)).toHaveLength(1);
   });
 
   it('releases the hold on deny: the agent gets its reserved back, nothing is paid', async () => {

@@ -53,7 +53,7 @@ export function agentRoutes(deps: GatewayDeps): AnyRoute[] {
       path: '/agents/:id/budget',
       tag: 'agents',
       access: 'admin',
-      summary: "Change an agent's daily budget and/or per-call maximum",
+      summary: "Change an agent's daily budget, per-call maximum and/or approval threshold (`approvalAbove`; null turns approval off)",
       params: AgentIdParams,
       body: BudgetUpdate,
       responses: one,
