@@ -12,7 +12,7 @@ const at = (offsetMs: number) => new Date(T0.getTime() + offsetMs);
 const LARGEST = 999_999_999_999_999_999n;
 const AGENTS = ['user-agent', 'batch-agent', 'research-agent', 'idle-agent'];
 const SERVICES = ['IMAGE_GEN', 'PRICE_ORACLE', 'LOG_ARCHIVE', 'BATCH_COMPUTE'];
-const ACTIONS = ['ALLOWED', 'DOWNGRADED', 'REJECTED'] as const;
+const ACTIONS = ['ALLOWED', 'DOWNGRADED', 'REJECTED', 'PENDING_APPROVAL'] as const;
 const STATUSES = ['SUCCESS', 'MOCK', 'FAILED', 'REFUNDED'] as const;
 
 /** A deterministic pseudo-random stream (so a failure reproduces). */
@@ -42,7 +42,7 @@ function generatedLog(): LogEventRecord[] {
       events.push({
         ...common,
         kind: 'decision',
-        action: ACTIONS[next(3)] ?? 'ALLOWED',
+        action: ACTIONS[next(ACTIONS.length)] ?? 'ALLOWED',
         reason: 'WITHIN_POLICY',
         message: 'ok',
         variant: null,
