@@ -70,7 +70,11 @@ export function createApp(deps: GatewayAppDeps): Express {
       }),
       ...corsHandler(deps.corsOrigins),
     ],
-    guards: [authFailureLimit(deps.authFailureLimit, isPublic), authenticate(deps.keys, isPublic), rateLimitPerKey(deps.rateLimit)],
+    guards: [
+      authFailureLimit(deps.authFailureLimit, isPublic),
+      authenticate(deps.keys, isPublic, deps.tickets),
+      rateLimitPerKey(deps.rateLimit),
+    ],
     healthChecks: {
       store: () => deps.storePing(),
       policy: () => deps.policy.ping(),

@@ -8,11 +8,15 @@ import { describeError, type Logger } from '@nexus/service-kit';
 import {
   createIdempotencyStore,
   createOutboxStore,
+  createStreamTicketStore,
   openDatabase,
   storeView,
   type IdempotencyTables,
   type OutboxTables,
+  type StreamTicketTables,
 } from '@nexus/stores';
+import { StreamTickets } from './access/stream-tickets';
+import { StreamProxies } from './live/stream-proxy';
 import { ChatService } from './agents/chat-service';
 import type { ChatServiceOptions } from './agents/chat-service';
 import { createApp } from './app';
@@ -38,6 +42,8 @@ export interface BuildGatewayOptions {
 export interface Gateway {
   app: Express;
   outbox: LogOutbox;
+  /** ends the open event streams as shutdown starts, so it need not wait on them */
+  stopping: () => void;
   /** stops the background work and closes the store (after the server stopped taking requests) */
   close: () => Promise<void>;
 }
@@ -68,6 +74,9 @@ export async function buildGateway(options: BuildGatewayOptions): Promise<Gatewa
   });
   const idempotency = await createIdempotencyStore(storeView<IdempotencyTables>(database));
   const outboxStore = await createOutboxStore(storeView<OutboxTables>(database));
+  const tickets = new StreamTickets(await createStreamTicketStore(storeView<StreamTicketTables>(database)), {
+    knownAgent: (agentId) => env.agentApiKeys.has(agentId),
+  });
   const registry = new Registry();
   const internal = { token: env.serviceToken, timeoutMs: env.upstreamTimeoutMs };
   const policy = new PolicyClient({ baseUrl: env.policyUrl, ...internal });
@@ -89,11 +98,13 @@ export async function buildGateway(options: BuildGatewayOptions): Promise<Gatewa
   const invoke = new IdempotentInvoke({ paidCalls, store: idempotency, logger, leaseMs: env.idempotencyLeaseMs });
   const approvals = new ApprovalDesk({ policy, calls: paidCalls, logger });
   const chat = new ChatService({ paidCalls, logger, ...options.chat });
+  const streams = new StreamProxies({ logs, logger });
 
   const purge = setInterval(() => {
     idempotency
       .purge(new Date(Date.now() - env.idempotencyRetentionMs))
       .catch((error: unknown) => logger.warn('could not purge old idempotency keys', { error: describeError(error) }));
+    tickets.purge().catch((error: unknown) => logger.warn('could not purge old stream tickets', { error: describeError(error) }));
   }, PURGE_INTERVAL_MS);
   purge.unref();
 
@@ -108,6 +119,9 @@ export async function buildGateway(options: BuildGatewayOptions): Promise<Gatewa
     chat,
     agents: config.agents,
     version: GATEWAY_VERSION,
+    audit: outbox,
+    streams,
+    tickets,
     logger,
     registry,
     keys: { admin: env.adminApiKey, agents: env.agentApiKeys },
@@ -121,7 +135,9 @@ export async function buildGateway(options: BuildGatewayOptions): Promise<Gatewa
   return {
     app,
     outbox,
+    stopping: () => streams.stop(),
     close: async () => {
+      streams.stop();
       clearInterval(purge);
       await settlements.close();
       await outbox.close({ timeoutMs: 5_000 });

@@ -1,7 +1,9 @@
-import type { LoggerClient, PaymentClient, PolicyClient } from '@nexus/clients';
+import type { LogOutbox, LoggerClient, PaymentClient, PolicyClient } from '@nexus/clients';
 import type { AgentConfig } from '@nexus/config';
 import type { ChatRequest, ChatResponse } from '@nexus/types';
 import type { ApprovalDesk } from './pipeline/approval-desk';
+import type { StreamTickets } from './access/stream-tickets';
+import type { StreamProxies } from './live/stream-proxy';
 import type { IdempotentInvoke } from './pipeline/idempotent-invoke';
 import type { ServiceDirectory } from './services/service-directory';
 import type { ServiceHealth } from './services/service-health';
@@ -25,6 +27,12 @@ export interface GatewayDeps {
   /** the configured agents (agents.yaml): who exists */
   agents: readonly AgentConfig[];
   version: string;
+  /** the durable log outbox: what this gateway tells the audit trail (agent changes, besides the paid calls') */
+  audit: Pick<LogOutbox, 'record'>;
+  /** open event streams, each piped from the logger's */
+  streams: StreamProxies;
+  /** single-use tickets that open an event stream without a key (a browser's EventSource) */
+  tickets: StreamTickets;
   /**
    * Waits (briefly) for the commits of served calls that this gateway still
    * owes the policy, so a read of budgets sees this gateway's own calls as

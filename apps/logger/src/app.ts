@@ -3,7 +3,9 @@ import type { Registry } from 'prom-client';
 import { AppError, createServiceApp, type CallerDigests, type Logger } from '@nexus/service-kit';
 import { isStoreUnavailable, type LogEventStore } from '@nexus/stores';
 import type { EventLog } from './event-log';
+import type { EventStreamDeps } from './live/event-stream';
 import { eventRoutes } from './routes/event-routes';
+import { streamRoutes } from './routes/stream-routes';
 
 export interface LoggerAppDeps {
   log: EventLog;
@@ -13,6 +15,8 @@ export interface LoggerAppDeps {
   callers: CallerDigests;
   /** Holds the logger's own counters; the kit adds process and HTTP metrics. */
   registry: Registry;
+  /** `GET /events/stream`: the log, its open streams and their heartbeat */
+  stream: EventStreamDeps;
 }
 
 /** A batch holds up to 500 events of at most about 1.3 kB each. */
@@ -31,6 +35,10 @@ export function createApp(deps: LoggerAppDeps): Express {
       isStoreUnavailable(error)
         ? new AppError('SERVICE_UNAVAILABLE', 'the event log is unavailable; nothing was stored, retry shortly', { cause: error })
         : undefined,
-    routes: (router) => eventRoutes(router, deps.log),
+    // the stream first: `/events/stream` is not an event id
+    routes: (router) => {
+      streamRoutes(router, deps.stream);
+      eventRoutes(router, deps.log);
+    },
   });
 }

@@ -15,12 +15,17 @@ import { CALLERS_ACCEPTED_BY } from '@nexus/types';
 import { createApp } from './app';
 import { EventLog } from './event-log';
 import { createLoggerMetrics } from './logger-metrics';
+import { listenForAppends, type AppendListener } from './live/append-listener';
+import { LiveStreams } from './live/live-streams';
+import { loadStreamEnv, type StreamEnv } from './live/stream-env';
 
 export interface LoggerSettings {
   /** the callers this service accepts → the sha256 of each one's token */
   callers: CallerDigests;
   /** PostgreSQL at `databaseUrl`, else SQLite at `sqlitePath` */
   store: Pick<OpenDatabaseOptions, 'databaseUrl' | 'sqlitePath'>;
+  /** `GET /events/stream`: heartbeat interval and the most streams served at once */
+  stream: StreamEnv;
 }
 
 export interface BuildLoggerOptions {
@@ -35,6 +40,10 @@ export interface LoggerService {
   store: LogEventStore;
   log: EventLog;
   dialect: Dialect;
+  /** open event streams (`GET /events/stream`) */
+  streams: LiveStreams;
+  /** ends the open event streams as shutdown starts */
+  stopping: () => void;
   /** closes the store (after the server stopped taking requests) */
   close: () => Promise<void>;
 }
@@ -47,6 +56,7 @@ export function loadLoggerSettings(env: NodeJS.ProcessEnv = process.env): Loaded
     settings: {
       callers: service.callers,
       store: { databaseUrl: service.databaseUrl, sqlitePath: join(service.dataDir, 'logger.sqlite') },
+      stream: loadStreamEnv(env),
     },
   };
 }
@@ -61,7 +71,25 @@ export async function buildLogger(options: BuildLoggerOptions): Promise<LoggerSe
   });
   const store = await createLogEventStore(database);
   const registry = new Registry();
-  const log = new EventLog({ store, metrics: createLoggerMetrics(registry), clock: options.clock });
-  const app = createApp({ log, store, registry, logger, callers: settings.callers });
-  return { app, store, log, dialect: database.dialect, close: () => store.close() };
+  const streams = new LiveStreams(settings.stream.maxOpen);
+  // This process's appends wake its streams at once; on PostgreSQL, other logger processes' appends come by NOTIFY.
+  const log = new EventLog({ store, metrics: createLoggerMetrics(registry), clock: options.clock, onStored: () => streams.wakeAll() });
+  const listener: AppendListener | undefined = settings.store.databaseUrl
+    ? listenForAppends({ databaseUrl: settings.store.databaseUrl, logger, onAppend: () => streams.wakeAll() })
+    : undefined;
+  const stream = { store, streams, logger, heartbeatMs: settings.stream.heartbeatMs };
+  const app = createApp({ log, store, registry, logger, callers: settings.callers, stream });
+  return {
+    app,
+    store,
+    log,
+    dialect: database.dialect,
+    streams,
+    stopping: () => streams.stop(),
+    close: async () => {
+      streams.stop();
+      await listener?.close();
+      await store.close();
+    },
+  };
 }

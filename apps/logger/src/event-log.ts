@@ -1,23 +1,29 @@
 import { AppError, conflict, notFound, validationError } from '@nexus/service-kit';
 import { InvalidCursorError, type LogEventStore } from '@nexus/stores';
-import type {
-  AlertList,
-  AlertQuery,
-  LogEventAck,
-  LogEventBatch,
-  LoggedEvent,
-  LoggedEventList,
-  LogQuery,
-  LogStats,
-  StatsQuery,
+import {
+  HISTORY_BUCKET_MS,
+  historyWindow,
+  type AlertList,
+  type AlertQuery,
+  type HistoryQuery,
+  type LogEventAck,
+  type LogEventBatch,
+  type LoggedEvent,
+  type LoggedEventList,
+  type LogQuery,
+  type LogStats,
+  type SpendHistory,
+  type StatsQuery,
 } from '@nexus/types';
 import type { LoggerMetrics } from './logger-metrics';
-import { alertFilter, alertView, eventFilter, eventRecord, eventView, statsFilter, statsView } from './views';
+import { alertFilter, alertView, eventFilter, eventRecord, eventView, historyView, statsFilter, statsView } from './views';
 
 export interface EventLogDeps {
   store: LogEventStore;
   metrics: LoggerMetrics;
   clock?: () => Date;
+  /** told after a batch stored something new: this process's open streams read the log again */
+  onStored?: () => void;
 }
 
 /** The logger's use cases: store batches once per event id, read them back, sum them up. */
@@ -38,6 +44,7 @@ export class EventLog {
     switch (outcome.outcome) {
       case 'stored':
         this.deps.metrics.stored(outcome.accepted, outcome.duplicates);
+        if (outcome.accepted > 0) this.deps.onStored?.();
         return { ack: { accepted: outcome.accepted, duplicates: outcome.duplicates }, created: outcome.accepted > 0 };
       case 'conflict': {
         this.deps.metrics.conflicted();
@@ -93,5 +100,19 @@ export class EventLog {
 
   async stats(query: StatsQuery): Promise<LogStats> {
     return statsView(await this.deps.store.stats(statsFilter(query)));
+  }
+
+  /** Spend, calls and refunds per bucket; a window that is empty or too long for its bucket is a 400. */
+  async history(query: HistoryQuery): Promise<SpendHistory> {
+    const window = historyWindow(query, this.now());
+    if (!window.ok) throw validationError('invalid request query', [{ path: window.path, message: window.message }]);
+    const history = await this.deps.store.history({
+      bucketMs: HISTORY_BUCKET_MS[query.bucket],
+      from: window.from,
+      to: window.to,
+      agentId: query.agentId,
+      serviceId: query.serviceId,
+    });
+    return historyView(query, window, history);
   }
 }

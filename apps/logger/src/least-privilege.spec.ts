@@ -35,7 +35,10 @@ describe('the logger keeps each sender to its own events', () => {
     const gatewayEvent = transactionEvent('pay:1:SUCCESS', { amount: '0.05' });
     expect((await post('gateway', [gatewayEvent])).status).toBe(201);
 
-    const overwrite = await post('payment', [transactionEvent('pay:1:SUCCESS', { amount: '999.00' }), transactionEvent('payment-own', { amount: '0.01' })]);
+    const overwrite = await post('payment', [
+      transactionEvent('pay:1:SUCCESS', { amount: '999.00' }),
+      transactionEvent('payment-own', { amount: '0.01' }),
+    ]);
     expect({ status: overwrite.status, code: overwrite.body?.error?.code }).toEqual({ status: 403, code: 'EVENT_OF_ANOTHER_SENDER' });
     // the very same end told again by the payment service changes nothing
     const replay = await post('payment', [gatewayEvent]);

@@ -2,7 +2,9 @@ import type {
   AppendRecord,
   LiveEventFilter,
   LogEventFilter,
+  LogEventHistory,
   LogEventStats,
+  LogHistoryFigures,
   LogStatsFilter,
   StoredLiveEvent,
   StoredLogEvent,
@@ -13,10 +15,13 @@ import {
   LoggedAlert,
   toBaseUnits,
   type AlertQuery,
+  type HistoryFigures,
+  type HistoryQuery,
   type LogEvent,
   type LoggedEvent,
   type LogQuery,
   type LogStats,
+  type SpendHistory,
   type StatsQuery,
   type StreamEvent,
 } from '@nexus/types';
@@ -158,5 +163,28 @@ export function statsView(stats: LogEventStats): LogStats {
     totalSpent: fromBaseUnits(stats.totalSpent),
     spendByAgent: amounts(stats.spendByAgent),
     revenueByService: amounts(stats.revenueByService),
+  };
+}
+
+function figuresView(figures: LogHistoryFigures): HistoryFigures {
+  const { calls, rejected, payments, refunds } = figures;
+  return { calls, rejected, payments, refunds, spent: fromBaseUnits(figures.spent), refunded: fromBaseUnits(figures.refunded) };
+}
+
+const figuresBy = (byKey: Map<string, LogHistoryFigures>) =>
+  Object.fromEntries([...byKey].map(([key, figures]) => [key, figuresView(figures)]));
+
+export function historyView(query: Pick<HistoryQuery, 'bucket'>, window: { from: Date; to: Date }, history: LogEventHistory): SpendHistory {
+  return {
+    bucket: query.bucket,
+    from: window.from.toISOString(),
+    to: window.to.toISOString(),
+    totals: figuresView(history.totals),
+    buckets: history.buckets.map((point) => ({
+      start: point.start.toISOString(),
+      ...figuresView(point),
+      byAgent: figuresBy(point.byAgent),
+      byService: figuresBy(point.byService),
+    })),
   };
 }

@@ -133,6 +133,8 @@ function describeLedgerContract(storeName: string, open: () => Promise<PaymentUn
       const metrics = await metricsText(service);
       expect(metricLine(metrics, 'payment_payments_total', { status: 'MOCK', mode: 'mock' }, 1)).toBe(true);
       expect(metricLine(metrics, 'payment_idempotent_replays_total', {}, 29)).toBe(true);
+      // the ledger gauges read the ledger at the scrape (pending payments and spend on the dashboard)
+      expect(metricLine(metrics, 'payment_ledger_payments', { status: 'MOCK' }, mockBefore + 1)).toBe(true);
     });
 
     it('refuses a known key with a different amount: 409 IDEMPOTENCY_KEY_REUSED naming the field, nothing recorded', async () => {

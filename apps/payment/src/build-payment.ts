@@ -17,12 +17,14 @@ import {
   type PaymentStore,
   type PaymentTables,
 } from '@nexus/stores';
-import { CALLERS_ACCEPTED_BY } from '@nexus/types';
+import { CALLERS_ACCEPTED_BY, toBaseUnits } from '@nexus/types';
+import { loadTreasuryCheckMs } from './alerts/treasury-alert-env';
+import { TreasuryMonitor } from './alerts/treasury-monitor';
 import { createApp } from './app';
 import { buildSettler, type Payees } from './build-settler';
 import { loadSettlementEnv, type SettlementEnv } from './chain/settlement-env';
 import { GrantReader } from './grants/grant-reader';
-import { createPaymentMetrics } from './payment-metrics';
+import { createPaymentMetrics, registerLedgerGauges } from './payment-metrics';
 import { PaymentService, type PaymentServiceDeps } from './payment-service';
 import { PolicyOutcomeReports } from './pending/outcome-reports';
 import { PendingDriver } from './pending/pending-driver';
@@ -54,6 +56,8 @@ export interface PaymentSettings {
   leaseMarginMs?: number;
   /** the pending driver, its outcome reports and its audit outbox; `undefined`: none (a test that drives them itself) */
   pending: PendingEnv | undefined;
+  /** chain mode with policy.alerts.treasuryBelow: the treasury_low alert's floor (base units) and how often to look; needs `pending` (its audit outbox) */
+  treasuryAlert?: { floor: bigint; intervalMs: number } | undefined;
 }
 
 export interface BuildPaymentOptions {
@@ -79,7 +83,8 @@ export interface Payment {
 export function loadPaymentSettings(env: NodeJS.ProcessEnv = process.env): LoadedSettings<PaymentSettings> {
   const service = loadServiceEnv('payment', 8006, env, { accepts: CALLERS_ACCEPTED_BY.payment });
   const chain = loadChainEnv(service.dataDir, env);
-  const { services } = loadConfig({ env });
+  const { services, policy } = loadConfig({ env });
+  const treasuryBelow = policy.alerts?.treasuryBelow;
   const grantKey = loadVerifyingKey('grant', env);
   const receiptKey = chain.mode === 'mock' ? loadSigningKey('receipt', env) : undefined;
   return {
@@ -95,6 +100,10 @@ export function loadPaymentSettings(env: NodeJS.ProcessEnv = process.env): Loade
       grantKey,
       receiptKey,
       pending: loadPendingEnv(env),
+      treasuryAlert:
+        chain.mode === 'chain' && treasuryBelow !== undefined
+          ? { floor: toBaseUnits(treasuryBelow), intervalMs: loadTreasuryCheckMs(env) }
+          : undefined,
     },
   };
 }
@@ -110,6 +119,7 @@ export async function buildPayment(options: BuildPaymentOptions): Promise<Paymen
   const store = await createPaymentStore(storeView<PaymentTables>(database));
   const settler = await buildSettler(settings.chain, logger, settings.keys, settings.services, settings.settlement);
   const registry = new Registry();
+  registerLedgerGauges(registry, store);
   const leaseMs = settings.chain.receiptTimeoutMs + (settings.leaseMarginMs ?? DEFAULT_LEASE_MARGIN_MS);
   const workers =
     settings.pending && (await startPendingWork(settings, settings.pending, { database, store, settler, logger, registry, leaseMs }));
@@ -122,6 +132,7 @@ export async function buildPayment(options: BuildPaymentOptions): Promise<Paymen
     metrics: createPaymentMetrics(registry),
     leaseMs,
     reports: workers?.reports ?? options.reports,
+    onSettled: workers?.treasury && (() => workers.treasury?.nudge()),
   });
   const app = createApp({ payments: service, store, settler, registry, logger, callers: settings.callers });
   return {
@@ -161,9 +172,14 @@ async function startPendingWork(
   }).start();
   const reports = new PolicyOutcomeReports({ queue: outboxStore, policy, logger, ledger: store, audit }).start();
   const driver = new PendingDriver({ store, settler, reports, audit, logger, leaseMs, intervalMs: pending.driverIntervalMs }).start();
+  const alert = settings.treasuryAlert;
+  const treasury =
+    alert && new TreasuryMonitor({ settler, audit, marks: outboxStore, floor: alert.floor, intervalMs: alert.intervalMs, logger }).start();
   return {
     reports,
+    treasury,
     close: async () => {
+      await treasury?.close();
       await driver.close();
       await reports.close();
       await audit.close({ timeoutMs: 2_000 });

@@ -1,4 +1,6 @@
-import { Counter, Histogram, type Registry } from 'prom-client';
+import { Counter, Gauge, Histogram, type Registry } from 'prom-client';
+import type { PaymentStore } from '@nexus/stores';
+import { fromBaseUnits, PaymentStatus } from '@nexus/types';
 
 /** What the payment service counts for Prometheus, beside the kit's process and HTTP metrics. */
 export interface PaymentMetrics {
@@ -42,4 +44,40 @@ export function createPaymentMetrics(registry: Registry): PaymentMetrics {
     refunded: () => refunds.inc(),
     replayed: () => replays.inc(),
   };
+}
+
+/**
+ * The ledger by status, read at each scrape: how many payments (PENDING ones
+ * waiting on the chain among them) and their amount in MNEE. The amount is a
+ * float for dashboards only; the exact sums are the ledger's and the logger's.
+ */
+export function registerLedgerGauges(registry: Registry, ledger: Pick<PaymentStore, 'totals'>): void {
+  let reading: Promise<Awaited<ReturnType<PaymentStore['totals']>> | undefined> | undefined;
+  // One read of the ledger serves both gauges of a scrape.
+  const totals = () =>
+    (reading ??= ledger
+      .totals()
+      .catch(() => undefined)
+      .finally(() => setImmediate(() => (reading = undefined))));
+  new Gauge({
+    name: 'payment_ledger_payments',
+    help: 'Payments in the ledger by status (PENDING: waiting for the chain)',
+    labelNames: ['status'] as const,
+    registers: [registry],
+    async collect() {
+      const byStatus = await totals();
+      // a ledger that cannot be read keeps its last figures (the health check reports the store)
+      if (byStatus) for (const status of PaymentStatus.options) this.set({ status }, byStatus[status].count);
+    },
+  });
+  new Gauge({
+    name: 'payment_ledger_amount_mnee',
+    help: 'Amount of the payments in the ledger by status, in MNEE (for dashboards; not exact)',
+    labelNames: ['status'] as const,
+    registers: [registry],
+    async collect() {
+      const byStatus = await totals();
+      if (byStatus) for (const status of PaymentStatus.options) this.set({ status }, Number(fromBaseUnits(byStatus[status].amount)));
+    },
+  });
 }

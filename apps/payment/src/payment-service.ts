@@ -40,6 +40,8 @@ export interface PaymentServiceDeps {
   receiptKey?: KeyObject | undefined;
   /** names this process as a lease owner */
   instanceId?: string;
+  /** told after each payment that moved money (the treasury monitor reads the balance again) */
+  onSettled?: () => void;
   clock?: () => Date;
 }
 
@@ -215,6 +217,7 @@ export class PaymentService {
           this.now(),
         );
         this.deps.metrics.settled(settled.status, this.mode, seconds);
+        this.deps.onSettled?.();
         this.deps.logger.info('payment settled', {
           paymentId: payment.id,
           status: settled.status,

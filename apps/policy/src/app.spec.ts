@@ -385,6 +385,19 @@ describe('policy service HTTP API', () => {
         paused: false,
         allowedServices: ['ARCHIVE', 'COMPUTE', 'QUOTE'],
         periodId: 1,
+        weeklyBudget: null,
+        monthlyBudget: null,
+        windows: [
+          {
+            window: 'daily',
+            startsAt: '2026-05-01T00:00:00.000Z',
+            endsAt: '2026-05-02T00:00:00.000Z',
+            budget: '10.00',
+            spent: '0.00',
+            reserved: '0.00',
+            remaining: '10.00',
+          },
+        ],
         approvalAbove: null,
         approvalAboveByService: {},
       });

@@ -23,7 +23,7 @@ import type { ApprovalAudit } from './approvals';
 import { loadAuditEnv } from './audit-env';
 import { buildCatalog } from './catalog';
 import { startHousekeeping } from './housekeeping';
-import { periodBounds } from './period';
+import { policyCalendar } from './period';
 import { createPolicyMetrics } from './policy-metrics';
 import { PolicyService } from './policy-service';
 
@@ -84,7 +84,7 @@ export async function buildPolicy(options: BuildPolicyOptions): Promise<Policy> 
     applicationName: 'nexus-policy',
     onConnectionError: (error) => logger.warn('idle store connection lost; it will be replaced', { error: error.message }),
   });
-  const store = await createPolicyStore(storeView<PolicyTables>(database), periodBounds(settings.config.policy.period), clock?.());
+  const store = await createPolicyStore(storeView<PolicyTables>(database), policyCalendar(settings.config.policy.period), clock?.());
   const registry = new Registry();
   const audit = settings.audit && (await startAudit(database, settings.audit, logger, registry));
   const policy = new PolicyService({
@@ -107,6 +107,7 @@ export async function buildPolicy(options: BuildPolicyOptions): Promise<Policy> 
     dialect: database.dialect,
     close: async () => {
       stopHousekeeping();
+      await policy.flushAlerts();
       await audit?.close();
       await store.close();
     },

@@ -1,4 +1,4 @@
-import type { NexusConfig } from '@nexus/config';
+import { DEFAULT_ALERTS, type NexusConfig } from '@nexus/config';
 import { applyBasisPoints, toBaseUnits, type Priority } from '@nexus/types';
 
 export interface CatalogVariant {
@@ -20,8 +20,15 @@ export interface CatalogAgent {
   name: string;
   priority: Priority;
   dailyBudget: bigint;
+  /** null: the agent has no such window */
+  weeklyBudget: bigint | null;
+  monthlyBudget: bigint | null;
   maxPerCall: bigint;
   allowedServices: string[];
+  /** percent of each window's budget at which a budget alert fires */
+  alertThresholds: readonly number[];
+  /** the most unspent budget the next period may carry; null: no rollover */
+  maxCarry: bigint | null;
   /** A granted call above this waits for an operator (null: never), unless its service has its own threshold. */
   approvalAbove: bigint | null;
   approvalAboveByService: ReadonlyMap<string, bigint>;
@@ -44,6 +51,10 @@ export interface PolicyCatalog {
   services: ReadonlyMap<string, CatalogService>;
   treasury: TreasuryRules;
   holdTtlMs: number;
+  /** policy.yaml period.length: weekly and monthly windows need daily periods */
+  periodLength: 'daily' | 'weekly' | 'monthly';
+  /** `count` rejections of one agent within `minutes`: a rejection_spike alert */
+  rejectionSpike: { count: number; minutes: number };
   /** How long a call waits for approval (policy.yaml `approvals.ttlSeconds`); its hold lives as long. */
   approvalTtlMs: number;
 }
@@ -51,6 +62,7 @@ export interface PolicyCatalog {
 const toBasisPoints = (fraction: number) => Math.round(fraction * 10_000);
 
 export function buildCatalog(config: NexusConfig): PolicyCatalog {
+  const alerts = config.policy.alerts ?? DEFAULT_ALERTS;
   const agents = new Map(
     config.agents.map((a) => [
       a.id,
@@ -59,8 +71,12 @@ export function buildCatalog(config: NexusConfig): PolicyCatalog {
         name: a.name ?? a.id,
         priority: a.priority,
         dailyBudget: toBaseUnits(a.dailyBudget),
+        weeklyBudget: a.weeklyBudget === undefined ? null : toBaseUnits(a.weeklyBudget),
+        monthlyBudget: a.monthlyBudget === undefined ? null : toBaseUnits(a.monthlyBudget),
         maxPerCall: toBaseUnits(a.maxPerCall),
         allowedServices: a.allowedServices,
+        alertThresholds: [...(a.alertThresholds ?? alerts.budgetThresholds)].sort((x, y) => x - y),
+        maxCarry: carryOf(a.rollover ?? config.policy.rollover),
         approvalAbove: a.approvalAbove === undefined ? null : toBaseUnits(a.approvalAbove),
         approvalAboveByService: new Map(
           Object.entries(a.approvalAboveByService ?? {}).map(([serviceId, amount]) => [serviceId, toBaseUnits(amount)]),
@@ -93,6 +109,12 @@ export function buildCatalog(config: NexusConfig): PolicyCatalog {
       pressureBasisPoints: toBasisPoints(budgetPressure.fraction),
     },
     holdTtlMs: holds.ttlSeconds * 1000,
+    periodLength: config.policy.period.length,
+    rejectionSpike: alerts.rejectionSpike,
     approvalTtlMs: approvals.ttlSeconds * 1000,
   };
 }
+
+/** Rollover's cap; null when there is no rollover (absent, or not enabled). */
+const carryOf = (rollover: { enabled: boolean; maxCarry: string } | undefined) =>
+  rollover?.enabled ? toBaseUnits(rollover.maxCarry) : null;

@@ -97,6 +97,36 @@ describe.each(['sqlite', 'postgres'] as const)('concurrent decisions on %s', (di
     expect(await agent(urlFor(0), 'high')).toMatchObject({ spentToday: '1.50', reserved: '3.50', remaining: '0.00' });
   });
 
+  it('never lets concurrent holds pass a weekly window that earlier days already used', async () => {
+    now = new Date('2030-01-07T12:00:00.000Z'); // a Monday
+    const put = await fetch(`${urlFor(0)}/agents/medium/budget`, {
+      method: 'PUT',
+      headers,
+      body: JSON.stringify({ weeklyBudget: '5.00' }),
+    });
+    expect(put.status).toBe(200);
+    // Monday: 3.00 spent (60 × 0.05), committed.
+    for (let n = 0; n < 60; n += 1) {
+      const decided = await post(urlFor(n), { agentId: 'medium', serviceId: 'QUOTE', idempotencyKey: `monday-${n}` });
+      await fetch(`${urlFor(n)}/reservations/${decided.body.reservationId}/commit`, { method: 'POST', headers, body: '{}' });
+    }
+    // Tuesday: a whole daily budget of 10.00, but 2.00 left of the week, which 40 calls fill.
+    now = new Date('2030-01-08T12:00:00.000Z');
+    const results = await Promise.all(
+      Array.from({ length: 300 }, (_, n) => post(urlFor(n), { agentId: 'medium', serviceId: 'QUOTE', idempotencyKey: `tuesday-${n}` })),
+    );
+    expect(results.every((r) => r.status === 201)).toBe(true);
+    expect(results.filter((r) => r.body.action === 'ALLOWED')).toHaveLength(40);
+    expect(new Set(results.filter((r) => r.body.action === 'REJECTED').map((r) => r.body.reason))).toEqual(
+      new Set(['WEEKLY_BUDGET_EXCEEDED']),
+    );
+    expect((await agent(urlFor(1), 'medium')).windows.find((w) => w.window === 'weekly')).toMatchObject({
+      spent: '3.00',
+      reserved: '2.00',
+      remaining: '0.00',
+    });
+  });
+
   it('makes one reservation of the same idempotency key sent 50 times at once', async () => {
     const results = await Promise.all(
       Array.from({ length: 50 }, (_, n) => post(urlFor(n), { agentId: 'high', serviceId: 'QUOTE', idempotencyKey: 'the-same-key' })),

@@ -2,15 +2,7 @@ import type { KeyObject } from 'node:crypto';
 import { signGrant, type LogOutbox } from '@nexus/clients';
 import { AppError, conflict, newId, notFound, validationError, type Logger } from '@nexus/service-kit';
 import { InvalidCursorError } from '@nexus/stores';
-import type {
-  AgentStateRecord,
-  DecisionRecord,
-  PolicySnapshot,
-  PolicyStore,
-  ReservationRecord,
-  SettleOutcome,
-  UsageRecord,
-} from '@nexus/stores';
+import type { AgentStateRecord, DecisionRecord, PolicySnapshot, PolicyStore, ReservationRecord, SettleOutcome } from '@nexus/stores';
 import {
   fromBaseUnits,
   toBaseUnits,
@@ -31,6 +23,7 @@ import {
   type SimulateRequest,
 } from '@nexus/types';
 import { PolicyApprovals } from './approvals';
+import { BudgetAlerts } from './alerts/budget-alerts';
 import type { PolicyCatalog } from './catalog';
 import type { PolicyMetrics } from './policy-metrics';
 import { applyApprovalThreshold } from './rules/approval-threshold';
@@ -49,6 +42,7 @@ export interface PolicyServiceDeps {
   grantKey: KeyObject;
   /** the audit trail: the policy's alerts and approvals, through its durable outbox to the logger; none in tests that do not look */
   audit?: Pick<LogOutbox, 'record'>;
+  /** where failed alert checks are told */
   logger?: Logger;
 }
 
@@ -61,6 +55,7 @@ export class PolicyService {
   private readonly grantKey: KeyObject;
   /** Calls above an approval threshold: their approvals, answers and holds. */
   readonly approvals: PolicyApprovals;
+  private readonly alerts: BudgetAlerts;
 
   constructor(deps: PolicyServiceDeps) {
     this.grantKey = deps.grantKey;
@@ -75,6 +70,15 @@ export class PolicyService {
       holdTtlMs: deps.catalog.holdTtlMs,
       ...(deps.audit ? { audit: deps.audit } : {}),
       ...(deps.logger ? { logger: deps.logger } : {}),
+    });
+    this.alerts = new BudgetAlerts({
+      audit: deps.audit,
+      agentOf: (agentId) => this.getAgent(agentId),
+      thresholdsOf: (agentId) => this.catalog.agents.get(agentId)?.alertThresholds ?? [],
+      countRejections: (agentId, since) => this.store.countDecisions({ agentId, action: 'REJECTED', since }),
+      rejectionSpike: this.catalog.rejectionSpike,
+      clock: this.clock,
+      logger: deps.logger,
     });
   }
 
@@ -100,6 +104,8 @@ export class PolicyService {
         const grant = await this.grantOf(outcome.decision);
         const decision = decisionView(outcome.decision, { simulated: false, replayed: outcome.kind === 'replayed', grant });
         this.metrics.decided(decision);
+        // Only a new refusal counts toward a rejection spike; an allowed call costs the alerts nothing.
+        if (outcome.kind === 'decided' && decision.action === 'REJECTED') this.alerts.afterRejection(decision.agentId);
         if (outcome.decision.action !== 'PENDING_APPROVAL') return decision;
         // The same key replays the same decision, and so finds the same approval, never a second one.
         const approval = await this.approvals.ensure(outcome.decision, request.input);
@@ -155,6 +161,17 @@ export class PolicyService {
 
   /** The hold becomes spend: the actual amount (at most the hold), or the whole hold. */
   async commit(id: string, amount: string | undefined): Promise<Reservation> {
+    const reservation = await this.commitOne(id, amount);
+    if (reservation.status === 'COMMITTED') this.alerts.afterSpend(reservation.agentId);
+    return reservation;
+  }
+
+  /** Resolves when the alert checks scheduled so far have run (before the outbox closes). */
+  flushAlerts(): Promise<void> {
+    return this.alerts.flush();
+  }
+
+  private async commitOne(id: string, amount: string | undefined): Promise<Reservation> {
     const actual = amount === undefined ? undefined : toBaseUnits(amount);
     const outcome = await this.store.commit(id, actual, this.clock());
     // The same commit again (the gateway and the payment service both report a payment that moved): the same answer.
@@ -176,6 +193,7 @@ export class PolicyService {
     const results: CommitBatchResult[] = [];
     for (const { reservationId, amount } of commits) {
       try {
+        // One alert check per agent after the batch, not one per commit (the checks coalesce per agent).
         results.push({ reservationId, reservation: await this.commit(reservationId, amount) });
       } catch (error: unknown) {
         if (!(error instanceof AppError) || error.status >= 500) throw error;
@@ -206,25 +224,35 @@ export class PolicyService {
   }
 
   async listAgents(): Promise<Agent[]> {
-    const [states, { period, usage }] = await Promise.all([this.store.agentStates(), this.store.usage(this.clock())]);
-    const stateOf = new Map(states.map((s) => [s.id, s]));
-    const usageOf = new Map(usage.map((u) => [u.agentId, u]));
-    return [...this.catalog.agents.keys()].map((id) => this.agentFrom(id, stateOf.get(id), usageOf.get(id), period.id));
+    const now = this.clock();
+    // Expired holds leave the totals first, as before; then each agent's snapshot gives its period and its windows.
+    await this.store.sweepExpired(now);
+    return Promise.all([...this.catalog.agents.keys()].map(async (id) => this.agentFrom(id, await this.store.snapshot(id, now))));
   }
 
   async getAgent(id: string): Promise<Agent> {
     this.requireAgent(id);
-    const { agentState, standing, period } = await this.store.snapshot(id, this.clock());
-    return this.agentFrom(id, agentState, { agentId: id, spent: standing.agentSpent, reserved: standing.agentReserved }, period.id);
+    return this.agentFrom(id, await this.store.snapshot(id, this.clock()));
   }
 
   async updateBudget(id: string, update: BudgetUpdate): Promise<Agent> {
     this.requireAgent(id);
+    const windowUnits = (value: string | null | undefined) => (value === undefined || value === null ? value : toBaseUnits(value));
+    if (this.catalog.periodLength !== 'daily' && (update.weeklyBudget || update.monthlyBudget)) {
+      throw validationError('invalid request body', [
+        {
+          path: update.weeklyBudget ? 'body.weeklyBudget' : 'body.monthlyBudget',
+          message: `weekly and monthly windows need policy.yaml period.length daily (it is ${this.catalog.periodLength})`,
+        },
+      ]);
+    }
     await this.store.setBudget(
       id,
       {
         ...(update.dailyBudget !== undefined ? { dailyBudget: toBaseUnits(update.dailyBudget) } : {}),
         ...(update.maxPerCall !== undefined ? { maxPerCall: toBaseUnits(update.maxPerCall) } : {}),
+        ...(update.weeklyBudget !== undefined ? { weeklyBudget: windowUnits(update.weeklyBudget) } : {}),
+        ...(update.monthlyBudget !== undefined ? { monthlyBudget: windowUnits(update.monthlyBudget) } : {}),
         ...(update.approvalAbove !== undefined
           ? { approvalAbove: update.approvalAbove === null ? null : toBaseUnits(update.approvalAbove) }
           : {}),
@@ -305,7 +333,7 @@ export class PolicyService {
   }
 
   private verdict(request: SimulateRequest, snapshot: PolicySnapshot) {
-    const agent = this.effectiveAgent(request.agentId, snapshot.agentState);
+    const agent = this.effectiveAgent(request.agentId, snapshot);
     const verdict = evaluate({
       agentId: request.agentId,
       serviceId: request.serviceId,
@@ -313,32 +341,52 @@ export class PolicyService {
       agent,
       service: this.catalog.services.get(request.serviceId),
       standing: snapshot.standing,
+      windows: snapshot.windows,
       treasury: this.catalog.treasury,
     });
     return applyApprovalThreshold(verdict, agent, request.serviceId, this.catalog.approvalTtlMs);
   }
 
-  private effectiveAgent(id: string, state: AgentStateRecord | undefined): EffectiveAgent | undefined {
+  private effectiveAgent(id: string, snapshot: PolicySnapshot): EffectiveAgent | undefined {
     const configured = this.catalog.agents.get(id);
     if (!configured) return undefined;
+    const state: AgentStateRecord | undefined = snapshot.agentState;
+    const dailyBudget = state?.dailyBudget ?? configured.dailyBudget;
     return {
       ...configured,
-      dailyBudget: state?.dailyBudget ?? configured.dailyBudget,
+      dailyBudget,
+      // undefined: as configured; null: the operator removed the window
+      weeklyBudget: state?.weeklyBudget === undefined ? configured.weeklyBudget : state.weeklyBudget,
+      monthlyBudget: state?.monthlyBudget === undefined ? configured.monthlyBudget : state.monthlyBudget,
       maxPerCall: state?.maxPerCall ?? configured.maxPerCall,
       paused: state?.paused ?? false,
+      carry: carryInto(snapshot, dailyBudget, configured.maxCarry),
       ...(state?.approvalAbove ? { approvalOverride: state.approvalAbove.amount } : {}),
     };
   }
 
-  private agentFrom(id: string, state: AgentStateRecord | undefined, usage: UsageRecord | undefined, periodId: number): Agent {
-    const agent = this.effectiveAgent(id, state);
+  private agentFrom(id: string, snapshot: PolicySnapshot): Agent {
+    const agent = this.effectiveAgent(id, snapshot);
     if (!agent) throw notFound('AGENT_NOT_FOUND', `no agent ${id}`);
-    return agentView(agent, usage, periodId);
+    return agentView(agent, snapshot);
   }
 
   private requireAgent(id: string): void {
     if (!this.catalog.agents.has(id)) throw notFound('AGENT_NOT_FOUND', `no agent ${id}`);
   }
+}
+
+/**
+ * Rollover: what the previous period left of the daily budget, at most
+ * `maxCarry` (null: no rollover). A gap between the periods (nobody called
+ * for a day or more) means a whole day went unused.
+ */
+export function carryInto(snapshot: PolicySnapshot, dailyBudget: bigint, maxCarry: bigint | null): bigint {
+  const previous = snapshot.windows.previousPeriod;
+  if (maxCarry === null || previous === null) return 0n;
+  const unused = previous.endsAt < snapshot.period.startedAt ? dailyBudget : dailyBudget - previous.used;
+  if (unused <= 0n) return 0n;
+  return unused < maxCarry ? unused : maxCarry;
 }
 
 /** Turns a settle outcome into the reservation, or the error that says why not. */

@@ -1,6 +1,6 @@
-import type { DecisionRecord, PeriodRecord, ReservationRecord, UsageRecord } from '@nexus/stores';
-import { fromBaseUnits, type Agent, type Decision, type Period, type Reservation } from '@nexus/types';
-import type { EffectiveAgent } from './rules/evaluate';
+import type { DecisionRecord, PeriodRecord, PolicySnapshot, ReservationRecord } from '@nexus/stores';
+import { fromBaseUnits, type Agent, type AgentWindow, type Decision, type Period, type Reservation } from '@nexus/types';
+import { dailyWindowBudget, type EffectiveAgent } from './rules/evaluate';
 
 /** Store records → the HTTP shapes of @nexus/types. Money leaves as decimal strings. */
 
@@ -47,28 +47,50 @@ export function reservationView(record: ReservationRecord): Reservation {
   };
 }
 
-export function agentView(agent: EffectiveAgent, usage: UsageRecord | undefined, periodId: number): Agent {
-  const spent = usage?.spent ?? 0n;
-  const reserved = usage?.reserved ?? 0n;
-  const remaining = agent.dailyBudget - spent - reserved;
+export function agentView(agent: EffectiveAgent, snapshot: PolicySnapshot): Agent {
+  const { period, standing, windows: w } = snapshot;
+  const spent = standing.agentSpent;
+  const reserved = standing.agentReserved;
+  const daily = windowView('daily', period.startedAt, period.endsAt, dailyWindowBudget(agent), spent, reserved);
+  const windows = [daily];
+  if (agent.weeklyBudget !== null)
+    windows.push(windowView('weekly', w.weekly.start, w.weekly.end, agent.weeklyBudget, w.weekly.spent, w.weekly.reserved));
+  if (agent.monthlyBudget !== null)
+    windows.push(windowView('monthly', w.monthly.start, w.monthly.end, agent.monthlyBudget, w.monthly.spent, w.monthly.reserved));
   return {
     id: agent.id,
     name: agent.name,
     priority: agent.priority,
     dailyBudget: fromBaseUnits(agent.dailyBudget),
+    weeklyBudget: money(agent.weeklyBudget),
+    monthlyBudget: money(agent.monthlyBudget),
     maxPerCall: fromBaseUnits(agent.maxPerCall),
     spentToday: fromBaseUnits(spent),
     reserved: fromBaseUnits(reserved),
-    remaining: fromBaseUnits(remaining < 0n ? 0n : remaining),
+    remaining: daily.remaining,
     paused: agent.paused,
     allowedServices: agent.allowedServices,
-    periodId,
+    periodId: period.id,
+    windows,
     // The admin's threshold replaces the configured ones (per service too).
     approvalAbove: money(agent.approvalOverride !== undefined ? agent.approvalOverride : agent.approvalAbove),
     approvalAboveByService:
       agent.approvalOverride !== undefined
         ? {}
         : Object.fromEntries([...agent.approvalAboveByService].map(([serviceId, amount]) => [serviceId, fromBaseUnits(amount)])),
+  };
+}
+
+function windowView(window: AgentWindow['window'], start: Date, end: Date, budget: bigint, spent: bigint, reserved: bigint): AgentWindow {
+  const remaining = budget - spent - reserved;
+  return {
+    window,
+    startsAt: start.toISOString(),
+    endsAt: end.toISOString(),
+    budget: fromBaseUnits(budget),
+    spent: fromBaseUnits(spent),
+    reserved: fromBaseUnits(reserved),
+    remaining: fromBaseUnits(remaining < 0n ? 0n : remaining),
   };
 }
 

@@ -10,7 +10,15 @@ export { type CallContext, PaymentClient } from './payment-client';
 export { PolicyClient } from './policy-client';
 export { type ProviderAnswer, ProviderClient } from './provider-client';
 export { type CallFailure, isServiceCallError, ServiceCallError, type ServiceCallErrorOptions } from './service-call-error';
-export { type LogEventSink, type LoggerCallContext, LoggerClient, type PostEventsOptions } from './logger-client';
+export {
+  type EventStreamOptions,
+  type EventStreamQuery,
+  type LogEventSink,
+  type LoggerCallContext,
+  LoggerClient,
+  type OpenedEventStream,
+  type PostEventsOptions,
+} from './logger-client';
 export { isMisconfiguration, isRefusal, summarise } from './outbox/delivery-failure';
 export { InvalidLogEventError, toQueueEntries } from './outbox/log-event-entry';
 export { type CloseOptions, LOG_OUTBOX_TOPIC, LogOutbox, type LogOutboxOptions, MAX_LOG_BATCH } from './outbox/log-outbox';

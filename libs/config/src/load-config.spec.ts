@@ -44,6 +44,7 @@ describe('loadConfig', () => {
       treasury: { dailyLimit: '8.00' },
       reserve: { highShare: 0.5, restrictedPriorities: ['LOW', 'MEDIUM'] },
       budgetPressure: { fraction: 0.25 },
+      alerts: { treasuryBelow: '100.00' },
     });
   });
 
@@ -189,6 +190,33 @@ describe('loadConfig', () => {
         path: 'agents.0.approvalAboveByService.BATCH_COMPUTE',
         message: '"BATCH_COMPUTE" is not one of this agent\'s allowedServices',
       },
+    ]);
+  });
+
+  it('loads budget windows, alert thresholds and rollover, with their defaults', () => {
+    const config = loadConfig({ dir: SHIPPED, env: {} });
+    expect(config.agents.every((a) => a.weeklyBudget === undefined && a.monthlyBudget === undefined)).toBe(true);
+    expect(config.policy.alerts).toMatchObject({ budgetThresholds: [50, 80, 95, 100], rejectionSpike: { count: 10, minutes: 5 } });
+    expect(config.policy.rollover).toEqual({ enabled: false, maxCarry: '1.00' });
+  });
+
+  it('refuses weekly and monthly windows unless periods are days, and bad alert thresholds', () => {
+    const dir = copyConfig();
+    edit(dir, 'policy.yaml', 'length: daily', 'length: weekly');
+    edit(dir, 'agents.yaml', '    dailyBudget: "1.00"\n', '    dailyBudget: "1.00"\n    alertThresholds: [50, 50, 120]\n');
+
+    const problems = problemsOf(() => loadConfig({ dir, env: {} }));
+
+    expect(problems.map((p) => [p.path, p.message])).toEqual([
+      ['agents.2.alertThresholds.2', expect.stringContaining('100')],
+      ['agents.2.alertThresholds', 'must not repeat a threshold'],
+    ]);
+    edit(dir, 'agents.yaml', '    alertThresholds: [50, 50, 120]\n', '');
+    edit(dir, 'agents.yaml', '    # weeklyBudget: "30.00"', '    weeklyBudget: "30.00"');
+    edit(dir, 'agents.yaml', '    # monthlyBudget: "100.00"', '    monthlyBudget: "100.00"');
+    expect(problemsOf(() => loadConfig({ dir, env: {} }))).toEqual([
+      { source: join(dir, 'agents.yaml'), path: 'agents.1.weeklyBudget', message: 'needs policy.yaml period.length daily (it is weekly)' },
+      { source: join(dir, 'agents.yaml'), path: 'agents.1.monthlyBudget', message: 'needs policy.yaml period.length daily (it is weekly)' },
     ]);
   });
 

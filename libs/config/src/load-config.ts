@@ -40,6 +40,7 @@ export function loadConfig(options: LoadConfigOptions = {}): NexusConfig {
 
   if (services) problems.push(...checkServices(services.services, resolve(dir, 'services.yaml')));
   if (agents) problems.push(...checkAgents(agents.agents, services?.services, resolve(dir, 'agents.yaml')));
+  if (agents && policy) problems.push(...checkWindows(agents.agents, policy.policy, resolve(dir, 'agents.yaml')));
   if (problems.length > 0 || !agents || !services || !policy) throw new ConfigError(problems);
   return { dir, agents: agents.agents, services: services.services, policy: policy.policy };
 }
@@ -116,6 +117,23 @@ function checkServices(services: readonly ServiceConfig[], source: string): Conf
     }
   });
   return problems;
+}
+
+/**
+ * Weekly and monthly windows sum the budget periods that start in them, which
+ * is exact only when periods are days (a week or a month may cross a window).
+ */
+function checkWindows(agents: readonly AgentConfig[], policy: PolicySettings, source: string): ConfigProblem[] {
+  if (policy.period.length === 'daily') return [];
+  return agents.flatMap((agent, i) =>
+    (['weeklyBudget', 'monthlyBudget'] as const)
+      .filter((field) => agent[field] !== undefined)
+      .map((field) => ({
+        source,
+        path: `agents.${i}.${field}`,
+        message: `needs policy.yaml period.length daily (it is ${policy.period.length})`,
+      })),
+  );
 }
 
 function checkAgents(agents: readonly AgentConfig[], services: readonly ServiceConfig[] | undefined, source: string): ConfigProblem[] {

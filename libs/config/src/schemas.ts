@@ -4,18 +4,39 @@ import { Money, Priority, ResourceId } from '@nexus/types';
 
 const Address = z.string().regex(/^0x[0-9a-fA-F]{40}$/, 'must be a 0x-prefixed 20-byte hex address');
 const Fraction = z.number().min(0).max(1);
+/** Percent of a budget window's budget at which an alert fires (a budget past 100% cannot be spent, so at most 100). */
+const AlertThresholds = z
+  .array(z.number().int().min(1).max(100))
+  .min(1)
+  .refine((list) => new Set(list).size === list.length, 'must not repeat a threshold');
+
+/** The policy's alert settings when policy.yaml does not name them. */
+export const DEFAULT_ALERTS = { budgetThresholds: [50, 80, 95, 100], rejectionSpike: { count: 10, minutes: 5 } };
+
+/** Rollover of unused daily budget into the next period, up to maxCarry. */
+const Rollover = z.strictObject({
+  enabled: z.boolean(),
+  maxCarry: Money,
+});
 
 export const AgentConfig = z.strictObject({
   id: ResourceId,
   name: z.string().min(1).optional(),
   priority: Priority,
   dailyBudget: Money,
+  /** Calendar windows (policy.yaml period.timeZone; weeks start on Monday); every window the agent has must hold. */
+  weeklyBudget: Money.optional(),
+  monthlyBudget: Money.optional(),
   maxPerCall: Money,
   allowedServices: z.array(ResourceId).min(1),
   /** A granted call dearer than this waits for an operator's approval (docs/api.md, "Approvals"); none when absent. */
   approvalAbove: Money.optional(),
   /** The same per service; a service named here uses its own threshold instead of `approvalAbove`. */
   approvalAboveByService: z.record(ResourceId, Money).optional(),
+  /** policy.yaml alerts.budgetThresholds, for this agent */
+  alertThresholds: AlertThresholds.optional(),
+  /** policy.yaml rollover, for this agent */
+  rollover: Rollover.optional(),
 });
 export type AgentConfig = z.infer<typeof AgentConfig>;
 
@@ -73,9 +94,22 @@ export const PolicySettings = z.strictObject({
     fraction: Fraction,
   }),
   /** Calls above an agent's approval threshold wait this long for an operator; their hold lives as long. */
-  approvals: z
-    .strictObject({ ttlSeconds: z.number().int().min(1).max(86_400).default(900) })
-    .default({ ttlSeconds: 900 }),
+  approvals: z.strictObject({ ttlSeconds: z.number().int().min(1).max(86_400).default(900) }).default({ ttlSeconds: 900 }),
+  /** What the previous period left unspent joins the daily budget, up to maxCarry; off when absent or not enabled. */
+  rollover: Rollover.optional(),
+  /** Optional as a whole, so a config (or a fixture) that wants no say keeps the defaults (DEFAULT_ALERTS). */
+  alerts: z
+    .strictObject({
+      /** Percent of each budget window's budget; an alert fires once per window and threshold. */
+      budgetThresholds: AlertThresholds.default(DEFAULT_ALERTS.budgetThresholds),
+      /** `count` REJECTED decisions of one agent within `minutes`: one alert per agent and `minutes`-long bucket. */
+      rejectionSpike: z
+        .strictObject({ count: z.number().int().min(1).max(100_000), minutes: z.number().int().min(1).max(1_440) })
+        .default(DEFAULT_ALERTS.rejectionSpike),
+      /** treasury_low: the payment service alerts (once a UTC day) when the treasury's on-chain balance is below this */
+      treasuryBelow: Money.optional(),
+    })
+    .optional(),
 });
 export type PolicySettings = z.infer<typeof PolicySettings>;
 

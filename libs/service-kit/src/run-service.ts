@@ -8,6 +8,8 @@ export interface ServiceRoot {
   app: Express;
   /** stops the background work and closes the stores, after the server stopped taking requests */
   close: () => Promise<void>;
+  /** ends long-lived requests (event streams) as shutdown starts, so it need not wait on them */
+  stopping?: () => void;
 }
 
 /** Where a service listens, and the settings it is built from. */
@@ -47,7 +49,7 @@ export function runService<Settings, Root extends ServiceRoot>(options: RunServi
   const start = async () => {
     const { listen, settings } = options.load();
     const root = await options.build(settings, logger);
-    await serve(root.app, { host: listen.host, port: listen.port, logger, onShutdown: root.close });
+    await serve(root.app, { host: listen.host, port: listen.port, logger, onShutdown: root.close, onStopping: root.stopping });
     logger.info(`${label} ready`, options.ready?.(root, settings) ?? {});
   };
   start().catch((error: unknown) => {

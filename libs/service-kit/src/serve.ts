@@ -9,6 +9,12 @@ export interface ServeOptions {
   logger: Logger;
   /** Closes the service's own resources (stores, timers) after the server stops taking requests. */
   onShutdown?: () => Promise<void> | void;
+  /**
+   * Told as shutdown starts, before in-flight requests are waited for: ends
+   * requests that never finish by themselves (event streams), so they do not
+   * hold shutdown until its timeout.
+   */
+  onStopping?: () => void;
   /** How long in-flight requests get before connections are cut; 10 s by default. */
   shutdownTimeoutMs?: number;
 }
@@ -43,6 +49,7 @@ export async function serve(app: Express, options: ServeOptions): Promise<Runnin
     stopping ??= (async () => {
       logger.info('shutting down', { reason });
       try {
+        options.onStopping?.();
         const timer = setTimeout(() => server.closeAllConnections(), options.shutdownTimeoutMs ?? 10_000);
         const idle = setInterval(() => server.closeIdleConnections(), 50);
         timer.unref();

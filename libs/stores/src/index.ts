@@ -10,6 +10,7 @@ export type {
   DecisionRecord,
   HoldLimits,
   PeriodBounds,
+  PolicyCalendar,
   PeriodRecord,
   PolicySnapshot,
   PolicyStore,
@@ -17,6 +18,9 @@ export type {
   ReservationRecord,
   SettleOutcome,
   Standing,
+  WindowLimit,
+  WindowStanding,
+  WindowUse,
   UsageRecord,
   Verdict,
 } from './policy/policy-store';
@@ -59,10 +63,13 @@ export {
   LOG_EVENT_KINDS,
   type LogAppendOutcome,
   type LogEventFilter,
+  type LogEventHistory,
   type LogEventKind,
   type LogEventRecord,
   type LogEventStats,
   type LogEventStore,
+  type LogHistoryFigures,
+  type LogHistoryFilter,
   type LogStatsFilter,
   type StoredLiveEvent,
   type StoredLogEvent,
@@ -91,3 +98,6 @@ export type {
 } from './idempotency/idempotency-store';
 export type { IdempotencyTables } from './idempotency/idempotency-tables';
 export { createIdempotencyStore } from './idempotency/sql-idempotency-store';
+export type { NewStreamTicket, StreamTicketStore } from './stream-tickets/stream-ticket-store';
+export type { StreamTicketTables } from './stream-tickets/stream-ticket-tables';
+export { createStreamTicketStore } from './stream-tickets/sql-stream-ticket-store';

@@ -112,7 +112,6 @@ export type StreamEvent = z.infer<typeof StreamEvent>;
 export const AlertQuery = z.strictObject({
   agentId: ResourceId.optional(),
   alertType: AlertType.optional(),
-  severity: AlertSeverity.optional(),
   /** inclusive, on occurredAt */
   from: Timestamp.optional(),
   /** exclusive, on occurredAt */

@@ -132,3 +132,72 @@ export const LogStats = z.object({
   revenueByService: z.record(z.string(), NetMoney),
 });
 export type LogStats = z.infer<typeof LogStats>;
+
+/** `GET /stats/history` buckets: a UTC hour or a UTC day. */
+export const HistoryBucket = z.enum(['hour', 'day']);
+export type HistoryBucket = z.infer<typeof HistoryBucket>;
+
+export const HISTORY_BUCKET_MS: Record<HistoryBucket, number> = { hour: 3_600_000, day: 86_400_000 };
+/** The longest window a history may span: 31 days of hours, 400 days of days (a bounded answer). */
+export const HISTORY_MAX_SPAN_MS: Record<HistoryBucket, number> = { hour: 31 * 86_400_000, day: 400 * 86_400_000 };
+/** The window when `from` is not given: the last day of hours, the last 30 days of days. */
+export const HISTORY_DEFAULT_SPAN_MS: Record<HistoryBucket, number> = { hour: 86_400_000, day: 30 * 86_400_000 };
+
+/** `GET /stats/history`: spend, calls and refunds per bucket of [from, to); `to` defaults to now, `from` to a default span before it. */
+export const HistoryQuery = z.strictObject({
+  bucket: HistoryBucket.default('day'),
+  /** inclusive, on occurredAt */
+  from: Timestamp.optional(),
+  /** exclusive, on occurredAt */
+  to: Timestamp.optional(),
+  agentId: ResourceId.optional(),
+  serviceId: ResourceId.optional(),
+});
+export type HistoryQuery = z.infer<typeof HistoryQuery>;
+
+export type HistoryWindow = { ok: true; from: Date; to: Date } | { ok: false; path: 'query.from' | 'query.to'; message: string };
+
+/** Fills in the window's defaults and checks it is not empty and not longer than its bucket allows. */
+export function historyWindow(query: Pick<HistoryQuery, 'bucket' | 'from' | 'to'>, now: Date): HistoryWindow {
+  const to = query.to === undefined ? now : new Date(query.to);
+  const from = query.from === undefined ? new Date(to.getTime() - HISTORY_DEFAULT_SPAN_MS[query.bucket]) : new Date(query.from);
+  if (from.getTime() >= to.getTime()) return { ok: false, path: 'query.from', message: 'must be before to' };
+  const maxDays = HISTORY_MAX_SPAN_MS[query.bucket] / 86_400_000;
+  if (to.getTime() - from.getTime() > HISTORY_MAX_SPAN_MS[query.bucket])
+    return { ok: false, path: 'query.to', message: `a history by ${query.bucket} spans at most ${maxDays} days` };
+  return { ok: true, from, to };
+}
+
+/**
+ * One bucket's figures. `calls`: policy decisions (every paid call has one,
+ * rejected or not); `payments`: SUCCESS + MOCK; `refunds` and `refunded`: the
+ * REFUNDED events and their amount; `spent`: SUCCESS + MOCK less REFUNDED, as
+ * in `/stats` (negative when a bucket holds a refund of an earlier payment).
+ */
+export const HistoryFigures = z.object({
+  calls: z.number().int(),
+  rejected: z.number().int(),
+  payments: z.number().int(),
+  refunds: z.number().int(),
+  spent: NetMoney,
+  refunded: NetMoney,
+});
+export type HistoryFigures = z.infer<typeof HistoryFigures>;
+
+export const HistoryPoint = HistoryFigures.extend({
+  /** the bucket's first instant (a UTC hour or midnight) */
+  start: Timestamp,
+  byAgent: z.record(z.string(), HistoryFigures),
+  byService: z.record(z.string(), HistoryFigures),
+});
+export type HistoryPoint = z.infer<typeof HistoryPoint>;
+
+/** `GET /stats/history`: oldest bucket first; buckets without any event are left out. */
+export const SpendHistory = z.object({
+  bucket: HistoryBucket,
+  from: Timestamp,
+  to: Timestamp,
+  totals: HistoryFigures,
+  buckets: z.array(HistoryPoint),
+});
+export type SpendHistory = z.infer<typeof SpendHistory>;

@@ -24,6 +24,11 @@ export const ReasonCode = z.enum([
   // rule 3: daily budget
   'DAILY_BUDGET_DOWNGRADE',
   'DAILY_BUDGET_EXCEEDED',
+  // rule 3b: the weekly and monthly budget windows (calendar, policy.yaml period.timeZone)
+  'WEEKLY_BUDGET_DOWNGRADE',
+  'WEEKLY_BUDGET_EXCEEDED',
+  'MONTHLY_BUDGET_DOWNGRADE',
+  'MONTHLY_BUDGET_EXCEEDED',
   // rule 4: the treasury-wide daily limit (every agent), then the share of it reserved for HIGH agents
   'TREASURY_LIMIT_DOWNGRADE',
   'TREASURY_LIMIT_EXCEEDED',
@@ -156,11 +161,28 @@ export const ReleaseRequest = z.strictObject({
 });
 export type ReleaseRequest = z.infer<typeof ReleaseRequest>;
 
+/** One budget window of an agent, as it stands now: spend (committed) and live holds taken in it, and what is left. */
+export const AgentWindow = z.object({
+  // BudgetWindow's values (live-events.ts), spelled out here: importing it would make a cycle through logger.ts
+  window: z.enum(['daily', 'weekly', 'monthly']),
+  startsAt: Timestamp,
+  endsAt: Timestamp,
+  /** the daily window's budget includes the rollover carried from the previous period */
+  budget: Money,
+  spent: Money,
+  reserved: Money,
+  remaining: Money,
+});
+export type AgentWindow = z.infer<typeof AgentWindow>;
+
 export const Agent = z.object({
   id: z.string(),
   name: z.string(),
   priority: Priority,
   dailyBudget: Money,
+  /** null: no weekly (or monthly) window */
+  weeklyBudget: Money.nullable(),
+  monthlyBudget: Money.nullable(),
   maxPerCall: Money,
   spentToday: Money,
   reserved: Money,
@@ -168,6 +190,8 @@ export const Agent = z.object({
   paused: z.boolean(),
   allowedServices: z.array(z.string()),
   periodId: z.number().int(),
+  /** daily always, then weekly and monthly when the agent has them */
+  windows: z.array(AgentWindow),
   /** A granted call above this waits for an operator's approval; null: never. */
   approvalAbove: Money.nullable(),
   /** Per-service thresholds that replace `approvalAbove` for those services. */
@@ -182,11 +206,14 @@ export const BudgetUpdate = z
   .strictObject({
     dailyBudget: Money.optional(),
     maxPerCall: Money.optional(),
+    /** a money string sets the window's budget; null removes the window (back to none, whatever agents.yaml says) */
+    weeklyBudget: Money.nullable().optional(),
+    monthlyBudget: Money.nullable().optional(),
     /** Replaces the agent's approval thresholds (its configured ones per service too); null turns approval off. */
     approvalAbove: Money.nullable().optional(),
   })
-  .refine((body) => body.dailyBudget !== undefined || body.maxPerCall !== undefined || body.approvalAbove !== undefined, {
-    message: 'give dailyBudget, maxPerCall, approvalAbove or several',
+  .refine((body) => Object.values(body).some((value) => value !== undefined), {
+    message: 'give at least one of dailyBudget, maxPerCall, weeklyBudget, monthlyBudget, approvalAbove',
   });
 export type BudgetUpdate = z.infer<typeof BudgetUpdate>;
 

@@ -226,6 +226,8 @@ function agentsOf(policy: PolicySnapshot): Agent[] {
       name: id,
       priority: 'HIGH',
       dailyBudget: '100.00',
+      weeklyBudget: null,
+      monthlyBudget: null,
       maxPerCall: '10.00',
       spentToday: fromBaseUnits(spent),
       reserved: fromBaseUnits(reserved),
@@ -233,6 +235,7 @@ function agentsOf(policy: PolicySnapshot): Agent[] {
       paused: false,
       allowedServices: ['PRICE_ORACLE', 'IMAGE_GEN'],
       periodId: policy.periodId ?? 1,
+      windows: [],
       approvalAbove: null,
       approvalAboveByService: {},
     };

@@ -21,11 +21,33 @@ export function identify(keys: ApiKeys, given: string): Caller | undefined {
   return found;
 }
 
-/** `Authorization: Bearer <key>` on every path but the public ones; the caller lands in `res.locals.caller`. */
-export function authenticate(keys: ApiKeys, isPublic: (method: string, path: string) => boolean): RequestHandler {
-  return (req, res, next) => {
+/** Redeems a stream ticket (`POST /events/tickets`) for the caller it was issued to. */
+export interface TicketRedeemer {
+  redeem(ticket: string): Promise<Caller | undefined>;
+}
+
+/** The one route a ticket opens: a browser's EventSource cannot send a header. */
+const TICKET_PATH = '/events/stream';
+
+/**
+ * `Authorization: Bearer <key>` on every path but the public ones; the caller
+ * lands in `res.locals.caller`. `GET /events/stream` without a key may give a
+ * `ticket` query parameter instead, used up by this request.
+ */
+export function authenticate(keys: ApiKeys, isPublic: (method: string, path: string) => boolean, tickets?: TicketRedeemer): RequestHandler {
+  return async (req, res, next) => {
     if (isPublic(req.method, req.path)) return next();
     const given = bearerToken(req.get('authorization'));
+    const ticket: unknown = req.query['ticket'];
+    const useTicket = given === undefined && tickets !== undefined && req.method === 'GET' && req.path === TICKET_PATH;
+    if (useTicket && typeof ticket === 'string') {
+      const holder = await tickets.redeem(ticket);
+      if (holder) {
+        res.locals['caller'] = holder;
+        return next();
+      }
+      return next(new AppError('UNAUTHORIZED', 'unknown, used or expired stream ticket (POST /events/tickets gives a new one)'));
+    }
     const caller = given === undefined ? undefined : identify(keys, given);
     if (caller) {
       res.locals['caller'] = caller;

@@ -21,6 +21,7 @@ export function mountRoutes(router: Router, routes: readonly AnyRoute[]): void {
         requestId: typeof res.locals['requestId'] === 'string' ? res.locals['requestId'] : undefined,
       };
       const result = await route.handle(input);
+      if (result.pipe) return result.pipe(res);
       for (const [name, value] of Object.entries(result.headers ?? {})) res.setHeader(name, value);
       res.status(result.status ?? 200).json(result.body);
     });

@@ -22,7 +22,7 @@ function operation(route: AnyRoute): ZodOpenApiOperationObject {
   const responses: ZodOpenApiResponsesObject = {};
   for (const [status, response] of Object.entries(route.responses)) {
     responses[status as `${1 | 2 | 3 | 4 | 5}${string}`] = response.schema
-      ? { description: response.description, content: { 'application/json': { schema: response.schema } } }
+      ? { description: response.description, content: { [response.contentType ?? 'application/json']: { schema: response.schema } } }
       : { description: response.description };
   }
   for (const [status, description] of Object.entries({ ...commonErrors(route), ...route.errors })) {

@@ -1,3 +1,4 @@
+import type { Response } from 'express';
 import { z } from 'zod';
 import type { Caller } from '../access/caller';
 
@@ -23,11 +24,15 @@ export interface RouteResult {
   status?: number;
   body: unknown;
   headers?: Record<string, string>;
+  /** answers by streaming instead (Server-Sent Events): it owns the response until it ends */
+  pipe?: (res: Response) => Promise<void>;
 }
 
 export interface ResponseSpec {
   description: string;
   schema?: z.ZodType;
+  /** `application/json` unless said (e.g. `text/event-stream`) */
+  contentType?: string;
 }
 
 /**

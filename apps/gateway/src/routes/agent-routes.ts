@@ -2,6 +2,7 @@ import { AgentIdParams, BudgetUpdate, PublicAgent, PublicAgentList } from '@nexu
 import { agentFilter } from '../access/caller';
 import type { GatewayDeps } from '../gateway-deps';
 import { defineRoute, keyHolder, type AnyRoute } from '../http/route-spec';
+import { agentEvent } from './agent-event';
 import { publicAgent } from './views';
 
 export function agentRoutes(deps: GatewayDeps): AnyRoute[] {
@@ -16,7 +17,12 @@ export function agentRoutes(deps: GatewayDeps): AnyRoute[] {
       params: AgentIdParams,
       responses: one,
       errors: { 404: 'unknown agent' },
-      handle: async ({ params, requestId }) => ({ body: publicAgent(await deps.policy.setPaused(params.id, { paused }, { requestId })) }),
+      handle: async ({ params, requestId }) => {
+        const agent = await deps.policy.setPaused(params.id, { paused }, { requestId });
+        // Told once the policy has made the change; the outbox delivers it to the audit trail (and the streams).
+        await deps.audit.record(agentEvent(params.id, paused ? 'paused' : 'resumed'));
+        return { body: publicAgent(agent) };
+      },
     });
   return [
     defineRoute({
@@ -53,14 +59,17 @@ export function agentRoutes(deps: GatewayDeps): AnyRoute[] {
       path: '/agents/:id/budget',
       tag: 'agents',
       access: 'admin',
-      summary: "Change an agent's daily budget, per-call maximum and/or approval threshold (`approvalAbove`; null turns approval off)",
+      summary:
+        "Change an agent's budgets (daily, weekly, monthly; null removes a window), per-call maximum and/or approval threshold (`approvalAbove`; null turns approval off)",
       params: AgentIdParams,
       body: BudgetUpdate,
       responses: one,
       errors: { 404: 'unknown agent' },
-      handle: async ({ params, body, requestId }) => ({
-        body: publicAgent(await deps.policy.updateBudget(params.id, body, { requestId })),
-      }),
+      handle: async ({ params, body, requestId }) => {
+        const agent = await deps.policy.updateBudget(params.id, body, { requestId });
+        await deps.audit.record(agentEvent(params.id, 'budget_changed', body));
+        return { body: publicAgent(agent) };
+      },
     }),
     pauseOrResume({ paused: true }),
     pauseOrResume({ paused: false }),

@@ -1,5 +1,9 @@
+import { validationError } from '@nexus/service-kit';
 import {
   GatewayStats,
+  HistoryQuery,
+  historyWindow,
+  SpendHistory,
   PolicyLogList,
   PolicyLogsQuery,
   StatsQueryParams,
@@ -62,6 +66,32 @@ export function historyRoutes(deps: GatewayDeps): AnyRoute[] {
         const agentId = agentFilter(keyHolder(caller), query.agentId);
         const stats = await deps.logs.stats(defined({ ...query, agentId }), { requestId });
         const body: GatewayStats = stats;
+        return { body };
+      },
+    }),
+    defineRoute({
+      method: 'get',
+      path: '/stats/history',
+      tag: 'history',
+      access: 'key',
+      summary: 'Spend, calls and refunds per UTC hour or day, by agent and by service; filters agentId, serviceId, from, to',
+      description:
+        'From the audit trail, computed in SQL. `bucket` is `hour` (at most 31 days) or `day` (at most 400 days, the default); ' +
+        '`to` defaults to now and `from` to a day of hours or 30 days before it. Buckets with no event are left out. ' +
+        '`calls` counts decisions (rejected ones too), `payments` SUCCESS and MOCK, `spent` is SUCCESS + MOCK less REFUNDED. ' +
+        'An agent key sees its own figures only.',
+      query: HistoryQuery,
+      responses: { 200: { description: 'the buckets, oldest first', schema: SpendHistory } },
+      handle: async ({ query, caller, requestId }) => {
+        const agentId = agentFilter(keyHolder(caller), query.agentId);
+        // The window is settled here, on the gateway's clock, so a bad one is our 400 and the logger gets it whole.
+        const window = historyWindow(query, new Date());
+        if (!window.ok) throw validationError('invalid request query', [{ path: window.path, message: window.message }]);
+        const history = await deps.logs.history(
+          defined({ ...query, agentId, from: window.from.toISOString(), to: window.to.toISOString() }),
+          { requestId },
+        );
+        const body: SpendHistory = history;
         return { body };
       },
     }),

@@ -7,6 +7,7 @@ import { docsRoutes } from './docs-routes';
 import { healthRoutes } from './health-routes';
 import { historyRoutes } from './history-routes';
 import { invokeRoutes } from './invoke-routes';
+import { liveRoutes } from './live-routes';
 import { policyRoutes } from './policy-routes';
 import { serviceRoutes } from './service-routes';
 import { treasuryRoutes } from './treasury-routes';
@@ -21,6 +22,7 @@ export function routeTable(deps: GatewayDeps, document: () => unknown): AnyRoute
     ...agentRoutes(deps),
     ...serviceRoutes(deps),
     ...historyRoutes(deps),
+    ...liveRoutes(deps),
     ...policyRoutes(deps),
     ...approvalRoutes(deps),
     ...docsRoutes(document),

@@ -215,6 +215,9 @@ const FIELD_VALUES: Record<string, fc.Arbitrary<unknown>> = {
   ),
   dailyBudget: mostly<unknown>(['5.00', '2.50', '0', '0.5', '999999999999.999999'], ['1.5e3', '-1', '0.0000001', '1000000000000', 5, null]),
   maxPerCall: mostly<unknown>(['1.00', '0.05', '0'], [' 1.00', '0x10', 0.5, true]),
+  // a window's budget, or null to remove the window
+  weeklyBudget: mostly<unknown>(['30.00', '1.00', null], ['-1', '7 MNEE', 30]),
+  monthlyBudget: mostly<unknown>(['100.00', '0', null], ['1e2', '', false]),
   // query fields
   status: mostly(['MOCK', 'SUCCESS', 'REFUNDED', 'FAILED', 'PENDING'], ['DONE', '', 'mock']),
   action: mostly(['ALLOWED', 'REJECTED', 'DOWNGRADED'], ['allowed', 'MAYBE']),

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import supertest from 'supertest';
 import type TestAgent from 'supertest/lib/agent';
 import { loadConfig } from '@nexus/config';
-import { createLogger } from '@nexus/service-kit';
+import { createLogger, type Logger } from '@nexus/service-kit';
 import { formatAgentApiKeys } from '@nexus/types';
 import { loadModelSettings } from '../agents/model-settings';
 import { buildGateway, type Gateway } from '../build-gateway';
@@ -27,6 +27,10 @@ export interface GatewayUnderTestOptions {
   env?: Record<string, string>;
   /** the gateway's own data directory (a fresh one by default) */
   dataDir?: string;
+  /** the keys (fresh ones by default): a restarted gateway, or another replica, keeps the first one's */
+  keys?: { adminKey: string; agentKeys: Record<string, string> };
+  /** its logger (errors only, to the console, by default) */
+  logger?: Logger;
 }
 
 /**
@@ -35,8 +39,12 @@ export interface GatewayUnderTestOptions {
  * services; supertest talks to its app. Always close().
  */
 export async function createGatewayUnderTest(stack: BackingStack, options: GatewayUnderTestOptions = {}): Promise<GatewayUnderTest> {
-  const adminKey = testKey('admin');
-  const agentKeys = { 'user-agent': testKey('user'), 'batch-agent': testKey('batch'), 'ops-agent': testKey('ops') };
+  const adminKey = options.keys?.adminKey ?? testKey('admin');
+  const agentKeys: Record<string, string> = options.keys?.agentKeys ?? {
+    'user-agent': testKey('user'),
+    'batch-agent': testKey('batch'),
+    'ops-agent': testKey('ops'),
+  };
   const env: Record<string, string> = {
     ...stack.gatewayEnv,
     NEXUS_DATA_DIR: options.dataDir ?? mkdtempSync(join(tmpdir(), 'nexus-gateway-')),
@@ -51,10 +59,10 @@ export async function createGatewayUnderTest(stack: BackingStack, options: Gatew
   const gateway = await buildGateway({
     env: loadGatewayEnv(env),
     config: loadConfig({ env }),
-    logger: createLogger('gateway', { level: 'error' }),
+    logger: options.logger ?? createLogger('gateway', { level: 'error' }),
     chat: { models, settings: chat },
   });
-  const keyOf = (who: string) => (who === 'admin' ? adminKey : agentKeys[who as keyof typeof agentKeys]);
+  const keyOf = (who: string) => (who === 'admin' ? adminKey : agentKeys[who]);
   return {
     gateway,
     http: supertest(gateway.app),

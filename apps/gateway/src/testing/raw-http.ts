@@ -24,7 +24,14 @@ export function rawRequest(port: number, raw: RawRequest): Promise<RawResponse> 
     const headers = raw.body === undefined ? raw.headers : { ...raw.headers, 'Content-Length': String(raw.body.length) };
     const outgoing = request({ host: '127.0.0.1', port, method: raw.method, path: raw.path, headers, agent: false }, (response) => {
       const chunks: Buffer[] = [];
-      response.on('data', (chunk: Buffer) => chunks.push(chunk));
+      // An event stream never ends by itself: its first piece is the answer, then it is closed.
+      const isStream = /^text\/event-stream\b/.test(response.headers['content-type'] ?? '');
+      response.on('data', (chunk: Buffer) => {
+        chunks.push(chunk);
+        if (!isStream) return;
+        resolve({ status: response.statusCode ?? 0, headers: response.headers, text: Buffer.concat(chunks).toString('utf8') });
+        outgoing.destroy();
+      });
       response.on('end', () =>
         resolve({ status: response.statusCode ?? 0, headers: response.headers, text: Buffer.concat(chunks).toString('utf8') }),
       );

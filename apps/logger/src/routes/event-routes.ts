@@ -1,6 +1,6 @@
 import type { Router } from 'express';
 import { AppError, acceptCallers, callerOf, parseInput } from '@nexus/service-kit';
-import { AlertQuery, EventIdParams, LogEventBatch, LogQuery, StatsQuery, type LogEvent } from '@nexus/types';
+import { AlertQuery, EventIdParams, HistoryQuery, LogEventBatch, LogQuery, StatsQuery, type LogEvent } from '@nexus/types';
 import type { EventLog } from '../event-log';
 
 /**
@@ -46,6 +46,11 @@ export function eventRoutes(router: Router, log: EventLog): void {
   /** Counts, the actions breakdown, spend per agent and revenue per service (SUCCESS + MOCK less REFUNDED). */
   router.get('/stats', acceptCallers('gateway', 'operator'), async (req, res) => {
     res.json(await log.stats(parseInput(StatsQuery, req.query, 'query')));
+  });
+
+  /** Spend, calls and refunds per UTC hour or day, by agent and by service (oldest first; empty buckets left out). */
+  router.get('/stats/history', acceptCallers('gateway', 'operator'), async (req, res) => {
+    res.json(await log.history(parseInput(HistoryQuery, req.query, 'query')));
   });
 
   /** Alerts, newest first, filtered, in cursor pages. */

@@ -14,6 +14,8 @@ export interface LoggerUnderTest extends OnDemandServer {
   app: Express;
   store: LogEventStore;
   log: EventLog;
+  /** ends the open event streams (as a shutdown does) */
+  stopStreams: () => void;
 }
 
 export interface LoggerHarnessOptions {
@@ -22,17 +24,22 @@ export interface LoggerHarnessOptions {
   /** SQLite file, to reopen the same store */
   sqlitePath?: string;
   clock?: () => Date;
+  /** heartbeat of idle event streams; 15 s by default */
+  heartbeatMs?: number;
+  /** the most event streams served at once; 1000 by default */
+  maxStreams?: number;
 }
 
 /** A real logger service (real store, real HTTP app) for supertest or a loopback port. */
 export async function createLoggerUnderTest(options: LoggerHarnessOptions = {}): Promise<LoggerUnderTest> {
-  const { app, store, log, close } = await buildLogger({
+  const { app, store, log, close, stopping } = await buildLogger({
     settings: {
       callers: testCallerDigests(CALLERS_ACCEPTED_BY.logger),
       store: options.databaseUrl ? { databaseUrl: options.databaseUrl } : { sqlitePath: options.sqlitePath ?? ':memory:' },
+      stream: { heartbeatMs: options.heartbeatMs ?? 15_000, maxOpen: options.maxStreams ?? 1_000 },
     },
     logger: createSilentLogger('logger'),
     clock: options.clock,
   });
-  return Object.assign(serveOnDemand(app, close), { app, store, log });
+  return Object.assign(serveOnDemand(app, close), { app, store, log, stopStreams: stopping });
 }

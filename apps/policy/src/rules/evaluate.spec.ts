@@ -1,4 +1,4 @@
-import type { Standing } from '@nexus/stores';
+import type { Standing, WindowStanding } from '@nexus/stores';
 import { toBaseUnits, type ReasonCode } from '@nexus/types';
 import { buildCatalog, type PolicyCatalog } from '../catalog';
 import { ruleTestConfig } from '../testing/fixtures';
@@ -19,6 +19,12 @@ function standingOf(agent: string, usage: Record<string, string>): Standing {
   };
 }
 
+/** No other period in the windows: the windows hold what the period holds. */
+function windowsOf(standing: Standing): WindowStanding {
+  const use = { start: new Date(0), end: new Date(0), spent: standing.agentSpent, reserved: standing.agentReserved };
+  return { weekly: use, monthly: use, previousPeriod: null };
+}
+
 interface Call {
   agent: string;
   service: string;
@@ -34,9 +40,10 @@ function decide({ agent, service, variant, usage = {}, override = {}, from = cat
     agentId: agent,
     serviceId: service,
     requestedVariant: variant ?? null,
-    agent: configured ? { ...configured, paused: false, ...override } : undefined,
+    agent: configured ? { ...configured, paused: false, carry: 0n, ...override } : undefined,
     service: from.services.get(service),
     standing: standingOf(agent, usage),
+    windows: windowsOf(standingOf(agent, usage)),
     treasury: from.treasury,
   });
 }
@@ -113,7 +120,7 @@ describe('policy rules, in order', () => {
         agentId: 'high',
         serviceId: 'QUOTE',
         requestedVariant: null,
-        agent: { ...(catalog.agents.get('high') as EffectiveAgent), paused: false },
+        agent: { ...(catalog.agents.get('high') as EffectiveAgent), paused: false, carry: 0n },
         service: catalog.services.get('QUOTE'),
         standing: {
           agentSpent: toBaseUnits('5.00'),
@@ -121,6 +128,7 @@ describe('policy rules, in order', () => {
           treasuryUsed: toBaseUnits('9.96'),
           highUsed: toBaseUnits('9.96'),
         },
+        windows: windowsOf({ agentSpent: toBaseUnits('5.00'), agentReserved: toBaseUnits('4.96'), treasuryUsed: 0n, highUsed: 0n }),
         treasury: catalog.treasury,
       });
       expect(v.reason).toBe('DAILY_BUDGET_EXCEEDED');
@@ -248,18 +256,24 @@ describe('policy rules, in order', () => {
       high: true,
       treasuryLimit,
       reserve: null,
+      weekly: null,
+      monthly: null,
     });
     expect(decide({ agent: 'medium', service: 'QUOTE' }).limits).toEqual({
       agentBudget: toBaseUnits('10.00'),
       high: false,
       treasuryLimit,
       reserve: null,
+      weekly: null,
+      monthly: null,
     });
     expect(decide({ agent: 'low', service: 'QUOTE', override: { dailyBudget: toBaseUnits('3.00') } }).limits).toEqual({
       agentBudget: toBaseUnits('3.00'),
       high: false,
       treasuryLimit,
       reserve: { dailyLimit: toBaseUnits('20.00'), highReserve: toBaseUnits('5.00') },
+      weekly: null,
+      monthly: null,
     });
     expect(decide({ agent: 'high', service: 'ARCHIVE', usage: { high: '7.40' } }).limits).not.toBeNull();
     expect(decide({ agent: 'quotes-only', service: 'ARCHIVE' }).limits).toBeNull();
@@ -272,5 +286,68 @@ describe('policy rules, in order', () => {
     expect(decide({ agent: 'high', service: 'ARCHIVE', usage: { high: '7.40' } }).message).toBe(
       'ARCHIVE full (1.00 MNEE) would leave high under 20% of its budget; downgraded to compact (0.50 MNEE)',
     );
+  });
+
+  describe('rule 3b: weekly and monthly windows', () => {
+    const at = (week: string, month: string) => {
+      const weekly = {
+        start: new Date('2026-03-09T00:00:00.000Z'),
+        end: new Date('2026-03-16T00:00:00.000Z'),
+        spent: toBaseUnits(week),
+        reserved: 0n,
+      };
+      const monthly = {
+        start: new Date('2026-03-01T00:00:00.000Z'),
+        end: new Date('2026-04-01T00:00:00.000Z'),
+        spent: toBaseUnits(month),
+        reserved: 0n,
+      };
+      return { weekly, monthly, previousPeriod: null };
+    };
+    const windowed = (week: string, month: string, variant?: string) =>
+      evaluate({
+        agentId: 'high',
+        serviceId: 'ARCHIVE',
+        requestedVariant: variant ?? null,
+        agent: {
+          ...(catalog.agents.get('high') as EffectiveAgent),
+          weeklyBudget: toBaseUnits('20.00'),
+          monthlyBudget: toBaseUnits('50.00'),
+          paused: false,
+          carry: 0n,
+        },
+        service: catalog.services.get('ARCHIVE'),
+        standing: standingOf('high', {}),
+        windows: at(week, month),
+        treasury: catalog.treasury,
+      });
+
+    it('refuses a call that fits the day but not the week, naming the week', () => {
+      expect(windowed('19.95', '19.95', 'summary')).toMatchObject({ action: 'REJECTED', reason: 'WEEKLY_BUDGET_EXCEEDED' });
+    });
+
+    it('refuses a call that fits the day and the week but not the month, naming the month', () => {
+      expect(windowed('0.00', '49.95', 'summary')).toMatchObject({ action: 'REJECTED', reason: 'MONTHLY_BUDGET_EXCEEDED' });
+    });
+
+    it('downgrades to a variant that fits every window', () => {
+      expect(windowed('19.40', '19.40')).toMatchObject({ action: 'DOWNGRADED', reason: 'WEEKLY_BUDGET_DOWNGRADE', variant: 'compact' });
+      expect(windowed('0.00', '49.85')).toMatchObject({ action: 'DOWNGRADED', reason: 'MONTHLY_BUDGET_DOWNGRADE', variant: 'summary' });
+    });
+
+    it('allows spending a window to its last unit, and hands the store each window with its start', () => {
+      const v = windowed('19.00', '19.00');
+      expect(v).toMatchObject({ action: 'ALLOWED', variant: 'full' });
+      expect(v.limits).toMatchObject({
+        weekly: { since: new Date('2026-03-09T00:00:00.000Z'), budget: toBaseUnits('20.00') },
+        monthly: { since: new Date('2026-03-01T00:00:00.000Z'), budget: toBaseUnits('50.00') },
+      });
+    });
+
+    it('adds what rollover carried to the daily budget, in the rule and in the limits', () => {
+      const carried = decide({ agent: 'high', service: 'QUOTE', usage: { high: '10.00' }, override: { carry: toBaseUnits('0.05') } });
+      expect(carried).toMatchObject({ action: 'ALLOWED', limits: { agentBudget: toBaseUnits('10.05') } });
+      expect(decide({ agent: 'high', service: 'QUOTE', usage: { high: '10.00' } })).toMatchObject({ reason: 'DAILY_BUDGET_EXCEEDED' });
+    });
   });
 });

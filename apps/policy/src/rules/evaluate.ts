@@ -1,10 +1,12 @@
-import type { HoldLimits, Standing, Verdict } from '@nexus/stores';
+import type { HoldLimits, Standing, Verdict, WindowStanding } from '@nexus/stores';
 import { applyBasisPoints, fromBaseUnits, type ReasonCode } from '@nexus/types';
 import type { CatalogAgent, CatalogService, CatalogVariant, TreasuryRules } from '../catalog';
 
 /** A configured agent with the store's overrides applied. */
 export interface EffectiveAgent extends CatalogAgent {
   paused: boolean;
+  /** What the previous period left unspent, carried into this one (rollover, at most its cap); 0 without rollover. */
+  carry: bigint;
   /** The admin's approval threshold (null: none), which replaces the configured ones; absent: as configured. */
   approvalOverride?: bigint | null;
 }
@@ -17,12 +19,17 @@ export interface EvaluationInput {
   service: CatalogService | undefined;
   /** Where the period stands before this call. */
   standing: Standing;
+  /** Where the agent's weekly and monthly windows stand before this call. */
+  windows: WindowStanding;
   treasury: TreasuryRules;
 }
 
 /** The part of the standing the rules use. */
 interface Use {
   agentUsed: bigint;
+  /** the agent's spend + holds in its weekly and monthly windows */
+  weekUsed: bigint;
+  monthUsed: bigint;
   highUsed: bigint;
   totalUsed: bigint;
 }
@@ -47,13 +54,37 @@ const perCallLimit: HardRule = (variant, agent) =>
       }
     : null;
 
+/** The daily window's budget: the period's budget and what rollover carried into it. */
+export const dailyWindowBudget = (agent: EffectiveAgent) => agent.dailyBudget + agent.carry;
+
 /** Rule 3: spend + holds + price against the agent's budget for the period. */
-const dailyBudget: HardRule = (variant, agent, standing) =>
-  standing.agentUsed + variant.price > agent.dailyBudget
+const dailyBudget: HardRule = (variant, agent, standing) => {
+  const budget = dailyWindowBudget(agent);
+  return standing.agentUsed + variant.price > budget
     ? {
         downgrade: 'DAILY_BUDGET_DOWNGRADE',
         reject: 'DAILY_BUDGET_EXCEEDED',
-        why: `costs ${mnee(variant.price)} but only ${mnee(clampZero(agent.dailyBudget - standing.agentUsed))} of the ${mnee(agent.dailyBudget)} budget is left`,
+        why: `costs ${mnee(variant.price)} but only ${mnee(clampZero(budget - standing.agentUsed))} of the ${mnee(budget)} budget is left`,
+      }
+    : null;
+};
+
+/** Rule 3b: spend + holds + price in the agent's calendar week, then month, against that window's budget. */
+const weeklyBudget: HardRule = (variant, agent, standing) =>
+  agent.weeklyBudget !== null && standing.weekUsed + variant.price > agent.weeklyBudget
+    ? {
+        downgrade: 'WEEKLY_BUDGET_DOWNGRADE',
+        reject: 'WEEKLY_BUDGET_EXCEEDED',
+        why: `costs ${mnee(variant.price)} but only ${mnee(clampZero(agent.weeklyBudget - standing.weekUsed))} of the ${mnee(agent.weeklyBudget)} weekly budget is left`,
+      }
+    : null;
+
+const monthlyBudget: HardRule = (variant, agent, standing) =>
+  agent.monthlyBudget !== null && standing.monthUsed + variant.price > agent.monthlyBudget
+    ? {
+        downgrade: 'MONTHLY_BUDGET_DOWNGRADE',
+        reject: 'MONTHLY_BUDGET_EXCEEDED',
+        why: `costs ${mnee(variant.price)} but only ${mnee(clampZero(agent.monthlyBudget - standing.monthUsed))} of the ${mnee(agent.monthlyBudget)} monthly budget is left`,
       }
     : null;
 
@@ -85,7 +116,7 @@ const priorityReserve: HardRule = (variant, agent, standing, treasury) => {
     : null;
 };
 
-const HARD_RULES: readonly HardRule[] = [perCallLimit, dailyBudget, treasuryLimit, priorityReserve];
+const HARD_RULES: readonly HardRule[] = [perCallLimit, dailyBudget, weeklyBudget, monthlyBudget, treasuryLimit, priorityReserve];
 
 /** The rules of docs/architecture.md §4, in order. Pure: the same input always gives the same verdict. */
 export function evaluate(input: EvaluationInput): Verdict {
@@ -103,9 +134,15 @@ export function evaluate(input: EvaluationInput): Verdict {
     return rejected('VARIANT_UNKNOWN', `${service.id} has no variant "${requestedId}" (it has ${known})`);
   }
 
-  const { standing: s } = input;
-  const standing: Use = { agentUsed: s.agentSpent + s.agentReserved, highUsed: s.highUsed, totalUsed: s.treasuryUsed };
-  const limits = holdLimits(agent, input.treasury);
+  const { standing: s, windows: w } = input;
+  const standing: Use = {
+    agentUsed: s.agentSpent + s.agentReserved,
+    weekUsed: w.weekly.spent + w.weekly.reserved,
+    monthUsed: w.monthly.spent + w.monthly.reserved,
+    highUsed: s.highUsed,
+    totalUsed: s.treasuryUsed,
+  };
+  const limits = holdLimits(agent, input.treasury, w);
   const failureOf = (variant: CatalogVariant) => {
     for (const rule of HARD_RULES) {
       const failure = rule(variant, agent, standing, input.treasury);
@@ -162,16 +199,19 @@ function underPressure(
   cheaperAllowed: readonly CatalogVariant[],
   treasury: TreasuryRules,
 ): CatalogVariant | null {
-  const threshold = applyBasisPoints(agent.dailyBudget, treasury.pressureBasisPoints);
-  const leftAfter = (v: CatalogVariant) => agent.dailyBudget - standing.agentUsed - v.price;
+  const budget = dailyWindowBudget(agent);
+  const threshold = applyBasisPoints(budget, treasury.pressureBasisPoints);
+  const leftAfter = (v: CatalogVariant) => budget - standing.agentUsed - v.price;
   if (leftAfter(requested) >= threshold || cheaperAllowed.length === 0) return null;
   return cheaperAllowed.find((v) => leftAfter(v) >= threshold) ?? cheaperAllowed[cheaperAllowed.length - 1] ?? null;
 }
 
-/** What the store re-checks when it writes the hold: the same budget, treasury limit and reserve as rules 3 and 4. */
-function holdLimits(agent: EffectiveAgent, treasury: TreasuryRules): HoldLimits {
+/** What the store re-checks when it writes the hold: the same budgets, windows, treasury limit and reserve as rules 3 and 4. */
+function holdLimits(agent: EffectiveAgent, treasury: TreasuryRules, windows: WindowStanding): HoldLimits {
   return {
-    agentBudget: agent.dailyBudget,
+    agentBudget: dailyWindowBudget(agent),
+    weekly: agent.weeklyBudget === null ? null : { since: windows.weekly.start, budget: agent.weeklyBudget },
+    monthly: agent.monthlyBudget === null ? null : { since: windows.monthly.start, budget: agent.monthlyBudget },
     high: agent.priority === 'HIGH',
     treasuryLimit: treasury.dailyLimit,
     reserve: treasury.restrictedPriorities.has(agent.priority)

@@ -27,6 +27,8 @@ export async function createPolicyUnderTest(options: {
   clock?: () => Date;
   /** the key grants are signed with; a fresh Ed25519 pair by default */
   grantKeys?: { privateKey: KeyObject; publicKey: KeyObject };
+  /** a running logger: the policy's alerts go there through its outbox (none when absent) */
+  loggerUrl?: string;
   /** where approval events go */
   audit?: ApprovalAudit;
 }): Promise<PolicyUnderTest> {
@@ -39,6 +41,7 @@ export async function createPolicyUnderTest(options: {
       store: options.databaseUrl ? { databaseUrl: options.databaseUrl } : { sqlitePath: ':memory:' },
       // tests sweep when they mean to
       housekeepingIntervalMs: false,
+      ...(options.loggerUrl ? { audit: { loggerUrl: options.loggerUrl, token: TEST_TOKENS.policy } } : {}),
     },
     logger: createSilentLogger('policy'),
     clock: options.clock,

@@ -13,3 +13,4 @@ export { launchStack, STACK_UP_LINE, stackChildEnv, type StackLauncher, type Sta
 export { errorOf, type ErrorOfOptions, expectValidationError } from './expect-errors';
 export { authAs, TEST_TOKENS, testCallerDigests, testCredentialEnv } from './test-callers';
 export { waitFor, type WaitForOptions } from './wait-for';
+export { openSseStream, type SseStream } from './sse-client';

@@ -109,25 +109,31 @@ describe.each(['sqlite', 'postgres'] as const)('the live event stream on %s', (d
     expect(await store.streamAfter(0n, { types: [] }, 100)).toEqual([]);
   });
 
-  it('stores a live event once by id: the same document again is a duplicate (keys in any order), other content a conflict', async () => {
+  it('stores an alert once: its sender telling it again with other figures is a duplicate, and the first one stands', async () => {
     expect(await store.append([alert('a1')], T0, 'policy')).toEqual({ outcome: 'stored', accepted: 1, duplicates: 0 });
-    const reordered = alert('a1', {
-      document: { nested: { a: 2, b: 1 }, thresholdPercent: 80, alertType: 'budget_threshold', kind: 'alert', id: 'a1' },
+    const retold = alert('a1', { document: { id: 'a1', thresholdPercent: 80, spent: '4.10' } });
+    expect(await store.append([retold], at(9), 'policy')).toEqual({ outcome: 'stored', accepted: 0, duplicates: 1 });
+    expect((await store.streamAfter(0n, {}, 10))[0]?.event).toMatchObject({ document: { nested: { a: 2, b: 1 } } });
+    expect(await store.append([alert('a1', { document: { id: 'a1' } })], T0, 'payment')).toEqual({ outcome: 'foreign', ids: ['a1'] });
+  });
+
+  it('stores another live event once by id: the same document again is a duplicate (keys in any order), other content a conflict', async () => {
+    const approval = (document: Record<string, unknown>): LiveLogRecord => ({
+      ...alert('p1'),
+      kind: 'approval',
+      subtype: 'PENDING',
+      document,
     });
+    expect(await store.append([approval({ id: 'p1', status: 'PENDING', nested: { b: 1, a: 2 } })], T0, 'policy')).toMatchObject({
+      accepted: 1,
+    });
+    const reordered = approval({ nested: { a: 2, b: 1 }, status: 'PENDING', id: 'p1' });
     expect(await store.append([reordered], at(5), 'policy')).toEqual({ outcome: 'stored', accepted: 0, duplicates: 1 });
-    expect(await store.append([alert('a1', { document: { id: 'a1', thresholdPercent: 95 } })], T0, 'policy')).toEqual({
-      outcome: 'conflict',
-      ids: ['a1'],
-    });
-    expect(await store.append([alert('a1', { document: { id: 'a1', thresholdPercent: 95 } })], T0, 'payment')).toEqual({
-      outcome: 'foreign',
-      ids: ['a1'],
-    });
+    expect(await store.append([approval({ id: 'p1', status: 'DENIED' })], T0, 'policy')).toEqual({ outcome: 'conflict', ids: ['p1'] });
+    expect(await store.append([approval({ id: 'p1', status: 'DENIED' })], T0, 'gateway')).toEqual({ outcome: 'foreign', ids: ['p1'] });
     // A refused batch stores nothing of itself.
-    expect(await store.append([decision('d9'), alert('a1', { document: { id: 'a1' } })], T0, 'policy')).toMatchObject({
-      outcome: 'conflict',
-    });
-    expect((await store.streamAfter(0n, {}, 100)).map((record) => record.eventId)).toEqual(['a1']);
+    expect(await store.append([decision('d9'), approval({ id: 'p1' })], T0, 'policy')).toMatchObject({ outcome: 'conflict' });
+    expect((await store.streamAfter(0n, {}, 100)).map((record) => record.eventId)).toEqual(['p1']);
   });
 
   it('lists one live kind newest first, filtered, in cursor pages', async () => {

@@ -145,6 +145,33 @@ export interface LogEventStats {
   revenueByService: Map<string, bigint>;
 }
 
+/** `history`: the scope of the stats, cut into buckets of `bucketMs` (a UTC hour or day) on occurredAt. */
+export type LogHistoryFilter = LogStatsFilter & { bucketMs: number };
+
+/**
+ * One bucket's (or slice's) figures: `calls` are decisions (`rejected` of them
+ * REJECTED), `payments` SUCCESS + MOCK, `refunds` REFUNDED; `spent` is SUCCESS +
+ * MOCK less REFUNDED, `refunded` the refunds' amount (bigint base units).
+ */
+export interface LogHistoryFigures {
+  calls: number;
+  rejected: number;
+  payments: number;
+  refunds: number;
+  spent: bigint;
+  refunded: bigint;
+}
+
+/** Oldest bucket first; a bucket without any event is not there. */
+export interface LogEventHistory {
+  totals: LogHistoryFigures;
+  buckets: (LogHistoryFigures & {
+    start: Date;
+    byAgent: Map<string, LogHistoryFigures>;
+    byService: Map<string, LogHistoryFigures>;
+  })[];
+}
+
 export interface LogEventStore {
   /** Stores a batch of `sender`'s atomically: every new event, or (on a conflict, or an id another sender holds) none. */
   append(events: readonly AppendRecord[], now: Date, sender: string): Promise<LogAppendOutcome>;
@@ -158,6 +185,8 @@ export interface LogEventStore {
   /** Newest first by occurredAt, then id; `nextCursor` is null on the last page. Throws InvalidCursorError. */
   list(filter: LogEventFilter): Promise<{ items: StoredLogEvent[]; nextCursor: string | null }>;
   stats(filter: LogStatsFilter): Promise<LogEventStats>;
+  /** Spend, calls and refunds per bucket, by agent and by service, computed in SQL. */
+  history(filter: LogHistoryFilter): Promise<LogEventHistory>;
   ping(): Promise<void>;
   close(): Promise<void>;
 }

@@ -4,15 +4,18 @@ import { migrate } from '../migrations';
 import { auditLiveRow, streamTypeOf, toLiveRow, toStoredLiveEvent, type NewLiveEventRow } from './live-event-rows';
 import { whereFilter } from './log-event-filters';
 import { decodeCursor, encodeCursor, toRow, toStoredEvent } from './log-event-rows';
+import { logEventHistory } from './log-event-history';
 import { logEventStats } from './log-event-stats';
 import {
   isLiveRecord,
   type AppendRecord,
   type LiveEventFilter,
+  type LogEventHistory,
   type LogAppendOutcome,
   type LogEventFilter,
   type LogEventStats,
   type LogEventStore,
+  type LogHistoryFilter,
   type LogStatsFilter,
   type StoredLiveEvent,
   type StoredLogEvent,
@@ -161,20 +164,25 @@ class SqlLogEventStore implements LogEventStore {
     return rows.filter((row) => insertedIds.has(row.id));
   }
 
-  /** Live events already stored: the same content again is a duplicate, other content is refused. */
+  /**
+   * Live events already stored: the same content again is a duplicate, other content is refused. An alert
+   * is the exception: its id says what it is about (this window's 80%), so its sender telling it again
+   * with other figures (after a restart, from another replica) is the same alert: the first one stands.
+   */
   private async refuseDiffering(trx: Kysely<LoggerTables>, repeated: NewLiveEventRow[], sender: string): Promise<void> {
     if (repeated.length === 0) return;
     const stored = await trx
       .selectFrom('live_events')
-      .select(['event_id', 'content_hash', 'sender'])
+      .select(['event_id', 'content_hash', 'sender', 'kind'])
       .where(
         'event_id',
         'in',
         repeated.map((row) => row.event_id),
       )
       .execute();
+    const sameAlert = new Set(stored.filter((row) => row.kind === 'alert' && row.sender === sender).map((row) => row.event_id));
     refuseDiffering(
-      repeated.map((row) => ({ id: row.event_id, content_hash: row.content_hash })),
+      repeated.filter((row) => !sameAlert.has(row.event_id)).map((row) => ({ id: row.event_id, content_hash: row.content_hash })),
       new Map(stored.map((row) => [row.event_id, { content_hash: row.content_hash, sender: row.sender }])),
       sender,
     );
@@ -268,6 +276,10 @@ class SqlLogEventStore implements LogEventStore {
 
   stats(filter: LogStatsFilter): Promise<LogEventStats> {
     return logEventStats(this.db, filter);
+  }
+
+  history(filter: LogHistoryFilter): Promise<LogEventHistory> {
+    return logEventHistory(this.db, filter);
   }
 
   ping(): Promise<void> {

@@ -11,7 +11,7 @@ const utcDays: PeriodBounds = (instant) => {
 };
 const T0 = new Date('2026-03-10T12:00:00.000Z');
 const at = (offsetMs: number) => new Date(T0.getTime() + offsetMs);
-const limits: HoldLimits = { agentBudget: 100_000n, high: false, treasuryLimit: 1_000_000n, reserve: null };
+const limits: HoldLimits = { agentBudget: 100_000n, high: false, treasuryLimit: 1_000_000n, reserve: null, weekly: null, monthly: null };
 /** A call above the threshold: held for the approval's 15 minutes, not the command's minute. */
 const pending = (amount: bigint): Verdict => ({
   action: 'PENDING_APPROVAL',
@@ -33,7 +33,7 @@ describe.each(['sqlite', 'postgres'] as const)('approvals in the policy store on
     if (dialect === 'postgres') pgDb = await createTemporaryPostgres();
     store = await createPolicyStore(
       openDatabase<PolicyTables>(dialect === 'postgres' ? { databaseUrl: pgDb?.url } : { sqlitePath: ':memory:' }),
-      utcDays,
+      { period: utcDays, weekly: utcDays, monthly: utcDays },
       T0,
     );
   });

@@ -10,9 +10,18 @@ const utcDays: PeriodBounds = (instant) => {
   const start = Math.floor(instant.getTime() / DAY) * DAY;
   return { start: new Date(start), end: new Date(start + DAY) };
 };
+/** Windows are not what these tests are about: every calendar is the UTC day. */
+const utcCalendar = { period: utcDays, weekly: utcDays, monthly: utcDays };
 const T0 = new Date('2026-03-10T12:00:00.000Z');
 const at = (offsetMs: number) => new Date(T0.getTime() + offsetMs);
-const roomy: HoldLimits = { agentBudget: 1_000_000_000n, high: false, treasuryLimit: 1_000_000_000_000n, reserve: null };
+const roomy: HoldLimits = {
+  agentBudget: 1_000_000_000n,
+  high: false,
+  treasuryLimit: 1_000_000_000_000n,
+  reserve: null,
+  weekly: null,
+  monthly: null,
+};
 const allow = (amount: bigint): Verdict => ({
   action: 'ALLOWED',
   reason: 'WITHIN_POLICY',
@@ -32,7 +41,7 @@ describe.each(['sqlite', 'postgres'] as const)('policy store lists on %s', (dial
     if (dialect === 'postgres') pgDb = await createTemporaryPostgres();
     store = await createPolicyStore(
       openDatabase<PolicyTables>(dialect === 'postgres' ? { databaseUrl: pgDb?.url } : { sqlitePath: ':memory:' }),
-      utcDays,
+      utcCalendar,
       T0,
     );
   });

@@ -1,6 +1,6 @@
 import { sql, type Kysely, type Migration } from 'kysely';
 import type { Dialect } from '../database';
-import { RECORD_DECISION_FUNCTION, SETTLE_FUNCTION } from './policy-functions';
+import { RECORD_DECISION_FUNCTION, RECORD_WINDOWED_DECISION_FUNCTION, SETTLE_FUNCTION } from './policy-functions';
 
 /**
  * Portable DDL (SQLite and PostgreSQL), and PostgreSQL's functions of the hot
@@ -102,6 +102,31 @@ export const policyMigrations = (dialect: Dialect): Record<string, Migration> =>
       if (dialect !== 'postgres') return;
       await sql.raw(RECORD_DECISION_FUNCTION).execute(db);
       await sql.raw(SETTLE_FUNCTION).execute(db);
+    },
+  },
+  '0004_budget_windows': {
+    // Weekly and monthly windows: the agents' overrides, and indexes for summing an agent's periods since a window's start.
+    async up(db: Kysely<unknown>) {
+      await db.schema.alterTable('policy_agents').addColumn('weekly_budget', 'bigint').execute();
+      await db.schema
+        .alterTable('policy_agents')
+        .addColumn('weekly_budget_set', 'bigint', (c) => c.notNull().defaultTo(0))
+        .execute();
+      await db.schema.alterTable('policy_agents').addColumn('monthly_budget', 'bigint').execute();
+      await db.schema
+        .alterTable('policy_agents')
+        .addColumn('monthly_budget_set', 'bigint', (c) => c.notNull().defaultTo(0))
+        .execute();
+      await db.schema.createIndex('policy_periods_started').on('policy_periods').column('started_at').execute();
+      await db.schema.createIndex('policy_usage_agent').on('policy_usage').columns(['agent_id', 'period_id']).execute();
+      // An agent's recent rejections (the rejection-spike alert).
+      await db.schema
+        .createIndex('policy_decisions_agent_action')
+        .on('policy_decisions')
+        .columns(['agent_id', 'action', 'created_at'])
+        .execute();
+      // The old function stays beside the new one: replicas of the previous release still call it during a rolling deploy.
+      if (dialect === 'postgres') await sql.raw(RECORD_WINDOWED_DECISION_FUNCTION).execute(db);
     },
   },
   '0005_approvals': {

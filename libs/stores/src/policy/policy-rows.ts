@@ -13,6 +13,9 @@ export function toAgentState(row: Selectable<PolicyTables['policy_agents']>): Ag
     id: row.id,
     dailyBudget: row.daily_budget,
     maxPerCall: row.max_per_call,
+    // Only an override that was set is given: undefined leaves agents.yaml's window as it is.
+    ...(row.weekly_budget_set === 1n ? { weeklyBudget: row.weekly_budget } : {}),
+    ...(row.monthly_budget_set === 1n ? { monthlyBudget: row.monthly_budget } : {}),
     paused: row.paused !== 0n,
     ...(row.approval_above_set === 1n ? { approvalAbove: { amount: row.approval_above } } : {}),
   };

@@ -12,6 +12,9 @@ export interface AgentStateRecord {
   id: string;
   dailyBudget: bigint | null;
   maxPerCall: bigint | null;
+  /** Overrides of the weekly and monthly windows: undefined "as configured", null "no window". */
+  weeklyBudget?: bigint | null;
+  monthlyBudget?: bigint | null;
   paused: boolean;
   /** The admin's approval threshold, set through the API: `amount` null means none. Absent: as configured. */
   approvalAbove?: { amount: bigint | null };
@@ -69,11 +72,28 @@ export interface Standing {
   highUsed: bigint;
 }
 
+/** An agent's spend and live holds in one calendar window: the periods that started in it, the current one included. */
+export interface WindowUse {
+  start: Date;
+  end: Date;
+  spent: bigint;
+  reserved: bigint;
+}
+
+/** The agent's weekly and monthly windows, and what it used of the period before the current one (for rollover). */
+export interface WindowStanding {
+  weekly: WindowUse;
+  monthly: WindowUse;
+  /** null when the current period is the first */
+  previousPeriod: { used: bigint; endsAt: Date } | null;
+}
+
 /** Everything a decision reads, in one query. */
 export interface PolicySnapshot {
   period: PeriodRecord;
   agentState: AgentStateRecord | undefined;
   standing: Standing;
+  windows: WindowStanding;
 }
 
 /**
@@ -93,6 +113,15 @@ export interface HoldLimits {
    * limit less the part of the HIGH reserve that HIGH agents have not used.
    */
   reserve: { dailyLimit: bigint; highReserve: bigint } | null;
+  /** The agent's spend + holds in each calendar window it has may not pass the window's budget. */
+  weekly: WindowLimit | null;
+  monthly: WindowLimit | null;
+}
+
+/** A calendar window's budget: the periods started at or after `since` count in it. */
+export interface WindowLimit {
+  since: Date;
+  budget: bigint;
 }
 
 /** The policy's answer, computed from a snapshot by the caller's rules. */
@@ -138,12 +167,22 @@ export type SettleOutcome =
 export interface BudgetOverride {
   dailyBudget?: bigint;
   maxPerCall?: bigint;
+  /** null: the agent has no such window, whatever agents.yaml says */
+  weeklyBudget?: bigint | null;
+  monthlyBudget?: bigint | null;
   /** null: no approval threshold, whatever the configuration says */
   approvalAbove?: bigint | null;
 }
 
 /** Start and end of the budget period that contains an instant. */
 export type PeriodBounds = (instant: Date) => { start: Date; end: Date };
+
+/** The budget period, and the calendar week and month, that contain an instant (one time zone). */
+export interface PolicyCalendar {
+  period: PeriodBounds;
+  weekly: PeriodBounds;
+  monthly: PeriodBounds;
+}
 
 export interface PolicyStore extends ApprovalStore {
   /**
@@ -173,6 +212,8 @@ export interface PolicyStore extends ApprovalStore {
   /** HELD past its expiry → EXPIRED; the number swept. */
   sweepExpired(now: Date): Promise<number>;
   getDecision(id: string): Promise<DecisionRecord | undefined>;
+  /** How many decisions of the agent with this action were stored at or after `since` (the rejection-spike alert). */
+  countDecisions(filter: { agentId: string; action: DecisionAction; since: Date }): Promise<number>;
   getReservation(id: string): Promise<ReservationRecord | undefined>;
   agentStates(): Promise<AgentStateRecord[]>;
   /** The current period, rolled over first if its end has passed. */

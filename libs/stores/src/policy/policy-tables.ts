@@ -15,6 +15,11 @@ export interface PolicyTables {
     /** Admin overrides of the configured values; null means "as configured". */
     daily_budget: bigint | null;
     max_per_call: bigint | null;
+    /** Window overrides: `*_set` 0 "as configured"; 1 the value, where null means "no window". */
+    weekly_budget: bigint | null;
+    weekly_budget_set: bigint;
+    monthly_budget: bigint | null;
+    monthly_budget_set: bigint;
     paused: bigint;
     updated_at: bigint;
     /** 0005_approvals: the admin's approval threshold; used only when approval_above_set is 1 (null then means "none"). */

@@ -1,4 +1,4 @@
-import { sql, type Transaction } from 'kysely';
+import { sql, type RawBuilder, type Transaction } from 'kysely';
 import { type ArgumentOf, compileStatement, type Executor } from '../compiled-statement';
 import type { Database } from '../database';
 import type { HoldLimits } from './policy-store';
@@ -49,22 +49,44 @@ export function reserveOf(limits: HoldLimits): { dailyLimit: bigint; highReserve
   return limits.reserve ?? { dailyLimit: limits.treasuryLimit, highReserve: 0n };
 }
 
+/**
+ * A calendar window's guard on the agent's usage row: with the hold, the
+ * row's total and the agent's other periods started since the window's start
+ * stay within the window's budget (no budget: no window). The same SQL as
+ * windowOthersSql in the PostgreSQL function.
+ */
+function windowFits(amount: RawBuilder<bigint>, since: RawBuilder<bigint | null>, budget: RawBuilder<bigint | null>): RawBuilder<boolean> {
+  return sql<boolean>`(${budget} is null or policy_usage.spent + policy_usage.reserved + ${amount} + (select coalesce(sum(o.spent + o.reserved), 0)
+    from policy_usage o inner join policy_periods op on op.id = o.period_id
+    where o.agent_id = policy_usage.agent_id and o.period_id <> policy_usage.period_id and op.started_at >= ${since}) <= ${budget})`;
+}
+
 /** The totals' statements, compiled once for the database's dialect. */
 export function compileUsageStatements(database: Database<PolicyTables>): UsageStatements {
   const { db } = database;
-  const takeAgent = compileStatement(
-    database,
-    (arg: ArgumentOf<{ period_id: bigint; agent_id: string; amount: bigint; agent_budget: bigint }>) =>
-      db
-        .insertInto('policy_usage')
-        .values({ period_id: arg('period_id'), agent_id: arg('agent_id'), spent: 0n, reserved: arg('amount') })
-        .onConflict((oc) =>
-          oc
-            .columns(['period_id', 'agent_id'])
-            .doUpdateSet((eb) => ({ reserved: eb('policy_usage.reserved', '+', arg('amount')) }))
-            .where(sql<boolean>`policy_usage.spent + policy_usage.reserved + ${arg('amount')} <= ${arg('agent_budget')}`),
-        )
-        .returning('agent_id'),
+  type TakeAgent = {
+    period_id: bigint;
+    agent_id: string;
+    amount: bigint;
+    agent_budget: bigint;
+    week_since: bigint | null;
+    week_budget: bigint | null;
+    month_since: bigint | null;
+    month_budget: bigint | null;
+  };
+  const takeAgent = compileStatement(database, (arg: ArgumentOf<TakeAgent>) =>
+    db
+      .insertInto('policy_usage')
+      .values({ period_id: arg('period_id'), agent_id: arg('agent_id'), spent: 0n, reserved: arg('amount') })
+      .onConflict((oc) =>
+        oc
+          .columns(['period_id', 'agent_id'])
+          .doUpdateSet((eb) => ({ reserved: eb('policy_usage.reserved', '+', arg('amount')) }))
+          .where(sql<boolean>`policy_usage.spent + policy_usage.reserved + ${arg('amount')} <= ${arg('agent_budget')}`)
+          .where(windowFits(arg('amount'), arg('week_since'), arg('week_budget')))
+          .where(windowFits(arg('amount'), arg('month_since'), arg('month_budget'))),
+      )
+      .returning('agent_id'),
   );
   const takeTreasury = compileStatement(
     database,
@@ -104,7 +126,13 @@ export function compileUsageStatements(database: Database<PolicyTables>): UsageS
   return {
     takeHold: async (trx, { periodId, agentId, amount, limits }) => {
       const period_id = BigInt(periodId);
-      const agent = await takeAgent.run(trx, { period_id, agent_id: agentId, amount, agent_budget: limits.agentBudget });
+      const agent = await takeAgent.run(trx, {
+        period_id,
+        agent_id: agentId,
+        amount,
+        agent_budget: limits.agentBudget,
+        ...windowArgs(limits),
+      });
       if (agent.length === 0) return false;
       // The treasury row is the one every hold touches: update it last, so its lock is held for the shortest time.
       const { dailyLimit, highReserve } = reserveOf(limits);
@@ -151,4 +179,19 @@ export async function expireDue(trx: Transaction<PolicyTables>, now: Date, usage
     });
   }
   return expired.length;
+}
+
+/** The windows' arguments of a hold's guards (null: the agent has no such window). */
+export function windowArgs(limits: HoldLimits): {
+  week_since: bigint | null;
+  week_budget: bigint | null;
+  month_since: bigint | null;
+  month_budget: bigint | null;
+} {
+  return {
+    week_since: limits.weekly ? ms(limits.weekly.since) : null,
+    week_budget: limits.weekly?.budget ?? null,
+    month_since: limits.monthly ? ms(limits.monthly.since) : null,
+    month_budget: limits.monthly?.budget ?? null,
+  };
 }

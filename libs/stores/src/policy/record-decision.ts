@@ -5,7 +5,7 @@ import type { DecideCommand, HoldLimits, PeriodRecord, Verdict } from './policy-
 import { HOLD_DOES_NOT_FIT } from './policy-functions';
 import { ms } from './policy-rows';
 import type { PolicyTables } from './policy-tables';
-import { reserveOf, type UsageStatements } from './policy-usage';
+import { reserveOf, windowArgs, type UsageStatements } from './policy-usage';
 
 export type RecordOutcome = 'recorded' | 'key_taken' | 'does_not_fit';
 
@@ -30,7 +30,21 @@ export function compileRecordDecision(database: Database<PolicyTables>, usage: U
 /** PostgreSQL: one round trip, policy_record_decision (policy-functions.ts) does every step. */
 function recordInOneCall(database: Database<PolicyTables>): RecordDecision {
   const { db } = database;
-  type Hold = { [K in 'expires_at' | 'high' | 'agent_budget' | 'treasury_limit' | 'daily_limit' | 'high_reserve']: bigint | null };
+  type Hold = {
+    [
+      K in
+        | 'expires_at'
+        | 'high'
+        | 'agent_budget'
+        | 'treasury_limit'
+        | 'daily_limit'
+        | 'high_reserve'
+        | 'week_since'
+        | 'week_budget'
+        | 'month_since'
+        | 'month_budget'
+    ]: bigint | null;
+  };
   const call = compileStatement(
     database,
     (arg: ArgumentOf<DecisionRow & Hold>) => sql<{ outcome: string }>`select policy_record_decision(
@@ -39,7 +53,9 @@ function recordInOneCall(database: Database<PolicyTables>): RecordDecision {
       p_reason => ${arg('reason')}, p_message => ${arg('message')}, p_variant => ${arg('variant')}, p_amount => ${arg('amount')},
       p_reservation_id => ${arg('reservation_id')}, p_period_id => ${arg('period_id')}, p_created_at => ${arg('created_at')},
       p_expires_at => ${arg('expires_at')}, p_high => ${arg('high')}, p_agent_budget => ${arg('agent_budget')},
-      p_treasury_limit => ${arg('treasury_limit')}, p_daily_limit => ${arg('daily_limit')}, p_high_reserve => ${arg('high_reserve')}
+      p_treasury_limit => ${arg('treasury_limit')}, p_daily_limit => ${arg('daily_limit')}, p_high_reserve => ${arg('high_reserve')},
+      p_week_since => ${arg('week_since')}, p_week_budget => ${arg('week_budget')},
+      p_month_since => ${arg('month_since')}, p_month_budget => ${arg('month_budget')}
     ) as outcome`,
   );
   return async (command, verdict, period) => {
@@ -54,6 +70,7 @@ function recordInOneCall(database: Database<PolicyTables>): RecordDecision {
         treasury_limit: hold?.limits.treasuryLimit ?? null,
         daily_limit: reserve?.dailyLimit ?? null,
         high_reserve: reserve?.highReserve ?? null,
+        ...(hold ? windowArgs(hold.limits) : { week_since: null, week_budget: null, month_since: null, month_budget: null }),
       });
       if (row?.outcome === 'recorded' || row?.outcome === 'key_taken') return row.outcome;
       throw new Error(`policy_record_decision answered ${String(row?.outcome)}`);

@@ -15,9 +15,18 @@ const utcDays: PeriodBounds = (instant) => {
   const start = Math.floor(instant.getTime() / DAY) * DAY;
   return { start: new Date(start), end: new Date(start + DAY) };
 };
+/** Windows are not what these tests are about: every calendar is the UTC day. */
+const utcCalendar = { period: utcDays, weekly: utcDays, monthly: utcDays };
 const T0 = new Date('2026-03-10T12:00:00.000Z');
 const at = (offsetMs: number) => new Date(T0.getTime() + offsetMs);
-const roomy: HoldLimits = { agentBudget: 1_000_000n, high: false, treasuryLimit: 1_000_000_000_000n, reserve: null };
+const roomy: HoldLimits = {
+  agentBudget: 1_000_000n,
+  high: false,
+  treasuryLimit: 1_000_000_000_000n,
+  reserve: null,
+  weekly: null,
+  monthly: null,
+};
 const allow = (amount: bigint, limits: HoldLimits = roomy): Verdict => ({
   action: 'ALLOWED',
   reason: 'WITHIN_POLICY',
@@ -56,7 +65,7 @@ describe.each(['sqlite', 'postgres'] as const)('policy store on %s', (dialect) =
   const open = () =>
     createPolicyStore(
       openDatabase<PolicyTables>(dialect === 'postgres' ? { databaseUrl: pgDb?.url } : { sqlitePath: ':memory:' }),
-      utcDays,
+      utcCalendar,
       T0,
     );
 
@@ -304,7 +313,7 @@ describe.each(['sqlite', 'postgres'] as const)('policy store on %s', (dialect) =
     it('opens safely when several instances start at once on one fresh database', async () => {
       const fresh = await createTemporaryPostgres();
       const stores = await Promise.all(
-        [1, 2, 3].map(() => createPolicyStore(openDatabase<PolicyTables>({ databaseUrl: fresh.url }), utcDays, T0)),
+        [1, 2, 3].map(() => createPolicyStore(openDatabase<PolicyTables>({ databaseUrl: fresh.url }), utcCalendar, T0)),
       );
       try {
         await stores[0]?.decide(command(), () => allow(300n));
@@ -364,11 +373,11 @@ describe.each(['sqlite', 'postgres'] as const)('policy store on %s', (dialect) =
 
     it('refuses a second instance on the same file, and serves the next one once the first is closed', async () => {
       const file = join(mkdtempSync(join(tmpdir(), 'policy-store-')), 'policy.sqlite');
-      const first = await createPolicyStore(openDatabase<PolicyTables>({ sqlitePath: file }), utcDays, T0);
+      const first = await createPolicyStore(openDatabase<PolicyTables>({ sqlitePath: file }), utcCalendar, T0);
       await first.decide(command(), () => allow(300n));
       expect(() => openDatabase<PolicyTables>({ sqlitePath: file })).toThrow(`${file} is in use by another process`);
       await first.close();
-      const next = await createPolicyStore(openDatabase<PolicyTables>({ sqlitePath: file }), utcDays, T0);
+      const next = await createPolicyStore(openDatabase<PolicyTables>({ sqlitePath: file }), utcCalendar, T0);
       try {
         expect((await next.snapshot('agent-a', T0)).standing.agentReserved).toBe(300n);
       } finally {

@@ -1,4 +1,5 @@
 import { sql, type Kysely, type Transaction } from 'kysely';
+import type { DecisionAction } from '@nexus/types';
 import type { Database } from '../database';
 import { migrate } from '../migrations';
 import type { ApprovalChange, ApprovalFilter, ApprovalRecord, ApprovalStore, NewApproval } from './approval-records';
@@ -13,8 +14,8 @@ import type {
   DecideOutcome,
   DecisionFilter,
   DecisionRecord,
-  PeriodBounds,
   PeriodRecord,
+  PolicyCalendar,
   PolicySnapshot,
   PolicyStore,
   ReservationFilter,
@@ -35,11 +36,11 @@ const MAX_ATTEMPTS = 20;
 /** Opens (and migrates) the policy store on SQLite or PostgreSQL. */
 export async function createPolicyStore(
   database: Database<PolicyTables>,
-  periodBounds: PeriodBounds,
+  calendar: PolicyCalendar,
   now = new Date(),
 ): Promise<PolicyStore> {
   await migrate(database.db as Kysely<unknown>, 'policy', policyMigrations(database.dialect));
-  const store = new SqlPolicyStore(database, periodBounds);
+  const store = new SqlPolicyStore(database, calendar);
   await store.initialise(now);
   return store;
 }
@@ -53,10 +54,13 @@ class SqlPolicyStore implements PolicyStore {
   private readonly recordDecision: RecordDecision;
   private readonly settleReservation: SettleReservation;
 
+  private readonly periodBounds: PolicyCalendar['period'];
+
   constructor(
     private readonly database: Database<PolicyTables>,
-    private readonly periodBounds: PeriodBounds,
+    private readonly calendar: PolicyCalendar,
   ) {
+    this.periodBounds = calendar.period;
     this.db = database.db;
     this.approvals = approvalStatements(database.db);
     this.usageStatements = compileUsageStatements(database);
@@ -180,6 +184,17 @@ class SqlPolicyStore implements PolicyStore {
     return row ? this.withExpiry(toDecision(row)) : undefined;
   }
 
+  async countDecisions(filter: { agentId: string; action: DecisionAction; since: Date }): Promise<number> {
+    const row = await this.db
+      .selectFrom('policy_decisions')
+      .select((eb) => eb.fn.countAll<string | number | bigint>().as('count'))
+      .where('agent_id', '=', filter.agentId)
+      .where('action', '=', filter.action)
+      .where('created_at', '>=', ms(filter.since))
+      .executeTakeFirstOrThrow();
+    return Number(row.count);
+  }
+
   async getReservation(id: string): Promise<ReservationRecord | undefined> {
     const row = await this.db.selectFrom('policy_reservations').selectAll().where('id', '=', id).executeTakeFirst();
     return row ? toReservation(row) : undefined;
@@ -212,6 +227,8 @@ class SqlPolicyStore implements PolicyStore {
         .set({
           ...(override.dailyBudget !== undefined ? { daily_budget: override.dailyBudget } : {}),
           ...(override.maxPerCall !== undefined ? { max_per_call: override.maxPerCall } : {}),
+          ...(override.weeklyBudget !== undefined ? { weekly_budget: override.weeklyBudget, weekly_budget_set: 1n } : {}),
+          ...(override.monthlyBudget !== undefined ? { monthly_budget: override.monthlyBudget, monthly_budget_set: 1n } : {}),
           ...(override.approvalAbove !== undefined ? { approval_above: override.approvalAbove, approval_above_set: 1n } : {}),
           updated_at: ms(now),
         })
@@ -336,8 +353,16 @@ class SqlPolicyStore implements PolicyStore {
     idempotencyKey: string | null,
     now: Date,
   ): Promise<{ snapshot: PolicySnapshot; existingId: string | null }> {
+    const week = this.calendar.weekly(now);
+    const month = this.calendar.monthly(now);
     for (;;) {
-      const [row] = await this.snapshotQuery.run(this.db, { agent_id: agentId, idempotency_key: idempotencyKey ?? '', now: ms(now) });
+      const [row] = await this.snapshotQuery.run(this.db, {
+        agent_id: agentId,
+        idempotency_key: idempotencyKey ?? '',
+        now: ms(now),
+        week_start: ms(week.start),
+        month_start: ms(month.start),
+      });
       if (!row) throw new Error('the policy state row is missing');
       const period = { id: Number(row.period_id), startedAt: toDate(row.started_at), endsAt: toDate(row.ends_at) };
       if (now >= period.endsAt) {
@@ -347,20 +372,40 @@ class SqlPolicyStore implements PolicyStore {
       const agentState =
         row.agent_row === null
           ? undefined
-          : {
+          : toAgentState({
               id: row.agent_row,
-              dailyBudget: row.daily_budget,
-              maxPerCall: row.max_per_call,
-              paused: row.paused === 1n,
-              ...(row.approval_above_set === 1n ? { approvalAbove: { amount: row.approval_above } } : {}),
-            };
+              daily_budget: row.daily_budget,
+              max_per_call: row.max_per_call,
+              weekly_budget: row.weekly_budget,
+              weekly_budget_set: row.weekly_budget_set ?? 0n,
+              monthly_budget: row.monthly_budget,
+              monthly_budget_set: row.monthly_budget_set ?? 0n,
+              paused: row.paused ?? 0n,
+              approval_above: row.approval_above,
+              approval_above_set: row.approval_above_set ?? 0n,
+              updated_at: 0n,
+            });
       const standing = {
         agentSpent: row.spent ?? 0n,
         agentReserved: (row.reserved ?? 0n) - BigInt(row.agent_due),
         treasuryUsed: row.used - BigInt(row.treasury_due),
         highUsed: row.high_used - BigInt(row.high_due),
       };
-      return { snapshot: { period, agentState, standing }, existingId: idempotencyKey === null ? null : row.existing_id };
+      const windows = {
+        weekly: {
+          ...week,
+          spent: standing.agentSpent + BigInt(row.week_spent),
+          reserved: standing.agentReserved + BigInt(row.week_reserved),
+        },
+        monthly: {
+          ...month,
+          spent: standing.agentSpent + BigInt(row.month_spent),
+          reserved: standing.agentReserved + BigInt(row.month_reserved),
+        },
+        previousPeriod:
+          row.previous_ends_at === null ? null : { used: BigInt(row.previous_used ?? 0n), endsAt: toDate(BigInt(row.previous_ends_at)) },
+      };
+      return { snapshot: { period, agentState, standing, windows }, existingId: idempotencyKey === null ? null : row.existing_id };
     }
   }
 
@@ -398,6 +443,10 @@ class SqlPolicyStore implements PolicyStore {
         id: agentId,
         daily_budget: null,
         max_per_call: null,
+        weekly_budget: null,
+        weekly_budget_set: 0n,
+        monthly_budget: null,
+        monthly_budget_set: 0n,
         paused: 0n,
         updated_at: ms(now),
         approval_above: null,
