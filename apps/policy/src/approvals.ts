@@ -1,7 +1,14 @@
 import type { KeyObject } from 'node:crypto';
 import { signGrant, type LogOutbox } from '@nexus/clients';
 import { describeError, conflict, notFound, validationError, type Logger } from '@nexus/service-kit';
-import { InvalidCursorError, type ApprovalChange, type ApprovalRecord, type DecisionRecord, type PolicyStore } from '@nexus/stores';
+import {
+  InvalidCursorError,
+  type ApprovalChange,
+  type ApprovalRecord,
+  type DecisionRecord,
+  type NewApproval,
+  type PolicyStore,
+} from '@nexus/stores';
 import {
   ApprovalOutcome,
   approvalIdOf,
@@ -53,7 +60,7 @@ export class PolicyApprovals {
     const { reservationId, variant, amount, expiresAt } = decision;
     if (reservationId === null || variant === null || amount === null || expiresAt === null)
       throw new Error(`decision ${decision.id} waits for approval without a hold`);
-    const approval = await this.deps.store.createApproval({
+    const approval: NewApproval = {
       id,
       decisionId: decision.id,
       reservationId,
@@ -64,9 +71,13 @@ export class PolicyApprovals {
       input: input ?? null,
       createdAt: decision.createdAt,
       expiresAt,
-    });
-    await this.audit(approval, `${decision.agentId} asked for ${fromBaseUnits(amount)} MNEE of ${decision.serviceId}: waits for approval`);
-    return approval;
+    };
+    // Recorded first: a failure after it leaves the approval to be made by the retry, which records the same event id again (stored once).
+    await this.audit(
+      { ...approval, status: 'PENDING', decidedAt: null, completedAt: null },
+      `${decision.agentId} asked for ${fromBaseUnits(amount)} MNEE of ${decision.serviceId}: waits for approval`,
+    );
+    return this.deps.store.createApproval(approval);
   }
 
   async get(id: string): Promise<Approval> {
@@ -183,7 +194,7 @@ export class PolicyApprovals {
   }
 
   /** Every change of status goes to the audit trail (`approval:<id>:<status>`), through the durable outbox. */
-  private async audit(approval: ApprovalRecord, message: string): Promise<void> {
+  private async audit(approval: AuditedApproval, message: string): Promise<void> {
     if (!this.deps.audit) return;
     try {
       await this.deps.audit.record([approvalEvent(approval, message)]);
@@ -195,7 +206,13 @@ export class PolicyApprovals {
   }
 }
 
-function approvalEvent(approval: ApprovalRecord, message: string): ApprovalEvent {
+/** What an approval event is made of. */
+type AuditedApproval = Pick<
+  ApprovalRecord,
+  'id' | 'status' | 'agentId' | 'serviceId' | 'amount' | 'decisionId' | 'createdAt' | 'decidedAt' | 'completedAt'
+>;
+
+function approvalEvent(approval: AuditedApproval, message: string): ApprovalEvent {
   return {
     id: `approval:${approval.id}:${approval.status}`,
     kind: 'approval',
