@@ -89,6 +89,29 @@ export const DemoProblem = z.object({
 });
 export type DemoProblem = z.infer<typeof DemoProblem>;
 
+/**
+ * Human approval above a threshold, played with the admin key: user-agent is
+ * given a threshold below a PRICE_ORACLE query, asks for one (202, held,
+ * waiting), the admin approves, and the call runs once. The threshold is
+ * cleared again afterwards.
+ */
+export const DemoApproval = z.object({
+  agentId: AgentId,
+  serviceId: z.string(),
+  /** the approvalAbove the demo set for the run */
+  threshold: Money,
+  decisionId: z.string().nullable(),
+  approvalId: z.string().nullable(),
+  /** the invoke's HTTP status (202 while waiting) and the approval's status then */
+  asked: z.object({ status: z.number().int(), approvalStatus: z.string().nullable(), action: DecisionAction.nullable() }),
+  /** the approval's status after the admin's approve (COMPLETED when the call was served) */
+  approvedStatus: z.string().nullable(),
+  payment: DemoPayment.nullable(),
+  checks: z.array(DemoCheck),
+  ok: z.boolean(),
+});
+export type DemoApproval = z.infer<typeof DemoApproval>;
+
 export const DemoReport = z.object({
   version: z.literal(DEMO_REPORT_VERSION),
   gatewayUrl: z.string(),
@@ -101,9 +124,11 @@ export const DemoReport = z.object({
   /** every agent, before the first problem and after the last */
   budgets: z.object({ before: z.array(AgentBudget), after: z.array(AgentBudget) }),
   problems: z.array(DemoProblem),
+  /** the approval played with the admin key; null without one */
+  approval: DemoApproval.nullable().optional(),
   /** the sum of the demo's SUCCESS and MOCK payments */
   paid: Money,
-  /** every problem's checks passed (the exit code is 0, else 1) */
+  /** every problem's checks (and the approval's) passed (the exit code is 0, else 1) */
   ok: z.boolean(),
 });
 export type DemoReport = z.infer<typeof DemoReport>;

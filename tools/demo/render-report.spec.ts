@@ -1,4 +1,4 @@
-import { DemoReport, type DemoCheck, type DemoProblem, type DemoTurn } from './demo-report';
+import { DemoReport, type DemoApproval, type DemoCheck, type DemoProblem, type DemoTurn } from './demo-report';
 import { demoTurn } from './demo-turn';
 import { renderReport } from './render-report';
 import { archiveResult, budget, chatAnswer, imageResult, jobResult, priceResult, toolCall } from './testing/api-answers';
@@ -253,5 +253,43 @@ describe('the demo report', () => {
     expect(renderReport(report([problem]))).toContain(
       'user-agent > price of ETH\n    the gateway answered 503 SERVICE_UNAVAILABLE: the policy service is down',
     );
+  });
+});
+
+describe('the approval in the demo report', () => {
+  const approval = (approvedStatus: string | null): DemoApproval => ({
+    agentId: 'user-agent',
+    serviceId: 'PRICE_ORACLE',
+    threshold: '0.01',
+    decisionId: 'dec_1',
+    approvalId: 'apr_1',
+    asked: { status: 202, approvalStatus: 'PENDING', action: 'PENDING_APPROVAL' },
+    approvedStatus,
+    payment: approvedStatus === 'COMPLETED' ? { id: 'pay_1', status: 'MOCK', amount: '0.05', txHash: null } : null,
+    checks: [
+      { id: 'approval.waits', description: 'waits', expected: '202', seen: '202', ok: true },
+      {
+        id: 'approval.runs',
+        description: 'runs once',
+        expected: 'COMPLETED, paid',
+        seen: `${approvedStatus ?? 'not approved'}`,
+        ok: approvedStatus === 'COMPLETED',
+      },
+    ],
+    ok: approvedStatus === 'COMPLETED',
+  });
+
+  it('shows the waiting call, the approve and what it paid', () => {
+    const text = renderReport({ ...report([]), approval: approval('COMPLETED') });
+    expect(text).toContain('user-agent > PRICE_ORACLE: 202 PENDING_APPROVAL, approval apr_1 PENDING');
+    expect(text).toContain('admin approves > COMPLETED');
+    expect(text).toContain('paid 0.05 MNEE, MOCK');
+    expect(DemoReport.parse({ ...report([]), approval: approval('COMPLETED') }).approval?.ok).toBe(true);
+  });
+
+  it('says so when the approval did not play as expected', () => {
+    const text = renderReport({ ...report([]), approval: approval(null), ok: false });
+    expect(text).toContain('[FAILED] runs once');
+    expect(text).toContain('The approval did not play as expected.');
   });
 });

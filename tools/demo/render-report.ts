@@ -1,5 +1,5 @@
 import { fromBaseUnits, toBaseUnits } from '@nexus/types';
-import type { AgentBudget, DemoCall, DemoCheck, DemoProblem, DemoReport, DemoTurn } from './demo-report';
+import type { AgentBudget, DemoApproval, DemoCall, DemoCheck, DemoProblem, DemoReport, DemoTurn } from './demo-report';
 
 /** The human-readable report, in pieces so the command can print each problem as soon as it is played. All pure. */
 
@@ -72,6 +72,22 @@ export function renderProblem(problem: DemoProblem, index: number): string {
   ].join('\n');
 }
 
+/** The approval played with the admin key: the waiting call, the approve, and what it paid. */
+export function renderApproval(approval: DemoApproval): string {
+  const { payment } = approval;
+  return [
+    '',
+    `Approval: ${approval.agentId} needs the admin's yes above ${approval.threshold} MNEE (approvalAbove)`,
+    `  ${approval.agentId} > ${approval.serviceId}: ${approval.asked.status} ${approval.asked.action ?? '-'}, approval ${approval.approvalId ?? '-'} ${approval.asked.approvalStatus ?? '-'}`,
+    `  admin approves > ${approval.approvedStatus ?? 'not approved'}`,
+    payment
+      ? `      paid ${payment.amount} MNEE, ${payment.status}${payment.txHash ? `, tx ${payment.txHash}` : ''}`
+      : '      nothing paid',
+    ...approval.checks.map(renderCheck),
+    '',
+  ].join('\n');
+}
+
 const signed = (units: bigint) => (units < 0n ? `-${fromBaseUnits(-units)}` : `+${fromBaseUnits(units)}`);
 
 export function renderSummary(report: DemoReport): string {
@@ -89,6 +105,7 @@ export function renderSummary(report: DemoReport): string {
     lines.push(`Treasury${address ? ` ${address}` : ''} on chain: ${balanceBefore} -> ${balanceAfter} MNEE (${signed(moved)}).`);
   }
   lines.push(`The demo paid ${report.paid} MNEE in all.`);
+  if (report.approval && !report.approval.ok) lines.push('The approval did not play as expected.');
   const failed = report.problems.filter((problem) => !problem.ok);
   if (failed.length === 0) lines.push(`Result: all ${report.problems.length} problems played as expected.`);
   else {
@@ -110,6 +127,7 @@ export function renderReport(report: DemoReport): string {
     renderResetNotice({ reset: report.reset.done }),
     renderIntro(report),
     ...report.problems.map((problem, index) => renderProblem(problem, index)),
+    report.approval ? renderApproval(report.approval) : '',
     renderSummary(report),
   ].join('');
 }

@@ -1,5 +1,14 @@
 import { fromBaseUnits, toBaseUnits, type PaymentMode } from '@nexus/types';
-import { AgentId, DEMO_REPORT_VERSION, type AgentBudget, type DemoProblem, type DemoReport, type DemoTurn } from './demo-report';
+import { playApproval } from './approval-step';
+import {
+  AgentId,
+  DEMO_REPORT_VERSION,
+  type AgentBudget,
+  type DemoApproval,
+  type DemoProblem,
+  type DemoReport,
+  type DemoTurn,
+} from './demo-report';
 import { DemoSetupError, type DemoSettings } from './demo-settings';
 import { demoTurn, failedTurn } from './demo-turn';
 import { GatewayAnswerError, type GatewayClient } from '@nexus/clients';
@@ -18,6 +27,8 @@ export interface DemoHooks {
   ready?: (start: Pick<DemoReport, 'gatewayUrl' | 'mode' | 'reset'>) => void;
   /** one problem played and checked */
   problem?: (problem: DemoProblem, index: number) => void;
+  /** the approval played (with the admin key only) */
+  approval?: (approval: DemoApproval) => void;
 }
 
 /**
@@ -72,12 +83,23 @@ export async function runDemo(
     hooks.problem?.(problem, problems.length - 1);
   }
 
+  let approval: DemoApproval | null = null;
+  if (settings.adminKey) {
+    const adminKey = settings.adminKey;
+    approval = await setupRead('the approval (PUT /agents/user-agent/budget, POST /approvals/:id/approve)', () =>
+      playApproval(client, { admin: adminKey, user: userKey }),
+    );
+    hooks.approval?.(approval);
+  }
+
   const treasuryAfter = await setupRead('GET /treasury', () => client.treasury(userKey));
   const budgetsAfter = await setupRead('GET /agents', () => readBudgets(client, keyOf));
   const paid = problems
     .flatMap((problem) => problem.turns.flatMap((turn) => turn.calls))
     .flatMap((call) => (call.payment && ['SUCCESS', 'MOCK'].includes(call.payment.status) ? [toBaseUnits(call.payment.amount)] : []))
     .reduce((total, amount) => total + amount, 0n);
+  const approvalPaid =
+    approval?.payment && ['SUCCESS', 'MOCK'].includes(approval.payment.status) ? toBaseUnits(approval.payment.amount) : 0n;
   return {
     version: DEMO_REPORT_VERSION,
     gatewayUrl: settings.gatewayUrl,
@@ -86,8 +108,9 @@ export async function runDemo(
     treasury: { address: treasuryAfter.address, balanceBefore: treasuryBefore.balance, balanceAfter: treasuryAfter.balance },
     budgets: { before: budgetsBefore, after: budgetsAfter },
     problems,
-    paid: fromBaseUnits(paid),
-    ok: problems.every((problem) => problem.ok),
+    approval,
+    paid: fromBaseUnits(paid + approvalPaid),
+    ok: problems.every((problem) => problem.ok) && (approval?.ok ?? true),
   };
 }
 

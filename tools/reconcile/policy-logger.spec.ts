@@ -17,7 +17,9 @@ describe('reconcile: policy ↔ logger', () => {
         stats: { ALLOWED: 2, DOWNGRADED: 0, REJECTED: 2 },
       },
     });
-    expect(check(report)?.summary).toBe('4 decisions (ALLOWED 2, DOWNGRADED 0, REJECTED 2) in the policy, the events and GET /stats');
+    expect(check(report)?.summary).toBe(
+      '4 decisions (ALLOWED 2, DOWNGRADED 0, REJECTED 2, PENDING_APPROVAL 0) in the policy, the events and GET /stats',
+    );
   });
 
   it('names a decision the logger never got, and the count it throws off', () => {

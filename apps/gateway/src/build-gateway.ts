@@ -22,6 +22,7 @@ import type { ChatServiceOptions } from './agents/chat-service';
 import { createApp } from './app';
 import { checkGatewayTimeouts, type GatewayEnv } from './gateway-env';
 import { GATEWAY_VERSION } from './version';
+import { ApprovalDesk } from './pipeline/approval-desk';
 import { IdempotentInvoke } from './pipeline/idempotent-invoke';
 import { PaidCallPipeline } from './pipeline/paid-call-pipeline';
 import { PRECHECK_TIMEOUT_MS } from './pipeline/precheck-grant';
@@ -95,6 +96,7 @@ export async function buildGateway(options: BuildGatewayOptions): Promise<Gatewa
     metrics: createPipelineMetrics(registry),
   });
   const invoke = new IdempotentInvoke({ paidCalls, store: idempotency, logger, leaseMs: env.idempotencyLeaseMs });
+  const approvals = new ApprovalDesk({ policy, calls: paidCalls, logger });
   const chat = new ChatService({ paidCalls, logger, ...options.chat });
   const streams = new StreamProxies({ logs, logger });
 
@@ -113,6 +115,7 @@ export async function buildGateway(options: BuildGatewayOptions): Promise<Gatewa
     services,
     health: new ServiceHealth({ services, policy, payments, logs }),
     invoke,
+    approvals,
     chat,
     agents: config.agents,
     version: GATEWAY_VERSION,

@@ -1,6 +1,7 @@
 import type { LogOutbox, LoggerClient, PaymentClient, PolicyClient } from '@nexus/clients';
 import type { AgentConfig } from '@nexus/config';
 import type { ChatRequest, ChatResponse } from '@nexus/types';
+import type { ApprovalDesk } from './pipeline/approval-desk';
 import type { StreamTickets } from './access/stream-tickets';
 import type { StreamProxies } from './live/stream-proxy';
 import type { IdempotentInvoke } from './pipeline/idempotent-invoke';
@@ -20,6 +21,8 @@ export interface GatewayDeps {
   services: ServiceDirectory;
   health: ServiceHealth;
   invoke: IdempotentInvoke;
+  /** approvals of calls above a threshold: the admin's answers, and the approved calls run */
+  approvals: ApprovalDesk;
   chat: Chat;
   /** the configured agents (agents.yaml): who exists */
   agents: readonly AgentConfig[];

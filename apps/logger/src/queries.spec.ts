@@ -127,7 +127,7 @@ describe('logger queries', () => {
     it('counts every action and status and sums spend and revenue as SUCCESS + MOCK less REFUNDED', async () => {
       expect(await stats()).toEqual({
         transactions: { total: 5, successful: 4, failed: 1, refunded: 1, byStatus: { SUCCESS: 3, MOCK: 1, FAILED: 1, REFUNDED: 1 } },
-        policy: { total: 6, allowed: 4, rejected: 1, downgraded: 1 },
+        policy: { total: 6, allowed: 4, rejected: 1, downgraded: 1, pendingApproval: 0 },
         totalSpent: '0.11',
         spendByAgent: { 'user-agent': '0.06', 'batch-agent': '0.05' },
         revenueByService: { IMAGE_GEN: '0.10', LOG_ARCHIVE: '0.01', BATCH_COMPUTE: '0.00' },
@@ -159,7 +159,7 @@ describe('logger queries', () => {
     it('answers zeros and empty maps for an empty window', async () => {
       expect(await stats({ from: at(-2_000), to: at(-1_000) })).toEqual({
         transactions: { total: 0, successful: 0, failed: 0, refunded: 0, byStatus: { SUCCESS: 0, MOCK: 0, FAILED: 0, REFUNDED: 0 } },
-        policy: { total: 0, allowed: 0, rejected: 0, downgraded: 0 },
+        policy: { total: 0, allowed: 0, rejected: 0, downgraded: 0, pendingApproval: 0 },
         totalSpent: '0.00',
         spendByAgent: {},
         revenueByService: {},

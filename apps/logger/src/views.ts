@@ -144,7 +144,7 @@ const amounts = (byKey: Map<string, bigint>) => Object.fromEntries([...byKey].ma
 
 export function statsView(stats: LogEventStats): LogStats {
   const { SUCCESS, MOCK, FAILED, REFUNDED } = stats.transactions;
-  const { ALLOWED, REJECTED, DOWNGRADED } = stats.decisions;
+  const { ALLOWED, REJECTED, DOWNGRADED, PENDING_APPROVAL } = stats.decisions;
   return {
     transactions: {
       total: SUCCESS + MOCK + FAILED,
@@ -153,7 +153,13 @@ export function statsView(stats: LogEventStats): LogStats {
       refunded: REFUNDED,
       byStatus: { ...stats.transactions },
     },
-    policy: { total: ALLOWED + REJECTED + DOWNGRADED, allowed: ALLOWED, rejected: REJECTED, downgraded: DOWNGRADED },
+    policy: {
+      total: ALLOWED + REJECTED + DOWNGRADED + PENDING_APPROVAL,
+      allowed: ALLOWED,
+      rejected: REJECTED,
+      downgraded: DOWNGRADED,
+      pendingApproval: PENDING_APPROVAL,
+    },
     totalSpent: fromBaseUnits(stats.totalSpent),
     spendByAgent: amounts(stats.spendByAgent),
     revenueByService: amounts(stats.revenueByService),

@@ -398,6 +398,8 @@ describe('policy service HTTP API', () => {
             remaining: '10.00',
           },
         ],
+        approvalAbove: null,
+        approvalAboveByService: {},
       });
     });
 

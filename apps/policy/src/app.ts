@@ -4,6 +4,7 @@ import { AppError, createServiceApp, type CallerDigests, type Logger } from '@ne
 import { isStoreUnavailable, type PolicyStore } from '@nexus/stores';
 import type { PolicyService } from './policy-service';
 import { agentRoutes } from './routes/agent-routes';
+import { approvalRoutes } from './routes/approval-routes';
 import { decisionRoutes } from './routes/decision-routes';
 import { periodRoutes } from './routes/period-routes';
 import { reservationRoutes } from './routes/reservation-routes';
@@ -35,6 +36,7 @@ export function createApp(deps: PolicyAppDeps): Express {
       reservationRoutes(router, deps.policy);
       agentRoutes(router, deps.policy);
       periodRoutes(router, deps.policy);
+      approvalRoutes(router, deps.policy);
     },
   });
 }

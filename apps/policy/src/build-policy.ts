@@ -19,6 +19,7 @@ import {
 } from '@nexus/stores';
 import { CALLERS_ACCEPTED_BY } from '@nexus/types';
 import { createApp } from './app';
+import type { ApprovalAudit } from './approvals';
 import { loadAuditEnv } from './audit-env';
 import { buildCatalog } from './catalog';
 import { startHousekeeping } from './housekeeping';
@@ -45,6 +46,8 @@ export interface BuildPolicyOptions {
   logger: Logger;
   /** the service's and the store's clock; the wall clock by default */
   clock?: () => Date;
+  /** where approval events go (the policy's outbox to the logger) */
+  audit?: ApprovalAudit;
 }
 
 export interface Policy {
@@ -90,8 +93,9 @@ export async function buildPolicy(options: BuildPolicyOptions): Promise<Policy> 
     clock,
     metrics: createPolicyMetrics(registry),
     grantKey: settings.grantKey,
-    ...(audit ? { audit: audit.outbox } : {}),
     logger,
+    // A test may watch the approval events itself instead of running a logger.
+    ...(options.audit ? { audit: options.audit } : audit ? { audit: audit.outbox } : {}),
   });
   const stopHousekeeping =
     settings.housekeepingIntervalMs === false ? () => undefined : startHousekeeping(policy, settings.housekeepingIntervalMs, logger);

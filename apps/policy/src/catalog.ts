@@ -29,6 +29,9 @@ export interface CatalogAgent {
   alertThresholds: readonly number[];
   /** the most unspent budget the next period may carry; null: no rollover */
   maxCarry: bigint | null;
+  /** A granted call above this waits for an operator (null: never), unless its service has its own threshold. */
+  approvalAbove: bigint | null;
+  approvalAboveByService: ReadonlyMap<string, bigint>;
 }
 
 export interface TreasuryRules {
@@ -52,6 +55,8 @@ export interface PolicyCatalog {
   periodLength: 'daily' | 'weekly' | 'monthly';
   /** `count` rejections of one agent within `minutes`: a rejection_spike alert */
   rejectionSpike: { count: number; minutes: number };
+  /** How long a call waits for approval (policy.yaml `approvals.ttlSeconds`); its hold lives as long. */
+  approvalTtlMs: number;
 }
 
 const toBasisPoints = (fraction: number) => Math.round(fraction * 10_000);
@@ -72,6 +77,10 @@ export function buildCatalog(config: NexusConfig): PolicyCatalog {
         allowedServices: a.allowedServices,
         alertThresholds: [...(a.alertThresholds ?? alerts.budgetThresholds)].sort((x, y) => x - y),
         maxCarry: carryOf(a.rollover ?? config.policy.rollover),
+        approvalAbove: a.approvalAbove === undefined ? null : toBaseUnits(a.approvalAbove),
+        approvalAboveByService: new Map(
+          Object.entries(a.approvalAboveByService ?? {}).map(([serviceId, amount]) => [serviceId, toBaseUnits(amount)]),
+        ),
       },
     ]),
   );
@@ -87,7 +96,7 @@ export function buildCatalog(config: NexusConfig): PolicyCatalog {
       },
     ]),
   );
-  const { treasury, reserve, budgetPressure, holds } = config.policy;
+  const { treasury, reserve, budgetPressure, holds, approvals } = config.policy;
   const dailyLimit =
     treasury.dailyLimit !== undefined ? toBaseUnits(treasury.dailyLimit) : [...agents.values()].reduce((sum, a) => sum + a.dailyBudget, 0n);
   return {
@@ -102,6 +111,7 @@ export function buildCatalog(config: NexusConfig): PolicyCatalog {
     holdTtlMs: holds.ttlSeconds * 1000,
     periodLength: config.policy.period.length,
     rejectionSpike: alerts.rejectionSpike,
+    approvalTtlMs: approvals.ttlSeconds * 1000,
   };
 }
 

@@ -22,9 +22,11 @@ import {
   type ResetResponse,
   type SimulateRequest,
 } from '@nexus/types';
+import { PolicyApprovals } from './approvals';
 import { BudgetAlerts } from './alerts/budget-alerts';
 import type { PolicyCatalog } from './catalog';
 import type { PolicyMetrics } from './policy-metrics';
+import { applyApprovalThreshold } from './rules/approval-threshold';
 import { evaluate, type EffectiveAgent } from './rules/evaluate';
 import { agentView, decisionView, periodView, reservationView } from './views';
 
@@ -51,6 +53,8 @@ export class PolicyService {
   private readonly clock: () => Date;
   private readonly metrics: PolicyMetrics;
   private readonly grantKey: KeyObject;
+  /** Calls above an approval threshold: their approvals, answers and holds. */
+  readonly approvals: PolicyApprovals;
   private readonly alerts: BudgetAlerts;
 
   constructor(deps: PolicyServiceDeps) {
@@ -59,6 +63,14 @@ export class PolicyService {
     this.catalog = deps.catalog;
     this.clock = deps.clock ?? (() => new Date());
     this.metrics = deps.metrics;
+    this.approvals = new PolicyApprovals({
+      store: deps.store,
+      grantKey: deps.grantKey,
+      clock: this.clock,
+      holdTtlMs: deps.catalog.holdTtlMs,
+      ...(deps.audit ? { audit: deps.audit } : {}),
+      ...(deps.logger ? { logger: deps.logger } : {}),
+    });
     this.alerts = new BudgetAlerts({
       audit: deps.audit,
       agentOf: (agentId) => this.getAgent(agentId),
@@ -94,7 +106,10 @@ export class PolicyService {
         this.metrics.decided(decision);
         // Only a new refusal counts toward a rejection spike; an allowed call costs the alerts nothing.
         if (outcome.kind === 'decided' && decision.action === 'REJECTED') this.alerts.afterRejection(decision.agentId);
-        return decision;
+        if (outcome.decision.action !== 'PENDING_APPROVAL') return decision;
+        // The same key replays the same decision, and so finds the same approval, never a second one.
+        const approval = await this.approvals.ensure(outcome.decision, request.input);
+        return { ...decision, approval: { id: approval.id, status: approval.status, expiresAt: approval.expiresAt.toISOString() } };
       }
       case 'contended':
         throw new AppError(
@@ -134,7 +149,8 @@ export class PolicyService {
   async getDecision(id: string): Promise<Decision> {
     const record = await this.store.getDecision(id);
     if (!record) throw notFound('DECISION_NOT_FOUND', `no decision ${id}`);
-    return decisionView(record, { simulated: false, replayed: false });
+    const decision = decisionView(record, { simulated: false, replayed: false });
+    return record.action === 'PENDING_APPROVAL' ? { ...decision, approval: await this.approvals.summaryOfDecision(record) } : decision;
   }
 
   async getReservation(id: string): Promise<Reservation> {
@@ -237,6 +253,9 @@ export class PolicyService {
         ...(update.maxPerCall !== undefined ? { maxPerCall: toBaseUnits(update.maxPerCall) } : {}),
         ...(update.weeklyBudget !== undefined ? { weeklyBudget: windowUnits(update.weeklyBudget) } : {}),
         ...(update.monthlyBudget !== undefined ? { monthlyBudget: windowUnits(update.monthlyBudget) } : {}),
+        ...(update.approvalAbove !== undefined
+          ? { approvalAbove: update.approvalAbove === null ? null : toBaseUnits(update.approvalAbove) }
+          : {}),
       },
       this.clock(),
     );
@@ -259,13 +278,14 @@ export class PolicyService {
     return { period: periodView(period), previousPeriodId: previous.id };
   }
 
-  /** Expires overdue holds and rolls the period at its boundary even when no call comes in. */
-  async housekeeping(): Promise<{ expired: number; periodId: number }> {
+  /** Expires overdue approvals (releasing their holds) and holds, and rolls the period at its boundary even when no call comes in. */
+  async housekeeping(): Promise<{ expired: number; approvalsExpired: number; periodId: number }> {
+    const approvalsExpired = await this.approvals.expireOverdue();
     const now = this.clock();
     const expired = await this.store.sweepExpired(now);
     if (expired > 0) this.metrics.settled('EXPIRED', expired);
     const period = await this.store.currentPeriod(now);
-    return { expired, periodId: period.id };
+    return { expired, approvalsExpired, periodId: period.id };
   }
 
   /** Stored decisions, newest first (read only: for audits and reconciliation). */
@@ -283,7 +303,16 @@ export class PolicyService {
   /** The signed hold of a decision that holds money; null for a rejection. */
   private async grantOf(record: DecisionRecord): Promise<string | null> {
     const { action, reservationId, variant, amount, expiresAt } = record;
-    if (action === 'REJECTED' || reservationId === null || variant === null || amount === null || expiresAt === null) return null;
+    // A call waiting for approval has a hold but no grant yet: approve signs it.
+    if (
+      action === 'REJECTED' ||
+      action === 'PENDING_APPROVAL' ||
+      reservationId === null ||
+      variant === null ||
+      amount === null ||
+      expiresAt === null
+    )
+      return null;
     return signGrant(
       {
         decisionId: record.id,
@@ -304,16 +333,18 @@ export class PolicyService {
   }
 
   private verdict(request: SimulateRequest, snapshot: PolicySnapshot) {
-    return evaluate({
+    const agent = this.effectiveAgent(request.agentId, snapshot);
+    const verdict = evaluate({
       agentId: request.agentId,
       serviceId: request.serviceId,
       requestedVariant: request.variant ?? null,
-      agent: this.effectiveAgent(request.agentId, snapshot),
+      agent,
       service: this.catalog.services.get(request.serviceId),
       standing: snapshot.standing,
       windows: snapshot.windows,
       treasury: this.catalog.treasury,
     });
+    return applyApprovalThreshold(verdict, agent, request.serviceId, this.catalog.approvalTtlMs);
   }
 
   private effectiveAgent(id: string, snapshot: PolicySnapshot): EffectiveAgent | undefined {
@@ -330,6 +361,7 @@ export class PolicyService {
       maxPerCall: state?.maxPerCall ?? configured.maxPerCall,
       paused: state?.paused ?? false,
       carry: carryInto(snapshot, dailyBudget, configured.maxCarry),
+      ...(state?.approvalAbove ? { approvalOverride: state.approvalAbove.amount } : {}),
     };
   }
 

@@ -72,6 +72,12 @@ export function agentView(agent: EffectiveAgent, snapshot: PolicySnapshot): Agen
     allowedServices: agent.allowedServices,
     periodId: period.id,
     windows,
+    // The admin's threshold replaces the configured ones (per service too).
+    approvalAbove: money(agent.approvalOverride !== undefined ? agent.approvalOverride : agent.approvalAbove),
+    approvalAboveByService:
+      agent.approvalOverride !== undefined
+        ? {}
+        : Object.fromEntries([...agent.approvalAboveByService].map(([serviceId, amount]) => [serviceId, fromBaseUnits(amount)])),
   };
 }
 

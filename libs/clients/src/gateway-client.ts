@@ -1,5 +1,6 @@
 import type { z } from 'zod';
 import {
+  Approval,
   ChatResponse,
   ErrorBody,
   GatewayHealth,
@@ -86,7 +87,11 @@ export class GatewayClient {
   }
 
   /** PUT /agents/:id/budget (admin). */
-  setBudget(adminKey: string, id: string, budget: { dailyBudget?: string; maxPerCall?: string }): Promise<PublicAgent> {
+  setBudget(
+    adminKey: string,
+    id: string,
+    budget: { dailyBudget?: string; maxPerCall?: string; approvalAbove?: string | null },
+  ): Promise<PublicAgent> {
     return this.#call('PUT', `/agents/${encodeURIComponent(id)}/budget`, adminKey, budget, PublicAgent, READ_TIMEOUT_MS);
   }
 
@@ -112,10 +117,17 @@ export class GatewayClient {
   async invoke(key: string, serviceId: string, body: InvokeToolBody, idempotencyKey: string): Promise<InvokeOutcome> {
     const path = `/tools/${encodeURIComponent(serviceId)}/invoke`;
     const { status, json } = await this.#send('POST', path, key, body, PAID_TIMEOUT_MS, { [IDEMPOTENCY_KEY_HEADER]: idempotencyKey });
-    if (status === 200) return { status, ok: true, answer: this.#parse(`POST ${path}`, status, json, InvokeAnswer) };
+    // 202: the call waits for an operator's approval (`answer.approval`); it is an answer like a rejection, not a failure.
+    if (status === 200 || status === 202) return { status, ok: true, answer: this.#parse(`POST ${path}`, status, json, InvokeAnswer) };
     const failure = InvokeFailureBody.safeParse(json);
     if (failure.success) return { status, ok: false, failure: failure.data };
     throw answerError(`POST ${path}`, status, json);
+  }
+
+  /** POST /approvals/:id/approve (admin): the call runs now; the approval comes back COMPLETED or FAILED with the call's answer. */
+  approve(adminKey: string, id: string, reason?: string): Promise<Approval> {
+    const path = `/approvals/${encodeURIComponent(id)}/approve`;
+    return this.#call('POST', path, adminKey, reason ? { reason } : {}, Approval, PAID_TIMEOUT_MS);
   }
 
   decisions(key: string, query: ListQuery): Promise<z.infer<typeof PolicyLogList>> {

@@ -9,7 +9,7 @@ const FAST_RETRY = { attempts: 3, initialDelayMs: 1, maxDelayMs: 5 };
 
 const STATS: LogStats = {
   transactions: { total: 2, successful: 1, failed: 1, refunded: 0, byStatus: { SUCCESS: 1, FAILED: 1, MOCK: 0, REFUNDED: 0 } },
-  policy: { total: 3, allowed: 2, rejected: 1, downgraded: 0 },
+  policy: { total: 3, allowed: 2, rejected: 1, downgraded: 0, pendingApproval: 0 },
   totalSpent: '0.05',
   spendByAgent: { 'user-agent': '0.05' },
   revenueByService: { IMAGE_GEN: '0.05' },

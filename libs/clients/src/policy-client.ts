@@ -1,6 +1,12 @@
 import {
   Agent,
   AgentList,
+  Approval,
+  ApprovalGrant,
+  ApprovalList,
+  type ApprovalCompleteRequest,
+  type ApprovalDecideRequest,
+  type ApprovalListQuery,
   CommitBatchResponse,
   Decision,
   DecisionList,
@@ -95,6 +101,34 @@ export class PolicyClient {
   /** Holds with their status as stored, newest first; pass the page's `nextCursor` as `cursor` for the next one. */
   listReservations(query: Partial<ReservationListQuery> = {}, context?: CallContext): Promise<ReservationList> {
     return this.client.call('GET', '/reservations', ReservationList, { query, retry: true, ...context });
+  }
+
+  /** Approvals of calls above a threshold, newest first. */
+  listApprovals(query: Partial<ApprovalListQuery> = {}, context?: CallContext): Promise<ApprovalList> {
+    return this.client.call('GET', '/approvals', ApprovalList, { query, retry: true, ...context });
+  }
+
+  getApproval(id: string, context?: CallContext): Promise<Approval> {
+    return this.client.call('GET', `/approvals/${encodeURIComponent(id)}`, Approval, { retry: true, ...context });
+  }
+
+  /**
+   * PENDING → APPROVED: the decision with its grant and the call's input.
+   * Not retried: a repeat is refused (409, already APPROVED), and a lost answer
+   * leaves the approval APPROVED with its hold to expire, never paid twice.
+   */
+  approve(id: string, answer: ApprovalDecideRequest, context?: CallContext): Promise<ApprovalGrant> {
+    return this.client.call('POST', `/approvals/${encodeURIComponent(id)}/approve`, ApprovalGrant, { body: answer, ...context });
+  }
+
+  /** PENDING → DENIED; the hold is released. Not retried: a repeat is a 409. */
+  deny(id: string, answer: ApprovalDecideRequest, context?: CallContext): Promise<Approval> {
+    return this.client.call('POST', `/approvals/${encodeURIComponent(id)}/deny`, Approval, { body: answer, ...context });
+  }
+
+  /** APPROVED → COMPLETED or FAILED with the call's answer. */
+  completeApproval(id: string, end: ApprovalCompleteRequest, context?: CallContext): Promise<Approval> {
+    return this.client.call('POST', `/approvals/${encodeURIComponent(id)}/complete`, Approval, { body: end, ...context });
   }
 
   /** Lets the calls under way finish, then closes the client's connections. */

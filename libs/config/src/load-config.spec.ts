@@ -173,6 +173,26 @@ describe('loadConfig', () => {
     ]);
   });
 
+  it('reads approval thresholds, and refuses one for a service the agent may not use', () => {
+    const dir = copyConfig();
+    edit(
+      dir,
+      'agents.yaml',
+      '    maxPerCall: "1.00"\n',
+      '    maxPerCall: "1.00"\n    approvalAbove: "0.50"\n    approvalAboveByService: { IMAGE_GEN: "0.40" }\n',
+    );
+    expect(loadConfig({ dir, env: {} }).agents[0]).toMatchObject({ approvalAbove: '0.50', approvalAboveByService: { IMAGE_GEN: '0.40' } });
+
+    edit(dir, 'agents.yaml', '{ IMAGE_GEN: "0.40" }', '{ BATCH_COMPUTE: "0.40" }');
+    expect(problemsOf(() => loadConfig({ dir, env: {} }))).toEqual([
+      {
+        source: join(dir, 'agents.yaml'),
+        path: 'agents.0.approvalAboveByService.BATCH_COMPUTE',
+        message: '"BATCH_COMPUTE" is not one of this agent\'s allowedServices',
+      },
+    ]);
+  });
+
   it('loads budget windows, alert thresholds and rollover, with their defaults', () => {
     const config = loadConfig({ dir: SHIPPED, env: {} });
     expect(config.agents.every((a) => a.weeklyBudget === undefined && a.monthlyBudget === undefined)).toBe(true);

@@ -153,6 +153,15 @@ function checkAgents(agents: readonly AgentConfig[], services: readonly ServiceC
         });
       }
     });
+    for (const serviceId of Object.keys(agent.approvalAboveByService ?? {})) {
+      if (!agent.allowedServices.includes(serviceId)) {
+        problems.push({
+          source,
+          path: `agents.${i}.approvalAboveByService.${serviceId}`,
+          message: `"${serviceId}" is not one of this agent's allowedServices`,
+        });
+      }
+    }
   });
   return problems;
 }

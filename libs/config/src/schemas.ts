@@ -29,6 +29,10 @@ export const AgentConfig = z.strictObject({
   monthlyBudget: Money.optional(),
   maxPerCall: Money,
   allowedServices: z.array(ResourceId).min(1),
+  /** A granted call dearer than this waits for an operator's approval (docs/api.md, "Approvals"); none when absent. */
+  approvalAbove: Money.optional(),
+  /** The same per service; a service named here uses its own threshold instead of `approvalAbove`. */
+  approvalAboveByService: z.record(ResourceId, Money).optional(),
   /** policy.yaml alerts.budgetThresholds, for this agent */
   alertThresholds: AlertThresholds.optional(),
   /** policy.yaml rollover, for this agent */
@@ -89,6 +93,8 @@ export const PolicySettings = z.strictObject({
     /** Downgrade when the remaining budget after the call would fall below this share of the budget. */
     fraction: Fraction,
   }),
+  /** Calls above an agent's approval threshold wait this long for an operator; their hold lives as long. */
+  approvals: z.strictObject({ ttlSeconds: z.number().int().min(1).max(86_400).default(900) }).default({ ttlSeconds: 900 }),
   /** What the previous period left unspent joins the daily budget, up to maxCarry; off when absent or not enabled. */
   rollover: Rollover.optional(),
   /** Optional as a whole, so a config (or a fixture) that wants no say keeps the defaults (DEFAULT_ALERTS). */

@@ -25,6 +25,7 @@ export type {
   Verdict,
 } from './policy/policy-store';
 export type { PolicyTables } from './policy/policy-tables';
+export type { ApprovalChange, ApprovalFilter, ApprovalRecord, ApprovalStore, NewApproval } from './policy/approval-records';
 export { createPolicyStore } from './policy/sql-policy-store';
 export {
   InvalidCursorError,

@@ -14,6 +14,9 @@ export const ErrorCode = z.enum([
   'AGENT_NOT_FOUND',
   'RESERVATION_NOT_FOUND',
   'DECISION_NOT_FOUND',
+  'APPROVAL_NOT_FOUND',
+  // an approval already answered (approve and deny raced: one wins), expired, or not approved yet
+  'APPROVAL_NOT_PENDING',
   'RESERVATION_EXPIRED',
   'RESERVATION_ALREADY_SETTLED',
   'IDEMPOTENCY_KEY_REUSED',

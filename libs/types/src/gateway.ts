@@ -4,7 +4,7 @@ import { IdempotencyKey, Page, ResourceId, Timestamp } from './ids';
 import { LogStats } from './logger';
 import { Money } from './money';
 import { PaymentMode, PaymentStatus } from './payment';
-import { Agent, DecisionAction, Priority, ReasonCode } from './policy';
+import { Agent, DecisionAction, DecisionApprovalStatus, Priority, ReasonCode } from './policy';
 import { RefundOutcome } from './provider';
 
 /**
@@ -75,6 +75,8 @@ export const InvokeAnswer = z.object({
   error: ErrorBody.shape.error.nullable().optional(),
   /** set when a payment was made and the call then failed */
   refund: RefundOutcome.nullable().optional(),
+  /** set when the call waits for an operator's approval (202, PENDING_APPROVAL) */
+  approval: z.object({ id: z.string(), status: DecisionApprovalStatus, expiresAt: Timestamp }).optional(),
 });
 export type InvokeAnswer = z.infer<typeof InvokeAnswer>;
 

@@ -43,6 +43,7 @@ export {
   Agent,
   AgentIdParams,
   AgentList,
+  ApprovalInput,
   AgentWindow,
   BudgetUpdate,
   CommitBatchRequest,
@@ -50,6 +51,8 @@ export {
   CommitBatchResult,
   CommitRequest,
   MAX_COMMIT_BATCH,
+  MAX_APPROVAL_INPUT_BYTES,
+  DecisionApprovalStatus,
   DecideRequest,
   Decision,
   DecisionAction,
@@ -92,6 +95,21 @@ export {
   TransactionEvent,
   TransactionStatus,
 } from './logger';
+export {
+  Approval,
+  ApprovalAnswerBody,
+  ApprovalCompleteRequest,
+  ApprovalDecideRequest,
+  ApprovalGrant,
+  ApprovalId,
+  ApprovalIdParams,
+  ApprovalList,
+  ApprovalListQuery,
+  ApprovalOutcome,
+  ApprovalSummary,
+  PendingApprovalAnswer,
+  approvalIdOf,
+} from './approvals';
 export {
   AgentChange,
   AgentEvent,

@@ -124,6 +124,8 @@ export const LogStats = z.object({
     allowed: z.number().int(),
     rejected: z.number().int(),
     downgraded: z.number().int(),
+    /** decisions that waited for an operator's approval (PENDING_APPROVAL) */
+    pendingApproval: z.number().int(),
   }),
   totalSpent: NetMoney,
   spendByAgent: z.record(z.string(), NetMoney),

@@ -6,7 +6,8 @@ import { Money } from './money';
 export const Priority = z.enum(['HIGH', 'MEDIUM', 'LOW']);
 export type Priority = z.infer<typeof Priority>;
 
-export const DecisionAction = z.enum(['ALLOWED', 'DOWNGRADED', 'REJECTED']);
+/** PENDING_APPROVAL: granted by the rules but above the agent's approval threshold; the amount is held until an operator answers. */
+export const DecisionAction = z.enum(['ALLOWED', 'DOWNGRADED', 'REJECTED', 'PENDING_APPROVAL']);
 export type DecisionAction = z.infer<typeof DecisionAction>;
 
 /** One stable code per policy rule outcome (docs/architecture.md §4, rules in order). */
@@ -37,8 +38,19 @@ export const ReasonCode = z.enum([
   'BUDGET_PRESSURE_DOWNGRADE',
   // rule 6
   'WITHIN_POLICY',
+  // after the rules: a granted call above the agent's approval threshold waits for an operator
+  'APPROVAL_REQUIRED',
 ]);
 export type ReasonCode = z.infer<typeof ReasonCode>;
+
+/** The most bytes of JSON input an approval keeps for the call it resumes. */
+export const MAX_APPROVAL_INPUT_BYTES = 64 * 1024;
+
+export const ApprovalInput = z
+  .record(z.string(), z.unknown())
+  .refine((input) => Buffer.byteLength(JSON.stringify(input)) <= MAX_APPROVAL_INPUT_BYTES, {
+    message: `must be at most ${MAX_APPROVAL_INPUT_BYTES} bytes of JSON`,
+  });
 
 export const DecideRequest = z.strictObject({
   agentId: ResourceId,
@@ -47,11 +59,23 @@ export const DecideRequest = z.strictObject({
   variant: ResourceId.optional(),
   /** The same key always gets the first answer and never a second hold. */
   idempotencyKey: IdempotencyKey,
+  /**
+   * The provider's input, kept on the approval when the call must wait for
+   * one, so an approved call runs as it was asked (bounded: see ApprovalInput).
+   */
+  input: ApprovalInput.optional(),
 });
 export type DecideRequest = z.infer<typeof DecideRequest>;
 
-export const SimulateRequest = DecideRequest.omit({ idempotencyKey: true });
+export const SimulateRequest = DecideRequest.omit({ idempotencyKey: true, input: true });
 export type SimulateRequest = z.infer<typeof SimulateRequest>;
+
+/**
+ * ApprovalStatus of live-events.ts, spelled again here: live-events.ts reaches
+ * this file through logger.ts, so importing it would make a cycle. A spec
+ * keeps the two lists equal.
+ */
+export const DecisionApprovalStatus = z.enum(['PENDING', 'APPROVED', 'DENIED', 'EXPIRED', 'COMPLETED', 'FAILED']);
 
 export const Decision = z.object({
   id: z.string(),
@@ -78,6 +102,8 @@ export const Decision = z.object({
   /** True when this answer is the stored answer to an idempotency key seen before. */
   replayed: z.boolean(),
   createdAt: Timestamp,
+  /** PENDING_APPROVAL: the approval the call waits for, as it stands now. */
+  approval: z.object({ id: z.string(), status: DecisionApprovalStatus, expiresAt: Timestamp }).nullable().optional(),
 });
 export type Decision = z.infer<typeof Decision>;
 
@@ -166,6 +192,10 @@ export const Agent = z.object({
   periodId: z.number().int(),
   /** daily always, then weekly and monthly when the agent has them */
   windows: z.array(AgentWindow),
+  /** A granted call above this waits for an operator's approval; null: never. */
+  approvalAbove: Money.nullable(),
+  /** Per-service thresholds that replace `approvalAbove` for those services. */
+  approvalAboveByService: z.record(z.string(), Money),
 });
 export type Agent = z.infer<typeof Agent>;
 
@@ -179,9 +209,11 @@ export const BudgetUpdate = z
     /** a money string sets the window's budget; null removes the window (back to none, whatever agents.yaml says) */
     weeklyBudget: Money.nullable().optional(),
     monthlyBudget: Money.nullable().optional(),
+    /** Replaces the agent's approval thresholds (its configured ones per service too); null turns approval off. */
+    approvalAbove: Money.nullable().optional(),
   })
   .refine((body) => Object.values(body).some((value) => value !== undefined), {
-    message: 'give at least one of dailyBudget, maxPerCall, weeklyBudget, monthlyBudget',
+    message: 'give at least one of dailyBudget, maxPerCall, weeklyBudget, monthlyBudget, approvalAbove',
   });
 export type BudgetUpdate = z.infer<typeof BudgetUpdate>;
 

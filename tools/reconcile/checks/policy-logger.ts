@@ -54,6 +54,7 @@ export function checkPolicyLogger(policy: PolicySnapshot, logger: LoggerSnapshot
     ALLOWED: logger.stats.policy.allowed,
     DOWNGRADED: logger.stats.policy.downgraded,
     REJECTED: logger.stats.policy.rejected,
+    PENDING_APPROVAL: logger.stats.policy.pendingApproval,
   };
   for (const action of DecisionAction.options) {
     const [mine, events, stats] = [policyCounts[action], loggedCounts[action], statsCounts[action]];
@@ -79,7 +80,7 @@ export function checkPolicyLogger(policy: PolicySnapshot, logger: LoggerSnapshot
 }
 
 function countByAction(actions: DecisionAction[]): Record<DecisionAction, number> {
-  const counts: Record<DecisionAction, number> = { ALLOWED: 0, DOWNGRADED: 0, REJECTED: 0 };
+  const counts: Record<DecisionAction, number> = { ALLOWED: 0, DOWNGRADED: 0, REJECTED: 0, PENDING_APPROVAL: 0 };
   for (const action of actions) counts[action] += 1;
   return counts;
 }

@@ -236,6 +236,8 @@ function agentsOf(policy: PolicySnapshot): Agent[] {
       allowedServices: ['PRICE_ORACLE', 'IMAGE_GEN'],
       periodId: policy.periodId ?? 1,
       windows: [],
+      approvalAbove: null,
+      approvalAboveByService: {},
     };
   });
 }
@@ -267,6 +269,7 @@ export function statsOf(transactions: TransactionLogEvent[], decisions: Decision
       allowed: actions('ALLOWED'),
       rejected: actions('REJECTED'),
       downgraded: actions('DOWNGRADED'),
+      pendingApproval: actions('PENDING_APPROVAL'),
     },
     totalSpent: fromBaseUnits([...spend.values()].reduce((a, b) => a + b, 0n)),
     spendByAgent: Object.fromEntries([...spend].map(([k, v]) => [k, fromBaseUnits(v)])),

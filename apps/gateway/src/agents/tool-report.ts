@@ -10,8 +10,8 @@ import { DecisionAction, ToolName } from '@nexus/types';
 export const ToolReport = z.object({
   tool: ToolName,
   serviceId: z.string(),
-  /** served: paid and done; rejected: the policy said no; failed: allowed, then payment or provider failed; invalid_input: refused before the policy; unavailable: nothing could be decided */
-  outcome: z.enum(['served', 'rejected', 'failed', 'invalid_input', 'unavailable']),
+  /** served: paid and done; rejected: the policy said no; pending_approval: held, waiting for an operator; failed: allowed, then payment or provider failed; invalid_input: refused before the policy; unavailable: nothing could be decided */
+  outcome: z.enum(['served', 'rejected', 'pending_approval', 'failed', 'invalid_input', 'unavailable']),
   decision: z
     .object({
       action: DecisionAction,
@@ -28,6 +28,8 @@ export const ToolReport = z.object({
   result: z.unknown().nullable(),
   error: z.object({ code: z.string(), message: z.string() }).nullable(),
   refund: z.object({ status: z.string(), txHash: z.string().nullable(), message: z.string() }).nullable(),
+  /** pending_approval: the approval the call waits for */
+  approval: z.object({ id: z.string(), status: z.string(), expiresAt: z.string() }).nullable().optional(),
 });
 export type ToolReport = z.infer<typeof ToolReport>;
 
@@ -100,6 +102,12 @@ export function describeToolReport(report: ToolReport): string {
       return `${name} could not be decided: ${report.error?.message ?? 'a service is unavailable'}. Nothing was charged.`;
     case 'rejected':
       return `${name} was REJECTED (${decision?.reason ?? 'unknown reason'}): ${decision?.message ?? ''} Nothing was charged.`;
+    case 'pending_approval':
+      return (
+        `${name} waits for an operator's approval (${decision?.reason ?? 'APPROVAL_REQUIRED'}): ${decision?.message ?? ''} ` +
+        `Approval ${report.approval?.id ?? '?'} is ${report.approval?.status ?? 'PENDING'} until ${report.approval?.expiresAt ?? '?'}; ` +
+        'nothing is charged unless it is approved, and the call runs then.'
+      );
     case 'served':
     case 'failed': {
       const how =

@@ -41,7 +41,7 @@ export function toChatToolCall(spec: { name: ChatToolCall['tool']; serviceId: st
 const CHARGED = new Set(['SUCCESS', 'MOCK']);
 
 function reportOf(spec: PaidToolSpec<z.ZodObject>, outcome: PaidCallOutcome): ToolReport {
-  const { decision, payment, result, refund } = outcome.answer;
+  const { decision, payment, result, refund, approval } = outcome.answer;
   const error = outcome.kind === 'failed' ? (outcome.answer.error ?? { code: outcome.error.code, message: outcome.error.message }) : null;
   return {
     tool: spec.name,
@@ -60,6 +60,7 @@ function reportOf(spec: PaidToolSpec<z.ZodObject>, outcome: PaidCallOutcome): To
     result: result === null || result === undefined ? null : compactForModel(result),
     error: error ? { code: error.code, message: error.message } : null,
     refund: refund ? { status: refund.status, txHash: refund.txHash, message: refund.message } : null,
+    approval: approval ?? null,
   };
 }
 

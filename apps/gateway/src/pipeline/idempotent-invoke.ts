@@ -29,6 +29,8 @@ export function toHttpAnswer(outcome: PaidCallOutcome): Omit<InvokeHttpAnswer, '
     case 'rejected':
     case 'served':
       return { status: 200, body: outcome.answer };
+    case 'pending_approval':
+      return { status: 202, body: outcome.answer };
     case 'failed': {
       const { decision, payment, refund, error } = outcome.answer;
       return {
@@ -47,6 +49,8 @@ export function toHttpAnswer(outcome: PaidCallOutcome): Omit<InvokeHttpAnswer, '
  * payment replay, the provider is called if it never served) and settles it once.
  */
 export function isUnresolved(answer: Omit<InvokeHttpAnswer, 'replayed'>): boolean {
+  // Waiting for approval: a retry asks the policy again, which replays the same decision and approval as it stands now.
+  if (answer.status === 202) return true;
   if (!('error' in answer.body)) return false;
   const { payment, error } = answer.body;
   if (payment) return payment.status === 'PENDING' || answer.status === 504;

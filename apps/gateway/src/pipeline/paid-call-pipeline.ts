@@ -9,11 +9,11 @@ import {
   type PolicyClient,
 } from '@nexus/clients';
 import { AppError, describeError, type Logger } from '@nexus/service-kit';
-import type { Decision, InvokeAnswer, Payment, RefundOutcome } from '@nexus/types';
+import { MAX_APPROVAL_INPUT_BYTES, type Decision, type InvokeAnswer, type Payment, type RefundOutcome } from '@nexus/types';
 import type { PaidService, ServiceDirectory } from '../services/service-directory';
 import { internalKey } from './internal-keys';
 
-import type { PaidCallOutcome, PaidCallRequest, PaidCalls } from './paid-call-types';
+import type { ApprovedCall, PaidCallOutcome, PaidCallRequest, PaidCalls } from './paid-call-types';
 import type { PipelineMetrics } from './pipeline-metrics';
 import { precheckGrant } from './precheck-grant';
 import { readProviderAnswer, type ProviderVerdict } from './provider-answer';
@@ -69,21 +69,43 @@ export class PaidCallPipeline implements PaidCalls {
         serviceId: request.serviceId,
         ...(request.variant === undefined ? {} : { variant: request.variant }),
         idempotencyKey: key,
+        // Kept by the policy only when the call must wait for approval, so an approved call runs as it was asked.
+        ...(fitsApproval(request.input) ? { input: request.input } : {}),
       },
       context,
     );
     await this.deps.outbox.record(decisionEvent(decision));
-    const outcome = await this.afterDecision(decision, service, request, key, context);
-    const seconds = Number(process.hrtime.bigint() - started) / 1e9;
-    this.deps.metrics?.calls.inc({ service: request.serviceId, outcome: outcome.kind });
-    this.deps.metrics?.duration.observe({ service: request.serviceId, outcome: outcome.kind }, seconds);
+    const outcome =
+      decision.action === 'PENDING_APPROVAL'
+        ? pendingApproval(decision)
+        : await this.afterDecision(decision, service, request, key, context);
+    this.observe(request.serviceId, outcome, started);
     return outcome;
+  }
+
+  /**
+   * The rest of a call an operator approved: precheck, pay on the grant the
+   * approval signed, call the provider, commit; as for any granted call.
+   */
+  async resume(call: ApprovedCall): Promise<PaidCallOutcome> {
+    const service = this.deps.services.get(call.request.serviceId);
+    const started = process.hrtime.bigint();
+    const context: CallContext = call.request.requestId ? { requestId: call.request.requestId } : {};
+    const outcome = await this.afterDecision(call.decision, service, call.request, call.paymentKey, context);
+    this.observe(call.request.serviceId, outcome, started);
+    return outcome;
+  }
+
+  private observe(serviceId: string, outcome: PaidCallOutcome, started: bigint): void {
+    const seconds = Number(process.hrtime.bigint() - started) / 1e9;
+    this.deps.metrics?.calls.inc({ service: serviceId, outcome: outcome.kind });
+    this.deps.metrics?.duration.observe({ service: serviceId, outcome: outcome.kind }, seconds);
   }
 
   private async afterDecision(
     decision: Decision,
     service: PaidService,
-    request: PaidCallRequest,
+    request: Omit<PaidCallRequest, 'idempotencyKey'>,
     key: string,
     context: CallContext,
   ): Promise<PaidCallOutcome> {
@@ -156,7 +178,7 @@ export class PaidCallPipeline implements PaidCalls {
   private async callProvider(
     grant: Grant,
     service: PaidService,
-    request: PaidCallRequest,
+    request: Omit<PaidCallRequest, 'idempotencyKey'>,
     payment: Payment,
     context: CallContext,
   ): Promise<PaidCallOutcome> {
@@ -336,6 +358,20 @@ export class PaidCallPipeline implements PaidCalls {
     };
     return { kind: 'failed', answer, error };
   }
+}
+
+/** Does the input fit what an approval keeps? A larger one is not sent; its approval then cannot run the call. */
+function fitsApproval(input: Record<string, unknown>): boolean {
+  return Buffer.byteLength(JSON.stringify(input)) <= MAX_APPROVAL_INPUT_BYTES;
+}
+
+/** A call above the agent's approval threshold: held, waiting for an operator; nothing paid yet. */
+function pendingApproval(decision: Decision): PaidCallOutcome {
+  if (!decision.approval) throw new AppError('UPSTREAM_ERROR', `policy decided ${decision.id} PENDING_APPROVAL without an approval`);
+  return {
+    kind: 'pending_approval',
+    answer: { decision: publicDecision(decision), payment: null, result: null, approval: decision.approval },
+  };
 }
 
 /**

@@ -1,5 +1,5 @@
 import type { AppError } from '@nexus/service-kit';
-import type { InvokeAnswer } from '@nexus/types';
+import type { Decision, InvokeAnswer } from '@nexus/types';
 
 /** One paid call for one agent (docs/architecture.md §2). */
 export interface PaidCallRequest {
@@ -23,6 +23,8 @@ export interface PaidCallRequest {
 export type PaidCallOutcome =
   /** the policy said no: nothing was held or paid */
   | { kind: 'rejected'; answer: InvokeAnswer }
+  /** above the agent's approval threshold: the amount is held and the call waits for an operator (202) */
+  | { kind: 'pending_approval'; answer: InvokeAnswer }
   /** paid, served, the hold committed */
   | { kind: 'served'; answer: InvokeAnswer }
   /** allowed, then the payment or the provider failed; `answer.error`, `answer.payment` and `answer.refund` say how far it got */
@@ -31,4 +33,12 @@ export type PaidCallOutcome =
 /** Runs paid calls; the REST route and the LangChain tools both go through it. */
 export interface PaidCalls {
   run(request: PaidCallRequest): Promise<PaidCallOutcome>;
+}
+
+/** An approved call, resumed: the policy's decision with its grant, and the call as it was asked. */
+export interface ApprovedCall {
+  decision: Decision;
+  request: Omit<PaidCallRequest, 'idempotencyKey'>;
+  /** the payment's idempotency key (one approval pays at most once) */
+  paymentKey: string;
 }

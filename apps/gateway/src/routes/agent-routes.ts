@@ -59,7 +59,8 @@ export function agentRoutes(deps: GatewayDeps): AnyRoute[] {
       path: '/agents/:id/budget',
       tag: 'agents',
       access: 'admin',
-      summary: "Change an agent's budgets (daily, weekly, monthly; null removes a window) and/or per-call maximum",
+      summary:
+        "Change an agent's budgets (daily, weekly, monthly; null removes a window), per-call maximum and/or approval threshold (`approvalAbove`; null turns approval off)",
       params: AgentIdParams,
       body: BudgetUpdate,
       responses: one,

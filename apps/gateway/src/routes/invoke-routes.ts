@@ -1,6 +1,6 @@
 import { parseInput } from '@nexus/service-kit';
 import { z } from 'zod';
-import { IDEMPOTENCY_KEY_HEADER, InvokeAnswer, InvokeHeaders, InvokeToolBody, ServiceIdParams } from '@nexus/types';
+import { IDEMPOTENCY_KEY_HEADER, InvokeAnswer, InvokeHeaders, InvokeToolBody, PendingApprovalAnswer, ServiceIdParams } from '@nexus/types';
 import { actingKnownAgent } from './acting-agent';
 import type { GatewayDeps } from '../gateway-deps';
 import { defineRoute, type AnyRoute } from '../http/route-spec';
@@ -21,7 +21,14 @@ export function invokeRoutes(deps: GatewayDeps): AnyRoute[] {
       params: ServiceIdParams,
       body: InvokeToolBody,
       headers: InvokeHeaders,
-      responses: { 200: { description: 'served, or rejected by the policy', schema: InvokeAnswer } },
+      responses: {
+        200: { description: 'served, or rejected by the policy', schema: InvokeAnswer },
+        202: {
+          description:
+            "above the agent's approval threshold (PENDING_APPROVAL): the amount is held and the call waits for `POST /approvals/:id/approve`",
+          schema: PendingApprovalAnswer,
+        },
+      },
       errors: {
         400: 'invalid input, or an input the provider refuses for the granted variant (its free precheck, before any payment: the hold is released; body: InvokeFailureBody)',
         404: 'unknown service or agent, or something the provider does not know (its precheck, before any payment)',

@@ -1,6 +1,7 @@
 import type { GatewayDeps } from '../gateway-deps';
 import type { AnyRoute } from '../http/route-spec';
 import { agentRoutes } from './agent-routes';
+import { approvalRoutes } from './approval-routes';
 import { chatRoutes } from './chat-routes';
 import { docsRoutes } from './docs-routes';
 import { healthRoutes } from './health-routes';
@@ -25,6 +26,7 @@ export function routeTable(deps: GatewayDeps, document: () => unknown): AnyRoute
     ...liveRoutes(deps),
     ...policyRoutes(deps),
     ...webhookRoutes(deps),
+    ...approvalRoutes(deps),
     ...docsRoutes(document),
   ];
 }

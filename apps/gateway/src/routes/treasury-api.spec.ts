@@ -573,6 +573,7 @@ describe('GET /stats', () => {
       allowed: actions('ALLOWED'),
       rejected: actions('REJECTED'),
       downgraded: actions('DOWNGRADED'),
+      pendingApproval: actions('PENDING_APPROVAL'),
     });
     expect(canonicalMoney(stats.totalSpent)).toBe(sumMoney(spent.map((payment) => payment.amount)));
 

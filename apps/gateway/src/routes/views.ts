@@ -16,6 +16,8 @@ export function publicAgent(agent: Agent): PublicAgent {
     paused: agent.paused,
     allowedServices: agent.allowedServices,
     windows: agent.windows,
+    approvalAbove: agent.approvalAbove,
+    approvalAboveByService: agent.approvalAboveByService,
   };
 }
 

@@ -65,8 +65,8 @@ export async function startBackingStack(options: BackingStackOptions = {}): Prom
   const envOf = (name: BackingService): Record<string, string> => ({
     ...shared,
     ...(name === 'policy' || name === 'logger' ? testCredentialEnv(name, CALLERS_ACCEPTED_BY[name]) : network.providerEnv),
-    // the policy signs grants with the key the network's payment service trusts
-    ...(name === 'policy' ? network.grants.policyEnv : {}),
+    // the policy signs grants with the key the network's payment service trusts, and sends its audit events to this logger
+    ...(name === 'policy' ? { ...network.grants.policyEnv, LOGGER_URL: url('logger') } : {}),
     NEXUS_DATA_DIR: join(dataDir, name),
     ...(name === 'price-oracle' ? { PRICE_FEED_FILE: join(root, 'config', 'prices.yaml') } : {}),
   });

@@ -7,6 +7,8 @@ export interface EffectiveAgent extends CatalogAgent {
   paused: boolean;
   /** What the previous period left unspent, carried into this one (rollover, at most its cap); 0 without rollover. */
   carry: bigint;
+  /** The admin's approval threshold (null: none), which replaces the configured ones; absent: as configured. */
+  approvalOverride?: bigint | null;
 }
 
 export interface EvaluationInput {

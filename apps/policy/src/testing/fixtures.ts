@@ -78,6 +78,7 @@ export function ruleTestConfig(overrides: Partial<NexusConfig['policy']> = {}): 
       budgetPressure: { fraction: 0.2 },
       rollover: { enabled: false, maxCarry: '0.00' },
       alerts: { budgetThresholds: [50, 80, 95, 100], rejectionSpike: { count: 10, minutes: 5 } },
+      approvals: { ttlSeconds: 900 },
       ...overrides,
     },
   };

@@ -5,6 +5,7 @@ import { createSilentLogger } from '@nexus/service-kit';
 import { serveOnDemand, TEST_TOKENS, testCallerDigests, type OnDemandServer } from '@nexus/service-kit/testing';
 import type { PolicyStore } from '@nexus/stores';
 import { CALLERS_ACCEPTED_BY } from '@nexus/types';
+import type { ApprovalAudit } from '../approvals';
 import { buildPolicy } from '../build-policy';
 import type { PolicyService } from '../policy-service';
 
@@ -28,6 +29,8 @@ export async function createPolicyUnderTest(options: {
   grantKeys?: { privateKey: KeyObject; publicKey: KeyObject };
   /** a running logger: the policy's alerts go there through its outbox (none when absent) */
   loggerUrl?: string;
+  /** where approval events go */
+  audit?: ApprovalAudit;
 }): Promise<PolicyUnderTest> {
   const grantKeys = options.grantKeys ?? generateKeyPairSync('ed25519');
   const { app, store, policy, close } = await buildPolicy({
@@ -42,6 +45,7 @@ export async function createPolicyUnderTest(options: {
     },
     logger: createSilentLogger('policy'),
     clock: options.clock,
+    ...(options.audit ? { audit: options.audit } : {}),
   });
   return Object.assign(serveOnDemand(app, close), { app, store, policy, grantPublicKey: grantKeys.publicKey });
 }

@@ -12,7 +12,7 @@ const at = (offsetMs: number) => new Date(T0.getTime() + offsetMs);
 const LARGEST = 999_999_999_999_999_999n;
 const AGENTS = ['user-agent', 'batch-agent', 'research-agent', 'idle-agent'];
 const SERVICES = ['IMAGE_GEN', 'PRICE_ORACLE', 'LOG_ARCHIVE', 'BATCH_COMPUTE'];
-const ACTIONS = ['ALLOWED', 'DOWNGRADED', 'REJECTED'] as const;
+const ACTIONS = ['ALLOWED', 'DOWNGRADED', 'REJECTED', 'PENDING_APPROVAL'] as const;
 const STATUSES = ['SUCCESS', 'MOCK', 'FAILED', 'REFUNDED'] as const;
 
 /** A deterministic pseudo-random stream (so a failure reproduces). */
@@ -42,7 +42,7 @@ function generatedLog(): LogEventRecord[] {
       events.push({
         ...common,
         kind: 'decision',
-        action: ACTIONS[next(3)] ?? 'ALLOWED',
+        action: ACTIONS[next(ACTIONS.length)] ?? 'ALLOWED',
         reason: 'WITHIN_POLICY',
         message: 'ok',
         variant: null,
@@ -85,7 +85,7 @@ function expectedStats(events: readonly LogEventRecord[], filter: LogStatsFilter
   );
   const stats: LogEventStats = {
     transactions: { SUCCESS: 0, MOCK: 0, FAILED: 0, REFUNDED: 0 },
-    decisions: { ALLOWED: 0, DOWNGRADED: 0, REJECTED: 0 },
+    decisions: { ALLOWED: 0, DOWNGRADED: 0, REJECTED: 0, PENDING_APPROVAL: 0 },
     totalSpent: 0n,
     spendByAgent: new Map(),
     revenueByService: new Map(),

@@ -129,4 +129,35 @@ export const policyMigrations = (dialect: Dialect): Record<string, Migration> =>
       if (dialect === 'postgres') await sql.raw(RECORD_WINDOWED_DECISION_FUNCTION).execute(db);
     },
   },
+  '0005_approvals': {
+    // Human approval above a threshold: the admin's threshold per agent, and the approvals themselves.
+    async up(db: Kysely<unknown>) {
+      await db.schema.alterTable('policy_agents').addColumn('approval_above', 'bigint').execute();
+      await db.schema
+        .alterTable('policy_agents')
+        .addColumn('approval_above_set', 'bigint', (c) => c.notNull().defaultTo(0))
+        .execute();
+      await db.schema
+        .createTable('policy_approvals')
+        .addColumn('id', 'text', (c) => c.primaryKey())
+        .addColumn('decision_id', 'text', (c) => c.notNull().unique().references('policy_decisions.id'))
+        .addColumn('reservation_id', 'text', (c) => c.notNull().references('policy_reservations.id'))
+        .addColumn('agent_id', 'text', (c) => c.notNull())
+        .addColumn('service_id', 'text', (c) => c.notNull())
+        .addColumn('variant', 'text', (c) => c.notNull())
+        .addColumn('amount', 'bigint', (c) => c.notNull().check(sql`amount >= 0`))
+        .addColumn('status', 'text', (c) => c.notNull())
+        .addColumn('input', 'text')
+        .addColumn('created_at', 'bigint', (c) => c.notNull())
+        .addColumn('expires_at', 'bigint', (c) => c.notNull())
+        .addColumn('decided_by', 'text')
+        .addColumn('decided_at', 'bigint')
+        .addColumn('reason', 'text')
+        .addColumn('outcome', 'text')
+        .addColumn('completed_at', 'bigint')
+        .execute();
+      await db.schema.createIndex('policy_approvals_created').on('policy_approvals').columns(['created_at', 'id']).execute();
+      await db.schema.createIndex('policy_approvals_due').on('policy_approvals').columns(['status', 'expires_at']).execute();
+    },
+  },
 });

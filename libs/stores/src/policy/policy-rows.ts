@@ -17,6 +17,7 @@ export function toAgentState(row: Selectable<PolicyTables['policy_agents']>): Ag
     ...(row.weekly_budget_set === 1n ? { weeklyBudget: row.weekly_budget } : {}),
     ...(row.monthly_budget_set === 1n ? { monthlyBudget: row.monthly_budget } : {}),
     paused: row.paused !== 0n,
+    ...(row.approval_above_set === 1n ? { approvalAbove: { amount: row.approval_above } } : {}),
   };
 }
 

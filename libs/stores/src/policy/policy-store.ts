@@ -1,4 +1,5 @@
 import type { DecisionAction, ReasonCode, ReservationStatus } from '@nexus/types';
+import type { ApprovalStore } from './approval-records';
 
 export interface PeriodRecord {
   id: number;
@@ -15,6 +16,8 @@ export interface AgentStateRecord {
   weeklyBudget?: bigint | null;
   monthlyBudget?: bigint | null;
   paused: boolean;
+  /** The admin's approval threshold, set through the API: `amount` null means none. Absent: as configured. */
+  approvalAbove?: { amount: bigint | null };
 }
 
 /** Committed spend and live holds of one agent in one period, in base units. */
@@ -128,8 +131,10 @@ export interface Verdict {
   message: string;
   variant: string | null;
   amount: bigint | null;
-  /** Present when the verdict takes a hold (ALLOWED, DOWNGRADED). */
+  /** Present when the verdict takes a hold (ALLOWED, DOWNGRADED, PENDING_APPROVAL). */
   limits: HoldLimits | null;
+  /** How long the hold lives when not the command's `holdTtlMs` (a hold waiting for approval lives as long as the approval). */
+  holdTtlMs?: number;
 }
 
 export interface DecideCommand {
@@ -165,6 +170,8 @@ export interface BudgetOverride {
   /** null: the agent has no such window, whatever agents.yaml says */
   weeklyBudget?: bigint | null;
   monthlyBudget?: bigint | null;
+  /** null: no approval threshold, whatever the configuration says */
+  approvalAbove?: bigint | null;
 }
 
 /** Start and end of the budget period that contains an instant. */
@@ -177,7 +184,7 @@ export interface PolicyCalendar {
   monthly: PeriodBounds;
 }
 
-export interface PolicyStore {
+export interface PolicyStore extends ApprovalStore {
   /**
    * Answers a known idempotency key from the record; else reads a snapshot,
    * asks `evaluate`, and stores the decision with its hold in one transaction

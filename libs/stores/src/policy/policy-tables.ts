@@ -22,6 +22,9 @@ export interface PolicyTables {
     monthly_budget_set: bigint;
     paused: bigint;
     updated_at: bigint;
+    /** 0005_approvals: the admin's approval threshold; used only when approval_above_set is 1 (null then means "none"). */
+    approval_above: bigint | null;
+    approval_above_set: bigint;
   };
   policy_decisions: {
     id: string;
@@ -70,5 +73,26 @@ export interface PolicyTables {
     created_at: bigint;
     settled_at: bigint | null;
     release_reason: string | null;
+  };
+  /** 0005_approvals: calls above an agent's threshold, waiting for (or answered by) an operator. */
+  policy_approvals: {
+    id: string;
+    decision_id: string;
+    reservation_id: string;
+    agent_id: string;
+    service_id: string;
+    variant: string;
+    amount: bigint;
+    status: string;
+    /** JSON of the provider's input to run on approval */
+    input: string | null;
+    created_at: bigint;
+    expires_at: bigint;
+    decided_by: string | null;
+    decided_at: bigint | null;
+    reason: string | null;
+    /** JSON of the approved call's answer */
+    outcome: string | null;
+    completed_at: bigint | null;
   };
 }

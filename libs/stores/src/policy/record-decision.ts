@@ -181,7 +181,7 @@ function rowsOf(
     amount: hold.amount,
     high: hold.limits.high ? 1n : 0n,
     period_id,
-    expires_at: ms(expiryOf(command)),
+    expires_at: ms(expiryOf(command, verdict)),
     created_at,
   };
   return { decision, hold: { reservation, limits: hold.limits } };
@@ -193,4 +193,5 @@ export function holdOf(verdict: Verdict): { variant: string; amount: bigint; lim
     : null;
 }
 
-export const expiryOf = (command: DecideCommand) => new Date(command.now.getTime() + command.holdTtlMs);
+export const expiryOf = (command: DecideCommand, verdict: Verdict) =>
+  new Date(command.now.getTime() + (verdict.holdTtlMs ?? command.holdTtlMs));

@@ -41,6 +41,8 @@ export function compileSnapshotQuery(database: Database<PolicyTables>) {
           'a.monthly_budget',
           'a.monthly_budget_set',
           'a.paused',
+          'a.approval_above',
+          'a.approval_above_set',
           'd.id as existing_id',
           // Holds past their time that no sweep has reached yet: they stop counting at once.
           dueHolds(arg('now'), sql`and r.agent_id = ${arg('agent_id')}`).as('agent_due'),

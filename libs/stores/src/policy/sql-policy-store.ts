@@ -2,6 +2,8 @@ import { sql, type Kysely, type Transaction } from 'kysely';
 import type { DecisionAction } from '@nexus/types';
 import type { Database } from '../database';
 import { migrate } from '../migrations';
+import type { ApprovalChange, ApprovalFilter, ApprovalRecord, ApprovalStore, NewApproval } from './approval-records';
+import { approvalStatements } from './approval-statements';
 import { listDecisions, listReservations } from './policy-lists';
 import { policyMigrations } from './policy-migrations';
 import { ms, toAgentState, toDate, toDecision, toReservation } from './policy-rows';
@@ -45,6 +47,7 @@ export async function createPolicyStore(
 
 class SqlPolicyStore implements PolicyStore {
   private readonly db: Kysely<PolicyTables>;
+  private readonly approvals: ApprovalStore;
   // The hot path's statements, built and compiled once (see compiled-statement.ts).
   private readonly usageStatements: UsageStatements;
   private readonly snapshotQuery: ReturnType<typeof compileSnapshotQuery>;
@@ -59,6 +62,7 @@ class SqlPolicyStore implements PolicyStore {
   ) {
     this.periodBounds = calendar.period;
     this.db = database.db;
+    this.approvals = approvalStatements(database.db);
     this.usageStatements = compileUsageStatements(database);
     this.snapshotQuery = compileSnapshotQuery(database);
     this.recordDecision = compileRecordDecision(database, this.usageStatements);
@@ -120,7 +124,7 @@ class SqlPolicyStore implements PolicyStore {
       variant: verdict.variant,
       amount: verdict.amount,
       reservationId: hold ? command.reservationId : null,
-      expiresAt: hold ? expiryOf(command) : null,
+      expiresAt: hold ? expiryOf(command, verdict) : null,
       periodId: period.id,
       createdAt: command.now,
     };
@@ -225,6 +229,7 @@ class SqlPolicyStore implements PolicyStore {
           ...(override.maxPerCall !== undefined ? { max_per_call: override.maxPerCall } : {}),
           ...(override.weeklyBudget !== undefined ? { weekly_budget: override.weeklyBudget, weekly_budget_set: 1n } : {}),
           ...(override.monthlyBudget !== undefined ? { monthly_budget: override.monthlyBudget, monthly_budget_set: 1n } : {}),
+          ...(override.approvalAbove !== undefined ? { approval_above: override.approvalAbove, approval_above_set: 1n } : {}),
           updated_at: ms(now),
         })
         .where('id', '=', agentId)
@@ -257,6 +262,34 @@ class SqlPolicyStore implements PolicyStore {
 
   listReservations(filter: ReservationFilter): Promise<{ items: ReservationRecord[]; nextCursor: string | null }> {
     return listReservations(this.db, filter);
+  }
+
+  createApproval(approval: NewApproval): Promise<ApprovalRecord> {
+    return this.approvals.createApproval(approval);
+  }
+
+  getApproval(id: string): Promise<ApprovalRecord | undefined> {
+    return this.approvals.getApproval(id);
+  }
+
+  listApprovals(filter: ApprovalFilter): Promise<{ items: ApprovalRecord[]; nextCursor: string | null }> {
+    return this.approvals.listApprovals(filter);
+  }
+
+  approve(id: string, answer: Parameters<ApprovalStore['approve']>[1]): Promise<ApprovalChange> {
+    return this.approvals.approve(id, answer);
+  }
+
+  closeApproval(id: string, answer: Parameters<ApprovalStore['closeApproval']>[1]): Promise<ApprovalChange> {
+    return this.approvals.closeApproval(id, answer);
+  }
+
+  complete(id: string, end: Parameters<ApprovalStore['complete']>[1]): Promise<ApprovalChange> {
+    return this.approvals.complete(id, end);
+  }
+
+  overdueApprovals(now: Date, limit: number): Promise<ApprovalRecord[]> {
+    return this.approvals.overdueApprovals(now, limit);
   }
 
   /** Settles in one step (see settle-reservation.ts); nothing matched: a second look says why. */
@@ -348,6 +381,8 @@ class SqlPolicyStore implements PolicyStore {
               monthly_budget: row.monthly_budget,
               monthly_budget_set: row.monthly_budget_set ?? 0n,
               paused: row.paused ?? 0n,
+              approval_above: row.approval_above,
+              approval_above_set: row.approval_above_set ?? 0n,
               updated_at: 0n,
             });
       const standing = {
@@ -414,6 +449,8 @@ class SqlPolicyStore implements PolicyStore {
         monthly_budget_set: 0n,
         paused: 0n,
         updated_at: ms(now),
+        approval_above: null,
+        approval_above_set: 0n,
       })
       .onConflict((oc) => oc.column('id').doNothing())
       .execute();
