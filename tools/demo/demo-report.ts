@@ -112,6 +112,25 @@ export const DemoApproval = z.object({
 });
 export type DemoApproval = z.infer<typeof DemoApproval>;
 
+/** The alerts the run fired (budget thresholds, rejection spikes), read as each agent sees them. */
+export const DemoAlerts = z.object({
+  items: z.array(
+    z.object({
+      agentId: z.string().nullable(),
+      alertType: z.string(),
+      window: z.string().nullable(),
+      thresholdPercent: z.number().int().nullable(),
+      severity: z.string(),
+      message: z.string(),
+      occurredAt: z.string(),
+    }),
+  ),
+  /** after a reset: the watched agent's daily alert is there */
+  checks: z.array(DemoCheck),
+  ok: z.boolean(),
+});
+export type DemoAlerts = z.infer<typeof DemoAlerts>;
+
 export const DemoReport = z.object({
   version: z.literal(DEMO_REPORT_VERSION),
   gatewayUrl: z.string(),
@@ -126,9 +145,11 @@ export const DemoReport = z.object({
   problems: z.array(DemoProblem),
   /** the approval played with the admin key; null without one */
   approval: DemoApproval.nullable().optional(),
+  /** the alerts the run fired */
+  alerts: DemoAlerts.optional(),
   /** the sum of the demo's SUCCESS and MOCK payments */
   paid: Money,
-  /** every problem's checks (and the approval's) passed (the exit code is 0, else 1) */
+  /** every problem's checks (and the approval's and the alerts') passed (the exit code is 0, else 1) */
   ok: z.boolean(),
 });
 export type DemoReport = z.infer<typeof DemoReport>;

@@ -10,7 +10,7 @@ import { loadEnvFile } from '../stack/env-file';
 import { DemoReport } from './demo-report';
 import { DEMO_USAGE, DemoSetupError, demoSettings, parseDemoArgs } from './demo-settings';
 import { GatewayClient, GatewayUnreachableError } from '@nexus/clients';
-import { renderApproval, renderIntro, renderProblem, renderResetNotice, renderSummary } from './render-report';
+import { renderAlerts, renderApproval, renderIntro, renderProblem, renderResetNotice, renderSummary } from './render-report';
 import { runDemo } from './run-demo';
 import { PROBLEMS } from './scenario';
 
@@ -34,6 +34,7 @@ async function main(): Promise<number> {
     ready: (start) => text(() => `${start.reset.done ? '' : renderResetNotice({ reset: false })}${renderIntro(start)}`),
     problem: (problem, index) => text(() => renderProblem(problem, index)),
     approval: (approval) => text(() => renderApproval(approval)),
+    alerts: (alerts) => text(() => renderAlerts(alerts)),
   });
   out(settings.json ? `${JSON.stringify(DemoReport.parse(report), null, 2)}\n` : renderSummary(report));
   return report.ok ? 0 : 1;

@@ -1,4 +1,4 @@
-import { DemoReport, type DemoApproval, type DemoCheck, type DemoProblem, type DemoTurn } from './demo-report';
+import { DemoReport, type DemoAlerts, type DemoApproval, type DemoCheck, type DemoProblem, type DemoTurn } from './demo-report';
 import { demoTurn } from './demo-turn';
 import { renderReport } from './render-report';
 import { archiveResult, budget, chatAnswer, imageResult, jobResult, priceResult, toolCall } from './testing/api-answers';
@@ -291,5 +291,47 @@ describe('the approval in the demo report', () => {
     const text = renderReport({ ...report([]), approval: approval(null), ok: false });
     expect(text).toContain('[FAILED] runs once');
     expect(text).toContain('The approval did not play as expected.');
+  });
+});
+
+describe('the alerts in the demo report', () => {
+  const alerts = (fired: boolean): DemoAlerts => ({
+    items: fired
+      ? [
+          {
+            agentId: 'ops-agent',
+            alertType: 'budget_threshold',
+            window: 'daily',
+            thresholdPercent: 50,
+            severity: 'warning',
+            message: 'ops-agent spent 0.60 of its daily budget of 1.00 (50% reached)',
+            occurredAt: '2026-12-04T12:00:00.000Z',
+          },
+        ]
+      : [],
+    checks: [
+      {
+        id: 'alerts.budget',
+        description: 'ops-agent spent 60% of its daily budget: a daily budget alert says so',
+        expected: 'a daily budget_threshold alert',
+        seen: fired ? 'a daily budget_threshold alert' : 'none',
+        ok: fired,
+      },
+    ],
+    ok: fired,
+  });
+
+  it('lists each alert with its severity, agent, window and threshold', () => {
+    const text = renderReport({ ...report([]), alerts: alerts(true) });
+    expect(text).toContain('Alerts fired during the run (GET /alerts):');
+    expect(text).toContain('WARNING budget_threshold ops-agent daily 50%: ops-agent spent 0.60');
+    expect(DemoReport.parse({ ...report([]), alerts: alerts(true) }).alerts?.ok).toBe(true);
+  });
+
+  it('says so when the expected alert is missing', () => {
+    const text = renderReport({ ...report([]), alerts: alerts(false), ok: false });
+    expect(text).toContain('  none');
+    expect(text).toContain('[FAILED] ops-agent spent 60% of its daily budget');
+    expect(text).toContain('The alerts did not fire as expected.');
   });
 });

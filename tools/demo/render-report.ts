@@ -1,5 +1,5 @@
 import { fromBaseUnits, toBaseUnits } from '@nexus/types';
-import type { AgentBudget, DemoApproval, DemoCall, DemoCheck, DemoProblem, DemoReport, DemoTurn } from './demo-report';
+import type { AgentBudget, DemoAlerts, DemoApproval, DemoCall, DemoCheck, DemoProblem, DemoReport, DemoTurn } from './demo-report';
 
 /** The human-readable report, in pieces so the command can print each problem as soon as it is played. All pure. */
 
@@ -88,6 +88,21 @@ export function renderApproval(approval: DemoApproval): string {
   ].join('\n');
 }
 
+/** The alerts the run fired, oldest first, and the check on them. */
+export function renderAlerts(alerts: DemoAlerts): string {
+  const shown = alerts.items.map(
+    (alert) =>
+      `  ${alert.severity.toUpperCase()} ${alert.alertType}${alert.agentId ? ` ${alert.agentId}` : ''}${alert.window ? ` ${alert.window}` : ''}${alert.thresholdPercent === null ? '' : ` ${alert.thresholdPercent}%`}: ${alert.message}`,
+  );
+  return [
+    '',
+    'Alerts fired during the run (GET /alerts):',
+    ...(shown.length > 0 ? shown : ['  none']),
+    ...alerts.checks.map(renderCheck),
+    '',
+  ].join('\n');
+}
+
 const signed = (units: bigint) => (units < 0n ? `-${fromBaseUnits(-units)}` : `+${fromBaseUnits(units)}`);
 
 export function renderSummary(report: DemoReport): string {
@@ -106,6 +121,7 @@ export function renderSummary(report: DemoReport): string {
   }
   lines.push(`The demo paid ${report.paid} MNEE in all.`);
   if (report.approval && !report.approval.ok) lines.push('The approval did not play as expected.');
+  if (report.alerts && !report.alerts.ok) lines.push('The alerts did not fire as expected.');
   const failed = report.problems.filter((problem) => !problem.ok);
   if (failed.length === 0) lines.push(`Result: all ${report.problems.length} problems played as expected.`);
   else {
@@ -128,6 +144,7 @@ export function renderReport(report: DemoReport): string {
     renderIntro(report),
     ...report.problems.map((problem, index) => renderProblem(problem, index)),
     report.approval ? renderApproval(report.approval) : '',
+    report.alerts ? renderAlerts(report.alerts) : '',
     renderSummary(report),
   ].join('');
 }

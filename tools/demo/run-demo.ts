@@ -1,9 +1,11 @@
 import { fromBaseUnits, toBaseUnits, type PaymentMode } from '@nexus/types';
+import { readAlerts } from './alert-step';
 import { playApproval } from './approval-step';
 import {
   AgentId,
   DEMO_REPORT_VERSION,
   type AgentBudget,
+  type DemoAlerts,
   type DemoApproval,
   type DemoProblem,
   type DemoReport,
@@ -29,6 +31,8 @@ export interface DemoHooks {
   problem?: (problem: DemoProblem, index: number) => void;
   /** the approval played (with the admin key only) */
   approval?: (approval: DemoApproval) => void;
+  /** the alerts the run fired, read back */
+  alerts?: (alerts: DemoAlerts) => void;
 }
 
 /**
@@ -44,6 +48,7 @@ export async function runDemo(
   hooks: DemoHooks = {},
 ): Promise<DemoReport> {
   const keyOf = (agentId: AgentId) => settings.agentKeys[agentId];
+  const started = new Date();
   const health = await client.health();
   const mode: PaymentMode | null = health.mode;
   await setupRead('the agent keys', () => readBudgets(client, keyOf));
@@ -94,6 +99,8 @@ export async function runDemo(
 
   const treasuryAfter = await setupRead('GET /treasury', () => client.treasury(userKey));
   const budgetsAfter = await setupRead('GET /agents', () => readBudgets(client, keyOf));
+  const alerts = await setupRead('GET /alerts', () => readAlerts(client, keyOf, { since: started, checked: reset.done, budgetsAfter }));
+  hooks.alerts?.(alerts);
   const paid = problems
     .flatMap((problem) => problem.turns.flatMap((turn) => turn.calls))
     .flatMap((call) => (call.payment && ['SUCCESS', 'MOCK'].includes(call.payment.status) ? [toBaseUnits(call.payment.amount)] : []))
@@ -109,8 +116,9 @@ export async function runDemo(
     budgets: { before: budgetsBefore, after: budgetsAfter },
     problems,
     approval,
+    alerts,
     paid: fromBaseUnits(paid + approvalPaid),
-    ok: problems.every((problem) => problem.ok) && (approval?.ok ?? true),
+    ok: problems.every((problem) => problem.ok) && (approval?.ok ?? true) && alerts.ok,
   };
 }
 

@@ -264,12 +264,14 @@ export function describeWholeStack(store: StoreKind, settlement: Settlement): vo
       await expectBooksAgree();
     });
 
-    it('plays the demo against it: the three coordination problems, with tx hashes and budgets', async () => {
+    it('plays the demo against it: the three coordination problems with tx hashes and budgets, an approval and the alerts', async () => {
       const demo = await runTool('demo', fixture.settings);
       expect(demo).toMatchObject({ code: 0, stderr: '' });
       expect(demo.stdout).toContain('PRIORITY_RESERVE_EXCEEDED');
       expect(demo.stdout).toContain('BUDGET_PRESSURE_DOWNGRADE');
       expect(demo.stdout).toMatch(/0x[0-9a-f]{64}/);
+      expect(demo.stdout).toContain('admin approves > COMPLETED');
+      expect(demo.stdout).toMatch(/WARNING budget_threshold ops-agent daily \d+%/);
       await expectBooksAgree();
     });
 

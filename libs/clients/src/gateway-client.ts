@@ -1,5 +1,6 @@
 import type { z } from 'zod';
 import {
+  AlertList,
   Approval,
   ChatResponse,
   ErrorBody,
@@ -45,6 +46,9 @@ export interface ListQuery {
   serviceId?: string;
   status?: string;
   action?: string;
+  alertType?: string;
+  /** ISO time, inclusive */
+  from?: string;
   limit?: number;
   cursor?: string;
 }
@@ -128,6 +132,11 @@ export class GatewayClient {
   approve(adminKey: string, id: string, reason?: string): Promise<Approval> {
     const path = `/approvals/${encodeURIComponent(id)}/approve`;
     return this.#call('POST', path, adminKey, reason ? { reason } : {}, Approval, PAID_TIMEOUT_MS);
+  }
+
+  /** GET /alerts: newest first (an agent key sees its own agent's only). */
+  alerts(key: string, query: ListQuery): Promise<AlertList> {
+    return this.#call('GET', `/alerts${queryString(query)}`, key, null, AlertList, READ_TIMEOUT_MS);
   }
 
   decisions(key: string, query: ListQuery): Promise<z.infer<typeof PolicyLogList>> {
