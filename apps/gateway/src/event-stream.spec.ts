@@ -259,7 +259,7 @@ describe('live operations through the gateway (SQLite)', () => {
 
     const resumed = await open(types, { ...gw.auth('admin'), 'Last-Event-ID': lastId });
     await resumed.until('the call after the restart', (s) => ofDecision(s, after.decision.id).length === 2, 5_000);
-    const whole = await open(types, gw.auth('admin'));
+    const whole = await open(types, { ...gw.auth('admin'), 'Last-Event-ID': '0' });
     await whole.until('everything', (s) => ofDecision(s, after.decision.id).length === 2, 5_000);
 
     const ids = (stream: SseStream) => stream.messages.map((message) => message.id);

@@ -32,9 +32,18 @@ function describeStream(storeName: string, open: (options?: LoggerHarnessOptions
       await service?.close();
     });
 
-    it('sends the log from the start, then what is appended, each with its seq as id, its type as event and the view as data', async () => {
-      await post(service, [decisionEvent('dec-1'), transactionEvent('tx-1')]);
+    it('starts from now without a place to resume from: nothing of the past, then what is appended', async () => {
+      await post(service, [decisionEvent('dec-0')]);
       const live = await stream();
+      expect(live.status).toBe(200);
+      await post(service, [decisionEvent('dec-1')]);
+      await live.until('the appended event', (s) => s.messages.length === 1, 1_000);
+      expect(ids(live)).toEqual(['dec-1']);
+    });
+
+    it('sends the log from the start (after=0), then what is appended, each with its seq as id, its type as event and the view as data', async () => {
+      await post(service, [decisionEvent('dec-1'), transactionEvent('tx-1')]);
+      const live = await stream('?after=0');
       expect(live.status).toBe(200);
       expect(live.headers['content-type']).toContain('text/event-stream');
       expect(live.headers['cache-control']).toContain('no-cache');

@@ -7,7 +7,7 @@ import type { LiveStreams } from './live-streams';
 import { sseComment, sseMessage, sseRetry } from './sse-frames';
 
 export interface EventStreamDeps {
-  store: Pick<LogEventStore, 'streamAfter'>;
+  store: Pick<LogEventStore, 'streamAfter' | 'lastSeq'>;
   streams: LiveStreams;
   logger: Logger;
   heartbeatMs: number;

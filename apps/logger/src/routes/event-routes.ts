@@ -4,12 +4,12 @@ import { AlertQuery, EventIdParams, HistoryQuery, LogEventBatch, LogQuery, Stats
 import type { EventLog } from '../event-log';
 
 /**
- * What each sender may tell: the gateway its decisions, the payments it saw,
- * approvals it ran and agents an operator changed; the payment service the
+ * What each sender may tell: the gateway its decisions, the payments it saw
+ * and agents an operator changed; the payment service the
  * ends it drove and the treasury's alerts; the policy its alerts and approvals.
  */
 const KINDS_OF_SENDER: Readonly<Record<string, readonly LogEvent['kind'][]>> = {
-  gateway: ['decision', 'transaction', 'approval', 'agent'],
+  gateway: ['decision', 'transaction', 'agent'],
   payment: ['transaction', 'alert'],
   policy: ['alert', 'approval'],
 };

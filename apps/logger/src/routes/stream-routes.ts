@@ -15,7 +15,7 @@ export const StreamQuery = z.strictObject({
     .transform((list) => list.split(',').map((type) => type.trim()))
     .pipe(z.array(StreamEventType).min(1))
     .optional(),
-  /** resume after this seq (when there is no Last-Event-ID header) */
+  /** resume after this seq (when there is no Last-Event-ID header); `0` replays the whole log; neither: from now on */
   after: Seq.optional(),
 });
 
@@ -26,9 +26,10 @@ export function streamRoutes(router: Router, deps: EventStreamDeps): void {
   router.get('/events/stream', acceptCallers('gateway', 'operator'), async (req, res) => {
     const query = parseInput(StreamQuery, req.query, 'query');
     const headers = parseInput(LastEventId, req.headers, 'headers');
-    const after = headers['last-event-id'] ?? query.after ?? '0';
+    // Without a place to resume from, a stream starts now: the history is the lists' (GET /events, /alerts), not a replay.
+    const after = headers['last-event-id'] ?? query.after;
     await serveEventStream(deps, req, res, {
-      afterSeq: BigInt(after),
+      afterSeq: after === undefined ? await deps.store.lastSeq() : BigInt(after),
       filter: { agentId: query.agentId, types: query.types },
     });
   });
