@@ -16,9 +16,7 @@ import type { GatewayDeps } from '../gateway-deps';
 import { defineRoute, keyHolder, type AnyRoute } from '../http/route-spec';
 import { publicPayment } from '../pipeline/public-views';
 import { policyLogEntry } from './views';
-
-/** Drops undefined values: the clients send every key they are given. */
-const defined = <T extends object>(value: T) => Object.fromEntries(Object.entries(value).filter(([, v]) => v !== undefined)) as Partial<T>;
+import { defined } from './defined-fields';
 
 export function historyRoutes(deps: GatewayDeps): AnyRoute[] {
   return [

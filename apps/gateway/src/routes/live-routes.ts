@@ -3,6 +3,7 @@ import { AlertList, AlertQuery, ResourceId, StreamEvent, StreamEventType, Timest
 import { agentFilter } from '../access/caller';
 import type { GatewayDeps } from '../gateway-deps';
 import { defineRoute, keyHolder, type AnyRoute } from '../http/route-spec';
+import { defined } from './defined-fields';
 
 const StreamQuery = z.strictObject({
   agentId: ResourceId.optional().describe('only this agent (an agent key sees its own agent only, whatever it asks)'),
@@ -28,9 +29,6 @@ export const StreamTicket = z.object({
   ticket: z.string().describe('opens one stream: GET /events/stream?ticket=...'),
   expiresAt: Timestamp,
 });
-
-/** Drops undefined values: the clients send every key they are given. */
-const defined = <T extends object>(value: T) => Object.fromEntries(Object.entries(value).filter(([, v]) => v !== undefined)) as Partial<T>;
 
 /** Live operations: the event stream, its tickets, and the alerts. */
 export function liveRoutes(deps: GatewayDeps): AnyRoute[] {

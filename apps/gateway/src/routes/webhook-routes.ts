@@ -9,9 +9,7 @@ import {
 } from '@nexus/types';
 import type { GatewayDeps } from '../gateway-deps';
 import { defineRoute, type AnyRoute } from '../http/route-spec';
-
-/** Drops undefined values: the clients send every key they are given. */
-const defined = <T extends object>(value: T) => Object.fromEntries(Object.entries(value).filter(([, v]) => v !== undefined)) as Partial<T>;
+import { defined } from './defined-fields';
 
 /** Signed webhooks (docs/api.md, "Webhooks"): the logger keeps and sends them; these admin routes reach it. */
 export function webhookRoutes(deps: GatewayDeps): AnyRoute[] {

@@ -21,6 +21,12 @@ describe('the webhook target guard', () => {
     'fe80::1',
     'fc00::1',
     'ff02::1',
+    '192.0.2.10',
+    '198.51.100.7',
+    '203.0.113.200',
+    '2001:db8::1',
+    '2002:a00:1::1',
+    '2001:0:a00:1::1',
     '::ffff:127.0.0.1',
     '::ffff:10.0.0.1',
   ])('counts %s as private', (address) => expect(isPrivateAddress(address)).toBe(true));
