@@ -164,6 +164,22 @@ describe.each(['sqlite', 'postgres'] as const)('approvals above a threshold on %
     expect(late.status).toBe(409);
   });
 
+  it('releases in the housekeeping the hold of a denied approval whose release never happened (a crash after the deny)', async () => {
+    const decision = await decide('COMPUTE');
+    // The deny stored, then the process died before it released the hold.
+    const closed = await policy.store.closeApproval(approvalOf(decision), { status: 'DENIED', decidedBy: 'admin', reason: null, now });
+    expect(closed.kind).toBe('changed');
+    expect((await agent()).reserved).toBe('1.50');
+
+    await policy.policy.housekeeping();
+
+    expect((await agent()).reserved).toBe('0.00');
+    const hold = await api()
+      .get(`/reservations/${decision.reservationId ?? ''}`)
+      .set(authAs('gateway'));
+    expect(hold.body).toMatchObject({ status: 'RELEASED', releaseReason: 'approval denied' });
+  });
+
   it('ends concurrent approve and deny one way: one 200, one 409', async () => {
     for (let round = 0; round < 4; round += 1) {
       const decision = await decide('COMPUTE');

@@ -176,6 +176,17 @@ export class PolicyApprovals {
     return expired;
   }
 
+  /**
+   * Holds of denied or expired approvals that are still held: the approval was
+   * closed but the release after it failed (a crash, the store away). Released
+   * now, so a closed approval never keeps its amount out of the budget.
+   */
+  async releaseClosedHolds(): Promise<number> {
+    const stranded = await this.deps.store.closedApprovalsStillHeld(EXPIRY_BATCH);
+    for (const approval of stranded) await this.releaseHold(approval, `approval ${approval.status.toLowerCase()}`);
+    return stranded.length;
+  }
+
   /** The approval as a waiting decision shows it. */
   async summaryOfDecision(decision: DecisionRecord): Promise<Decision['approval']> {
     const approval = await this.deps.store.getApproval(approvalIdOf(decision.id));

@@ -281,6 +281,7 @@ export class PolicyService {
   /** Expires overdue approvals (releasing their holds) and holds, and rolls the period at its boundary even when no call comes in. */
   async housekeeping(): Promise<{ expired: number; approvalsExpired: number; periodId: number }> {
     const approvalsExpired = await this.approvals.expireOverdue();
+    await this.approvals.releaseClosedHolds();
     const now = this.clock();
     const expired = await this.store.sweepExpired(now);
     if (expired > 0) this.metrics.settled('EXPIRED', expired);

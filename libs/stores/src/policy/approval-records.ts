@@ -67,4 +67,6 @@ export interface ApprovalStore {
   ): Promise<ApprovalChange>;
   /** PENDING approvals past their expiry (the housekeeping expires them), oldest first. */
   overdueApprovals(now: Date, limit: number): Promise<ApprovalRecord[]>;
+  /** DENIED or EXPIRED approvals whose hold is still HELD (the release after closing them failed): the housekeeping releases them. */
+  closedApprovalsStillHeld(limit: number): Promise<ApprovalRecord[]>;
 }

@@ -159,6 +159,19 @@ export function approvalStatements(db: Kysely<PolicyTables>): ApprovalStore {
         .execute();
       return rows.map(toApproval);
     },
+
+    async closedApprovalsStillHeld(limit) {
+      const rows = await db
+        .selectFrom('policy_approvals')
+        .innerJoin('policy_reservations', 'policy_reservations.id', 'policy_approvals.reservation_id')
+        .selectAll('policy_approvals')
+        .where('policy_approvals.status', 'in', ['DENIED', 'EXPIRED'])
+        .where('policy_reservations.status', '=', 'HELD')
+        .orderBy('policy_approvals.decided_at')
+        .limit(limit)
+        .execute();
+      return rows.map(toApproval);
+    },
   };
 }
 

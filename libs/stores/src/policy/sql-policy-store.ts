@@ -292,6 +292,10 @@ class SqlPolicyStore implements PolicyStore {
     return this.approvals.overdueApprovals(now, limit);
   }
 
+  closedApprovalsStillHeld(limit: number): Promise<ApprovalRecord[]> {
+    return this.approvals.closedApprovalsStillHeld(limit);
+  }
+
   /** Settles in one step (see settle-reservation.ts); nothing matched: a second look says why. */
   private async settle(reservationId: string, now: Date, target: SettleTarget): Promise<SettleOutcome> {
     const settled = await this.settleReservation(reservationId, now, target);
