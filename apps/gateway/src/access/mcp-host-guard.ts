@@ -31,7 +31,10 @@ export function mcpHostGuard(access: McpAccess): RequestHandler {
       const hostname = hostnameOf(req.get('host'));
       if (hostname === undefined || !access.allowedHosts.includes(hostname))
         return next(
-          new AppError('FORBIDDEN', `the MCP endpoint does not answer to this Host (allowed: ${access.allowedHosts.join(', ')}; MCP_ALLOWED_HOSTS)`),
+          new AppError(
+            'FORBIDDEN',
+            `the MCP endpoint does not answer to this Host (allowed: ${access.allowedHosts.join(', ')}; MCP_ALLOWED_HOSTS)`,
+          ),
         );
     }
     const origin = req.get('origin');

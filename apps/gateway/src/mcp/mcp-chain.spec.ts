@@ -19,7 +19,9 @@ describe('the MCP server on the gateway, chain mode', () => {
   beforeAll(async () => {
     server = await listenOnLoopback(suite.gw.gateway.app);
     client = new Client({ name: 'mcp-chain-spec', version: '1.0.0' });
-    await client.connect(new StreamableHTTPClientTransport(new URL(`${server.url}/mcp`), { requestInit: { headers: suite.gw.auth('user-agent') } }));
+    await client.connect(
+      new StreamableHTTPClientTransport(new URL(`${server.url}/mcp`), { requestInit: { headers: suite.gw.auth('user-agent') } }),
+    );
   });
   afterAll(async () => {
     await client?.close();

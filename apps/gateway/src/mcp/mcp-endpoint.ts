@@ -72,19 +72,16 @@ export async function answerMcp(deps: McpEndpointDeps, exchange: McpExchange, re
   registerPaidTools(server, deps, caller);
   registerFreeTools(server, deps, caller);
   const transport = new WebStandardStreamableHTTPServerTransport({ sessionIdGenerator: undefined, enableJsonResponse: true });
-  let status: number;
-  let contentType: string | null;
-  let text: string;
-  try {
-    await server.connect(transport);
-    const request = new Request('http://gateway.invalid/mcp', { method: 'POST', headers: webHeaders(exchange.headers) });
-    const response = await transport.handleRequest(request, { parsedBody: exchange.message });
-    status = response.status;
-    contentType = response.headers.get('content-type');
-    text = await response.text();
-  } finally {
-    await server.close();
-  }
+  const { status, contentType, text } = await (async () => {
+    try {
+      await server.connect(transport);
+      const request = new Request('http://gateway.invalid/mcp', { method: 'POST', headers: webHeaders(exchange.headers) });
+      const response = await transport.handleRequest(request, { parsedBody: exchange.message });
+      return { status: response.status, contentType: response.headers.get('content-type'), text: await response.text() };
+    } finally {
+      await server.close();
+    }
+  })();
   if (status >= 400) throw new AppError(TRANSPORT_ERROR_CODES[status] ?? 'VALIDATION_ERROR', transportMessage(text), { status });
   res.status(status);
   if (contentType) res.setHeader('Content-Type', contentType);

@@ -49,7 +49,9 @@ function idempotencyKeyOf(meta: Record<string, unknown> | undefined): { key: str
   const given = meta?.[IDEMPOTENCY_META_KEY];
   if (given === undefined) return { key: undefined };
   const parsed = IdempotencyKey.safeParse(given);
-  return parsed.success ? { key: parsed.data } : { problem: `_meta.${IDEMPOTENCY_META_KEY} ${parsed.error.issues[0]?.message ?? 'is invalid'}` };
+  return parsed.success
+    ? { key: parsed.data }
+    : { problem: `_meta.${IDEMPOTENCY_META_KEY} ${parsed.error.issues[0]?.message ?? 'is invalid'}` };
 }
 
 /**
@@ -59,13 +61,15 @@ function idempotencyKeyOf(meta: Record<string, unknown> | undefined): { key: str
  * and without one each call is a new paid call.
  */
 export function registerPaidTools(server: McpServer, deps: McpToolDeps, caller: McpCaller): void {
-  const paidTool = <Args extends z.ZodObject>(spec: PaidToolSpec<Args>) =>
+  const paidTool = <Args extends z.ZodObject>(spec: PaidToolSpec<Args>) => {
+    // The SDK types a handler's arguments from the schema; a schema of a type parameter would leave them unknown.
+    const inputSchema: z.ZodObject = spec.schema;
     server.registerTool(
       spec.name,
       {
         title: spec.name.replace(/_/g, ' '),
         description: `${spec.description} Runs under the agent's policy (budgets, holds, approvals). Send _meta.idempotencyKey to make a retry pay once.`,
-        inputSchema: spec.schema,
+        inputSchema,
         annotations: { readOnlyHint: false, destructiveHint: false, idempotentHint: false, openWorldHint: true },
       },
       async (args, extra): Promise<CallToolResult> => {
@@ -89,7 +93,11 @@ export function registerPaidTools(server: McpServer, deps: McpToolDeps, caller: 
         }
       },
     );
-  for (const spec of PAID_TOOLS) paidTool(spec as PaidToolSpec<z.ZodObject>);
+  };
+  paidTool(GENERATE_IMAGE);
+  paidTool(GET_PRICE);
+  paidTool(SUBMIT_BATCH_JOB);
+  paidTool(ARCHIVE_LOGS);
 }
 
 /** The services a quote may name, with the tool that pays for each. */

@@ -35,7 +35,8 @@ export function toolValue(value: unknown): CallToolResult {
 const paymentMeta = (payment: PublicPayment | null): PaidCallMeta['payment'] =>
   payment ? { id: payment.id, status: payment.status, amount: payment.amount, txHash: payment.txHash } : null;
 
-const isFailure = (body: InvokeAnswer | InvokeFailureBody): body is InvokeFailureBody => 'error' in body && body.error !== null && body.error !== undefined;
+const isFailure = (body: InvokeAnswer | InvokeFailureBody): body is InvokeFailureBody =>
+  'error' in body && body.error !== null && body.error !== undefined;
 
 /** What became of the money of a call that failed after the policy allowed it, in words. */
 function moneyAfterFailure(body: InvokeFailureBody): string {

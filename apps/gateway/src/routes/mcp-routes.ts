@@ -15,7 +15,9 @@ const JsonRpcMessage = z.looseObject({ jsonrpc: z.literal('2.0') }).describe('a 
 const McpBody = z.union([JsonRpcMessage, z.array(JsonRpcMessage).min(1).max(20)]);
 
 const McpHeaders = z.object({
-  [MCP_AGENT_HEADER]: ResourceId.optional().describe('the agent the admin key acts for; an agent key acts as its own agent (naming another is a 403)'),
+  [MCP_AGENT_HEADER]: ResourceId.optional().describe(
+    'the agent the admin key acts for; an agent key acts as its own agent (naming another is a 403)',
+  ),
   'mcp-protocol-version': z.string().max(40).optional().describe('the MCP protocol version the client negotiated'),
 });
 
@@ -58,12 +60,13 @@ export function mcpRoutes(deps: GatewayDeps): AnyRoute[] {
       path: MCP_PATH,
       tag: 'mcp',
       access: 'key',
-      summary: 'The Model Context Protocol (Streamable HTTP, stateless): the paid tools under the agent\'s policy, and get_budget and get_quote',
+      summary:
+        "The Model Context Protocol (Streamable HTTP, stateless): the paid tools under the agent's policy, and get_budget and get_quote",
       description:
         'Any MCP client: `initialize`, `tools/list`, `tools/call`. Send `Accept: application/json, text/event-stream`. ' +
         'generate_image, get_price, submit_batch_job and archive_logs are paid calls through the same pipeline as POST /tools/:serviceId/invoke; ' +
         '`_meta.idempotencyKey` on a tool call is its Idempotency-Key. Results carry the decision, payment and refund in `_meta`; ' +
-        'a rejected or failed call is `isError` with its reason code. The Host (and a browser\'s Origin) must be allowed (MCP_ALLOWED_HOSTS, MCP_ALLOWED_ORIGINS).',
+        "a rejected or failed call is `isError` with its reason code. The Host (and a browser's Origin) must be allowed (MCP_ALLOWED_HOSTS, MCP_ALLOWED_ORIGINS).",
       body: McpBody,
       headers: McpHeaders,
       responses: {
