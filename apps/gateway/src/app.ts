@@ -7,8 +7,10 @@ import { AppError, createServiceApp, type Logger } from '@nexus/service-kit';
 import { isStoreUnavailable } from '@nexus/stores';
 import { authenticate, type ApiKeys } from './access/api-keys';
 import { authFailureLimit } from './access/auth-failure-limit';
+import { mcpHostGuard } from './access/mcp-host-guard';
 import { rateLimitPerKey, type RateLimitSettings } from './access/rate-limit';
 import type { GatewayDeps } from './gateway-deps';
+import type { McpAccess } from './gateway-env';
 import { mountRoutes } from './http/mount-routes';
 import { openApiDocument } from './http/openapi';
 import { routeTable } from './routes/route-table';
@@ -23,6 +25,8 @@ export interface GatewayAppDeps extends GatewayDeps {
   /** origins allowed by CORS: none (no CORS headers), a list, or ['*'] */
   corsOrigins: readonly string[];
   bodyLimit: string;
+  /** the Host and Origin checks of `/mcp` */
+  mcpAccess: McpAccess;
   /** readiness of the gateway's own store */
   storePing: () => Promise<void>;
 }
@@ -71,6 +75,7 @@ export function createApp(deps: GatewayAppDeps): Express {
       ...corsHandler(deps.corsOrigins),
     ],
     guards: [
+      mcpHostGuard(deps.mcpAccess),
       authFailureLimit(deps.authFailureLimit, isPublic),
       authenticate(deps.keys, isPublic, deps.tickets),
       rateLimitPerKey(deps.rateLimit),

@@ -129,6 +129,7 @@ export async function buildGateway(options: BuildGatewayOptions): Promise<Gatewa
     authFailureLimit: env.authFailureLimit,
     corsOrigins: env.corsOrigins,
     bodyLimit: env.bodyLimit,
+    mcpAccess: env.mcpAccess,
     storePing: () => database.ping(),
     queuedCommits: () => atMost(QUEUED_COMMITS_WAIT_MS, settlements.drain()),
   });

@@ -1,5 +1,6 @@
 import type { LogOutbox, LoggerClient, PaymentClient, PolicyClient } from '@nexus/clients';
 import type { AgentConfig } from '@nexus/config';
+import type { Logger } from '@nexus/service-kit';
 import type { ChatRequest, ChatResponse } from '@nexus/types';
 import type { ApprovalDesk } from './pipeline/approval-desk';
 import type { StreamTickets } from './access/stream-tickets';
@@ -39,4 +40,5 @@ export interface GatewayDeps {
    * spent, not as held.
    */
   queuedCommits?: () => Promise<void>;
+  logger: Logger;
 }

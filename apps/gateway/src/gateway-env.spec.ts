@@ -46,6 +46,29 @@ describe('the gateway environment', () => {
     expect(env.corsOrigins).toEqual(['http://a.test', 'http://b.test']);
   });
 
+  it('lets /mcp answer the loopback names and its own listen address by default, or the hosts and origins configured', () => {
+    expect(loadGatewayEnv(base).mcpAccess).toEqual({ allowedHosts: ['localhost', '127.0.0.1', '[::1]'], allowedOrigins: [] });
+    expect(loadGatewayEnv({ ...base, HOST: 'gw.internal' }).mcpAccess.allowedHosts).toEqual([
+      'localhost',
+      '127.0.0.1',
+      '[::1]',
+      'gw.internal',
+    ]);
+    // a wildcard listen address names no host
+    expect(loadGatewayEnv({ ...base, HOST: '0.0.0.0' }).mcpAccess.allowedHosts).toEqual(['localhost', '127.0.0.1', '[::1]']);
+    expect(loadGatewayEnv({ ...base, HOST: '::1' }).mcpAccess.allowedHosts).toEqual(['localhost', '127.0.0.1', '[::1]']);
+    const configured = loadGatewayEnv({
+      ...base,
+      MCP_ALLOWED_HOSTS: 'nexus.example, localhost',
+      MCP_ALLOWED_ORIGINS: 'http://localhost:6274',
+    });
+    expect(configured.mcpAccess).toEqual({ allowedHosts: ['nexus.example', 'localhost'], allowedOrigins: ['http://localhost:6274'] });
+    expect(loadGatewayEnv({ ...base, MCP_ALLOWED_HOSTS: '*', MCP_ALLOWED_ORIGINS: '*' }).mcpAccess).toEqual({
+      allowedHosts: 'any',
+      allowedOrigins: 'any',
+    });
+  });
+
   it('refuses to start without an admin key', () => {
     expect(problemsOf({ GATEWAY_TOKEN: base.GATEWAY_TOKEN })).toEqual([expect.stringContaining('ADMIN_API_KEY: is required')]);
   });

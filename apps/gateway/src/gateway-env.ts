@@ -28,6 +28,41 @@ export interface GatewayEnv extends ServiceEnv {
   idempotencyLeaseMs: number;
   /** how long the answer to an Idempotency-Key is kept */
   idempotencyRetentionMs: number;
+  /** the Host and Origin checks of `POST /mcp` (DNS rebinding protection) */
+  mcpAccess: McpAccess;
+}
+
+/**
+ * Who may reach `/mcp`, by the request's own headers: the host names its
+ * `Host` may name (any port), and the origins a browser's `Origin` may be
+ * (none by default: MCP clients are not web pages). `any` turns a check off.
+ */
+export interface McpAccess {
+  allowedHosts: readonly string[] | 'any';
+  allowedOrigins: readonly string[] | 'any';
+}
+
+const LOOPBACK_NAMES = ['localhost', '127.0.0.1', '[::1]'];
+const WILDCARD_HOSTS = new Set(['0.0.0.0', '::', '[::]']);
+
+/** A comma list of the environment; `*` alone is any. */
+const listOrAny = (value: string): string[] | 'any' => {
+  const items = value
+    .split(',')
+    .map((item) => item.trim())
+    .filter(Boolean);
+  return items.includes('*') ? 'any' : items;
+};
+
+/**
+ * The host names `/mcp` answers to: MCP_ALLOWED_HOSTS, else the loopback
+ * names and the address the gateway listens on (a wildcard address names no
+ * host, so it adds nothing), as the MCP SDK recommends for a local server.
+ */
+function mcpAllowedHosts(given: string | undefined, listenHost: string): string[] | 'any' {
+  if (given !== undefined) return listOrAny(given);
+  const own = listenHost.includes(':') && !listenHost.startsWith('[') ? `[${listenHost}]` : listenHost;
+  return [...new Set([...LOOPBACK_NAMES, ...(WILDCARD_HOSTS.has(own) ? [] : [own.toLowerCase()])])];
 }
 
 const Url = z.url({ protocol: /^https?$/ });
@@ -58,6 +93,8 @@ const Schema = z.object({
     .min(1)
     .max(24 * 90)
     .default(24),
+  MCP_ALLOWED_HOSTS: z.string().optional(),
+  MCP_ALLOWED_ORIGINS: z.string().default(''),
 });
 
 /** The gateway's environment, validated: a bad value fails start-up listing every problem (and never a secret). */
@@ -93,6 +130,10 @@ export function loadGatewayEnv(env: NodeJS.ProcessEnv = process.env): GatewayEnv
     providerTimeoutMs: values.PROVIDER_TIMEOUT_MS,
     idempotencyLeaseMs: values.IDEMPOTENCY_LEASE_SECONDS * 1_000,
     idempotencyRetentionMs: values.IDEMPOTENCY_RETENTION_HOURS * 3_600_000,
+    mcpAccess: {
+      allowedHosts: mcpAllowedHosts(values.MCP_ALLOWED_HOSTS, service.host),
+      allowedOrigins: listOrAny(values.MCP_ALLOWED_ORIGINS),
+    },
   };
 }
 

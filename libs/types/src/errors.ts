@@ -48,6 +48,10 @@ export const ErrorCode = z.enum([
   'PAYMENT_FAILED',
   'IDEMPOTENCY_KEY_IN_USE',
   'MODEL_NOT_CONFIGURED',
+  /** a method a route does not take (GET or DELETE on the stateless MCP endpoint) */
+  'METHOD_NOT_ALLOWED',
+  /** the request's Accept names no answer the route gives (the MCP endpoint wants application/json and text/event-stream) */
+  'NOT_ACCEPTABLE',
   // calls between services
   'UPSTREAM_ERROR',
   'UPSTREAM_UNAVAILABLE',

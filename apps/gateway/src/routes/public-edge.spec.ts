@@ -120,6 +120,7 @@ describe('public routes', () => {
       'get /events/stream',
       'post /events/tickets',
       'get /alerts',
+      'post /mcp',
       'get /docs',
       'get /openapi.json',
       'get /metrics',

@@ -8,6 +8,7 @@ import { healthRoutes } from './health-routes';
 import { historyRoutes } from './history-routes';
 import { invokeRoutes } from './invoke-routes';
 import { liveRoutes } from './live-routes';
+import { mcpRoutes } from './mcp-routes';
 import { policyRoutes } from './policy-routes';
 import { serviceRoutes } from './service-routes';
 import { treasuryRoutes } from './treasury-routes';
@@ -27,6 +28,7 @@ export function routeTable(deps: GatewayDeps, document: () => unknown): AnyRoute
     ...policyRoutes(deps),
     ...webhookRoutes(deps),
     ...approvalRoutes(deps),
+    ...mcpRoutes(deps),
     ...docsRoutes(document),
   ];
 }

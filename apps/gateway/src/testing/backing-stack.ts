@@ -24,6 +24,8 @@ export interface BackingStackOptions {
   configDir?: string;
   /** a base environment every service gets (e.g. NEXUS_TREASURY_DAILY_LIMIT) */
   env?: Record<string, string>;
+  /** mock payments (the default), or real ones on a fresh Hardhat node with the contracts deployed */
+  mode?: 'mock' | 'chain';
 }
 
 export interface BackingStack {
@@ -46,14 +48,14 @@ export interface BackingStack {
 
 /**
  * The services behind the gateway as real processes over real HTTP: policy,
- * payment (mock mode), logger and the four providers, each with its own
- * SQLite store in a fresh directory. Always stopAll().
+ * payment (mock mode, or chain mode over a local node), logger and the four
+ * providers, each with its own SQLite store in a fresh directory. Always stopAll().
  */
 export async function startBackingStack(options: BackingStackOptions = {}): Promise<BackingStack> {
   const root = findWorkspaceRoot();
   const configDir = options.configDir ?? join(root, 'config');
   const dataDir = mkdtempSync(join(tmpdir(), 'nexus-gateway-stack-'));
-  const network = await startTestPaymentNetwork('mock', { paymentHoldsPayeeKeys: true });
+  const network = await startTestPaymentNetwork(options.mode ?? 'mock', { paymentHoldsPayeeKeys: true });
   const names: BackingService[] = ['policy', 'logger', ...(Object.keys(PROVIDER_APPS) as ProviderApp[])];
   const ports = new Map<BackingService, number>();
   for (const name of names) ports.set(name, await freePort());
@@ -92,6 +94,8 @@ export async function startBackingStack(options: BackingStackOptions = {}): Prom
     gatewayEnv: {
       ...shared,
       ...testCredentialEnv('gateway'),
+      // the gateway waits for a chain payment's confirmations as long as the payment service does
+      ...pick(network.providerEnv, ['PAYMENT_MODE', 'PAYMENT_RECEIPT_TIMEOUT_MS']),
       POLICY_URL: url('policy'),
       PAYMENT_URL: network.payment.url,
       LOGGER_URL: url('logger'),
@@ -114,6 +118,9 @@ export async function startBackingStack(options: BackingStackOptions = {}): Prom
     },
   };
 }
+
+const pick = (env: Record<string, string>, names: readonly string[]) =>
+  Object.fromEntries(names.flatMap((name) => (env[name] === undefined ? [] : [[name, env[name]]])));
 
 /** A fresh random key of the length the gateway asks for. */
 export const testKey = (label: string) => `${label}-${randomBytes(12).toString('hex')}`;

@@ -1,4 +1,4 @@
-import { startBackingStack, type BackingStack } from './backing-stack';
+import { startBackingStack, type BackingStack, type BackingStackOptions } from './backing-stack';
 import { createGatewayUnderTest, type GatewayUnderTest } from './gateway-under-test';
 import { gatewayProbes, type GatewayProbes } from './gateway-probes';
 
@@ -15,7 +15,7 @@ export interface GatewaySuite {
  * `afterAll` that stops them, and a `beforeEach` that gives every budget a
  * fresh start.
  */
-export function useGatewayOverStack(): GatewaySuite {
+export function useGatewayOverStack(options: BackingStackOptions = {}): GatewaySuite {
   let stack: BackingStack | undefined;
   let gw: GatewayUnderTest | undefined;
   let probe: GatewayProbes | undefined;
@@ -25,7 +25,7 @@ export function useGatewayOverStack(): GatewaySuite {
   };
 
   beforeAll(async () => {
-    stack = await startBackingStack();
+    stack = await startBackingStack(options);
     gw = await createGatewayUnderTest(stack);
     probe = gatewayProbes(gw);
   }, 180_000);
