@@ -39,7 +39,16 @@ function corsHandler(origins: readonly string[]): RequestHandler[] {
   return [
     cors({
       origin: origins.includes('*') ? '*' : [...origins],
-      allowedHeaders: ['Authorization', 'Content-Type', 'Idempotency-Key', 'X-Request-Id'],
+      // MCP clients in a browser send the protocol version and (with the admin key) the agent; streams resume with Last-Event-ID.
+      allowedHeaders: [
+        'Authorization',
+        'Content-Type',
+        'Idempotency-Key',
+        'X-Request-Id',
+        'Last-Event-ID',
+        'Mcp-Protocol-Version',
+        'X-Nexus-Agent',
+      ],
       exposedHeaders: ['Idempotent-Replayed', 'X-Request-Id', 'RateLimit', 'RateLimit-Policy', 'Retry-After'],
       maxAge: 600,
     }),

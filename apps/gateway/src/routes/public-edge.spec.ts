@@ -300,6 +300,9 @@ describe('CORS and security headers', () => {
     expect(preflight.status).toBe(204);
     expect(preflight.headers['access-control-allow-origin']).toBe('http://example.test');
     expect(String(preflight.headers['access-control-allow-headers'])).toMatch(/Authorization/);
+    // A browser MCP client's and a resuming stream's headers pass the preflight too.
+    for (const header of ['Mcp-Protocol-Version', 'X-Nexus-Agent', 'Last-Event-ID'])
+      expect(String(preflight.headers['access-control-allow-headers'])).toContain(header);
     const get = await configured.http.get('/agents').set('Origin', 'http://example.test').set(configured.auth('admin')).expect(200);
     expect(get.headers['access-control-allow-origin']).toBe('http://example.test');
   });
