@@ -20,3 +20,10 @@ export const Page = <T extends z.ZodType>(item: T) =>
 export const EventId = z
   .string()
   .regex(/^[A-Za-z0-9][A-Za-z0-9_.:-]{0,127}$/, 'must be 1-128 characters of letters, digits, "_", ".", ":" or "-"');
+
+/** Free text in an event: bounded, and no NUL (PostgreSQL text refuses it). */
+export const EventText = (max: number) =>
+  z
+    .string()
+    .max(max)
+    .refine((value) => !value.includes('\u0000'), 'must not contain a NUL character');

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { EventId, ResourceId, Timestamp } from './ids';
+import { EventId, EventText, ResourceId, Timestamp } from './ids';
 import { Money } from './money';
 
 /**
@@ -8,12 +8,6 @@ import { Money } from './money';
  * logger like the others (through the sender's outbox), stored once by its
  * id, streamed on `GET /events/stream` and delivered to webhooks.
  */
-
-const Text = (max: number) =>
-  z
-    .string()
-    .max(max)
-    .refine((value) => !value.includes('\u0000'), 'must not contain a NUL character');
 
 /** A budget window: every one an agent has must hold. */
 export const BudgetWindow = z.enum(['daily', 'weekly', 'monthly']);
@@ -49,7 +43,7 @@ export const AlertEvent = z.strictObject({
   /** rejection_spike: how many rejections in how many minutes */
   count: z.number().int().min(0).nullable(),
   minutes: z.number().int().min(1).nullable(),
-  message: Text(500),
+  message: EventText(500),
 });
 export type AlertEvent = z.infer<typeof AlertEvent>;
 
@@ -62,13 +56,13 @@ export const ApprovalEvent = z.strictObject({
   id: EventId,
   kind: z.literal('approval'),
   occurredAt: Timestamp,
-  approvalId: Text(100).min(1),
+  approvalId: EventText(100).min(1),
   status: ApprovalStatus,
   agentId: ResourceId,
   serviceId: ResourceId,
   amount: Money,
-  decisionId: Text(100).min(1),
-  message: Text(500),
+  decisionId: EventText(100).min(1),
+  message: EventText(500),
 });
 export type ApprovalEvent = z.infer<typeof ApprovalEvent>;
 
@@ -84,7 +78,7 @@ export const AgentEvent = z.strictObject({
   change: AgentChange,
   /** budget_changed: the fields set, as given (money strings, or null where cleared) */
   budget: z.record(z.string(), Money.nullable()).nullable(),
-  message: Text(500),
+  message: EventText(500),
 });
 export type AgentEvent = z.infer<typeof AgentEvent>;
 

@@ -1,15 +1,9 @@
 import { z } from 'zod';
-import { EventId, Page, ResourceId, Timestamp } from './ids';
+import { EventId, EventText, Page, ResourceId, Timestamp } from './ids';
 import { AgentEvent, AlertEvent, ApprovalEvent } from './live-events';
 import { Money } from './money';
 import { PaymentId, TxHash } from './payment';
 import { DecisionAction, ReasonCode } from './policy';
-
-const EventText = (max: number) =>
-  z
-    .string()
-    .max(max)
-    .refine((value) => !value.includes('\u0000'), 'must not contain a NUL character');
 
 /** Statuses the audit trail records for a payment (PENDING is not an outcome). */
 export const TransactionStatus = z.enum(['SUCCESS', 'FAILED', 'MOCK', 'REFUNDED']);
