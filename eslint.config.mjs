@@ -1,4 +1,5 @@
 import nx from '@nx/eslint-plugin';
+import reactHooks from 'eslint-plugin-react-hooks';
 
 export default [
   ...nx.configs['flat/base'],
@@ -6,7 +7,7 @@ export default [
   ...nx.configs['flat/javascript'],
   { ignores: ['libs/chain/src/generated/**', '**/dist', '**/node_modules', '**/.nx', 'data/**', 'tmp/**'] },
   {
-    files: ['**/*.ts'],
+    files: ['**/*.ts', '**/*.tsx'],
     rules: {
       '@nx/enforce-module-boundaries': [
         'error',
@@ -46,6 +47,8 @@ export default [
             // bench) use the shared libs only.
             { sourceTag: 'scope:e2e', onlyDependOnLibsWithTags: ['scope:e2e', 'scope:shared'] },
             { sourceTag: 'scope:tools', onlyDependOnLibsWithTags: ['scope:tools', 'scope:shared'] },
+            // The dashboard runs in a browser: it shares the API's contract (@nexus/types) and nothing else.
+            { sourceTag: 'scope:dashboard', onlyDependOnLibsWithTags: ['type:types'] },
           ],
         },
       ],
@@ -58,8 +61,8 @@ export default [
   {
     // Test support stays out of production code: the @nexus/<lib>/testing entry points
     // (and any module under a testing/ folder) are for specs, test harnesses, e2e and tools.
-    files: ['**/*.ts'],
-    ignores: ['**/*.spec.ts', '**/testing/**', 'apps/e2e/**', 'tools/**'],
+    files: ['**/*.ts', '**/*.tsx'],
+    ignores: ['**/*.spec.ts', '**/*.spec.tsx', '**/testing/**', 'apps/e2e/**', 'tools/**'],
     rules: {
       'no-restricted-imports': [
         'error',
@@ -77,5 +80,9 @@ export default [
   {
     files: ['**/*.spec.ts'],
     rules: { 'no-console': 'off' },
+  },
+  {
+    files: ['apps/dashboard/**/*.tsx', 'apps/dashboard/**/*.ts'],
+    ...reactHooks.configs.flat['recommended-latest'],
   },
 ];

@@ -146,6 +146,19 @@ export type ServiceView = z.infer<typeof ServiceView>;
 
 export const ServiceViewList = Page(ServiceView);
 
+/** The policy's treasury-wide standing this period: what every agent together spent and holds against `dailyLimit`. */
+export const TreasuryLimit = z.object({
+  periodEndsAt: Timestamp,
+  dailyLimit: Money,
+  spent: Money,
+  reserved: Money,
+  remaining: Money,
+  /** the part of `dailyLimit` only HIGH agents may use, and what of it is still unused */
+  highReserve: Money,
+  highReserveLeft: Money,
+});
+export type TreasuryLimit = z.infer<typeof TreasuryLimit>;
+
 export const TreasuryOverview = z.object({
   mode: PaymentMode,
   address: z.string().nullable(),
@@ -155,6 +168,10 @@ export const TreasuryOverview = z.object({
   /** on-chain MNEE balance; null in mock mode */
   balance: Money.nullable(),
   ledger: z.record(PaymentStatus, z.object({ count: z.number().int(), amount: Money })),
+  /** this period's treasury-wide spend and holds against the policy's limit, and the part of it kept for HIGH agents */
+  limit: TreasuryLimit,
+  /** a block explorer's transaction page (`EXPLORER_TX_URL`, `{hash}` marks the hash); null where the chain is local */
+  explorerTxUrl: z.string().nullable(),
   agents: z.array(
     z.object({
       id: z.string(),
@@ -233,3 +250,7 @@ export const GatewayHealth = z.object({
   dependencies: z.record(z.string(), z.object({ status: z.enum(['ok', 'failing']), error: z.string().optional() })),
 });
 export type GatewayHealth = z.infer<typeof GatewayHealth>;
+
+/** `GET /whoami`: who a key is — the admin, or one agent (which then sees its own agent only). */
+export const KeyHolder = z.object({ kind: z.enum(['admin', 'agent']), agentId: z.string().nullable() });
+export type KeyHolder = z.infer<typeof KeyHolder>;

@@ -124,6 +124,7 @@ export {
   LoggedAlert,
   StreamEvent,
   StreamEventType,
+  StreamTicket,
 } from './live-events';
 export {
   Webhook,
@@ -207,6 +208,7 @@ export {
   InvokeFailureBody,
   InvokeHeaders,
   InvokeToolBody,
+  KeyHolder,
   ModelChoice,
   PolicyLogEntry,
   PolicyLogList,
@@ -223,6 +225,7 @@ export {
   ToolName,
   TransactionList,
   TransactionsQuery,
+  TreasuryLimit,
   TreasuryOverview,
 } from './gateway';
 export { StackRunFile } from './stack';

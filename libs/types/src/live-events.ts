@@ -121,3 +121,10 @@ export type LoggedAlert = z.infer<typeof LoggedAlert>;
 
 export const AlertList = z.object({ items: z.array(LoggedAlert), nextCursor: z.string().nullable() });
 export type AlertList = z.infer<typeof AlertList>;
+
+/** `POST /events/tickets`: opens one event stream without the key in a URL (a browser's EventSource sends no header). */
+export const StreamTicket = z.object({
+  ticket: z.string().describe('opens one stream: GET /events/stream?ticket=...'),
+  expiresAt: Timestamp,
+});
+export type StreamTicket = z.infer<typeof StreamTicket>;

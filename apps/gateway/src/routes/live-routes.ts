@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { AlertList, AlertQuery, ResourceId, StreamEvent, StreamEventType, Timestamp } from '@nexus/types';
+import { AlertList, AlertQuery, ResourceId, StreamEvent, StreamEventType, StreamTicket } from '@nexus/types';
 import { agentFilter } from '../access/caller';
 import type { GatewayDeps } from '../gateway-deps';
 import { defineRoute, keyHolder, type AnyRoute } from '../http/route-spec';
@@ -23,11 +23,6 @@ const StreamHeaders = z.object({
     .regex(/^\d{1,19}$/, 'must be the id of an event of this stream')
     .optional()
     .describe('resume after this event: nothing missed, nothing repeated'),
-});
-
-export const StreamTicket = z.object({
-  ticket: z.string().describe('opens one stream: GET /events/stream?ticket=...'),
-  expiresAt: Timestamp,
 });
 
 /** Live operations: the event stream, its tickets, and the alerts. */

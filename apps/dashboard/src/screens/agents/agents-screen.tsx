@@ -1,0 +1,4 @@
+/** Agents (to be built). */
+export function AgentsScreen() {
+  return <h1>Agents</h1>;
+}

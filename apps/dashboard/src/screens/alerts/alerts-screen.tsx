@@ -1,0 +1,4 @@
+/** Alerts (to be built). */
+export function AlertsScreen() {
+  return <h1>Alerts</h1>;
+}

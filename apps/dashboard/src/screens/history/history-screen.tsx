@@ -1,0 +1,4 @@
+/** History (to be built). */
+export function HistoryScreen() {
+  return <h1>History</h1>;
+}

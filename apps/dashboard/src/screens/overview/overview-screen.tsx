@@ -1,0 +1,4 @@
+/** Overview (to be built). */
+export function OverviewScreen() {
+  return <h1>Overview</h1>;
+}

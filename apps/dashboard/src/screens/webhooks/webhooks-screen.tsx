@@ -1,0 +1,4 @@
+/** Webhooks (to be built). */
+export function WebhooksScreen() {
+  return <h1>Webhooks</h1>;
+}
