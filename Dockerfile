@@ -29,7 +29,9 @@ FROM deps AS build
 ARG APP
 ENV NX_DAEMON=false NX_NO_CLOUD=true
 COPY . .
+# The gateway also serves the operator's console (dist/apps/dashboard); other images get an empty folder.
 RUN test -n "$APP" && npx nx run "$APP:build" \
+ && if [ "$APP" = gateway ]; then npx nx run dashboard:build; else mkdir -p dist/apps/dashboard; fi \
  && npm prune --omit=dev
 
 FROM node:20-bookworm-slim AS runtime
@@ -38,6 +40,7 @@ ENV NODE_ENV=production HOST=0.0.0.0 NEXUS_DATA_DIR=/data NEXUS_CONFIG_DIR=/app/
 WORKDIR /app
 COPY --from=build /repo/node_modules ./node_modules
 COPY --from=build /repo/dist/apps/${APP} ./dist
+COPY --from=build /repo/dist/apps/dashboard ./dashboard
 COPY config ./config
 RUN mkdir -p /data && chown node:node /data
 USER node

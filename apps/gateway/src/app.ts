@@ -11,6 +11,7 @@ import { mcpHostGuard } from './access/mcp-host-guard';
 import { rateLimitPerKey, type RateLimitSettings } from './access/rate-limit';
 import type { GatewayDeps } from './gateway-deps';
 import type { McpAccess } from './gateway-env';
+import { DASHBOARD_PATH, dashboardAssets } from './http/dashboard-assets';
 import { mountRoutes } from './http/mount-routes';
 import { openApiDocument } from './http/openapi';
 import { routeTable } from './routes/route-table';
@@ -29,10 +30,15 @@ export interface GatewayAppDeps extends GatewayDeps {
   mcpAccess: McpAccess;
   /** readiness of the gateway's own store */
   storePing: () => Promise<void>;
+  /** the built operator's console, served at /dashboard/ */
+  dashboardDir: string;
 }
 
 const isPublic = (method: string, path: string) =>
-  ((method === 'GET' || method === 'HEAD') && (path === '/' || path === '/openapi.json')) || path === '/docs' || path.startsWith('/docs/');
+  ((method === 'GET' || method === 'HEAD') &&
+    (path === '/' || path === '/openapi.json' || path === DASHBOARD_PATH || path.startsWith(`${DASHBOARD_PATH}/`))) ||
+  path === '/docs' ||
+  path.startsWith('/docs/');
 
 function corsHandler(origins: readonly string[]): RequestHandler[] {
   if (origins.length === 0) return [];
@@ -99,6 +105,7 @@ export function createApp(deps: GatewayAppDeps): Express {
         ? new AppError('SERVICE_UNAVAILABLE', 'the gateway store is unavailable; nothing was done, retry shortly', { cause: error })
         : undefined,
     routes: (router) => {
+      router.use(dashboardAssets(deps.dashboardDir));
       router.use('/docs', swaggerUi.serve, swaggerUi.setup(document as swaggerUi.JsonObject, { customSiteTitle: 'MNEE Nexus API' }));
       mountRoutes(router, routes);
     },

@@ -130,6 +130,7 @@ export async function buildGateway(options: BuildGatewayOptions): Promise<Gatewa
     corsOrigins: env.corsOrigins,
     bodyLimit: env.bodyLimit,
     mcpAccess: env.mcpAccess,
+    dashboardDir: env.dashboardDir,
     storePing: () => database.ping(),
     queuedCommits: () => atMost(QUEUED_COMMITS_WAIT_MS, settlements.drain()),
   });

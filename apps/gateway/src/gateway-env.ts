@@ -1,3 +1,4 @@
+import { resolve } from 'node:path';
 import { z } from 'zod';
 import { ConfigError, checkTimeoutBudget, loadChainEnv, loadServiceEnv, type NexusConfig, type ServiceEnv } from '@nexus/config';
 import { parseAgentApiKeys } from '@nexus/types';
@@ -30,6 +31,8 @@ export interface GatewayEnv extends ServiceEnv {
   idempotencyRetentionMs: number;
   /** the Host and Origin checks of `POST /mcp` (DNS rebinding protection) */
   mcpAccess: McpAccess;
+  /** the built operator's console (DASHBOARD_DIR, default dist/apps/dashboard of the working directory) */
+  dashboardDir: string;
 }
 
 /**
@@ -95,6 +98,7 @@ const Schema = z.object({
     .default(24),
   MCP_ALLOWED_HOSTS: z.string().optional(),
   MCP_ALLOWED_ORIGINS: z.string().default(''),
+  DASHBOARD_DIR: z.string().default('dist/apps/dashboard'),
 });
 
 /** The gateway's environment, validated: a bad value fails start-up listing every problem (and never a secret). */
@@ -130,6 +134,7 @@ export function loadGatewayEnv(env: NodeJS.ProcessEnv = process.env): GatewayEnv
     providerTimeoutMs: values.PROVIDER_TIMEOUT_MS,
     idempotencyLeaseMs: values.IDEMPOTENCY_LEASE_SECONDS * 1_000,
     idempotencyRetentionMs: values.IDEMPOTENCY_RETENTION_HOURS * 3_600_000,
+    dashboardDir: resolve(values.DASHBOARD_DIR),
     mcpAccess: {
       allowedHosts: mcpAllowedHosts(values.MCP_ALLOWED_HOSTS, service.host),
       allowedOrigins: listOrAny(values.MCP_ALLOWED_ORIGINS),
