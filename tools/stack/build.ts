@@ -3,6 +3,9 @@ import { resolve } from 'node:path';
 
 export const workspaceRoot = resolve(__dirname, '../..');
 
+/** The operator's console: built with the services, served by the gateway at /dashboard/. */
+export const DASHBOARD_PROJECT = 'dashboard';
+
 /** Builds the given Nx app projects into dist/apps/<project>/main.js (cached by Nx). */
 export function buildApps(projects: readonly string[]): void {
   const result = spawnSync('npx', ['nx', 'run-many', '-t', 'build', '-p', ...projects, '--outputStyle=static'], {

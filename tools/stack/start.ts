@@ -11,7 +11,7 @@ import { resolve } from 'node:path';
 import { SIGNING_KEY_PAIRS, loadChainEnv, loadConfig } from '@nexus/config';
 import { ensureLocalChain } from '../chain/local-chain';
 import { startLocalNodeUnlessRunning, withoutKeys, type LocalNode } from '../chain/local-node';
-import { buildApps, workspaceRoot as root } from './build';
+import { buildApps, DASHBOARD_PROJECT, workspaceRoot as root } from './build';
 import { addLocalChainKeys, addServiceTokens, addSigningKeys, loadEnvFile } from './env-file';
 import { withDerivedSecrets } from './process-secrets';
 import { RestartPolicy } from './restart-policy';
@@ -113,8 +113,9 @@ async function main(): Promise<void> {
   if (process.argv.includes('--skip-build')) {
     out('--skip-build: running the bundles already in dist/apps');
   } else {
-    out(`building ${STACK.map((s) => s.project).join(', ')}...`);
-    buildApps(STACK.map((s) => s.project));
+    const projects = [...STACK.map((s) => s.project), DASHBOARD_PROJECT];
+    out(`building ${projects.join(', ')}...`);
+    buildApps(projects);
   }
   const dataDir = resolve(root, env['NEXUS_DATA_DIR'] || 'data');
   supervisor = new Supervisor({ env, dataDir, out, onGiveUp: () => void stop(1), alsoRunning: chainRunEntry });

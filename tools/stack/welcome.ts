@@ -18,6 +18,7 @@ export function printWelcome({ env, envPath, dataDir, out }: WelcomeOptions): vo
   out(`  keys: ${envPath} (ADMIN_API_KEY, AGENT_API_KEYS; each service has its own <NAME>_TOKEN, see docs/security.md)`);
   out(`  data: ${dataDir} (stores, chain journal, logs/ of every service)`);
   out(`  API docs: ${gateway}/docs`);
+  out(`  operator's console: ${gateway}/dashboard/ (sign in with ADMIN_API_KEY from ${keyFile}, or an agent's key)`);
   out('');
   out('Ask user-agent for a price (the built-in planner needs no LLM key; the call is paid on chain):');
   out(`  KEY=$(grep ^AGENT_API_KEYS= ${keyFile} | sed -E 's/.*user-agent:([^,]*).*/\\1/')`);

@@ -16,6 +16,7 @@ import {
   ServiceViewList,
   TransactionList,
   TreasuryOverview,
+  type BudgetUpdate,
   type InvokeToolBody,
   type ModelChoice,
 } from '@nexus/types';
@@ -132,6 +133,11 @@ export class GatewayClient {
   approve(adminKey: string, id: string, reason?: string): Promise<Approval> {
     const path = `/approvals/${encodeURIComponent(id)}/approve`;
     return this.#call('POST', path, adminKey, reason ? { reason } : {}, Approval, PAID_TIMEOUT_MS);
+  }
+
+  /** PUT /agents/:id/budget (admin): budgets, per-call maximum and approval thresholds; the agent as it is now. */
+  updateBudget(adminKey: string, id: string, update: BudgetUpdate): Promise<PublicAgent> {
+    return this.#call('PUT', `/agents/${encodeURIComponent(id)}/budget`, adminKey, update, PublicAgent, READ_TIMEOUT_MS);
   }
 
   /** GET /alerts: newest first (an agent key sees its own agent's only). */

@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { GatewayClient, type InvokeOutcome, type ListQuery } from '@nexus/clients';
 import {
   parseAgentApiKeys,
+  type BudgetUpdate,
   type GatewayResetResponse,
   type GatewayStats,
   type PolicyLogEntry,
@@ -33,7 +34,8 @@ export class GatewayApi {
     return new GatewayApi(baseUrl, fileEnv['ADMIN_API_KEY'] ?? '', fileEnv['AGENT_API_KEYS'] ?? '');
   }
 
-  private keyOf(agentId: string): string {
+  /** the agent's own key, from the env file */
+  keyOf(agentId: string): string {
     const key = this.agentKeys.get(agentId);
     if (!key) throw new Error(`no key for ${agentId} in the env file`);
     return key;
@@ -49,6 +51,15 @@ export class GatewayApi {
 
   agent(id: string): Promise<PublicAgent> {
     return this.client.agent(this.adminKey, id);
+  }
+
+  updateBudget(id: string, update: BudgetUpdate): Promise<PublicAgent> {
+    return this.client.updateBudget(this.adminKey, id, update);
+  }
+
+  /** the admin key (the dashboard's sign-in takes it) */
+  get admin(): string {
+    return this.adminKey;
   }
 
   treasury(): Promise<TreasuryOverview> {
