@@ -2,6 +2,7 @@ import { AppError, ERROR_STATUS, conflict, notFound, validationError } from './a
 import { newId } from './ids';
 import { parseInput } from './validate';
 import { z } from 'zod';
+import { NexusError } from '@nexus/types';
 
 describe('AppError', () => {
   it('carries a stable code, an HTTP status, details and a cause', () => {
@@ -9,6 +10,7 @@ describe('AppError', () => {
     const error = new AppError('IDEMPOTENCY_KEY_REUSED', 'key reused', { details: [{ path: 'body.key', message: 'seen' }], cause });
 
     expect(error).toBeInstanceOf(Error);
+    expect(error).toBeInstanceOf(NexusError);
     expect(error).toMatchObject({ name: 'AppError', code: 'IDEMPOTENCY_KEY_REUSED', status: 409, message: 'key reused' });
     expect(error.details).toEqual([{ path: 'body.key', message: 'seen' }]);
     expect(error.cause).toBe(cause);

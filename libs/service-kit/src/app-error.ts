@@ -1,4 +1,4 @@
-import type { ErrorCode, ErrorDetail } from '@nexus/types';
+import { type ErrorCode, type ErrorDetail, NexusError } from '@nexus/types';
 
 /**
  * The HTTP status each error code answers with. A code used with another
@@ -64,8 +64,8 @@ export interface AppErrorOptions {
   cause?: unknown;
 }
 
-/** The one error base class: a stable code, an HTTP status (from ERROR_STATUS unless given), details and a cause. */
-export class AppError extends Error {
+/** The error a service answers with: a NexusError with a stable code, an HTTP status (from ERROR_STATUS unless given), details and a cause. */
+export class AppError extends NexusError {
   override readonly name: string = 'AppError';
   readonly status: number;
   readonly details: ErrorDetail[] | undefined;

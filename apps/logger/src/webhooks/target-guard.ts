@@ -1,6 +1,7 @@
 import { BlockList, isIP, type LookupFunction } from 'node:net';
 import { lookup } from 'node:dns';
 import { promisify } from 'node:util';
+import { NexusError } from '@nexus/types';
 
 /**
  * The SSRF guard of webhooks (docs/security.md): a webhook may only reach
@@ -47,7 +48,7 @@ export function isPrivateAddress(address: string): boolean {
   return blocked.check(address, family === 4 ? 'ipv4' : 'ipv6');
 }
 
-export class TargetRefused extends Error {
+export class TargetRefused extends NexusError {
   override readonly name = 'TargetRefused';
 }
 
