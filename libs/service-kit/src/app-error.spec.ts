@@ -32,6 +32,8 @@ describe('AppError', () => {
     expect(notFound('AGENT_NOT_FOUND', 'no agent')).toMatchObject({ code: 'AGENT_NOT_FOUND', status: 404, details: undefined });
     expect(conflict('COMMIT_EXCEEDS_HOLD', 'too much')).toMatchObject({ status: 409, details: undefined });
     expect(conflict('COMMIT_EXCEEDS_HOLD', 'too much', [{ path: 'body.amount', message: 'over' }]).details).toHaveLength(1);
+    const cause = new Error('cursor is not one this service issued');
+    expect(validationError('bad', [{ path: 'query.cursor', message: 'x' }], { cause }).cause).toBe(cause);
   });
 });
 

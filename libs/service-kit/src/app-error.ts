@@ -81,7 +81,9 @@ export class AppError extends NexusError {
   }
 }
 
-export const validationError = (message: string, details: ErrorDetail[]) => new AppError('VALIDATION_ERROR', message, { details });
+/** A 400 listing what is wrong; `cause` is the error it was read from, if any. */
+export const validationError = (message: string, details: ErrorDetail[], options: { cause?: unknown } = {}) =>
+  new AppError('VALIDATION_ERROR', message, { details, ...options });
 
 /** A 404 under the given code. */
 export const notFound = (code: ErrorCode, message: string) => new AppError(code, message, { status: 404 });

@@ -71,8 +71,8 @@ export async function checkTarget(raw: string, policy: TargetPolicy): Promise<vo
   let url: URL;
   try {
     url = new URL(raw);
-  } catch {
-    throw new TargetRefused('is not a URL');
+  } catch (error: unknown) {
+    throw new TargetRefused('is not a URL', { cause: error });
   }
   if (url.protocol !== 'http:' && url.protocol !== 'https:') throw new TargetRefused('must be an http or https URL');
   if (url.username || url.password) throw new TargetRefused('must not carry credentials');
@@ -85,8 +85,8 @@ export async function checkTarget(raw: string, policy: TargetPolicy): Promise<vo
   let addresses: { address: string }[];
   try {
     addresses = await lookupAll(host, { all: true, verbatim: true });
-  } catch {
-    throw new TargetRefused(`${host} does not resolve`);
+  } catch (error: unknown) {
+    throw new TargetRefused(`${host} does not resolve`, { cause: error });
   }
   const refused = addresses.find((entry) => isPrivateAddress(entry.address));
   if (refused) throw new TargetRefused(`${host} resolves to ${refused.address}, a private, loopback or reserved address`);
