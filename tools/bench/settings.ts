@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { NexusError } from '@nexus/types';
 
 /** The parts of `npm run bench`, in the order they run. */
 export const SECTIONS = ['limit', 'decide', 'gateway', 'settlement'] as const;
@@ -31,7 +32,7 @@ const Env = z.object({
   BENCH_BATCH_SIZE: z.coerce.number().int().min(2).max(250).default(100),
 });
 
-export class BenchUsageError extends Error {
+export class BenchUsageError extends NexusError {
   override readonly name = 'BenchUsageError';
 }
 

@@ -1,8 +1,8 @@
-import { parseAgentApiKeys } from '@nexus/types';
+import { NexusError, parseAgentApiKeys } from '@nexus/types';
 import { AgentId } from './demo-report';
 
 /** Something the demo needs before it can start (exit code 2). */
-export class DemoSetupError extends Error {
+export class DemoSetupError extends NexusError {
   override readonly name = 'DemoSetupError';
 }
 

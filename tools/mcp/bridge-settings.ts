@@ -1,7 +1,7 @@
-import { parseAgentApiKeys } from '@nexus/types';
+import { NexusError, parseAgentApiKeys } from '@nexus/types';
 
 /** Something the bridge needs before it can start (exit code 2). */
-export class BridgeSetupError extends Error {
+export class BridgeSetupError extends NexusError {
   override readonly name = 'BridgeSetupError';
 }
 

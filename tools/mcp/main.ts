@@ -25,7 +25,7 @@ async function main(): Promise<number | undefined> {
   const settings = bridgeSettings(argv, env, envPath);
   const gateway = await connectGateway(settings).catch((error: unknown) => {
     const why = error instanceof Error ? error.message : String(error);
-    throw new BridgeSetupError(`could not open MCP at ${settings.mcpUrl} as ${settings.agentId}: ${why}`);
+    throw new BridgeSetupError(`could not open MCP at ${settings.mcpUrl} as ${settings.agentId}: ${why}`, { cause: error });
   });
   const server = bridgeServer(gateway);
   const stop = () => {

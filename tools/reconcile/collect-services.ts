@@ -1,9 +1,9 @@
 import { isServiceCallError, type LoggerClient, type PaymentClient, type PolicyClient } from '@nexus/clients';
-import type { Agent, TreasuryView } from '@nexus/types';
+import { type Agent, NexusError, type TreasuryView } from '@nexus/types';
 import type { DecisionLogEvent, LedgerSnapshot, LoggerSnapshot, PolicySnapshot, TransactionLogEvent } from './snapshots';
 
 /** A source could not be read: what to tell people (no stack, no secrets). */
-export class SourceReadError extends Error {
+export class SourceReadError extends NexusError {
   override readonly name = 'SourceReadError';
 }
 

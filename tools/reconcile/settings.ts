@@ -1,7 +1,8 @@
 import { ConfigError, loadChainEnv, type ChainEnv } from '@nexus/config';
+import { NexusError } from '@nexus/types';
 
 /** Something reconcile needs before it can read anything (exit code 2). */
-export class ReconcileSetupError extends Error {
+export class ReconcileSetupError extends NexusError {
   override readonly name = 'ReconcileSetupError';
 }
 

@@ -1,4 +1,4 @@
-import { ChatResponse, fromBaseUnits, LogArchive, toBaseUnits, type ChatToolCall } from '@nexus/types';
+import { ChatResponse, fromBaseUnits, LogArchive, sumMoney, toBaseUnits, type ChatToolCall } from '@nexus/types';
 import { waitFor, type WaitForOptions } from '@nexus/service-kit/testing';
 import { useGatewayOverStack } from './testing/gateway-suite';
 
@@ -7,7 +7,6 @@ const POLL: WaitForOptions = { timeoutMs: 60_000, retryOnError: true };
 
 jest.setTimeout(180_000);
 
-const plus = (a: string, b: string) => fromBaseUnits(toBaseUnits(a) + toBaseUnits(b));
 const times = (count: number, amount: string) => fromBaseUnits(BigInt(count) * toBaseUnits(amount));
 
 /**
@@ -159,7 +158,7 @@ describe('coordination problems through POST /chat with the built-in planner', (
     for (const call of calls)
       expect(ledger.find((payment) => payment.id === call.payment?.id)).toMatchObject({ status: 'MOCK', amount: '0.05' });
 
-    const expectedRevenue = plus(statsBefore.revenueByService['PRICE_ORACLE'] ?? '0.00', total);
+    const expectedRevenue = sumMoney([statsBefore.revenueByService['PRICE_ORACLE'] ?? '0.00', total]);
     const stats = await waitFor(
       'the queries in GET /stats',
       async () => {
@@ -168,7 +167,7 @@ describe('coordination problems through POST /chat with the built-in planner', (
       },
       POLL,
     );
-    expect(stats.spendByAgent['user-agent']).toBe(plus(statsBefore.spendByAgent['user-agent'] ?? '0.00', total));
+    expect(stats.spendByAgent['user-agent']).toBe(sumMoney([statsBefore.spendByAgent['user-agent'] ?? '0.00', total]));
     expect(stats.transactions.successful).toBe(statsBefore.transactions.successful + queries);
   });
 });

@@ -1,4 +1,4 @@
-import { ChatResponse, fromBaseUnits, InvokeAnswer, InvokeFailureBody, sumMoney, toBaseUnits, type PublicAgent } from '@nexus/types';
+import { ChatResponse, InvokeAnswer, InvokeFailureBody, sumMoney, type PublicAgent } from '@nexus/types';
 import { waitFor, type WaitForOptions } from '@nexus/service-kit/testing';
 import { useGatewayOverStack } from './testing/gateway-suite';
 
@@ -7,7 +7,6 @@ const POLL: WaitForOptions = { timeoutMs: 60_000, retryOnError: true };
 
 jest.setTimeout(180_000);
 
-const plus = (a: string, b: string) => fromBaseUnits(toBaseUnits(a) + toBaseUnits(b));
 const spendOf = (agent: PublicAgent) => ({ spentToday: agent.spentToday, reserved: agent.reserved });
 
 /**
@@ -45,7 +44,10 @@ describe('outages behind the gateway', () => {
     const again = await invoke('user-agent', 'PRICE_ORACLE', price);
     expect(again.status).toBe(200);
     expect(InvokeAnswer.parse(again.body)).toMatchObject({ payment: { status: 'MOCK' }, result: { base: 'ETH' } });
-    expect(await suite.probe.agent('user-agent')).toMatchObject({ spentToday: plus(before.spentToday, '0.05'), reserved: before.reserved });
+    expect(await suite.probe.agent('user-agent')).toMatchObject({
+      spentToday: sumMoney([before.spentToday, '0.05']),
+      reserved: before.reserved,
+    });
   });
 
   it('answers 503 with the decision when the payment service is down, and keeps the hold counted: it may have sent before it went', async () => {
@@ -65,7 +67,7 @@ describe('outages behind the gateway', () => {
     expect(body.decision).toMatchObject({ action: 'ALLOWED', serviceId: 'PRICE_ORACLE' });
     expect(spendOf(await suite.probe.agent('user-agent'))).toEqual({
       spentToday: before.spentToday,
-      reserved: plus(before.reserved, '0.05'),
+      reserved: sumMoney([before.reserved, '0.05']),
     });
     expect(await suite.probe.payments({ agentId: 'user-agent' })).toHaveLength(paymentsBefore.length);
 
@@ -193,14 +195,14 @@ describe('outages behind the gateway', () => {
       downgraded: statsBefore.policy.downgraded,
     });
     expect(stats.spendByAgent['ops-agent']).toBe(
-      plus(statsBefore.spendByAgent['ops-agent'] ?? '0.00', sumMoney(paid.map((p) => p.amount))),
+      sumMoney([statsBefore.spendByAgent['ops-agent'] ?? '0.00', sumMoney(paid.map((p) => p.amount))]),
     );
 
     // GET /transactions (the ledger) and GET /stats (the audit trail) tell the same story.
     const ledger = await suite.probe.payments({ agentId: 'ops-agent' });
     for (const payment of paid) expect(ledger.find((entry) => entry.id === payment.id)).toMatchObject({ status: 'MOCK', amount: '0.05' });
-    const net = ledger.reduce((total, p) => (p.status === 'MOCK' || p.status === 'SUCCESS' ? total + toBaseUnits(p.amount) : total), 0n);
-    expect(stats.spendByAgent['ops-agent']).toBe(fromBaseUnits(net));
+    const net = sumMoney(ledger.filter((p) => p.status === 'MOCK' || p.status === 'SUCCESS').map((p) => p.amount));
+    expect(stats.spendByAgent['ops-agent']).toBe(net);
     expect(stats.transactions.total).toBe(ledger.filter((p) => p.status !== 'PENDING').length);
   });
 
@@ -226,7 +228,7 @@ describe('outages behind the gateway', () => {
     if (res.status === 200) {
       // It finished before the kill: paid and served.
       expect(InvokeAnswer.parse(res.body).payment).toMatchObject({ status: 'MOCK', amount: '0.50' });
-      expect(after.spentToday).toBe(plus(before.spentToday, '0.50'));
+      expect(after.spentToday).toBe(sumMoney([before.spentToday, '0.50']));
     } else {
       expect(res.status).toBe(503);
       const body = InvokeFailureBody.parse(res.body);

@@ -81,7 +81,7 @@ export class EventLog {
       return { items: page.items.map(eventView), nextCursor: page.nextCursor };
     } catch (error: unknown) {
       if (error instanceof InvalidCursorError)
-        throw validationError('invalid request query', [{ path: 'query.cursor', message: error.message }]);
+        throw validationError('invalid request query', [{ path: 'query.cursor', message: error.message }], { cause: error });
       throw error;
     }
   }
@@ -93,7 +93,7 @@ export class EventLog {
       return { items: page.items.map(alertView), nextCursor: page.nextCursor };
     } catch (error: unknown) {
       if (error instanceof InvalidCursorError)
-        throw validationError('invalid request query', [{ path: 'query.cursor', message: error.message }]);
+        throw validationError('invalid request query', [{ path: 'query.cursor', message: error.message }], { cause: error });
       throw error;
     }
   }

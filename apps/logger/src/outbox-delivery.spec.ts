@@ -4,7 +4,14 @@ import { join } from 'node:path';
 import { freePort } from '@nexus/chain/testing';
 import { LoggerClient, LogOutbox } from '@nexus/clients';
 import { createSilentLogger } from '@nexus/service-kit';
-import { TEST_TOKENS, startServiceProcess, testCredentialEnv, type ServiceProcess } from '@nexus/service-kit/testing';
+import {
+  TEST_TOKENS,
+  startServiceProcess,
+  testCredentialEnv,
+  waitFor,
+  type ServiceProcess,
+  type WaitForOptions,
+} from '@nexus/service-kit/testing';
 import { createOutboxStore, openDatabase, type OpenDatabaseOptions, type OutboxStore, type OutboxTables } from '@nexus/stores';
 import { createTemporaryPostgres, type TemporaryPostgres } from '@nexus/stores/testing';
 import { CALLERS_ACCEPTED_BY, type LogEvent, type LoggedEvent } from '@nexus/types';
@@ -32,10 +39,8 @@ function events(prefix: string, count: number): LogEvent[] {
   });
 }
 
-/** Waits for a condition the system reaches by itself (the relay runs in the background); the test's timeout is the limit. */
-async function eventually(condition: () => Promise<boolean>): Promise<void> {
-  while (!(await condition())) await new Promise((resolve) => setTimeout(resolve, 20));
-}
+/** Waits for what the system reaches by itself (the relay runs in the background); the test's timeout is the limit. */
+const EVENTUALLY: WaitForOptions = { timeoutMs: 90_000, intervalMs: 20 };
 
 /** Everything the logger holds, through its API, oldest first. */
 async function loggedEvents(client: LoggerClient): Promise<LoggedEvent[]> {
@@ -122,7 +127,7 @@ describe.each(['sqlite', 'postgres'] as const)('log outbox on %s delivering to t
     const { outbox: relay, store: queue } = await openSender();
     const before = events('up', 6);
     for (const event of before) await relay.record(event);
-    await eventually(pendingIs(0));
+    await waitFor('nothing pending in the outbox', pendingIs(0), EVENTUALLY);
     expect((await loggedEvents(client)).map(withoutRecordedAt)).toEqual(before);
 
     await stopLogger();
@@ -131,11 +136,11 @@ describe.each(['sqlite', 'postgres'] as const)('log outbox on %s delivering to t
     await relay.record(during.slice(1, 300));
     for (const event of during.slice(300)) await expect(relay.record(event)).resolves.toEqual({ added: 1 });
     // the relay has tried, and failed, while the logger was down
-    await eventually(async () => ((await queue.due('logger', 1, END_OF_TIME))[0]?.attempts ?? 0) >= 2);
+    await waitFor('two failed attempts', async () => ((await queue.due('logger', 1, END_OF_TIME))[0]?.attempts ?? 0) >= 2, EVENTUALLY);
     expect(await relay.counts()).toEqual({ pending: 340, dead: 0 });
 
     await startLogger();
-    await eventually(pendingIs(0));
+    await waitFor('nothing pending in the outbox', pendingIs(0), EVENTUALLY);
 
     expectDeliveredOnceInOrder(await loggedEvents(client), [...before, ...during]);
     expect(await client.stats()).toMatchObject({ policy: { total: 173 }, transactions: { total: 173 } });
@@ -146,7 +151,7 @@ describe.each(['sqlite', 'postgres'] as const)('log outbox on %s delivering to t
     let { outbox: relay } = await openSender();
     const first = events('first', 4);
     await relay.record(first);
-    await eventually(pendingIs(0));
+    await waitFor('nothing pending in the outbox', pendingIs(0), EVENTUALLY);
 
     await stopLogger();
     const undelivered = events('waiting', 25);
@@ -159,7 +164,7 @@ describe.each(['sqlite', 'postgres'] as const)('log outbox on %s delivering to t
     const after = events('after', 3);
     await relay.record(after);
     await startLogger();
-    await eventually(pendingIs(0));
+    await waitFor('nothing pending in the outbox', pendingIs(0), EVENTUALLY);
 
     expectDeliveredOnceInOrder(await loggedEvents(client), [...first, ...undelivered, ...after]);
   });

@@ -21,7 +21,8 @@ async function resolveChain(chain: ChainEnv): Promise<ChainContracts> {
   try {
     return await resolveContracts(chain.target);
   } catch (error) {
-    if (error instanceof DeploymentMissingError) throw new ConfigError([{ source: error.path, path: '', message: error.message }]);
+    if (error instanceof DeploymentMissingError)
+      throw new ConfigError([{ source: error.path, path: '', message: error.message }], { cause: error });
     throw error;
   }
 }

@@ -137,7 +137,7 @@ export class PaymentService {
       return { items: page.items.map((item) => paymentView(item)), nextCursor: page.nextCursor };
     } catch (error) {
       if (error instanceof InvalidCursorError)
-        throw validationError('invalid request query', [{ path: 'query.cursor', message: error.message }]);
+        throw validationError('invalid request query', [{ path: 'query.cursor', message: error.message }], { cause: error });
       throw error;
     }
   }

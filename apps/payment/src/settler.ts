@@ -1,6 +1,6 @@
 import type { PaymentCheckFailure } from '@nexus/chain';
 import type { PaymentRecord } from '@nexus/stores';
-import type { PaymentMode } from '@nexus/types';
+import { NexusError, type PaymentMode } from '@nexus/types';
 
 /** What settling one payment came to. */
 export type SettleResult =
@@ -49,7 +49,7 @@ export interface SettlementHooks {
 }
 
 /** Another settler took the payment over (this one's lease ran out): nothing more may be sent for it here. */
-export class LeaseLostError extends Error {
+export class LeaseLostError extends NexusError {
   override readonly name = 'LeaseLostError';
   readonly code = 'LEASE_LOST';
   constructor(paymentId: string) {

@@ -90,7 +90,7 @@ export class PolicyApprovals {
       return { items: page.items.map(approvalView), nextCursor: page.nextCursor };
     } catch (error: unknown) {
       if (error instanceof InvalidCursorError)
-        throw validationError('invalid request query', [{ path: 'query.cursor', message: error.message }]);
+        throw validationError('invalid request query', [{ path: 'query.cursor', message: error.message }], { cause: error });
       throw error;
     }
   }

@@ -418,7 +418,7 @@ async function listed<T>(read: () => Promise<T>): Promise<T> {
     return await read();
   } catch (error: unknown) {
     if (error instanceof InvalidCursorError)
-      throw validationError('invalid request query', [{ path: 'query.cursor', message: error.message }]);
+      throw validationError('invalid request query', [{ path: 'query.cursor', message: error.message }], { cause: error });
     throw error;
   }
 }

@@ -1,6 +1,7 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { Provider, TransactionReceipt } from 'ethers';
 import { isConnectionRefused, isTransientRpcError } from './rpc-errors';
+import { NexusError } from '@nexus/types';
 
 export interface ReceiptWait {
   confirmations: number;
@@ -11,7 +12,7 @@ export interface ReceiptWait {
 }
 
 /** No receipt with enough confirmations in time; `cause` is the last RPC error when the node was unreachable. */
-export class ReceiptTimeoutError extends Error {
+export class ReceiptTimeoutError extends NexusError {
   override readonly name = 'ReceiptTimeoutError';
   readonly code = 'RECEIPT_TIMEOUT';
   constructor(

@@ -2,6 +2,7 @@ import { getAddress, type JsonRpcProvider } from 'ethers';
 import { connectRpc } from './connect';
 import { readDeployment } from './deployment';
 import { MNEEToken__factory } from './generated';
+import { NexusError } from '@nexus/types';
 
 /** Where the contracts are: a configured network (addresses given), or the local chain's deployment file. */
 export type ContractsSource =
@@ -20,7 +21,7 @@ export interface ChainContracts {
 }
 
 /** The local chain was never deployed (or its file is gone). */
-export class DeploymentMissingError extends Error {
+export class DeploymentMissingError extends NexusError {
   override readonly name = 'DeploymentMissingError';
   constructor(readonly path: string) {
     super(

@@ -10,6 +10,7 @@ import {
   IDEMPOTENCY_KEY_HEADER,
   InvokeAnswer,
   InvokeFailureBody,
+  NexusError,
   PolicyLogList,
   PublicAgent,
   ServiceView,
@@ -22,12 +23,12 @@ import {
 } from '@nexus/types';
 
 /** The gateway did not answer at all (not listening, or too slow). */
-export class GatewayUnreachableError extends Error {
+export class GatewayUnreachableError extends NexusError {
   override readonly name = 'GatewayUnreachableError';
 }
 
 /** The gateway answered with an error status, or with a body that is not its contract. */
-export class GatewayAnswerError extends Error {
+export class GatewayAnswerError extends NexusError {
   override readonly name = 'GatewayAnswerError';
   /** what was asked, e.g. "POST /v1/invoke" */
   readonly request: string;

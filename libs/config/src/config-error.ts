@@ -1,3 +1,5 @@
+import { NexusError } from '@nexus/types';
+
 export interface ConfigProblem {
   /** The file (or environment variable) the problem is in. */
   source: string;
@@ -7,12 +9,16 @@ export interface ConfigProblem {
 }
 
 /** Start-up stops with this: every problem at once, each naming file and field. */
-export class ConfigError extends Error {
+export class ConfigError extends NexusError {
   override readonly name = 'ConfigError';
-  constructor(readonly problems: readonly ConfigProblem[]) {
+  constructor(
+    readonly problems: readonly ConfigProblem[],
+    options?: { cause?: unknown },
+  ) {
     super(
       `invalid configuration (${problems.length} problem${problems.length === 1 ? '' : 's'}):\n` +
         problems.map((p) => `  - ${p.source}${p.path ? ` at ${p.path}` : ''}: ${p.message}`).join('\n'),
+      options,
     );
   }
 }

@@ -2,7 +2,7 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { loadPriceFeed } from './price-feed';
-import { problemsOf } from './testing/config-error-of';
+import { configErrorOf, problemsOf } from './testing/config-error-of';
 
 const repoConfig = resolve(__dirname, '../../../config');
 
@@ -112,5 +112,8 @@ pairs:
     expect(problemsOf(() => loadPriceFeed({ file: empty }))).toEqual([{ source: empty, path: '', message: 'is empty' }]);
     const broken = feedFile('feed: [\n');
     expect(problemsOf(() => loadPriceFeed({ file: broken }))[0]?.message).toMatch(/^is not valid YAML: .* \(line \d+, column \d+\)$/);
+    // the error it was read from stays on as the cause
+    expect(configErrorOf(() => loadPriceFeed({ file: missing })).cause).toMatchObject({ code: 'ENOENT' });
+    expect(configErrorOf(() => loadPriceFeed({ file: broken })).cause).toMatchObject({ name: 'YAMLException' });
   });
 });

@@ -112,7 +112,7 @@ function readYaml(file: string): unknown {
     text = readFileSync(file, 'utf8');
   } catch (error: unknown) {
     const code = typeof error === 'object' && error !== null && 'code' in error ? String(error.code) : 'unknown error';
-    throw new ConfigError([{ source: file, path: '', message: `cannot be read (${code})` }]);
+    throw new ConfigError([{ source: file, path: '', message: `cannot be read (${code})` }], { cause: error });
   }
   let document: unknown;
   try {
@@ -122,7 +122,7 @@ function readYaml(file: string): unknown {
       error instanceof yaml.YAMLException
         ? `is not valid YAML: ${error.reason} (line ${error.mark.line + 1}, column ${error.mark.column + 1})`
         : 'is not valid YAML';
-    throw new ConfigError([{ source: file, path: '', message }]);
+    throw new ConfigError([{ source: file, path: '', message }], { cause: error });
   }
   if (document === undefined || document === null) throw new ConfigError([{ source: file, path: '', message: 'is empty' }]);
   return document;

@@ -95,7 +95,8 @@ async function paymentSide(
   try {
     contracts = await resolveContracts(chain.target);
   } catch (error) {
-    if (error instanceof DeploymentMissingError) throw new ConfigError([{ source: error.path, path: '', message: error.message }]);
+    if (error instanceof DeploymentMissingError)
+      throw new ConfigError([{ source: error.path, path: '', message: error.message }], { cause: error });
     throw error;
   }
   const treasury = contracts.treasury;

@@ -2,6 +2,7 @@ import { AppError, ERROR_STATUS, conflict, notFound, validationError } from './a
 import { newId } from './ids';
 import { parseInput } from './validate';
 import { z } from 'zod';
+import { NexusError } from '@nexus/types';
 
 describe('AppError', () => {
   it('carries a stable code, an HTTP status, details and a cause', () => {
@@ -9,6 +10,7 @@ describe('AppError', () => {
     const error = new AppError('IDEMPOTENCY_KEY_REUSED', 'key reused', { details: [{ path: 'body.key', message: 'seen' }], cause });
 
     expect(error).toBeInstanceOf(Error);
+    expect(error).toBeInstanceOf(NexusError);
     expect(error).toMatchObject({ name: 'AppError', code: 'IDEMPOTENCY_KEY_REUSED', status: 409, message: 'key reused' });
     expect(error.details).toEqual([{ path: 'body.key', message: 'seen' }]);
     expect(error.cause).toBe(cause);
@@ -30,6 +32,8 @@ describe('AppError', () => {
     expect(notFound('AGENT_NOT_FOUND', 'no agent')).toMatchObject({ code: 'AGENT_NOT_FOUND', status: 404, details: undefined });
     expect(conflict('COMMIT_EXCEEDS_HOLD', 'too much')).toMatchObject({ status: 409, details: undefined });
     expect(conflict('COMMIT_EXCEEDS_HOLD', 'too much', [{ path: 'body.amount', message: 'over' }]).details).toHaveLength(1);
+    const cause = new Error('cursor is not one this service issued');
+    expect(validationError('bad', [{ path: 'query.cursor', message: 'x' }], { cause }).cause).toBe(cause);
   });
 });
 

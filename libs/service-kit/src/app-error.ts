@@ -1,4 +1,4 @@
-import type { ErrorCode, ErrorDetail } from '@nexus/types';
+import { type ErrorCode, type ErrorDetail, NexusError } from '@nexus/types';
 
 /**
  * The HTTP status each error code answers with. A code used with another
@@ -64,8 +64,8 @@ export interface AppErrorOptions {
   cause?: unknown;
 }
 
-/** The one error base class: a stable code, an HTTP status (from ERROR_STATUS unless given), details and a cause. */
-export class AppError extends Error {
+/** The error a service answers with: a NexusError with a stable code, an HTTP status (from ERROR_STATUS unless given), details and a cause. */
+export class AppError extends NexusError {
   override readonly name: string = 'AppError';
   readonly status: number;
   readonly details: ErrorDetail[] | undefined;
@@ -81,7 +81,9 @@ export class AppError extends Error {
   }
 }
 
-export const validationError = (message: string, details: ErrorDetail[]) => new AppError('VALIDATION_ERROR', message, { details });
+/** A 400 listing what is wrong; `cause` is the error it was read from, if any. */
+export const validationError = (message: string, details: ErrorDetail[], options: { cause?: unknown } = {}) =>
+  new AppError('VALIDATION_ERROR', message, { details, ...options });
 
 /** A 404 under the given code. */
 export const notFound = (code: ErrorCode, message: string) => new AppError(code, message, { status: 404 });

@@ -10,6 +10,7 @@ import type { HealthCheck } from './health';
 import { createLogger, createSilentLogger, type Logger } from './logger';
 import { requestLogMode } from './request-log';
 import { parseInput } from './validate';
+import { waitFor } from './testing/wait-for';
 
 const TOKEN = 'internal-token-for-tests-0123456789';
 const OPERATOR_TOKEN = 'operator-token-for-tests-0123456789';
@@ -36,14 +37,8 @@ function captureLogs(): { logger: Logger; lines: LogLine[]; text: () => string }
 }
 
 /** Log lines are written after the response is sent: wait for the one we want. */
-async function waitForLine(lines: readonly LogLine[], predicate: (line: LogLine) => boolean): Promise<LogLine> {
-  for (let i = 0; i < 100; i++) {
-    const found = lines.find(predicate);
-    if (found) return found;
-    await new Promise((resolve) => setTimeout(resolve, 10));
-  }
-  throw new Error('log line never written');
-}
+const waitForLine = (lines: readonly LogLine[], predicate: (line: LogLine) => boolean): Promise<LogLine> =>
+  waitFor('the log line', async () => lines.find(predicate), { timeoutMs: 1_000, intervalMs: 10 });
 
 const Thing = z.object({ name: z.string().min(1), count: z.number().int() });
 const ListQuery = z.object({ limit: z.coerce.number().int().min(1).max(100) });

@@ -81,3 +81,17 @@ export const ErrorBody = z.object({
   }),
 });
 export type ErrorBody = z.infer<typeof ErrorBody>;
+
+/**
+ * The one base of every error class in the repo (the service kit's AppError,
+ * which adds a code and an HTTP status, is one of them). Each class sets its
+ * own fixed `name`, a string and not the class's name, which a bundler may
+ * rename; an error that wraps another passes it as `cause`.
+ */
+export abstract class NexusError extends Error {
+  abstract override readonly name: string;
+
+  constructor(message?: string, options?: { cause?: unknown }) {
+    super(message, options);
+  }
+}

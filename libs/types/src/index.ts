@@ -1,4 +1,4 @@
-export { ErrorBody, ErrorCode, ErrorDetail } from './errors';
+export { ErrorBody, ErrorCode, ErrorDetail, NexusError } from './errors';
 export { GRANT_ALGORITHM, GRANT_AUDIENCE, GRANT_ISSUER, GrantClaims, type GrantTerms } from './grant';
 export {
   PAYMENT_RECEIPT_HEADER,

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { NexusError } from './errors';
 
 /**
  * Money crosses every boundary as a decimal string of MNEE ("0.05") and lives
@@ -40,7 +41,7 @@ export const Money = z
   });
 export type Money = z.infer<typeof Money>;
 
-export class MoneyFormatError extends Error {
+export class MoneyFormatError extends NexusError {
   override readonly name = 'MoneyFormatError';
 }
 

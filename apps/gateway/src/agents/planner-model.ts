@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import { BaseChatModel, type BaseChatModelCallOptions, type BindToolsInput } from '@langchain/core/language_models/chat_models';
 import { AIMessage, HumanMessage, ToolMessage, type BaseMessage } from '@langchain/core/messages';
 import type { ChatResult } from '@langchain/core/outputs';
-import { fromBaseUnits, toBaseUnits } from '@nexus/types';
+import { sumMoney } from '@nexus/types';
 import { planToolCalls, type PlannedCall } from './planner-intents';
 import { describeToolReport, parseToolReport, type ToolReport } from './tool-report';
 
@@ -58,12 +58,9 @@ export function toolResultsInOrder(messages: readonly BaseMessage[]): ToolMessag
 /** The planner's reply once the results are back: each call in order, then what was spent. */
 export function summariseToolMessages(messages: ToolMessage[]): string {
   const described = messages.map(describeToolMessage);
-  const charged = described.reduce(
-    (sum, { report }) => (report?.charged && report.payment ? sum + toBaseUnits(report.payment.amount) : sum),
-    0n,
-  );
+  const charged = sumMoney(described.flatMap(({ report }) => (report?.charged && report.payment ? [report.payment.amount] : [])));
   const lines = described.map(({ line }) => `- ${line}`);
-  return [`Here is what happened:`, ...lines, `Spent in this request: ${fromBaseUnits(charged)} MNEE.`].join('\n');
+  return [`Here is what happened:`, ...lines, `Spent in this request: ${charged} MNEE.`].join('\n');
 }
 
 /** What the planner answers to a conversation: tool calls for a new request, a summary once their results are back. */

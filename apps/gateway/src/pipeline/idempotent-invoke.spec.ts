@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fromBaseUnits, InvokeAnswer, InvokeFailureBody, toBaseUnits } from '@nexus/types';
+import { InvokeAnswer, InvokeFailureBody, sumMoney } from '@nexus/types';
 import { createGatewayUnderTest } from '../testing/gateway-under-test';
 import { useGatewayOverStack } from '../testing/gateway-suite';
 
@@ -18,7 +18,6 @@ describe('idempotent invoke', () => {
     return (key === undefined ? call : call.set('Idempotency-Key', key)).send(body);
   };
   const priceOf = (base: string) => ({ input: { base } });
-  const plus = (a: string, b: string) => fromBaseUnits(toBaseUnits(a) + toBaseUnits(b));
   const paymentsOfDecision = async (agentId: string, decisionId: string) =>
     (await suite.probe.payments({ agentId })).filter((payment) => payment.decisionId === decisionId);
 
@@ -40,7 +39,7 @@ describe('idempotent invoke', () => {
 
     expect(await paymentsOfDecision('user-agent', answer.decision.id)).toHaveLength(1);
     const after = await suite.probe.agent('user-agent');
-    expect(after.spentToday).toBe(plus(before.spentToday, '0.05'));
+    expect(after.spentToday).toBe(sumMoney([before.spentToday, '0.05']));
     expect(after.reserved).toBe(before.reserved);
   });
 
@@ -64,7 +63,7 @@ describe('idempotent invoke', () => {
     const [decisionId] = [...decisionIds];
     expect(await paymentsOfDecision('user-agent', decisionId ?? '')).toHaveLength(1);
     const after = await suite.probe.agent('user-agent');
-    expect(after.spentToday).toBe(plus(before.spentToday, '0.05'));
+    expect(after.spentToday).toBe(sumMoney([before.spentToday, '0.05']));
     expect(after.reserved).toBe(before.reserved);
 
     // Once the first attempt is done, a late retry gets its answer too.
@@ -187,7 +186,10 @@ describe('idempotent invoke', () => {
     expect(first.status).toBe(503);
     const decisionId = InvokeFailureBody.parse(first.body).decision.id;
     // Unknown: the hold stays counted, and the answer is not kept as final.
-    expect(await suite.probe.agent('user-agent')).toMatchObject({ spentToday: before.spentToday, reserved: plus(before.reserved, '0.05') });
+    expect(await suite.probe.agent('user-agent')).toMatchObject({
+      spentToday: before.spentToday,
+      reserved: sumMoney([before.reserved, '0.05']),
+    });
 
     const resumed = await invoke('user-agent', 'PRICE_ORACLE', priceOf('BTC'), key);
     expect(resumed.status).toBe(200);
@@ -199,7 +201,10 @@ describe('idempotent invoke', () => {
     expect(replay.headers['idempotent-replayed']).toBe('true');
     expect(replay.body).toEqual(resumed.body);
     expect(await paymentsOfDecision('user-agent', decisionId)).toHaveLength(1);
-    expect(await suite.probe.agent('user-agent')).toMatchObject({ spentToday: plus(before.spentToday, '0.05'), reserved: before.reserved });
+    expect(await suite.probe.agent('user-agent')).toMatchObject({
+      spentToday: sumMoney([before.spentToday, '0.05']),
+      reserved: before.reserved,
+    });
   });
 
   it('keeps the answer of a key across a restart of the gateway (its own store)', async () => {

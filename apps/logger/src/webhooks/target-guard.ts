@@ -1,6 +1,7 @@
 import { BlockList, isIP, type LookupFunction } from 'node:net';
 import { lookup } from 'node:dns';
 import { promisify } from 'node:util';
+import { NexusError } from '@nexus/types';
 
 /**
  * The SSRF guard of webhooks (docs/security.md): a webhook may only reach
@@ -47,7 +48,7 @@ export function isPrivateAddress(address: string): boolean {
   return blocked.check(address, family === 4 ? 'ipv4' : 'ipv6');
 }
 
-export class TargetRefused extends Error {
+export class TargetRefused extends NexusError {
   override readonly name = 'TargetRefused';
 }
 
@@ -70,8 +71,8 @@ export async function checkTarget(raw: string, policy: TargetPolicy): Promise<vo
   let url: URL;
   try {
     url = new URL(raw);
-  } catch {
-    throw new TargetRefused('is not a URL');
+  } catch (error: unknown) {
+    throw new TargetRefused('is not a URL', { cause: error });
   }
   if (url.protocol !== 'http:' && url.protocol !== 'https:') throw new TargetRefused('must be an http or https URL');
   if (url.username || url.password) throw new TargetRefused('must not carry credentials');
@@ -84,8 +85,8 @@ export async function checkTarget(raw: string, policy: TargetPolicy): Promise<vo
   let addresses: { address: string }[];
   try {
     addresses = await lookupAll(host, { all: true, verbatim: true });
-  } catch {
-    throw new TargetRefused(`${host} does not resolve`);
+  } catch (error: unknown) {
+    throw new TargetRefused(`${host} does not resolve`, { cause: error });
   }
   const refused = addresses.find((entry) => isPrivateAddress(entry.address));
   if (refused) throw new TargetRefused(`${host} resolves to ${refused.address}, a private, loopback or reserved address`);

@@ -61,7 +61,7 @@ export class Webhooks {
       await checkTarget(body.url, { allowPrivate: this.deps.allowPrivateTargets });
     } catch (error: unknown) {
       if (error instanceof TargetRefused)
-        throw validationError('invalid request body', [{ path: 'body.url', message: `refused: ${error.message}` }]);
+        throw validationError('invalid request body', [{ path: 'body.url', message: `refused: ${error.message}` }], { cause: error });
       throw error;
     }
     const webhook: WebhookRecord = {
@@ -94,7 +94,7 @@ export class Webhooks {
       return { items: page.items.map(deliveryView), nextCursor: page.nextCursor };
     } catch (error: unknown) {
       if (error instanceof InvalidCursorError)
-        throw validationError('invalid request query', [{ path: 'query.cursor', message: error.message }]);
+        throw validationError('invalid request query', [{ path: 'query.cursor', message: error.message }], { cause: error });
       throw error;
     }
   }

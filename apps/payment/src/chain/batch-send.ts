@@ -5,6 +5,7 @@ import type { SettlementHooks } from '../settler';
 import { neverReachedNode, type ChainSettler } from './chain-settler';
 import { isChainUnavailable } from './chain-unavailable';
 import type { GasLimits } from './gas-limits';
+import { NexusError } from '@nexus/types';
 
 /** One payment waiting in a batch, with its caller's hooks. */
 export interface BatchMember {
@@ -47,7 +48,7 @@ async function statusOf(chain: ChainSettler, provider: JsonRpcProvider, txHash: 
 }
 
 /** Thrown from beforeBroadcast when members may not be sent: the batch is dropped before broadcast. */
-class MembersRefusedError extends Error {
+class MembersRefusedError extends NexusError {
   override readonly name = 'MembersRefusedError';
 }
 

@@ -1,7 +1,8 @@
 import { ReceiptTimeoutError, isTransientRpcError } from '@nexus/chain';
+import { NexusError } from '@nexus/types';
 
 /** The chain RPC kept failing after every retry. Thrown instead of the raw socket error, so it is never mistaken for a store outage. */
-export class ChainUnavailableError extends Error {
+export class ChainUnavailableError extends NexusError {
   override readonly name = 'ChainUnavailableError';
   readonly code = 'CHAIN_UNAVAILABLE';
   constructor(options: { cause: unknown }) {

@@ -1,4 +1,4 @@
-import { LogEvent, type ErrorDetail } from '@nexus/types';
+import { type ErrorDetail, LogEvent, NexusError } from '@nexus/types';
 import type { QueueEntry } from './outbox-queue';
 
 /**
@@ -6,7 +6,7 @@ import type { QueueEntry } from './outbox-queue';
  * (the logger would refuse it). A sender's bug, not its caller's: left to
  * the error handler it is a 500.
  */
-export class InvalidLogEventError extends Error {
+export class InvalidLogEventError extends NexusError {
   override readonly name = 'InvalidLogEventError';
 
   constructor(readonly details: ErrorDetail[]) {

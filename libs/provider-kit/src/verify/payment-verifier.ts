@@ -1,4 +1,4 @@
-import type { PaymentMode, PaymentProof, VerifyReason } from '@nexus/types';
+import { NexusError, type PaymentMode, type PaymentProof, type VerifyReason } from '@nexus/types';
 
 /** What a provider requires of a payment before it serves. */
 export interface PaymentExpectation {
@@ -21,6 +21,6 @@ export interface PaymentVerifier {
 }
 
 /** The chain (or the payments ledger) did not answer: the proof can be neither accepted nor refused. */
-export class PaymentUnverifiableError extends Error {
+export class PaymentUnverifiableError extends NexusError {
   override readonly name = 'PaymentUnverifiableError';
 }

@@ -24,6 +24,7 @@ import {
 } from './log-event-store';
 import { loggerMigrations } from './logger-migrations';
 import type { LoggerTables } from './logger-tables';
+import { NexusError } from '@nexus/types';
 
 /** Opens (and migrates) the event log on SQLite or PostgreSQL. */
 export async function createLogEventStore(database: Database<LoggerTables>): Promise<LogEventStore> {
@@ -32,7 +33,7 @@ export async function createLogEventStore(database: Database<LoggerTables>): Pro
 }
 
 /** Thrown inside an append's transaction to roll the whole batch back. */
-class BatchConflict extends Error {
+class BatchConflict extends NexusError {
   override readonly name = 'BatchConflict';
 
   constructor(

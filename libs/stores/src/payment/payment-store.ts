@@ -1,3 +1,5 @@
+import { NexusError } from '@nexus/types';
+
 /** The payments ledger, as the payment service sees it. Amounts are bigint base units. */
 
 export const PAYMENT_STATUSES = ['PENDING', 'SUCCESS', 'FAILED', 'MOCK', 'REFUNDED'] as const;
@@ -111,7 +113,7 @@ export interface PaymentStore {
 }
 
 /** A page cursor that does not decode. */
-export class InvalidCursorError extends Error {
+export class InvalidCursorError extends NexusError {
   override readonly name = 'InvalidCursorError';
 
   constructor() {

@@ -1,5 +1,5 @@
 import type { Kysely, Selectable } from 'kysely';
-import { ApprovalStatus } from '@nexus/types';
+import { ApprovalStatus, NexusError } from '@nexus/types';
 import { decodeKeysetCursor, encodeKeysetCursor } from '../keyset-cursor';
 import type { ApprovalChange, ApprovalFilter, ApprovalRecord, ApprovalStore, NewApproval } from './approval-records';
 import { ms, toDate } from './policy-rows';
@@ -176,6 +176,6 @@ export function approvalStatements(db: Kysely<PolicyTables>): ApprovalStore {
 }
 
 /** The approval's hold is no longer HELD (swept or settled): nothing can be approved; the transaction rolls back. */
-class HoldGone extends Error {
+class HoldGone extends NexusError {
   override readonly name = 'HoldGone';
 }

@@ -6,6 +6,7 @@ import { HOLD_DOES_NOT_FIT } from './policy-functions';
 import { ms } from './policy-rows';
 import type { PolicyTables } from './policy-tables';
 import { reserveOf, windowArgs, type UsageStatements } from './policy-usage';
+import { NexusError } from '@nexus/types';
 
 export type RecordOutcome = 'recorded' | 'key_taken' | 'does_not_fit';
 
@@ -82,7 +83,7 @@ function recordInOneCall(database: Database<PolicyTables>): RecordDecision {
 }
 
 /** A hold that no longer fits its limits when written: the transaction rolls back. */
-class HoldDoesNotFit extends Error {
+class HoldDoesNotFit extends NexusError {
   override readonly name = 'HoldDoesNotFit';
 }
 
