@@ -40,20 +40,19 @@ describe('NexusError', () => {
 /**
  * Every error class in the libs, the services and the tools, read from the
  * source (this lib may import no other): each extends NexusError, directly or
- * through another error class, and sets its own fixed name. The dashboard
- * (a browser app with its own errors) is not read.
+ * through another error class, and sets its own fixed name.
  */
 describe('every error class in the repo', () => {
   const root = join(__dirname, '../../..');
   const BUILT_IN_ERRORS = new Set(['Error', 'TypeError', 'RangeError', 'SyntaxError', 'AggregateError']);
-  const SKIPPED = new Set(['node_modules', 'dist', 'generated', 'dashboard']);
+  const SKIPPED = new Set(['node_modules', 'dist', 'generated']);
 
   function sourceFiles(dir: string): string[] {
     return readdirSync(dir, { withFileTypes: true }).flatMap((entry) => {
       if (SKIPPED.has(entry.name) || entry.name.startsWith('.')) return [];
       const path = join(dir, entry.name);
       if (entry.isDirectory()) return sourceFiles(path);
-      return entry.name.endsWith('.ts') ? [path] : [];
+      return /\.tsx?$/.test(entry.name) ? [path] : [];
     });
   }
 

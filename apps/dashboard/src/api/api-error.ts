@@ -1,7 +1,7 @@
-import { ErrorBody } from '@nexus/types';
+import { ErrorBody, NexusError } from '@nexus/types';
 
 /** A refusal of the API in its error format (docs/api.md, "Errors"): the code first, then what to do about it. */
-export class ApiError extends Error {
+export class ApiError extends NexusError {
   override readonly name = 'ApiError';
   readonly status: number;
   readonly code: string;
