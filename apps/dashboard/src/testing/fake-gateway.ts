@@ -13,7 +13,10 @@ export type FakeAnswer = { status: number; body?: unknown };
 export type FakeRoutes = Record<string, unknown>;
 
 const json = (status: number, body: unknown) =>
-  new Response(body === undefined ? '' : JSON.stringify(body), { status, headers: { 'content-type': 'application/json' } });
+  // a 204 (or any answer without a body) has no body at all
+  body === undefined || status === 204
+    ? new Response(null, { status })
+    : new Response(JSON.stringify(body), { status, headers: { 'content-type': 'application/json' } });
 
 /**
  * Stands in for the gateway at the wire: `fetch` answers from a table of `'METHOD /path'`

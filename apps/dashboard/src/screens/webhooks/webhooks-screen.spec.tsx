@@ -108,8 +108,7 @@ describe('webhooks', () => {
   it('removes a webhook only after the confirm step', async () => {
     const gateway = fakeGateway({
       'GET /webhooks': { items: [webhook()] },
-      // the gateway answers 204; fakeGateway builds `new Response('', …)`, which a 204 refuses, so an empty 200 stands in
-      [`DELETE /webhooks/${HOOK_ID}`]: () => ({ status: 200 }),
+      [`DELETE /webhooks/${HOOK_ID}`]: () => ({ status: 204 }),
     });
     renderScreen(<WebhooksScreen />);
     const row = await screen.findByTestId(`webhook-row-${HOOK_ID}`);
