@@ -4,6 +4,7 @@ import type { BudgetUpdate, PublicAgent } from '@nexus/types';
 import { ApiError, errorText } from '../../api/api-error';
 import { QueryKey } from '../../api/query-keys';
 import { useSession } from '../../session/session';
+import { fieldMessages } from '../../ui/field-errors';
 
 type Field = 'dailyBudget' | 'weeklyBudget' | 'monthlyBudget' | 'maxPerCall' | 'approvalAbove';
 
@@ -37,21 +38,13 @@ const valuesOf = (agent: PublicAgent): Values => ({
  */
 export function budgetUpdateOf(initial: Values, values: Values): BudgetUpdate {
   const update: BudgetUpdate = {};
-  const changed = (field: Field): string | undefined => {
+  for (const { field } of FIELDS) {
     const value = values[field].trim();
-    return value === initial[field] ? undefined : value;
-  };
-  const orNull = (value: string | undefined) => (value === '' ? null : value);
-  const dailyBudget = changed('dailyBudget');
-  if (dailyBudget !== undefined) update.dailyBudget = dailyBudget;
-  const weeklyBudget = changed('weeklyBudget');
-  if (weeklyBudget !== undefined) update.weeklyBudget = orNull(weeklyBudget);
-  const monthlyBudget = changed('monthlyBudget');
-  if (monthlyBudget !== undefined) update.monthlyBudget = orNull(monthlyBudget);
-  const maxPerCall = changed('maxPerCall');
-  if (maxPerCall !== undefined) update.maxPerCall = maxPerCall;
-  const approvalAbove = changed('approvalAbove');
-  if (approvalAbove !== undefined) update.approvalAbove = orNull(approvalAbove);
+    if (value === initial[field]) continue;
+    // a daily budget and a per-call maximum always have a value; an emptied window or threshold is removed
+    if (field === 'dailyBudget' || field === 'maxPerCall') update[field] = value;
+    else update[field] = value === '' ? null : value;
+  }
   return update;
 }
 
@@ -78,7 +71,6 @@ export function BudgetForm({ agent, onSaved }: { agent: PublicAgent; onSaved: ()
   });
 
   const details = save.error instanceof ApiError ? save.error.details : [];
-  const fieldMessages = (field: Field) => details.filter((detail) => isFieldPath(detail.path, field)).map((detail) => detail.message);
   // problems of no one field (e.g. "give at least one of …") are listed under the form
   const otherMessages = details.filter((detail) => !FIELDS.some(({ field }) => isFieldPath(detail.path, field)));
 
@@ -99,7 +91,7 @@ export function BudgetForm({ agent, onSaved }: { agent: PublicAgent; onSaved: ()
       <h3>Budget of {agent.name}</h3>
       {FIELDS.map(({ field, label, hint }) => {
         const id = `${base}-${field}`;
-        const messages = fieldMessages(field);
+        const messages = fieldMessages(save.error, field);
         return (
           <div key={field} className="toolbar">
             <label htmlFor={id}>{label}</label>
