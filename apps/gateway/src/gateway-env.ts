@@ -30,6 +30,8 @@ export interface GatewayEnv extends ServiceEnv {
   idempotencyRetentionMs: number;
   /** the Host and Origin checks of `POST /mcp` (DNS rebinding protection) */
   mcpAccess: McpAccess;
+  /** a block explorer's transaction page, `{hash}` where the hash goes (EXPLORER_TX_URL); null when unset */
+  explorerTxUrl: string | null;
 }
 
 /**
@@ -95,6 +97,7 @@ const Schema = z.object({
     .default(24),
   MCP_ALLOWED_HOSTS: z.string().optional(),
   MCP_ALLOWED_ORIGINS: z.string().default(''),
+  EXPLORER_TX_URL: Url.refine((url) => url.includes('{hash}'), 'must contain {hash} where the transaction hash goes').optional(),
 });
 
 /** The gateway's environment, validated: a bad value fails start-up listing every problem (and never a secret). */
@@ -134,6 +137,7 @@ export function loadGatewayEnv(env: NodeJS.ProcessEnv = process.env): GatewayEnv
       allowedHosts: mcpAllowedHosts(values.MCP_ALLOWED_HOSTS, service.host),
       allowedOrigins: listOrAny(values.MCP_ALLOWED_ORIGINS),
     },
+    explorerTxUrl: values.EXPLORER_TX_URL ?? null,
   };
 }
 
