@@ -119,6 +119,7 @@ export async function buildGateway(options: BuildGatewayOptions): Promise<Gatewa
     chat,
     agents: config.agents,
     version: GATEWAY_VERSION,
+    explorerTxUrl: env.explorerTxUrl,
     audit: outbox,
     streams,
     tickets,

@@ -241,6 +241,39 @@ describe('live operations through the gateway (SQLite)', () => {
     ]);
   });
 
+  it('resumes from ?after= with a fresh ticket, as a browser does: nothing missed, nothing repeated; Last-Event-ID wins over it', async () => {
+    const types = 'types=decision,payment';
+    const ticket = async () => {
+      const issued = await gw.http.post('/events/tickets').set(gw.auth('admin')).expect(201);
+      return encodeURIComponent((issued.body as { ticket: string }).ticket);
+    };
+    const first = await open(`?${types}&ticket=${await ticket()}`, {});
+    const before = await paidCall(gw, 'user-agent');
+    await first.until('the first call', (s) => ofDecision(s, before.decision.id).length === 2);
+    first.close();
+    const lastId = first.messages.at(-1)?.id ?? '';
+
+    // made while the page was away
+    const between = await paidCall(gw, 'batch-agent');
+    const resumed = await open(`?${types}&ticket=${await ticket()}&after=${lastId}`, {});
+    await resumed.until('the call made while away', (s) => ofDecision(s, between.decision.id).length === 2, 5_000);
+    const whole = await open(`?${types}&after=0`, gw.auth('admin'));
+    await whole.until('everything', (s) => ofDecision(s, between.decision.id).length === 2, 5_000);
+
+    const ids = (stream: SseStream) => stream.messages.map((message) => message.id);
+    const expected = ids(whole).filter((id) => Number(id) > Number(lastId));
+    expect(ids(resumed).slice(0, expected.length)).toEqual(expected);
+    expect(new Set([...ids(first), ...ids(resumed)]).size).toBe(first.messages.length + resumed.messages.length);
+    expect(ofDecision(resumed, between.decision.id).map((event) => event.type)).toEqual(['decision', 'payment']);
+    expect(ofDecision(resumed, before.decision.id)).toEqual([]);
+
+    // both given: the header wins
+    const both = await open(`?${types}&after=0`, { ...gw.auth('admin'), 'Last-Event-ID': lastId });
+    await both.until('the call made while away', (s) => ofDecision(s, between.decision.id).length === 2, 5_000);
+    expect(ofDecision(both, before.decision.id)).toEqual([]);
+    expect((await open(`?${types}&after=not-an-id`, gw.auth('admin'))).status).toBe(400);
+  });
+
   it('resumes after a gateway restart from Last-Event-ID: nothing missed, nothing repeated', async () => {
     const types = '?types=decision,payment';
     const first = await open(types, gw.auth('admin'));

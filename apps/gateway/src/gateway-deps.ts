@@ -28,6 +28,8 @@ export interface GatewayDeps {
   /** the configured agents (agents.yaml): who exists */
   agents: readonly AgentConfig[];
   version: string;
+  /** a block explorer's transaction page, `{hash}` where the hash goes (EXPLORER_TX_URL); null when unset */
+  explorerTxUrl: string | null;
   /** the durable log outbox: what this gateway tells the audit trail (agent changes, besides the paid calls') */
   audit: Pick<LogOutbox, 'record'>;
   /** open event streams, each piped from the logger's */

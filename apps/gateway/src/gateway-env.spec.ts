@@ -69,6 +69,17 @@ describe('the gateway environment', () => {
     });
   });
 
+  it('takes an explorer transaction page with {hash} in it, none by default', () => {
+    expect(loadGatewayEnv(base).explorerTxUrl).toBeNull();
+    expect(loadGatewayEnv({ ...base, EXPLORER_TX_URL: 'https://sepolia.etherscan.io/tx/{hash}' }).explorerTxUrl).toBe(
+      'https://sepolia.etherscan.io/tx/{hash}',
+    );
+    expect(problemsOf({ ...base, EXPLORER_TX_URL: 'https://sepolia.etherscan.io/tx/' })).toEqual([
+      expect.stringMatching(/EXPLORER_TX_URL: must contain \{hash\}/),
+    ]);
+    expect(problemsOf({ ...base, EXPLORER_TX_URL: 'javascript:alert({hash})' })).toEqual([expect.stringContaining('EXPLORER_TX_URL')]);
+  });
+
   it('refuses to start without an admin key', () => {
     expect(problemsOf({ GATEWAY_TOKEN: base.GATEWAY_TOKEN })).toEqual([expect.stringContaining('ADMIN_API_KEY: is required')]);
   });

@@ -33,6 +33,8 @@ export interface GatewayEnv extends ServiceEnv {
   mcpAccess: McpAccess;
   /** the built operator's console (DASHBOARD_DIR, default dist/apps/dashboard of the working directory) */
   dashboardDir: string;
+  /** a block explorer's transaction page, `{hash}` where the hash goes (EXPLORER_TX_URL); null when unset */
+  explorerTxUrl: string | null;
 }
 
 /**
@@ -99,6 +101,7 @@ const Schema = z.object({
   MCP_ALLOWED_HOSTS: z.string().optional(),
   MCP_ALLOWED_ORIGINS: z.string().default(''),
   DASHBOARD_DIR: z.string().default('dist/apps/dashboard'),
+  EXPLORER_TX_URL: Url.refine((url) => url.includes('{hash}'), 'must contain {hash} where the transaction hash goes').optional(),
 });
 
 /** The gateway's environment, validated: a bad value fails start-up listing every problem (and never a secret). */
@@ -139,6 +142,7 @@ export function loadGatewayEnv(env: NodeJS.ProcessEnv = process.env): GatewayEnv
       allowedHosts: mcpAllowedHosts(values.MCP_ALLOWED_HOSTS, service.host),
       allowedOrigins: listOrAny(values.MCP_ALLOWED_ORIGINS),
     },
+    explorerTxUrl: values.EXPLORER_TX_URL ?? null,
   };
 }
 

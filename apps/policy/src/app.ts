@@ -8,6 +8,7 @@ import { approvalRoutes } from './routes/approval-routes';
 import { decisionRoutes } from './routes/decision-routes';
 import { periodRoutes } from './routes/period-routes';
 import { reservationRoutes } from './routes/reservation-routes';
+import { treasuryRoutes } from './routes/treasury-routes';
 
 export interface PolicyAppDeps {
   policy: PolicyService;
@@ -36,6 +37,7 @@ export function createApp(deps: PolicyAppDeps): Express {
       reservationRoutes(router, deps.policy);
       agentRoutes(router, deps.policy);
       periodRoutes(router, deps.policy);
+      treasuryRoutes(router, deps.policy);
       approvalRoutes(router, deps.policy);
     },
   });

@@ -21,6 +21,7 @@ import {
   type ReservationListQuery,
   type ResetResponse,
   type SimulateRequest,
+  type TreasuryLimit,
 } from '@nexus/types';
 import { PolicyApprovals } from './approvals';
 import { BudgetAlerts } from './alerts/budget-alerts';
@@ -28,7 +29,7 @@ import type { PolicyCatalog } from './catalog';
 import type { PolicyMetrics } from './policy-metrics';
 import { applyApprovalThreshold } from './rules/approval-threshold';
 import { evaluate, type EffectiveAgent } from './rules/evaluate';
-import { agentView, decisionView, periodView, reservationView } from './views';
+import { agentView, decisionView, periodView, reservationView, treasuryLimitView } from './views';
 
 /** How long a hold whose payment may still land is kept at most; reconcile names one HELD this long as stuck. */
 export const PINNED_HOLD_MS = 24 * 3_600_000;
@@ -270,6 +271,11 @@ export class PolicyService {
 
   async currentPeriod(): Promise<Period> {
     return periodView(await this.store.currentPeriod(this.clock()));
+  }
+
+  /** The treasury's spend and holds in this period against its daily limit, and what is left of the HIGH reserve. */
+  async treasuryStanding(): Promise<TreasuryLimit> {
+    return treasuryLimitView(await this.store.treasury(this.clock()), this.catalog.treasury);
   }
 
   /** Starts a new budget period now; holds taken before settle against their own period. */

@@ -1,6 +1,16 @@
-import type { DecisionRecord, PeriodRecord, PolicySnapshot, ReservationRecord } from '@nexus/stores';
-import { fromBaseUnits, type Agent, type AgentWindow, type Decision, type Period, type Reservation } from '@nexus/types';
+import type { DecisionRecord, PeriodRecord, PolicySnapshot, ReservationRecord, TreasuryStanding } from '@nexus/stores';
+import {
+  fromBaseUnits,
+  type Agent,
+  type AgentWindow,
+  type Decision,
+  type Period,
+  type Reservation,
+  type TreasuryLimit,
+} from '@nexus/types';
+import type { TreasuryRules } from './catalog';
 import { dailyWindowBudget, type EffectiveAgent } from './rules/evaluate';
+import { highReserveLeft, treasuryLeft } from './rules/treasury-left';
 
 /** Store records → the HTTP shapes of @nexus/types. Money leaves as decimal strings. */
 
@@ -96,4 +106,17 @@ function windowView(window: AgentWindow['window'], start: Date, end: Date, budge
 
 export function periodView(period: PeriodRecord): Period {
   return { id: period.id, startedAt: period.startedAt.toISOString(), endsAt: period.endsAt.toISOString() };
+}
+
+/** The treasury's standing, with what is left worked out by the same functions as rules 4a and 4b. */
+export function treasuryLimitView(standing: TreasuryStanding, treasury: TreasuryRules): TreasuryLimit {
+  return {
+    periodEndsAt: standing.period.endsAt.toISOString(),
+    dailyLimit: fromBaseUnits(treasury.dailyLimit),
+    spent: fromBaseUnits(standing.spent),
+    reserved: fromBaseUnits(standing.reserved),
+    remaining: fromBaseUnits(treasuryLeft(treasury, standing.spent + standing.reserved)),
+    highReserve: fromBaseUnits(treasury.highReserve),
+    highReserveLeft: fromBaseUnits(highReserveLeft(treasury, standing.highUsed)),
+  };
 }

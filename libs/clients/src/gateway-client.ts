@@ -11,6 +11,7 @@ import {
   InvokeAnswer,
   InvokeFailureBody,
   NexusError,
+  KeyHolder,
   PolicyLogList,
   PublicAgent,
   ServiceView,
@@ -99,6 +100,11 @@ export class GatewayClient {
     budget: { dailyBudget?: string; maxPerCall?: string; approvalAbove?: string | null },
   ): Promise<PublicAgent> {
     return this.#call('PUT', `/agents/${encodeURIComponent(id)}/budget`, adminKey, budget, PublicAgent, READ_TIMEOUT_MS);
+  }
+
+  /** GET /whoami: who holds the key, the admin or one agent. */
+  whoami(key: string): Promise<KeyHolder> {
+    return this.#call('GET', '/whoami', key, null, KeyHolder, READ_TIMEOUT_MS);
   }
 
   treasury(key: string): Promise<TreasuryOverview> {

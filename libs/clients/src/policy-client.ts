@@ -19,6 +19,7 @@ import {
   type DecisionListQuery,
   type ReservationListQuery,
   type SimulateRequest,
+  TreasuryLimit,
 } from '@nexus/types';
 import { ServiceClient, type ServiceClientOptions } from './http-client';
 import type { CallContext } from './payment-client';
@@ -86,6 +87,11 @@ export class PolicyClient {
   setPaused(id: string, { paused }: { paused: boolean }, context?: CallContext): Promise<Agent> {
     const path = `/agents/${encodeURIComponent(id)}/${paused ? 'pause' : 'resume'}`;
     return this.client.call('POST', path, Agent, { retry: true, ...context });
+  }
+
+  /** This period's treasury-wide spend and holds against the policy's daily limit, and the HIGH reserve left. */
+  treasury(context?: CallContext): Promise<TreasuryLimit> {
+    return this.client.call('GET', '/treasury', TreasuryLimit, { retry: true, ...context });
   }
 
   /** Starts a new budget period now. Not retried: a repeat would start yet another period. */

@@ -18,6 +18,7 @@ export type {
   ReservationRecord,
   SettleOutcome,
   Standing,
+  TreasuryStanding,
   WindowLimit,
   WindowStanding,
   WindowUse,

@@ -13,7 +13,7 @@ export class ApiError extends NexusError {
     const error = parsed.success ? parsed.data.error : undefined;
     super(error?.message ?? `the gateway answered ${status}`);
     this.status = status;
-    this.code = error?.code ?? `HTTP_${status}`;
+    this.code = error?.code ?? 'UNEXPECTED_ANSWER';
     this.details = (error?.details ?? []).map((detail) => ({ path: String(detail.path), message: detail.message }));
   }
 }

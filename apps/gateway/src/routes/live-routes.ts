@@ -5,6 +5,9 @@ import type { GatewayDeps } from '../gateway-deps';
 import { defineRoute, keyHolder, type AnyRoute } from '../http/route-spec';
 import { defined } from './defined-fields';
 
+/** The id of an event of the stream: where a resume starts after. */
+const EventId = z.string().regex(/^\d{1,19}$/, 'must be the id of an event of this stream');
+
 const StreamQuery = z.strictObject({
   agentId: ResourceId.optional().describe('only this agent (an agent key sees its own agent only, whatever it asks)'),
   types: z
@@ -15,14 +18,13 @@ const StreamQuery = z.strictObject({
     .optional()
     .describe('a comma list of event types: decision, payment, refund, alert, approval, agent'),
   ticket: z.string().max(200).optional().describe('a ticket from POST /events/tickets, instead of the Authorization header (EventSource)'),
+  after: EventId.optional().describe(
+    'resume after this event, as `Last-Event-ID` does (which wins when both are given): an EventSource with a new ticket cannot set the header',
+  ),
 });
 
 const StreamHeaders = z.object({
-  'last-event-id': z
-    .string()
-    .regex(/^\d{1,19}$/, 'must be the id of an event of this stream')
-    .optional()
-    .describe('resume after this event: nothing missed, nothing repeated'),
+  'last-event-id': EventId.optional().describe('resume after this event: nothing missed, nothing repeated'),
 });
 
 /** Live operations: the event stream, its tickets, and the alerts. */
@@ -35,7 +37,7 @@ export function liveRoutes(deps: GatewayDeps): AnyRoute[] {
       access: 'key',
       summary: 'Server-Sent Events: decisions, payments, refunds, alerts, approvals and agent changes as they happen',
       description:
-        'Each event has `id:` (resume with `Last-Event-ID`), `event:` (its type) and `data:` (JSON: type, at, agentId, serviceId, eventId, event). ' +
+        'Each event has `id:` (resume with `Last-Event-ID`, or `?after=`), `event:` (its type) and `data:` (JSON: type, at, agentId, serviceId, eventId, event). ' +
         'A `: ping` comment comes every 15 s of quiet. An agent key sees its own agent only. A browser gives `?ticket=` (POST /events/tickets) instead of a key.',
       query: StreamQuery,
       headers: StreamHeaders,
@@ -43,7 +45,7 @@ export function liveRoutes(deps: GatewayDeps): AnyRoute[] {
       errors: { 503: 'too many open streams, or the logger is unavailable' },
       handle: async ({ query, headers, caller, requestId }) => {
         const agentId = agentFilter(keyHolder(caller), query.agentId);
-        const request = { agentId, types: query.types, lastEventId: headers['last-event-id'] };
+        const request = { agentId, types: query.types, lastEventId: headers['last-event-id'] ?? query.after };
         return { body: undefined, pipe: (res) => deps.streams.pipe(res, defined(request), requestId) };
       },
     }),

@@ -13,11 +13,13 @@ import { policyRoutes } from './policy-routes';
 import { serviceRoutes } from './service-routes';
 import { treasuryRoutes } from './treasury-routes';
 import { webhookRoutes } from './webhook-routes';
+import { whoamiRoutes } from './whoami-routes';
 
 /** Every route of the public API (docs/architecture.md §6), in the order the docs show them. */
 export function routeTable(deps: GatewayDeps, document: () => unknown): AnyRoute[] {
   return [
     ...healthRoutes(deps),
+    ...whoamiRoutes(),
     ...chatRoutes(deps),
     ...invokeRoutes(deps),
     ...treasuryRoutes(deps),

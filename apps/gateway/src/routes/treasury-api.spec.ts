@@ -14,6 +14,7 @@ import {
   ServiceViewList,
   TransactionList,
   TreasuryOverview,
+  applyBasisPoints,
   sumMoney,
   toBaseUnits,
   type PolicyLogEntry,
@@ -36,7 +37,7 @@ let gateway: GatewayUnderTest;
 
 beforeAll(async () => {
   stack = await startBackingStack();
-  gateway = await createGatewayUnderTest(stack);
+  gateway = await createGatewayUnderTest(stack, { env: { EXPLORER_TX_URL: EXPLORER } });
 });
 
 afterAll(async () => {
@@ -53,6 +54,7 @@ type Who = 'admin' | 'user-agent' | 'batch-agent' | 'ops-agent';
 /** In-process: a check that throws fails the test at once. */
 const POLL: WaitForOptions = { timeoutMs: 20_000, intervalMs: 25 };
 const ETH = { base: 'ETH' };
+const EXPLORER = 'https://sepolia.etherscan.io/tx/{hash}';
 const LOG_LINES = { lines: [{ timestamp: '2026-01-01T00:00:00Z', level: 'info', message: 'started' }] };
 
 const agentOf = async (id: string) =>
@@ -251,11 +253,48 @@ describe('GET /treasury', () => {
     expect(user).toMatchObject({ priority: 'HIGH', paused: false });
     expect(canonicalMoney(user?.spent ?? '')).toBe('0.05');
     expect(toBaseUnits(user?.remaining ?? '') + toBaseUnits(user?.spent ?? '')).toBe(toBaseUnits(user?.dailyBudget ?? ''));
+    expect(treasury.explorerTxUrl).toBe(EXPLORER);
+  });
+
+  it('shows this period’s standing against the policy’s daily limit, and the HIGH reserve a HIGH agent’s call used', async () => {
+    const { policy } = loadConfig({ env: stack.gatewayEnv });
+    const dailyLimit = toBaseUnits(policy.treasury.dailyLimit ?? '');
+    const highReserve = applyBasisPoints(dailyLimit, Math.round(policy.reserve.highShare * 10_000));
+    const before = TreasuryOverview.parse((await gateway.http.get('/treasury').set(gateway.auth('admin')).expect(200)).body).limit;
+    expect(before).toMatchObject({ spent: '0.00', reserved: '0.00', highReserveLeft: before.highReserve });
+    expect(toBaseUnits(before.remaining)).toBe(dailyLimit);
+
+    const answer = await served('user-agent', 'PRICE_ORACLE', { input: ETH });
+    const paid = toBaseUnits(answer.payment?.amount ?? '');
+    expect(paid).toBeGreaterThan(0n);
+    const { limit } = TreasuryOverview.parse((await gateway.http.get('/treasury').set(gateway.auth('batch-agent')).expect(200)).body);
+    expect(toBaseUnits(limit.dailyLimit)).toBe(dailyLimit);
+    expect(toBaseUnits(limit.highReserve)).toBe(highReserve);
+    expect({ spent: toBaseUnits(limit.spent), reserved: toBaseUnits(limit.reserved) }).toEqual({ spent: paid, reserved: 0n });
+    expect(toBaseUnits(limit.remaining)).toBe(dailyLimit - paid);
+    // user-agent is HIGH: its spend comes out of the reserve kept for HIGH agents
+    expect(toBaseUnits(limit.highReserveLeft)).toBe(highReserve - paid);
+    expect(Date.parse(limit.periodEndsAt)).toBeGreaterThan(Date.now());
   });
 
   it('shows an agent key its own agent only', async () => {
     const treasury = TreasuryOverview.parse((await gateway.http.get('/treasury').set(gateway.auth('batch-agent')).expect(200)).body);
     expect(treasury.agents.map((agent) => agent.id)).toEqual(['batch-agent']);
+  });
+});
+
+describe('GET /whoami', () => {
+  it('names the holder of the key: the admin, or one agent', async () => {
+    expect((await gateway.http.get('/whoami').set(gateway.auth('admin')).expect(200)).body).toEqual({ kind: 'admin', agentId: null });
+    expect((await gateway.http.get('/whoami').set(gateway.auth('ops-agent')).expect(200)).body).toEqual({
+      kind: 'agent',
+      agentId: 'ops-agent',
+    });
+  });
+
+  it('is 401 without a key or with an unknown one', async () => {
+    errorOf(await gateway.http.get('/whoami'), 401, 'UNAUTHORIZED');
+    errorOf(await gateway.http.get('/whoami').set(gateway.auth('no-such-agent')), 401, 'UNAUTHORIZED');
   });
 });
 

@@ -1,6 +1,7 @@
 import type { HoldLimits, Standing, Verdict, WindowStanding } from '@nexus/stores';
 import { applyBasisPoints, fromBaseUnits, type ReasonCode } from '@nexus/types';
 import type { CatalogAgent, CatalogService, CatalogVariant, TreasuryRules } from '../catalog';
+import { clampZero, highReserveLeft, treasuryLeft } from './treasury-left';
 
 /** A configured agent with the store's overrides applied. */
 export interface EffectiveAgent extends CatalogAgent {
@@ -94,7 +95,7 @@ const treasuryLimit: HardRule = (variant, _agent, standing, treasury) =>
     ? {
         downgrade: 'TREASURY_LIMIT_DOWNGRADE',
         reject: 'TREASURY_LIMIT_EXCEEDED',
-        why: `costs ${mnee(variant.price)} but only ${mnee(clampZero(treasury.dailyLimit - standing.totalUsed))} of the treasury's ${mnee(treasury.dailyLimit)} daily limit is left`,
+        why: `costs ${mnee(variant.price)} but only ${mnee(treasuryLeft(treasury, standing.totalUsed))} of the treasury's ${mnee(treasury.dailyLimit)} daily limit is left`,
       }
     : null;
 
@@ -105,7 +106,7 @@ const treasuryLimit: HardRule = (variant, _agent, standing, treasury) =>
  */
 const priorityReserve: HardRule = (variant, agent, standing, treasury) => {
   if (!treasury.restrictedPriorities.has(agent.priority)) return null;
-  const reserveLeft = clampZero(treasury.highReserve - standing.highUsed);
+  const reserveLeft = highReserveLeft(treasury, standing.highUsed);
   const ceiling = treasury.dailyLimit - reserveLeft;
   return standing.totalUsed + variant.price > ceiling
     ? {
@@ -234,5 +235,4 @@ function rejected(reason: ReasonCode, message: string): Verdict {
   return { action: 'REJECTED', reason, message, variant: null, amount: null, limits: null };
 }
 
-const clampZero = (value: bigint) => (value < 0n ? 0n : value);
 const compare = (a: bigint, b: bigint) => (a < b ? -1 : a > b ? 1 : 0);

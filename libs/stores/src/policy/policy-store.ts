@@ -72,6 +72,14 @@ export interface Standing {
   highUsed: bigint;
 }
 
+/** The treasury's committed spend and live holds in the current period, and the part of both by HIGH agents. */
+export interface TreasuryStanding {
+  period: PeriodRecord;
+  spent: bigint;
+  reserved: bigint;
+  highUsed: bigint;
+}
+
 /** An agent's spend and live holds in one calendar window: the periods that started in it, the current one included. */
 export interface WindowUse {
   start: Date;
@@ -196,6 +204,8 @@ export interface PolicyStore extends ApprovalStore {
   snapshot(agentId: string, now: Date): Promise<PolicySnapshot>;
   /** Every agent's spend and holds in the current period. */
   usage(now: Date): Promise<{ period: PeriodRecord; usage: UsageRecord[] }>;
+  /** The treasury's spend and holds in the current period, holds past their expiry swept first. */
+  treasury(now: Date): Promise<TreasuryStanding>;
   /**
    * HELD (even past its expiry) or EXPIRED → COMMITTED with the actual amount
    * (at most the hold; the hold when absent): money that moved is spend, however late the word comes.

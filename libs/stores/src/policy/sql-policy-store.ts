@@ -21,6 +21,7 @@ import type {
   ReservationFilter,
   ReservationRecord,
   SettleOutcome,
+  TreasuryStanding,
   UsageRecord,
   Verdict,
 } from './policy-store';
@@ -152,6 +153,17 @@ class SqlPolicyStore implements PolicyStore {
       .where('period_id', '=', BigInt(period.id))
       .execute();
     return { period, usage: rows.map((u) => ({ agentId: u.agent_id, spent: u.spent, reserved: u.reserved })) };
+  }
+
+  async treasury(now: Date): Promise<TreasuryStanding> {
+    const { period, usage } = await this.usage(now);
+    const row = await this.db
+      .selectFrom('policy_treasury')
+      .select(['high_used'])
+      .where('period_id', '=', BigInt(period.id))
+      .executeTakeFirst();
+    const sum = (pick: (record: UsageRecord) => bigint) => usage.reduce((total, record) => total + pick(record), 0n);
+    return { period, spent: sum((u) => u.spent), reserved: sum((u) => u.reserved), highUsed: row?.high_used ?? 0n };
   }
 
   commit(reservationId: string, amount: bigint | undefined, now: Date): Promise<SettleOutcome> {
