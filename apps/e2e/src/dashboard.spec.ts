@@ -55,7 +55,9 @@ beforeAll(async () => {
   stack = await startStack(fixture.settings);
   api = GatewayApi.fromEnvFile(stack.gatewayUrl, stack.fileEnv);
   browser = await launchChromium();
-  page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
+  // axe-core's runner needs a page of a context of its own
+  const context = await browser.newContext({ viewport: { width: 1280, height: 900 } });
+  page = await context.newPage();
   problems = watchPageProblems(page);
 });
 
@@ -157,7 +159,17 @@ describe('the operator console in Chromium', () => {
     await openScreen('nav-webhooks', 'Webhooks', 'webhooks');
   });
 
-  it("gives an agent key its own agent only, read-only", async () => {
+  it('draws the spend of those calls on the overview', async () => {
+    await byTestId('nav-overview').click();
+    await page.locator('[data-testid="spend-chart"] .recharts-bar-rectangle').first().waitFor();
+    await byTestId('spend-total')
+      .getByText(/[1-9]\d* payments/)
+      .waitFor();
+    await screenshot(page, 'overview-after-calls');
+    violations.set('overview-after-calls', await seriousViolations(page));
+  });
+
+  it('gives an agent key its own agent only, read-only', async () => {
     await byTestId('sign-out').click();
     await signIn(api.keyOf('user-agent'));
     await byTestId('nav-agents').click();
@@ -172,7 +184,18 @@ describe('the operator console in Chromium', () => {
   it('broke no Content-Security-Policy rule and has no serious accessibility violation on any screen', () => {
     expect(problems).toEqual([]);
     expect([...violations.keys()].sort()).toEqual(
-      ['agents', 'agents-as-agent', 'alerts', 'approvals', 'feed', 'history', 'overview', 'sign-in', 'webhooks'].sort(),
+      [
+        'agents',
+        'agents-as-agent',
+        'alerts',
+        'approvals',
+        'feed',
+        'history',
+        'overview',
+        'overview-after-calls',
+        'sign-in',
+        'webhooks',
+      ].sort(),
     );
     expect(Object.fromEntries([...violations].filter(([, found]) => found.length > 0))).toEqual({});
   });

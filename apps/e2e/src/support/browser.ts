@@ -15,7 +15,7 @@ function chromiumPath(): string {
   try {
     return execFileSync('sh', ['-c', 'command -v chromium || command -v chromium-browser'], { encoding: 'utf8' }).trim();
   } catch {
-    throw new Error('no chromium on PATH: install Debian\'s chromium package (apt-get install -y chromium) or set CHROMIUM_PATH');
+    throw new Error("no chromium on PATH: install Debian's chromium package (apt-get install -y chromium) or set CHROMIUM_PATH");
   }
 }
 
@@ -63,5 +63,8 @@ export async function seriousViolations(page: Page): Promise<string[]> {
   const results = await new AxeBuilder({ page }).withTags(['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa']).analyze();
   return results.violations
     .filter((violation) => violation.impact === 'serious' || violation.impact === 'critical')
-    .map((violation) => `${violation.id} (${violation.impact}): ${violation.help} — ${violation.nodes.map((node) => node.target.join(' ')).join(', ')}`);
+    .map(
+      (violation) =>
+        `${violation.id} (${violation.impact}): ${violation.help} — ${violation.nodes.map((node) => node.target.join(' ')).join(', ')}`,
+    );
 }
