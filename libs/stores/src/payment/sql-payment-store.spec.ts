@@ -2,6 +2,9 @@ import { randomBytes } from 'node:crypto';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import SqliteDatabase from 'better-sqlite3';
+import { DefaultQueryCompiler } from 'kysely';
+import pg from 'pg';
 import { openDatabase } from '../database';
 import { createTemporaryPostgres, type TemporaryPostgres } from '../testing/temporary-postgres';
 import { InvalidCursorError, type NewPayment, type PaymentStore } from './payment-store';
@@ -28,6 +31,29 @@ function newPayment(overrides: Partial<NewPayment> = {}): NewPayment {
     paymentRef: `0x${randomBytes(32).toString('hex')}`,
     ...overrides,
   };
+}
+
+/**
+ * What `run` costs in statement work: how many queries Kysely built and
+ * compiled, and the queries sent (on PostgreSQL; a hot one names its
+ * prepared statement) or prepared anew (on SQLite).
+ */
+async function statementWork(run: () => Promise<unknown>): Promise<{ compiled: number; sent: { named: boolean }[]; prepared: number }> {
+  const compiles = jest.spyOn(DefaultQueryCompiler.prototype, 'compileQuery');
+  const queries = jest.spyOn(pg.Client.prototype, 'query');
+  const prepares = jest.spyOn(SqliteDatabase.prototype, 'prepare');
+  try {
+    await run();
+    return {
+      compiled: compiles.mock.calls.length,
+      sent: queries.mock.calls.map(([query]) => ({ named: typeof query === 'object' && query !== null && 'name' in query })),
+      prepared: prepares.mock.calls.length,
+    };
+  } finally {
+    compiles.mockRestore();
+    queries.mockRestore();
+    prepares.mockRestore();
+  }
 }
 
 describe.each(['sqlite', 'postgres'] as const)('payments ledger on %s', (dialect) => {
@@ -77,6 +103,34 @@ describe.each(['sqlite', 'postgres'] as const)('payments ledger on %s', (dialect
     );
     expect(outcomes.filter((outcome) => outcome.created)).toHaveLength(1);
     expect(new Set(outcomes.map((outcome) => outcome.payment.id)).size).toBe(1);
+  });
+
+  it('builds and compiles no statement of a paid call per call: each was compiled once, and stays prepared', async () => {
+    /** What paid calls ask of the ledger: open (and a retry's lookups), lease, submit (chain), settle or fail, read back. */
+    const paidCalls = async () => {
+      const mock = await store.open(newPayment({ mode: 'mock', paymentRef: null }), T0);
+      await store.lease(mock.payment.id, 'replica-a', T0, at(1_000));
+      await store.markSettled(mock.payment.id, { status: 'MOCK', txHash: null, blockNumber: null, gasUsed: null }, at(1));
+      await store.open(newPayment({ idempotencyKey: mock.payment.idempotencyKey }), at(2));
+      await store.open(newPayment({ reservationId: mock.payment.reservationId }), at(2));
+      const chain = await store.open(newPayment(), T0);
+      await store.lease(chain.payment.id, 'replica-a', T0, at(1_000));
+      await store.recordSubmission(chain.payment.id, 'replica-a', { txHash: '0xAB', nonce: 1, raw: '0x01' }, at(1));
+      await store.markSettled(chain.payment.id, { status: 'SUCCESS', txHash: '0xAB', blockNumber: 7, gasUsed: 60_000n }, at(2));
+      const failed = await store.open(newPayment(), T0);
+      await store.lease(failed.payment.id, 'replica-a', T0, at(1_000));
+      await store.markFailed(failed.payment.id, { code: 'REVERTED', message: 'no' }, at(1));
+      await store.findByIdempotencyKey(failed.payment.idempotencyKey);
+    };
+    await paidCalls();
+    const work = await statementWork(paidCalls);
+    expect(work.compiled).toBe(0);
+    if (dialect === 'postgres') {
+      expect(work.sent.length).toBeGreaterThan(0);
+      expect(work.sent.every((query) => query.named)).toBe(true); // parsed and planned once per connection
+    } else {
+      expect(work.prepared).toBe(0);
+    }
   });
 
   it('lets one settler lease a pending payment until the lease runs out', async () => {

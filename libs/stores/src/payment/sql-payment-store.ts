@@ -4,6 +4,7 @@ import type { Database } from '../database';
 import { migrate } from '../migrations';
 import { paymentMigrations } from './payment-migrations';
 import { decodeCursor, encodeCursor, ms, toPayment } from './payment-rows';
+import { compilePaymentStatements, type PaymentStatements } from './payment-statements';
 import {
   PAYMENT_STATUSES,
   type NewPayment,
@@ -30,56 +31,48 @@ export async function createPaymentStore(database: Database<PaymentTables>): Pro
 
 class SqlPaymentStore implements PaymentStore {
   private readonly db: Kysely<PaymentTables>;
+  /** A paid call's statements, built and compiled once (../compiled-statement.ts). */
+  private readonly statements: PaymentStatements;
 
   constructor(private readonly database: Database<PaymentTables>) {
     this.db = database.db;
+    this.statements = compilePaymentStatements(database);
   }
 
   async open(payment: NewPayment, now: Date): Promise<{ payment: PaymentRecord; created: boolean }> {
-    const inserted = await this.db
-      .insertInto('payments')
-      .values({
-        id: payment.id,
-        idempotency_key: payment.idempotencyKey,
-        agent_id: payment.agentId,
-        service_id: payment.serviceId,
-        payee: payment.payee,
-        amount: payment.amount,
-        decision_id: payment.decisionId,
-        reservation_id: payment.reservationId,
-        mode: payment.mode,
-        payment_ref: payment.paymentRef,
-        status: 'PENDING',
-        attempts: 0n,
-        created_at: ms(now),
-        updated_at: ms(now),
-      })
-      // Any conflict (idempotency key or reservation): the row already there answers.
-      .onConflict((oc) => oc.doNothing())
-      .returningAll()
-      .executeTakeFirst();
+    // Any conflict (idempotency key or reservation): the row already there answers.
+    const [inserted] = await this.statements.insert.run(this.db, {
+      id: payment.id,
+      idempotency_key: payment.idempotencyKey,
+      agent_id: payment.agentId,
+      service_id: payment.serviceId,
+      payee: payment.payee,
+      amount: payment.amount,
+      decision_id: payment.decisionId,
+      reservation_id: payment.reservationId,
+      mode: payment.mode,
+      payment_ref: payment.paymentRef,
+      created_at: ms(now),
+    });
     if (inserted) return { payment: toPayment(inserted), created: true };
     const existing =
       (await this.findByIdempotencyKey(payment.idempotencyKey)) ??
       (payment.reservationId === null
         ? undefined
-        : await this.db
-            .selectFrom('payments')
-            .selectAll()
-            .where('reservation_id', '=', payment.reservationId)
-            .executeTakeFirst()
-            .then((row) => row && toPayment(row)));
+        : await this.statements.byReservation
+            .run(this.db, { reservation_id: payment.reservationId })
+            .then(([row]) => row && toPayment(row)));
     if (!existing) throw new Error(`payment ${payment.id} conflicted with a row that is gone`);
     return { payment: existing, created: false };
   }
 
   async findByIdempotencyKey(idempotencyKey: string): Promise<PaymentRecord | undefined> {
-    const row = await this.db.selectFrom('payments').selectAll().where('idempotency_key', '=', idempotencyKey).executeTakeFirst();
+    const [row] = await this.statements.byIdempotencyKey.run(this.db, { idempotency_key: idempotencyKey });
     return row && toPayment(row);
   }
 
   async get(id: string): Promise<PaymentRecord | undefined> {
-    const row = await this.db.selectFrom('payments').selectAll().where('id', '=', id).executeTakeFirst();
+    const [row] = await this.statements.byId.run(this.db, { id });
     return row && toPayment(row);
   }
 
@@ -95,40 +88,19 @@ class SqlPaymentStore implements PaymentStore {
   }
 
   async lease(id: string, owner: string, now: Date, until: Date): Promise<PaymentRecord | undefined> {
-    const row = await this.db
-      .updateTable('payments')
-      .set((eb) => ({ lease_owner: owner, lease_until: ms(until), attempts: eb('attempts', '+', 1n), updated_at: ms(now) }))
-      .where('id', '=', id)
-      .where('status', '=', 'PENDING')
-      .where((eb) => eb.or([eb('lease_until', 'is', null), eb('lease_until', '<', ms(now)), eb('lease_owner', '=', owner)]))
-      .returningAll()
-      .executeTakeFirst();
+    const [row] = await this.statements.lease.run(this.db, { id, owner, until: ms(until), now: ms(now) });
     return row && toPayment(row);
   }
 
   async recordSubmission(id: string, owner: string, submission: Submission, now: Date): Promise<boolean> {
-    const nonce = BigInt(submission.nonce);
-    const row = await this.db
-      .updateTable('payments')
-      .set((eb) => ({
-        tx_hash: submission.txHash.toLowerCase(),
-        // the highest nonce signed: once the treasury's mined nonce passes it, none of them can land any more
-        tx_nonce: eb
-          .case()
-          .when('tx_nonce', 'is', null)
-          .then(nonce)
-          .when('tx_nonce', '<', nonce)
-          .then(nonce)
-          .else(eb.ref('tx_nonce'))
-          .end(),
-        raw_tx: submission.raw,
-        updated_at: ms(now),
-      }))
-      .where('id', '=', id)
-      .where('status', '=', 'PENDING')
-      .where('lease_owner', '=', owner)
-      .returning('id')
-      .executeTakeFirst();
+    const [row] = await this.statements.recordSubmission.run(this.db, {
+      id,
+      owner,
+      tx_hash: submission.txHash.toLowerCase(),
+      nonce: BigInt(submission.nonce),
+      raw_tx: submission.raw,
+      now: ms(now),
+    });
     return row !== undefined;
   }
 
@@ -156,41 +128,19 @@ class SqlPaymentStore implements PaymentStore {
   }
 
   async markSettled(id: string, settlement: Settlement, now: Date): Promise<PaymentRecord> {
-    await this.db
-      .updateTable('payments')
-      .set({
-        status: settlement.status,
-        tx_hash: settlement.txHash?.toLowerCase() ?? null,
-        block_number: settlement.blockNumber === null ? null : BigInt(settlement.blockNumber),
-        gas_used: settlement.gasUsed,
-        failure_code: null,
-        failure_message: null,
-        lease_owner: null,
-        lease_until: null,
-        settled_at: ms(now),
-        updated_at: ms(now),
-      })
-      .where('id', '=', id)
-      .where('status', '=', 'PENDING')
-      .execute();
+    await this.statements.markSettled.run(this.db, {
+      id,
+      status: settlement.status,
+      tx_hash: settlement.txHash?.toLowerCase() ?? null,
+      block_number: settlement.blockNumber === null ? null : BigInt(settlement.blockNumber),
+      gas_used: settlement.gasUsed,
+      now: ms(now),
+    });
     return this.mustGet(id);
   }
 
   async markFailed(id: string, failure: { code: string; message: string }, now: Date): Promise<PaymentRecord> {
-    await this.db
-      .updateTable('payments')
-      .set({
-        status: 'FAILED',
-        failure_code: failure.code,
-        failure_message: failure.message,
-        lease_owner: null,
-        lease_until: null,
-        settled_at: ms(now),
-        updated_at: ms(now),
-      })
-      .where('id', '=', id)
-      .where('status', '=', 'PENDING')
-      .execute();
+    await this.statements.markFailed.run(this.db, { id, code: failure.code, message: failure.message, now: ms(now) });
     return this.mustGet(id);
   }
 

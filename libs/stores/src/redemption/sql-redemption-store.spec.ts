@@ -2,6 +2,9 @@ import { randomBytes } from 'node:crypto';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import SqliteDatabase from 'better-sqlite3';
+import { DefaultQueryCompiler } from 'kysely';
+import pg from 'pg';
 import { openDatabase, type Database } from '../database';
 import { createTemporaryPostgres, type TemporaryPostgres } from '../testing/temporary-postgres';
 import type { NewRedemption, RedemptionStore } from './redemption-store';
@@ -22,6 +25,29 @@ function proof(overrides: Partial<NewRedemption> = {}): NewRedemption {
     requestId: 'req-1',
     ...overrides,
   };
+}
+
+/**
+ * What `run` costs in statement work: how many queries Kysely built and
+ * compiled, and the queries sent (on PostgreSQL; a hot one names its
+ * prepared statement) or prepared anew (on SQLite).
+ */
+async function statementWork(run: () => Promise<unknown>): Promise<{ compiled: number; sent: { named: boolean }[]; prepared: number }> {
+  const compiles = jest.spyOn(DefaultQueryCompiler.prototype, 'compileQuery');
+  const queries = jest.spyOn(pg.Client.prototype, 'query');
+  const prepares = jest.spyOn(SqliteDatabase.prototype, 'prepare');
+  try {
+    await run();
+    return {
+      compiled: compiles.mock.calls.length,
+      sent: queries.mock.calls.map(([query]) => ({ named: typeof query === 'object' && query !== null && 'name' in query })),
+      prepared: prepares.mock.calls.length,
+    };
+  } finally {
+    compiles.mockRestore();
+    queries.mockRestore();
+    prepares.mockRestore();
+  }
 }
 
 describe.each(['sqlite', 'postgres'] as const)('redemptions on %s', (dialect) => {
@@ -49,6 +75,26 @@ describe.each(['sqlite', 'postgres'] as const)('redemptions on %s', (dialect) =>
     expect(taken).toMatchObject({ redeemed: true, redemption: { status: 'REDEEMED', variant: 'standard', amount: 500_000n } });
     expect(taken.redeemed && taken.redemption.txHash).toBe(first.txHash?.toLowerCase());
     expect(again).toMatchObject({ redeemed: false, existing: { variant: 'standard', requestId: 'req-1' } });
+  });
+
+  it('builds and compiles no statement of a paid call per call: each was compiled once, and stays prepared', async () => {
+    /** What paid calls ask of the redemptions: the earlier look, the redemption (and a second try), served. */
+    const paidCalls = async () => {
+      const taken = proof();
+      await store.get(taken.paymentId);
+      await store.redeem(taken, T0);
+      await store.redeem(taken, at(1));
+      await store.markServed(taken.paymentId, at(2));
+    };
+    await paidCalls();
+    const work = await statementWork(paidCalls);
+    expect(work.compiled).toBe(0);
+    if (dialect === 'postgres') {
+      expect(work.sent.length).toBeGreaterThan(0);
+      expect(work.sent.every((query) => query.named)).toBe(true); // parsed and planned once per connection
+    } else {
+      expect(work.prepared).toBe(0);
+    }
   });
 
   it('lets exactly one of 25 racing redemptions of one proof through', async () => {
