@@ -16,6 +16,8 @@ export interface CompiledStatement<A, R> {
   readonly sql: string;
   /** Runs the statement with these arguments on `executor`: the database, or a transaction of it. */
   run(executor: Executor, args: A): Promise<R[]>;
+  /** Runs it like `run`, for the number of rows it changed (an UPDATE or DELETE without RETURNING), as Kysely reports it. */
+  affected(executor: Executor, args: A): Promise<number>;
 }
 
 /** The database or a transaction: all a compiled statement needs. */
@@ -47,16 +49,17 @@ export function compileStatement<A extends object, R, DB>(
   });
   const text = compiled.sql;
   database.keepPrepared(text);
+  const execute = (executor: Executor, args: A) =>
+    executor.executeQuery<R>(
+      CompiledQuery.raw(
+        text,
+        sources.map((source) => source(args)),
+      ),
+    );
   return {
     sql: text,
-    run: async (executor, args) => {
-      const result = await executor.executeQuery<R>(
-        CompiledQuery.raw(
-          text,
-          sources.map((source) => source(args)),
-        ),
-      );
-      return result.rows;
-    },
+    run: async (executor, args) => (await execute(executor, args)).rows,
+    // As Kysely's own numDeletedRows / numUpdatedRows: no count reported is none.
+    affected: async (executor, args) => Number((await execute(executor, args)).numAffectedRows ?? 0n),
   };
 }

@@ -3,6 +3,7 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { openDatabase, type Database } from '../database';
+import { compilesDuring, postgresStatementsDuring } from '../testing/statement-probes';
 import { createTemporaryPostgres, type TemporaryPostgres } from '../testing/temporary-postgres';
 import type { ClaimResult, IdempotencyStore, NewClaim } from './idempotency-store';
 import type { IdempotencyTables } from './idempotency-tables';
@@ -215,6 +216,31 @@ describe.each(['sqlite', 'postgres'] as const)('idempotency keys on %s', (dialec
     await expect(store.claim(newClaim(), T0, 0)).rejects.toThrow(RangeError);
     await expect(store.claim(newClaim(), T0, Number.NaN)).rejects.toThrow(RangeError);
   });
+
+  /** A paid call's claim and completion, a replay of it, and the resumption of a lapsed key. */
+  const paidCalls = async () => {
+    const call = newClaim();
+    await store.claim(call, T0, LEASE);
+    await store.complete(call.scope, call.key, OK, at(1));
+    expect(await store.claim(call, at(2), LEASE)).toMatchObject({ claimed: false, existing: { state: 'DONE' } });
+    const crashed = newClaim();
+    await store.claim(crashed, T0, LEASE);
+    expect(await store.claim(crashed, at(LEASE + 1), LEASE)).toMatchObject({ claimed: true, resumed: true });
+  };
+
+  it('builds and compiles nothing anew for a claim, a replay, a resumption or a completion once each has run', async () => {
+    await paidCalls();
+    expect(await compilesDuring(paidCalls)).toBe(0);
+  });
+
+  if (dialect === 'postgres') {
+    it('sends every statement of a claim and a completion as a named prepared statement', async () => {
+      await paidCalls();
+      const statements = await postgresStatementsDuring(paidCalls);
+      expect(statements.length).toBeGreaterThan(0);
+      expect(statements.filter((statement) => !statement.named)).toEqual([]);
+    });
+  }
 });
 
 describe('idempotency keys on one PostgreSQL shared by two replicas', () => {

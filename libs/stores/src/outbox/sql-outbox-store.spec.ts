@@ -2,6 +2,7 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { openDatabase, type OpenDatabaseOptions } from '../database';
+import { compilesDuring, postgresStatementsDuring } from '../testing/statement-probes';
 import { createTemporaryPostgres, type TemporaryPostgres } from '../testing/temporary-postgres';
 import type { NewOutboxMessage, OutboxStore } from './outbox-store';
 import type { OutboxTables } from './outbox-tables';
@@ -196,5 +197,47 @@ describe.each(['sqlite', 'postgres'] as const)('outbox store on %s', (dialect) =
     expect(ids(after)).toEqual(['a-0', 'a-1', 'b-0']);
     expect(after[2]?.seq).toBeGreaterThan(before[2]?.seq ?? Infinity);
     await store.ping();
+  });
+
+  /** What a paid call and the relays behind it do: enqueue one or a few, read a batch, put one off, remove the rest, look ahead. */
+  const deliveryRound = async (prefix: string) => {
+    await store.enqueue('settlements', messages(prefix, 1), T0);
+    await store.enqueue('logger', messages(prefix, 3), T0, at(1));
+    const batch = await store.due('logger', 10, at(2));
+    const [first, ...rest] = batch.map((message) => message.seq);
+    await store.recordFailure('logger', [first ?? 0], { error: 'down', nextAttemptAt: FAR });
+    expect(await store.remove('logger', rest)).toBe(2);
+    expect(await store.nextAttemptAt('logger')).toEqual(FAR);
+    const [settlement] = await store.due('settlements', 50, at(2));
+    expect(await store.remove('settlements', [settlement?.seq ?? 0])).toBe(1);
+    expect(await store.due('settlements', 50, at(2))).toEqual([]);
+    await store.remove('logger', [first ?? 0]);
+  };
+
+  it('builds and compiles nothing anew for an enqueue, a read, a retry or a removal once each has run', async () => {
+    await deliveryRound('warm');
+    expect(await compilesDuring(() => deliveryRound('hot'))).toBe(0);
+  });
+
+  if (dialect === 'postgres') {
+    it('sends every statement of a delivery round as a named prepared statement', async () => {
+      await deliveryRound('warm');
+      const statements = await postgresStatementsDuring(() => deliveryRound('hot'));
+      expect(statements.length).toBeGreaterThan(0);
+      expect(statements.filter((statement) => !statement.named)).toEqual([]);
+    });
+  }
+
+  it('removes and puts off more messages than a compiled statement takes, and enqueues more rows than one takes', async () => {
+    await store.enqueue('logger', messages('many', 70), T0);
+    const batch = await store.due('logger', 100, T0);
+    expect(ids(batch)).toEqual(ids(messages('many', 70)));
+    const seqs = batch.map((message) => message.seq);
+    await store.recordFailure('logger', seqs.slice(0, 65), { error: 'down', nextAttemptAt: at(5) });
+    expect(await store.due('logger', 100, at(1))).toEqual([]);
+    expect((await store.due('logger', 100, at(5)))[64]).toMatchObject({ attempts: 1, lastError: 'down' });
+    expect((await store.due('logger', 100, at(5)))[65]).toMatchObject({ attempts: 0, lastError: null });
+    expect(await store.remove('logger', seqs)).toBe(70);
+    expect(await store.counts('logger')).toEqual({ pending: 0, dead: 0 });
   });
 });
