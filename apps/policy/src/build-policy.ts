@@ -94,6 +94,8 @@ export async function buildPolicy(options: BuildPolicyOptions): Promise<Policy> 
     metrics: createPolicyMetrics(registry),
     grantKey: settings.grantKey,
     logger,
+    // An SQLite file serves one instance (it stays locked while the service runs): every commit passes through here.
+    soleWriter: database.dialect === 'sqlite',
     // A test may watch the approval events itself instead of running a logger.
     ...(options.audit ? { audit: options.audit } : audit ? { audit: audit.outbox } : {}),
   });

@@ -45,6 +45,8 @@ export interface PolicyServiceDeps {
   audit?: Pick<LogOutbox, 'record'>;
   /** where failed alert checks are told */
   logger?: Logger;
+  /** The store serves this process alone (SQLite): the alerts may skip checks no commit can have made fire. */
+  soleWriter?: boolean;
 }
 
 /** The policy's use cases: the HTTP routes call these, these call the rules and the store. */
@@ -80,6 +82,7 @@ export class PolicyService {
       rejectionSpike: this.catalog.rejectionSpike,
       clock: this.clock,
       logger: deps.logger,
+      soleWriter: deps.soleWriter ?? false,
     });
   }
 
@@ -163,7 +166,7 @@ export class PolicyService {
   /** The hold becomes spend: the actual amount (at most the hold), or the whole hold. */
   async commit(id: string, amount: string | undefined): Promise<Reservation> {
     const reservation = await this.commitOne(id, amount);
-    if (reservation.status === 'COMMITTED') this.alerts.afterSpend(reservation.agentId);
+    if (reservation.status === 'COMMITTED') this.alerts.afterSpend(reservation.agentId, reservation.committedAmount ?? reservation.amount);
     return reservation;
   }
 
@@ -260,6 +263,8 @@ export class PolicyService {
       },
       this.clock(),
     );
+    // New budgets move the thresholds: the agent's next commit is checked.
+    this.alerts.forget(id);
     return this.getAgent(id);
   }
 
@@ -281,6 +286,8 @@ export class PolicyService {
   /** Starts a new budget period now; holds taken before settle against their own period. */
   async reset(): Promise<ResetResponse> {
     const { period, previous } = await this.store.resetPeriod(this.clock());
+    // New windows (and the rollover's new budgets): every agent's next commit is checked.
+    this.alerts.forget();
     return { period: periodView(period), previousPeriodId: previous.id };
   }
 

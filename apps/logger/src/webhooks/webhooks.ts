@@ -22,6 +22,8 @@ export interface WebhooksDeps {
   sender: Pick<WebhookSender, 'sendNow'>;
   allowPrivateTargets: boolean;
   clock?: () => Date;
+  /** a webhook was made: the worker looks at the log again even if it had found no webhook */
+  onCreated?: () => void;
 }
 
 const webhookView = (webhook: WebhookRecord): Webhook => ({
@@ -75,6 +77,7 @@ export class Webhooks {
       deletedAt: null,
     };
     await this.deps.store.createWebhook(webhook);
+    this.deps.onCreated?.();
     return { ...webhookView(webhook), secret: webhook.secret };
   }
 

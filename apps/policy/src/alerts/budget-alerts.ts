@@ -17,6 +17,25 @@ export interface BudgetAlertsDeps {
   rejectionSpike: { count: number; minutes: number };
   clock: () => Date;
   logger?: Logger;
+  /**
+   * Every commit of the store passes through this process (SQLite: a file
+   * serves one instance), so the spend since the last check is known here and
+   * a commit that leaves every window below its next threshold needs no check.
+   * Several replicas (PostgreSQL) check after every commit.
+   */
+  soleWriter?: boolean;
+}
+
+/**
+ * What the last check of an agent left to reach before an alert can fire:
+ * the spend this process had seen then (`base`), the least of each window's
+ * next threshold less its spend (times 100, as the thresholds compare), and
+ * the end of the first window to end (a new window, a new budget).
+ */
+interface BudgetGate {
+  base: bigint;
+  headroom100: bigint | null;
+  validUntil: number;
 }
 
 /**
@@ -30,13 +49,43 @@ export interface BudgetAlertsDeps {
 export class BudgetAlerts {
   private readonly fired = new Set<string>();
   private readonly due = new Map<string, () => Promise<void>>();
+  /** Per agent: the committed amounts seen here, in base units (only with `soleWriter`). */
+  private readonly seen = new Map<string, bigint>();
+  private readonly gates = new Map<string, BudgetGate>();
+  /** Moves on each `forget`: a check that read before it leaves no gate. */
+  private epoch = 0;
   private draining: Promise<void> | undefined;
 
   constructor(private readonly deps: BudgetAlertsDeps) {}
 
-  /** The agent's spend grew: check its windows against their thresholds. */
-  afterSpend(agentId: string): void {
+  /**
+   * The agent's spend grew by `amount` (a decimal string; unknown: undefined):
+   * check its windows against their thresholds, unless this process knows no
+   * threshold can have been reached since its last check.
+   */
+  afterSpend(agentId: string, amount?: string): void {
+    if (this.deps.soleWriter && amount !== undefined && this.deps.audit) {
+      const seen = (this.seen.get(agentId) ?? 0n) + toBaseUnits(amount);
+      this.seen.set(agentId, seen);
+      const gate = this.gates.get(agentId);
+      if (
+        gate &&
+        this.deps.clock().getTime() < gate.validUntil &&
+        (gate.headroom100 === null || (seen - gate.base) * 100n < gate.headroom100)
+      )
+        return;
+    }
     this.schedule(`budget:${agentId}`, () => this.checkBudget(agentId));
+  }
+
+  /**
+   * The agent's budgets changed (or, without an agent, the period was reset):
+   * its next commit is checked whatever the last check left.
+   */
+  forget(agentId?: string): void {
+    this.epoch += 1;
+    if (agentId === undefined) this.gates.clear();
+    else this.gates.delete(agentId);
   }
 
   /** The agent was refused: count its recent rejections, unless this bucket's alert already fired. */
@@ -79,15 +128,27 @@ export class BudgetAlerts {
   }
 
   private async checkBudget(agentId: string): Promise<void> {
+    // Taken before the read: a commit counted here after it is in the read too, or counted again (a check too many, never one too few).
+    const base = this.seen.get(agentId) ?? 0n;
+    const epoch = this.epoch;
+    this.gates.delete(agentId);
     const agent = await this.deps.agentOf(agentId);
     const now = this.deps.clock().toISOString();
     const alerts: AlertEvent[] = [];
+    let headroom100: bigint | null = null;
+    let validUntil = Number.POSITIVE_INFINITY;
     for (const window of agent.windows) {
+      validUntil = Math.min(validUntil, Date.parse(window.endsAt));
       const budget = toBaseUnits(window.budget);
       const spent = toBaseUnits(window.spent);
       if (budget <= 0n) continue;
       for (const percent of this.deps.thresholdsOf(agentId)) {
-        if (spent * 100n < budget * BigInt(percent)) break; // thresholds are sorted: the rest are not reached either
+        const left = budget * BigInt(percent) - spent * 100n;
+        if (left > 0n) {
+          // thresholds are sorted: the rest are not reached either, and this one is the window's next
+          if (headroom100 === null || left < headroom100) headroom100 = left;
+          break;
+        }
         const id = `alert:budget:${agentId}:${window.window}:${window.startsAt}:${percent}`;
         if (this.fired.has(id)) continue;
         alerts.push({
@@ -111,6 +172,8 @@ export class BudgetAlerts {
       }
     }
     await this.send(alerts);
+    if (this.deps.soleWriter && epoch === this.epoch && !Number.isNaN(validUntil))
+      this.gates.set(agentId, { base, headroom100, validUntil });
   }
 
   private async checkSpike(agentId: string): Promise<void> {
