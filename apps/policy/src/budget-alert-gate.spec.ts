@@ -27,7 +27,7 @@ describe('budget alert checks with a sole writer', () => {
       remaining: fromBaseUnits(toBaseUnits(budget) - spent),
     });
     const alerts = new BudgetAlerts({
-      audit: { record: async (events) => void sent.push(...(events as AlertEvent[])) },
+      audit: { record: async (events) => ({ added: sent.push(...(events as AlertEvent[])) }) },
       agentOf: async () => {
         reads += 1;
         return { id: 'high', windows: [window('daily', day, dailyBudget), window('weekly', week, '20.00')] } as unknown as Agent;
