@@ -17,8 +17,8 @@ import {
 } from '@nexus/stores';
 import { StreamTickets } from './access/stream-tickets';
 import { StreamProxies } from './live/stream-proxy';
-import { ChatService } from './agents/chat-service';
 import type { ChatServiceOptions } from './agents/chat-service';
+import { lazyChat } from './agents/lazy-chat';
 import { createApp } from './app';
 import { checkGatewayTimeouts, type GatewayEnv } from './gateway-env';
 import { GATEWAY_VERSION } from './version';
@@ -97,7 +97,10 @@ export async function buildGateway(options: BuildGatewayOptions): Promise<Gatewa
   });
   const invoke = new IdempotentInvoke({ paidCalls, store: idempotency, logger, leaseMs: env.idempotencyLeaseMs });
   const approvals = new ApprovalDesk({ policy, calls: paidCalls, logger });
-  const chat = new ChatService({ paidCalls, logger, ...options.chat });
+  const chat = lazyChat(async () => {
+    const { ChatService } = await import('./agents/chat-service');
+    return new ChatService({ paidCalls, logger, ...options.chat });
+  });
   const streams = new StreamProxies({ logs, logger });
 
   const purge = setInterval(() => {

@@ -5,7 +5,6 @@ import type { Caller } from '../access/caller';
 import { MCP_PATH } from '../access/mcp-host-guard';
 import type { GatewayDeps } from '../gateway-deps';
 import { defineRoute, keyHolder, type AnyRoute } from '../http/route-spec';
-import { answerMcp } from '../mcp/mcp-endpoint';
 import { actingKnownAgent } from './acting-agent';
 
 /** The header the admin key names the agent it acts for with (an agent key acts as itself). */
@@ -82,6 +81,8 @@ export function mcpRoutes(deps: GatewayDeps): AnyRoute[] {
       },
       handle: async ({ body, headers, caller, requestId }) => {
         const agentId = mcpAgent(deps, caller, headers[MCP_AGENT_HEADER]);
+        // the MCP SDK (about 25 MB resident) is loaded on the first MCP request, not at start
+        const { answerMcp } = await import('../mcp/mcp-endpoint');
         return {
           body: undefined,
           pipe: (res) =>
