@@ -179,6 +179,19 @@ describe('the operator console in Chromium', () => {
     expect(await byTestId('nav-approvals').count()).toBe(0);
     await screenshot(page, 'agents-as-agent');
     violations.set('agents-as-agent', await seriousViolations(page));
+
+    // its overview and history load (no refusal shown), with its own payments only
+    await byTestId('nav-overview').click();
+    await byTestId('treasury-balance').waitFor();
+    await byTestId('spend-total').waitFor();
+    expect(await page.getByRole('alert').count()).toBe(0);
+    await byTestId('nav-history').click();
+    await byTestIdPrefix('tx-row-').first().waitFor();
+    const ownPayments = (await api.transactions({ agentId: 'user-agent' })).map((payment) => `tx-row-${payment.id}`);
+    const shown = await byTestIdPrefix('tx-row-').evaluateAll((rows) => rows.map((row) => row.getAttribute('data-testid')));
+    expect(shown.length).toBeGreaterThan(0);
+    expect(shown.every((id) => id !== null && ownPayments.includes(id))).toBe(true);
+    expect(await page.getByRole('alert').count()).toBe(0);
   });
 
   it('broke no Content-Security-Policy rule and has no serious accessibility violation on any screen', () => {
