@@ -6,6 +6,8 @@ import { useSession } from '../../session/session';
 import { CursorPager, useCursorPages } from '../../ui/cursor-pages';
 import { formatTime } from '../../ui/format';
 import { QueryView } from '../../ui/query-view';
+import { ListTable } from '../../ui/list-table';
+import { ChoiceSelect } from '../../ui/choice-select';
 
 /** The stylesheet's colour for each severity (AA contrast on paper). */
 const SEVERITY_CLASS: Record<AlertSeverity, string> = { info: 'muted', warning: 'warn', critical: 'error' };
@@ -65,17 +67,13 @@ export function AlertsScreen() {
         ) : (
           <span className="muted">Agent: {holder.agentId}</span>
         )}
-        <span>
-          <label htmlFor="alerts-type">Type</label>
-          <select id="alerts-type" value={draft.alertType} onChange={(event) => setDraft({ ...draft, alertType: event.target.value })}>
-            <option value="">any</option>
-            {AlertType.options.map((type) => (
-              <option key={type} value={type}>
-                {type}
-              </option>
-            ))}
-          </select>
-        </span>
+        <ChoiceSelect
+          id="alerts-type"
+          label="Type"
+          value={draft.alertType}
+          choices={AlertType.options}
+          onChange={(alertType) => setDraft({ ...draft, alertType })}
+        />
         <button type="submit">Apply filters</button>
         <button type="button" className="secondary" onClick={clear}>
           Clear filters
@@ -84,36 +82,23 @@ export function AlertsScreen() {
       <QueryView query={alerts} what="alerts">
         {(list) => (
           <>
-            {list.items.length === 0 ? (
-              <p className="muted">No alerts match.</p>
-            ) : (
-              <table>
-                <thead>
-                  <tr>
-                    <th scope="col">Time</th>
-                    <th scope="col">Severity</th>
-                    <th scope="col">Type</th>
-                    <th scope="col">Agent</th>
-                    <th scope="col">Window</th>
-                    <th scope="col">Message</th>
-                  </tr>
-                </thead>
-                <tbody>
-                  {list.items.map((alert) => (
-                    <tr key={alert.id} data-testid={`alert-row-${alert.id}`}>
-                      <td>{formatTime(alert.occurredAt)}</td>
-                      <td>
-                        <span className={`badge ${SEVERITY_CLASS[alert.severity]}`}>{alert.severity}</span>
-                      </td>
-                      <td>{alert.alertType}</td>
-                      <td>{alert.agentId ?? <span className="muted">treasury</span>}</td>
-                      <td>{windowText(alert)}</td>
-                      <td>{alert.message}</td>
-                    </tr>
-                  ))}
-                </tbody>
-              </table>
-            )}
+            <ListTable
+              items={list.items}
+              empty="No alerts match."
+              columns={['Time', 'Severity', 'Type', 'Agent', 'Window', 'Message']}
+              row={(alert) => (
+                <tr key={alert.id} data-testid={`alert-row-${alert.id}`}>
+                  <td>{formatTime(alert.occurredAt)}</td>
+                  <td>
+                    <span className={`badge ${SEVERITY_CLASS[alert.severity]}`}>{alert.severity}</span>
+                  </td>
+                  <td>{alert.alertType}</td>
+                  <td>{alert.agentId ?? <span className="muted">treasury</span>}</td>
+                  <td>{windowText(alert)}</td>
+                  <td>{alert.message}</td>
+                </tr>
+              )}
+            />
             <CursorPager pages={pages} nextCursor={list.nextCursor} label="Alerts" />
           </>
         )}

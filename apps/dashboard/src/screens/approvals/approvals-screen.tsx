@@ -6,6 +6,7 @@ import { QueryKey } from '../../api/query-keys';
 import { useSession } from '../../session/session';
 import { formatTime } from '../../ui/format';
 import { QueryView } from '../../ui/query-view';
+import { ListTable } from '../../ui/list-table';
 
 type Answer = 'approve' | 'deny';
 
@@ -112,74 +113,58 @@ export function ApprovalsScreen() {
       <section className="card" aria-labelledby="approvals-pending">
         <h2 id="approvals-pending">Pending</h2>
         <QueryView query={pending} what="pending approvals">
-          {(page) =>
-            page.items.length === 0 ? (
-              <p className="muted" data-testid="approvals-empty">
-                No approvals are waiting.
-              </p>
-            ) : (
-              <table>
-                <thead>
-                  <tr>
-                    <th scope="col">Amount</th>
-                    <th scope="col">Agent</th>
-                    <th scope="col">Service</th>
-                    <th scope="col">Variant</th>
-                    <th scope="col">Created</th>
-                    <th scope="col">Expires</th>
-                    <th scope="col">Answer</th>
+          {(page) => (
+            <ListTable
+              items={page.items}
+              empty={<span data-testid="approvals-empty">No approvals are waiting.</span>}
+              columns={['Amount', 'Agent', 'Service', 'Variant', 'Created', 'Expires', 'Answer']}
+              row={(approval) => {
+                const reasonId = `approval-reason-${approval.id}`;
+                return (
+                  <tr key={approval.id} data-testid={`approval-row-${approval.id}`}>
+                    <td>{approval.amount} MNEE</td>
+                    <td>{approval.agentId}</td>
+                    <td>{approval.serviceId}</td>
+                    <td>{approval.variant}</td>
+                    <td>{formatTime(approval.createdAt)}</td>
+                    <td title={formatTime(approval.expiresAt)}>
+                      {new Date(approval.expiresAt).getTime() > now ? 'expires' : 'expired'} {relativeTime(approval.expiresAt, now)}
+                    </td>
+                    <td>
+                      <div className="toolbar">
+                        <label htmlFor={reasonId}>Reason</label>
+                        <input
+                          id={reasonId}
+                          data-testid={reasonId}
+                          placeholder="optional"
+                          maxLength={500}
+                          value={reasons[approval.id] ?? ''}
+                          onChange={(event) => setReasons({ ...reasons, [approval.id]: event.target.value })}
+                        />
+                        <button
+                          type="button"
+                          data-testid={`approval-approve-${approval.id}`}
+                          disabled={busy(approval.id)}
+                          onClick={() => send(approval.id, 'approve')}
+                        >
+                          Approve
+                        </button>
+                        <button
+                          type="button"
+                          className="danger"
+                          data-testid={`approval-deny-${approval.id}`}
+                          disabled={busy(approval.id)}
+                          onClick={() => send(approval.id, 'deny')}
+                        >
+                          Deny
+                        </button>
+                      </div>
+                    </td>
                   </tr>
-                </thead>
-                <tbody>
-                  {page.items.map((approval) => {
-                    const reasonId = `approval-reason-${approval.id}`;
-                    return (
-                      <tr key={approval.id} data-testid={`approval-row-${approval.id}`}>
-                        <td>{approval.amount} MNEE</td>
-                        <td>{approval.agentId}</td>
-                        <td>{approval.serviceId}</td>
-                        <td>{approval.variant}</td>
-                        <td>{formatTime(approval.createdAt)}</td>
-                        <td title={formatTime(approval.expiresAt)}>
-                          {new Date(approval.expiresAt).getTime() > now ? 'expires' : 'expired'} {relativeTime(approval.expiresAt, now)}
-                        </td>
-                        <td>
-                          <div className="toolbar">
-                            <label htmlFor={reasonId}>Reason</label>
-                            <input
-                              id={reasonId}
-                              data-testid={reasonId}
-                              placeholder="optional"
-                              maxLength={500}
-                              value={reasons[approval.id] ?? ''}
-                              onChange={(event) => setReasons({ ...reasons, [approval.id]: event.target.value })}
-                            />
-                            <button
-                              type="button"
-                              data-testid={`approval-approve-${approval.id}`}
-                              disabled={busy(approval.id)}
-                              onClick={() => send(approval.id, 'approve')}
-                            >
-                              Approve
-                            </button>
-                            <button
-                              type="button"
-                              className="danger"
-                              data-testid={`approval-deny-${approval.id}`}
-                              disabled={busy(approval.id)}
-                              onClick={() => send(approval.id, 'deny')}
-                            >
-                              Deny
-                            </button>
-                          </div>
-                        </td>
-                      </tr>
-                    );
-                  })}
-                </tbody>
-              </table>
-            )
-          }
+                );
+              }}
+            />
+          )}
         </QueryView>
       </section>
 
@@ -188,41 +173,29 @@ export function ApprovalsScreen() {
         <QueryView query={recent} what="answered approvals">
           {(page) => {
             const answered = page.items.filter((approval) => approval.status !== 'PENDING').slice(0, 10);
-            return answered.length === 0 ? (
-              <p className="muted">None answered yet.</p>
-            ) : (
-              <table>
-                <thead>
-                  <tr>
-                    <th scope="col">Status</th>
-                    <th scope="col">Amount</th>
-                    <th scope="col">Agent</th>
-                    <th scope="col">Service</th>
-                    <th scope="col">Decided by</th>
-                    <th scope="col">Decided</th>
-                    <th scope="col">Reason</th>
+            return (
+              <ListTable
+                items={answered}
+                empty="None answered yet."
+                columns={['Status', 'Amount', 'Agent', 'Service', 'Decided by', 'Decided', 'Reason']}
+                row={(approval) => (
+                  <tr key={approval.id} data-testid={`approval-answered-${approval.id}`}>
+                    <td>
+                      <span
+                        className={`badge ${approval.status === 'COMPLETED' ? 'ok' : approval.status === 'FAILED' ? 'error' : 'muted'}`}
+                      >
+                        {approval.status}
+                      </span>
+                    </td>
+                    <td>{approval.amount} MNEE</td>
+                    <td>{approval.agentId}</td>
+                    <td>{approval.serviceId}</td>
+                    <td>{approval.decidedBy ?? '—'}</td>
+                    <td>{approval.decidedAt === null ? '—' : formatTime(approval.decidedAt)}</td>
+                    <td>{approval.reason ?? '—'}</td>
                   </tr>
-                </thead>
-                <tbody>
-                  {answered.map((approval) => (
-                    <tr key={approval.id} data-testid={`approval-answered-${approval.id}`}>
-                      <td>
-                        <span
-                          className={`badge ${approval.status === 'COMPLETED' ? 'ok' : approval.status === 'FAILED' ? 'error' : 'muted'}`}
-                        >
-                          {approval.status}
-                        </span>
-                      </td>
-                      <td>{approval.amount} MNEE</td>
-                      <td>{approval.agentId}</td>
-                      <td>{approval.serviceId}</td>
-                      <td>{approval.decidedBy ?? '—'}</td>
-                      <td>{approval.decidedAt === null ? '—' : formatTime(approval.decidedAt)}</td>
-                      <td>{approval.reason ?? '—'}</td>
-                    </tr>
-                  ))}
-                </tbody>
-              </table>
+                )}
+              />
             );
           }}
         </QueryView>

@@ -7,6 +7,8 @@ import { CursorPager, useCursorPages } from '../../ui/cursor-pages';
 import { formatTime } from '../../ui/format';
 import { QueryView } from '../../ui/query-view';
 import { TxHash } from '../../ui/tx-hash';
+import { ListTable } from '../../ui/list-table';
+import { ChoiceSelect } from '../../ui/choice-select';
 
 type Tab = 'transactions' | 'policy-logs';
 
@@ -98,17 +100,13 @@ function FilterForm({
           placeholder="any service"
         />
       </span>
-      <span>
-        <label htmlFor={`${id}-choice`}>{choiceLabel}</label>
-        <select id={`${id}-choice`} value={draft.choice} onChange={(event) => setDraft({ ...draft, choice: event.target.value })}>
-          <option value="">any</option>
-          {choices.map((choice) => (
-            <option key={choice} value={choice}>
-              {choice}
-            </option>
-          ))}
-        </select>
-      </span>
+      <ChoiceSelect
+        id={`${id}-choice`}
+        label={choiceLabel}
+        value={draft.choice}
+        choices={choices}
+        onChange={(choice) => setDraft({ ...draft, choice })}
+      />
       <button type="submit">Apply filters</button>
       <button type="button" className="secondary" onClick={clear}>
         Clear filters
@@ -147,29 +145,12 @@ function TransactionsSection() {
       <QueryView query={transactions} what="transactions">
         {(list) => (
           <>
-            {list.items.length === 0 ? (
-              <p className="muted">No transactions match.</p>
-            ) : (
-              <table>
-                <thead>
-                  <tr>
-                    <th scope="col">Time</th>
-                    <th scope="col">Agent</th>
-                    <th scope="col">Service</th>
-                    <th scope="col">Amount</th>
-                    <th scope="col">Status</th>
-                    <th scope="col">Mode</th>
-                    <th scope="col">Tx hash</th>
-                    <th scope="col">Refund</th>
-                  </tr>
-                </thead>
-                <tbody>
-                  {list.items.map((payment) => (
-                    <TransactionRow key={payment.id} payment={payment} explorerTxUrl={explorerTxUrl} />
-                  ))}
-                </tbody>
-              </table>
-            )}
+            <ListTable
+              items={list.items}
+              empty="No transactions match."
+              columns={['Time', 'Agent', 'Service', 'Amount', 'Status', 'Mode', 'Tx hash', 'Refund']}
+              row={(payment) => <TransactionRow key={payment.id} payment={payment} explorerTxUrl={explorerTxUrl} />}
+            />
             <CursorPager pages={pages} nextCursor={list.nextCursor} label="Transactions" />
           </>
         )}
@@ -221,29 +202,12 @@ function PolicyLogsSection() {
       <QueryView query={logs} what="policy logs">
         {(list) => (
           <>
-            {list.items.length === 0 ? (
-              <p className="muted">No policy decisions match.</p>
-            ) : (
-              <table>
-                <thead>
-                  <tr>
-                    <th scope="col">Time</th>
-                    <th scope="col">Agent</th>
-                    <th scope="col">Service</th>
-                    <th scope="col">Action</th>
-                    <th scope="col">Reason</th>
-                    <th scope="col">Variant</th>
-                    <th scope="col">Amount</th>
-                    <th scope="col">Message</th>
-                  </tr>
-                </thead>
-                <tbody>
-                  {list.items.map((entry) => (
-                    <PolicyLogRow key={entry.id} entry={entry} />
-                  ))}
-                </tbody>
-              </table>
-            )}
+            <ListTable
+              items={list.items}
+              empty="No policy decisions match."
+              columns={['Time', 'Agent', 'Service', 'Action', 'Reason', 'Variant', 'Amount', 'Message']}
+              row={(entry) => <PolicyLogRow key={entry.id} entry={entry} />}
+            />
             <CursorPager pages={pages} nextCursor={list.nextCursor} label="Policy logs" />
           </>
         )}

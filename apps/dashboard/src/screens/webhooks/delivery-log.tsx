@@ -6,6 +6,7 @@ import { useSession } from '../../session/session';
 import { CursorPager, useCursorPages } from '../../ui/cursor-pages';
 import { formatTime } from '../../ui/format';
 import { QueryView } from '../../ui/query-view';
+import { ListTable } from '../../ui/list-table';
 
 /** One webhook's deliveries, newest first, in cursor pages. */
 export function Deliveries({ webhook, onClose }: { webhook: Webhook; onClose: () => void }) {
@@ -46,38 +47,23 @@ export function Deliveries({ webhook, onClose }: { webhook: Webhook; onClose: ()
       <QueryView query={deliveries} what="deliveries">
         {(list) => (
           <>
-            {list.items.length === 0 ? (
-              <p className="muted">No deliveries yet.</p>
-            ) : (
-              <table>
-                <thead>
-                  <tr>
-                    <th scope="col">Created</th>
-                    <th scope="col">Event</th>
-                    <th scope="col">Status</th>
-                    <th scope="col">Attempts</th>
-                    <th scope="col">Last HTTP status</th>
-                    <th scope="col">Latency</th>
-                    <th scope="col">Last error</th>
-                    <th scope="col">Next attempt</th>
-                  </tr>
-                </thead>
-                <tbody>
-                  {list.items.map((delivery) => (
-                    <tr key={delivery.id} data-testid={`delivery-row-${delivery.id}`}>
-                      <td>{formatTime(delivery.createdAt)}</td>
-                      <td>{delivery.eventType}</td>
-                      <td>{delivery.status}</td>
-                      <td>{delivery.attempts}</td>
-                      <td>{delivery.lastStatus ?? <span className="muted">—</span>}</td>
-                      <td>{delivery.latencyMs === null ? <span className="muted">—</span> : `${delivery.latencyMs} ms`}</td>
-                      <td>{delivery.lastError ?? <span className="muted">—</span>}</td>
-                      <td>{delivery.nextAttemptAt === null ? <span className="muted">—</span> : formatTime(delivery.nextAttemptAt)}</td>
-                    </tr>
-                  ))}
-                </tbody>
-              </table>
-            )}
+            <ListTable
+              items={list.items}
+              empty="No deliveries yet."
+              columns={['Created', 'Event', 'Status', 'Attempts', 'Last HTTP status', 'Latency', 'Last error', 'Next attempt']}
+              row={(delivery) => (
+                <tr key={delivery.id} data-testid={`delivery-row-${delivery.id}`}>
+                  <td>{formatTime(delivery.createdAt)}</td>
+                  <td>{delivery.eventType}</td>
+                  <td>{delivery.status}</td>
+                  <td>{delivery.attempts}</td>
+                  <td>{delivery.lastStatus ?? <span className="muted">—</span>}</td>
+                  <td>{delivery.latencyMs === null ? <span className="muted">—</span> : `${delivery.latencyMs} ms`}</td>
+                  <td>{delivery.lastError ?? <span className="muted">—</span>}</td>
+                  <td>{delivery.nextAttemptAt === null ? <span className="muted">—</span> : formatTime(delivery.nextAttemptAt)}</td>
+                </tr>
+              )}
+            />
             <CursorPager pages={pages} nextCursor={list.nextCursor} label="Deliveries" />
           </>
         )}

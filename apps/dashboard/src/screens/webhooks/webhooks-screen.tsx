@@ -9,6 +9,7 @@ import { QueryView } from '../../ui/query-view';
 
 import { AddWebhook } from './add-webhook';
 import { Deliveries } from './delivery-log';
+import { ListTable } from '../../ui/list-table';
 /** Signed webhooks (admin only): list, add (the secret shown once), remove, test, and each one's delivery log. */
 export function WebhooksScreen() {
   const { isAdmin } = useSession();
@@ -37,34 +38,22 @@ function WebhookList({ selected, onSelect }: { selected: Webhook | null; onSelec
     <section className="card" aria-labelledby="webhooks-list">
       <h2 id="webhooks-list">Subscriptions</h2>
       <QueryView query={webhooks} what="webhooks">
-        {(list) =>
-          list.items.length === 0 ? (
-            <p className="muted">No webhooks yet.</p>
-          ) : (
-            <table>
-              <thead>
-                <tr>
-                  <th scope="col">URL</th>
-                  <th scope="col">Events</th>
-                  <th scope="col">Description</th>
-                  <th scope="col">Created</th>
-                  <th scope="col">Actions</th>
-                </tr>
-              </thead>
-              <tbody>
-                {list.items.map((webhook) => (
-                  <WebhookRow
-                    key={webhook.id}
-                    webhook={webhook}
-                    selected={selected?.id === webhook.id}
-                    onSelect={onSelect}
-                    onRemoved={() => selected?.id === webhook.id && onSelect(null)}
-                  />
-                ))}
-              </tbody>
-            </table>
-          )
-        }
+        {(list) => (
+          <ListTable
+            items={list.items}
+            empty="No webhooks yet."
+            columns={['URL', 'Events', 'Description', 'Created', 'Actions']}
+            row={(webhook) => (
+              <WebhookRow
+                key={webhook.id}
+                webhook={webhook}
+                selected={selected?.id === webhook.id}
+                onSelect={onSelect}
+                onRemoved={() => selected?.id === webhook.id && onSelect(null)}
+              />
+            )}
+          />
+        )}
       </QueryView>
     </section>
   );
