@@ -1,4 +1,5 @@
-import { Signature, parseUnits, type ContractTransactionResponse, type HDNodeWallet } from 'ethers';
+import { ExactEvmScheme } from '@x402/evm/exact/client';
+import { Signature, parseUnits, type ContractTransactionResponse, type HDNodeWallet, type TypedDataField } from 'ethers';
 import {
   CANCEL_AUTHORIZATION_TYPES,
   decodeTokenEvents,
@@ -172,6 +173,49 @@ describe('MNEEToken ERC-3009 (transfer with authorization) on a real Hardhat nod
         token()[WITH_VRS](...argsOf({ ...auth, nonce: randomAuthorizationNonce() }), asTransfer.v, asTransfer.r, asTransfer.s),
       ),
     ).toEqual(refused('invalid signature'));
+  });
+
+  it('accepts what the official @x402/evm `exact` client signs for an offer naming the token’s domain', async () => {
+    const payer = chain.treasury;
+    const client = new ExactEvmScheme({
+      address: payer.address as `0x${string}`,
+      signTypedData: async ({ domain, types, primaryType, message }) =>
+        (await payer.signTypedData(domain, { [primaryType]: types[primaryType] as TypedDataField[] }, message)) as `0x${string}`,
+    });
+    const offer = {
+      scheme: 'exact',
+      network: `eip155:${chain.deployment.chainId}` as const,
+      asset: chain.deployment.token.address,
+      amount: mnee('0.05').toString(),
+      payTo: payee().address,
+      maxTimeoutSeconds: 60,
+      extra: { name: domain.name, version: domain.version },
+    };
+    const { payload } = (await client.createPaymentPayload(2, offer)) as unknown as {
+      payload: { authorization: Record<'from' | 'to' | 'value' | 'validAfter' | 'validBefore' | 'nonce', string>; signature: string };
+    };
+    const { authorization } = payload;
+    const before = await token().balanceOf(payee().address);
+
+    const signature = Signature.from(payload.signature);
+    const receipt = await receiptOf(
+      token()[WITH_VRS](
+        authorization.from,
+        authorization.to,
+        BigInt(authorization.value),
+        BigInt(authorization.validAfter),
+        BigInt(authorization.validBefore),
+        authorization.nonce,
+        signature.v,
+        signature.r,
+        signature.s,
+      ),
+    );
+
+    expect(await token().balanceOf(payee().address)).toBe(before + mnee('0.05'));
+    expect(decodeTokenEvents(receipt.logs, chain.deployment.token.address).authorizationsUsed).toEqual([
+      { authorizer: payer.address, nonce: authorization.nonce, logIndex: expect.any(Number) },
+    ]);
   });
 
   it('refuses a transfer beyond the signer’s balance with the token’s own error', async () => {
