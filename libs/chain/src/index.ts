@@ -22,6 +22,21 @@ export {
 export { connectRpc } from './connect';
 export { approveRouter, deployContracts, LOCAL_TOKEN, type LocalContracts, mintTo, type TokenSpec } from './deploy-contracts';
 export { Address, Deployment, readDeployment, writeDeployment } from './deployment';
+export {
+  type AuthorizationEvent,
+  CANCEL_AUTHORIZATION_TYPES,
+  decodeTokenEvents,
+  randomAuthorizationNonce,
+  readTokenDomain,
+  RECEIVE_WITH_AUTHORIZATION_TYPES,
+  signTransferAuthorization,
+  type TokenDomain,
+  type TokenEvents,
+  tokenEventTopics,
+  type TokenTransferEvent,
+  type TransferAuthorization,
+  TRANSFER_WITH_AUTHORIZATION_TYPES,
+} from './erc3009';
 export { factories, type MNEEPaymentRouter, MNEEPaymentRouter__factory, type MNEEToken, MNEEToken__factory } from './generated';
 export { HARDHAT_CONFIG, type HardhatNode, type HardhatNodeOptions, rpcChainId, startHardhatNode } from './hardhat-node';
 export {
