@@ -29,6 +29,9 @@ import { ChainVerifier } from './verify/chain-verifier';
 import { LedgerVerifier } from './verify/ledger-verifier';
 import { ReceiptVerifier } from './verify/receipt-verifier';
 import type { PaymentVerifier } from './verify/payment-verifier';
+import { X402Acceptor } from './x402/x402-acceptor';
+import { paymentServiceFacilitator } from './x402/x402-facilitator';
+import { readX402Offer, type X402Offer } from './x402/x402-offer';
 
 export interface AssembleOptions {
   /** the Nx app name (`image-gen`): names its store file, logs, metrics and env prefix */
@@ -70,6 +73,8 @@ interface PaymentSide {
   refunder: Refunder;
   terms: PaymentTerms;
   contracts: ChainContracts | undefined;
+  /** the x402 v2 offer (chain mode, a token with an EIP-712 domain); undefined: the native proof only */
+  x402: X402Offer | undefined;
 }
 
 async function paymentSide(
@@ -87,6 +92,7 @@ async function paymentSide(
       refunder: new LedgerRefunder(payments),
       terms: { mode: 'mock', chainId: null, router: null, token: null, confirmations: 0 },
       contracts: undefined,
+      x402: undefined,
     };
   }
   // a real network's id is known before any RPC call; the local deployment names its own
@@ -112,6 +118,15 @@ async function paymentSide(
   }
   refuseDevAccounts(contracts.chainId, payee, prefix, env);
   const signer = payeeSigner(prefix, payee, contracts.provider, env);
+  const x402 = await readX402Offer({
+    provider: contracts.provider,
+    chainId: contracts.chainId,
+    token: contracts.token,
+    payTo: payee,
+  }).catch((error: unknown) => {
+    logger.warn('the token has no EIP-712 domain to read: x402 payments are not offered', { error: String(error) });
+    return undefined;
+  });
   if (!signer) logger.warn('no payee key: refunds of failed calls are asked of the payment service', { payee });
   return {
     verifier: new ChainVerifier({
@@ -140,6 +155,7 @@ async function paymentSide(
       confirmations: chain.confirmations,
     },
     contracts,
+    x402,
   };
 }
 
@@ -179,13 +195,18 @@ export async function assembleProvider(options: AssembleOptions): Promise<Assemb
   try {
     const redemptions = await createRedemptionStore(database);
     const registry = new Registry();
+    const metrics = createPaywallMetrics(registry);
+    const x402 =
+      side.x402 &&
+      new X402Acceptor({ offer: side.x402, facilitator: paymentServiceFacilitator(url.data, serviceEnv.serviceToken), logger, metrics });
     const paywall = new Paywall({
       quote: buildQuote(service, side.terms),
       verifier: side.verifier,
       refunder: side.refunder,
       redemptions,
       logger,
-      metrics: createPaywallMetrics(registry),
+      metrics,
+      ...(x402 ? { x402 } : {}),
     });
     const runtime: ProviderRuntime = {
       service,

@@ -18,3 +18,18 @@ export { DEFAULT_UNPAID_LIMITS, loadUnpaidLimits, unpaidGuards, type UnpaidLimit
 export { ChainVerifier, type ChainVerifierOptions } from './verify/chain-verifier';
 export { LedgerVerifier } from './verify/ledger-verifier';
 export { type PaymentExpectation, PaymentUnverifiableError, type PaymentVerifier, type VerifyOutcome } from './verify/payment-verifier';
+export {
+  DEFAULT_X402_MAX_TIMEOUT_SECONDS,
+  PAYMENT_REQUIRED_HEADER,
+  PAYMENT_RESPONSE_HEADER,
+  PAYMENT_SIGNATURE_HEADER,
+  paymentServiceFacilitator,
+  readX402Offer,
+  requirementsFor,
+  X402_SCHEME,
+  X402_VERSION,
+  X402Acceptor,
+  type X402AcceptorOptions,
+  type X402Offer,
+  type X402Refusal,
+} from './x402';

@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import request from 'supertest';
 import { Transaction, parseUnits } from 'ethers';
+import { decodePaymentRequiredHeader } from '@x402/core/http';
 import { MNEEPaymentRouter__factory, MNEEToken__factory, paymentRefOf, serviceIdToBytes32 } from '@nexus/chain';
 import { fundFrontRunner, payUnderRef } from '@nexus/chain/testing';
 import { PaymentRequiredBody, ProviderFailureBody } from '@nexus/types';
@@ -34,6 +35,25 @@ describe('a paid route in chain mode (the provider reads the chain itself)', () 
       router: chain().deployment.router,
       token: { address: chain().deployment.token.address, symbol: 'MNEE', decimals: 18 },
       confirmations: 1,
+    });
+  });
+
+  it('offers x402 v2 in its 402 too: exact on eip155:31337, the token, the payee, the price, the token EIP-712 domain', async () => {
+    const response = await provider.invoke({ variant: 'summary', input: { text: 'x' } }, {}).expect(402);
+    const domain = await token().eip712Domain();
+    expect(decodePaymentRequiredHeader(response.get('PAYMENT-REQUIRED') ?? '')).toMatchObject({
+      x402Version: 2,
+      accepts: [
+        {
+          scheme: 'exact',
+          network: 'eip155:31337',
+          asset: chain().deployment.token.address,
+          payTo: provider.quote.payee,
+          amount: parseUnits('0.05', 18).toString(),
+          maxTimeoutSeconds: 300,
+          extra: { name: domain.name, version: domain.version },
+        },
+      ],
     });
   });
 

@@ -37,6 +37,11 @@ describe('a paid route in mock mode (the payments ledger verifies)', () => {
     expect(body.quote.payment.headers).toEqual({ paymentId: 'x-payment-id', txHash: 'x-payment-tx' });
   });
 
+  it('offers no x402 payment in mock mode (there is no token): no PAYMENT-REQUIRED header', async () => {
+    const response = await provider.invoke({ variant: 'summary', input: { text: 'hi' } }).expect(402);
+    expect(response.get('PAYMENT-REQUIRED')).toBeUndefined();
+  });
+
   it('serves a paid call once and refuses the same proof again with 409', async () => {
     const { payment, headers } = await provider.pay();
     const served = await provider.invoke({ input: { text: 'hello' } }, headers).expect(200);

@@ -17,6 +17,7 @@ import {
 import type { PaywallMetrics } from './provider-metrics';
 import type { Refunder } from './refund/refunder';
 import { PaymentUnverifiableError, type PaymentVerifier } from './verify/payment-verifier';
+import type { X402Acceptor } from './x402/x402-acceptor';
 
 export interface PaywallOptions {
   quote: Quote;
@@ -26,6 +27,8 @@ export interface PaywallOptions {
   logger: Logger;
   metrics?: PaywallMetrics;
   now?: () => Date;
+  /** x402 v2 payments accepted beside the native proof (chain mode); absent: the native proof only */
+  x402?: X402Acceptor;
 }
 
 const PAID_CALL = 'nexusPaidCall';
@@ -35,6 +38,11 @@ export function paidCallOf(res: Response): RedeemedPayment {
   const paid: unknown = res.locals[PAID_CALL];
   if (!paid) throw new Error('this route is not behind the paywall');
   return paid as RedeemedPayment;
+}
+
+/** Marks the payment a paid route's handler serves (the native proof's, or an x402 payment's). */
+export function setPaidCall(res: Response, paid: RedeemedPayment): void {
+  res.locals[PAID_CALL] = paid;
 }
 
 const requestIdOf = (res: Response) => (typeof res.locals['requestId'] === 'string' ? res.locals['requestId'] : undefined);
@@ -65,9 +73,20 @@ export class Paywall {
     return async (req, res, next) => {
       const variant = variantOf(req, res);
       const price = this.priceOf(variant);
+      const x402 = this.options.x402;
+      if (x402?.carriesPayment(req)) {
+        await x402.serve(req, res, next, price, (refusal) => {
+          x402.offer(req, res, price, refusal.reason);
+          res
+            .status(402)
+            .json(this.paymentRequired(variant, price, res, 'PAYMENT_INVALID', `the x402 payment was refused: ${refusal.message}`));
+        });
+        return;
+      }
       const proof = readProof(req);
       if (!proof) {
         this.options.metrics?.paymentRequired();
+        x402?.offer(req, res, price);
         res
           .status(402)
           .json(this.paymentRequired(variant, price, res, 'PAYMENT_REQUIRED', `pay ${fromBaseUnits(price)} MNEE for ${variant}`));
@@ -79,6 +98,7 @@ export class Paywall {
       const outcome = await this.verify(proof, price);
       if (!outcome.valid) {
         this.options.metrics?.proofRefused(outcome.reason);
+        x402?.offer(req, res, price);
         res
           .status(402)
           .json(
@@ -107,12 +127,12 @@ export class Paywall {
       );
       if (!taken.redeemed) throw this.alreadyRedeemed(taken.existing);
       const redemption = taken.redemption;
-      res.locals[PAID_CALL] = {
+      setPaidCall(res, {
         paymentId: redemption.paymentId,
         txHash: redemption.txHash,
         amount: fromBaseUnits(redemption.amount),
         redeemedAt: redemption.redeemedAt.toISOString(),
-      } satisfies RedeemedPayment;
+      });
       this.refundOnFailure(res, redemption);
       next();
     };

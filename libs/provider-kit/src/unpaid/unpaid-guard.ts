@@ -1,9 +1,10 @@
-import express, { type RequestHandler } from 'express';
+import express, { type Request, type RequestHandler } from 'express';
 import { ipKeyGenerator, rateLimit } from 'express-rate-limit';
 import { z } from 'zod';
 import { ConfigError } from '@nexus/config';
 import { AppError } from '@nexus/service-kit';
 import { PAYMENT_ID_HEADER } from '@nexus/types';
+import { PAYMENT_SIGNATURE_HEADER } from '../x402/x402-headers';
 
 /** How much free work one address may ask of a provider. */
 export interface UnpaidLimits {
@@ -42,7 +43,8 @@ export function loadUnpaidLimits(env: NodeJS.ProcessEnv): UnpaidLimits {
   };
 }
 
-const hasProof = (paymentId: string | undefined) => paymentId !== undefined && paymentId !== '';
+/** A native proof (`X-Payment-Id`) or an x402 payment (`PAYMENT-SIGNATURE`): the paywall checks either. */
+const hasProof = (req: Request) => [PAYMENT_ID_HEADER, PAYMENT_SIGNATURE_HEADER].some((name) => Boolean(req.get(name)));
 
 /**
  * Guards a provider against free work for anyone: every request without a
@@ -58,7 +60,7 @@ export function unpaidGuards(limits: UnpaidLimits): RequestHandler[] {
     standardHeaders: 'draft-8',
     legacyHeaders: false,
     keyGenerator: (req) => `address:${ipKeyGenerator(req.ip ?? 'unknown')}`,
-    skip: (req) => hasProof(req.get(PAYMENT_ID_HEADER)),
+    skip: (req) => hasProof(req),
     handler: (_req, _res, next, options) => {
       next(
         new AppError(
@@ -70,7 +72,7 @@ export function unpaidGuards(limits: UnpaidLimits): RequestHandler[] {
   });
   const smallBody = express.json({ limit: limits.bodyLimit, strict: true });
   const unpaidBody: RequestHandler = (req, res, next) => {
-    if (req.method === 'POST' && req.path === '/invoke' && !hasProof(req.get(PAYMENT_ID_HEADER))) {
+    if (req.method === 'POST' && req.path === '/invoke' && !hasProof(req)) {
       smallBody(req, res, next);
       return;
     }
