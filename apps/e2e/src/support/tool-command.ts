@@ -8,8 +8,12 @@ export interface CommandResult {
   stderr: string;
 }
 
-/** Runs one of the repository's commands (`npm run reconcile`, `npm run demo`: tools/<name>/main.ts) against the stack, as a user would. */
-export function runTool(name: 'reconcile' | 'demo', settings: StackSettings, args: readonly string[] = []): Promise<CommandResult> {
+/** Runs one of the repository's commands (`npm run reconcile`, `npm run demo`, `npm run fund`: tools/<name>/main.ts) against the stack, as a user would. */
+export function runTool(
+  name: 'reconcile' | 'demo' | 'fund',
+  settings: StackSettings,
+  args: readonly string[] = [],
+): Promise<CommandResult> {
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, ['--import', 'tsx', join(root, 'tools', name, 'main.ts'), ...args], {
       cwd: root,

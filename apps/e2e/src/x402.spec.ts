@@ -1,0 +1,101 @@
+import { Wallet, type TypedDataField } from 'ethers';
+import { decodePaymentResponseHeader, wrapFetchWithPayment, x402Client } from '@x402/fetch';
+import { ExactEvmScheme } from '@x402/evm/exact/client';
+import { chainBalances, onChainUnits } from './support/chain-balances';
+import { GatewayApi } from './support/gateway-api';
+import { startStack, type RunningStack } from './support/stack-process';
+import { stackFixture, type StackFixture } from './support/stack-settings';
+import { runTool } from './support/tool-command';
+
+/**
+ * x402 v2 into our providers (docs/x402.md): a third party with a wallet funded by
+ * `npm run fund` pays PRICE_ORACLE with an unmodified `@x402/fetch` client, against a
+ * stack started by `npm start` in chain mode; the money moves on chain by exactly the
+ * price, the replay is refused and `npm run reconcile` agrees.
+ */
+
+jest.setTimeout(240_000);
+
+const PAYMENT_SIGNATURE = 'payment-signature';
+
+let fixture: StackFixture;
+let stack: RunningStack | undefined;
+let api: GatewayApi;
+const payer = Wallet.createRandom();
+/** every request the x402 client sent, with its headers */
+const sent: { url: string; headers: Headers; body: string }[] = [];
+
+const oracleUrl = () => `http://127.0.0.1:${fixture.settings.env['PRICE_ORACLE_PORT'] ?? ''}/invoke`;
+const balances = async (payee: string) =>
+  chainBalances(fixture.settings.env['CHAIN_RPC_URL'] ?? '', fixture.settings.dataDir, [payer.address, payee]);
+
+/** the official client, signing with the payer's key, over a fetch that records what it sends */
+function payingFetch() {
+  const recording: typeof fetch = async (input, init) => {
+    const request = new Request(input, init);
+    sent.push({ url: request.url, headers: new Headers(request.headers), body: await request.clone().text() });
+    return fetch(request);
+  };
+  const scheme = new ExactEvmScheme({
+    address: payer.address as `0x${string}`,
+    signTypedData: async ({ domain, types, primaryType, message }) =>
+      (await payer.signTypedData(domain, { [primaryType]: types[primaryType] as TypedDataField[] }, message)) as `0x${string}`,
+  });
+  return wrapFetchWithPayment(recording, new x402Client().register('eip155:31337', scheme));
+}
+
+beforeAll(async () => {
+  fixture = await stackFixture('sqlite', 'batch');
+  stack = await startStack(fixture.settings);
+  api = GatewayApi.fromEnvFile(stack.gatewayUrl, stack.fileEnv);
+  const funded = await runTool('fund', fixture.settings, [payer.address, '5']);
+  if (funded.code !== 0) throw new Error(`npm run fund failed: ${funded.stderr || funded.stdout}`);
+});
+
+afterAll(async () => {
+  await stack?.stop();
+  await fixture?.cleanup();
+});
+
+describe('x402 v2 into our providers', () => {
+  it('lets an unmodified @x402/fetch client pay PRICE_ORACLE and get the price; the tokens move by exactly the price', async () => {
+    const service = await api.service('PRICE_ORACLE');
+    const price = service.variants.find((variant) => variant.id === service.defaultVariant)?.price ?? '';
+    const before = await balances(service.payee);
+
+    const response = await payingFetch()(oracleUrl(), {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ input: { base: 'ETH' } }),
+    });
+    const body = (await response.json()) as { result?: { base?: string; price?: string } };
+    expect(response.status).toBe(200);
+    expect(body.result).toMatchObject({ base: 'ETH', price: expect.stringMatching(/^\d+(\.\d+)?$/) });
+    const settled = decodePaymentResponseHeader(response.headers.get('payment-response') ?? '');
+    expect(settled).toMatchObject({ success: true, network: 'eip155:31337', transaction: expect.stringMatching(/^0x[0-9a-f]{64}$/) });
+
+    const after = await balances(service.payee);
+    const moved = onChainUnits(price);
+    expect(after.get(payer.address.toLowerCase())).toBe((before.get(payer.address.toLowerCase()) ?? 0n) - moved);
+    expect(after.get(service.payee.toLowerCase())).toBe((before.get(service.payee.toLowerCase()) ?? 0n) + moved);
+  });
+
+  it('refuses the same payment sent again, and moves nothing', async () => {
+    const paid = sent.find((request) => request.headers.has(PAYMENT_SIGNATURE));
+    if (paid === undefined) throw new Error('the client sent no PAYMENT-SIGNATURE');
+    const service = await api.service('PRICE_ORACLE');
+    const before = await balances(service.payee);
+
+    const replay = await fetch(paid.url, { method: 'POST', headers: paid.headers, body: paid.body });
+    expect(replay.status).toBe(402);
+    expect(replay.headers.get('payment-required')).toBeTruthy();
+    expect(await balances(service.payee)).toEqual(before);
+  });
+
+  it('is in the ledger, and npm run reconcile agrees with the chain', async () => {
+    const reconcile = await runTool('reconcile', fixture.settings, ['--json']);
+    const report = JSON.parse(reconcile.stdout) as { status: string; checks: { id: string; status: string }[] };
+    expect(report.checks.filter((check) => check.status !== 'ok')).toEqual([]);
+    expect(reconcile.code).toBe(0);
+  });
+});
