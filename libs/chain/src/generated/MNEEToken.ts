@@ -26,10 +26,16 @@ import type {
 export interface MNEETokenInterface extends Interface {
   getFunction(
     nameOrSignature:
+      | "CANCEL_AUTHORIZATION_TYPEHASH"
       | "DOMAIN_SEPARATOR"
+      | "RECEIVE_WITH_AUTHORIZATION_TYPEHASH"
+      | "TRANSFER_WITH_AUTHORIZATION_TYPEHASH"
       | "allowance"
       | "approve"
+      | "authorizationState"
       | "balanceOf"
+      | "cancelAuthorization(address,bytes32,uint8,bytes32,bytes32)"
+      | "cancelAuthorization(address,bytes32,bytes)"
       | "decimals"
       | "eip712Domain"
       | "mint"
@@ -37,24 +43,43 @@ export interface MNEETokenInterface extends Interface {
       | "nonces"
       | "owner"
       | "permit"
+      | "receiveWithAuthorization(address,address,uint256,uint256,uint256,bytes32,bytes)"
+      | "receiveWithAuthorization(address,address,uint256,uint256,uint256,bytes32,uint8,bytes32,bytes32)"
       | "renounceOwnership"
       | "symbol"
       | "totalSupply"
       | "transfer"
       | "transferFrom"
       | "transferOwnership"
+      | "transferWithAuthorization(address,address,uint256,uint256,uint256,bytes32,bytes)"
+      | "transferWithAuthorization(address,address,uint256,uint256,uint256,bytes32,uint8,bytes32,bytes32)"
+      | "version"
   ): FunctionFragment;
 
   getEvent(
     nameOrSignatureOrTopic:
       | "Approval"
+      | "AuthorizationCanceled"
+      | "AuthorizationUsed"
       | "EIP712DomainChanged"
       | "OwnershipTransferred"
       | "Transfer"
   ): EventFragment;
 
   encodeFunctionData(
+    functionFragment: "CANCEL_AUTHORIZATION_TYPEHASH",
+    values?: undefined
+  ): string;
+  encodeFunctionData(
     functionFragment: "DOMAIN_SEPARATOR",
+    values?: undefined
+  ): string;
+  encodeFunctionData(
+    functionFragment: "RECEIVE_WITH_AUTHORIZATION_TYPEHASH",
+    values?: undefined
+  ): string;
+  encodeFunctionData(
+    functionFragment: "TRANSFER_WITH_AUTHORIZATION_TYPEHASH",
     values?: undefined
   ): string;
   encodeFunctionData(
@@ -66,8 +91,20 @@ export interface MNEETokenInterface extends Interface {
     values: [AddressLike, BigNumberish]
   ): string;
   encodeFunctionData(
+    functionFragment: "authorizationState",
+    values: [AddressLike, BytesLike]
+  ): string;
+  encodeFunctionData(
     functionFragment: "balanceOf",
     values: [AddressLike]
+  ): string;
+  encodeFunctionData(
+    functionFragment: "cancelAuthorization(address,bytes32,uint8,bytes32,bytes32)",
+    values: [AddressLike, BytesLike, BigNumberish, BytesLike, BytesLike]
+  ): string;
+  encodeFunctionData(
+    functionFragment: "cancelAuthorization(address,bytes32,bytes)",
+    values: [AddressLike, BytesLike, BytesLike]
   ): string;
   encodeFunctionData(functionFragment: "decimals", values?: undefined): string;
   encodeFunctionData(
@@ -94,6 +131,32 @@ export interface MNEETokenInterface extends Interface {
     ]
   ): string;
   encodeFunctionData(
+    functionFragment: "receiveWithAuthorization(address,address,uint256,uint256,uint256,bytes32,bytes)",
+    values: [
+      AddressLike,
+      AddressLike,
+      BigNumberish,
+      BigNumberish,
+      BigNumberish,
+      BytesLike,
+      BytesLike
+    ]
+  ): string;
+  encodeFunctionData(
+    functionFragment: "receiveWithAuthorization(address,address,uint256,uint256,uint256,bytes32,uint8,bytes32,bytes32)",
+    values: [
+      AddressLike,
+      AddressLike,
+      BigNumberish,
+      BigNumberish,
+      BigNumberish,
+      BytesLike,
+      BigNumberish,
+      BytesLike,
+      BytesLike
+    ]
+  ): string;
+  encodeFunctionData(
     functionFragment: "renounceOwnership",
     values?: undefined
   ): string;
@@ -114,14 +177,65 @@ export interface MNEETokenInterface extends Interface {
     functionFragment: "transferOwnership",
     values: [AddressLike]
   ): string;
+  encodeFunctionData(
+    functionFragment: "transferWithAuthorization(address,address,uint256,uint256,uint256,bytes32,bytes)",
+    values: [
+      AddressLike,
+      AddressLike,
+      BigNumberish,
+      BigNumberish,
+      BigNumberish,
+      BytesLike,
+      BytesLike
+    ]
+  ): string;
+  encodeFunctionData(
+    functionFragment: "transferWithAuthorization(address,address,uint256,uint256,uint256,bytes32,uint8,bytes32,bytes32)",
+    values: [
+      AddressLike,
+      AddressLike,
+      BigNumberish,
+      BigNumberish,
+      BigNumberish,
+      BytesLike,
+      BigNumberish,
+      BytesLike,
+      BytesLike
+    ]
+  ): string;
+  encodeFunctionData(functionFragment: "version", values?: undefined): string;
 
+  decodeFunctionResult(
+    functionFragment: "CANCEL_AUTHORIZATION_TYPEHASH",
+    data: BytesLike
+  ): Result;
   decodeFunctionResult(
     functionFragment: "DOMAIN_SEPARATOR",
     data: BytesLike
   ): Result;
+  decodeFunctionResult(
+    functionFragment: "RECEIVE_WITH_AUTHORIZATION_TYPEHASH",
+    data: BytesLike
+  ): Result;
+  decodeFunctionResult(
+    functionFragment: "TRANSFER_WITH_AUTHORIZATION_TYPEHASH",
+    data: BytesLike
+  ): Result;
   decodeFunctionResult(functionFragment: "allowance", data: BytesLike): Result;
   decodeFunctionResult(functionFragment: "approve", data: BytesLike): Result;
+  decodeFunctionResult(
+    functionFragment: "authorizationState",
+    data: BytesLike
+  ): Result;
   decodeFunctionResult(functionFragment: "balanceOf", data: BytesLike): Result;
+  decodeFunctionResult(
+    functionFragment: "cancelAuthorization(address,bytes32,uint8,bytes32,bytes32)",
+    data: BytesLike
+  ): Result;
+  decodeFunctionResult(
+    functionFragment: "cancelAuthorization(address,bytes32,bytes)",
+    data: BytesLike
+  ): Result;
   decodeFunctionResult(functionFragment: "decimals", data: BytesLike): Result;
   decodeFunctionResult(
     functionFragment: "eip712Domain",
@@ -132,6 +246,14 @@ export interface MNEETokenInterface extends Interface {
   decodeFunctionResult(functionFragment: "nonces", data: BytesLike): Result;
   decodeFunctionResult(functionFragment: "owner", data: BytesLike): Result;
   decodeFunctionResult(functionFragment: "permit", data: BytesLike): Result;
+  decodeFunctionResult(
+    functionFragment: "receiveWithAuthorization(address,address,uint256,uint256,uint256,bytes32,bytes)",
+    data: BytesLike
+  ): Result;
+  decodeFunctionResult(
+    functionFragment: "receiveWithAuthorization(address,address,uint256,uint256,uint256,bytes32,uint8,bytes32,bytes32)",
+    data: BytesLike
+  ): Result;
   decodeFunctionResult(
     functionFragment: "renounceOwnership",
     data: BytesLike
@@ -150,6 +272,15 @@ export interface MNEETokenInterface extends Interface {
     functionFragment: "transferOwnership",
     data: BytesLike
   ): Result;
+  decodeFunctionResult(
+    functionFragment: "transferWithAuthorization(address,address,uint256,uint256,uint256,bytes32,bytes)",
+    data: BytesLike
+  ): Result;
+  decodeFunctionResult(
+    functionFragment: "transferWithAuthorization(address,address,uint256,uint256,uint256,bytes32,uint8,bytes32,bytes32)",
+    data: BytesLike
+  ): Result;
+  decodeFunctionResult(functionFragment: "version", data: BytesLike): Result;
 }
 
 export namespace ApprovalEvent {
@@ -163,6 +294,32 @@ export namespace ApprovalEvent {
     owner: string;
     spender: string;
     value: bigint;
+  }
+  export type Event = TypedContractEvent<InputTuple, OutputTuple, OutputObject>;
+  export type Filter = TypedDeferredTopicFilter<Event>;
+  export type Log = TypedEventLog<Event>;
+  export type LogDescription = TypedLogDescription<Event>;
+}
+
+export namespace AuthorizationCanceledEvent {
+  export type InputTuple = [authorizer: AddressLike, nonce: BytesLike];
+  export type OutputTuple = [authorizer: string, nonce: string];
+  export interface OutputObject {
+    authorizer: string;
+    nonce: string;
+  }
+  export type Event = TypedContractEvent<InputTuple, OutputTuple, OutputObject>;
+  export type Filter = TypedDeferredTopicFilter<Event>;
+  export type Log = TypedEventLog<Event>;
+  export type LogDescription = TypedLogDescription<Event>;
+}
+
+export namespace AuthorizationUsedEvent {
+  export type InputTuple = [authorizer: AddressLike, nonce: BytesLike];
+  export type OutputTuple = [authorizer: string, nonce: string];
+  export interface OutputObject {
+    authorizer: string;
+    nonce: string;
   }
   export type Event = TypedContractEvent<InputTuple, OutputTuple, OutputObject>;
   export type Filter = TypedDeferredTopicFilter<Event>;
@@ -254,7 +411,21 @@ export interface MNEEToken extends BaseContract {
     event?: TCEvent
   ): Promise<this>;
 
+  CANCEL_AUTHORIZATION_TYPEHASH: TypedContractMethod<[], [string], "view">;
+
   DOMAIN_SEPARATOR: TypedContractMethod<[], [string], "view">;
+
+  RECEIVE_WITH_AUTHORIZATION_TYPEHASH: TypedContractMethod<
+    [],
+    [string],
+    "view"
+  >;
+
+  TRANSFER_WITH_AUTHORIZATION_TYPEHASH: TypedContractMethod<
+    [],
+    [string],
+    "view"
+  >;
 
   allowance: TypedContractMethod<
     [owner: AddressLike, spender: AddressLike],
@@ -268,7 +439,31 @@ export interface MNEEToken extends BaseContract {
     "nonpayable"
   >;
 
+  authorizationState: TypedContractMethod<
+    [authorizer: AddressLike, nonce: BytesLike],
+    [boolean],
+    "view"
+  >;
+
   balanceOf: TypedContractMethod<[account: AddressLike], [bigint], "view">;
+
+  "cancelAuthorization(address,bytes32,uint8,bytes32,bytes32)": TypedContractMethod<
+    [
+      authorizer: AddressLike,
+      nonce: BytesLike,
+      v: BigNumberish,
+      r: BytesLike,
+      s: BytesLike
+    ],
+    [void],
+    "nonpayable"
+  >;
+
+  "cancelAuthorization(address,bytes32,bytes)": TypedContractMethod<
+    [authorizer: AddressLike, nonce: BytesLike, signature: BytesLike],
+    [void],
+    "nonpayable"
+  >;
 
   decimals: TypedContractMethod<[], [bigint], "view">;
 
@@ -314,6 +509,36 @@ export interface MNEEToken extends BaseContract {
     "nonpayable"
   >;
 
+  "receiveWithAuthorization(address,address,uint256,uint256,uint256,bytes32,bytes)": TypedContractMethod<
+    [
+      from: AddressLike,
+      to: AddressLike,
+      value: BigNumberish,
+      validAfter: BigNumberish,
+      validBefore: BigNumberish,
+      nonce: BytesLike,
+      signature: BytesLike
+    ],
+    [void],
+    "nonpayable"
+  >;
+
+  "receiveWithAuthorization(address,address,uint256,uint256,uint256,bytes32,uint8,bytes32,bytes32)": TypedContractMethod<
+    [
+      from: AddressLike,
+      to: AddressLike,
+      value: BigNumberish,
+      validAfter: BigNumberish,
+      validBefore: BigNumberish,
+      nonce: BytesLike,
+      v: BigNumberish,
+      r: BytesLike,
+      s: BytesLike
+    ],
+    [void],
+    "nonpayable"
+  >;
+
   renounceOwnership: TypedContractMethod<[], [void], "nonpayable">;
 
   symbol: TypedContractMethod<[], [string], "view">;
@@ -338,12 +563,53 @@ export interface MNEEToken extends BaseContract {
     "nonpayable"
   >;
 
+  "transferWithAuthorization(address,address,uint256,uint256,uint256,bytes32,bytes)": TypedContractMethod<
+    [
+      from: AddressLike,
+      to: AddressLike,
+      value: BigNumberish,
+      validAfter: BigNumberish,
+      validBefore: BigNumberish,
+      nonce: BytesLike,
+      signature: BytesLike
+    ],
+    [void],
+    "nonpayable"
+  >;
+
+  "transferWithAuthorization(address,address,uint256,uint256,uint256,bytes32,uint8,bytes32,bytes32)": TypedContractMethod<
+    [
+      from: AddressLike,
+      to: AddressLike,
+      value: BigNumberish,
+      validAfter: BigNumberish,
+      validBefore: BigNumberish,
+      nonce: BytesLike,
+      v: BigNumberish,
+      r: BytesLike,
+      s: BytesLike
+    ],
+    [void],
+    "nonpayable"
+  >;
+
+  version: TypedContractMethod<[], [string], "view">;
+
   getFunction<T extends ContractMethod = ContractMethod>(
     key: string | FunctionFragment
   ): T;
 
   getFunction(
+    nameOrSignature: "CANCEL_AUTHORIZATION_TYPEHASH"
+  ): TypedContractMethod<[], [string], "view">;
+  getFunction(
     nameOrSignature: "DOMAIN_SEPARATOR"
+  ): TypedContractMethod<[], [string], "view">;
+  getFunction(
+    nameOrSignature: "RECEIVE_WITH_AUTHORIZATION_TYPEHASH"
+  ): TypedContractMethod<[], [string], "view">;
+  getFunction(
+    nameOrSignature: "TRANSFER_WITH_AUTHORIZATION_TYPEHASH"
   ): TypedContractMethod<[], [string], "view">;
   getFunction(
     nameOrSignature: "allowance"
@@ -360,8 +626,35 @@ export interface MNEEToken extends BaseContract {
     "nonpayable"
   >;
   getFunction(
+    nameOrSignature: "authorizationState"
+  ): TypedContractMethod<
+    [authorizer: AddressLike, nonce: BytesLike],
+    [boolean],
+    "view"
+  >;
+  getFunction(
     nameOrSignature: "balanceOf"
   ): TypedContractMethod<[account: AddressLike], [bigint], "view">;
+  getFunction(
+    nameOrSignature: "cancelAuthorization(address,bytes32,uint8,bytes32,bytes32)"
+  ): TypedContractMethod<
+    [
+      authorizer: AddressLike,
+      nonce: BytesLike,
+      v: BigNumberish,
+      r: BytesLike,
+      s: BytesLike
+    ],
+    [void],
+    "nonpayable"
+  >;
+  getFunction(
+    nameOrSignature: "cancelAuthorization(address,bytes32,bytes)"
+  ): TypedContractMethod<
+    [authorizer: AddressLike, nonce: BytesLike, signature: BytesLike],
+    [void],
+    "nonpayable"
+  >;
   getFunction(
     nameOrSignature: "decimals"
   ): TypedContractMethod<[], [bigint], "view">;
@@ -414,6 +707,38 @@ export interface MNEEToken extends BaseContract {
     "nonpayable"
   >;
   getFunction(
+    nameOrSignature: "receiveWithAuthorization(address,address,uint256,uint256,uint256,bytes32,bytes)"
+  ): TypedContractMethod<
+    [
+      from: AddressLike,
+      to: AddressLike,
+      value: BigNumberish,
+      validAfter: BigNumberish,
+      validBefore: BigNumberish,
+      nonce: BytesLike,
+      signature: BytesLike
+    ],
+    [void],
+    "nonpayable"
+  >;
+  getFunction(
+    nameOrSignature: "receiveWithAuthorization(address,address,uint256,uint256,uint256,bytes32,uint8,bytes32,bytes32)"
+  ): TypedContractMethod<
+    [
+      from: AddressLike,
+      to: AddressLike,
+      value: BigNumberish,
+      validAfter: BigNumberish,
+      validBefore: BigNumberish,
+      nonce: BytesLike,
+      v: BigNumberish,
+      r: BytesLike,
+      s: BytesLike
+    ],
+    [void],
+    "nonpayable"
+  >;
+  getFunction(
     nameOrSignature: "renounceOwnership"
   ): TypedContractMethod<[], [void], "nonpayable">;
   getFunction(
@@ -439,6 +764,41 @@ export interface MNEEToken extends BaseContract {
   getFunction(
     nameOrSignature: "transferOwnership"
   ): TypedContractMethod<[newOwner: AddressLike], [void], "nonpayable">;
+  getFunction(
+    nameOrSignature: "transferWithAuthorization(address,address,uint256,uint256,uint256,bytes32,bytes)"
+  ): TypedContractMethod<
+    [
+      from: AddressLike,
+      to: AddressLike,
+      value: BigNumberish,
+      validAfter: BigNumberish,
+      validBefore: BigNumberish,
+      nonce: BytesLike,
+      signature: BytesLike
+    ],
+    [void],
+    "nonpayable"
+  >;
+  getFunction(
+    nameOrSignature: "transferWithAuthorization(address,address,uint256,uint256,uint256,bytes32,uint8,bytes32,bytes32)"
+  ): TypedContractMethod<
+    [
+      from: AddressLike,
+      to: AddressLike,
+      value: BigNumberish,
+      validAfter: BigNumberish,
+      validBefore: BigNumberish,
+      nonce: BytesLike,
+      v: BigNumberish,
+      r: BytesLike,
+      s: BytesLike
+    ],
+    [void],
+    "nonpayable"
+  >;
+  getFunction(
+    nameOrSignature: "version"
+  ): TypedContractMethod<[], [string], "view">;
 
   getEvent(
     key: "Approval"
@@ -446,6 +806,20 @@ export interface MNEEToken extends BaseContract {
     ApprovalEvent.InputTuple,
     ApprovalEvent.OutputTuple,
     ApprovalEvent.OutputObject
+  >;
+  getEvent(
+    key: "AuthorizationCanceled"
+  ): TypedContractEvent<
+    AuthorizationCanceledEvent.InputTuple,
+    AuthorizationCanceledEvent.OutputTuple,
+    AuthorizationCanceledEvent.OutputObject
+  >;
+  getEvent(
+    key: "AuthorizationUsed"
+  ): TypedContractEvent<
+    AuthorizationUsedEvent.InputTuple,
+    AuthorizationUsedEvent.OutputTuple,
+    AuthorizationUsedEvent.OutputObject
   >;
   getEvent(
     key: "EIP712DomainChanged"
@@ -479,6 +853,28 @@ export interface MNEEToken extends BaseContract {
       ApprovalEvent.InputTuple,
       ApprovalEvent.OutputTuple,
       ApprovalEvent.OutputObject
+    >;
+
+    "AuthorizationCanceled(address,bytes32)": TypedContractEvent<
+      AuthorizationCanceledEvent.InputTuple,
+      AuthorizationCanceledEvent.OutputTuple,
+      AuthorizationCanceledEvent.OutputObject
+    >;
+    AuthorizationCanceled: TypedContractEvent<
+      AuthorizationCanceledEvent.InputTuple,
+      AuthorizationCanceledEvent.OutputTuple,
+      AuthorizationCanceledEvent.OutputObject
+    >;
+
+    "AuthorizationUsed(address,bytes32)": TypedContractEvent<
+      AuthorizationUsedEvent.InputTuple,
+      AuthorizationUsedEvent.OutputTuple,
+      AuthorizationUsedEvent.OutputObject
+    >;
+    AuthorizationUsed: TypedContractEvent<
+      AuthorizationUsedEvent.InputTuple,
+      AuthorizationUsedEvent.OutputTuple,
+      AuthorizationUsedEvent.OutputObject
     >;
 
     "EIP712DomainChanged()": TypedContractEvent<
