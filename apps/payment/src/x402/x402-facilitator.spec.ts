@@ -200,6 +200,9 @@ describe('the x402 facilitator of the payment service, on a real Hardhat node', 
     ).toHaveLength(1);
     expect(events.length).toBe(eventsBefore + 1);
     expect((await verify(payload)).body).toMatchObject({ isValid: false, invalidReason: 'invalid_exact_evm_nonce_already_used' });
+    const refund = await request(payment.app).post(`/payments/${rows[0]!.id}/refund`).set(oracle).send({ reason: 'try' });
+    expect(refund.status).toBe(409);
+    expect(refund.body.error.code).toBe('PAYMENT_NOT_REFUNDABLE');
   });
 
   it('refuses an authorization whose nonce was used elsewhere, at verify and at settle, and pays nothing', async () => {
