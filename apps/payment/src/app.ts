@@ -6,6 +6,8 @@ import { ChainUnavailableError } from './chain/chain-unavailable';
 import type { PaymentService } from './payment-service';
 import { paymentRoutes } from './routes/payment-routes';
 import type { Settler } from './settler';
+import { x402Routes } from './x402/x402-routes';
+import type { X402Service } from './x402/x402-service';
 
 export interface PaymentAppDeps {
   payments: PaymentService;
@@ -15,6 +17,8 @@ export interface PaymentAppDeps {
   /** the callers this service knows → the sha256 of each one's token (CALLERS_ACCEPTED_BY.payment in @nexus/types) */
   callers: CallerDigests;
   registry: Registry;
+  /** the x402 facilitator of this service's chain; none in mock mode (its routes answer 409) */
+  x402?: X402Service | undefined;
 }
 
 /** The payment service's HTTP API (internal: every route but health and metrics needs the token of a caller it accepts). */
@@ -37,6 +41,9 @@ export function createApp(deps: PaymentAppDeps): Express {
         });
       return undefined;
     },
-    routes: (router) => paymentRoutes(router, deps.payments),
+    routes: (router) => {
+      paymentRoutes(router, deps.payments);
+      x402Routes(router, deps.x402);
+    },
   });
 }

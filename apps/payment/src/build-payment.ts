@@ -30,6 +30,8 @@ import { PolicyOutcomeReports } from './pending/outcome-reports';
 import { PendingDriver } from './pending/pending-driver';
 import { loadPendingEnv, type PendingEnv } from './pending/pending-env';
 import type { Settler } from './settler';
+import { chainAccessOf } from './x402/chain-access';
+import { X402Service } from './x402/x402-service';
 
 /** How much longer than the wait for a receipt a lease on a payment lasts. */
 export const DEFAULT_LEASE_MARGIN_MS = 30_000;
@@ -65,6 +67,8 @@ export interface BuildPaymentOptions {
   logger: Logger;
   /** where the ends of payments settled in the request are told, when `settings.pending` builds no outcome reports */
   reports?: PaymentServiceDeps['reports'];
+  /** where settled x402 payments' events go when `settings.pending` builds no audit outbox (a test) */
+  audit?: Pick<LogOutbox, 'record'>;
 }
 
 export interface Payment {
@@ -134,7 +138,17 @@ export async function buildPayment(options: BuildPaymentOptions): Promise<Paymen
     reports: workers?.reports ?? options.reports,
     onSettled: workers?.treasury && (() => workers.treasury?.nudge()),
   });
-  const app = createApp({ payments: service, store, settler, registry, logger, callers: settings.callers });
+  const chain = chainAccessOf(settler);
+  const x402 =
+    chain &&
+    new X402Service({
+      chain,
+      store,
+      payees: new Map(settings.services.map((entry) => [entry.id, entry.payee])),
+      audit: workers?.audit ?? options.audit,
+      logger,
+    });
+  const app = createApp({ payments: service, store, settler, registry, logger, callers: settings.callers, x402 });
   return {
     app,
     store,
@@ -178,6 +192,7 @@ async function startPendingWork(
   return {
     reports,
     treasury,
+    audit,
     close: async () => {
       await treasury?.close();
       await driver.close();

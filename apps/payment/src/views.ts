@@ -24,6 +24,9 @@ export function paymentView(record: PaymentRecord, { replayed }: { replayed?: bo
     attempts: record.attempts,
     createdAt: record.createdAt.toISOString(),
     settledAt: record.settledAt?.toISOString() ?? null,
+    ...(record.method === 'x402'
+      ? { method: 'x402' as const, payer: record.payer ?? null, authorizationNonce: record.authorizationNonce ?? null }
+      : {}),
     ...(replayed === undefined ? {} : { replayed }),
   };
 }

@@ -54,6 +54,7 @@ export const ERROR_STATUS = {
   RATE_LIMITED: 429,
   SERVICE_UNAVAILABLE: 503,
   CHAIN_UNAVAILABLE: 503,
+  X402_NEEDS_CHAIN_MODE: 409,
   INTERNAL_ERROR: 500,
 } as const satisfies Record<ErrorCode, number>;
 

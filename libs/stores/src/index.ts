@@ -34,6 +34,8 @@ export {
   PAYMENT_STATUSES,
   type PaymentFilter,
   type PaymentMode,
+  type PaymentMethod,
+  type NewX402Payment,
   type PaymentRecord,
   type PaymentStatus,
   type PaymentStore,

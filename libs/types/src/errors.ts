@@ -61,6 +61,8 @@ export const ErrorCode = z.enum([
   'RATE_LIMITED',
   'SERVICE_UNAVAILABLE',
   'CHAIN_UNAVAILABLE',
+  /** the x402 facilitator routes of a payment service in mock mode: x402 settles on a chain */
+  'X402_NEEDS_CHAIN_MODE',
   'INTERNAL_ERROR',
 ]);
 export type ErrorCode = z.infer<typeof ErrorCode>;

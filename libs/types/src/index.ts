@@ -244,3 +244,4 @@ export {
 } from './service-callers';
 export { failureText, redactSecrets } from './redact-secrets';
 export { AGENT_KEY_MIN_LENGTH, type AgentApiKeys, formatAgentApiKeys, parseAgentApiKeys } from './agent-api-keys';
+export { X402Eip3009Payload, X402FacilitatorRequest, X402PaymentPayload, X402PaymentRequirements } from './x402';

@@ -67,6 +67,12 @@ export const Payment = z.object({
   settledAt: Timestamp.nullable(),
   /** true when this answer is an earlier payment found by its idempotency key. */
   replayed: z.boolean().optional(),
+  /** Shown for an x402 payment only: a third party paid through the facilitator (agentId and decisionId are ''). */
+  method: z.enum(['grant', 'x402']).optional(),
+  /** An x402 payment's payer (the ERC-3009 authorization's `from`). */
+  payer: z.string().nullable().optional(),
+  /** An x402 payment's ERC-3009 authorization nonce. */
+  authorizationNonce: z.string().nullable().optional(),
   /** Mock mode, in the answer to a pay call: the payment service's signed receipt for the provider (see receipt.ts). */
   receipt: z.string().max(2_000).optional(),
 });

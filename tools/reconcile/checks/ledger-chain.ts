@@ -2,6 +2,7 @@ import { fromTokenUnits, paymentRefOf, toTokenUnits } from '@nexus/chain';
 import type { Payment } from '@nexus/types';
 import { Findings, mnee, plural, sumOf, units, type CheckOutcome } from '../findings';
 import type { ChainPayment, ChainRefund, ChainSnapshot, LedgerSnapshot } from '../snapshots';
+import { grantPaymentsOf } from './x402-payments';
 
 const same = (a: string | null | undefined, b: string | null | undefined) => (a ?? '').toLowerCase() === (b ?? '').toLowerCase();
 
@@ -23,7 +24,9 @@ function tokens(baseUnits: bigint, decimals: number): bigint | null {
  * events of other payers and logs that do not decode are skipped and
  * counted, never compared and never thrown.
  */
-export function checkLedgerChain(ledger: LedgerSnapshot, chain: ChainSnapshot): CheckOutcome {
+export function checkLedgerChain(allOfLedger: LedgerSnapshot, chain: ChainSnapshot): CheckOutcome {
+  // x402 payments moved through the token's transferWithAuthorization, not the router: none of its events name them
+  const ledger = { ...allOfLedger, payments: grantPaymentsOf(allOfLedger.payments) };
   const findings = new Findings('ledger-chain');
   const decimals = chain.tokenDecimals;
   const fromTreasury = chain.payments.filter((event) => same(event.payer, chain.treasury));

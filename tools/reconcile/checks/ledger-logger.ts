@@ -1,6 +1,7 @@
 import type { Payment, TransactionStatus } from '@nexus/types';
 import { Findings, groupBy, mnee, netUnits, plural, sumOf, units, type CheckOutcome } from '../findings';
 import type { LedgerSnapshot, LoggerSnapshot, TransactionLogEvent } from '../snapshots';
+import { auditAgentOf } from './x402-payments';
 
 const CHARGED: ReadonlySet<TransactionStatus> = new Set(['SUCCESS', 'MOCK']);
 
@@ -97,7 +98,7 @@ function latestOf(events: readonly TransactionLogEvent[]): TransactionLogEvent |
 
 function comparePayment(findings: Findings, payment: Payment, events: TransactionLogEvent[]): void {
   const record = { type: 'payment' as const, id: payment.id };
-  const ledgerSays = `${payment.status} ${payment.amount} for ${payment.agentId} / ${payment.serviceId}`;
+  const ledgerSays = `${payment.status} ${payment.amount} for ${auditAgentOf(payment)} / ${payment.serviceId}`;
   if (events.length === 0) {
     if (payment.status === 'PENDING') findings.flying('PAYMENT_PENDING', record, 'ledger says PENDING; nothing is logged until it settles');
     else
@@ -133,7 +134,7 @@ function comparePayment(findings: Findings, payment: Payment, events: Transactio
         ledger: ledgerSays,
         logger: `${event.status} ${event.amount} (event ${event.id})`,
       });
-    if (event.agentId !== payment.agentId || event.serviceId !== payment.serviceId)
+    if (event.agentId !== auditAgentOf(payment) || event.serviceId !== payment.serviceId)
       findings.disagree('LOGGED_PAYMENT_DIFFERS', record, `the ${event.status} event names another agent or service`, {
         ledger: ledgerSays,
         logger: `${event.status} for ${event.agentId} / ${event.serviceId} (event ${event.id})`,
@@ -169,7 +170,8 @@ function compareStats(findings: Findings, final: Payment[], logger: LoggerSnapsh
     ['serviceId', 'revenueByService'],
   ] as const) {
     const mine = new Map<string, bigint>();
-    for (const payment of charged) mine.set(payment[key], (mine.get(payment[key]) ?? 0n) + net(payment));
+    const keyOf = (payment: Payment) => (key === 'agentId' ? auditAgentOf(payment) : payment[key]);
+    for (const payment of charged) mine.set(keyOf(payment), (mine.get(keyOf(payment)) ?? 0n) + net(payment));
     const theirs = stats[field];
     for (const id of new Set([...mine.keys(), ...Object.keys(theirs)])) {
       money(`${field}.${id}`, `${field} of ${id}`, mine.get(id) ?? 0n, theirs[id] ?? '0');

@@ -1,6 +1,7 @@
 import type { Payment, Reservation } from '@nexus/types';
 import { Findings, groupBy, mnee, plural, sumOf, units, type CheckOutcome } from '../findings';
 import type { LedgerSnapshot, PolicySnapshot } from '../snapshots';
+import { grantPaymentsOf } from './x402-payments';
 
 /**
  * The ledger against the policy's holds, as the paid-call pipeline settles
@@ -10,7 +11,9 @@ import type { LedgerSnapshot, PolicySnapshot } from '../snapshots';
  * still HELD is a call (or a queued settlement) in flight. Per agent, this
  * period's spentToday and reserved are the sums of its committed and held holds.
  */
-export function checkLedgerPolicy(ledger: LedgerSnapshot, policy: PolicySnapshot, staleness?: Staleness): CheckOutcome {
+export function checkLedgerPolicy(allOfLedger: LedgerSnapshot, policy: PolicySnapshot, staleness?: Staleness): CheckOutcome {
+  // x402 payments have no decision or hold: the policy knows nothing of them
+  const ledger = { ...allOfLedger, payments: grantPaymentsOf(allOfLedger.payments) };
   const findings = new Findings('ledger-policy');
   const stale = staleCheck(staleness);
   const holdsById = new Map(policy.reservations.map((hold) => [hold.id, hold]));

@@ -57,6 +57,11 @@ export class BatchingSettler implements Settler {
     });
   }
 
+  /** The single settler behind the batches: its treasury sender is the one every treasury transaction goes through. */
+  get chain(): ChainSettler {
+    return this.options.chain;
+  }
+
   async settle(payment: PaymentRecord, hooks: SettlementHooks): Promise<SettleResult> {
     const expected = this.options.chain.expectedOf(payment);
     return new Promise((resolve, reject) => this.window.add({ payment, expected, hooks, resolve, reject }));

@@ -48,6 +48,16 @@ export interface ChainSettlerOptions {
   durableBlocks?: DurableBlocks | undefined;
 }
 
+/** The chain as the x402 facilitator uses it (apps/payment/src/x402/). */
+export interface ChainAccess {
+  provider: JsonRpcProvider;
+  chainId: number;
+  token: { address: string; symbol: string; decimals: number };
+  /** the treasury's sender: its settle transactions share the treasury's nonce manager and lock */
+  sender: TxSender;
+  receiptTimeoutMs: number;
+}
+
 const routerInterface = MNEEPaymentRouter__factory.createInterface();
 
 /**
@@ -67,6 +77,12 @@ export class ChainSettler implements Settler {
   constructor(private readonly options: ChainSettlerOptions) {
     this.sender = new TxSender(options.treasury, options.retry);
     this.payeeSenders = new Map(options.payees.map((wallet) => [wallet.address, new TxSender(wallet, options.retry)]));
+  }
+
+  /** What the x402 facilitator needs of the chain: reads, the token, and the treasury's one sender (never a second nonce manager). */
+  get chainAccess(): ChainAccess {
+    const { provider, chainId, token, receiptTimeoutMs } = this.options;
+    return { provider, chainId, token, sender: this.sender, receiptTimeoutMs };
   }
 
   async settle(payment: PaymentRecord, hooks: SettlementHooks): Promise<SettleResult> {

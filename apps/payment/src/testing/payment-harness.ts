@@ -9,7 +9,7 @@ import { createSilentLogger } from '@nexus/service-kit';
 import { authAs, findWorkspaceRoot, TEST_TOKENS, testCallerDigests } from '@nexus/service-kit/testing';
 import type { PaymentStore } from '@nexus/stores';
 import { CALLERS_ACCEPTED_BY, PROVIDER_CALLERS, providerServiceId } from '@nexus/types';
-import { buildPayment } from '../build-payment';
+import { buildPayment, type BuildPaymentOptions } from '../build-payment';
 import { loadSettlementEnv, type SettlementEnv } from '../chain/settlement-env';
 import type { PaymentService, PaymentServiceDeps } from '../payment-service';
 import type { Settler } from '../settler';
@@ -50,6 +50,8 @@ export interface PaymentHarnessOptions {
   services?: readonly Pick<ServiceConfig, 'id' | 'payee'>[];
   /** where the service tells the ends of payments settled in the request (see PaymentServiceDeps) */
   reports?: PaymentServiceDeps['reports'];
+  /** where settled x402 payments' events go (the service has no audit outbox of its own in a test) */
+  audit?: BuildPaymentOptions['audit'];
   /** the policy's keys this service trusts; a fresh pair by default */
   grants?: TestGrantIssuer;
   /** the local node's journal (CHAIN_JOURNAL_FILE, as npm start sets it): SUCCESS waits for the block to be in it */
@@ -98,6 +100,7 @@ export async function createPaymentUnderTest(options: PaymentHarnessOptions = {}
     },
     logger: createSilentLogger('payment'),
     reports: options.reports,
+    audit: options.audit,
   });
   const { app, store, service, settler, leaseMs, close } = payment;
   return { app, store, service, settler, grants, receipts, leaseMs, close };

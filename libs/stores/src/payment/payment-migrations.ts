@@ -51,4 +51,25 @@ export const paymentMigrations: Record<string, Migration> = {
       await db.schema.alterTable('payments').addColumn('raw_tx', 'text').execute();
     },
   },
+  '0004_x402_payments': {
+    /**
+     * A payment a third party made through the x402 facilitator (docs/x402.md, "The facilitator"): no agent,
+     * no decision. `method` tells it from a grant's payment; the payer and its ERC-3009 authorization nonce
+     * name it, once: a second settle of the same authorization finds this row.
+     */
+    async up(db: Kysely<unknown>) {
+      await db.schema
+        .alterTable('payments')
+        .addColumn('method', 'text', (c) => c.notNull().defaultTo('grant'))
+        .execute();
+      await db.schema.alterTable('payments').addColumn('payer', 'text').execute();
+      await db.schema.alterTable('payments').addColumn('authorization_nonce', 'text').execute();
+      await db.schema
+        .createIndex('payments_x402_authorization')
+        .on('payments')
+        .columns(['payer', 'authorization_nonce'])
+        .unique()
+        .execute();
+    },
+  },
 };

@@ -38,6 +38,9 @@ export function toPayment(row: PaymentRow): PaymentRecord {
     createdAt: toDate(row.created_at),
     updatedAt: toDate(row.updated_at),
     settledAt: row.settled_at === null ? null : toDate(row.settled_at),
+    method: row.method === 'x402' ? 'x402' : 'grant',
+    payer: row.payer,
+    authorizationNonce: row.authorization_nonce,
   };
 }
 

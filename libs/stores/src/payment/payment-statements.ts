@@ -8,7 +8,7 @@ import type { PaymentTables } from './payment-tables';
  * result's shape when the table gains a column. Exactly the table's columns
  * (the compiler refuses one missing or one too many).
  */
-const PAYMENT_COLUMNS = Object.keys({
+export const PAYMENT_COLUMNS = Object.keys({
   id: 0,
   idempotency_key: 0,
   agent_id: 0,
@@ -36,6 +36,9 @@ const PAYMENT_COLUMNS = Object.keys({
   updated_at: 0,
   settled_at: 0,
   refunded_at: 0,
+  method: 0,
+  payer: 0,
+  authorization_nonce: 0,
 } satisfies Record<keyof PaymentRow, 0>) as (keyof PaymentRow)[];
 
 type NewRow = Pick<

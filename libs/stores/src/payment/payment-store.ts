@@ -32,6 +32,35 @@ export interface PaymentRecord {
   createdAt: Date;
   updatedAt: Date;
   settledAt: Date | null;
+  /** `grant`: paid from the treasury on a policy grant; `x402`: a third party paid through the facilitator (no agent, no decision) */
+  method?: PaymentMethod;
+  /** x402: the payer's address; null for a grant's payment */
+  payer?: string | null;
+  /** x402: the ERC-3009 authorization nonce (bytes32 hex) */
+  authorizationNonce?: string | null;
+}
+
+export const PAYMENT_METHODS = ['grant', 'x402'] as const;
+export type PaymentMethod = (typeof PAYMENT_METHODS)[number];
+
+/**
+ * An x402 payment the facilitator settled: recorded once it landed, SUCCESS.
+ * It has no agent and no decision: the ledger stores both as '' (never an id),
+ * so no agent's filter or budget ever counts it.
+ */
+export interface NewX402Payment {
+  id: string;
+  /** `x402:<chainId>:<token>:<payer>:<nonce>`, lower case: one row per authorization */
+  idempotencyKey: string;
+  serviceId: string;
+  payee: string;
+  payer: string;
+  authorizationNonce: string;
+  /** base units of 10^-6 MNEE */
+  amount: bigint;
+  txHash: string;
+  blockNumber: number | null;
+  gasUsed: bigint | null;
 }
 
 /** What the service knows of a payment before settling it. */
@@ -75,6 +104,11 @@ export interface PaymentStore {
    * false`; a reservation is paid once, whatever the key).
    */
   open(payment: NewPayment, now: Date): Promise<{ payment: PaymentRecord; created: boolean }>;
+  /**
+   * Records a settled x402 payment, or returns the one already under its
+   * idempotency key (or its payer and nonce): `created: false`.
+   */
+  recordX402(payment: NewX402Payment, now: Date): Promise<{ payment: PaymentRecord; created: boolean }>;
   get(id: string): Promise<PaymentRecord | undefined>;
   findByIdempotencyKey(idempotencyKey: string): Promise<PaymentRecord | undefined>;
   /** The payments one transaction settled: one, or every member of a batch (`payBatch`); newest first. */

@@ -1,3 +1,5 @@
+import type { Generated } from 'kysely';
+
 /** Table shape of the payments ledger. Integers are BIGINT (read back as bigint); times are epoch milliseconds. */
 export interface PaymentTables {
   payments: {
@@ -35,5 +37,11 @@ export interface PaymentTables {
     updated_at: bigint;
     settled_at: bigint | null;
     refunded_at: bigint | null;
+    /** `grant` (a policy grant's payment, from the treasury) or `x402` (a third party's, through the facilitator) */
+    method: Generated<string>;
+    /** x402: who paid (the authorization's `from`); null for a grant's payment (the treasury pays) */
+    payer: string | null;
+    /** x402: the ERC-3009 authorization nonce (bytes32 hex); unique with the payer */
+    authorization_nonce: string | null;
   };
 }

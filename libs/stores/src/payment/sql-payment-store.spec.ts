@@ -7,7 +7,7 @@ import { DefaultQueryCompiler } from 'kysely';
 import pg from 'pg';
 import { openDatabase } from '../database';
 import { createTemporaryPostgres, type TemporaryPostgres } from '../testing/temporary-postgres';
-import { InvalidCursorError, type NewPayment, type PaymentStore } from './payment-store';
+import { InvalidCursorError, type NewPayment, type NewX402Payment, type PaymentStore } from './payment-store';
 import type { PaymentTables } from './payment-tables';
 import { createPaymentStore } from './sql-payment-store';
 
@@ -270,5 +270,56 @@ describe.each(['sqlite', 'postgres'] as const)('payments ledger on %s', (dialect
     const largest = 999_999_999_999_999_999n;
     for (let index = 0; index < 12; index += 1) await store.open(newPayment({ amount: largest }), T0);
     expect((await store.totals()).PENDING).toEqual({ count: 12, amount: largest * 12n });
+  });
+
+  describe('x402 payments (no agent, no decision)', () => {
+    const x402Payment = (overrides: Partial<NewX402Payment> = {}): NewX402Payment => ({
+      id: paymentId(),
+      idempotencyKey: 'x402:31337:0xtoken:0xpayer:0x01',
+      serviceId: 'PRICE_ORACLE',
+      payee: '0x70997970C51812dc3A010C7d01b50e0d17dc79C8',
+      payer: '0x90f79bf6eb2c4f870365e785982e1f101e93b906',
+      authorizationNonce: `0x${'01'.padStart(64, '0')}`,
+      amount: 10_000n,
+      txHash: `0x${randomBytes(32).toString('hex')}`,
+      blockNumber: 12,
+      gasUsed: 60_000n,
+      ...overrides,
+    });
+
+    it('records a settled x402 payment once: the same authorization again finds the first row', async () => {
+      const first = await store.recordX402(x402Payment(), T0);
+      const again = await store.recordX402(x402Payment({ txHash: `0x${randomBytes(32).toString('hex')}` }), at(5));
+      const otherKeySameNonce = await store.recordX402(x402Payment({ idempotencyKey: 'x402:other' }), at(6));
+
+      expect(first).toMatchObject({
+        created: true,
+        payment: {
+          status: 'SUCCESS',
+          method: 'x402',
+          agentId: '',
+          decisionId: '',
+          reservationId: null,
+          paymentRef: null,
+          payer: '0x90f79bf6eb2c4f870365e785982e1f101e93b906',
+          authorizationNonce: `0x${'01'.padStart(64, '0')}`,
+          amount: 10_000n,
+          blockNumber: 12,
+          gasUsed: 60_000n,
+        },
+      });
+      expect(again).toEqual({ created: false, payment: first.payment });
+      expect(otherKeySameNonce).toEqual({ created: false, payment: first.payment });
+      expect((await store.list({ limit: 10 })).items).toHaveLength(1);
+      expect((await store.totals()).SUCCESS).toEqual({ count: 1, amount: 10_000n });
+    });
+
+    it('keeps a grant payment as it was: method grant, no payer; an agent filter never finds an x402 payment', async () => {
+      const { payment } = await store.open(newPayment(), T0);
+      await store.recordX402(x402Payment(), T0);
+
+      expect(payment).toMatchObject({ method: 'grant', payer: null, authorizationNonce: null });
+      expect((await store.list({ agentId: 'user-agent', limit: 10 })).items.map((item) => item.id)).toEqual([payment.id]);
+    });
   });
 });

@@ -4,10 +4,11 @@ import type { Database } from '../database';
 import { migrate } from '../migrations';
 import { paymentMigrations } from './payment-migrations';
 import { decodeCursor, encodeCursor, ms, toPayment } from './payment-rows';
-import { compilePaymentStatements, type PaymentStatements } from './payment-statements';
+import { compilePaymentStatements, PAYMENT_COLUMNS, type PaymentStatements } from './payment-statements';
 import {
   PAYMENT_STATUSES,
   type NewPayment,
+  type NewX402Payment,
   type PaymentFilter,
   type PaymentRecord,
   type PaymentStatus,
@@ -63,6 +64,50 @@ class SqlPaymentStore implements PaymentStore {
             .run(this.db, { reservation_id: payment.reservationId })
             .then(([row]) => row && toPayment(row)));
     if (!existing) throw new Error(`payment ${payment.id} conflicted with a row that is gone`);
+    return { payment: existing, created: false };
+  }
+
+  async recordX402(payment: NewX402Payment, now: Date): Promise<{ payment: PaymentRecord; created: boolean }> {
+    // No agent, no decision (''): a third party paid; the payer and its authorization nonce name the payment.
+    const [inserted] = await this.db
+      .insertInto('payments')
+      .values({
+        id: payment.id,
+        idempotency_key: payment.idempotencyKey,
+        agent_id: '',
+        service_id: payment.serviceId,
+        payee: payment.payee,
+        amount: payment.amount,
+        decision_id: '',
+        reservation_id: null,
+        mode: 'chain',
+        payment_ref: null,
+        status: 'SUCCESS',
+        tx_hash: payment.txHash,
+        block_number: payment.blockNumber === null ? null : BigInt(payment.blockNumber),
+        gas_used: payment.gasUsed,
+        attempts: 1n,
+        created_at: ms(now),
+        updated_at: ms(now),
+        settled_at: ms(now),
+        method: 'x402',
+        payer: payment.payer,
+        authorization_nonce: payment.authorizationNonce,
+      })
+      .onConflict((oc) => oc.doNothing())
+      .returning(PAYMENT_COLUMNS)
+      .execute();
+    if (inserted) return { payment: toPayment(inserted), created: true };
+    const existing =
+      (await this.findByIdempotencyKey(payment.idempotencyKey)) ??
+      (await this.db
+        .selectFrom('payments')
+        .select(PAYMENT_COLUMNS)
+        .where('payer', '=', payment.payer)
+        .where('authorization_nonce', '=', payment.authorizationNonce)
+        .executeTakeFirst()
+        .then((row) => row && toPayment(row)));
+    if (!existing) throw new Error(`x402 payment ${payment.id} conflicted with a row that is gone`);
     return { payment: existing, created: false };
   }
 
