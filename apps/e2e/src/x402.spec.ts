@@ -1,4 +1,7 @@
+import { join } from 'node:path';
 import { Wallet, type TypedDataField } from 'ethers';
+import { readDeployment } from '@nexus/chain';
+import { waitFor } from '@nexus/service-kit/testing';
 import { decodePaymentResponseHeader, wrapFetchWithPayment, x402Client } from '@x402/fetch';
 import { ExactEvmScheme } from '@x402/evm/exact/client';
 import { chainBalances, onChainUnits } from './support/chain-balances';
@@ -17,6 +20,7 @@ import { runTool } from './support/tool-command';
 jest.setTimeout(240_000);
 
 const PAYMENT_SIGNATURE = 'payment-signature';
+const NETWORK = 'eip155:31337';
 
 let fixture: StackFixture;
 let stack: RunningStack | undefined;
@@ -24,6 +28,8 @@ let api: GatewayApi;
 const payer = Wallet.createRandom();
 /** every request the x402 client sent, with its headers */
 const sent: { url: string; headers: Headers; body: string }[] = [];
+/** the settlement transaction of the paid call */
+let settledTx = '';
 
 const oracleUrl = () => `http://127.0.0.1:${fixture.settings.env['PRICE_ORACLE_PORT'] ?? ''}/invoke`;
 const balances = async (payee: string) =>
@@ -41,7 +47,16 @@ function payingFetch() {
     signTypedData: async ({ domain, types, primaryType, message }) =>
       (await payer.signTypedData(domain, { [primaryType]: types[primaryType] as TypedDataField[] }, message)) as `0x${string}`,
   });
-  return wrapFetchWithPayment(recording, new x402Client().register('eip155:31337', scheme));
+  // the client's own spend controls: it pays the stand-in MNEE (not one of its default assets), at most 1 MNEE a payment
+  const deployment = readDeployment(join(fixture.settings.dataDir, 'chain', 'deployment.json'));
+  if (!deployment) throw new Error('no deployment recorded');
+  const client = x402Client.fromConfig({
+    schemes: [{ network: NETWORK, client: scheme }],
+    spendControls: {
+      allowedAssets: [{ network: NETWORK, asset: deployment.token.address, maxAmountPerPayment: onChainUnits('1').toString() }],
+    },
+  });
+  return wrapFetchWithPayment(recording, client);
 }
 
 beforeAll(async () => {
@@ -72,7 +87,8 @@ describe('x402 v2 into our providers', () => {
     expect(response.status).toBe(200);
     expect(body.result).toMatchObject({ base: 'ETH', price: expect.stringMatching(/^\d+(\.\d+)?$/) });
     const settled = decodePaymentResponseHeader(response.headers.get('payment-response') ?? '');
-    expect(settled).toMatchObject({ success: true, network: 'eip155:31337', transaction: expect.stringMatching(/^0x[0-9a-f]{64}$/) });
+    expect(settled).toMatchObject({ success: true, network: NETWORK, transaction: expect.stringMatching(/^0x[0-9a-f]{64}$/) });
+    settledTx = settled.transaction;
 
     const after = await balances(service.payee);
     const moved = onChainUnits(price);
@@ -93,9 +109,18 @@ describe('x402 v2 into our providers', () => {
   });
 
   it('is in the ledger, and npm run reconcile agrees with the chain', async () => {
-    const reconcile = await runTool('reconcile', fixture.settings, ['--json']);
-    const report = JSON.parse(reconcile.stdout) as { status: string; checks: { id: string; status: string }[] };
-    expect(report.checks.filter((check) => check.status !== 'ok')).toEqual([]);
-    expect(reconcile.code).toBe(0);
+    const ledger = await api.transactions();
+    expect(ledger.filter((payment) => payment.txHash === settledTx)).toMatchObject([{ status: 'SUCCESS', mode: 'chain' }]);
+    // the audit trail catches up in the background: wait until the books agree
+    const report = await waitFor(
+      'npm run reconcile to agree',
+      async () => {
+        const run = await runTool('reconcile', fixture.settings, ['--json']);
+        return run.code === 0 ? (JSON.parse(run.stdout) as { status: string; checks: { id: string; status: string }[] }) : undefined;
+      },
+      { timeoutMs: 30_000, intervalMs: 500, retryOnError: true },
+    );
+    expect(report.status).toBe('AGREE');
+    expect(report.checks.filter((check) => check.status !== 'PASS')).toEqual([]);
   });
 });
