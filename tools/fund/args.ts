@@ -1,5 +1,5 @@
 import { getAddress, isAddress } from 'ethers';
-import { moneyProblem, toBaseUnits } from '@nexus/types';
+import { moneyProblem, NexusError, toBaseUnits } from '@nexus/types';
 
 export const FUND_USAGE = [
   'usage: npm run fund -- <address> <amount>',
@@ -10,7 +10,7 @@ export const FUND_USAGE = [
 ].join('\n');
 
 /** The command line is not a fund request; the message says why (the usage follows it). */
-export class FundUsageError extends Error {
+export class FundUsageError extends NexusError {
   override readonly name = 'FundUsageError';
 }
 

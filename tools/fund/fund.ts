@@ -9,6 +9,7 @@ import {
   rpcChainId,
   toTokenUnits,
 } from '@nexus/chain';
+import { NexusError } from '@nexus/types';
 
 export interface FundOptions {
   /** the local node (CHAIN_RPC_URL) */
@@ -32,7 +33,7 @@ export interface Funded {
 }
 
 /** Refused before anything is sent; the message says why and what to do. */
-export class FundRefusedError extends Error {
+export class FundRefusedError extends NexusError {
   override readonly name = 'FundRefusedError';
 }
 
