@@ -87,6 +87,11 @@ export async function buildLogger(options: BuildLoggerOptions): Promise<LoggerSe
   const store = await createLogEventStore(database);
   const registry = new Registry();
   const streams = new LiveStreams(settings.stream.maxOpen);
+  // This process's appends wake its streams at once; on PostgreSQL, other logger processes' appends come by NOTIFY.
+  const log = new EventLog({ store, metrics: createLoggerMetrics(registry), clock: options.clock, onStored: () => streams.wakeAll() });
+  const listener: AppendListener | undefined = settings.store.databaseUrl
+    ? listenForAppends({ databaseUrl: settings.store.databaseUrl, logger, onAppend: () => streams.wakeAll() })
+    : undefined;
   const stream = { store, streams, logger, heartbeatMs: settings.stream.heartbeatMs };
   const webhookStore = await createWebhookStore(database);
   const sender = new WebhookSender({
@@ -96,28 +101,18 @@ export async function buildLogger(options: BuildLoggerOptions): Promise<LoggerSe
     clock: options.clock,
     random: options.random,
   });
-  const worker = new WebhookWorker({
-    dispatcher: new WebhookDispatcher({ store: webhookStore, source: store, clock: options.clock }),
-    sender,
-    logger,
-    pollMs: settings.webhooks.pollMs,
-  });
-  // This process's appends wake its streams and its webhook worker at once; on PostgreSQL, other logger processes' appends come by NOTIFY.
-  const appended = () => {
-    streams.wakeAll();
-    worker.wake();
-  };
-  const log = new EventLog({ store, metrics: createLoggerMetrics(registry), clock: options.clock, onStored: appended });
-  const listener: AppendListener | undefined = settings.store.databaseUrl
-    ? listenForAppends({ databaseUrl: settings.store.databaseUrl, logger, onAppend: appended })
-    : undefined;
   const webhooks = new Webhooks({
     store: webhookStore,
     source: store,
     sender,
     allowPrivateTargets: settings.webhooks.allowPrivateTargets,
     clock: options.clock,
-    onCreated: () => worker.webhooksChanged(),
+  });
+  const worker = new WebhookWorker({
+    dispatcher: new WebhookDispatcher({ store: webhookStore, source: store, clock: options.clock }),
+    sender,
+    logger,
+    pollMs: settings.webhooks.pollMs,
   });
   worker.start();
   const app = createApp({ log, webhooks, store, registry, logger, callers: settings.callers, stream });

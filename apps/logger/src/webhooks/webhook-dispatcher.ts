@@ -19,21 +19,9 @@ export interface WebhookDispatcherDeps {
  */
 export class WebhookDispatcher {
   private readonly now: () => Date;
-  /** How many live webhooks the last batch found; undefined before the first (or after a webhook was made). */
-  private seen: number | undefined;
 
   constructor(private readonly deps: WebhookDispatcherDeps) {
     this.now = deps.clock ?? (() => new Date());
-  }
-
-  /** How many live webhooks the last batch read found (undefined: not known). */
-  webhooksSeen(): number | undefined {
-    return this.seen;
-  }
-
-  /** Forgets what the last batch found: a webhook was made. */
-  webhooksChanged(): void {
-    this.seen = undefined;
   }
 
   /** Enqueues the next batch of events; how many events it read (0: caught up, or another replica took the batch). */
@@ -49,7 +37,6 @@ export class WebhookDispatcher {
     const last = records.at(-1);
     if (!last) return 0;
     const webhooks = await store.listWebhooks();
-    this.seen = webhooks.length;
     const now = this.now();
     const deliveries: NewDelivery[] = records.flatMap((record) => {
       const matching = webhooks.filter((webhook) => webhook.events.includes(record.type) && webhook.afterSeq < record.seq);

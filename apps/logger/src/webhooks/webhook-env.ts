@@ -4,7 +4,7 @@ import { ConfigError, readEnvSchema } from '@nexus/config';
 export interface WebhookSettings {
   /** WEBHOOK_ALLOW_PRIVATE_TARGETS: deliver to private and loopback addresses too (tests, a local stack) */
   allowPrivateTargets: boolean;
-  /** the worker's backstop: the longest it waits without being woken by a stored event or a retry it scheduled */
+  /** how often the worker looks for new events and due deliveries */
   pollMs: number;
   /** the wait after a first failed attempt; it doubles (with jitter) up to `retryMaxMs` */
   retryInitialMs: number;
@@ -17,7 +17,7 @@ export interface WebhookSettings {
 
 export const DEFAULT_WEBHOOK_SETTINGS: WebhookSettings = {
   allowPrivateTargets: false,
-  pollMs: 5_000,
+  pollMs: 500,
   retryInitialMs: 1_000,
   retryMaxMs: 600_000,
   giveUpAfterMs: 24 * 3_600_000,

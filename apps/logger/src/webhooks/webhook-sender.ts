@@ -18,8 +18,6 @@ export interface WebhookSenderDeps {
 
 /** How long a sender holds a delivery it took: past an attempt's timeout, so two never post the same one at once. */
 const leaseMs = (settings: WebhookSettings) => settings.timeoutMs + 30_000;
-/** The most retry times a sender keeps to wake its worker for. */
-const MAX_RETRIES_WATCHED = 10_000;
 /** The most an error text keeps. */
 const ERROR_TEXT = 300;
 
@@ -34,8 +32,6 @@ const ERROR_TEXT = 300;
 export class WebhookSender {
   private readonly agent: Agent;
   private readonly now: () => Date;
-  /** When the retries this process scheduled come due (epoch ms), so the worker wakes for them; past ones are dropped. */
-  private readonly retries: number[] = [];
 
   constructor(private readonly deps: WebhookSenderDeps) {
     this.now = deps.clock ?? (() => new Date());
@@ -61,19 +57,6 @@ export class WebhookSender {
       }),
     );
     return due.length;
-  }
-
-  /** How long until the first retry this process scheduled comes due (0: due now); undefined: none. */
-  msUntilRetry(): number | undefined {
-    const now = this.now().getTime();
-    let first: number | undefined;
-    for (let i = this.retries.length - 1; i >= 0; i -= 1) {
-      const at = this.retries[i] ?? 0;
-      // A retry already due is claimed by the round that follows this question (or by another replica): no need to keep it.
-      if (at <= now) this.retries.splice(i, 1);
-      if (first === undefined || at < first) first = at;
-    }
-    return first === undefined ? undefined : Math.max(0, first - now);
   }
 
   /** Attempts one waiting delivery now, due or not (a test message); its record afterwards. */
@@ -135,8 +118,6 @@ export class WebhookSender {
       status: givenUp ? 'DEAD' : 'FAILED',
       nextAttemptAt: givenUp ? null : next,
     });
-    // Bounded: past the bound the worker's backstop still finds the rest.
-    if (!givenUp && this.retries.length < MAX_RETRIES_WATCHED) this.retries.push(next.getTime());
   }
 
   /** A host that is an IP never reaches the guarded lookup, so it is checked here (a webhook made before a policy change). */

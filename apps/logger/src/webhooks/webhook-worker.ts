@@ -3,50 +3,27 @@ import type { WebhookDispatcher } from './webhook-dispatcher';
 import type { WebhookSender } from './webhook-sender';
 
 export interface WebhookWorkerDeps {
-  dispatcher: Pick<WebhookDispatcher, 'dispatch' | 'webhooksSeen' | 'webhooksChanged'>;
-  sender: Pick<WebhookSender, 'sendDue' | 'msUntilRetry'>;
+  dispatcher: Pick<WebhookDispatcher, 'dispatch'>;
+  sender: Pick<WebhookSender, 'sendDue'>;
   logger: Logger;
-  /** the backstop: the longest the worker waits without being woken (other replicas' webhooks, leases run out) */
   pollMs: number;
 }
 
 /**
- * Runs the webhooks in the background: woken when an event is stored (this
- * process's appends; on PostgreSQL every replica's, by NOTIFY) and when a
- * retry this process scheduled is due, and at the latest every `pollMs`,
- * it enqueues what the live log gained, then posts what is due. One round at
- * a time: wake-ups during a round make one more round after it. A round that
- * fails (the store is down) is logged and the next one tries again.
+ * Runs the webhooks in the background: every `pollMs`, enqueue what the live
+ * log gained, then post what is due. One round at a time; a round that fails
+ * (the store is down) is logged and the next one tries again.
  */
 export class WebhookWorker {
   private timer: NodeJS.Timeout | undefined;
   private round: Promise<void> = Promise.resolve();
-  private running = false;
-  private again = false;
-  /** Until `start`, and after `stop`: wake-ups start nothing. */
-  private stopped = true;
+  private stopped = false;
 
   constructor(private readonly deps: WebhookWorkerDeps) {}
 
   start(): void {
     this.stopped = false;
     this.schedule(0);
-  }
-
-  /**
-   * An event was stored: a round now (or right after the one under way).
-   * Nothing while the last look found no webhook at all; the backstop, or
-   * `webhooksChanged`, looks again.
-   */
-  wake(): void {
-    if (this.deps.dispatcher.webhooksSeen() === 0) return;
-    this.soon();
-  }
-
-  /** A webhook was made here: the next round looks at the log whatever the last one found. */
-  webhooksChanged(): void {
-    this.deps.dispatcher.webhooksChanged();
-    this.soon();
   }
 
   /** Waits for the round under way; no new one starts. */
@@ -56,33 +33,12 @@ export class WebhookWorker {
     await this.round;
   }
 
-  private soon(): void {
-    if (this.stopped) return;
-    if (this.running) {
-      this.again = true;
-      return;
-    }
-    clearTimeout(this.timer);
-    this.schedule(0);
-  }
-
   private schedule(delayMs: number): void {
     if (this.stopped) return;
     this.timer = setTimeout(() => {
-      this.running = true;
-      this.again = false;
-      this.round = this.runRound().finally(() => {
-        this.running = false;
-        this.schedule(this.again ? 0 : this.nextDelay());
-      });
+      this.round = this.runRound().finally(() => this.schedule(this.deps.pollMs));
     }, delayMs);
     this.timer.unref();
-  }
-
-  /** The backstop, or sooner when a retry this process scheduled comes due. */
-  private nextDelay(): number {
-    const retry = this.deps.sender.msUntilRetry();
-    return retry === undefined ? this.deps.pollMs : Math.max(0, Math.min(this.deps.pollMs, retry));
   }
 
   private async runRound(): Promise<void> {

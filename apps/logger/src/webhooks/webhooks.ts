@@ -22,8 +22,6 @@ export interface WebhooksDeps {
   sender: Pick<WebhookSender, 'sendNow'>;
   allowPrivateTargets: boolean;
   clock?: () => Date;
-  /** a webhook was made: the worker looks at the log again even if it had found no webhook */
-  onCreated?: () => void;
 }
 
 const webhookView = (webhook: WebhookRecord): Webhook => ({
@@ -77,7 +75,6 @@ export class Webhooks {
       deletedAt: null,
     };
     await this.deps.store.createWebhook(webhook);
-    this.deps.onCreated?.();
     return { ...webhookView(webhook), secret: webhook.secret };
   }
 
