@@ -1,7 +1,7 @@
-import { connectRpc, decodeRouterEvents, readDeployment, routerEventTopics } from '@nexus/chain';
+import { connectRpc, decodeRouterEvents, decodeTokenEvents, readDeployment, routerEventTopics, tokenEventTopics } from '@nexus/chain';
 import type { ChainTarget } from '@nexus/config';
 import type { TreasuryView } from '@nexus/types';
-import { getAddress, type JsonRpcProvider } from 'ethers';
+import { getAddress, zeroPadValue, type JsonRpcProvider } from 'ethers';
 import { SourceReadError } from './collect-services';
 import type { ChainSnapshot } from './snapshots';
 
@@ -17,6 +17,10 @@ export interface ChainPlan {
   tokenDecimals: number;
   fromBlock: number;
   deployedAt: string | null;
+  /** the token x402 payments move (GET /treasury); its AuthorizationUsed and Transfer events are read when given */
+  token?: string;
+  /** the providers' payees: the token's transfers to these are read */
+  payees?: readonly string[];
 }
 
 /**
@@ -25,7 +29,13 @@ export interface ChainPlan {
  * to start: the local deployment's block (when it is the same router), else
  * RECONCILE_FROM_BLOCK, else block 0.
  */
-export function planChainRead(target: ChainTarget, treasury: TreasuryView, fromBlock: number | undefined, notes: string[]): ChainPlan {
+export function planChainRead(
+  target: ChainTarget,
+  treasury: TreasuryView,
+  fromBlock: number | undefined,
+  notes: string[],
+  payees: readonly string[] = [],
+): ChainPlan {
   if (!treasury.router || !treasury.address || treasury.chainId === null || !treasury.token)
     throw new SourceReadError('the payment service runs in chain mode but its GET /treasury names no router, treasury, chain or token');
   const router = getAddress(treasury.router);
@@ -37,6 +47,8 @@ export function planChainRead(target: ChainTarget, treasury: TreasuryView, fromB
     tokenDecimals: treasury.token.decimals,
     fromBlock: fromBlock ?? 0,
     deployedAt: null,
+    token: getAddress(treasury.token.address),
+    payees: [...new Set(payees.map((payee) => getAddress(payee)))],
   };
   if (target.kind === 'configured') {
     if (getAddress(target.routerAddress) !== router)
@@ -96,6 +108,10 @@ async function readRouterEvents(provider: JsonRpcProvider, plan: ChainPlan): Pro
     payments: [],
     refunds: [],
     malformed: [],
+    token: plan.token ? getAddress(plan.token) : null,
+    payees: [...(plan.payees ?? [])],
+    authorizations: [],
+    transfers: [],
   };
   for (let from = plan.fromBlock; from <= toBlock; from += BLOCKS_PER_QUERY) {
     const logs = await provider.getLogs({
@@ -113,7 +129,30 @@ async function readRouterEvents(provider: JsonRpcProvider, plan: ChainPlan): Pro
       for (const skipped of malformed) snapshot.malformed.push({ ...skipped, ...where });
     }
   }
+  if (snapshot.token) await readTokenEvents(provider, plan, snapshot, snapshot.token);
   return snapshot;
+}
+
+/**
+ * The token's side of x402 payments: every AuthorizationUsed (whoever signed
+ * it) and every Transfer to one of the payees, from the plan's first block.
+ * Logs are only those of transactions that were mined successfully.
+ */
+async function readTokenEvents(provider: JsonRpcProvider, plan: ChainPlan, snapshot: ChainSnapshot, token: string): Promise<void> {
+  const payeeTopics = snapshot.payees.map((payee) => zeroPadValue(payee, 32));
+  for (let from = plan.fromBlock; from <= snapshot.toBlock; from += BLOCKS_PER_QUERY) {
+    const range = { address: token, fromBlock: from, toBlock: Math.min(from + BLOCKS_PER_QUERY - 1, snapshot.toBlock) };
+    const logs = await provider.getLogs({ ...range, topics: [tokenEventTopics.authorizationUsed] });
+    if (payeeTopics.length > 0)
+      logs.push(...(await provider.getLogs({ ...range, topics: [tokenEventTopics.transfer, null, payeeTopics] })));
+    for (const log of logs) {
+      const where = { txHash: log.transactionHash, blockNumber: log.blockNumber };
+      const { transfers, authorizationsUsed } = decodeTokenEvents([log], token);
+      for (const event of authorizationsUsed) snapshot.authorizations.push({ ...event, ...where });
+      for (const event of transfers)
+        snapshot.transfers.push({ from: event.from, to: event.to, amount: event.value, logIndex: event.logIndex, ...where });
+    }
+  }
 }
 
 /** An RPC failure in a line: ethers' short message, without the request it carried. */

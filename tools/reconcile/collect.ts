@@ -35,7 +35,7 @@ export async function collect(settings: ReconcileSettings, now: () => Date = () 
     treasury = read.treasury;
     return read.ledger;
   });
-  const chain = await collectChainSource(settings, treasury, notes);
+  const chain = await collectChainSource(settings, treasury, payeesOf(settings, ledger, notes), notes);
   return {
     takenAt,
     policy,
@@ -47,10 +47,26 @@ export async function collect(settings: ReconcileSettings, now: () => Date = () 
   };
 }
 
+/**
+ * The providers' payees whose incoming token transfers are read: services.yaml's
+ * (as the payment service's facilitator knows them) and every payee of the
+ * ledger's x402 payments.
+ */
+function payeesOf(settings: ReconcileSettings, ledger: LedgerSnapshot | SourceFailure, notes: string[]): string[] {
+  if ('problem' in settings.payees)
+    notes.push(
+      `the providers' payees could not be read (${settings.payees.problem}): only the ledger's x402 payees are checked for on-chain x402 payments it lacks`,
+    );
+  const configured = 'problem' in settings.payees ? [] : settings.payees.addresses;
+  const ledgers = 'failed' in ledger ? [] : ledger.payments.filter((payment) => payment.method === 'x402').map((payment) => payment.payee);
+  return [...configured, ...ledgers];
+}
+
 /** The chain, unless there is nothing on chain to check (mock mode) or nothing to check it against (the ledger was not read). */
 async function collectChainSource(
   settings: ReconcileSettings,
   treasury: TreasuryView | undefined,
+  payees: readonly string[],
   notes: string[],
 ): Promise<ChainSnapshot | SourceFailure | SourceSkipped> {
   const envMode = settings.chain.mode;
@@ -66,5 +82,5 @@ async function collectChainSource(
     );
     return { skipped: 'PAYMENT_MODE=mock in the settings' };
   }
-  return attempt(settings.secrets, () => collectChain(planChainRead(settings.chain.target, treasury, settings.fromBlock, notes)));
+  return attempt(settings.secrets, () => collectChain(planChainRead(settings.chain.target, treasury, settings.fromBlock, notes, payees)));
 }

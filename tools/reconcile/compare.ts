@@ -2,6 +2,7 @@ import { checkLedgerChain } from './checks/ledger-chain';
 import { checkLedgerLogger } from './checks/ledger-logger';
 import { checkLedgerPolicy, type Staleness } from './checks/ledger-policy';
 import { checkPolicyLogger } from './checks/policy-logger';
+import { checkX402Chain } from './checks/x402-chain';
 import type { CheckOutcome } from './findings';
 import { CHECK_TITLES, type CheckId, type CheckReport, type ReconcileReport, type SourceId, type SourceReport } from './report';
 import {
@@ -51,6 +52,7 @@ export function reconcile(snapshots: Snapshots, options: CompareOptions = {}): R
   const chain = source<ChainSnapshot>('the chain', snapshots.chain);
   const checks: Array<{ id: CheckId; outcome: CheckOutcome | string }> = [
     { id: 'ledger-chain', outcome: run(ledger, chain, checkLedgerChain) },
+    { id: 'x402-chain', outcome: run(ledger, chain, checkX402Chain) },
     { id: 'ledger-logger', outcome: run(ledger, logger, checkLedgerLogger) },
     { id: 'ledger-policy', outcome: run(ledger, policy, (l, p) => checkLedgerPolicy(l, p, staleness)) },
     { id: 'policy-logger', outcome: run(policy, logger, checkPolicyLogger) },
@@ -130,7 +132,8 @@ function sourceReports(snapshots: Snapshots): SourceReport[] {
       snapshots.chain,
       (c) =>
         `${c.payments.length} PaymentMade and ${c.refunds.length} PaymentRefunded events of router ${c.router} in blocks ${c.fromBlock}–${c.toBlock} (chain ${c.chainId})` +
-        (c.malformed.length > 0 ? `, ${c.malformed.length} malformed router logs skipped` : ''),
+        (c.malformed.length > 0 ? `, ${c.malformed.length} malformed router logs skipped` : '') +
+        (c.token ? `; ${c.authorizations.length} AuthorizationUsed of token ${c.token}` : ''),
     ),
   ];
 }

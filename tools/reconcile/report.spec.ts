@@ -12,6 +12,7 @@ describe('the reconcile report', () => {
     expect(report).toMatchObject({ version: 1, status: 'AGREE', exitCode: 0, mode: 'chain', discrepancies: [] });
     expect(report.checks.map((c) => [c.id, c.status])).toEqual([
       ['ledger-chain', 'PASS'],
+      ['x402-chain', 'PASS'],
       ['ledger-logger', 'PASS'],
       ['ledger-policy', 'PASS'],
       ['policy-logger', 'PASS'],
@@ -31,11 +32,12 @@ describe('the reconcile report', () => {
     expect(report).toMatchObject({ status: 'UNREADABLE', exitCode: 2 });
     expect(report.checks.map((c) => [c.id, c.status])).toEqual([
       ['ledger-chain', 'FAIL'],
+      ['x402-chain', 'PASS'],
       ['ledger-logger', 'SKIPPED'],
       ['ledger-policy', 'FAIL'],
       ['policy-logger', 'SKIPPED'],
     ]);
-    expect(report.checks[1]?.reason).toBe('the logger could not be read');
+    expect(report.checks[2]?.reason).toBe('the logger could not be read');
     expect(report.sources.find((s) => s.source === 'logger')).toEqual({
       source: 'logger',
       status: 'FAILED',
@@ -50,8 +52,9 @@ describe('the reconcile report', () => {
     const text = renderReport(reconcile(snapshots));
     const lines = text.split('\n');
     expect(lines[0]).toBe('Reconciliation (chain mode) at 2026-03-10T13:00:00.000Z');
-    expect(lines.slice(2, 6)).toEqual([
+    expect(lines.slice(2, 7)).toEqual([
       expect.stringMatching(/^✗ ledger ↔ chain {3}2 settled payments, 1 PaymentMade event: ledger net 0\.10, chain net 0\.05$/),
+      '✓ ledger ↔ token   0 x402 payments, 0 AuthorizationUsed events to our payees: paid 0.00 on both sides',
       expect.stringMatching(/^✓ ledger ↔ logger {2}2 final payments/),
       expect.stringMatching(/^✓ ledger ↔ policy {2}/),
       expect.stringMatching(/^✓ policy ↔ logger {2}2 decisions/),

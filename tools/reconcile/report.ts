@@ -8,10 +8,10 @@ import { NetMoney } from '@nexus/types';
  * `checks[].status` and the `kind` of each discrepancy; messages are for people.
  */
 
-export const CheckId = z.enum(['ledger-chain', 'ledger-logger', 'ledger-policy', 'policy-logger']);
+export const CheckId = z.enum(['ledger-chain', 'x402-chain', 'ledger-logger', 'ledger-policy', 'policy-logger']);
 export type CheckId = z.infer<typeof CheckId>;
 
-/** Where a figure comes from: the payments ledger, the router's events on chain, the logger's audit trail, the policy's holds and decisions. */
+/** Where a figure comes from: the payments ledger, the router's (x402-chain: the token's) events on chain, the logger's audit trail, the policy's holds and decisions. */
 export const Side = z.enum(['ledger', 'chain', 'logger', 'stats', 'policy']);
 export type Side = z.infer<typeof Side>;
 
@@ -40,7 +40,11 @@ export type RecordRef = z.infer<typeof RecordRef>;
  * Stable codes of what can disagree. ledger-chain: PAYMENT_NOT_ON_CHAIN,
  * PAYMENT_DIFFERS_ON_CHAIN, REFUND_NOT_ON_CHAIN, REFUND_NOT_IN_LEDGER,
  * REFUND_DIFFERS_ON_CHAIN, PAID_ON_CHAIN_NOT_IN_LEDGER (a ref the ledger
- * says FAILED), PAYMENT_NOT_IN_LEDGER, TOTAL_DIFFERS. ledger-logger:
+ * says FAILED), PAYMENT_NOT_IN_LEDGER, TOTAL_DIFFERS. x402-chain:
+ * X402_NOT_ON_CHAIN (no AuthorizationUsed of the payment's payer and nonce),
+ * X402_DIFFERS_ON_CHAIN (its Transfer's amount or payee, its transaction,
+ * or no Transfer to our payee), X402_NOT_IN_LEDGER (an AuthorizationUsed
+ * whose Transfer paid one of our payees, with no x402 payment). ledger-logger:
  * PAYMENT_NOT_LOGGED, LOGGED_STATUS_DIFFERS, LOGGED_AMOUNT_DIFFERS,
  * LOGGED_PAYMENT_DIFFERS (agent, service), LOGGED_TWICE,
  * LOGGED_REFUND_WITHOUT_PAYMENT, LOGGED_PAYMENT_UNKNOWN, TOTAL_DIFFERS,
@@ -87,7 +91,7 @@ export const CheckReport = z.object({
   /** null unless SKIPPED */
   reason: z.string().nullable(),
   /**
-   * Totals by side. ledger-chain: ledger/chain {paid, refunded, net};
+   * Totals by side. ledger-chain: ledger/chain {paid, refunded, net}; x402-chain: ledger/chain {paid};
    * ledger-logger: ledger/logger {paid, refunded, net}, stats {net};
    * ledger-policy: ledger {charged, pending}, policy {committed, held, spentThisPeriod, reservedThisPeriod};
    * policy-logger: none (see `counts`).
@@ -97,6 +101,7 @@ export const CheckReport = z.object({
    * Counts by side: records compared, and decisions per action (policy-logger).
    * ledger-chain's chain side also counts the router events it skipped:
    * `foreignEvents` (another payer's) and `malformedEvents` (did not decode).
+   * x402-chain: ledger {x402}, chain {authorizations (to our payees), foreignAuthorizations (skipped)}.
    */
   counts: z.partialRecord(Side, z.record(z.string(), z.number().int())),
   discrepancies: z.number().int(),
@@ -126,6 +131,7 @@ export type ReconcileReport = z.infer<typeof ReconcileReport>;
 
 export const CHECK_TITLES: Record<CheckId, string> = {
   'ledger-chain': 'ledger ↔ chain',
+  'x402-chain': 'ledger ↔ token',
   'ledger-logger': 'ledger ↔ logger',
   'ledger-policy': 'ledger ↔ policy',
   'policy-logger': 'policy ↔ logger',

@@ -1,4 +1,4 @@
-import { ConfigError, loadChainEnv, type ChainEnv } from '@nexus/config';
+import { ConfigError, loadChainEnv, loadConfig, type ChainEnv } from '@nexus/config';
 import { NexusError } from '@nexus/types';
 
 /** Something reconcile needs before it can read anything (exit code 2). */
@@ -54,6 +54,17 @@ export interface ReconcileSettings {
   secrets: string[];
   /** a payment PENDING or a hold HELD for longer is a finding (RECONCILE_STALE_AFTER_SECONDS; 900 by default) */
   staleAfterSeconds: number;
+  /** the providers' payees (config/services.yaml, NEXUS_CONFIG_DIR, with NEXUS_SERVICE_<ID>_PAYEE), or why they could not be read */
+  payees: { addresses: string[] } | { problem: string };
+}
+
+/** The payees of config/services.yaml (as the payment service reads them); a config that does not load is said, not thrown. */
+export function servicePayees(env: Readonly<Record<string, string>>): { addresses: string[] } | { problem: string } {
+  try {
+    return { addresses: loadConfig({ env: { ...env } }).services.map((service) => service.payee) };
+  } catch (error: unknown) {
+    return { problem: error instanceof Error ? (error.message.split('\n')[0] ?? error.message) : String(error) };
+  }
 }
 
 /** POLICY_URL (or the loopback address on POLICY_PORT, 8005 by default), and likewise for the payment service and the logger. */
@@ -120,5 +131,6 @@ export function reconcileSettings(env: Readonly<Record<string, string>>, envPath
     chain,
     fromBlock: fromBlock ? Number(fromBlock) : undefined,
     secrets: secretsOf(env),
+    payees: servicePayees(env),
   };
 }

@@ -69,6 +69,26 @@ export interface MalformedChainLog {
   reason: string;
 }
 
+/** The token's AuthorizationUsed (ERC-3009): an authorization of `authorizer` with `nonce` was spent in this transaction. */
+export interface ChainAuthorization {
+  authorizer: string;
+  nonce: string;
+  txHash: string;
+  blockNumber: number;
+  logIndex: number;
+}
+
+/** A token Transfer to one of the payees read (`ChainSnapshot.payees`). */
+export interface ChainTransfer {
+  from: string;
+  to: string;
+  /** token units */
+  amount: bigint;
+  txHash: string;
+  blockNumber: number;
+  logIndex: number;
+}
+
 export interface ChainSnapshot {
   chainId: number;
   router: string;
@@ -84,6 +104,14 @@ export interface ChainSnapshot {
   refunds: ChainRefund[];
   /** router logs that did not decode: anybody can pay through the router */
   malformed: MalformedChainLog[];
+  /** the token x402 payments move (ERC-3009); null when the payment service names none */
+  token: string | null;
+  /** the providers' payees (services.yaml, and every payee of the ledger's x402 payments): transfers to these were read */
+  payees: string[];
+  /** every AuthorizationUsed of the token, whoever the authorizer */
+  authorizations: ChainAuthorization[];
+  /** every token Transfer to one of `payees` */
+  transfers: ChainTransfer[];
 }
 
 /** A source that could not be read, and why (shown to people: no stack, no secrets). */

@@ -77,6 +77,7 @@ export function describeWholeStack(store: StoreKind, settlement: Settlement): vo
       expect(report).toMatchObject({ status: 'AGREE', mode: 'chain', inFlight: [], unchecked: [] });
       expect(report.checks.map((check) => [check.id, check.status])).toEqual([
         ['ledger-chain', 'PASS'],
+        ['x402-chain', 'PASS'],
         ['ledger-logger', 'PASS'],
         ['ledger-policy', 'PASS'],
         ['policy-logger', 'PASS'],

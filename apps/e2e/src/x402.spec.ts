@@ -116,11 +116,17 @@ describe('x402 v2 into our providers', () => {
       'npm run reconcile to agree',
       async () => {
         const run = await runTool('reconcile', fixture.settings, ['--json']);
-        return run.code === 0 ? (JSON.parse(run.stdout) as { status: string; checks: { id: string; status: string }[] }) : undefined;
+        type Checks = { id: string; status: string; counts: Record<string, Record<string, number>> }[];
+        return run.code === 0 ? (JSON.parse(run.stdout) as { status: string; checks: Checks }) : undefined;
       },
       { timeoutMs: 30_000, intervalMs: 500, retryOnError: true },
     );
     expect(report.status).toBe('AGREE');
     expect(report.checks.filter((check) => check.status !== 'PASS')).toEqual([]);
+    // ledger ↔ token: each x402 row has its AuthorizationUsed and Transfer, and no settlement to our payees is missing from the ledger
+    const token = report.checks.find((check) => check.id === 'x402-chain');
+    expect(token?.status).toBe('PASS');
+    expect(token?.counts['ledger']?.['x402']).toBeGreaterThanOrEqual(1);
+    expect(token?.counts['chain']?.['authorizations']).toBe(token?.counts['ledger']?.['x402']);
   });
 });

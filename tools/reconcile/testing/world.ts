@@ -21,6 +21,8 @@ export const ROUTER = '0x2222222222222222222222222222222222222222';
 export const PAYEE = '0x3333333333333333333333333333333333333333';
 export const DECIMALS = 18;
 export const DEPLOYED_AT = '2026-03-10T11:00:00.000Z';
+export const TOKEN = '0x4444444444444444444444444444444444444444';
+export const X402_PAYER = '0x90F79bf6EB2c4f870365E785982E1f101E93b906';
 
 /** How a call ended: served (SUCCESS/MOCK, hold committed), refunded or failed (hold released), pending (hold committed), held (decided, not paid yet), rejected (no hold). */
 export type Outcome = 'served' | 'refunded' | 'failed' | 'pending' | 'held' | 'rejected';
@@ -61,6 +63,10 @@ export function world(calls: CallSpec[], mode: 'chain' | 'mock' = 'chain', curre
     payments: [],
     refunds: [],
     malformed: [],
+    token: TOKEN,
+    payees: [PAYEE],
+    authorizations: [],
+    transfers: [],
   };
 
   calls.forEach((call, index) => {
@@ -283,4 +289,71 @@ export function parts(snapshots: Snapshots) {
   if ('failed' in policy || 'failed' in ledger || 'failed' in logger || 'failed' in chain || 'skipped' in chain)
     throw new Error('parts() needs a world with every source read (chain mode)');
   return { policy, ledger, logger, chain };
+}
+
+/** The n-th x402 payment's authorization nonce. */
+export const nonceOf = (n: number) => `0x${hex(n, 64)}`;
+
+/**
+ * A settled x402 payment (a third party paid PAYEE through the facilitator) as
+ * each source has it: the ledger's SUCCESS row (no agent, no decision), the
+ * logger's event (the payer as agent) and the token's AuthorizationUsed and
+ * Transfer in its transaction. Added to the world in place.
+ */
+export function addX402(snapshots: Snapshots, n: number, amount = '0.25'): Payment {
+  const { ledger, logger, chain } = parts(snapshots);
+  const id = `pay_${n.toString(16).padStart(32, 'f')}`;
+  const createdAt = `2026-03-10T12:3${n % 10}:00.000Z`;
+  const txHash = txOf(900 + n);
+  const payment: Payment = {
+    id,
+    status: 'SUCCESS',
+    mode: 'chain',
+    amount,
+    agentId: '',
+    serviceId: 'PRICE_ORACLE',
+    payee: PAYEE,
+    decisionId: '',
+    reservationId: null,
+    idempotencyKey: `x402:31337:token:${X402_PAYER.toLowerCase()}:${nonceOf(n)}`,
+    paymentRef: null,
+    txHash,
+    blockNumber: 900 + n,
+    gasUsed: '60000',
+    failure: null,
+    refund: null,
+    attempts: 1,
+    createdAt,
+    settledAt: createdAt,
+    method: 'x402',
+    payer: X402_PAYER,
+    authorizationNonce: nonceOf(n),
+  };
+  ledger.payments.push(payment);
+  logger.transactions.push({
+    id: `pay:${id}:SUCCESS`,
+    kind: 'transaction',
+    occurredAt: createdAt,
+    recordedAt: createdAt,
+    agentId: X402_PAYER.toLowerCase(),
+    serviceId: 'PRICE_ORACLE',
+    status: 'SUCCESS',
+    amount,
+    paymentId: id,
+    decisionId: null,
+    txHash,
+    reason: null,
+    message: null,
+  });
+  logger.stats = statsOf(logger.transactions, logger.decisions);
+  chain.authorizations.push({ authorizer: X402_PAYER, nonce: nonceOf(n), txHash, blockNumber: 900 + n, logIndex: 0 });
+  chain.transfers.push({
+    from: X402_PAYER,
+    to: PAYEE,
+    amount: toTokenUnits(toBaseUnits(amount), DECIMALS),
+    txHash,
+    blockNumber: 900 + n,
+    logIndex: 1,
+  });
+  return payment;
 }

@@ -1,0 +1,154 @@
+import { fromTokenUnits, toTokenUnits } from '@nexus/chain';
+import type { Payment } from '@nexus/types';
+import { Findings, mnee, plural, sumOf, units, type CheckOutcome } from '../findings';
+import type { ChainAuthorization, ChainSnapshot, ChainTransfer, LedgerSnapshot } from '../snapshots';
+import { isX402 } from './x402-payments';
+
+const lower = (value: string | null | undefined) => (value ?? '').toLowerCase();
+const keyOf = (authorizer: string | null | undefined, nonce: string | null | undefined) => `${lower(authorizer)}:${lower(nonce)}`;
+
+/** Base units as token units; null when the token cannot represent them (then they match no transfer). */
+function tokens(baseUnits: bigint, decimals: number): bigint | null {
+  try {
+    return toTokenUnits(baseUnits, decimals);
+  } catch {
+    return null;
+  }
+}
+
+/** An AuthorizationUsed with the Transfer of its authorizer to one of our payees in the same transaction (the nearest log), if any. */
+interface Settlement {
+  authorization: ChainAuthorization;
+  transfer: ChainTransfer | undefined;
+}
+
+function settlementsOf(chain: ChainSnapshot): Settlement[] {
+  const byTx = new Map<string, ChainTransfer[]>();
+  for (const transfer of chain.transfers) {
+    const list = byTx.get(lower(transfer.txHash)) ?? [];
+    list.push(transfer);
+    byTx.set(lower(transfer.txHash), list);
+  }
+  const taken = new Set<ChainTransfer>();
+  return chain.authorizations.map((authorization) => {
+    const candidates = (byTx.get(lower(authorization.txHash)) ?? []).filter(
+      (transfer) => !taken.has(transfer) && lower(transfer.from) === lower(authorization.authorizer),
+    );
+    candidates.sort((a, b) => Math.abs(a.logIndex - authorization.logIndex) - Math.abs(b.logIndex - authorization.logIndex));
+    const transfer = candidates[0];
+    if (transfer) taken.add(transfer);
+    return { authorization, transfer };
+  });
+}
+
+/**
+ * The ledger's x402 payments against the token's events (ERC-3009): each
+ * settled x402 payment has, in its transaction, the AuthorizationUsed of its
+ * payer and nonce and the Transfer from its payer to its payee of exactly its
+ * amount; every AuthorizationUsed whose Transfer goes to one of our providers'
+ * payees is in the ledger (a settlement the facilitator never recorded).
+ * Authorizations paying anybody else are none of ours and are skipped.
+ */
+export function checkX402Chain(ledger: LedgerSnapshot, chain: ChainSnapshot): CheckOutcome {
+  const findings = new Findings('x402-chain');
+  const decimals = chain.tokenDecimals;
+  const payees = new Set(chain.payees.map(lower));
+  const settlements = settlementsOf(chain);
+  const byKey = new Map(
+    settlements.map((settlement) => [keyOf(settlement.authorization.authorizer, settlement.authorization.nonce), settlement]),
+  );
+  const deployedAt = chain.deployedAt === null ? null : Date.parse(chain.deployedAt);
+  const range = `blocks ${chain.fromBlock}–${chain.toBlock}`;
+
+  const x402 = ledger.payments.filter(isX402);
+  const known = new Set(x402.map((payment) => keyOf(payment.payer, payment.authorizationNonce)));
+  const settled: Payment[] = [];
+  for (const payment of x402) {
+    if (payment.mode !== 'chain' || payment.status !== 'SUCCESS') continue;
+    const record = { type: 'payment' as const, id: payment.id };
+    const found = byKey.get(keyOf(payment.payer, payment.authorizationNonce));
+    const ledgerSide = `x402 ${payment.amount} from ${payment.payer ?? 'no payer'} to ${payment.payee}, nonce ${payment.authorizationNonce ?? 'none'}, tx ${payment.txHash ?? 'none'}`;
+    if (!found && deployedAt !== null && Date.parse(payment.createdAt) < deployedAt) {
+      findings.cannotCheck(
+        'PREDATES_CHAIN',
+        record,
+        `x402 payment of ${payment.amount} was made ${payment.createdAt}, before this chain's contracts were deployed (${chain.deployedAt}): a restarted local node keeps no history`,
+      );
+      continue;
+    }
+    settled.push(payment);
+    if (!found) {
+      findings.disagree('X402_NOT_ON_CHAIN', record, 'ledger says SUCCESS but the token has no AuthorizationUsed of its payer and nonce', {
+        ledger: ledgerSide,
+        chain: `no AuthorizationUsed(${payment.payer ?? '?'}, ${payment.authorizationNonce ?? '?'}) of token ${chain.token ?? 'none'} in ${range}`,
+      });
+      continue;
+    }
+    const { authorization, transfer } = found;
+    const differences: string[] = [];
+    if (payment.txHash !== null && lower(payment.txHash) !== lower(authorization.txHash)) differences.push('transaction');
+    if (!transfer) differences.push('transfer');
+    else {
+      if (lower(transfer.to) !== lower(payment.payee)) differences.push('payee');
+      if (tokens(units(payment.amount), decimals) !== transfer.amount) differences.push('amount');
+    }
+    if (differences.length === 0) continue;
+    findings.disagree(
+      'X402_DIFFERS_ON_CHAIN',
+      record,
+      transfer
+        ? `the token's settlement differs from the ledger in ${differences.join(', ')}`
+        : `the token's AuthorizationUsed has no Transfer from the payer to one of our payees in its transaction${differences.length > 1 ? `, and differs in ${differences.filter((d) => d !== 'transfer').join(', ')}` : ''}`,
+      {
+        ledger: ledgerSide,
+        chain:
+          `AuthorizationUsed in tx ${authorization.txHash}` +
+          (transfer
+            ? `, Transfer ${mnee(fromTokenUnits(transfer.amount, decimals))} from ${transfer.from} to ${transfer.to}`
+            : `, no Transfer from ${authorization.authorizer} to ${[...payees].join(', ') || 'our payees'}`),
+      },
+    );
+  }
+
+  // The other way: an authorization spent to one of our payees that the ledger does not know (the facilitator's crash window).
+  const ours = settlements.filter(
+    (s): s is Settlement & { transfer: ChainTransfer } => s.transfer !== undefined && payees.has(lower(s.transfer.to)),
+  );
+  for (const { authorization, transfer } of ours) {
+    if (known.has(keyOf(authorization.authorizer, authorization.nonce))) continue;
+    findings.disagree(
+      'X402_NOT_IN_LEDGER',
+      { type: 'chain-payment', id: authorization.txHash },
+      "an authorization paid one of our providers' payees on chain but the ledger has no x402 payment with its payer and nonce",
+      {
+        ledger: `no x402 payment from ${authorization.authorizer} with nonce ${authorization.nonce}`,
+        chain: `AuthorizationUsed(${authorization.authorizer}, ${authorization.nonce}) and Transfer ${mnee(fromTokenUnits(transfer.amount, decimals))} to ${transfer.to} in block ${authorization.blockNumber}, tx ${authorization.txHash}`,
+      },
+    );
+  }
+
+  const ledgerPaid = sumOf(settled, (payment) => units(payment.amount));
+  const chainPaid = fromTokenUnits(
+    sumOf(ours, (s) => s.transfer.amount),
+    decimals,
+  );
+  const agree = findings.discrepancies.length === 0;
+  const extra = [
+    findings.unchecked.length > 0 ? `${plural(findings.unchecked.length, 'payment')} older than this chain` : '',
+    chain.authorizations.length > ours.length
+      ? `${plural(chain.authorizations.length - ours.length, 'authorization')} to others skipped`
+      : '',
+  ].filter(Boolean);
+  return {
+    summary:
+      `${plural(settled.length, 'x402 payment')}, ${plural(ours.length, 'AuthorizationUsed event')} to our payees: ` +
+      (agree ? `paid ${mnee(chainPaid)} on both sides` : `ledger paid ${mnee(ledgerPaid)}, chain paid ${mnee(chainPaid)}`) +
+      (extra.length > 0 ? ` (${extra.join(', ')})` : ''),
+    amounts: { ledger: { paid: mnee(ledgerPaid) }, chain: { paid: mnee(chainPaid) } },
+    counts: {
+      ledger: { x402: settled.length },
+      chain: { authorizations: ours.length, foreignAuthorizations: chain.authorizations.length - ours.length },
+    },
+    findings,
+  };
+}
