@@ -108,6 +108,14 @@ describe('x402 v2 into our providers', () => {
     expect(await balances(service.payee)).toEqual(before);
   });
 
+  it('npm run demo:x402 funds its own wallet, pays PRICE_ORACLE with @x402/fetch and sees the replay refused', async () => {
+    const run = await runTool('x402-demo', fixture.settings);
+    expect({ code: run.code, stderr: run.stderr }).toEqual({ code: 0, stderr: '' });
+    expect(run.stdout).toMatch(/^price {5}ETH = \d+(\.\d+)?$/m);
+    expect(run.stdout).toMatch(/^settled {3}tx 0x[0-9a-f]{64}$/m);
+    expect(run.stdout).toMatch(/all 6 checks passed/);
+  });
+
   it('is in the ledger, and npm run reconcile agrees with the chain', async () => {
     const ledger = await api.transactions();
     expect(ledger.filter((payment) => payment.txHash === settledTx)).toMatchObject([{ status: 'SUCCESS', mode: 'chain' }]);

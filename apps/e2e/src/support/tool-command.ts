@@ -8,9 +8,9 @@ export interface CommandResult {
   stderr: string;
 }
 
-/** Runs one of the repository's commands (`npm run reconcile`, `npm run demo`, `npm run fund`: tools/<name>/main.ts) against the stack, as a user would. */
+/** Runs one of the repository's commands (`npm run reconcile`, `npm run demo`, `npm run fund`, `npm run demo:x402`: tools/<name>/main.ts) against the stack, as a user would. */
 export function runTool(
-  name: 'reconcile' | 'demo' | 'fund',
+  name: 'reconcile' | 'demo' | 'fund' | 'x402-demo',
   settings: StackSettings,
   args: readonly string[] = [],
 ): Promise<CommandResult> {

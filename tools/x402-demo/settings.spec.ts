@@ -1,0 +1,49 @@
+import { join, resolve } from 'node:path';
+import { oracleUrlFrom, parseX402DemoArgs, X402DemoSetupError, x402DemoSettings } from './settings';
+
+describe('npm run demo:x402 settings', () => {
+  it('takes --json and --help, and refuses anything else', () => {
+    expect(parseX402DemoArgs([])).toEqual({ json: false, help: false });
+    expect(parseX402DemoArgs(['--json'])).toEqual({ json: true, help: false });
+    expect(parseX402DemoArgs(['-h'])).toEqual({ json: false, help: true });
+    expect(() => parseX402DemoArgs(['--no-reset'])).toThrow(X402DemoSetupError);
+    expect(() => parseX402DemoArgs(['--no-reset'])).toThrow('unknown argument "--no-reset"; usage: npm run demo:x402 [-- --json]');
+  });
+
+  it('finds PRICE_ORACLE on its port, or at NEXUS_SERVICE_PRICE_ORACLE_URL', () => {
+    expect(oracleUrlFrom({})).toBe('http://127.0.0.1:8002/invoke');
+    expect(oracleUrlFrom({ PRICE_ORACLE_PORT: '18002' })).toBe('http://127.0.0.1:18002/invoke');
+    expect(oracleUrlFrom({ NEXUS_SERVICE_PRICE_ORACLE_URL: 'http://oracle:9000/', PRICE_ORACLE_PORT: '1' })).toBe(
+      'http://oracle:9000/invoke',
+    );
+    expect(() => oracleUrlFrom({ PRICE_ORACLE_PORT: 'x' })).toThrow('PRICE_ORACLE_PORT is not a port: "x"');
+    expect(() => oracleUrlFrom({ NEXUS_SERVICE_PRICE_ORACLE_URL: 'oracle' })).toThrow(X402DemoSetupError);
+  });
+
+  it('reads the local chain as npm run fund does: CHAIN_RPC_URL and the deployment under NEXUS_DATA_DIR', () => {
+    expect(x402DemoSettings(['--json'], { NEXUS_DATA_DIR: '/tmp/nexus', CHAIN_RPC_URL: 'http://127.0.0.1:18545' })).toEqual({
+      oracleUrl: 'http://127.0.0.1:8002/invoke',
+      rpcUrl: 'http://127.0.0.1:18545',
+      deploymentFile: join('/tmp/nexus', 'chain', 'deployment.json'),
+      json: true,
+    });
+    expect(x402DemoSettings([], { CHAIN_DEPLOYMENT_FILE: 'elsewhere.json' }).deploymentFile).toBe(resolve('elsewhere.json'));
+  });
+
+  it('says x402 needs chain mode when PAYMENT_MODE is mock', () => {
+    expect(() => x402DemoSettings([], { PAYMENT_MODE: 'mock' })).toThrow(X402DemoSetupError);
+    expect(() => x402DemoSettings([], { PAYMENT_MODE: 'mock' })).toThrow(/PAYMENT_MODE is mock: x402 needs chain mode/);
+  });
+
+  it('refuses a configured network, and bad chain settings, as setup problems', () => {
+    const network = {
+      CHAIN_ID: '1',
+      MNEE_TOKEN_ADDRESS: '0x8ccedbAe4916b79da7F3F612EfB2EB93A2bFD6cF',
+      PAYMENT_ROUTER_ADDRESS: '0x70997970C51812dc3A010C7d01b50e0d17dc79C8',
+    };
+    expect(() => x402DemoSettings([], network)).toThrow(
+      /\(chain 1\): the x402 demo funds its wallet with the stand-in MNEE of the local chain/,
+    );
+    expect(() => x402DemoSettings([], { PAYMENT_MODE: 'paper' })).toThrow(X402DemoSetupError);
+  });
+});
