@@ -1,5 +1,5 @@
-import { parseUnits, Wallet, type TypedDataField } from 'ethers';
-import { connectRpc, LOCAL_CHAIN_ID, MNEEToken__factory, readDeployment } from '@nexus/chain';
+import { parseUnits, Wallet } from 'ethers';
+import { connectRpc, LOCAL_CHAIN_ID, MNEEToken__factory, readDeployment, x402PayerSigner } from '@nexus/chain';
 import { toBaseUnits } from '@nexus/types';
 import { decodePaymentRequiredHeader } from '@x402/core/http';
 import { ExactEvmScheme } from '@x402/evm/exact/client';
@@ -86,11 +86,7 @@ export async function runX402Demo(settings: X402DemoSettings): Promise<X402Obser
     sent.push({ url: request.url, headers: new Headers(request.headers), body: await request.clone().text() });
     return fetch(request);
   };
-  const scheme = new ExactEvmScheme({
-    address: payer.address as `0x${string}`,
-    signTypedData: async ({ domain, types, primaryType, message }) =>
-      (await payer.signTypedData(domain, { [primaryType]: types[primaryType] as TypedDataField[] }, message)) as `0x${string}`,
-  });
+  const scheme = new ExactEvmScheme(x402PayerSigner(payer));
   // its own spend controls: the stand-in MNEE is not one of its default assets; at most the funding a payment
   const client = x402Client.fromConfig({
     schemes: [{ network: NETWORK, client: scheme }],

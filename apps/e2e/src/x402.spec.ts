@@ -1,6 +1,6 @@
 import { join } from 'node:path';
-import { Wallet, type TypedDataField } from 'ethers';
-import { readDeployment } from '@nexus/chain';
+import { Wallet } from 'ethers';
+import { readDeployment, x402PayerSigner } from '@nexus/chain';
 import { waitFor } from '@nexus/service-kit/testing';
 import { decodePaymentResponseHeader, wrapFetchWithPayment, x402Client } from '@x402/fetch';
 import { ExactEvmScheme } from '@x402/evm/exact/client';
@@ -42,11 +42,7 @@ function payingFetch() {
     sent.push({ url: request.url, headers: new Headers(request.headers), body: await request.clone().text() });
     return fetch(request);
   };
-  const scheme = new ExactEvmScheme({
-    address: payer.address as `0x${string}`,
-    signTypedData: async ({ domain, types, primaryType, message }) =>
-      (await payer.signTypedData(domain, { [primaryType]: types[primaryType] as TypedDataField[] }, message)) as `0x${string}`,
-  });
+  const scheme = new ExactEvmScheme(x402PayerSigner(payer));
   // the client's own spend controls: it pays the stand-in MNEE (not one of its default assets), at most 1 MNEE a payment
   const deployment = readDeployment(join(fixture.settings.dataDir, 'chain', 'deployment.json'));
   if (!deployment) throw new Error('no deployment recorded');

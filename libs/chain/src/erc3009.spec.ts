@@ -1,5 +1,5 @@
 import { ExactEvmScheme } from '@x402/evm/exact/client';
-import { Signature, parseUnits, type ContractTransactionResponse, type HDNodeWallet, type TypedDataField } from 'ethers';
+import { Signature, parseUnits, type ContractTransactionResponse, type HDNodeWallet } from 'ethers';
 import {
   CANCEL_AUTHORIZATION_TYPES,
   decodeTokenEvents,
@@ -9,6 +9,7 @@ import {
   signTransferAuthorization,
   type TokenDomain,
   type TransferAuthorization,
+  x402PayerSigner,
 } from './erc3009';
 import { MNEEToken__factory } from './generated';
 import { revertReasonOf } from './rpc-errors';
@@ -177,11 +178,7 @@ describe('MNEEToken ERC-3009 (transfer with authorization) on a real Hardhat nod
 
   it('accepts what the official @x402/evm `exact` client signs for an offer naming the token’s domain', async () => {
     const payer = chain.treasury;
-    const client = new ExactEvmScheme({
-      address: payer.address as `0x${string}`,
-      signTypedData: async ({ domain, types, primaryType, message }) =>
-        (await payer.signTypedData(domain, { [primaryType]: types[primaryType] as TypedDataField[] }, message)) as `0x${string}`,
-    });
+    const client = new ExactEvmScheme(x402PayerSigner(payer));
     const offer = {
       scheme: 'exact',
       network: `eip155:${chain.deployment.chainId}` as const,

@@ -125,3 +125,24 @@ export const tokenEventTopics = {
   authorizationUsed: tokenInterface.getEvent('AuthorizationUsed').topicHash,
   authorizationCanceled: tokenInterface.getEvent('AuthorizationCanceled').topicHash,
 };
+
+/**
+ * An ethers signer as the payer an x402 `exact` client takes (`ExactEvmScheme` of
+ * `@x402/evm/exact/client`): its address, and EIP-712 signatures of what the client asks.
+ */
+export function x402PayerSigner(signer: { address: string; signTypedData: Signer['signTypedData'] }) {
+  return {
+    address: signer.address as `0x${string}`,
+    signTypedData: async ({
+      domain,
+      types,
+      primaryType,
+      message,
+    }: {
+      domain: Record<string, unknown>;
+      types: Record<string, unknown>;
+      primaryType: string;
+      message: Record<string, unknown>;
+    }) => (await signer.signTypedData(domain, { [primaryType]: types[primaryType] as TypedDataField[] }, message)) as `0x${string}`,
+  };
+}

@@ -36,6 +36,7 @@ export {
   type TokenTransferEvent,
   type TransferAuthorization,
   TRANSFER_WITH_AUTHORIZATION_TYPES,
+  x402PayerSigner,
 } from './erc3009';
 export { factories, type MNEEPaymentRouter, MNEEPaymentRouter__factory, type MNEEToken, MNEEToken__factory } from './generated';
 export { HARDHAT_CONFIG, type HardhatNode, type HardhatNodeOptions, rpcChainId, startHardhatNode } from './hardhat-node';

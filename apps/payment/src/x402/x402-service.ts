@@ -6,6 +6,7 @@ import { x402Facilitator } from '@x402/core/facilitator';
 import type { Network, PaymentPayload, PaymentRequirements, SettleResponse, VerifyResponse } from '@x402/core/types';
 import { ExactEvmScheme } from '@x402/evm/exact/facilitator';
 import { Contract, getAddress, verifyTypedData } from 'ethers';
+import { TRANSFER_WITH_AUTHORIZATION_TYPES } from '@nexus/chain';
 import type { ChainAccess } from '../chain/chain-settler';
 import { toFacilitatorEvmSigner } from './evm-signer';
 import { X402_REASONS, authorizationKey, checkRequest, type CheckedRequest } from './x402-checks';
@@ -14,17 +15,6 @@ const TOKEN_READS = [
   'function authorizationState(address authorizer, bytes32 nonce) view returns (bool)',
   'function balanceOf(address account) view returns (uint256)',
 ];
-
-const AUTHORIZATION_TYPES = {
-  TransferWithAuthorization: [
-    { name: 'from', type: 'address' },
-    { name: 'to', type: 'address' },
-    { name: 'value', type: 'uint256' },
-    { name: 'validAfter', type: 'uint256' },
-    { name: 'validBefore', type: 'uint256' },
-    { name: 'nonce', type: 'bytes32' },
-  ],
-};
 
 export interface X402ServiceDeps {
   chain: ChainAccess;
@@ -138,7 +128,9 @@ export class X402Service {
     if (typeof name !== 'string' || typeof version !== 'string') return false;
     const domain = { name, version, chainId: this.deps.chain.chainId, verifyingContract: getAddress(required.asset) };
     try {
-      return getAddress(verifyTypedData(domain, AUTHORIZATION_TYPES, request.authorization, request.signature)) === request.payer;
+      return (
+        getAddress(verifyTypedData(domain, TRANSFER_WITH_AUTHORIZATION_TYPES, request.authorization, request.signature)) === request.payer
+      );
     } catch {
       return false;
     }
