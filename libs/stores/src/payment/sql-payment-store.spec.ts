@@ -2,10 +2,8 @@ import { randomBytes } from 'node:crypto';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import SqliteDatabase from 'better-sqlite3';
-import { DefaultQueryCompiler } from 'kysely';
-import pg from 'pg';
 import { openDatabase } from '../database';
+import { statementWork } from '../testing/statement-probes';
 import { createTemporaryPostgres, type TemporaryPostgres } from '../testing/temporary-postgres';
 import { InvalidCursorError, type NewPayment, type NewX402Payment, type PaymentStore } from './payment-store';
 import type { PaymentTables } from './payment-tables';
@@ -31,29 +29,6 @@ function newPayment(overrides: Partial<NewPayment> = {}): NewPayment {
     paymentRef: `0x${randomBytes(32).toString('hex')}`,
     ...overrides,
   };
-}
-
-/**
- * What `run` costs in statement work: how many queries Kysely built and
- * compiled, and the queries sent (on PostgreSQL; a hot one names its
- * prepared statement) or prepared anew (on SQLite).
- */
-async function statementWork(run: () => Promise<unknown>): Promise<{ compiled: number; sent: { named: boolean }[]; prepared: number }> {
-  const compiles = jest.spyOn(DefaultQueryCompiler.prototype, 'compileQuery');
-  const queries = jest.spyOn(pg.Client.prototype, 'query');
-  const prepares = jest.spyOn(SqliteDatabase.prototype, 'prepare');
-  try {
-    await run();
-    return {
-      compiled: compiles.mock.calls.length,
-      sent: queries.mock.calls.map(([query]) => ({ named: typeof query === 'object' && query !== null && 'name' in query })),
-      prepared: prepares.mock.calls.length,
-    };
-  } finally {
-    compiles.mockRestore();
-    queries.mockRestore();
-    prepares.mockRestore();
-  }
 }
 
 describe.each(['sqlite', 'postgres'] as const)('payments ledger on %s', (dialect) => {

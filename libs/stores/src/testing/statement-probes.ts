@@ -1,3 +1,4 @@
+import SqliteDatabase from 'better-sqlite3';
 import { DefaultQueryCompiler } from 'kysely';
 import pg from 'pg';
 
@@ -38,5 +39,30 @@ export async function postgresStatementsDuring(run: () => Promise<unknown>): Pro
       .filter((statement) => !TRANSACTION_CONTROL.test(statement.text.trim()));
   } finally {
     queries.mockRestore();
+  }
+}
+
+/**
+ * What `run` costs in statement work: how many queries Kysely built and
+ * compiled, and the queries sent (on PostgreSQL; a hot one names its
+ * prepared statement) or prepared anew (on SQLite).
+ */
+export async function statementWork(
+  run: () => Promise<unknown>,
+): Promise<{ compiled: number; sent: { named: boolean }[]; prepared: number }> {
+  const compiles = jest.spyOn(DefaultQueryCompiler.prototype, 'compileQuery');
+  const queries = jest.spyOn(pg.Client.prototype, 'query');
+  const prepares = jest.spyOn(SqliteDatabase.prototype, 'prepare');
+  try {
+    await run();
+    return {
+      compiled: compiles.mock.calls.length,
+      sent: queries.mock.calls.map(([query]) => ({ named: typeof query === 'object' && query !== null && 'name' in query })),
+      prepared: prepares.mock.calls.length,
+    };
+  } finally {
+    compiles.mockRestore();
+    queries.mockRestore();
+    prepares.mockRestore();
   }
 }
