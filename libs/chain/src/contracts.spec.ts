@@ -1,10 +1,10 @@
-import { Signature, parseUnits, type ContractTransactionResponse } from 'ethers';
+import { Signature, parseUnits } from 'ethers';
 import { MNEEPaymentRouter__factory, MNEEToken__factory } from './generated';
 import { paymentRefOf, serviceIdToBytes32 } from './payment-ref';
 import { decodeRouterEvents } from './router-events';
-import { revertReasonOf } from './rpc-errors';
 import { fundFrontRunner, payUnderRef } from './testing/front-runner';
 import { startTestChain, type TestChain } from './testing/test-chain';
+import { receiptOf, revertOf } from './testing/tx-outcomes';
 import { checkPaymentOnChain } from './verify-payment';
 
 const mnee = (amount: string) => parseUnits(amount, 18);
@@ -21,19 +21,6 @@ describe('MNEEToken and MNEEPaymentRouter on a real Hardhat node', () => {
 
   const token = () => MNEEToken__factory.connect(chain.deployment.token.address, chain.treasury);
   const router = (signer = chain.treasury) => MNEEPaymentRouter__factory.connect(chain.deployment.router, signer);
-  const receiptOf = async (sent: Promise<ContractTransactionResponse>) => {
-    const receipt = await (await sent).wait();
-    if (!receipt) throw new Error('no receipt');
-    return receipt;
-  };
-  const revertOf = async (attempt: Promise<unknown>) => {
-    try {
-      await attempt;
-    } catch (error) {
-      return revertReasonOf(error);
-    }
-    throw new Error('expected a revert');
-  };
   const payee = () => chain.payees[0]!;
 
   it('pays: moves exactly the amount from the treasury to the payee and emits a decodable PaymentMade', async () => {

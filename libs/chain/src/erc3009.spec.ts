@@ -1,5 +1,5 @@
 import { ExactEvmScheme } from '@x402/evm/exact/client';
-import { Signature, parseUnits, type ContractTransactionResponse, type HDNodeWallet } from 'ethers';
+import { Signature, parseUnits, type HDNodeWallet } from 'ethers';
 import {
   CANCEL_AUTHORIZATION_TYPES,
   decodeTokenEvents,
@@ -12,8 +12,8 @@ import {
   x402PayerSigner,
 } from './erc3009';
 import { MNEEToken__factory } from './generated';
-import { revertReasonOf } from './rpc-errors';
 import { startTestChain, type TestChain } from './testing/test-chain';
+import { receiptOf, revertOf } from './testing/tx-outcomes';
 
 const mnee = (amount: string) => parseUnits(amount, 18);
 const WITH_VRS = 'transferWithAuthorization(address,address,uint256,uint256,uint256,bytes32,uint8,bytes32,bytes32)';
@@ -31,19 +31,6 @@ describe('MNEEToken ERC-3009 (transfer with authorization) on a real Hardhat nod
   afterAll(() => chain?.stop());
 
   const token = (signer: HDNodeWallet = chain.stranger) => MNEEToken__factory.connect(chain.deployment.token.address, signer);
-  const receiptOf = async (sent: Promise<ContractTransactionResponse>) => {
-    const receipt = await (await sent).wait();
-    if (!receipt) throw new Error('no receipt');
-    return receipt;
-  };
-  const revertOf = async (attempt: Promise<unknown>) => {
-    try {
-      await attempt;
-    } catch (error) {
-      return revertReasonOf(error);
-    }
-    throw new Error('expected a revert');
-  };
   const chainNow = async () => BigInt((await chain.provider.getBlock('latest'))!.timestamp);
   const payee = () => chain.payees[0]!;
   /** an authorization from the treasury to the first payee, valid for an hour */

@@ -2,3 +2,4 @@
 export { freePort } from './free-port';
 export { FRONT_RUNNER_ACCOUNT, fundFrontRunner, payUnderRef } from './front-runner';
 export { startTestChain, type TestChain } from './test-chain';
+export { receiptOf, revertOf } from './tx-outcomes';
