@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import request from 'supertest';
 import { Wallet, getAddress, parseUnits, type HDNodeWallet } from 'ethers';
-import { MNEEToken__factory } from '@nexus/chain';
+import { MNEEToken__factory, TRANSFER_WITH_AUTHORIZATION_TYPES } from '@nexus/chain';
 import { startTestChain, type TestChain } from '@nexus/chain/testing';
 import { authAs } from '@nexus/service-kit/testing';
 import { createTemporaryPostgres, type TemporaryPostgres } from '@nexus/stores/testing';
@@ -54,20 +54,7 @@ describe.each(['sqlite', 'postgres'] as const)(
         validBefore: String(terms.validBefore ?? now + 300),
         nonce: terms.nonce ?? `0x${randomBytes(32).toString('hex')}`,
       };
-      const signature = await (terms.signer ?? payer).signTypedData(
-        domain,
-        {
-          TransferWithAuthorization: [
-            { name: 'from', type: 'address' },
-            { name: 'to', type: 'address' },
-            { name: 'value', type: 'uint256' },
-            { name: 'validAfter', type: 'uint256' },
-            { name: 'validBefore', type: 'uint256' },
-            { name: 'nonce', type: 'bytes32' },
-          ],
-        },
-        authorization,
-      );
+      const signature = await (terms.signer ?? payer).signTypedData(domain, TRANSFER_WITH_AUTHORIZATION_TYPES, authorization);
       return {
         x402Version: 2,
         paymentPayload: {
