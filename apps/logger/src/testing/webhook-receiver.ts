@@ -34,6 +34,8 @@ export class WebhookReceiver {
       const chunks: Buffer[] = [];
       req.on('data', (chunk: Buffer) => chunks.push(chunk));
       req.on('end', () => {
+        // a post the sender gave up on midway (its timeout, under load) is no delivery: it is tried again
+        if (!req.complete) return;
         const request = { headers: req.headers, body: Buffer.concat(chunks).toString('utf8') };
         this.received.push(request);
         if (this.answer >= 200 && this.answer < 300) this.accepted.push(request);
