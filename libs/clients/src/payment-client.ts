@@ -3,6 +3,9 @@ import {
   PaymentList,
   TreasuryView,
   VerifyResult,
+  X402PayAnswer,
+  type X402OutcomeRequest,
+  type X402PayRequest,
   type PayRequest,
   type PaymentListQuery,
   type RefundRequest,
@@ -48,6 +51,24 @@ export class PaymentClient {
   /** Refunds happen once: a second call answers the REFUNDED payment (`replayed`), so a retry after a lost answer is safe. */
   refund(id: string, request: RefundRequest, context?: CallContext): Promise<Payment> {
     return this.client.call('POST', `/payments/${encodeURIComponent(id)}/refund`, Payment, { body: request, retry: true, ...context });
+  }
+
+  /**
+   * Signs the x402 payment of a granted call to an external x402 service
+   * (docs/x402.md, "Paying x402 APIs"). Idempotent by `idempotencyKey`: a
+   * retry gets the same payment and the same signed authorization.
+   */
+  payX402(request: X402PayRequest, context?: CallContext): Promise<X402PayAnswer> {
+    return this.client.call('POST', '/x402/payments', X402PayAnswer, { body: request, retry: true, ...context });
+  }
+
+  /** How the paid x402 call went; the payment service settles the payment by the chain's word. Idempotent. */
+  reportX402(id: string, outcome: X402OutcomeRequest, context?: CallContext): Promise<Payment> {
+    return this.client.call('POST', `/x402/payments/${encodeURIComponent(id)}/outcome`, Payment, {
+      body: outcome,
+      retry: true,
+      ...context,
+    });
   }
 
   /** Lets the calls under way finish, then closes the client's connections. */

@@ -43,9 +43,11 @@ export function collectOverrides(env: NodeJS.ProcessEnv, rawServices: unknown): 
   const services = isRecord(rawServices) && Array.isArray(rawServices['services']) ? rawServices['services'] : [];
   services.forEach((service: unknown, index) => {
     if (!isRecord(service) || typeof service['id'] !== 'string') return;
+    // an x402 service (docs/x402.md) names the same two as `url` and `payTo`
+    const x402 = service['kind'] === 'x402';
     const fields = [
-      ['URL', 'providerUrl'],
-      ['PAYEE', 'payee'],
+      ['URL', x402 ? 'url' : 'providerUrl'],
+      ['PAYEE', x402 ? 'payTo' : 'payee'],
     ] as const;
     for (const [suffix, key] of fields) {
       const name = serviceEnvName(service['id'], suffix);

@@ -10,7 +10,17 @@ export {
 export { ConfigError, type ConfigProblem } from './config-error';
 export { serviceEnvName } from './env-overrides';
 export { loadConfig, type LoadConfigOptions, type NexusConfig } from './load-config';
-export { AgentConfig, AgentsFile, DEFAULT_ALERTS, PolicyFile, PolicySettings, ServiceConfig, ServicesFile, VariantConfig } from './schemas';
+export {
+  AgentConfig,
+  AgentsFile,
+  DEFAULT_ALERTS,
+  PolicyFile,
+  PolicySettings,
+  ServiceConfig,
+  ServicesFile,
+  VariantConfig,
+  X402ServiceConfig,
+} from './schemas';
 export { loadServiceEnv, type ServiceEnv, type ServiceEnvOptions } from './service-env';
 export { type DriftSettings, loadPriceFeed, type LoadPriceFeedOptions, type PriceFeed, PriceFeedFile, type PricePair } from './price-feed';
 export {

@@ -4,12 +4,23 @@ import yaml from 'js-yaml';
 import type { z } from 'zod';
 import { ConfigError, type ConfigProblem } from './config-error';
 import { collectOverrides, setPath, type ConfigFileName, type Override } from './env-overrides';
-import { AgentsFile, PolicyFile, ServicesFile, type AgentConfig, type PolicySettings, type ServiceConfig } from './schemas';
+import {
+  AgentsFile,
+  PolicyFile,
+  ServicesFile,
+  type AgentConfig,
+  type PolicySettings,
+  type ServiceConfig,
+  type X402ServiceConfig,
+} from './schemas';
 
 export interface NexusConfig {
   dir: string;
   agents: AgentConfig[];
+  /** our providers */
   services: ServiceConfig[];
+  /** external x402 services (`kind: x402`) */
+  x402Services: X402ServiceConfig[];
   policy: PolicySettings;
 }
 
@@ -38,11 +49,12 @@ export function loadConfig(options: LoadConfigOptions = {}): NexusConfig {
   const services = validate(ServicesFile, raw, 'services.yaml', dir, overrides, problems);
   const policy = validate(PolicyFile, raw, 'policy.yaml', dir, overrides, problems);
 
-  if (services) problems.push(...checkServices(services.services, resolve(dir, 'services.yaml')));
+  const split = services ? splitServices(services.services) : undefined;
+  if (split) problems.push(...checkServices(split, services?.services ?? [], resolve(dir, 'services.yaml')));
   if (agents) problems.push(...checkAgents(agents.agents, services?.services, resolve(dir, 'agents.yaml')));
   if (agents && policy) problems.push(...checkWindows(agents.agents, policy.policy, resolve(dir, 'agents.yaml')));
-  if (problems.length > 0 || !agents || !services || !policy) throw new ConfigError(problems);
-  return { dir, agents: agents.agents, services: services.services, policy: policy.policy };
+  if (problems.length > 0 || !agents || !split || !policy) throw new ConfigError(problems);
+  return { dir, agents: agents.agents, ...split, policy: policy.policy };
 }
 
 function readYaml(dir: string, file: ConfigFileName, problems: ConfigProblem[]): unknown {
@@ -98,12 +110,33 @@ function duplicates(ids: readonly string[]): string[] {
   return ids.filter((id, i) => ids.indexOf(id) !== i);
 }
 
-function checkServices(services: readonly ServiceConfig[], source: string): ConfigProblem[] {
+type ServiceEntry = z.infer<typeof ServicesFile>['services'][number];
+
+/** Our providers, and the x402 services, each without its `kind`. */
+function splitServices(entries: readonly ServiceEntry[]): Pick<NexusConfig, 'services' | 'x402Services'> {
+  const services: ServiceConfig[] = [];
+  const x402Services: X402ServiceConfig[] = [];
+  for (const entry of entries) {
+    if (entry.kind === 'x402') x402Services.push(entry);
+    else {
+      const { kind: _provider, ...service } = entry;
+      services.push(service);
+    }
+  }
+  return { services, x402Services };
+}
+
+function checkServices(
+  { services }: Pick<NexusConfig, 'services' | 'x402Services'>,
+  entries: readonly ServiceEntry[],
+  source: string,
+): ConfigProblem[] {
   const problems: ConfigProblem[] = [];
-  for (const id of duplicates(services.map((s) => s.id))) {
+  for (const id of duplicates(entries.map((s) => s.id))) {
     problems.push({ source, path: 'services', message: `service id "${id}" appears more than once` });
   }
-  services.forEach((service, i) => {
+  services.forEach((service) => {
+    const i = entries.findIndex((entry) => entry.id === service.id);
     const variantIds = service.variants.map((v) => v.id);
     for (const id of duplicates(variantIds)) {
       problems.push({ source, path: `services.${i}.variants`, message: `variant id "${id}" appears more than once` });
@@ -136,7 +169,7 @@ function checkWindows(agents: readonly AgentConfig[], policy: PolicySettings, so
   );
 }
 
-function checkAgents(agents: readonly AgentConfig[], services: readonly ServiceConfig[] | undefined, source: string): ConfigProblem[] {
+function checkAgents(agents: readonly AgentConfig[], services: readonly ServiceEntry[] | undefined, source: string): ConfigProblem[] {
   const problems: ConfigProblem[] = [];
   for (const id of duplicates(agents.map((a) => a.id))) {
     problems.push({ source, path: 'agents', message: `agent id "${id}" appears more than once` });

@@ -1,6 +1,6 @@
 import { IANAZone } from 'luxon';
 import { z } from 'zod';
-import { Money, Priority, ResourceId } from '@nexus/types';
+import { Money, PositiveMoney, Priority, ResourceId } from '@nexus/types';
 
 const Address = z.string().regex(/^0x[0-9a-fA-F]{40}$/, 'must be a 0x-prefixed 20-byte hex address');
 const Fraction = z.number().min(0).max(1);
@@ -63,8 +63,38 @@ export const ServiceConfig = z.strictObject({
 });
 export type ServiceConfig = z.infer<typeof ServiceConfig>;
 
+/**
+ * An external x402 v2 resource agents may pay (docs/x402.md, "Paying x402
+ * APIs"): its price comes from its 402 answer, capped by `maxPrice`; the
+ * payment goes only to `payTo`, the payee the operator checked.
+ */
+export const X402ServiceConfig = z.strictObject({
+  id: ResourceId,
+  kind: z.literal('x402'),
+  name: z.string().min(1),
+  description: z.string().optional(),
+  url: z.url({ protocol: /^https?$/ }),
+  method: z.enum(['GET', 'POST']).default('GET'),
+  /** the most one call may cost; a dearer 402 answer is refused before anything is paid */
+  maxPrice: PositiveMoney,
+  /** the address the service's 402 answer must name as `payTo` (never taken from the service's own word) */
+  payTo: Address,
+  /**
+   * What an agent sends: `passthrough` (any JSON object), or `{ schema }`, a JSON Schema checked before the
+   * call. GET sends it as the query string, POST as the JSON body.
+   */
+  input: z.union([z.literal('passthrough'), z.strictObject({ schema: z.record(z.string(), z.unknown()) })]).default('passthrough'),
+});
+export type X402ServiceConfig = z.infer<typeof X402ServiceConfig>;
+
+/** An entry of services.yaml: one of our providers (no `kind`, or `kind: provider`), or an x402 service. */
+const ServiceEntry = z.preprocess(
+  (entry) => (typeof entry === 'object' && entry !== null && !('kind' in entry) ? { ...entry, kind: 'provider' } : entry),
+  z.discriminatedUnion('kind', [ServiceConfig.extend({ kind: z.literal('provider') }), X402ServiceConfig]),
+);
+
 export const ServicesFile = z.strictObject({
-  services: z.array(ServiceConfig).min(1),
+  services: z.array(ServiceEntry).min(1),
 });
 
 export const PolicySettings = z.strictObject({

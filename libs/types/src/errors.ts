@@ -63,6 +63,10 @@ export const ErrorCode = z.enum([
   'CHAIN_UNAVAILABLE',
   /** the x402 facilitator routes of a payment service in mock mode: x402 settles on a chain */
   'X402_NEEDS_CHAIN_MODE',
+  /** gateway: an x402 service did not answer with a payment it can make (no v2 `exact` offer in MNEE on our chain, or to another payee than services.yaml names) */
+  'X402_NOT_PAYABLE',
+  /** payment: the offer to sign is not the grant's (amount, payee, network or token differ) */
+  'X402_OFFER_REFUSED',
   'INTERNAL_ERROR',
 ]);
 export type ErrorCode = z.infer<typeof ErrorCode>;

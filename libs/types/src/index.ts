@@ -244,4 +244,13 @@ export {
 } from './service-callers';
 export { failureText, redactSecrets } from './redact-secrets';
 export { AGENT_KEY_MIN_LENGTH, type AgentApiKeys, formatAgentApiKeys, parseAgentApiKeys } from './agent-api-keys';
-export { X402Eip3009Payload, X402FacilitatorRequest, X402PaymentPayload, X402PaymentRequirements } from './x402';
+export {
+  X402Eip3009Payload,
+  X402FacilitatorRequest,
+  X402OutcomeRequest,
+  X402PayAnswer,
+  X402PayRequest,
+  X402PaymentPayload,
+  X402PaymentRequirements,
+  X402Settlement,
+} from './x402';

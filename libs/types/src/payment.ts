@@ -67,12 +67,18 @@ export const Payment = z.object({
   settledAt: Timestamp.nullable(),
   /** true when this answer is an earlier payment found by its idempotency key. */
   replayed: z.boolean().optional(),
-  /** Shown for an x402 payment only: a third party paid through the facilitator (agentId and decisionId are ''). */
-  method: z.enum(['grant', 'x402']).optional(),
+  /**
+   * Shown for x402 payments only. `x402`: a third party paid one of our providers through the facilitator
+   * (agentId and decisionId are ''). `x402-out`: an agent paid an external x402 service on a grant, with an
+   * ERC-3009 authorization the treasury signed.
+   */
+  method: z.enum(['grant', 'x402', 'x402-out']).optional(),
   /** An x402 payment's payer (the ERC-3009 authorization's `from`). */
   payer: z.string().nullable().optional(),
   /** An x402 payment's ERC-3009 authorization nonce. */
   authorizationNonce: z.string().nullable().optional(),
+  /** `x402-out` only: did the service answer the paid call (null while unknown)? A settled payment it did not serve is flagged for reconcile. */
+  served: z.boolean().nullable().optional(),
   /** Mock mode, in the answer to a pay call: the payment service's signed receipt for the provider (see receipt.ts). */
   receipt: z.string().max(2_000).optional(),
 });

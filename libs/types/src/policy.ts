@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { ErrorCode } from './errors';
 import { IdempotencyKey, Page, ResourceId, Timestamp } from './ids';
 import { Money } from './money';
+import { PositiveMoney } from './payment';
 
 export const Priority = z.enum(['HIGH', 'MEDIUM', 'LOW']);
 export type Priority = z.infer<typeof Priority>;
@@ -18,6 +19,8 @@ export const ReasonCode = z.enum([
   'SERVICE_UNKNOWN',
   'VARIANT_UNKNOWN',
   'SERVICE_NOT_ALLOWED',
+  // rule 1b: an x402 service's price, from its 402 answer, above the maxPrice of services.yaml
+  'PRICE_ABOVE_MAX',
   // rule 2: per-call maximum
   'PER_CALL_LIMIT_DOWNGRADE',
   'PER_CALL_LIMIT_EXCEEDED',
@@ -64,6 +67,11 @@ export const DecideRequest = z.strictObject({
    * one, so an approved call runs as it was asked (bounded: see ApprovalInput).
    */
   input: ApprovalInput.optional(),
+  /**
+   * An x402 service's price, read from its 402 answer: required for one, refused for any other service
+   * (their prices are in services.yaml). Above the service's `maxPrice`, the call is REJECTED PRICE_ABOVE_MAX.
+   */
+  price: PositiveMoney.optional(),
 });
 export type DecideRequest = z.infer<typeof DecideRequest>;
 

@@ -1,4 +1,6 @@
 import { z } from 'zod';
+import { IdempotencyKey } from './ids';
+import { PayRequest, Payment } from './payment';
 
 /**
  * The x402 v2 facilitator API's bodies (docs/x402.md, "The facilitator"), as
@@ -50,3 +52,58 @@ export const X402Eip3009Payload = z.object({
   }),
 });
 export type X402Eip3009Payload = z.infer<typeof X402Eip3009Payload>;
+
+/**
+ * Gateway → payment, `POST /x402/payments`: sign the x402 payment of a
+ * granted call to an external x402 service (docs/x402.md, "Paying x402
+ * APIs"). The payment service pays only what the grant allows: `accepted`
+ * must be `exact` on its chain, in MNEE, for the grant's amount, to the payee
+ * its own services.yaml names for the service.
+ */
+export const X402PayRequest = z.strictObject({
+  grant: PayRequest.shape.grant,
+  idempotencyKey: IdempotencyKey,
+  /** the resource's 402 answer names what is paid for; kept in the signed payload as the resource gave it */
+  resource: z.object({
+    url: z.string().max(2_048),
+    description: z.string().max(2_000).optional(),
+    mimeType: z.string().max(200).optional(),
+  }),
+  /** the one offer of the resource's `accepts` the gateway chose */
+  accepted: X402PaymentRequirements,
+});
+export type X402PayRequest = z.infer<typeof X402PayRequest>;
+
+/** The payment (PENDING until the service settles it) and the `PAYMENT-SIGNATURE` header to send with the call. */
+export const X402PayAnswer = z.object({
+  payment: Payment,
+  /** base64 JSON of the x402 v2 PaymentPayload: the value of the PAYMENT-SIGNATURE header */
+  paymentSignature: z.string().min(1),
+});
+export type X402PayAnswer = z.infer<typeof X402PayAnswer>;
+
+/** The x402 v2 SettleResponse, as a service's `PAYMENT-RESPONSE` header carries it. */
+export const X402Settlement = z.object({
+  success: z.boolean(),
+  transaction: z.string().max(200),
+  network: z.string().max(64),
+  payer: z.string().max(200).optional(),
+  amount: z.string().max(80).optional(),
+  errorReason: z.string().max(500).optional(),
+  errorMessage: z.string().max(2_000).optional(),
+});
+export type X402Settlement = z.infer<typeof X402Settlement>;
+
+/**
+ * Gateway → payment, `POST /x402/payments/:id/outcome`: how the paid call
+ * went. The payment service takes the chain's word, not the service's: the
+ * authorization used on chain is a payment (SUCCESS), one still unused is
+ * canceled (FAILED, nothing moved).
+ */
+export const X402OutcomeRequest = z.strictObject({
+  /** the service answered the paid call with a 2xx */
+  served: z.boolean(),
+  /** its decoded `PAYMENT-RESPONSE`; absent when it sent none */
+  settlement: X402Settlement.optional(),
+});
+export type X402OutcomeRequest = z.infer<typeof X402OutcomeRequest>;
