@@ -30,6 +30,8 @@ import { createPipelineMetrics } from './pipeline/pipeline-metrics';
 import { SettlementQueue } from './pipeline/settlement-queue';
 import { ServiceDirectory } from './services/service-directory';
 import { ServiceHealth } from './services/service-health';
+import { PayingChainReader } from './x402/paying-chain';
+import { X402Quoter } from './x402/x402-quoter';
 
 export interface BuildGatewayOptions {
   env: GatewayEnv;
@@ -84,8 +86,10 @@ export async function buildGateway(options: BuildGatewayOptions): Promise<Gatewa
   const logs = new LoggerClient({ baseUrl: env.loggerUrl, ...internal });
   const outbox = new LogOutbox({ queue: outboxStore, sink: logs, logger, registry }).start();
   const settlements = new SettlementQueue({ queue: outboxStore, policy, logger, batchCommits: true }).start();
-  const services = new ServiceDirectory(config.services, { timeoutMs: env.providerTimeoutMs });
+  const services = new ServiceDirectory(config.services, { timeoutMs: env.providerTimeoutMs, x402: config.x402Services });
+  const x402Quoter = new X402Quoter(new PayingChainReader(payments));
   const paidCalls = new PaidCallPipeline({
+    x402Quoter,
     policy,
     payments,
     services,
@@ -117,6 +121,7 @@ export async function buildGateway(options: BuildGatewayOptions): Promise<Gatewa
     logs,
     services,
     health: new ServiceHealth({ services, policy, payments, logs }),
+    x402Quoter,
     invoke,
     approvals,
     chat,

@@ -7,6 +7,7 @@ import type { StreamTickets } from './access/stream-tickets';
 import type { StreamProxies } from './live/stream-proxy';
 import type { IdempotentInvoke } from './pipeline/idempotent-invoke';
 import type { ServiceDirectory } from './services/service-directory';
+import type { X402Quoter } from './x402/x402-quoter';
 import type { ServiceHealth } from './services/service-health';
 
 /** Runs a chat turn for one agent (the LangChain agents). */
@@ -42,5 +43,7 @@ export interface GatewayDeps {
    * spent, not as held.
    */
   queuedCommits?: () => Promise<void>;
+  /** an x402 service's price for a dry run of the policy (docs/x402.md, "Paying x402 APIs") */
+  x402Quoter: Pick<X402Quoter, 'simulationPrice'>;
   logger: Logger;
 }

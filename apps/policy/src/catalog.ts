@@ -1,5 +1,5 @@
 import { DEFAULT_ALERTS, type NexusConfig } from '@nexus/config';
-import { applyBasisPoints, toBaseUnits, type Priority } from '@nexus/types';
+import { X402_VARIANT, applyBasisPoints, toBaseUnits, type Priority } from '@nexus/types';
 
 export interface CatalogVariant {
   id: string;
@@ -13,6 +13,15 @@ export interface CatalogService {
   /** In configuration order. */
   variants: CatalogVariant[];
   pressureDowngrade: boolean;
+  /** An x402 service's cap (rule 1b): its one variant is priced by its 402 answer, per call. */
+  maxPrice?: bigint;
+}
+
+/** An external x402 service (services.yaml `kind: x402`): its price comes with each call, capped by `maxPrice`. */
+export interface CatalogX402Service {
+  id: string;
+  name: string;
+  maxPrice: bigint;
 }
 
 export interface CatalogAgent {
@@ -49,6 +58,7 @@ export interface TreasuryRules {
 export interface PolicyCatalog {
   agents: ReadonlyMap<string, CatalogAgent>;
   services: ReadonlyMap<string, CatalogService>;
+  x402Services: ReadonlyMap<string, CatalogX402Service>;
   treasury: TreasuryRules;
   holdTtlMs: number;
   /** policy.yaml period.length: weekly and monthly windows need daily periods */
@@ -96,12 +106,14 @@ export function buildCatalog(config: NexusConfig): PolicyCatalog {
       },
     ]),
   );
+  const x402Services = new Map(config.x402Services.map((s) => [s.id, { id: s.id, name: s.name, maxPrice: toBaseUnits(s.maxPrice) }]));
   const { treasury, reserve, budgetPressure, holds, approvals } = config.policy;
   const dailyLimit =
     treasury.dailyLimit !== undefined ? toBaseUnits(treasury.dailyLimit) : [...agents.values()].reduce((sum, a) => sum + a.dailyBudget, 0n);
   return {
     agents,
     services,
+    x402Services,
     treasury: {
       dailyLimit,
       highReserve: applyBasisPoints(dailyLimit, toBasisPoints(reserve.highShare)),
@@ -118,3 +130,15 @@ export function buildCatalog(config: NexusConfig): PolicyCatalog {
 /** Rollover's cap; null when there is no rollover (absent, or not enabled). */
 const carryOf = (rollover: { enabled: boolean; maxCarry: string } | undefined) =>
   rollover?.enabled ? toBaseUnits(rollover.maxCarry) : null;
+
+/** An x402 service as the rules see one call to it: one variant at the price its 402 answer asked. */
+export function pricedX402Service(service: CatalogX402Service, price: bigint): CatalogService {
+  return {
+    id: service.id,
+    name: service.name,
+    defaultVariant: X402_VARIANT,
+    variants: [{ id: X402_VARIANT, price }],
+    pressureDowngrade: false,
+    maxPrice: service.maxPrice,
+  };
+}

@@ -25,7 +25,7 @@ import {
 } from '@nexus/types';
 import { PolicyApprovals } from './approvals';
 import { BudgetAlerts } from './alerts/budget-alerts';
-import type { PolicyCatalog } from './catalog';
+import { pricedX402Service, type CatalogService, type PolicyCatalog } from './catalog';
 import type { PolicyMetrics } from './policy-metrics';
 import { applyApprovalThreshold } from './rules/approval-threshold';
 import { evaluate, type EffectiveAgent } from './rules/evaluate';
@@ -88,6 +88,7 @@ export class PolicyService {
 
   /** Decides and, unless rejected, holds the amount; the same idempotency key gets the first answer. */
   async decide(request: DecideRequest): Promise<Decision> {
+    this.checkPrice(request);
     const outcome = await this.store.decide(
       {
         decisionId: newId('dec'),
@@ -130,6 +131,7 @@ export class PolicyService {
 
   /** The same answer decide would give now, with nothing reserved or stored. */
   async simulate(request: SimulateRequest): Promise<Decision> {
+    this.checkPrice(request);
     const now = this.clock();
     const snapshot = await this.store.snapshot(request.agentId, now);
     const v = this.verdict(request, snapshot);
@@ -353,12 +355,32 @@ export class PolicyService {
       serviceId: request.serviceId,
       requestedVariant: request.variant ?? null,
       agent,
-      service: this.catalog.services.get(request.serviceId),
+      service: this.serviceOf(request),
       standing: snapshot.standing,
       windows: snapshot.windows,
       treasury: this.catalog.treasury,
     });
     return applyApprovalThreshold(verdict, agent, request.serviceId, this.catalog.approvalTtlMs);
+  }
+
+  /** The service as the rules see it: an x402 service priced by the call's `price` (checked by priceProblem first). */
+  private serviceOf(request: SimulateRequest): CatalogService | undefined {
+    const x402 = this.catalog.x402Services.get(request.serviceId);
+    if (x402 && request.price !== undefined) return pricedX402Service(x402, toBaseUnits(request.price));
+    return this.catalog.services.get(request.serviceId);
+  }
+
+  /** An x402 service is priced by the call (its 402 answer); any other by services.yaml, so a price there is a mistake. */
+  private checkPrice(request: SimulateRequest): void {
+    const x402 = this.catalog.x402Services.has(request.serviceId);
+    if (x402 && request.price === undefined)
+      throw validationError('invalid request body', [
+        { path: 'body.price', message: `is required for ${request.serviceId}, an x402 service: the price its 402 answer asks` },
+      ]);
+    if (!x402 && request.price !== undefined)
+      throw validationError('invalid request body', [
+        { path: 'body.price', message: `is only for x402 services; ${request.serviceId} is priced by services.yaml` },
+      ]);
   }
 
   private effectiveAgent(id: string, snapshot: PolicySnapshot): EffectiveAgent | undefined {

@@ -341,4 +341,53 @@ describe('loadConfig', () => {
       },
     ]);
   });
+
+  describe('x402 services (kind: x402)', () => {
+    it('loads them apart from our providers, with their defaults', () => {
+      const config = loadConfig({ dir: SHIPPED, env: {} });
+      expect(config.x402Services).toEqual([
+        expect.objectContaining({
+          id: 'EXT_WEATHER',
+          kind: 'x402',
+          url: 'http://127.0.0.1:8010/weather',
+          method: 'GET',
+          maxPrice: '0.10',
+          payTo: '0x9965507D1a55bcC2695C58ba16FB37d819B0A4dc',
+          input: { schema: expect.objectContaining({ type: 'object', required: ['city'] }) },
+        }),
+      ]);
+      expect(config.services.map((s) => s.id)).not.toContain('EXT_WEATHER');
+    });
+
+    it('takes the url and payee overrides of the environment as url and payTo', () => {
+      const env = { NEXUS_SERVICE_EXT_WEATHER_URL: 'http://127.0.0.1:9999/w', NEXUS_SERVICE_EXT_WEATHER_PAYEE: `0x${'a'.repeat(40)}` };
+      expect(loadConfig({ dir: SHIPPED, env }).x402Services[0]).toMatchObject({
+        url: env.NEXUS_SERVICE_EXT_WEATHER_URL,
+        payTo: `0x${'a'.repeat(40)}`,
+      });
+    });
+
+    it.each([
+      ['a missing payTo', '    payTo: "0x9965507D1a55bcC2695C58ba16FB37d819B0A4dc"\n', '', 'payTo'],
+      ['maxPrice as a number', 'maxPrice: "0.10"', 'maxPrice: 0.10', 'maxPrice'],
+      ['a zero maxPrice', 'maxPrice: "0.10"', 'maxPrice: "0"', 'maxPrice'],
+      ['a method other than GET or POST', 'method: GET', 'method: DELETE', 'method'],
+      ['an input schema that is not an object', '        type: object\n', '        type: string\n', 'input'],
+      ['a provider field', 'method: GET', 'method: GET\n    variants: []', ''],
+    ])('refuses %s, naming the entry', (_name, from, to, field) => {
+      const dir = copyConfig();
+      edit(dir, 'services.yaml', from, to);
+      const paths = problemsOf(() => loadConfig({ dir, env: {} })).map((problem) => problem.path);
+      expect(paths.some((path) => path.startsWith('services.4') && path.includes(field))).toBe(true);
+    });
+
+    it('refuses an x402 service with the id of a provider', () => {
+      const dir = copyConfig();
+      edit(dir, 'services.yaml', 'id: EXT_WEATHER', 'id: PRICE_ORACLE');
+      edit(dir, 'agents.yaml', ', EXT_WEATHER]', ']');
+      expect(problemsOf(() => loadConfig({ dir, env: {} }))).toContainEqual(
+        expect.objectContaining({ path: 'services', message: 'service id "PRICE_ORACLE" appears more than once' }),
+      );
+    });
+  });
 });

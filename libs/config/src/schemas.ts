@@ -83,7 +83,16 @@ export const X402ServiceConfig = z.strictObject({
    * What an agent sends: `passthrough` (any JSON object), or `{ schema }`, a JSON Schema checked before the
    * call. GET sends it as the query string, POST as the JSON body.
    */
-  input: z.union([z.literal('passthrough'), z.strictObject({ schema: z.record(z.string(), z.unknown()) })]).default('passthrough'),
+  input: z
+    .union([
+      z.literal('passthrough'),
+      z.strictObject({
+        schema: z
+          .record(z.string(), z.unknown())
+          .refine((schema) => schema['type'] === 'object', 'must be a JSON Schema of `type: object` (the query string or JSON body)'),
+      }),
+    ])
+    .default('passthrough'),
 });
 export type X402ServiceConfig = z.infer<typeof X402ServiceConfig>;
 

@@ -136,10 +136,18 @@ export const PublicAgentList = Page(PublicAgent);
 export const ServiceView = z.object({
   id: z.string(),
   name: z.string(),
+  /** `provider`: one of ours (its variants are priced in services.yaml); `x402`: an external x402 service, priced by its 402 answer */
+  kind: z.enum(['provider', 'x402']).default('provider'),
+  /** an x402 service's resource URL */
   providerUrl: z.string(),
+  /** an x402 service's `payTo` */
   payee: z.string(),
   defaultVariant: z.string(),
+  /** an x402 service has one variant, `x402`, shown at its maxPrice */
   variants: z.array(z.object({ id: z.string(), price: Money, description: z.string().nullable() })),
+  /** an x402 service: the most one call may cost (a dearer 402 answer is refused before paying), and its HTTP method */
+  maxPrice: Money.nullable().default(null),
+  method: z.enum(['GET', 'POST']).nullable().default(null),
   healthy: z.boolean(),
 });
 export type ServiceView = z.infer<typeof ServiceView>;

@@ -253,4 +253,5 @@ export {
   X402PaymentPayload,
   X402PaymentRequirements,
   X402Settlement,
+  X402_VARIANT,
 } from './x402';

@@ -53,6 +53,9 @@ export const X402Eip3009Payload = z.object({
 });
 export type X402Eip3009Payload = z.infer<typeof X402Eip3009Payload>;
 
+/** The one variant of an x402 service (services.yaml `kind: x402`): the `exact` price its 402 answer asks, at most its maxPrice. */
+export const X402_VARIANT = 'x402';
+
 /**
  * Gateway → payment, `POST /x402/payments`: sign the x402 payment of a
  * granted call to an external x402 service (docs/x402.md, "Paying x402

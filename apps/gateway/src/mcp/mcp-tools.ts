@@ -8,6 +8,7 @@ import { ARCHIVE_LOGS, GENERATE_IMAGE, GET_PRICE, SUBMIT_BATCH_JOB, type PaidToo
 import type { IdempotentInvoke } from '../pipeline/idempotent-invoke';
 import { publicDecision } from '../pipeline/public-views';
 import { publicAgent } from '../routes/views';
+import { catalogEntry } from '../services/service-catalog';
 import type { ServiceDirectory } from '../services/service-directory';
 import { paidCallResult, toolError, toolValue } from './tool-results';
 
@@ -144,18 +145,13 @@ export function registerFreeTools(server: McpServer, deps: McpToolDeps, caller: 
     async (args): Promise<CallToolResult> => {
       const { service: serviceId, variant } = args as { service: string; variant?: string };
       try {
-        const { config } = deps.services.get(serviceId);
+        const service = deps.services.get(serviceId);
         const decision = await deps.policy.simulate(
           { agentId: caller.agentId, serviceId, ...(variant === undefined ? {} : { variant }) },
           context,
         );
         return toolValue({
-          service: {
-            id: config.id,
-            name: config.name,
-            defaultVariant: config.defaultVariant,
-            variants: config.variants.map((v) => ({ id: v.id, price: v.price, description: v.description ?? null })),
-          },
+          service: catalogEntry(service),
           decision: publicDecision(decision),
         });
       } catch (error) {

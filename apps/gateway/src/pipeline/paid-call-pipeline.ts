@@ -9,8 +9,13 @@ import {
   type PolicyClient,
 } from '@nexus/clients';
 import { AppError, describeError, type Logger } from '@nexus/service-kit';
-import { MAX_APPROVAL_INPUT_BYTES, type Decision, type InvokeAnswer, type Payment, type RefundOutcome } from '@nexus/types';
+import type { Decision, Payment, RefundOutcome } from '@nexus/types';
+import { X402Calls } from '../x402/x402-calls';
+import { PayingChainReader } from '../x402/paying-chain';
+import { X402Quoter } from '../x402/x402-quoter';
 import type { PaidService, ServiceDirectory } from '../services/service-directory';
+import { asAppError, failedOutcome, fitsApproval, paymentError, paymentRefused, pendingApproval } from './call-outcomes';
+import { grantOf, Holds, type Grant } from './holds';
 import { internalKey } from './internal-keys';
 
 import type { ApprovedCall, PaidCallOutcome, PaidCallRequest, PaidCalls } from './paid-call-types';
@@ -18,7 +23,7 @@ import type { PipelineMetrics } from './pipeline-metrics';
 import { precheckGrant } from './precheck-grant';
 import { readProviderAnswer, type ProviderVerdict } from './provider-answer';
 import { publicDecision, publicPayment } from './public-views';
-import type { Settlement, SettlementQueue } from './settlement-queue';
+import type { SettlementQueue } from './settlement-queue';
 
 export interface PaidCallPipelineDeps {
   policy: PolicyClient;
@@ -36,14 +41,8 @@ export interface PaidCallPipelineDeps {
    */
   settlements?: Pick<SettlementQueue, 'defer' | 'drain'>;
   metrics?: PipelineMetrics;
-}
-
-/** A granted decision: it has a variant, an amount and a hold. */
-interface Grant {
-  decision: Decision;
-  variant: string;
-  amount: string;
-  reservationId: string;
+  /** asks an x402 service its price (docs/x402.md, "Paying x402 APIs"); one over `payments` by default */
+  x402Quoter?: Pick<X402Quoter, 'quote'>;
 }
 
 /**
@@ -56,12 +55,31 @@ interface Grant {
  * becomes an answer saying how far the call got and what became of the money.
  */
 export class PaidCallPipeline implements PaidCalls {
-  constructor(private readonly deps: PaidCallPipelineDeps) {}
+  private readonly holds: Holds;
+  /** calls to external x402 services take their own path (docs/x402.md, "Paying x402 APIs") */
+  private readonly x402: X402Calls;
+
+  constructor(private readonly deps: PaidCallPipelineDeps) {
+    this.holds = new Holds(deps);
+    this.x402 = new X402Calls({
+      ...deps,
+      holds: this.holds,
+      quoter: deps.x402Quoter ?? new X402Quoter(new PayingChainReader(deps.payments)),
+    });
+  }
 
   async run(request: PaidCallRequest): Promise<PaidCallOutcome> {
     const service = this.deps.services.get(request.serviceId);
     const started = process.hrtime.bigint();
     const context: CallContext = request.requestId ? { requestId: request.requestId } : {};
+    const outcome =
+      service.kind === 'x402' ? await this.x402.run(service, request, context) : await this.runPaid(service, request, context);
+    this.observe(request.serviceId, outcome, started);
+    return outcome;
+  }
+
+  /** A call to one of our providers. */
+  private async runPaid(service: PaidService, request: PaidCallRequest, context: CallContext): Promise<PaidCallOutcome> {
     const key = internalKey(request.agentId, request.idempotencyKey);
     const decision = await this.deps.policy.decide(
       {
@@ -75,12 +93,9 @@ export class PaidCallPipeline implements PaidCalls {
       context,
     );
     await this.deps.outbox.record(decisionEvent(decision));
-    const outcome =
-      decision.action === 'PENDING_APPROVAL'
-        ? pendingApproval(decision)
-        : await this.afterDecision(decision, service, request, key, context);
-    this.observe(request.serviceId, outcome, started);
-    return outcome;
+    return decision.action === 'PENDING_APPROVAL'
+      ? pendingApproval(decision)
+      : this.afterDecision(decision, service, request, key, context);
   }
 
   /**
@@ -91,7 +106,10 @@ export class PaidCallPipeline implements PaidCalls {
     const service = this.deps.services.get(call.request.serviceId);
     const started = process.hrtime.bigint();
     const context: CallContext = call.request.requestId ? { requestId: call.request.requestId } : {};
-    const outcome = await this.afterDecision(call.decision, service, call.request, call.paymentKey, context);
+    const outcome =
+      service.kind === 'x402'
+        ? await this.x402.resume(service, call, context)
+        : await this.afterDecision(call.decision, service, call.request, call.paymentKey, context);
     this.observe(call.request.serviceId, outcome, started);
     return outcome;
   }
@@ -111,39 +129,37 @@ export class PaidCallPipeline implements PaidCalls {
   ): Promise<PaidCallOutcome> {
     const shown = publicDecision(decision);
     if (decision.action === 'REJECTED') return { kind: 'rejected', answer: { decision: shown, payment: null, result: null } };
-    if (decision.variant === null || decision.amount === null || decision.reservationId === null || decision.grant === null)
-      throw new AppError('UPSTREAM_ERROR', `policy granted decision ${decision.id} without a variant, amount, hold or grant`);
-    const grant: Grant = { decision, variant: decision.variant, amount: decision.amount, reservationId: decision.reservationId };
+    const grant = grantOf(decision);
 
     if (decision.replayed) {
-      const stale = await this.staleReplay(grant, context);
-      if (stale) return this.failed(grant, stale, null, null);
+      const stale = await this.holds.staleReplay(grant, context);
+      if (stale) return failedOutcome(grant, stale, null, null);
     }
 
     // The provider checks the input for the granted variant for free; a refusal is answered before anything is paid.
     const refused = await precheckGrant({ service, variant: grant.variant, input: request.input, context });
     if (refused) {
-      await this.release(grant, `precheck: ${refused.message}`.slice(0, 500), context);
-      return this.failed(grant, refused, null, null);
+      await this.holds.release(grant, `precheck: ${refused.message}`.slice(0, 500), context);
+      return failedOutcome(grant, refused, null, null);
     }
 
     let payment: Payment;
     try {
       // The payment takes amount, service and payee from the policy's signed grant and its own config, not from us.
-      payment = await this.deps.payments.pay({ grant: decision.grant, idempotencyKey: key }, context);
+      payment = await this.deps.payments.pay({ grant: grant.jws, idempotencyKey: key }, context);
     } catch (error: unknown) {
       // The hold goes only when the ledger says nothing moved; anything unknown is left to the payment service.
       const refused = paymentRefused(error);
-      if (refused) await this.release(grant, refused, context);
-      return this.failed(grant, paymentError(error), null, null);
+      if (refused) await this.holds.release(grant, refused, context);
+      return failedOutcome(grant, paymentError(error), null, null);
     }
     const events = paymentEvents(payment);
     if (events.length > 0) await this.deps.outbox.record(events);
 
     switch (payment.status) {
       case 'FAILED':
-        await this.release(grant, `payment failed: ${payment.failure?.code ?? 'unknown'}`, context);
-        return this.failed(
+        await this.holds.release(grant, `payment failed: ${payment.failure?.code ?? 'unknown'}`, context);
+        return failedOutcome(
           grant,
           new AppError('PAYMENT_FAILED', `the payment failed (${payment.failure?.message ?? 'no reason given'}); nothing was charged`),
           payment,
@@ -151,7 +167,7 @@ export class PaidCallPipeline implements PaidCalls {
         );
       case 'PENDING':
         // It may still land: the hold stays held (counted) until the payment service drives the payment to its end.
-        return this.failed(
+        return failedOutcome(
           grant,
           new AppError(
             'PAYMENT_PENDING',
@@ -162,8 +178,8 @@ export class PaidCallPipeline implements PaidCalls {
           null,
         );
       case 'REFUNDED':
-        await this.release(grant, 'the payment of an earlier attempt was refunded', context);
-        return this.failed(
+        await this.holds.release(grant, 'the payment of an earlier attempt was refunded', context);
+        return failedOutcome(
           grant,
           new AppError('PROVIDER_FAILED', `an earlier attempt of this call failed and payment ${payment.id} was refunded`),
           payment,
@@ -210,7 +226,7 @@ export class PaidCallPipeline implements PaidCalls {
 
     switch (verdict.kind) {
       case 'served':
-        await this.commitAfterServing(grant, payment.amount, context);
+        await this.holds.commitAfterServing(grant, payment.amount, context);
         return {
           kind: 'served',
           answer: { decision: publicDecision(grant.decision), payment: publicPayment(payment), result: verdict.result },
@@ -218,35 +234,19 @@ export class PaidCallPipeline implements PaidCalls {
       case 'refunded_by_provider': {
         // The provider's word is not the ledger's: the hold goes only if the ledger says the money came back.
         const ledger = await this.refundedPayment(payment, context);
-        if (ledger.status === 'REFUNDED') await this.release(grant, 'the call failed and the payment was refunded', context);
-        else await this.commit(grant, payment.amount, context);
-        return this.failed(grant, verdict.error, ledger, verdict.refund);
+        if (ledger.status === 'REFUNDED') await this.holds.release(grant, 'the call failed and the payment was refunded', context);
+        else await this.holds.commit(grant, payment.amount, context);
+        return failedOutcome(grant, verdict.error, ledger, verdict.refund);
       }
       case 'unused': {
         const { refund, refunded } = await this.refund(payment, verdict.error.message, context);
         await this.settleAfterRefund(grant, refund, payment.amount, context);
-        return this.failed(grant, verdict.error, refunded, refund);
+        return failedOutcome(grant, verdict.error, refunded, refund);
       }
       case 'unknown':
-        await this.commit(grant, payment.amount, context);
-        return this.failed(grant, verdict.error, payment, null);
+        await this.holds.commit(grant, payment.amount, context);
+        return failedOutcome(grant, verdict.error, payment, null);
     }
-  }
-
-  /**
-   * A replayed decision whose hold is released or expired: an earlier attempt
-   * ended, so this one must not pay. A HELD hold is a call to resume; so is a
-   * COMMITTED one (a payment that moved, committed by the payment service
-   * after an unknown end): the same key replays that payment and the provider
-   * serves it if it never did, so a paid call is served once.
-   */
-  private async staleReplay(grant: Grant, context: CallContext): Promise<AppError | undefined> {
-    const reservation = await this.deps.policy.getReservation(grant.reservationId, context);
-    if (reservation.status === 'HELD' || reservation.status === 'COMMITTED') return undefined;
-    return new AppError(
-      reservation.status === 'EXPIRED' ? 'RESERVATION_EXPIRED' : 'RESERVATION_ALREADY_SETTLED',
-      `an earlier attempt with this idempotency key already ended (its hold is ${reservation.status}); use a new key to call again`,
-    );
   }
 
   /** The gateway refunds a payment the provider never used (it refused the call before redeeming, or could not be reached). */
@@ -283,123 +283,7 @@ export class PaidCallPipeline implements PaidCalls {
 
   /** Money back: nothing was charged, the hold goes. Money not back: it was spent. */
   private async settleAfterRefund(grant: Grant, refund: RefundOutcome, amount: string, context: CallContext): Promise<void> {
-    if (refund.status === 'REFUNDED') await this.release(grant, 'the call failed and the payment was refunded', context);
-    else await this.commit(grant, amount, context);
+    if (refund.status === 'REFUNDED') await this.holds.release(grant, 'the call failed and the payment was refunded', context);
+    else await this.holds.commit(grant, amount, context);
   }
-
-  /**
-   * The provider served: the commit is stored in the durable queue and the
-   * answer goes out; the queue hands it to the policy at once, batched with
-   * other calls' commits. Until then the hold stays counted (as reserved),
-   * so nothing can be overspent meanwhile, and a restart loses nothing.
-   * Without a queue, or when it cannot store it, the commit is made here.
-   */
-  private async commitAfterServing(grant: Grant, amount: string, context: CallContext): Promise<void> {
-    const queue = this.deps.settlements;
-    if (queue) {
-      try {
-        await queue.defer({ action: 'commit', reservationId: grant.reservationId, amount });
-        queue.drain().catch((error: unknown) => this.deps.logger.warn('the commit queue did not drain', { error: describeError(error) }));
-        return;
-      } catch (error: unknown) {
-        this.deps.logger.warn('could not queue a commit; committing now', {
-          reservationId: grant.reservationId,
-          error: describeError(error),
-        });
-      }
-    }
-    await this.commit(grant, amount, context);
-  }
-
-  private async commit(grant: Grant, amount: string, context: CallContext): Promise<void> {
-    try {
-      await this.deps.policy.commit(grant.reservationId, amount, context);
-    } catch (error: unknown) {
-      await this.settleFailed({ action: 'commit', reservationId: grant.reservationId, amount }, grant, error);
-    }
-  }
-
-  private async release(grant: Grant, reason: string, context: CallContext): Promise<void> {
-    try {
-      await this.deps.policy.release(grant.reservationId, reason, context);
-    } catch (error: unknown) {
-      await this.settleFailed({ action: 'release', reservationId: grant.reservationId, reason }, grant, error);
-    }
-  }
-
-  /**
-   * The policy did not take a commit or release (after the client's retries).
-   * While it is down, the settlement waits in the durable queue; one it
-   * refused (the hold expired first) is an error to reconcile.
-   */
-  private async settleFailed(settlement: Settlement, grant: Grant, error: unknown): Promise<void> {
-    const step = settlement.action;
-    this.deps.metrics?.settleFailures.inc({ step });
-    const details = { reservationId: grant.reservationId, decisionId: grant.decision.id, error: describeError(error) };
-    if (this.deps.settlements && isServiceCallError(error) && error.transient) {
-      try {
-        await this.deps.settlements.defer(settlement);
-        this.deps.logger.warn(`the policy is unavailable; the ${step} of this hold is queued and retried`, details);
-        return;
-      } catch (queueError: unknown) {
-        this.deps.logger.error(`could not queue the ${step} of a hold`, { ...details, queueError: describeError(queueError) });
-      }
-    }
-    this.deps.logger.error(`could not ${step} a hold; it expires on its own`, details);
-  }
-
-  private failed(grant: Grant, error: AppError, payment: Payment | null, refund: RefundOutcome | null): PaidCallOutcome {
-    const answer: InvokeAnswer = {
-      decision: publicDecision(grant.decision),
-      payment: payment ? publicPayment(payment) : null,
-      result: null,
-      error: { code: error.code, message: error.message, ...(error.details ? { details: error.details } : {}) },
-      refund,
-    };
-    return { kind: 'failed', answer, error };
-  }
-}
-
-/** Does the input fit what an approval keeps? A larger one is not sent; its approval then cannot run the call. */
-function fitsApproval(input: Record<string, unknown>): boolean {
-  return Buffer.byteLength(JSON.stringify(input)) <= MAX_APPROVAL_INPUT_BYTES;
-}
-
-/** A call above the agent's approval threshold: held, waiting for an operator; nothing paid yet. */
-function pendingApproval(decision: Decision): PaidCallOutcome {
-  if (!decision.approval) throw new AppError('UPSTREAM_ERROR', `policy decided ${decision.id} PENDING_APPROVAL without an approval`);
-  return {
-    kind: 'pending_approval',
-    answer: { decision: publicDecision(decision), payment: null, result: null, approval: decision.approval },
-  };
-}
-
-/**
- * Why the payment service refused a pay request before anything was recorded
- * or sent (a bad request, a refused grant), or said the payment FAILED (a
- * chain that refused connections: nothing was sent); undefined when the money
- * may have moved (a timeout, a 5xx, unreachable after a send, PENDING).
- */
-function paymentRefused(error: unknown): string | undefined {
-  if (!isServiceCallError(error) || error.failure !== 'answered') return undefined;
-  const status = error.upstreamStatus ?? 0;
-  if (status === 400 || status === 403 || status === 422) return `the payment service refused the payment (${error.code})`;
-  const details = error.upstreamBody?.error.details ?? [];
-  const failed = details.some((detail) => detail.path === 'payment.status' && detail.message === 'FAILED');
-  return failed ? `payment failed: ${error.upstreamBody?.error.code ?? 'unknown'}` : undefined;
-}
-
-/** A chain outage is a 503 CHAIN_UNAVAILABLE here as at the payment service, with its details (payment id and status). */
-function paymentError(error: unknown): AppError {
-  if (isServiceCallError(error) && error.upstreamBody?.error.code === 'CHAIN_UNAVAILABLE')
-    return new AppError('CHAIN_UNAVAILABLE', `payment: ${error.upstreamBody.error.message}`, {
-      cause: error,
-      ...(error.details ? { details: error.details } : {}),
-    });
-  return asAppError(error, 'payment');
-}
-
-function asAppError(error: unknown, what: string): AppError {
-  if (error instanceof AppError) return error;
-  return new AppError('INTERNAL_ERROR', `${what}: unexpected failure`, { cause: error });
 }

@@ -13,7 +13,8 @@ export function invokeRoutes(deps: GatewayDeps): AnyRoute[] {
       path: '/tools/:serviceId/invoke',
       tag: 'tools',
       access: 'key',
-      summary: 'A paid call without an LLM: decide → precheck (free) → pay → call the provider → commit',
+      summary:
+        'A paid call without an LLM: decide → precheck (free) → pay → call the provider → commit (an x402 service: its 402 price → decide → sign → call → settle)',
       description:
         'Send `Idempotency-Key` to make retries safe: a retry with the same key gets the first answer back (with `Idempotent-Replayed: true`) and moves no money. ' +
         'A rejected call answers 200 with `payment` and `result` null. A call that fails after the policy allowed it answers with the error, the decision, ' +
@@ -40,9 +41,9 @@ export function invokeRoutes(deps: GatewayDeps): AnyRoute[] {
       },
       handle: async ({ params, body, headers, caller, requestId }) => {
         const agentId = actingKnownAgent(deps, caller, body.agentId);
-        deps.services.get(params.serviceId);
-        const schema = providerInputSchema(params.serviceId);
-        // Known providers' input is checked before anything is held or paid; others check it themselves (and the payment is refunded).
+        const service = deps.services.get(params.serviceId);
+        const schema = service.kind === 'x402' ? service.inputSchema : providerInputSchema(params.serviceId);
+        // Known providers' and x402 services' input is checked before anything is held or paid; others check it themselves (and the payment is refunded).
         if (schema) parseInput(z.object({ input: schema }), { input: body.input }, 'body');
         const answer = await deps.invoke.invoke({
           agentId,

@@ -14,12 +14,18 @@ export function policyRoutes(deps: GatewayDeps): AnyRoute[] {
       summary: 'What the policy would decide for a call, without holding or paying anything',
       body: SimulateBody,
       responses: { 200: { description: 'the decision it would make', schema: PublicDecision } },
-      errors: { 404: 'unknown agent or service' },
+      errors: {
+        404: 'unknown agent or service',
+        409: 'an x402 service, and the payment service runs in mock mode',
+        502: 'an x402 service that asks for a payment the treasury cannot make',
+      },
       handle: async ({ body, caller, requestId }) => {
         const agentId = actingKnownAgent(deps, caller, body.agentId);
-        deps.services.get(body.serviceId);
+        const service = deps.services.get(body.serviceId);
+        // An x402 service is priced by its 402 answer: asked now, for free.
+        const price = await deps.x402Quoter.simulationPrice(service);
         const decision = await deps.policy.simulate(
-          { agentId, serviceId: body.serviceId, ...(body.variant ? { variant: body.variant } : {}) },
+          { agentId, serviceId: body.serviceId, ...(body.variant ? { variant: body.variant } : {}), ...price },
           { requestId },
         );
         return { body: publicDecision(decision) };

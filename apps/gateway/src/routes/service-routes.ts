@@ -1,19 +1,22 @@
 import { IdParams, ServiceView, ServiceViewList } from '@nexus/types';
 import type { GatewayDeps } from '../gateway-deps';
 import { defineRoute, type AnyRoute } from '../http/route-spec';
-import type { PaidService } from '../services/service-directory';
+import { catalogEntry } from '../services/service-catalog';
+import type { ListedService } from '../services/service-directory';
 
-async function view(deps: GatewayDeps, service: PaidService): Promise<ServiceView> {
-  const { config } = service;
-  const health = await deps.health.provider(config.id);
+async function view(deps: GatewayDeps, service: ListedService): Promise<ServiceView> {
+  const healthy = (await deps.health.provider(service.config.id)).status === 'ok';
+  if (service.kind === 'x402') {
+    const { url, payTo, maxPrice, method } = service.config;
+    return { ...catalogEntry(service), providerUrl: url, payee: payTo, maxPrice, method, healthy };
+  }
   return {
-    id: config.id,
-    name: config.name,
-    providerUrl: config.providerUrl,
-    payee: config.payee,
-    defaultVariant: config.defaultVariant,
-    variants: config.variants.map((variant) => ({ id: variant.id, price: variant.price, description: variant.description ?? null })),
-    healthy: health.status === 'ok',
+    ...catalogEntry(service),
+    providerUrl: service.config.providerUrl,
+    payee: service.config.payee,
+    maxPrice: null,
+    method: null,
+    healthy,
   };
 }
 
@@ -24,7 +27,8 @@ export function serviceRoutes(deps: GatewayDeps): AnyRoute[] {
       path: '/services',
       tag: 'services',
       access: 'key',
-      summary: 'Services with their variants, prices and provider health',
+      summary:
+        'Services with their variants, prices and health: our providers, and the external x402 services (priced by their 402 answer, at most maxPrice)',
       responses: { 200: { description: 'the services', schema: ServiceViewList } },
       handle: async () => ({
         body: { items: await Promise.all(deps.services.list().map((service) => view(deps, service))), nextCursor: null },

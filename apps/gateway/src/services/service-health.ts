@@ -26,7 +26,10 @@ export class ServiceHealth {
   ) {}
 
   provider(serviceId: string): Promise<DependencyState> {
-    return this.cached(`provider:${serviceId}`, () => this.deps.services.get(serviceId).client.ping(PROBE_TIMEOUT_MS));
+    const service = this.deps.services.get(serviceId);
+    // An x402 service is up when it answers at all (its 402 is an answer); it has no health route of ours.
+    const ping = () => (service.kind === 'x402' ? service.resource.ping(PROBE_TIMEOUT_MS) : service.client.ping(PROBE_TIMEOUT_MS));
+    return this.cached(`provider:${serviceId}`, ping);
   }
 
   /** policy, payment and logger */

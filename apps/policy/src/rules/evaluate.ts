@@ -134,6 +134,10 @@ export function evaluate(input: EvaluationInput): Verdict {
     const known = service.variants.map((v) => v.id).join(', ');
     return rejected('VARIANT_UNKNOWN', `${service.id} has no variant "${requestedId}" (it has ${known})`);
   }
+  if (service.maxPrice !== undefined && requested.price > service.maxPrice) {
+    const why = `${service.id} asks ${mnee(requested.price)}, above its maxPrice of ${mnee(service.maxPrice)} in services.yaml`;
+    return verdict('REJECTED', 'PRICE_ABOVE_MAX', why, requested, null);
+  }
 
   const { standing: s, windows: w } = input;
   const standing: Use = {

@@ -17,7 +17,7 @@ export function ruleTestConfig(overrides: Partial<NexusConfig['policy']> = {}): 
         priority: 'HIGH',
         dailyBudget: '10.00',
         maxPerCall: '2.00',
-        allowedServices: ['ARCHIVE', 'COMPUTE', 'QUOTE'],
+        allowedServices: ['ARCHIVE', 'COMPUTE', 'QUOTE', 'PAID_API'],
       },
       {
         id: 'medium',
@@ -68,6 +68,18 @@ export function ruleTestConfig(overrides: Partial<NexusConfig['policy']> = {}): 
         defaultVariant: 'query',
         pressureDowngrade: true,
         variants: [{ id: 'query', price: '0.05' }],
+      },
+    ],
+    x402Services: [
+      {
+        id: 'PAID_API',
+        kind: 'x402',
+        name: 'An x402 API',
+        url: 'http://127.0.0.1:9004/paid',
+        method: 'GET',
+        maxPrice: '0.50',
+        payTo: '0x0000000000000000000000000000000000000004',
+        input: 'passthrough',
       },
     ],
     policy: {

@@ -1,0 +1,50 @@
+import { getAddress } from 'ethers';
+import type { PaymentRequired, PaymentRequirements } from '@x402/core/types';
+import { MONEY_DECIMALS, fromBaseUnits } from '@nexus/types';
+
+/** The chain the payment service pays on: an offer must be for it. */
+export interface PayingChain {
+  /** CAIP-2, `eip155:<chainId>` */
+  network: string;
+  token: { address: string; decimals: number };
+}
+
+export type OfferChoice =
+  { ok: true; accepted: PaymentRequirements; resource: PaymentRequired['resource']; price: string } | { ok: false; why: string };
+
+/**
+ * Picks the offer of a 402 answer the treasury can pay: x402 v2, `exact` on
+ * our chain, in MNEE, to the `payTo` services.yaml names, for an amount the
+ * ledger can hold exactly (it keeps 10^-6 MNEE). The price is that amount in
+ * MNEE; the policy caps it by `maxPrice`.
+ */
+export function chooseOffer(required: PaymentRequired, chain: PayingChain, payTo: string): OfferChoice {
+  if (required.x402Version !== 2) return { ok: false, why: `it speaks x402 version ${String(required.x402Version)}, not 2` };
+  const ours = required.accepts.filter(
+    (offer) => offer.scheme === 'exact' && offer.network === chain.network && sameAddress(offer.asset, chain.token.address),
+  );
+  if (ours.length === 0) {
+    const offered = required.accepts.map((offer) => `${offer.scheme} on ${offer.network} in ${offer.asset}`).join('; ') || 'nothing';
+    return { ok: false, why: `it offers no exact payment in MNEE on ${chain.network} (it offers ${offered})` };
+  }
+  const toPayee = ours.find((offer) => sameAddress(offer.payTo, payTo));
+  if (!toPayee) return { ok: false, why: `it asks payment to ${ours[0]?.payTo ?? '?'}, not to ${payTo} as services.yaml names` };
+  const units = tokenUnits(toPayee.amount);
+  if (units === undefined || units <= 0n)
+    return { ok: false, why: `its amount "${toPayee.amount}" is not a positive whole number of token units` };
+  const scale = 10n ** BigInt(Math.max(0, chain.token.decimals - MONEY_DECIMALS));
+  if (units % scale !== 0n) return { ok: false, why: `its amount ${toPayee.amount} is finer than the ledger's 10^-${MONEY_DECIMALS} MNEE` };
+  return { ok: true, accepted: toPayee, resource: required.resource, price: fromBaseUnits(units / scale) };
+}
+
+function sameAddress(a: string, b: string): boolean {
+  try {
+    return getAddress(a) === getAddress(b);
+  } catch {
+    return false;
+  }
+}
+
+function tokenUnits(amount: string): bigint | undefined {
+  return /^[0-9]{1,78}$/.test(amount) ? BigInt(amount) : undefined;
+}
