@@ -9,7 +9,8 @@ import type { IdempotentInvoke } from '../pipeline/idempotent-invoke';
 import { publicDecision } from '../pipeline/public-views';
 import { publicAgent } from '../routes/views';
 import { catalogEntry } from '../services/service-catalog';
-import type { ServiceDirectory } from '../services/service-directory';
+import type { ServiceDirectory, X402PaidService } from '../services/service-directory';
+import { x402ToolName } from '../x402/x402-tool-name';
 import { paidCallResult, toolError, toolValue } from './tool-results';
 
 /** What the MCP tools work with: the same pipeline and clients as the REST routes. */
@@ -62,7 +63,7 @@ function idempotencyKeyOf(meta: Record<string, unknown> | undefined): { key: str
  * and without one each call is a new paid call.
  */
 export function registerPaidTools(server: McpServer, deps: McpToolDeps, caller: McpCaller): void {
-  const paidTool = <Args extends z.ZodObject>(spec: PaidToolSpec<Args>) => {
+  const paidTool = <Args extends z.ZodObject>(spec: McpPaidTool<Args>) => {
     // The SDK types a handler's arguments from the schema; a schema of a type parameter would leave them unknown.
     const inputSchema: z.ZodObject = spec.schema;
     server.registerTool(
@@ -99,12 +100,31 @@ export function registerPaidTools(server: McpServer, deps: McpToolDeps, caller: 
   paidTool(GET_PRICE);
   paidTool(SUBMIT_BATCH_JOB);
   paidTool(ARCHIVE_LOGS);
+  for (const service of deps.services.list()) if (service.kind === 'x402') paidTool(x402Tool(service));
+}
+
+/** A paid tool as MCP offers it: one of the four, or one per x402 service of services.yaml. */
+type McpPaidTool<Args extends z.ZodObject> = Omit<PaidToolSpec<Args>, 'name'> & { name: string };
+
+/** The tool of an x402 service (docs/x402.md, "Paying x402 APIs"): `x402_<service id>`, its input schema from services.yaml. */
+export function x402Tool(service: X402PaidService): McpPaidTool<z.ZodObject> {
+  const { config, inputSchema } = service;
+  return {
+    name: x402ToolName(config.id),
+    serviceId: config.id,
+    description: `${config.name}${config.description ? `: ${config.description}` : ''}. An external x402 API, paid in MNEE at the price its 402 answer asks (at most ${config.maxPrice}).`,
+    schema: inputSchema,
+    toRequest: (args) => ({ variant: undefined, input: inputSchema.safeParse(args) as z.ZodSafeParseResult<Record<string, unknown>> }),
+  };
 }
 
 /** The services a quote may name, with the tool that pays for each. */
 function quoteInput(deps: McpToolDeps) {
   const ids = deps.services.list().map((service) => service.config.id);
-  const byTool = PAID_TOOLS.map((spec) => `${spec.name} → ${spec.serviceId}`).join(', ');
+  const x402 = deps.services
+    .list()
+    .flatMap((service) => (service.kind === 'x402' ? [`${x402ToolName(service.config.id)} → ${service.config.id}`] : []));
+  const byTool = [...PAID_TOOLS.map((spec) => `${spec.name} → ${spec.serviceId}`), ...x402].join(', ');
   const service = ids.length > 0 ? z.enum(ids as [string, ...string[]]) : ResourceId;
   return z.strictObject({
     service: service.describe(`the service id (${byTool})`),

@@ -18,7 +18,7 @@ export interface X402PaidService {
   config: X402ServiceConfig;
   resource: X402Resource;
   /** what an agent may send it (services.yaml `input`), checked before anything is held */
-  inputSchema: z.ZodType<Record<string, unknown>>;
+  inputSchema: z.ZodObject;
 }
 
 export type ListedService = PaidService | X402PaidService;
