@@ -68,7 +68,7 @@ export class PaymentService {
   }
 
   async pay(request: PayRequest): Promise<Payment> {
-    const { order, expired } = await this.deps.grants.read(request.grant, this.now());
+    const { order, expired } = await this.deps.grants.read(request.grant, this.now(), 'provider');
     const { payment, created } = expired ? await this.replayOfExpired(order, request) : await this.open(order, request);
     if (!created) {
       // 409, not 403: a payment of this hold exists, so its caller must not take the refusal as "nothing moved".
@@ -288,7 +288,7 @@ function chainUnavailable(message: string, payment: PaymentRecord): AppError {
 }
 
 /** A known idempotency key must come with the same grant; anything else is a client bug, not a retry. */
-function assertSameRequest(payment: PaymentRecord, order: PaymentOrder, idempotencyKey: string): void {
+export function assertSameRequest(payment: PaymentRecord, order: PaymentOrder, idempotencyKey: string): void {
   const differs = [
     payment.agentId !== order.agentId && 'agentId',
     payment.serviceId !== order.serviceId && 'serviceId',
