@@ -91,6 +91,8 @@ export interface Payment {
   store: PaymentStore;
   service: PaymentService;
   settler: Settler;
+  /** chain mode: our agents' payments to external x402 services */
+  x402Payments: X402Payments | undefined;
   /** the lease the service takes on a payment it settles */
   leaseMs: number;
   dialect: Dialect;
@@ -180,6 +182,7 @@ export async function buildPayment(options: BuildPaymentOptions): Promise<Paymen
     store,
     service,
     settler,
+    x402Payments,
     leaseMs,
     dialect: database.dialect,
     close: async () => {
