@@ -6,6 +6,7 @@ import { decodePaymentSignatureHeader } from '@x402/core/http';
 import type { X402PayRequest } from '@nexus/types';
 import type { OutcomeReports } from '../pending/outcome-reports';
 import { auth, createPaymentUnderTest, type PaymentUnderTest } from './payment-harness';
+import { startRpcProxy, type RpcProxy } from './rpc-proxy';
 
 /** The x402 service our agents pay in these tests: not in config/, so its payee starts with nothing. */
 export const X402_SERVICE = 'WEATHER_X402';
@@ -20,6 +21,8 @@ export interface HeardReport {
 
 export interface X402OutWorld {
   chain: TestChain;
+  /** the payment service reaches the chain through it: `down()` cuts it off */
+  proxy: RpcProxy;
   payment: PaymentUnderTest;
   /** the service's `payTo` in our services.yaml */
   payTo: string;
@@ -50,6 +53,7 @@ export interface X402OutWorld {
  */
 export async function startX402OutWorld(): Promise<X402OutWorld> {
   const chain = await startTestChain();
+  const proxy = await startRpcProxy(chain.deployment.rpcUrl);
   const payTo = Wallet.createRandom().address;
   const reports: HeardReport[] = [];
   const heard = (action: HeardReport['action']) => async (payment: { id: string; reservationId: string | null }) => {
@@ -58,6 +62,8 @@ export async function startX402OutWorld(): Promise<X402OutWorld> {
   const fakeReports = { pinned: heard('pin'), committed: heard('commit'), released: heard('release') };
   const payment = await createPaymentUnderTest({
     deployment: chain.deployment,
+    rpcUrl: proxy.url,
+    receiptTimeoutMs: 2_000,
     x402Services: [{ id: X402_SERVICE, payTo }],
     x402Reports: fakeReports,
   });
@@ -76,6 +82,7 @@ export async function startX402OutWorld(): Promise<X402OutWorld> {
   let sequence = 0;
   return {
     chain,
+    proxy,
     payment,
     payTo,
     domain,
@@ -125,6 +132,7 @@ export async function startX402OutWorld(): Promise<X402OutWorld> {
     },
     close: async () => {
       await payment.close();
+      await proxy.down();
       await chain.stop();
     },
   };

@@ -98,6 +98,33 @@ describe('POST /x402/payments/:id/outcome: the chain settles an x402 payment, ne
     expect(reportsOf(world, payment.id)).toEqual(['pin']);
   });
 
+  it('chain unreachable: 503 CHAIN_UNAVAILABLE, the payment stays PENDING; reported again once it is back, it ends', async () => {
+    const { payment } = await signed();
+
+    await world.proxy.down();
+    const down = await world.report(payment.id, { served: false });
+    await world.proxy.up();
+
+    expect(down.status).toBe(503);
+    expect(down.body.error.code).toBe('CHAIN_UNAVAILABLE');
+    expect(await world.payment.store.get(payment.id)).toMatchObject({ status: 'PENDING', served: false });
+    expect(reportsOf(world, payment.id)).toEqual(['pin']);
+
+    const back = await world.report(payment.id, { served: false });
+    expect(back.body).toMatchObject({ status: 'FAILED', failure: { code: 'X402_AUTHORIZATION_CANCELED' } });
+    expect(reportsOf(world, payment.id)).toEqual(['pin', 'release']);
+  });
+
+  it('a cancel that comes too late (the service used the authorization meanwhile) tells the use, never a cancel', async () => {
+    const { paymentSignature } = await signed();
+    const transaction = await world.submit(paymentSignature);
+    const { authorization } = X402Eip3009Payload.parse(decodePaymentSignatureHeader(paymentSignature).payload);
+
+    const use = await world.payment.x402Payments?.authorizations.cancel(authorization.nonce, world.domain);
+
+    expect(use).toMatchObject({ kind: 'used', txHash: transaction });
+  });
+
   it('answers 404 for a payment that is not an x402 one', async () => {
     expect((await world.report('pay_00000000000000000000000000000000', { served: true })).status).toBe(404);
   });
