@@ -174,8 +174,7 @@ export async function buildPayment(options: BuildPaymentOptions): Promise<Paymen
       logger,
     });
   const x402Payments =
-    chain &&
-    new X402Payments({ chain, store, grants, reports: workers?.reports ?? options.x402Reports, logger, leaseMs });
+    chain && new X402Payments({ chain, store, grants, reports: workers?.reports ?? options.x402Reports, logger, leaseMs });
   const app = createApp({ payments: service, store, settler, registry, logger, callers: settings.callers, x402, x402Payments });
   return {
     app,

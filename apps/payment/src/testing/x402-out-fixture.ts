@@ -108,7 +108,10 @@ export async function startX402OutWorld(): Promise<X402OutWorld> {
     },
     pay: (body, header = auth) => request(payment.app).post('/x402/payments').set(header).send(body),
     report: (id, outcome) =>
-      request(payment.app).post(`/x402/payments/${encodeURIComponent(id)}/outcome`).set(auth).send(outcome),
+      request(payment.app)
+        .post(`/x402/payments/${encodeURIComponent(id)}/outcome`)
+        .set(auth)
+        .send(outcome),
     submit: async (paymentSignature) => {
       const { payload } = decodePaymentSignatureHeader(paymentSignature);
       const { authorization: a, signature } = payload as {
@@ -118,14 +121,14 @@ export async function startX402OutWorld(): Promise<X402OutWorld> {
       const submitted = await token()
         .connect(chain.stranger)
         .getFunction('transferWithAuthorization(address,address,uint256,uint256,uint256,bytes32,bytes)')(
-          a.from,
-          a.to,
-          a.value,
-          a.validAfter,
-          a.validBefore,
-          a.nonce,
-          signature,
-        );
+        a.from,
+        a.to,
+        a.value,
+        a.validAfter,
+        a.validBefore,
+        a.nonce,
+        signature,
+      );
       const receipt = await submitted.wait();
       if (!receipt) throw new Error('no receipt');
       return receipt.hash;

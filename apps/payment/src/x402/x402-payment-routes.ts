@@ -12,7 +12,10 @@ import type { X402Payments } from './x402-payments';
 export function x402PaymentRoutes(router: Router, payments: X402Payments | undefined): void {
   const payer = (): X402Payments => {
     if (!payments)
-      throw new AppError('X402_NEEDS_CHAIN_MODE', 'paying x402 services needs chain mode (PAYMENT_MODE=chain): mock mode has no chain to pay on');
+      throw new AppError(
+        'X402_NEEDS_CHAIN_MODE',
+        'paying x402 services needs chain mode (PAYMENT_MODE=chain): mock mode has no chain to pay on',
+      );
     return payments;
   };
 

@@ -24,7 +24,10 @@ export const MIN_AUTHORIZATION_SECONDS = 10;
 
 export interface X402PaymentsDeps {
   chain: ChainAccess;
-  store: Pick<PaymentStore, 'openX402Out' | 'findByIdempotencyKey' | 'get' | 'recordServed' | 'lease' | 'releaseLease' | 'markSettled' | 'markFailed'>;
+  store: Pick<
+    PaymentStore,
+    'openX402Out' | 'findByIdempotencyKey' | 'get' | 'recordServed' | 'lease' | 'releaseLease' | 'markSettled' | 'markFailed'
+  >;
   /** verifies the policy's grants; an x402 service's payee is its `payTo` in our services.yaml */
   grants: GrantReader;
   /** the hold of a signed authorization is pinned before it is handed out; the end of the payment commits or releases it */
@@ -57,7 +60,9 @@ export class X402Payments {
   constructor(private readonly deps: X402PaymentsDeps) {
     this.chain = new X402AuthorizationChain(deps.chain);
     const { sender } = deps.chain;
-    this.scheme = new ExactEvmScheme(x402PayerSigner({ address: getAddress(sender.address), signTypedData: sender.signTypedData.bind(sender) }));
+    this.scheme = new ExactEvmScheme(
+      x402PayerSigner({ address: getAddress(sender.address), signTypedData: sender.signTypedData.bind(sender) }),
+    );
     this.network = `eip155:${deps.chain.chainId}`;
     this.owner = deps.instanceId ?? newId('x402');
     this.now = deps.clock ?? (() => new Date());
@@ -106,8 +111,16 @@ export class X402Payments {
     // Lost a race: the payment already recorded answers, and the authorization just signed is never handed out.
     if (!created) return this.replay(payment, order, request.idempotencyKey);
     await this.pin(payment);
-    this.deps.logger.info('x402 payment signed', { paymentId: payment.id, serviceId: payment.serviceId, validBefore: authorization.validBefore });
-    return { payment: paymentView(payment, { replayed: false }), paymentSignature: encodePaymentSignatureHeader(payload as PaymentPayload), created };
+    this.deps.logger.info('x402 payment signed', {
+      paymentId: payment.id,
+      serviceId: payment.serviceId,
+      validBefore: authorization.validBefore,
+    });
+    return {
+      payment: paymentView(payment, { replayed: false }),
+      paymentSignature: encodePaymentSignatureHeader(payload as PaymentPayload),
+      created,
+    };
   }
 
   /**
@@ -200,7 +213,10 @@ export class X402Payments {
     if (settlement?.success && settlement.transaction) {
       const used = await this.chain.settlementIn(settlement.transaction, terms);
       if (used) return verdictOf(used);
-      this.deps.logger.warn('x402 settlement not found on chain as reported', { paymentId: payment.id, transaction: settlement.transaction });
+      this.deps.logger.warn('x402 settlement not found on chain as reported', {
+        paymentId: payment.id,
+        transaction: settlement.transaction,
+      });
     }
     const use = await this.chain.lookUp(authorization.nonce);
     if (use.kind !== 'unused') return verdictOf(use);

@@ -322,7 +322,7 @@ describe.each(['sqlite', 'postgres'] as const)('payments ledger on %s', (dialect
       expect((await store.get(first.payment.id))?.authorizationNonce).toBe(first.payment.authorizationNonce);
     });
 
-    it("keeps the first report of whether it was served, and only for an x402-out payment", async () => {
+    it('keeps the first report of whether it was served, and only for an x402-out payment', async () => {
       const { payment } = await store.openX402Out(outPayment(), T0);
       const { payment: grant } = await store.open(newPayment(), T0);
 
