@@ -153,7 +153,7 @@ export class PaymentService {
       throw conflict('PAYMENT_NOT_REFUNDABLE', `payment ${id} is ${payment.status}: only a settled payment can be refunded`);
     }
     // An x402 payment moved by the payer's own authorization, not through the router: the router cannot refund it.
-    if (payment.method === 'x402')
+    if (payment.method === 'x402' || payment.method === 'x402-out')
       throw conflict('PAYMENT_NOT_REFUNDABLE', `payment ${id} is an x402 payment: the router holds no payment of it to refund`);
     const result = await this.deps.settler.refund(payment, request.txHash);
     switch (result.kind) {

@@ -1,8 +1,10 @@
+import request from 'supertest';
 import { decodePaymentSignatureHeader } from '@x402/core/http';
 import { createSilentLogger } from '@nexus/service-kit';
 import { revertOf } from '@nexus/chain/testing';
 import { X402Eip3009Payload } from '@nexus/types';
 import { PendingDriver } from '../pending/pending-driver';
+import { auth } from '../testing/payment-harness';
 import { mnee, startX402OutWorld, type X402OutWorld } from '../testing/x402-out-fixture';
 import { resolveX402Out } from './x402-out-resolver';
 
@@ -41,6 +43,11 @@ describe('POST /x402/payments/:id/outcome: the chain settles an x402 payment, ne
     expect(response.body).toMatchObject({ id: payment.id, status: 'SUCCESS', txHash: transaction, served: true });
     expect(response.body.blockNumber).toEqual(expect.any(Number));
     expect(reportsOf(world, payment.id)).toEqual(['pin', 'commit']);
+
+    // the router never carried it: nothing of it to refund there
+    const refund = await request(world.payment.app).post(`/payments/${payment.id}/refund`).set(auth).send({ reason: 'not served' });
+    expect(refund.status).toBe(409);
+    expect(refund.body.error.code).toBe('PAYMENT_NOT_REFUNDABLE');
   });
 
   it('settled but reported without its settlement: found by the authorization on chain, SUCCESS', async () => {
