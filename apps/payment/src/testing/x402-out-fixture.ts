@@ -51,7 +51,7 @@ export interface X402OutWorld {
  * service, its hold reports heard by a fake policy, and the steps of a paid
  * x402 call: pay, submit (the service's facilitator), report.
  */
-export async function startX402OutWorld(): Promise<X402OutWorld> {
+export async function startX402OutWorld(options: { databaseUrl?: string } = {}): Promise<X402OutWorld> {
   const chain = await startTestChain();
   const proxy = await startRpcProxy(chain.deployment.rpcUrl);
   const payTo = Wallet.createRandom().address;
@@ -64,6 +64,7 @@ export async function startX402OutWorld(): Promise<X402OutWorld> {
     deployment: chain.deployment,
     rpcUrl: proxy.url,
     receiptTimeoutMs: 2_000,
+    ...(options.databaseUrl ? { databaseUrl: options.databaseUrl } : {}),
     x402Services: [{ id: X402_SERVICE, payTo }],
     x402Reports: fakeReports,
   });
