@@ -1,6 +1,7 @@
 import { LoggerClient, PaymentClient, PolicyClient } from '@nexus/clients';
 import type { TreasuryView } from '@nexus/types';
 import { collectChain, planChainRead } from './collect-chain';
+import { movedByAuthorization } from './checks/x402-payments';
 import { collectLedger, collectLogger, collectPolicy, describeFailure } from './collect-services';
 import { redact, type ReconcileSettings } from './settings';
 import type { ChainSnapshot, LedgerSnapshot, LoggerSnapshot, PolicySnapshot, Snapshots, SourceFailure, SourceSkipped } from './snapshots';
@@ -58,7 +59,7 @@ function payeesOf(settings: ReconcileSettings, ledger: LedgerSnapshot | SourceFa
       `the providers' payees could not be read (${settings.payees.problem}): only the ledger's x402 payees are checked for on-chain x402 payments it lacks`,
     );
   const configured = 'problem' in settings.payees ? [] : settings.payees.addresses;
-  const ledgers = 'failed' in ledger ? [] : ledger.payments.filter((payment) => payment.method === 'x402').map((payment) => payment.payee);
+  const ledgers = 'failed' in ledger ? [] : ledger.payments.filter(movedByAuthorization).map((payment) => payment.payee);
   return [...configured, ...ledgers];
 }
 

@@ -61,7 +61,9 @@ export interface ReconcileSettings {
 /** The payees of config/services.yaml (as the payment service reads them); a config that does not load is said, not thrown. */
 export function servicePayees(env: Readonly<Record<string, string>>): { addresses: string[] } | { problem: string } {
   try {
-    return { addresses: loadConfig({ env: { ...env } }).services.map((service) => service.payee) };
+    const { services, x402Services } = loadConfig({ env: { ...env } });
+    // an x402 service's payTo too: the treasury's authorizations pay it
+    return { addresses: [...services.map((service) => service.payee), ...x402Services.map((service) => service.payTo)] };
   } catch (error: unknown) {
     return { problem: error instanceof Error ? (error.message.split('\n')[0] ?? error.message) : String(error) };
   }

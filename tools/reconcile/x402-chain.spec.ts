@@ -1,7 +1,7 @@
 import { toTokenUnits } from '@nexus/chain';
 import { reconcile } from './compare';
 import type { ReconcileReport } from './report';
-import { DECIMALS, PAYEE, X402_PAYER, addX402, nonceOf, parts, txOf, world } from './testing/world';
+import { DECIMALS, PAYEE, TREASURY, X402_PAYER, addX402, makeX402Out, nonceOf, parts, txOf, world } from './testing/world';
 
 const check = (report: ReconcileReport) => report.checks.find((c) => c.id === 'x402-chain');
 const found = (report: ReconcileReport) => report.discrepancies.filter((d) => d.check === 'x402-chain');
@@ -121,5 +121,52 @@ describe('reconcile: ledger ↔ token (x402 payments against the token’s Autho
     const report = reconcile(world([{ outcome: 'served' }], 'mock'));
     expect(report.exitCode).toBe(0);
     expect(check(report)).toMatchObject({ status: 'SKIPPED', reason: 'mock mode' });
+  });
+
+  describe("our agents' x402-out payments (the treasury's authorizations)", () => {
+    const x402Out = (served: boolean | null) => {
+      const snapshots = world([{ outcome: 'served' }]);
+      const [grantPayment] = parts(snapshots).ledger.payments;
+      if (!grantPayment) throw new Error('one payment expected');
+      return { snapshots, payment: makeX402Out(snapshots, grantPayment, 1, served) };
+    };
+
+    it('agrees when an x402-out payment has its AuthorizationUsed and its Transfer from the treasury; the router check leaves it out', () => {
+      const { snapshots } = x402Out(true);
+
+      const report = reconcile(snapshots);
+
+      expect(report.discrepancies).toEqual([]);
+      expect(report.exitCode).toBe(0);
+      expect(check(report)).toMatchObject({ status: 'PASS', counts: { ledger: { x402: 1 }, chain: { authorizations: 1 } } });
+    });
+
+    it('names an x402-out payment whose Transfer is not on chain', () => {
+      const { snapshots, payment } = x402Out(true);
+      parts(snapshots).chain.transfers = [];
+
+      expect(found(reconcile(snapshots))).toEqual([
+        expect.objectContaining({
+          kind: 'X402_DIFFERS_ON_CHAIN',
+          record: { type: 'payment', id: payment.id },
+          sides: expect.objectContaining({ ledger: expect.stringContaining(`x402-out 0.05 from ${TREASURY} to ${PAYEE}`) }),
+        }),
+      ]);
+    });
+
+    it('names a settled x402-out payment whose service did not serve the call: X402_PAID_NOT_SERVED, with its service and transaction', () => {
+      const { snapshots, payment } = x402Out(false);
+
+      const report = reconcile(snapshots);
+
+      expect(report.exitCode).toBe(1);
+      expect(found(report)).toEqual([
+        expect.objectContaining({
+          kind: 'X402_PAID_NOT_SERVED',
+          record: { type: 'payment', id: payment.id },
+          message: expect.stringMatching(new RegExp(`${payment.id}.*${payment.serviceId}.*${payment.txHash ?? 'no tx'}`)),
+        }),
+      ]);
+    });
   });
 });

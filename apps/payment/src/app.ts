@@ -6,6 +6,8 @@ import { ChainUnavailableError } from './chain/chain-unavailable';
 import type { PaymentService } from './payment-service';
 import { paymentRoutes } from './routes/payment-routes';
 import type { Settler } from './settler';
+import { x402PaymentRoutes } from './x402/x402-payment-routes';
+import type { X402Payments } from './x402/x402-payments';
 import { x402Routes } from './x402/x402-routes';
 import type { X402Service } from './x402/x402-service';
 
@@ -19,6 +21,8 @@ export interface PaymentAppDeps {
   registry: Registry;
   /** the x402 facilitator of this service's chain; none in mock mode (its routes answer 409) */
   x402?: X402Service | undefined;
+  /** our agents' payments to external x402 services; none in mock mode (its routes answer 409) */
+  x402Payments?: X402Payments | undefined;
 }
 
 /** The payment service's HTTP API (internal: every route but health and metrics needs the token of a caller it accepts). */
@@ -44,6 +48,7 @@ export function createApp(deps: PaymentAppDeps): Express {
     routes: (router) => {
       paymentRoutes(router, deps.payments);
       x402Routes(router, deps.x402);
+      x402PaymentRoutes(router, deps.x402Payments);
     },
   });
 }

@@ -3,7 +3,15 @@ import { join } from 'node:path';
 import type { Express } from 'express';
 import { Registry } from 'prom-client';
 import { LogOutbox, LoggerClient, PolicyClient } from '@nexus/clients';
-import { loadChainEnv, loadConfig, loadSigningKey, loadVerifyingKey, loadServiceEnv, type ChainEnv } from '@nexus/config';
+import {
+  loadChainEnv,
+  loadConfig,
+  loadSigningKey,
+  loadVerifyingKey,
+  loadServiceEnv,
+  type ChainEnv,
+  type X402ServiceConfig,
+} from '@nexus/config';
 import type { CallerDigests, LoadedSettings, Logger } from '@nexus/service-kit';
 import {
   createOutboxStore,
@@ -31,6 +39,9 @@ import { PendingDriver } from './pending/pending-driver';
 import { loadPendingEnv, type PendingEnv } from './pending/pending-env';
 import type { Settler } from './settler';
 import { chainAccessOf } from './x402/chain-access';
+import { X402AuthorizationChain } from './x402/x402-authorization-chain';
+import { resolveX402Out } from './x402/x402-out-resolver';
+import { X402Payments, type X402PaymentsDeps } from './x402/x402-payments';
 import { X402Service } from './x402/x402-service';
 
 /** How much longer than the wait for a receipt a lease on a payment lasts. */
@@ -50,6 +61,8 @@ export interface PaymentSettings {
   keys: NodeJS.ProcessEnv;
   /** our own copy of services.yaml names each service's payee: a grant never does, nor the caller */
   services: Payees;
+  /** the external x402 services of services.yaml (`kind: x402`): each is paid only to its `payTo` */
+  x402Services?: readonly Pick<X402ServiceConfig, 'id' | 'payTo'>[];
   /** verifies the policy's grants (POLICY_GRANT_PUBLIC_KEY) */
   grantKey: KeyObject;
   /** mock mode: signs each payment's receipt for its provider (PAYMENT_RECEIPT_PRIVATE_KEY); none in chain mode */
@@ -67,6 +80,8 @@ export interface BuildPaymentOptions {
   logger: Logger;
   /** where the ends of payments settled in the request are told, when `settings.pending` builds no outcome reports */
   reports?: PaymentServiceDeps['reports'];
+  /** where the holds of x402-out payments are pinned, committed, released when `settings.pending` builds no outcome reports (a test) */
+  x402Reports?: X402PaymentsDeps['reports'];
   /** where settled x402 payments' events go when `settings.pending` builds no audit outbox (a test) */
   audit?: Pick<LogOutbox, 'record'>;
 }
@@ -76,6 +91,8 @@ export interface Payment {
   store: PaymentStore;
   service: PaymentService;
   settler: Settler;
+  /** chain mode: our agents' payments to external x402 services */
+  x402Payments: X402Payments | undefined;
   /** the lease the service takes on a payment it settles */
   leaseMs: number;
   dialect: Dialect;
@@ -87,7 +104,7 @@ export interface Payment {
 export function loadPaymentSettings(env: NodeJS.ProcessEnv = process.env): LoadedSettings<PaymentSettings> {
   const service = loadServiceEnv('payment', 8006, env, { accepts: CALLERS_ACCEPTED_BY.payment });
   const chain = loadChainEnv(service.dataDir, env);
-  const { services, policy } = loadConfig({ env });
+  const { services, x402Services, policy } = loadConfig({ env });
   const treasuryBelow = policy.alerts?.treasuryBelow;
   const grantKey = loadVerifyingKey('grant', env);
   const receiptKey = chain.mode === 'mock' ? loadSigningKey('receipt', env) : undefined;
@@ -101,6 +118,7 @@ export function loadPaymentSettings(env: NodeJS.ProcessEnv = process.env): Loade
       settlement: loadSettlementEnv(env),
       keys: env,
       services,
+      x402Services,
       grantKey,
       receiptKey,
       pending: loadPendingEnv(env),
@@ -125,12 +143,20 @@ export async function buildPayment(options: BuildPaymentOptions): Promise<Paymen
   const registry = new Registry();
   registerLedgerGauges(registry, store);
   const leaseMs = settings.chain.receiptTimeoutMs + (settings.leaseMarginMs ?? DEFAULT_LEASE_MARGIN_MS);
+  const grants = new GrantReader(
+    settings.grantKey,
+    settings.services,
+    (settings.x402Services ?? []).map((service) => ({ id: service.id, payee: service.payTo })),
+  );
+  const chain = chainAccessOf(settler);
+  const pendingX402 = chain && new X402AuthorizationChain(chain);
   const workers =
-    settings.pending && (await startPendingWork(settings, settings.pending, { database, store, settler, logger, registry, leaseMs }));
+    settings.pending &&
+    (await startPendingWork(settings, settings.pending, { database, store, settler, logger, registry, leaseMs, x402: pendingX402 }));
   const service = new PaymentService({
     store,
     settler,
-    grants: new GrantReader(settings.grantKey, settings.services),
+    grants,
     receiptKey: settings.receiptKey,
     logger,
     metrics: createPaymentMetrics(registry),
@@ -138,7 +164,6 @@ export async function buildPayment(options: BuildPaymentOptions): Promise<Paymen
     reports: workers?.reports ?? options.reports,
     onSettled: workers?.treasury && (() => workers.treasury?.nudge()),
   });
-  const chain = chainAccessOf(settler);
   const x402 =
     chain &&
     new X402Service({
@@ -148,12 +173,15 @@ export async function buildPayment(options: BuildPaymentOptions): Promise<Paymen
       audit: workers?.audit ?? options.audit,
       logger,
     });
-  const app = createApp({ payments: service, store, settler, registry, logger, callers: settings.callers, x402 });
+  const x402Payments =
+    chain && new X402Payments({ chain, store, grants, reports: workers?.reports ?? options.x402Reports, logger, leaseMs });
+  const app = createApp({ payments: service, store, settler, registry, logger, callers: settings.callers, x402, x402Payments });
   return {
     app,
     store,
     service,
     settler,
+    x402Payments,
     leaseMs,
     dialect: database.dialect,
     close: async () => {
@@ -172,9 +200,18 @@ export async function buildPayment(options: BuildPaymentOptions): Promise<Paymen
 async function startPendingWork(
   settings: PaymentSettings,
   pending: PendingEnv,
-  deps: { database: Database<unknown>; store: PaymentStore; settler: Settler; logger: Logger; registry: Registry; leaseMs: number },
+  deps: {
+    database: Database<unknown>;
+    store: PaymentStore;
+    settler: Settler;
+    logger: Logger;
+    registry: Registry;
+    leaseMs: number;
+    /** chain mode: the x402-out payments are ended by the chain's word on their authorizations */
+    x402: X402AuthorizationChain | undefined;
+  },
 ) {
-  const { store, settler, logger, registry, leaseMs } = deps;
+  const { store, settler, logger, registry, leaseMs, x402 } = deps;
   const outboxStore = await createOutboxStore(storeView<OutboxTables>(deps.database));
   const policy = new PolicyClient({ baseUrl: pending.policyUrl, token: settings.serviceToken });
   const logs = new LoggerClient({ baseUrl: pending.loggerUrl, token: settings.serviceToken });
@@ -185,7 +222,16 @@ async function startPendingWork(
     registry,
   }).start();
   const reports = new PolicyOutcomeReports({ queue: outboxStore, policy, logger, ledger: store, audit }).start();
-  const driver = new PendingDriver({ store, settler, reports, audit, logger, leaseMs, intervalMs: pending.driverIntervalMs }).start();
+  const driver = new PendingDriver({
+    store,
+    settler,
+    resolvers: x402 && { 'x402-out': (payment) => resolveX402Out(x402, payment) },
+    reports,
+    audit,
+    logger,
+    leaseMs,
+    intervalMs: pending.driverIntervalMs,
+  }).start();
   const alert = settings.treasuryAlert;
   const treasury =
     alert && new TreasuryMonitor({ settler, audit, marks: outboxStore, floor: alert.floor, intervalMs: alert.intervalMs, logger }).start();

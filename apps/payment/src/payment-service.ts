@@ -68,7 +68,7 @@ export class PaymentService {
   }
 
   async pay(request: PayRequest): Promise<Payment> {
-    const { order, expired } = await this.deps.grants.read(request.grant, this.now());
+    const { order, expired } = await this.deps.grants.read(request.grant, this.now(), 'provider');
     const { payment, created } = expired ? await this.replayOfExpired(order, request) : await this.open(order, request);
     if (!created) {
       // 409, not 403: a payment of this hold exists, so its caller must not take the refusal as "nothing moved".
@@ -153,7 +153,7 @@ export class PaymentService {
       throw conflict('PAYMENT_NOT_REFUNDABLE', `payment ${id} is ${payment.status}: only a settled payment can be refunded`);
     }
     // An x402 payment moved by the payer's own authorization, not through the router: the router cannot refund it.
-    if (payment.method === 'x402')
+    if (payment.method === 'x402' || payment.method === 'x402-out')
       throw conflict('PAYMENT_NOT_REFUNDABLE', `payment ${id} is an x402 payment: the router holds no payment of it to refund`);
     const result = await this.deps.settler.refund(payment, request.txHash);
     switch (result.kind) {
@@ -288,7 +288,7 @@ function chainUnavailable(message: string, payment: PaymentRecord): AppError {
 }
 
 /** A known idempotency key must come with the same grant; anything else is a client bug, not a retry. */
-function assertSameRequest(payment: PaymentRecord, order: PaymentOrder, idempotencyKey: string): void {
+export function assertSameRequest(payment: PaymentRecord, order: PaymentOrder, idempotencyKey: string): void {
   const differs = [
     payment.agentId !== order.agentId && 'agentId',
     payment.serviceId !== order.serviceId && 'serviceId',

@@ -24,9 +24,10 @@ export function paymentView(record: PaymentRecord, { replayed }: { replayed?: bo
     attempts: record.attempts,
     createdAt: record.createdAt.toISOString(),
     settledAt: record.settledAt?.toISOString() ?? null,
-    ...(record.method === 'x402'
-      ? { method: 'x402' as const, payer: record.payer ?? null, authorizationNonce: record.authorizationNonce ?? null }
+    ...(record.method === 'x402' || record.method === 'x402-out'
+      ? { method: record.method, payer: record.payer ?? null, authorizationNonce: record.authorizationNonce ?? null }
       : {}),
+    ...(record.method === 'x402-out' ? { served: record.served ?? null } : {}),
     ...(replayed === undefined ? {} : { replayed }),
   };
 }

@@ -1,5 +1,7 @@
 import { startTestChain, type TestChain } from './testing/test-chain';
 import { localAccount } from './local-accounts';
+import { verifyTypedData } from 'ethers';
+import { CANCEL_AUTHORIZATION_TYPES } from './erc3009';
 import { TxSender } from './tx-sender';
 
 jest.setTimeout(60_000);
@@ -23,5 +25,21 @@ describe('TxSender', () => {
     const hash = await sender.send({ to, value: 1n });
 
     expect((await chain.provider.waitForTransaction(hash))?.status).toBe(1);
+  });
+
+  it('signs EIP-712 typed data with its wallet, without sending anything; an EIP712Domain among the types is left to ethers', async () => {
+    const sender = new TxSender(chain.treasury, { attempts: 1, initialDelayMs: 10, maxDelayMs: 10 });
+    const domain = { name: 'MNEE', version: '1', chainId: 31337, verifyingContract: chain.deployment.token.address };
+    const value = { authorizer: chain.treasury.address, nonce: `0x${'ab'.repeat(32)}` };
+    const nonceBefore = await chain.provider.getTransactionCount(chain.treasury.address, 'pending');
+
+    const signature = await sender.signTypedData(
+      domain,
+      { EIP712Domain: [{ name: 'name', type: 'string' }], ...CANCEL_AUTHORIZATION_TYPES },
+      value,
+    );
+
+    expect(verifyTypedData(domain, CANCEL_AUTHORIZATION_TYPES, value, signature)).toBe(chain.treasury.address);
+    expect(await chain.provider.getTransactionCount(chain.treasury.address, 'pending')).toBe(nonceBefore);
   });
 });

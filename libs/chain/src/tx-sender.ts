@@ -1,5 +1,5 @@
 import { Mutex } from 'async-mutex';
-import { NonceManager, Transaction, type BaseWallet, type TransactionRequest } from 'ethers';
+import { NonceManager, Transaction, type BaseWallet, type TransactionRequest, type TypedDataDomain, type TypedDataField } from 'ethers';
 import { isNonceTooHigh, isNonceTooLow } from './rpc-errors';
 import { withRpcRetry, type RetryPolicy } from './retry';
 
@@ -33,6 +33,16 @@ export class TxSender {
 
   get address(): string {
     return this.wallet.address;
+  }
+
+  /**
+   * Signs EIP-712 typed data with the wallet (an ERC-3009 authorization, its
+   * cancel): the key never leaves this sender. No nonce, no lock: nothing is
+   * sent. `EIP712Domain` among the types is dropped (ethers derives it).
+   */
+  signTypedData(domain: TypedDataDomain, types: Record<string, TypedDataField[]>, value: Record<string, unknown>): Promise<string> {
+    const fields = Object.fromEntries(Object.entries(types).filter(([name]) => name !== 'EIP712Domain'));
+    return this.wallet.signTypedData(domain, fields, value);
   }
 
   send(request: TransactionRequest, hooks: SendHooks = {}): Promise<string> {

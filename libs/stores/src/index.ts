@@ -36,6 +36,7 @@ export {
   type PaymentMode,
   type PaymentMethod,
   type NewX402Payment,
+  type NewX402OutPayment,
   type PaymentRecord,
   type PaymentStatus,
   type PaymentStore,

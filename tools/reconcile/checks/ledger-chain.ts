@@ -2,7 +2,7 @@ import { fromTokenUnits, paymentRefOf, toTokenUnits } from '@nexus/chain';
 import type { Payment } from '@nexus/types';
 import { Findings, mnee, plural, sumOf, units, type CheckOutcome } from '../findings';
 import type { ChainPayment, ChainRefund, ChainSnapshot, LedgerSnapshot } from '../snapshots';
-import { grantPaymentsOf } from './x402-payments';
+import { routerPaymentsOf } from './x402-payments';
 
 const same = (a: string | null | undefined, b: string | null | undefined) => (a ?? '').toLowerCase() === (b ?? '').toLowerCase();
 
@@ -25,8 +25,8 @@ function tokens(baseUnits: bigint, decimals: number): bigint | null {
  * counted, never compared and never thrown.
  */
 export function checkLedgerChain(allOfLedger: LedgerSnapshot, chain: ChainSnapshot): CheckOutcome {
-  // x402 payments moved through the token's transferWithAuthorization, not the router: none of its events name them
-  const ledger = { ...allOfLedger, payments: grantPaymentsOf(allOfLedger.payments) };
+  // x402 and x402-out payments moved through the token's transferWithAuthorization, not the router: none of its events name them
+  const ledger = { ...allOfLedger, payments: routerPaymentsOf(allOfLedger.payments) };
   const findings = new Findings('ledger-chain');
   const decimals = chain.tokenDecimals;
   const fromTreasury = chain.payments.filter((event) => same(event.payer, chain.treasury));

@@ -2,7 +2,7 @@ import { fromTokenUnits, toTokenUnits } from '@nexus/chain';
 import type { Payment } from '@nexus/types';
 import { Findings, mnee, plural, sumOf, units, type CheckOutcome } from '../findings';
 import type { ChainAuthorization, ChainSnapshot, ChainTransfer, LedgerSnapshot } from '../snapshots';
-import { isX402 } from './x402-payments';
+import { isX402Out, movedByAuthorization } from './x402-payments';
 
 const lower = (value: string | null | undefined) => (value ?? '').toLowerCase();
 const keyOf = (authorizer: string | null | undefined, nonce: string | null | undefined) => `${lower(authorizer)}:${lower(nonce)}`;
@@ -42,8 +42,25 @@ function settlementsOf(chain: ChainSnapshot): Settlement[] {
 }
 
 /**
- * The ledger's x402 payments against the token's events (ERC-3009): each
- * settled x402 payment has, in its transaction, the AuthorizationUsed of its
+ * An agent's x402 payment the chain shows settled, for a call its service
+ * reported it did not serve: money moved with nothing in return, for an
+ * operator to take up with the service.
+ */
+function paidNotServed(findings: Findings, payment: Payment): void {
+  findings.disagree(
+    'X402_PAID_NOT_SERVED',
+    { type: 'payment', id: payment.id },
+    `x402 payment ${payment.id} to ${payment.serviceId} settled on chain (tx ${payment.txHash ?? 'none'}) but the service did not serve the call`,
+    {
+      ledger: `x402-out ${payment.amount} to ${payment.payee} for ${payment.agentId} / ${payment.serviceId}, tx ${payment.txHash ?? 'none'}, served: false`,
+    },
+  );
+}
+
+/**
+ * The ledger's x402 payments (a third party's through our facilitator, and
+ * our agents' x402-out ones, the treasury paying) against the token's events
+ * (ERC-3009): each settled x402 payment has, in its transaction, the AuthorizationUsed of its
  * payer and nonce and the Transfer from its payer to its payee of exactly its
  * amount; every AuthorizationUsed whose Transfer goes to one of our providers'
  * payees is in the ledger (a settlement the facilitator never recorded).
@@ -60,14 +77,15 @@ export function checkX402Chain(ledger: LedgerSnapshot, chain: ChainSnapshot): Ch
   const deployedAt = chain.deployedAt === null ? null : Date.parse(chain.deployedAt);
   const range = `blocks ${chain.fromBlock}–${chain.toBlock}`;
 
-  const x402 = ledger.payments.filter(isX402);
+  const x402 = ledger.payments.filter(movedByAuthorization);
   const known = new Set(x402.map((payment) => keyOf(payment.payer, payment.authorizationNonce)));
   const settled: Payment[] = [];
   for (const payment of x402) {
     if (payment.mode !== 'chain' || payment.status !== 'SUCCESS') continue;
     const record = { type: 'payment' as const, id: payment.id };
     const found = byKey.get(keyOf(payment.payer, payment.authorizationNonce));
-    const ledgerSide = `x402 ${payment.amount} from ${payment.payer ?? 'no payer'} to ${payment.payee}, nonce ${payment.authorizationNonce ?? 'none'}, tx ${payment.txHash ?? 'none'}`;
+    if (isX402Out(payment) && payment.served === false) paidNotServed(findings, payment);
+    const ledgerSide = `${isX402Out(payment) ? 'x402-out' : 'x402'} ${payment.amount} from ${payment.payer ?? 'no payer'} to ${payment.payee}, nonce ${payment.authorizationNonce ?? 'none'}, tx ${payment.txHash ?? 'none'}`;
     if (!found && deployedAt !== null && Date.parse(payment.createdAt) < deployedAt) {
       findings.cannotCheck(
         'PREDATES_CHAIN',

@@ -357,3 +357,32 @@ export function addX402(snapshots: Snapshots, n: number, amount = '0.25'): Payme
   });
   return payment;
 }
+
+/**
+ * Turns the world's settled grant payment `payment` into an x402-out one (an
+ * agent paid an x402 service): the treasury's authorization `n` settled it
+ * through the token, not the router, and the gateway reported `served`.
+ */
+export function makeX402Out(snapshots: Snapshots, payment: Payment, n: number, served: boolean | null): Payment {
+  const { chain } = parts(snapshots);
+  // the logger's event names the same transaction
+  const txHash = payment.txHash ?? txOf(950 + n);
+  chain.payments = chain.payments.filter((event) => event.paymentRef.toLowerCase() !== (payment.paymentRef ?? '').toLowerCase());
+  Object.assign(payment, {
+    method: 'x402-out',
+    payer: TREASURY,
+    authorizationNonce: nonceOf(950 + n),
+    served,
+    paymentRef: null,
+  });
+  chain.authorizations.push({ authorizer: TREASURY, nonce: nonceOf(950 + n), txHash, blockNumber: 950 + n, logIndex: 0 });
+  chain.transfers.push({
+    from: TREASURY,
+    to: payment.payee,
+    amount: toTokenUnits(toBaseUnits(payment.amount), DECIMALS),
+    txHash,
+    blockNumber: 950 + n,
+    logIndex: 1,
+  });
+  return payment;
+}

@@ -56,6 +56,8 @@ export interface ChainAccess {
   /** the treasury's sender: its settle transactions share the treasury's nonce manager and lock */
   sender: TxSender;
   receiptTimeoutMs: number;
+  /** the first block worth searching for the token's events (the deployment's) */
+  fromBlock: number;
 }
 
 const routerInterface = MNEEPaymentRouter__factory.createInterface();
@@ -81,8 +83,8 @@ export class ChainSettler implements Settler {
 
   /** What the x402 facilitator needs of the chain: reads, the token, and the treasury's one sender (never a second nonce manager). */
   get chainAccess(): ChainAccess {
-    const { provider, chainId, token, receiptTimeoutMs } = this.options;
-    return { provider, chainId, token, sender: this.sender, receiptTimeoutMs };
+    const { provider, chainId, token, receiptTimeoutMs, fromBlock } = this.options;
+    return { provider, chainId, token, sender: this.sender, receiptTimeoutMs, fromBlock };
   }
 
   async settle(payment: PaymentRecord, hooks: SettlementHooks): Promise<SettleResult> {

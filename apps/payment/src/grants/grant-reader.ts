@@ -18,6 +18,16 @@ export interface PaymentOrder {
   expiresAt: Date;
 }
 
+/** What a grant pays: one of our providers (through the router), or an external x402 service (an authorization it settles). */
+export type GrantKind = 'provider' | 'x402';
+
+/** The payee of each service this payment service may pay, from its own services.yaml. */
+export interface GrantPayees {
+  providers: readonly Pick<ServiceConfig, 'id' | 'payee'>[];
+  /** the x402 services (`kind: x402`), each paid only to its `payTo` */
+  x402?: readonly { id: string; payee: string }[];
+}
+
 /** The router keys a service by a bytes32 of its id. */
 const MAX_SERVICE_ID_BYTES = 31;
 
@@ -27,23 +37,37 @@ const MAX_SERVICE_ID_BYTES = 31;
  * payment service's own copy of the service configuration.
  */
 export class GrantReader {
-  private readonly payees: ReadonlyMap<string, string>;
+  private readonly payees: ReadonlyMap<string, { payee: string; kind: GrantKind }>;
 
   constructor(
     private readonly publicKey: KeyObject,
     services: readonly Pick<ServiceConfig, 'id' | 'payee'>[],
+    x402Services: GrantPayees['x402'] = [],
   ) {
-    this.payees = new Map(services.map((service) => [service.id, getAddress(service.payee.toLowerCase())]));
+    const entry = (kind: GrantKind) => (service: { id: string; payee: string }) =>
+      [service.id, { payee: getAddress(service.payee.toLowerCase()), kind }] as const;
+    this.payees = new Map([...services.map(entry('provider')), ...x402Services.map(entry('x402'))]);
   }
 
-  /** The order a grant carries, and whether its hold has expired; GRANT_INVALID (403) for anything not signed by the policy for us. */
-  async read(token: string, now: Date): Promise<{ order: PaymentOrder; expired: boolean }> {
+  /**
+   * The order a grant carries, and whether its hold has expired; GRANT_INVALID (403) for anything not signed by
+   * the policy for us, or for a service of another `kind` than the route pays: a provider is paid through the
+   * router (`POST /payments`), an x402 service by an authorization it settles (`POST /x402/payments`).
+   */
+  async read(token: string, now: Date, kind: GrantKind = 'provider'): Promise<{ order: PaymentOrder; expired: boolean }> {
     const check = await verifyGrant(token, this.publicKey, now);
     if (!check.valid) throw grantInvalid(`the grant was refused: ${check.reason}`);
     const { claims } = check;
-    const payee = this.payees.get(claims.serviceId);
-    if (!payee) throw grantInvalid(`the grant names service ${claims.serviceId}, which this payment service does not know`);
-    if (Buffer.byteLength(claims.serviceId) > MAX_SERVICE_ID_BYTES)
+    const service = this.payees.get(claims.serviceId);
+    if (!service) throw grantInvalid(`the grant names service ${claims.serviceId}, which this payment service does not know`);
+    if (service.kind !== kind)
+      throw grantInvalid(
+        service.kind === 'x402'
+          ? `the grant names x402 service ${claims.serviceId}: it is paid through POST /x402/payments, never the router`
+          : `the grant names provider ${claims.serviceId}: it is paid through POST /payments, never by an x402 authorization`,
+      );
+    const { payee } = service;
+    if (kind === 'provider' && Buffer.byteLength(claims.serviceId) > MAX_SERVICE_ID_BYTES)
       throw grantInvalid(`the grant names service ${claims.serviceId}, longer than the router's ${MAX_SERVICE_ID_BYTES} bytes`);
     return {
       order: {

@@ -1,13 +1,19 @@
 import { paymentEvents, type LogOutbox } from '@nexus/clients';
 import { newId, describeError, type Logger } from '@nexus/service-kit';
-import type { PaymentRecord, PaymentStore } from '@nexus/stores';
-import type { Settler } from '../settler';
+import type { PaymentMethod, PaymentRecord, PaymentStore } from '@nexus/stores';
+import type { ResolveResult, Settler } from '../settler';
 import { paymentView } from '../views';
 import type { OutcomeReports } from './outcome-reports';
 
 export interface PendingDriverDeps {
   store: Pick<PaymentStore, 'listUnattended' | 'lease' | 'releaseLease' | 'markSettled' | 'markFailed'>;
   settler: Pick<Settler, 'resolve' | 'mode'>;
+  /**
+   * Payments the router never carries, ended by their own method's resolver
+   * instead of the settler: `x402-out` by the chain's word on the treasury's
+   * authorization. A payment of a method without one goes to the settler.
+   */
+  resolvers?: Partial<Record<PaymentMethod, (payment: PaymentRecord) => Promise<ResolveResult>>> | undefined;
   /** where the end of each driven payment goes, durably, for the policy (commit or release of its hold) */
   reports: Pick<OutcomeReports, 'committed' | 'released' | 'pinned'>;
   /** the audit trail: the end of each driven payment is logged, as the gateway logs the ends it sees */
@@ -88,12 +94,18 @@ export class PendingDriver {
   }
 
   private async driveLeased(payment: PaymentRecord): Promise<keyof DrivePass> {
-    const verdict = await this.deps.settler.resolve(payment);
+    const resolver = payment.method === undefined ? undefined : this.deps.resolvers?.[payment.method];
+    const verdict: ResolveResult = resolver
+      ? await resolver(payment)
+      : payment.method === 'x402-out'
+        ? // never the router's word on a payment it does not carry: it stays pinned until a resolver can tell
+          { kind: 'pending', message: 'no resolver for x402-out payments in this process' }
+        : await this.deps.settler.resolve(payment);
     switch (verdict.kind) {
       case 'settled': {
         // The chain's word is final: the commit is stored before the ledger moves, so a crash in between loses neither.
         await this.deps.reports.committed(payment);
-        const status = this.deps.settler.mode === 'mock' ? 'MOCK' : 'SUCCESS';
+        const status = this.deps.settler.mode === 'mock' && !resolver ? 'MOCK' : 'SUCCESS';
         const { txHash, blockNumber, gasUsed } = verdict;
         const settled = await this.deps.store.markSettled(payment.id, { status, txHash, blockNumber, gasUsed }, this.now());
         await this.deps.audit.record(paymentEvents(paymentView(settled)));

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import type { Express } from 'express';
 import { localAccount, writeDeployment, type Deployment } from '@nexus/chain';
 import { TestGrantIssuer, TestReceiptKeys } from '@nexus/clients/testing';
-import { loadChainEnv, loadConfig, type ServiceConfig } from '@nexus/config';
+import { loadChainEnv, loadConfig, type ServiceConfig, type X402ServiceConfig } from '@nexus/config';
 import { createSilentLogger } from '@nexus/service-kit';
 import { authAs, findWorkspaceRoot, TEST_TOKENS, testCallerDigests } from '@nexus/service-kit/testing';
 import type { PaymentStore } from '@nexus/stores';
@@ -13,6 +13,7 @@ import { buildPayment, type BuildPaymentOptions } from '../build-payment';
 import { loadSettlementEnv, type SettlementEnv } from '../chain/settlement-env';
 import type { PaymentService, PaymentServiceDeps } from '../payment-service';
 import type { Settler } from '../settler';
+import type { X402Payments } from '../x402/x402-payments';
 
 /** The gateway's test token: most tests call as the gateway; `authAs` (service-kit) gives any other caller's header. */
 export const TEST_TOKEN = TEST_TOKENS.gateway;
@@ -33,6 +34,8 @@ export interface PaymentUnderTest {
   receipts: TestReceiptKeys;
   /** the lease the service takes on a payment it settles */
   leaseMs: number;
+  /** chain mode: our agents' payments to x402 services (its chain reads resolve them in a test's pending driver) */
+  x402Payments: X402Payments | undefined;
   close: () => Promise<void>;
 }
 
@@ -48,6 +51,10 @@ export interface PaymentHarnessOptions {
   receiptTimeoutMs?: number;
   /** the payment service's own services.yaml entries; the repository's config/ by default */
   services?: readonly Pick<ServiceConfig, 'id' | 'payee'>[];
+  /** the payment service's x402 services (`kind: x402`): each paid only to its `payTo` */
+  x402Services?: readonly Pick<X402ServiceConfig, 'id' | 'payTo'>[];
+  /** where the holds of x402-out payments are pinned, committed and released (see X402PaymentsDeps) */
+  x402Reports?: BuildPaymentOptions['x402Reports'];
   /** where the service tells the ends of payments settled in the request (see PaymentServiceDeps) */
   reports?: PaymentServiceDeps['reports'];
   /** where settled x402 payments' events go (the service has no audit outbox of its own in a test) */
@@ -91,6 +98,7 @@ export async function createPaymentUnderTest(options: PaymentHarnessOptions = {}
       settlement: loadSettlementEnv(env),
       keys: env,
       services: options.services ?? loadConfig({ dir: join(findWorkspaceRoot(), 'config'), env: {} }).services,
+      x402Services: options.x402Services ?? [],
       grantKey: grants.publicKey,
       receiptKey: options.deployment ? undefined : receipts.privateKey,
       // a test waits for a lease that outlasts the receipt wait by a second, not half a minute
@@ -100,8 +108,9 @@ export async function createPaymentUnderTest(options: PaymentHarnessOptions = {}
     },
     logger: createSilentLogger('payment'),
     reports: options.reports,
+    x402Reports: options.x402Reports,
     audit: options.audit,
   });
-  const { app, store, service, settler, leaseMs, close } = payment;
-  return { app, store, service, settler, grants, receipts, leaseMs, close };
+  const { app, store, service, settler, leaseMs, close, x402Payments } = payment;
+  return { app, store, service, settler, grants, receipts, leaseMs, close, x402Payments };
 }

@@ -72,4 +72,16 @@ export const paymentMigrations: Record<string, Migration> = {
         .execute();
     },
   },
+  '0005_x402_out_payments': {
+    /**
+     * An agent's payment to an external x402 service (docs/x402.md, "Paying x402 APIs"): the treasury signs an
+     * ERC-3009 authorization the service settles. The signed PaymentPayload (JSON) is kept so a retry gets the
+     * very same authorization and the chain can be asked about its nonce; `served` is what the gateway reported
+     * (1 served, 0 not, null not yet told).
+     */
+    async up(db: Kysely<unknown>) {
+      await db.schema.alterTable('payments').addColumn('x402_payload', 'text').execute();
+      await db.schema.alterTable('payments').addColumn('served', 'bigint').execute();
+    },
+  },
 };

@@ -1,6 +1,6 @@
 import { decodeKeysetCursor, encodeKeysetCursor } from '../keyset-cursor';
 import type { Selectable } from 'kysely';
-import { PAYMENT_STATUSES, type PaymentRecord, type PaymentStatus } from './payment-store';
+import { PAYMENT_METHODS, PAYMENT_STATUSES, type PaymentMethod, type PaymentRecord, type PaymentStatus } from './payment-store';
 import type { PaymentTables } from './payment-tables';
 
 export type PaymentRow = Selectable<PaymentTables['payments']>;
@@ -13,6 +13,8 @@ function statusOf(value: string): PaymentStatus {
   if (!status) throw new Error(`unknown payment status in the ledger: ${value}`);
   return status;
 }
+
+const methodOf = (value: string): PaymentMethod => PAYMENT_METHODS.find((method) => method === value) ?? 'grant';
 
 export function toPayment(row: PaymentRow): PaymentRecord {
   return {
@@ -38,9 +40,11 @@ export function toPayment(row: PaymentRow): PaymentRecord {
     createdAt: toDate(row.created_at),
     updatedAt: toDate(row.updated_at),
     settledAt: row.settled_at === null ? null : toDate(row.settled_at),
-    method: row.method === 'x402' ? 'x402' : 'grant',
+    method: methodOf(row.method),
     payer: row.payer,
     authorizationNonce: row.authorization_nonce,
+    x402Payload: row.x402_payload,
+    served: row.served === null ? null : Number(row.served) === 1,
   };
 }
 

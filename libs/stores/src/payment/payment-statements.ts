@@ -39,6 +39,8 @@ export const PAYMENT_COLUMNS = Object.keys({
   method: 0,
   payer: 0,
   authorization_nonce: 0,
+  x402_payload: 0,
+  served: 0,
 } satisfies Record<keyof PaymentRow, 0>) as (keyof PaymentRow)[];
 
 type NewRow = Pick<

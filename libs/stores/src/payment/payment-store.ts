@@ -32,15 +32,23 @@ export interface PaymentRecord {
   createdAt: Date;
   updatedAt: Date;
   settledAt: Date | null;
-  /** `grant`: paid from the treasury on a policy grant; `x402`: a third party paid through the facilitator (no agent, no decision) */
+  /**
+   * `grant`: paid from the treasury on a policy grant; `x402`: a third party paid through the facilitator (no
+   * agent, no decision); `x402-out`: the treasury paid an external x402 service on a grant, by an ERC-3009
+   * authorization it signed and the service settled
+   */
   method?: PaymentMethod;
-  /** x402: the payer's address; null for a grant's payment */
+  /** x402: the payer's address (x402-out: the treasury); null for a grant's payment */
   payer?: string | null;
   /** x402: the ERC-3009 authorization nonce (bytes32 hex) */
   authorizationNonce?: string | null;
+  /** x402-out: the signed x402 v2 PaymentPayload, as JSON */
+  x402Payload?: string | null;
+  /** x402-out: whether the service served the paid call, as the gateway reported it; null until it did */
+  served?: boolean | null;
 }
 
-export const PAYMENT_METHODS = ['grant', 'x402'] as const;
+export const PAYMENT_METHODS = ['grant', 'x402', 'x402-out'] as const;
 export type PaymentMethod = (typeof PAYMENT_METHODS)[number];
 
 /**
@@ -62,6 +70,19 @@ export interface NewX402Payment {
   blockNumber: number | null;
   gasUsed: bigint | null;
 }
+
+/**
+ * A payment to an external x402 service, opened PENDING with the
+ * authorization the treasury signed for it: the service settles it, the
+ * chain tells whether it did.
+ */
+export type NewX402OutPayment = NewPayment & {
+  /** the treasury: the authorization's `from` */
+  payer: string;
+  authorizationNonce: string;
+  /** the signed x402 v2 PaymentPayload, as JSON */
+  x402Payload: string;
+};
 
 /** What the service knows of a payment before settling it. */
 export type NewPayment = Pick<
@@ -109,6 +130,14 @@ export interface PaymentStore {
    * idempotency key (or its payer and nonce): `created: false`.
    */
   recordX402(payment: NewX402Payment, now: Date): Promise<{ payment: PaymentRecord; created: boolean }>;
+  /**
+   * Records a new PENDING x402-out payment with its signed authorization, or
+   * returns the one already under its idempotency key, else its reservation
+   * (`created: false`), as `open` does.
+   */
+  openX402Out(payment: NewX402OutPayment, now: Date): Promise<{ payment: PaymentRecord; created: boolean }>;
+  /** x402-out: what the gateway reported of the paid call, kept once (a later report does not change it). Returns the row. */
+  recordServed(id: string, served: boolean, now: Date): Promise<PaymentRecord | undefined>;
   get(id: string): Promise<PaymentRecord | undefined>;
   findByIdempotencyKey(idempotencyKey: string): Promise<PaymentRecord | undefined>;
   /** The payments one transaction settled: one, or every member of a batch (`payBatch`); newest first. */

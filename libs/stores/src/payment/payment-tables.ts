@@ -43,5 +43,9 @@ export interface PaymentTables {
     payer: string | null;
     /** x402: the ERC-3009 authorization nonce (bytes32 hex); unique with the payer */
     authorization_nonce: string | null;
+    /** x402-out: the signed x402 v2 PaymentPayload (JSON), the PAYMENT-SIGNATURE handed to the gateway */
+    x402_payload: string | null;
+    /** x402-out: 1 the service served the paid call, 0 it did not, null not reported yet */
+    served: bigint | null;
   };
 }

@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { openDatabase } from '../database';
 import { statementWork } from '../testing/statement-probes';
 import { createTemporaryPostgres, type TemporaryPostgres } from '../testing/temporary-postgres';
-import { InvalidCursorError, type NewPayment, type NewX402Payment, type PaymentStore } from './payment-store';
+import { InvalidCursorError, type NewPayment, type NewX402OutPayment, type NewX402Payment, type PaymentStore } from './payment-store';
 import type { PaymentTables } from './payment-tables';
 import { createPaymentStore } from './sql-payment-store';
 
@@ -295,6 +295,40 @@ describe.each(['sqlite', 'postgres'] as const)('payments ledger on %s', (dialect
 
       expect(payment).toMatchObject({ method: 'grant', payer: null, authorizationNonce: null });
       expect((await store.list({ agentId: 'user-agent', limit: 10 })).items.map((item) => item.id)).toEqual([payment.id]);
+    });
+  });
+
+  describe('x402-out payments (the treasury pays an external x402 service on a grant)', () => {
+    const treasury = '0xf39Fd6e51aad88F6F4ce6aB8827279cffFb92266';
+    const outPayment = (overrides: Partial<NewX402OutPayment> = {}): NewX402OutPayment => ({
+      ...newPayment({ serviceId: 'WEATHER_X402', paymentRef: null }),
+      payer: treasury,
+      authorizationNonce: `0x${randomBytes(32).toString('hex')}`,
+      x402Payload: '{"x402Version":2}',
+      ...overrides,
+    });
+
+    it('opens it PENDING with its signed payload once per key and per reservation, served unknown', async () => {
+      const first = await store.openX402Out(outPayment({ idempotencyKey: 'out-1', reservationId: 'res_out' }), T0);
+      const sameKey = await store.openX402Out(outPayment({ idempotencyKey: 'out-1', x402Payload: '{"other":true}' }), at(5));
+      const sameHold = await store.openX402Out(outPayment({ idempotencyKey: 'out-2', reservationId: 'res_out' }), at(6));
+
+      expect(first).toMatchObject({
+        created: true,
+        payment: { status: 'PENDING', method: 'x402-out', payer: treasury, x402Payload: '{"x402Version":2}', served: null },
+      });
+      expect(sameKey).toEqual({ created: false, payment: first.payment });
+      expect(sameHold).toEqual({ created: false, payment: first.payment });
+      expect((await store.get(first.payment.id))?.authorizationNonce).toBe(first.payment.authorizationNonce);
+    });
+
+    it('keeps the first report of whether it was served, and only for an x402-out payment', async () => {
+      const { payment } = await store.openX402Out(outPayment(), T0);
+      const { payment: grant } = await store.open(newPayment(), T0);
+
+      expect((await store.recordServed(payment.id, false, at(1)))?.served).toBe(false);
+      expect((await store.recordServed(payment.id, true, at(2)))?.served).toBe(false);
+      expect((await store.recordServed(grant.id, true, at(2)))?.served).toBeNull();
     });
   });
 });

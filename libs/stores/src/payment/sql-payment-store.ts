@@ -8,6 +8,7 @@ import { compilePaymentStatements, PAYMENT_COLUMNS, type PaymentStatements } fro
 import {
   PAYMENT_STATUSES,
   type NewPayment,
+  type NewX402OutPayment,
   type NewX402Payment,
   type PaymentFilter,
   type PaymentRecord,
@@ -109,6 +110,55 @@ class SqlPaymentStore implements PaymentStore {
         .then((row) => row && toPayment(row)));
     if (!existing) throw new Error(`x402 payment ${payment.id} conflicted with a row that is gone`);
     return { payment: existing, created: false };
+  }
+
+  async openX402Out(payment: NewX402OutPayment, now: Date): Promise<{ payment: PaymentRecord; created: boolean }> {
+    const [inserted] = await this.db
+      .insertInto('payments')
+      .values({
+        id: payment.id,
+        idempotency_key: payment.idempotencyKey,
+        agent_id: payment.agentId,
+        service_id: payment.serviceId,
+        payee: payment.payee,
+        amount: payment.amount,
+        decision_id: payment.decisionId,
+        reservation_id: payment.reservationId,
+        mode: payment.mode,
+        payment_ref: payment.paymentRef,
+        status: 'PENDING',
+        attempts: 0n,
+        created_at: ms(now),
+        updated_at: ms(now),
+        method: 'x402-out',
+        payer: payment.payer,
+        authorization_nonce: payment.authorizationNonce,
+        x402_payload: payment.x402Payload,
+      })
+      .onConflict((oc) => oc.doNothing())
+      .returning(PAYMENT_COLUMNS)
+      .execute();
+    if (inserted) return { payment: toPayment(inserted), created: true };
+    const existing = (await this.findByIdempotencyKey(payment.idempotencyKey)) ?? (await this.byReservation(payment.reservationId));
+    if (!existing) throw new Error(`payment ${payment.id} conflicted with a row that is gone`);
+    return { payment: existing, created: false };
+  }
+
+  async recordServed(id: string, served: boolean, now: Date): Promise<PaymentRecord | undefined> {
+    await this.db
+      .updateTable('payments')
+      .set({ served: served ? 1n : 0n, updated_at: ms(now) })
+      .where('id', '=', id)
+      .where('method', '=', 'x402-out')
+      .where('served', 'is', null)
+      .execute();
+    return this.get(id);
+  }
+
+  private async byReservation(reservationId: string | null): Promise<PaymentRecord | undefined> {
+    if (reservationId === null) return undefined;
+    const [row] = await this.statements.byReservation.run(this.db, { reservation_id: reservationId });
+    return row && toPayment(row);
   }
 
   async findByIdempotencyKey(idempotencyKey: string): Promise<PaymentRecord | undefined> {
