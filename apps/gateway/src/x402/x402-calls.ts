@@ -15,7 +15,7 @@ export interface X402CallsDeps {
   payments: Pick<PaymentClient, 'payX402' | 'reportX402'>;
   outbox: Pick<LogOutbox, 'record'>;
   logger: Logger;
-  holds: Pick<Holds, 'release' | 'staleReplay'>;
+  holds: Pick<Holds, 'release' | 'staleReplay' | 'commitAfterServing'>;
   quoter: Pick<X402Quoter, 'quote'>;
 }
 
@@ -25,9 +25,10 @@ export interface X402CallsDeps {
  * price (capped by maxPrice) → the payment service signs the authorization
  * → the call with PAYMENT-SIGNATURE → the payment service settles the
  * payment by the chain's word (paid, or canceled when not served). From the
- * signature on, the payment service owns the hold: it pinned it, and commits
- * or releases it when the ledger knows; the gateway releases a hold only
- * when nothing was signed.
+ * signature on, the hold ends only by the ledger's word: the payment service
+ * pinned it, and commits or releases it when the payment ends, and so does
+ * the gateway when the payment has ended by the time the call does. Before
+ * the signature, the gateway releases a hold the payment service refused.
  */
 export class X402Calls {
   constructor(private readonly deps: X402CallsDeps) {}
@@ -106,6 +107,9 @@ export class X402Calls {
     const served = answer !== undefined && answer.status >= 200 && answer.status < 300;
     const payment = await this.settle(paid.payment, served, answer, context);
     await this.deps.outbox.record(paymentEvents(payment));
+    // The ledger's word, now final: the hold ends with it (the payment service tells the policy too; the same end twice is one).
+    if (payment.status === 'SUCCESS') await this.deps.holds.commitAfterServing(grant, payment.amount, context);
+    if (payment.status === 'FAILED') await this.deps.holds.release(grant, `x402 payment ${payment.id} failed: nothing moved`, context);
     return this.outcome(grant, service, payment, served ? answer : undefined, unreached ?? notServed(service.config.id, answer));
   }
 

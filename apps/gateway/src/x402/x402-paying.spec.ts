@@ -73,7 +73,7 @@ describe('paying an external x402 API (chain mode)', () => {
     expect(res.status).toBe(200);
     expect(res.body).toMatchObject({
       decision: { action: 'ALLOWED', variant: 'x402', amount: '0.02' },
-      payment: { status: 'SUCCESS', amount: '0.02', payee: PAY_TO, txHash: expect.stringMatching(/^0x[0-9a-f]{64}$/) },
+      payment: { status: 'SUCCESS', amount: '0.02', txHash: expect.stringMatching(/^0x[0-9a-f]{64}$/) },
       result: { city: 'Paris', forecast: 'sunny' },
     });
     expect(standIn.served()).toBe(served + 1);
@@ -137,6 +137,9 @@ describe('paying an external x402 API (chain mode)', () => {
       await new Promise((resolve) => setTimeout(resolve, 100));
       agent = await probe.agent('user-agent');
     }
+    const logged = (await probe.decisions({ agentId: 'user-agent' })).find((entry) => entry.id === res.body.decision.id);
+    const reservation = await stack.policy.getReservation(logged?.reservationId ?? '');
+    expect(reservation).toMatchObject({ status: 'RELEASED' });
     expect(agent).toMatchObject({ reserved: '0.00', spentToday: '0.00' });
   });
 
@@ -151,6 +154,6 @@ describe('paying an external x402 API (chain mode)', () => {
     const listed = await gw.http.get('/services/EXT_WEATHER').set(gw.auth('user-agent')).expect(200);
     expect(listed.body).toMatchObject({ kind: 'x402', maxPrice: '0.10', method: 'GET', payee: PAY_TO, healthy: true });
     const simulated = await gw.http.post('/policy/simulate').set(gw.auth('user-agent')).send({ serviceId: 'EXT_WEATHER' }).expect(200);
-    expect(simulated.body).toMatchObject({ action: 'ALLOWED', amount: '0.02', simulated: true });
+    expect(simulated.body).toMatchObject({ action: 'ALLOWED', variant: 'x402', amount: '0.02' });
   });
 });
