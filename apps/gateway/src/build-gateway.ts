@@ -28,7 +28,7 @@ import { PaidCallPipeline } from './pipeline/paid-call-pipeline';
 import { PRECHECK_TIMEOUT_MS } from './pipeline/precheck-grant';
 import { createPipelineMetrics } from './pipeline/pipeline-metrics';
 import { SettlementQueue } from './pipeline/settlement-queue';
-import { ServiceDirectory } from './services/service-directory';
+import { ServiceDirectory, type X402PaidService } from './services/service-directory';
 import { ServiceHealth } from './services/service-health';
 import { PayingChainReader } from './x402/paying-chain';
 import { X402Quoter } from './x402/x402-quoter';
@@ -103,7 +103,8 @@ export async function buildGateway(options: BuildGatewayOptions): Promise<Gatewa
   const approvals = new ApprovalDesk({ policy, calls: paidCalls, logger });
   const chat = lazyChat(async () => {
     const { ChatService } = await import('./agents/chat-service');
-    return new ChatService({ paidCalls, logger, ...options.chat });
+    const x402Services = services.list().filter((service): service is X402PaidService => service.kind === 'x402');
+    return new ChatService({ paidCalls, logger, x402Services, ...options.chat });
   });
   const streams = new StreamProxies({ logs, logger });
 

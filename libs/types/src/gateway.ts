@@ -105,7 +105,12 @@ export const ChatRequest = z.strictObject({
 });
 export type ChatRequest = z.infer<typeof ChatRequest>;
 
-export const ToolName = z.enum(['generate_image', 'get_price', 'submit_batch_job', 'archive_logs']);
+/** The four tools of our providers. */
+export const BuiltInToolName = z.enum(['generate_image', 'get_price', 'submit_batch_job', 'archive_logs']);
+export type BuiltInToolName = z.infer<typeof BuiltInToolName>;
+/** The tool of an x402 service of services.yaml: `x402_` and its id in lower case (EXT_WEATHER → x402_ext_weather). */
+export const X402ToolName = z.templateLiteral(['x402_', z.string().regex(/^[a-z0-9_]{1,64}$/)]);
+export const ToolName = z.union([BuiltInToolName, X402ToolName]);
 export type ToolName = z.infer<typeof ToolName>;
 
 export const ChatToolCall = InvokeAnswer.extend({

@@ -10,10 +10,13 @@ import { ConversationMemory } from './conversation-memory';
 import { modelFailure } from './model-errors';
 import type { ChatSettings, ModelSettings } from './model-settings';
 import { summariseToolMessages, toolResultsInOrder } from './planner-model';
+import type { X402PaidService } from '../services/service-directory';
 import { createPaidTools } from './tools';
 
 export interface ChatServiceOptions {
   paidCalls: PaidCalls;
+  /** the x402 services of services.yaml: the agents get a paid tool for each */
+  x402Services?: readonly X402PaidService[];
   models: ModelSettings;
   settings: ChatSettings;
   logger: Logger;
@@ -95,6 +98,7 @@ export class ChatService {
     const stop = new AbortController();
     const tools = createPaidTools({
       paidCalls: this.options.paidCalls,
+      ...(this.options.x402Services ? { x402Services: this.options.x402Services } : {}),
       agentId,
       ...(requestId === undefined ? {} : { requestId }),
       record: (call) => toolCalls.push(call),

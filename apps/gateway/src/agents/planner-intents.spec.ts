@@ -1,4 +1,4 @@
-import type { ToolName } from '@nexus/types';
+import type { BuiltInToolName } from '@nexus/types';
 import { planToolCalls, type PlannedCall } from './planner-intents';
 import { ARCHIVE_LOGS, GENERATE_IMAGE, GET_PRICE, SUBMIT_BATCH_JOB, type ToolRequest } from './tool-schemas';
 
@@ -7,7 +7,7 @@ const STAMP = NOW.toISOString();
 
 /** The call as the tool would run it: its arguments through the tool's schema, then the provider's own input schema. */
 function asToolRequest(call: PlannedCall): ToolRequest {
-  const check: Record<ToolName, (args: unknown) => ToolRequest> = {
+  const check: Record<BuiltInToolName, (args: unknown) => ToolRequest> = {
     generate_image: (args) => GENERATE_IMAGE.toRequest(GENERATE_IMAGE.schema.parse(args)),
     get_price: (args) => GET_PRICE.toRequest(GET_PRICE.schema.parse(args)),
     submit_batch_job: (args) => SUBMIT_BATCH_JOB.toRequest(SUBMIT_BATCH_JOB.schema.parse(args)),

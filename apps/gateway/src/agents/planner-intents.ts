@@ -5,12 +5,12 @@ import {
   IMAGE_PROMPT_MAX_LENGTH,
   LOG_ARCHIVE_LIMITS,
   LogLine,
-  type ToolName,
+  type BuiltInToolName,
 } from '@nexus/types';
 
 /** A tool call the built-in planner makes: the tool and its arguments (valid against the tool's schema). */
 export interface PlannedCall {
-  name: ToolName;
+  name: BuiltInToolName;
   args: Record<string, unknown>;
 }
 

@@ -81,6 +81,9 @@ export function resultGist(tool: ToolName, result: unknown): string {
       return `${get('kind') ?? 'batch'} job ${get('jobId') ?? '?'} is ${get('status') ?? 'queued'}; its status and result are at ${get('statusUrl') ?? '?'}`;
     case 'archive_logs':
       return `archive ${get('archiveId') ?? '?'} (${get('variant') ?? '?'}, ${get('lineCount') ?? '?'} lines, sha256 ${get('contentHash') ?? '?'}), at ${get('url') ?? '?'}`;
+    default:
+      // an x402 service's answer is its own: shown as it came, shortened
+      return JSON.stringify(compactForModel(result)).slice(0, 300);
   }
 }
 

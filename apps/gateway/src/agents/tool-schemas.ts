@@ -14,6 +14,7 @@ import {
   PrimesJob,
   ResourceId,
   SortJob,
+  type BuiltInToolName,
   type ToolName,
 } from '@nexus/types';
 
@@ -131,7 +132,7 @@ export const ARCHIVE_LOGS = spec({
 });
 
 /** The service each tool pays for. */
-export const TOOL_SERVICE: Record<ToolName, string> = {
+export const TOOL_SERVICE: Record<BuiltInToolName, string> = {
   generate_image: GENERATE_IMAGE.serviceId,
   get_price: GET_PRICE.serviceId,
   submit_batch_job: SUBMIT_BATCH_JOB.serviceId,

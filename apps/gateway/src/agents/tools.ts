@@ -4,6 +4,8 @@ import type { z } from 'zod';
 import { AppError } from '@nexus/service-kit';
 import type { ChatToolCall, InvokeAnswer } from '@nexus/types';
 import type { PaidCallOutcome, PaidCalls } from '../pipeline/paid-call-types';
+import type { X402PaidService } from '../services/service-directory';
+import { x402Tool } from '../x402/x402-tool';
 import { compactForModel, type ToolReport } from './tool-report';
 import { ARCHIVE_LOGS, GENERATE_IMAGE, GET_PRICE, SUBMIT_BATCH_JOB, type PaidToolSpec } from './tool-schemas';
 
@@ -22,6 +24,8 @@ export interface PaidToolsOptions {
   onUnavailable?: (error: AppError) => void;
   /** once aborted, calls not yet started are not made (the chat is stopping) */
   signal?: AbortSignal;
+  /** the x402 services of services.yaml: one paid tool each (docs/x402.md, "Paying x402 APIs") */
+  x402Services?: readonly X402PaidService[];
   /** a fresh idempotency key per tool call; random by default */
   newIdempotencyKey?: () => string;
 }
@@ -84,7 +88,7 @@ const inputProblems = (error: z.ZodError) =>
   error.issues.map((issue) => `${issue.path.length ? issue.path.join('.') : 'input'}: ${issue.message}`).join('; ');
 
 /**
- * The four paid tools of one chat request. Each goes through the paid-call
+ * The paid tools of one chat request (our four providers', and one per x402 service). Each goes through the paid-call
  * pipeline with a fresh idempotency key, records what it came to and returns
  * a compact JSON report to the model. The calls of one request run one at a
  * time, in the order the model's tool calls arrive, so the policy judges them
@@ -138,5 +142,11 @@ export function createPaidTools(options: PaidToolsOptions): DynamicStructuredToo
       { name: spec.name, description: spec.description, schema: spec.schema },
     ) as DynamicStructuredTool;
 
-  return [paidTool(GENERATE_IMAGE), paidTool(GET_PRICE), paidTool(SUBMIT_BATCH_JOB), paidTool(ARCHIVE_LOGS)];
+  return [
+    paidTool(GENERATE_IMAGE),
+    paidTool(GET_PRICE),
+    paidTool(SUBMIT_BATCH_JOB),
+    paidTool(ARCHIVE_LOGS),
+    ...(options.x402Services ?? []).map((service) => paidTool(x402Tool(service))),
+  ];
 }

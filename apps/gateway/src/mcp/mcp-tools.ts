@@ -9,7 +9,9 @@ import type { IdempotentInvoke } from '../pipeline/idempotent-invoke';
 import { publicDecision } from '../pipeline/public-views';
 import { publicAgent } from '../routes/views';
 import { catalogEntry } from '../services/service-catalog';
-import type { ServiceDirectory, X402PaidService } from '../services/service-directory';
+import type { ServiceDirectory } from '../services/service-directory';
+import { x402Tool } from '../x402/x402-tool';
+import type { X402Quoter } from '../x402/x402-quoter';
 import { x402ToolName } from '../x402/x402-tool-name';
 import { paidCallResult, toolError, toolValue } from './tool-results';
 
@@ -18,6 +20,8 @@ export interface McpToolDeps {
   invoke: Pick<IdempotentInvoke, 'invoke'>;
   policy: Pick<PolicyClient, 'getAgent' | 'simulate'>;
   services: Pick<ServiceDirectory, 'get' | 'list'>;
+  /** an x402 service's price now, for get_quote's dry run */
+  x402Quoter: Pick<X402Quoter, 'simulationPrice'>;
   /** waits (briefly) for the commits this gateway still owes the policy, so a budget read shows its own calls as spent */
   queuedCommits?: () => Promise<void>;
   logger: Logger;
@@ -63,7 +67,7 @@ function idempotencyKeyOf(meta: Record<string, unknown> | undefined): { key: str
  * and without one each call is a new paid call.
  */
 export function registerPaidTools(server: McpServer, deps: McpToolDeps, caller: McpCaller): void {
-  const paidTool = <Args extends z.ZodObject>(spec: McpPaidTool<Args>) => {
+  const paidTool = <Args extends z.ZodObject>(spec: PaidToolSpec<Args>) => {
     // The SDK types a handler's arguments from the schema; a schema of a type parameter would leave them unknown.
     const inputSchema: z.ZodObject = spec.schema;
     server.registerTool(
@@ -101,21 +105,6 @@ export function registerPaidTools(server: McpServer, deps: McpToolDeps, caller: 
   paidTool(SUBMIT_BATCH_JOB);
   paidTool(ARCHIVE_LOGS);
   for (const service of deps.services.list()) if (service.kind === 'x402') paidTool(x402Tool(service));
-}
-
-/** A paid tool as MCP offers it: one of the four, or one per x402 service of services.yaml. */
-type McpPaidTool<Args extends z.ZodObject> = Omit<PaidToolSpec<Args>, 'name'> & { name: string };
-
-/** The tool of an x402 service (docs/x402.md, "Paying x402 APIs"): `x402_<service id>`, its input schema from services.yaml. */
-export function x402Tool(service: X402PaidService): McpPaidTool<z.ZodObject> {
-  const { config, inputSchema } = service;
-  return {
-    name: x402ToolName(config.id),
-    serviceId: config.id,
-    description: `${config.name}${config.description ? `: ${config.description}` : ''}. An external x402 API, paid in MNEE at the price its 402 answer asks (at most ${config.maxPrice}).`,
-    schema: inputSchema,
-    toRequest: (args) => ({ variant: undefined, input: inputSchema.safeParse(args) as z.ZodSafeParseResult<Record<string, unknown>> }),
-  };
 }
 
 /** The services a quote may name, with the tool that pays for each. */
@@ -166,8 +155,9 @@ export function registerFreeTools(server: McpServer, deps: McpToolDeps, caller: 
       const { service: serviceId, variant } = args as { service: string; variant?: string };
       try {
         const service = deps.services.get(serviceId);
+        const price = await deps.x402Quoter.simulationPrice(service);
         const decision = await deps.policy.simulate(
-          { agentId: caller.agentId, serviceId, ...(variant === undefined ? {} : { variant }) },
+          { agentId: caller.agentId, serviceId, ...(variant === undefined ? {} : { variant }), ...price },
           context,
         );
         return toolValue({

@@ -60,7 +60,7 @@ describe('the MCP server on the gateway', () => {
   const reservedOf = async (agentId: string) => toBaseUnits((await suite.probe.agent(agentId)).reserved);
 
   describe('tools', () => {
-    it("the SDK client lists the four paid tools and the two free ones, with input schemas from the providers' contracts", async () => {
+    it("the SDK client lists the four paid tools, one per x402 service, and the two free ones, with input schemas from the providers' contracts", async () => {
       const client = await asAgent('user-agent');
       expect(client.getServerVersion()).toMatchObject({ name: 'mnee-nexus' });
       expect(client.getInstructions()).toMatch(/paid in MNEE/);
@@ -73,6 +73,8 @@ describe('the MCP server on the gateway', () => {
         'get_price',
         'get_quote',
         'submit_batch_job',
+        // one per x402 service of services.yaml (docs/x402.md)
+        'x402_ext_weather',
       ]);
 
       expect(byName['get_price']?.inputSchema).toMatchObject({
@@ -310,6 +312,8 @@ describe('the MCP server on the gateway', () => {
         'get_price',
         'get_quote',
         'submit_batch_job',
+        // one per x402 service of services.yaml (docs/x402.md)
+        'x402_ext_weather',
       ]);
       const before = await paymentsOf('user-agent');
       const key = `bridge-${randomUUID()}`;

@@ -395,8 +395,19 @@ describe('services', () => {
   it('GET /services lists every configured service with its variants, prices and a healthy provider', async () => {
     const config = loadConfig({ env: stack.gatewayEnv });
     const list = ServiceViewList.parse((await gateway.http.get('/services').set(gateway.auth('user-agent')).expect(200)).body);
-    expect(list.items.map((service) => service.id)).toEqual(config.services.map((service) => service.id));
-    for (const service of list.items) {
+    // our providers, then the x402 services (docs/x402.md), each with its kind
+    expect(list.items.map((service) => [service.id, service.kind])).toEqual([
+      ...config.services.map((service) => [service.id, 'provider']),
+      ...config.x402Services.map((service) => [service.id, 'x402']),
+    ]);
+    expect(list.items.find((service) => service.kind === 'x402')).toMatchObject({
+      id: 'EXT_WEATHER',
+      maxPrice: '0.10',
+      method: 'GET',
+      defaultVariant: 'x402',
+      variants: [{ id: 'x402', price: '0.10', description: expect.stringContaining('402 answer') }],
+    });
+    for (const service of list.items.filter((listed) => listed.kind === 'provider')) {
       const configured = config.services.find((entry) => entry.id === service.id);
       expect(service.variants.map((variant) => [variant.id, canonicalMoney(variant.price)])).toEqual(
         configured?.variants.map((variant) => [variant.id, canonicalMoney(variant.price)]),
@@ -429,6 +440,8 @@ describe('services', () => {
         PRICE_ORACLE: true,
         BATCH_COMPUTE: true,
         LOG_ARCHIVE: false,
+        // the stand-in x402 API is served by `npm run demo:x402` only
+        EXT_WEATHER: expect.any(Boolean),
       });
 
       const before = await agentOf('user-agent');

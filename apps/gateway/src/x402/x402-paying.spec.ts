@@ -1,5 +1,16 @@
+import { Client } from '@modelcontextprotocol/sdk/client/index.js';
+import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
+import { CallToolResultSchema } from '@modelcontextprotocol/sdk/types.js';
 import { MNEEToken__factory, localAccount, readTokenDomain } from '@nexus/chain';
 import { startX402StandIn, type X402StandIn } from '@nexus/provider-kit/testing';
+import { listenOnLoopback, type LoopbackServer } from '@nexus/service-kit/testing';
+import {
+  startFakeOpenAi,
+  textAnswer,
+  toolCallsAnswer,
+  type CompletionRequest,
+  type FakeOpenAiServer,
+} from '../agents/testing/fake-openai-server';
 import { startBackingStack, type BackingStack } from '../testing/backing-stack';
 import { createGatewayUnderTest, type GatewayUnderTest } from '../testing/gateway-under-test';
 import { gatewayProbes, type GatewayProbes } from '../testing/gateway-probes';
@@ -26,6 +37,9 @@ describe('paying an external x402 API (chain mode)', () => {
   let failing = false;
   let balanceOf: (address: string) => Promise<bigint>;
   let treasury: string;
+  /** the agents' model, faked at the wire: it asks for the weather tool, then answers */
+  let openAi: FakeOpenAiServer;
+  const modelRequests: CompletionRequest[] = [];
 
   beforeAll(async () => {
     stack = await startBackingStack({ mode: 'chain' });
@@ -42,7 +56,20 @@ describe('paying an external x402 API (chain mode)', () => {
       facilitatorKey: localAccount(6).privateKey as `0x${string}`,
       failing: () => failing,
     });
-    gw = await createGatewayUnderTest(stack, { env: { NEXUS_SERVICE_EXT_WEATHER_URL: standIn.weatherUrl } });
+    openAi = await startFakeOpenAi((request, index) => {
+      modelRequests.push(request);
+      return index % 2 === 0
+        ? toolCallsAnswer([{ id: `call_${index}`, name: 'x402_ext_weather', args: { city: 'Nantes' } }])
+        : textAnswer('It is sunny in Nantes.');
+    });
+    gw = await createGatewayUnderTest(stack, {
+      env: {
+        NEXUS_SERVICE_EXT_WEATHER_URL: standIn.weatherUrl,
+        LLM_PROVIDER: 'openai',
+        OPENAI_API_KEY: 'sk-loopback-test-key-0123456789',
+        OPENAI_BASE_URL: openAi.url,
+      },
+    });
     probe = gatewayProbes(gw);
     const token = MNEEToken__factory.connect(deployment.token.address, chain.provider);
     balanceOf = (address) => token.balanceOf(address);
@@ -51,6 +78,7 @@ describe('paying an external x402 API (chain mode)', () => {
   afterAll(async () => {
     await gw?.close();
     await standIn?.close();
+    await openAi?.close();
     await stack?.stopAll();
   });
   beforeEach(async () => {
@@ -155,5 +183,61 @@ describe('paying an external x402 API (chain mode)', () => {
     expect(listed.body).toMatchObject({ kind: 'x402', maxPrice: '0.10', method: 'GET', payee: PAY_TO, healthy: true });
     const simulated = await gw.http.post('/policy/simulate').set(gw.auth('user-agent')).send({ serviceId: 'EXT_WEATHER' }).expect(200);
     expect(simulated.body).toMatchObject({ action: 'ALLOWED', variant: 'x402', amount: '0.02' });
+  });
+
+  it("is one of the agents' tools: the model calls it, the policy decides, the treasury pays", async () => {
+    const before = await balances();
+    const res = await gw.http.post('/chat').set(gw.auth('user-agent')).send({ message: 'What is the weather in Nantes?' }).expect(200);
+
+    const offered = modelRequests[0]?.body.tools?.find((tool) => tool.function.name === 'x402_ext_weather');
+    expect(offered?.function.parameters).toMatchObject({ type: 'object', required: ['city'] });
+    expect(res.body.toolCalls).toEqual([
+      expect.objectContaining({
+        tool: 'x402_ext_weather',
+        serviceId: 'EXT_WEATHER',
+        decision: expect.objectContaining({ action: 'ALLOWED' }),
+        payment: expect.objectContaining({ status: 'SUCCESS', amount: '0.02' }),
+        result: expect.objectContaining({ city: 'Nantes' }),
+      }),
+    ]);
+    expect(before.treasury - (await balances()).treasury).toBe(TWO_CENTS);
+  });
+
+  describe('over MCP', () => {
+    let server: LoopbackServer;
+    let client: Client;
+    beforeAll(async () => {
+      server = await listenOnLoopback(gw.gateway.app);
+      client = new Client({ name: 'x402-paying-spec', version: '1.0.0' });
+      await client.connect(
+        new StreamableHTTPClientTransport(new URL(`${server.url}/mcp`), { requestInit: { headers: gw.auth('user-agent') } }),
+      );
+    });
+    afterAll(async () => {
+      await client?.close();
+      await server?.close();
+    });
+
+    it('lists a paid tool per x402 service with its input schema, and pays through it', async () => {
+      const { tools } = await client.listTools();
+      expect(tools.find((tool) => tool.name === 'x402_ext_weather')?.inputSchema).toMatchObject({ type: 'object', required: ['city'] });
+      const before = await balances();
+
+      const result = CallToolResultSchema.parse(await client.callTool({ name: 'x402_ext_weather', arguments: { city: 'Porto' } }));
+
+      expect(result.isError).toBeFalsy();
+      expect(result.structuredContent).toMatchObject({ city: 'Porto', forecast: 'sunny' });
+      expect(result._meta).toMatchObject({ decision: { action: 'ALLOWED', amount: '0.02' }, payment: { status: 'SUCCESS' } });
+      expect(before.treasury - (await balances()).treasury).toBe(TWO_CENTS);
+    });
+
+    it('quotes it with get_quote at the price its 402 answer asks now', async () => {
+      price = 30_000_000_000_000_000n;
+      const result = CallToolResultSchema.parse(await client.callTool({ name: 'get_quote', arguments: { service: 'EXT_WEATHER' } }));
+      expect(result.structuredContent).toMatchObject({
+        service: { id: 'EXT_WEATHER', kind: 'x402', variants: [{ id: 'x402', price: '0.10' }] },
+        decision: { action: 'ALLOWED', amount: '0.03' },
+      });
+    });
   });
 });
