@@ -34,6 +34,9 @@ export function describeServed(tool: ToolName, result: unknown): { served: strin
       const { variant, archiveId, lineCount } = archive.data;
       return { served: `${variant} archive ${archiveId} of ${lineCount} lines`, servedVariant: variant };
     }
+    default:
+      // an x402 service's answer is its own
+      return { served: 'an x402 API answer', servedVariant: null };
   }
 }
 

@@ -4,7 +4,9 @@
  * stand-in MNEE by tools/fund, pays PRICE_ORACLE for an ETH price with the
  * official `@x402/fetch` client; the offer, the price, the settlement and the
  * balances on chain are printed, and the same payment sent again must be
- * refused. `--json` prints the report (report.ts) instead. Exit code 0 when
+ * refused. Then the other way: the stand-in x402 API EXT_WEATHER is served
+ * where services.yaml puts it, and user-agent pays it through the gateway,
+ * under its policy; a price above maxPrice is refused before paying. `--json` prints the report (report.ts) instead. Exit code 0 when
  * every check passed, 1 when one did not, 2 when the demo could not run (no
  * stack, mock mode).
  */
@@ -27,7 +29,10 @@ async function main(): Promise<number> {
   const envPath = resolve(process.env['NEXUS_ENV_FILE'] || resolve(workspaceRoot, '.env'));
   const { env } = loadEnvFile(envPath, process.env, { create: false });
   const settings = x402DemoSettings(argv, env);
-  if (!settings.json) out(`x402 demo: a fresh wallet pays PRICE_ORACLE (${settings.oracleUrl}) with @x402/fetch\n\n`);
+  if (!settings.json)
+    out(
+      `x402 demo: a fresh wallet pays PRICE_ORACLE (${settings.oracleUrl}) with @x402/fetch; user-agent pays ${settings.api.service.id} through the gateway\n\n`,
+    );
   const report = x402Report(await runX402Demo(settings));
   out(settings.json ? `${JSON.stringify(report, null, 2)}\n` : renderX402Report(report));
   return report.ok ? 0 : 1;

@@ -2,7 +2,7 @@ import type { X402DemoReport } from './report';
 
 /** The report as a few plain lines: what happened, then what was checked. */
 export function renderX402Report(report: X402DemoReport): string {
-  const { offer, paid, balances } = report;
+  const { offer, paid, balances, api } = report;
   const lines = [
     `payer     ${report.payer}, funded with ${report.funding.amount} MNEE (tx ${report.funding.txHash})`,
     offer
@@ -13,6 +13,12 @@ export function renderX402Report(report: X402DemoReport): string {
     `balances  payer  ${balances.payer.before} -> ${balances.payer.after} MNEE`,
     `          payee  ${balances.payee.before} -> ${balances.payee.after} MNEE (${balances.payee.address || 'unknown'})`,
     `replay    same PAYMENT-SIGNATURE again: ${report.replay.status}${report.replay.status === 402 ? ' (refused)' : ''}`,
+    '',
+    `${api.serviceId} (x402 API at ${api.url}), paid by user-agent through the gateway:`,
+    `paid      ${api.paid.status} ${api.paid.action ?? '?'} ${api.paid.amount ?? '?'} MNEE, payment ${api.paid.payment ?? 'none'}, tx ${api.paid.transaction ?? 'none'}`,
+    `balances  treasury  ${api.balances.treasury.before} -> ${api.balances.treasury.after} MNEE`,
+    `          payTo     ${api.balances.payTo.before} -> ${api.balances.payTo.after} MNEE (${api.balances.payTo.address})`,
+    `above max ${api.aboveMax.status} ${api.aboveMax.action ?? '?'} ${api.aboveMax.reason ?? ''} (asked ${api.aboveMax.amount ?? '?'} MNEE)`.trimEnd(),
     '',
     'checked:',
     ...report.checks.map((check) => `  ${check.ok ? 'ok  ' : 'FAIL'}  ${check.name}${check.ok ? '' : ` (${check.detail})`}`),

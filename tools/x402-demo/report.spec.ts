@@ -1,5 +1,5 @@
 import { mnee, x402Report, type X402Observed } from './report';
-import { E18, goodRun, PAYEE, PRICE } from './testing/good-run';
+import { API_PAY_TO, E18, goodRun, PAYEE, PRICE } from './testing/good-run';
 
 const failed = (seen: X402Observed) =>
   x402Report(seen)
@@ -17,7 +17,7 @@ describe('npm run demo:x402 report', () => {
   it('passes every check of a good run, with the amounts as decimal strings', () => {
     const report = x402Report(goodRun());
     expect(report.ok).toBe(true);
-    expect(report.checks).toHaveLength(6);
+    expect(report.checks).toHaveLength(10);
     expect(report).toMatchObject({
       funding: { amount: '1' },
       offer: { scheme: 'exact', amount: '0.05', payTo: PAYEE },
@@ -51,5 +51,41 @@ describe('npm run demo:x402 report', () => {
     const unpaid = { ...goodRun(), paid: { status: 402, base: null, price: null, transaction: null, success: false } };
     expect(failed(unpaid)).toEqual(['the paid call answers 200 with an ETH price', 'PAYMENT-RESPONSE reports the settlement']);
     expect(x402Report({ ...goodRun(), offer: null }).ok).toBe(false);
+  });
+
+  describe('the other way: user-agent pays the x402 API through the gateway', () => {
+    it('reports the call, the decision and the balances as decimal strings', () => {
+      expect(x402Report(goodRun()).api).toEqual({
+        serviceId: 'EXT_WEATHER',
+        url: 'http://127.0.0.1:8010/weather',
+        paid: { status: 200, action: 'ALLOWED', amount: '0.02', payment: 'SUCCESS', transaction: `0x${'b'.repeat(64)}` },
+        balances: { treasury: { before: '900', after: '899.98' }, payTo: { address: API_PAY_TO, before: '0', after: '0.02' } },
+        aboveMax: { status: 200, action: 'REJECTED', reason: 'PRICE_ABOVE_MAX', amount: '0.11' },
+      });
+    });
+
+    it('fails when the treasury moved by anything but the price', () => {
+      const seen = goodRun();
+      seen.api.balances.treasury.after -= 1n;
+      expect(failed(seen)).toEqual(['the treasury paid exactly the price, and the API was paid exactly that']);
+    });
+
+    it('fails when the call was not paid on chain, or answered something else', () => {
+      const seen = goodRun();
+      seen.api.paid = { ...seen.api.paid, payment: { status: 'FAILED', txHash: null }, result: { city: 'Lyon' } };
+      expect(failed(seen)).toEqual([
+        'the gateway paid EXT_WEATHER for user-agent at the price of its 402 answer, on chain',
+        "the answer is EXT_WEATHER's own",
+      ]);
+    });
+
+    it('fails when a price above maxPrice was allowed, or money moved', () => {
+      const allowed = goodRun();
+      allowed.api.aboveMax = { ...allowed.api.aboveMax, action: 'ALLOWED', reason: 'WITHIN_POLICY' };
+      expect(failed(allowed)).toEqual(['a 402 above maxPrice is refused before paying (PRICE_ABOVE_MAX), nothing moves']);
+      const moved = goodRun();
+      moved.api.aboveMax.moved = true;
+      expect(failed(moved)).toEqual(['a 402 above maxPrice is refused before paying (PRICE_ABOVE_MAX), nothing moves']);
+    });
   });
 });

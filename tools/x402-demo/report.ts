@@ -1,4 +1,5 @@
 import { formatUnits } from 'ethers';
+import type { GatewayCall, X402ApiObserved } from './pay-x402-api';
 
 /** What the run saw, amounts in the token's units (bigint), before anything is judged or formatted. */
 export interface X402Observed {
@@ -16,6 +17,8 @@ export interface X402Observed {
   paid: { status: number; base: string | null; price: string | null; transaction: string | null; success: boolean };
   balances: { payer: BalancePair; payee: BalancePair };
   replay: { status: number; offered: boolean; payerAfter: bigint; payeeAfter: bigint };
+  /** the second part: our agent pays an external x402 API through the gateway */
+  api: X402ApiObserved;
 }
 
 interface BalancePair {
@@ -38,6 +41,13 @@ export interface X402DemoReport {
   paid: { status: number; base: string | null; price: string | null; transaction: string | null };
   balances: { payer: { before: string; after: string }; payee: { address: string; before: string; after: string } };
   replay: { status: number };
+  api: {
+    serviceId: string;
+    url: string;
+    paid: { status: number; action: string | null; amount: string | null; payment: string | null; transaction: string | null };
+    balances: { treasury: { before: string; after: string }; payTo: { address: string; before: string; after: string } };
+    aboveMax: { status: number; action: string | null; reason: string | null; amount: string | null };
+  };
   checks: X402Check[];
 }
 
@@ -87,6 +97,43 @@ export function x402Checks(seen: X402Observed): X402Check[] {
         replay.status === 402 && replay.offered && replay.payerAfter === balances.payer.after && replay.payeeAfter === balances.payee.after,
       detail: `status ${replay.status}`,
     },
+    ...apiChecks(seen.api, units),
+  ];
+}
+
+const decided = (call: GatewayCall) => `${call.status} ${call.action ?? 'no decision'}${call.reason ? ` ${call.reason}` : ''}`;
+
+/** The second part: user-agent pays the x402 API through the gateway, under its policy. */
+function apiChecks(api: X402ApiObserved, units: (value: bigint) => string): X402Check[] {
+  const { paid, balances, aboveMax } = api;
+  const treasuryMoved = balances.treasury.before - balances.treasury.after;
+  const payToMoved = balances.payTo.after - balances.payTo.before;
+  return [
+    {
+      name: `the gateway paid ${api.serviceId} for user-agent at the price of its 402 answer, on chain`,
+      ok:
+        paid.status === 200 &&
+        paid.action === 'ALLOWED' &&
+        paid.amount === units(api.price).replace(' MNEE', '') &&
+        paid.payment?.status === 'SUCCESS' &&
+        /^0x[0-9a-f]{64}$/i.test(paid.payment.txHash ?? ''),
+      detail: `${decided(paid)} at ${paid.amount ?? '?'}, payment ${paid.payment?.status ?? 'none'}`,
+    },
+    {
+      name: `the answer is ${api.serviceId}'s own`,
+      ok: typeof paid.result === 'object' && paid.result !== null && (paid.result as { city?: unknown }).city === 'Paris',
+      detail: JSON.stringify(paid.result)?.slice(0, 120) ?? 'none',
+    },
+    {
+      name: 'the treasury paid exactly the price, and the API was paid exactly that',
+      ok: treasuryMoved === api.price && payToMoved === api.price,
+      detail: `treasury ${units(treasuryMoved)}, payTo ${units(payToMoved)}, price ${units(api.price)}`,
+    },
+    {
+      name: 'a 402 above maxPrice is refused before paying (PRICE_ABOVE_MAX), nothing moves',
+      ok: aboveMax.action === 'REJECTED' && aboveMax.reason === 'PRICE_ABOVE_MAX' && aboveMax.payment === null && !aboveMax.moved,
+      detail: `${decided(aboveMax)}${aboveMax.moved ? ', money moved' : ''}`,
+    },
   ];
 }
 
@@ -105,6 +152,27 @@ export function x402Report(seen: X402Observed): X402DemoReport {
       payee: { address: offer?.payTo ?? '', before: amount(balances.payee.before), after: amount(balances.payee.after) },
     },
     replay: { status: seen.replay.status },
+    api: {
+      serviceId: seen.api.serviceId,
+      url: seen.api.url,
+      paid: {
+        status: seen.api.paid.status,
+        action: seen.api.paid.action,
+        amount: seen.api.paid.amount,
+        payment: seen.api.paid.payment?.status ?? null,
+        transaction: seen.api.paid.payment?.txHash ?? null,
+      },
+      balances: {
+        treasury: { before: amount(seen.api.balances.treasury.before), after: amount(seen.api.balances.treasury.after) },
+        payTo: { address: seen.api.payTo, before: amount(seen.api.balances.payTo.before), after: amount(seen.api.balances.payTo.after) },
+      },
+      aboveMax: {
+        status: seen.api.aboveMax.status,
+        action: seen.api.aboveMax.action,
+        reason: seen.api.aboveMax.reason,
+        amount: seen.api.aboveMax.amount,
+      },
+    },
     checks,
   };
 }

@@ -5,6 +5,7 @@ import { decodePaymentRequiredHeader } from '@x402/core/http';
 import { ExactEvmScheme } from '@x402/evm/exact/client';
 import { decodePaymentResponseHeader, wrapFetchWithPayment, x402Client } from '@x402/fetch';
 import { FundRefusedError, fundWallet } from '../fund/fund';
+import { payX402Api } from './pay-x402-api';
 import type { X402Observed } from './report';
 import { X402DemoSetupError, type X402DemoSettings } from './settings';
 
@@ -28,7 +29,8 @@ const invoke = (send: typeof fetch, url: string) =>
 /**
  * Funds a fresh wallet with 1 MNEE (tools/fund), reads PRICE_ORACLE's 402
  * offer, pays it with the official `@x402/fetch` client, then sends the same
- * payment again; the balances are read straight from the node.
+ * payment again; the balances are read straight from the node. Then the other
+ * way (pay-x402-api.ts): user-agent pays the stand-in x402 API EXT_WEATHER.
  */
 export async function runX402Demo(settings: X402DemoSettings): Promise<X402Observed> {
   const payer = Wallet.createRandom();
@@ -107,6 +109,9 @@ export async function runX402Demo(settings: X402DemoSettings): Promise<X402Obser
     : undefined;
   const afterReplay = await balancesOf(payee);
 
+  // the other way: our agent pays an external x402 API, under its policy
+  const api = await payX402Api({ ...settings.api, rpcUrl: settings.rpcUrl, deploymentFile: settings.deploymentFile });
+
   return {
     decimals: funded.decimals,
     network: NETWORK,
@@ -129,5 +134,6 @@ export async function runX402Demo(settings: X402DemoSettings): Promise<X402Obser
       payerAfter: afterReplay.payer,
       payeeAfter: afterReplay.payee,
     },
+    api,
   };
 }

@@ -1,6 +1,12 @@
 import { join, resolve } from 'node:path';
 import { oracleUrlFrom, parseX402DemoArgs, X402DemoSetupError, x402DemoSettings } from './settings';
 
+/** what npm start writes to .env for the second part: the agents' keys, and the config the gateway reads */
+const STACK_ENV = {
+  AGENT_API_KEYS: 'user-agent:user-key-0123456789abcdef,batch-agent:batch-key-0123456789abcdef',
+  NEXUS_CONFIG_DIR: join(__dirname, '../../config'),
+};
+
 describe('npm run demo:x402 settings', () => {
   it('takes --json and --help, and refuses anything else', () => {
     expect(parseX402DemoArgs([])).toEqual({ json: false, help: false });
@@ -21,13 +27,30 @@ describe('npm run demo:x402 settings', () => {
   });
 
   it('reads the local chain as npm run fund does: CHAIN_RPC_URL and the deployment under NEXUS_DATA_DIR', () => {
-    expect(x402DemoSettings(['--json'], { NEXUS_DATA_DIR: '/tmp/nexus', CHAIN_RPC_URL: 'http://127.0.0.1:18545' })).toEqual({
+    expect(x402DemoSettings(['--json'], { ...STACK_ENV, NEXUS_DATA_DIR: '/tmp/nexus', CHAIN_RPC_URL: 'http://127.0.0.1:18545' })).toEqual({
       oracleUrl: 'http://127.0.0.1:8002/invoke',
       rpcUrl: 'http://127.0.0.1:18545',
       deploymentFile: join('/tmp/nexus', 'chain', 'deployment.json'),
       json: true,
+      api: {
+        service: expect.objectContaining({ id: 'EXT_WEATHER', url: 'http://127.0.0.1:8010/weather' }),
+        gatewayUrl: 'http://127.0.0.1:8000',
+        agentKey: 'user-key-0123456789abcdef',
+      },
     });
-    expect(x402DemoSettings([], { CHAIN_DEPLOYMENT_FILE: 'elsewhere.json' }).deploymentFile).toBe(resolve('elsewhere.json'));
+    expect(x402DemoSettings([], { ...STACK_ENV, CHAIN_DEPLOYMENT_FILE: 'elsewhere.json' }).deploymentFile).toBe(resolve('elsewhere.json'));
+  });
+
+  it("pays the x402 service where services.yaml puts it, through GATEWAY_PORT, with user-agent's key", () => {
+    const settings = x402DemoSettings([], {
+      ...STACK_ENV,
+      GATEWAY_PORT: '18000',
+      NEXUS_SERVICE_EXT_WEATHER_URL: 'http://127.0.0.1:18010/weather',
+    });
+    expect(settings.api).toMatchObject({ gatewayUrl: 'http://127.0.0.1:18000', service: { url: 'http://127.0.0.1:18010/weather' } });
+    expect(() => x402DemoSettings([], { ...STACK_ENV, AGENT_API_KEYS: 'batch-agent:batch-key-0123456789abcdef' })).toThrow(
+      'AGENT_API_KEYS has no key for user-agent',
+    );
   });
 
   it('says x402 needs chain mode when PAYMENT_MODE is mock', () => {

@@ -1,5 +1,6 @@
-import { ConfigError, loadChainEnv } from '@nexus/config';
-import { NexusError } from '@nexus/types';
+import { ConfigError, loadChainEnv, loadConfig, type X402ServiceConfig } from '@nexus/config';
+import { NexusError, parseAgentApiKeys } from '@nexus/types';
+import { DemoSetupError, gatewayUrlFrom } from '../demo/demo-settings';
 import { STACK } from '../stack/stack-services';
 
 /** Something the x402 demo needs before it can start (exit code 2). */
@@ -15,14 +16,22 @@ export interface X402DemoSettings {
   /** the local deployment (CHAIN_DEPLOYMENT_FILE, else $NEXUS_DATA_DIR/chain/deployment.json) */
   deploymentFile: string;
   json: boolean;
+  /** the second part: user-agent pays the x402 service EXT_WEATHER through the gateway */
+  api: { service: X402ServiceConfig; gatewayUrl: string; agentKey: string };
 }
+
+/** The x402 service of services.yaml the demo serves and pays. */
+export const DEMO_X402_SERVICE = 'EXT_WEATHER';
+const DEMO_AGENT = 'user-agent';
 
 export const X402_DEMO_USAGE = [
   'usage: npm run demo:x402 [-- --json]',
   '',
   'Against a stack started by npm start (chain mode): funds a fresh wallet with 1 stand-in MNEE,',
   'pays PRICE_ORACLE for an ETH price with the official @x402/fetch client, shows the settlement',
-  'and the balances on chain, and that the same payment sent again is refused.',
+  'and the balances on chain, and that the same payment sent again is refused. Then serves the',
+  'stand-in x402 API EXT_WEATHER (services.yaml) and has user-agent pay it through the gateway,',
+  'under its policy; a price above maxPrice is refused before paying.',
   'Exit code 0 when all was as expected, 1 when something was not, 2 when it could not run.',
 ].join('\n');
 
@@ -72,5 +81,29 @@ export function x402DemoSettings(argv: readonly string[], env: Readonly<Record<s
         'with the stand-in MNEE of the local chain (31337) only. Unset them to use the local chain.',
     );
   }
-  return { oracleUrl: oracleUrlFrom(env), rpcUrl: chain.target.rpcUrl, deploymentFile: chain.target.deploymentFile, json };
+  return {
+    oracleUrl: oracleUrlFrom(env),
+    rpcUrl: chain.target.rpcUrl,
+    deploymentFile: chain.target.deploymentFile,
+    json,
+    api: apiSettings(env),
+  };
+}
+
+/** EXT_WEATHER from services.yaml (NEXUS_CONFIG_DIR, env overrides), the gateway and user-agent's key (AGENT_API_KEYS). */
+function apiSettings(env: Readonly<Record<string, string | undefined>>): X402DemoSettings['api'] {
+  const defined = Object.fromEntries(Object.entries(env).filter((entry): entry is [string, string] => entry[1] !== undefined));
+  let service: X402ServiceConfig | undefined;
+  let gatewayUrl: string;
+  try {
+    service = loadConfig({ env: defined }).x402Services.find((entry) => entry.id === DEMO_X402_SERVICE);
+    gatewayUrl = gatewayUrlFrom(defined);
+  } catch (error) {
+    if (error instanceof ConfigError || error instanceof DemoSetupError) throw new X402DemoSetupError(error.message);
+    throw error;
+  }
+  if (!service) throw new X402DemoSetupError(`services.yaml has no x402 service ${DEMO_X402_SERVICE}: the demo pays that one`);
+  const agentKey = parseAgentApiKeys(env['AGENT_API_KEYS'] ?? '').keys.get(DEMO_AGENT);
+  if (!agentKey) throw new X402DemoSetupError(`AGENT_API_KEYS has no key for ${DEMO_AGENT} (npm start writes it)`);
+  return { service, gatewayUrl, agentKey };
 }

@@ -14,7 +14,9 @@ import { runTool } from './support/tool-command';
  * x402 v2 into our providers (docs/x402.md): a third party with a wallet funded by
  * `npm run fund` pays PRICE_ORACLE with an unmodified `@x402/fetch` client, against a
  * stack started by `npm start` in chain mode; the money moves on chain by exactly the
- * price, the replay is refused and `npm run reconcile` agrees.
+ * price, the replay is refused and `npm run reconcile` agrees. And the other way:
+ * `npm run demo:x402` serves a third party's x402 API and user-agent pays it through the
+ * gateway, under its policy.
  */
 
 jest.setTimeout(240_000);
@@ -104,12 +106,17 @@ describe('x402 v2 into our providers', () => {
     expect(await balances(service.payee)).toEqual(before);
   });
 
-  it('npm run demo:x402 funds its own wallet, pays PRICE_ORACLE with @x402/fetch and sees the replay refused', async () => {
+  it('npm run demo:x402 shows both ways: a wallet pays PRICE_ORACLE with @x402/fetch, and user-agent pays the x402 API EXT_WEATHER', async () => {
     const run = await runTool('x402-demo', fixture.settings);
     expect({ code: run.code, stderr: run.stderr }).toEqual({ code: 0, stderr: '' });
     expect(run.stdout).toMatch(/^price {5}ETH = \d+(\.\d+)?$/m);
     expect(run.stdout).toMatch(/^settled {3}tx 0x[0-9a-f]{64}$/m);
-    expect(run.stdout).toMatch(/all 6 checks passed/);
+    expect(run.stdout).toMatch(/^paid {6}200 ALLOWED 0\.02 MNEE, payment SUCCESS, tx 0x[0-9a-f]{64}$/m);
+    expect(run.stdout).toMatch(/^above max 200 REJECTED PRICE_ABOVE_MAX/m);
+    expect(run.stdout).toMatch(/all 10 checks passed/);
+    // the agent's payment is in the ledger as an x402-out payment of EXT_WEATHER, served
+    const ledger = await api.transactions();
+    expect(ledger.filter((payment) => payment.serviceId === 'EXT_WEATHER')).toMatchObject([{ status: 'SUCCESS', mode: 'chain' }]);
   });
 
   it('is in the ledger, and npm run reconcile agrees with the chain', async () => {
@@ -130,7 +137,8 @@ describe('x402 v2 into our providers', () => {
     // ledger ↔ token: each x402 row has its AuthorizationUsed and Transfer, and no settlement to our payees is missing from the ledger
     const token = report.checks.find((check) => check.id === 'x402-chain');
     expect(token?.status).toBe('PASS');
-    expect(token?.counts['ledger']?.['x402']).toBeGreaterThanOrEqual(1);
+    // PRICE_ORACLE's x402 payments in, and the agent's x402-out payment to EXT_WEATHER
+    expect(token?.counts['ledger']?.['x402']).toBeGreaterThanOrEqual(2);
     expect(token?.counts['chain']?.['authorizations']).toBe(token?.counts['ledger']?.['x402']);
   });
 });

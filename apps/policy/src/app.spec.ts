@@ -383,7 +383,7 @@ describe('policy service HTTP API', () => {
         reserved: '0.00',
         remaining: '10.00',
         paused: false,
-        allowedServices: ['ARCHIVE', 'COMPUTE', 'QUOTE'],
+        allowedServices: ['ARCHIVE', 'COMPUTE', 'QUOTE', 'PAID_API'],
         periodId: 1,
         weeklyBudget: null,
         monthlyBudget: null,

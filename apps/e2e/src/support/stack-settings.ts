@@ -40,6 +40,8 @@ export async function stackFixture(store: StoreKind, settlement: Settlement): Pr
     PROVIDER_TIMEOUT_MS: '10000',
     NEXUS_HOLD_TTL_SECONDS: '45',
     NEXUS_HOLD_SWEEP_SECONDS: '2',
+    // where the stand-in x402 API (services.yaml EXT_WEATHER) is served while npm run demo:x402 runs
+    NEXUS_SERVICE_EXT_WEATHER_URL: `http://127.0.0.1:${await freePort()}/weather`,
   };
   for (const service of SERVICES) env[`${service}_PORT`] = String(await freePort());
   const databases: TemporaryPostgres[] = [];
