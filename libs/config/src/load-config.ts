@@ -118,12 +118,16 @@ function splitServices(entries: readonly ServiceEntry[]): Pick<NexusConfig, 'ser
   const x402Services: X402ServiceConfig[] = [];
   for (const entry of entries) {
     if (entry.kind === 'x402') x402Services.push(entry);
-    else {
-      const { kind: _provider, ...service } = entry;
-      services.push(service);
-    }
+    else services.push(withoutKind(entry));
   }
   return { services, x402Services };
+}
+
+/** A provider's entry as ServiceConfig has it: `kind` only tells the two apart in the file. */
+function withoutKind(entry: ServiceConfig & { kind: 'provider' }): ServiceConfig {
+  const service: Partial<typeof entry> = { ...entry };
+  delete service.kind;
+  return service as ServiceConfig;
 }
 
 function checkServices(

@@ -185,6 +185,44 @@ describe('paying an external x402 API (chain mode)', () => {
     expect(simulated.body).toMatchObject({ action: 'ALLOWED', variant: 'x402', amount: '0.02' });
   });
 
+  describe('above the approval threshold', () => {
+    const admin = () => gw.auth('admin');
+    beforeEach(() => gw.http.put('/agents/user-agent/budget').set(admin()).send({ approvalAbove: '0.01' }).expect(200));
+    afterEach(() => gw.http.put('/agents/user-agent/budget').set(admin()).send({ approvalAbove: null }).expect(200));
+
+    it('waits for the operator at the quoted price, then asks the API again and pays it once approved', async () => {
+      const before = await balances();
+      const pending = await invoke({ city: 'Bergen' });
+      expect(pending.status).toBe(202);
+      expect(pending.body).toMatchObject({ decision: { action: 'PENDING_APPROVAL', amount: '0.02' }, payment: null });
+      expect(await balances()).toEqual(before);
+
+      const approved = await gw.http.post(`/approvals/${pending.body.approval.id}/approve`).set(admin()).send({}).expect(200);
+
+      expect(approved.body).toMatchObject({
+        status: 'COMPLETED',
+        outcome: { status: 200, body: { payment: { status: 'SUCCESS', amount: '0.02' }, result: { city: 'Bergen' } } },
+      });
+      expect(before.treasury - (await balances()).treasury).toBe(TWO_CENTS);
+    });
+
+    it('pays nothing when the API asks another price by the time it is approved, and lets the hold go', async () => {
+      const before = await balances();
+      const pending = await invoke({ city: 'Turku' });
+      expect(pending.status).toBe(202);
+      price = 30_000_000_000_000_000n; // 0.03 now; 0.02 was approved
+
+      const approved = await gw.http.post(`/approvals/${pending.body.approval.id}/approve`).set(admin()).send({});
+
+      expect(approved.body).toMatchObject({
+        status: 'FAILED',
+        outcome: { body: { payment: null, error: { code: 'X402_OFFER_REFUSED' } } },
+      });
+      expect(await balances()).toEqual(before);
+      expect((await probe.agent('user-agent')).reserved).toBe('0.00');
+    });
+  });
+
   it("is one of the agents' tools: the model calls it, the policy decides, the treasury pays", async () => {
     const before = await balances();
     const res = await gw.http.post('/chat').set(gw.auth('user-agent')).send({ message: 'What is the weather in Nantes?' }).expect(200);
