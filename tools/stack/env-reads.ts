@@ -49,14 +49,15 @@ const NAME_TAKING = new Set(['requirePrivateKey', 'optionalPrivateKeys']);
 const upperSnake = (text: string) => text.toUpperCase().replace(/[^A-Z0-9]/g, '_');
 
 const ServicesFile = z.object({
-  services: z.array(z.object({ id: z.string(), variants: z.array(z.object({ id: z.string() })) })),
+  // an x402 service (`kind: x402`) has no variants and no payee key of ours
+  services: z.array(z.object({ id: z.string(), kind: z.string().optional(), variants: z.array(z.object({ id: z.string() })).default([]) })),
 });
 const configuredServices = () => ServicesFile.parse(yaml.load(readFileSync(join(workspaceRoot, 'config/services.yaml'), 'utf8'))).services;
 
 const ownPrefix = (service: StackService | undefined) =>
   service ? [upperSnake(service.project)] : STACK.map((s) => upperSnake(s.project));
 const ownProviderIds = (service: StackService | undefined) =>
-  service ? (service.serviceId ? [service.serviceId] : []) : configuredServices().map((s) => s.id);
+  service ? (service.serviceId ? [service.serviceId] : []) : configuredServices().flatMap((s) => (s.kind === 'x402' ? [] : [s.id]));
 
 /** Every template of the code that builds a variable's name, and the names it builds. */
 export const BUILT_NAMES: readonly BuiltName[] = [

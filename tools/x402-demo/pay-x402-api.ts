@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { parseUnits } from 'ethers';
 import { connectRpc, LOCAL_CHAIN_ID, localAccount, MNEEToken__factory, readDeployment, readTokenDomain } from '@nexus/chain';
 import type { X402ServiceConfig } from '@nexus/config';
-import { startX402StandIn } from '@nexus/provider-kit/testing';
+import { startX402StandIn } from '@nexus/chain/testing';
 import { X402DemoSetupError } from './settings';
 
 /** What the stand-in API asks per call, and the price a second call asks (above EXT_WEATHER's maxPrice of 0.10). */

@@ -2,7 +2,7 @@ import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
 import { CallToolResultSchema } from '@modelcontextprotocol/sdk/types.js';
 import { MNEEToken__factory, localAccount, readTokenDomain } from '@nexus/chain';
-import { startX402StandIn, type X402StandIn } from '@nexus/provider-kit/testing';
+import { startX402StandIn, type X402StandIn } from '@nexus/chain/testing';
 import { listenOnLoopback, type LoopbackServer } from '@nexus/service-kit/testing';
 import {
   startFakeOpenAi,

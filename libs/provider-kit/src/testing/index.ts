@@ -16,4 +16,3 @@ export {
   type TestPaymentNetwork,
   type TestPaymentNetworkOptions,
 } from './test-payment-network';
-export { startX402StandIn, type X402StandIn, type X402StandInOptions } from './x402-stand-in';

@@ -52,6 +52,9 @@ const service = (id: string, healthy: boolean): ServiceView => ({
   payee: '0x0000000000000000000000000000000000000001',
   defaultVariant: 'spot',
   variants: [{ id: 'spot', price: '0.05', description: null }],
+  kind: 'provider',
+  maxPrice: null,
+  method: null,
   healthy,
 });
 
