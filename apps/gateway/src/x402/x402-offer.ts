@@ -1,4 +1,3 @@
-import { getAddress } from 'ethers';
 import type { PaymentRequired, PaymentRequirements } from '@x402/core/types';
 import { MONEY_DECIMALS, fromBaseUnits } from '@nexus/types';
 
@@ -37,12 +36,11 @@ export function chooseOffer(required: PaymentRequired, chain: PayingChain, payTo
   return { ok: true, accepted: toPayee, resource: required.resource, price: fromBaseUnits(units / scale) };
 }
 
+const ADDRESS = /^0x[0-9a-fA-F]{40}$/;
+
+/** The same 20-byte address, whatever the letter case (no checksum library: ethers stays out of the gateway). */
 function sameAddress(a: string, b: string): boolean {
-  try {
-    return getAddress(a) === getAddress(b);
-  } catch {
-    return false;
-  }
+  return ADDRESS.test(a) && ADDRESS.test(b) && a.toLowerCase() === b.toLowerCase();
 }
 
 function tokenUnits(amount: string): bigint | undefined {

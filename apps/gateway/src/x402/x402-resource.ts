@@ -1,9 +1,11 @@
 import type { X402ServiceConfig } from '@nexus/config';
 import { AppError } from '@nexus/service-kit';
 import { X402Settlement } from '@nexus/types';
-import { decodePaymentRequiredHeader, decodePaymentResponseHeader } from '@x402/core/http';
-import { PaymentRequiredV2Schema } from '@x402/core/schemas';
 import type { PaymentRequired } from '@x402/core/types';
+
+/** The x402 library's header codecs and schemas, loaded on the first x402 call (a gateway without one never loads them). */
+const x402Http = () => import('@x402/core/http');
+const x402Schemas = () => import('@x402/core/schemas');
 
 /** The most of a service's answer the gateway reads and hands back. */
 export const MAX_X402_ANSWER_BYTES = 1024 * 1024;
@@ -41,6 +43,7 @@ export class X402Resource {
     const header = response.headers.get('payment-required');
     await response.body?.cancel();
     if (!header) return { kind: 'not_payable', why: 'its 402 answer has no PAYMENT-REQUIRED header (x402 version 2)' };
+    const [{ decodePaymentRequiredHeader }, { PaymentRequiredV2Schema }] = await Promise.all([x402Http(), x402Schemas()]);
     let decoded: unknown;
     try {
       decoded = decodePaymentRequiredHeader(header);
@@ -56,7 +59,7 @@ export class X402Resource {
   async call(input: Record<string, unknown>, paymentSignature: string): Promise<X402Answer> {
     const response = await this.send(input, { 'PAYMENT-SIGNATURE': paymentSignature });
     const header = response.headers.get('payment-response');
-    return { status: response.status, body: await readBody(response), settlement: header ? settlementOf(header) : undefined };
+    return { status: response.status, body: await readBody(response), settlement: header ? await settlementOf(header) : undefined };
   }
 
   /** Throws unless the service answers at all (a 402 is an answer: it is up). */
@@ -102,7 +105,8 @@ async function readBody(response: Response): Promise<unknown> {
   }
 }
 
-function settlementOf(header: string): X402Settlement | undefined {
+async function settlementOf(header: string): Promise<X402Settlement | undefined> {
+  const { decodePaymentResponseHeader } = await x402Http();
   try {
     const parsed = X402Settlement.safeParse(decodePaymentResponseHeader(header));
     return parsed.success ? parsed.data : undefined;
