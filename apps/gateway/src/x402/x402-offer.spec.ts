@@ -28,6 +28,13 @@ describe('choosing the offer of a 402 answer the treasury can pay', () => {
     expect(choice).toEqual({ ok: true, accepted: offer(), resource: { url: 'http://127.0.0.1:8010/weather' }, price: '0.02' });
   });
 
+  it('takes the ERC-3009 offer when the API offers the Permit2 path of exact first', () => {
+    const permit2 = offer({ extra: { name: 'MNEE', version: '1', assetTransferMethod: 'permit2' } });
+    const choice = chooseOffer(required(permit2, offer()), chain, PAY_TO);
+    expect(choice).toMatchObject({ ok: true, accepted: offer() });
+    expect(chooseOffer(required(permit2), chain, PAY_TO)).toEqual({ ok: false, why: expect.stringContaining('no exact payment') });
+  });
+
   it.each([
     ['another version', { ...required(offer()), x402Version: 1 }, 'version 1'],
     ['no exact offer on our chain', required(offer({ network: 'eip155:8453' })), 'no exact payment in MNEE on eip155:31337'],
