@@ -2,7 +2,8 @@
  * The local chain: a Hardhat node (chainId 31337) with the
  * MNEE stand-in and the payment router deployed from Hardhat account #0, which
  * is also the treasury, funded and approving the router, as are the providers'
- * payees (accounts #1–#4), so they can refund. Never a real network.
+ * payees (accounts #1–#4), so they can refund; and Permit2 with the x402
+ * exact Permit2 proxy at their canonical addresses. Never a real network.
  */
 import { rmSync } from 'node:fs';
 import { getAddress, type JsonRpcProvider } from 'ethers';
@@ -14,6 +15,8 @@ import {
   LOCAL_TOKEN,
   LOCAL_TREASURY_ACCOUNT,
   MNEEPaymentRouter__factory,
+  PERMIT2_ADDRESS,
+  placePermit2,
   readDeployment,
   rpcChainId,
   writeDeployment,
@@ -60,6 +63,9 @@ export async function ensureLocalChain({ rpcUrl, deploymentFile, log = () => und
       const stale = await whyStale(provider, recorded);
       if (stale === undefined) {
         log(`contracts of ${deploymentFile} are live at ${rpcUrl}; nothing new to deploy`);
+        // setCode is no transaction: a node that replayed its journal lacks them until placed again
+        await placePermit2(provider);
+        log(`Permit2 and the x402 exact Permit2 proxy are at their canonical addresses (Permit2 ${PERMIT2_ADDRESS})`);
         return { deployment: recorded, deployed: false };
       }
       log(`${deploymentFile} is stale (${stale}); deploying afresh`);
@@ -101,6 +107,7 @@ async function deploy(provider: JsonRpcProvider, rpcUrl: string, deploymentFile:
   const deployment = await deployLocalChain(provider, rpcUrl, TREASURY_FUNDING);
   log(`minted ${TREASURY_FUNDING} ${LOCAL_TOKEN.symbol} to the treasury ${deployment.treasury}`);
   log(`the treasury and the payees (Hardhat accounts #${LOCAL_PAYEE_ACCOUNTS.join(', #')}) approve the router`);
+  log(`placed Permit2 (${PERMIT2_ADDRESS}) and the x402 exact Permit2 proxy at their canonical addresses`);
   writeDeployment(deploymentFile, deployment);
   log(`wrote ${deploymentFile}`);
   return deployment;

@@ -2,11 +2,14 @@ import { parseUnits, type JsonRpcProvider } from 'ethers';
 import { approveRouter, deployContracts, LOCAL_TOKEN, mintTo } from './deploy-contracts';
 import type { Deployment } from './deployment';
 import { LOCAL_CHAIN_ID, LOCAL_PAYEE_ACCOUNTS, LOCAL_TREASURY_ACCOUNT, localAccount } from './local-accounts';
+import { placePermit2 } from './permit2';
 
 /**
  * Deploys the local chain's contracts from the treasury account, mints
  * `funding` MNEE (a decimal string) to it, and has the treasury and the
- * payees approve the router (to pay, and to refund). Local chains only.
+ * payees approve the router (to pay, and to refund). Places the Permit2
+ * stand-in and the x402 exact Permit2 proxy at their canonical addresses
+ * (the Permit2 path of x402's `exact` scheme). Local chains only.
  */
 export async function deployLocalChain(provider: JsonRpcProvider, rpcUrl: string, funding: string): Promise<Deployment> {
   const treasury = localAccount(LOCAL_TREASURY_ACCOUNT).connect(provider);
@@ -14,6 +17,7 @@ export async function deployLocalChain(provider: JsonRpcProvider, rpcUrl: string
   const contracts = await deployContracts(treasury);
   await mintTo(treasury, contracts.token, treasury.address, parseUnits(funding, LOCAL_TOKEN.decimals));
   for (const owner of [treasury, ...payees]) await approveRouter(owner, contracts.token, contracts.router);
+  await placePermit2(provider);
   return {
     chainId: LOCAL_CHAIN_ID,
     rpcUrl,
