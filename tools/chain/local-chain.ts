@@ -62,10 +62,10 @@ export async function ensureLocalChain({ rpcUrl, deploymentFile, log = () => und
     if (recorded) {
       const stale = await whyStale(provider, recorded);
       if (stale === undefined) {
-        log(`contracts of ${deploymentFile} are live at ${rpcUrl}; nothing new to deploy`);
         // setCode is no transaction: a node that replayed its journal lacks them until placed again
         await placePermit2(provider);
         log(`Permit2 and the x402 exact Permit2 proxy are at their canonical addresses (Permit2 ${PERMIT2_ADDRESS})`);
+        log(`contracts of ${deploymentFile} are live at ${rpcUrl}; nothing new to deploy`);
         return { deployment: recorded, deployed: false };
       }
       log(`${deploymentFile} is stale (${stale}); deploying afresh`);
