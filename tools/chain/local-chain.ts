@@ -20,6 +20,7 @@ import {
   readDeployment,
   rpcChainId,
   writeDeployment,
+  writePermit2Placement,
   type Deployment,
 } from '@nexus/chain';
 
@@ -62,8 +63,9 @@ export async function ensureLocalChain({ rpcUrl, deploymentFile, log = () => und
     if (recorded) {
       const stale = await whyStale(provider, recorded);
       if (stale === undefined) {
-        // setCode is no transaction: a node that replayed its journal lacks them until placed again
-        await placePermit2(provider);
+        // setCode is no transaction: a node that replayed a journal older than them lacks them until placed again
+        const placedAfter = await placePermit2(provider);
+        if (placedAfter !== undefined) writePermit2Placement(deploymentFile, placedAfter);
         log(`Permit2 and the x402 exact Permit2 proxy are at their canonical addresses (Permit2 ${PERMIT2_ADDRESS})`);
         log(`contracts of ${deploymentFile} are live at ${rpcUrl}; nothing new to deploy`);
         return { deployment: recorded, deployed: false };
@@ -104,7 +106,9 @@ async function whyStale(provider: JsonRpcProvider, recorded: Deployment): Promis
 
 async function deploy(provider: JsonRpcProvider, rpcUrl: string, deploymentFile: string, log: (line: string) => void): Promise<Deployment> {
   log(`deploying the MNEE token and the payment router to ${rpcUrl} from Hardhat account #${LOCAL_TREASURY_ACCOUNT}`);
-  const deployment = await deployLocalChain(provider, rpcUrl, TREASURY_FUNDING);
+  const deployment = await deployLocalChain(provider, rpcUrl, TREASURY_FUNDING, (afterBlock) =>
+    writePermit2Placement(deploymentFile, afterBlock),
+  );
   log(`minted ${TREASURY_FUNDING} ${LOCAL_TOKEN.symbol} to the treasury ${deployment.treasury}`);
   log(`the treasury and the payees (Hardhat accounts #${LOCAL_PAYEE_ACCOUNTS.join(', #')}) approve the router`);
   log(`placed Permit2 (${PERMIT2_ADDRESS}) and the x402 exact Permit2 proxy at their canonical addresses`);

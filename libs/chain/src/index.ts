@@ -10,6 +10,8 @@ export {
   journalHeadPathFor,
   journalPathFor,
   journalWantedPathFor,
+  permit2PlacementPathFor,
+  readPermit2Placement,
   readJournal,
   readJournalHead,
   replayJournal,
@@ -18,6 +20,7 @@ export {
   startChainRecorder,
   watchWantedBlocks,
   writeJournalHead,
+  writePermit2Placement,
 } from './chain-journal';
 export { connectRpc } from './connect';
 export { approveRouter, deployContracts, LOCAL_TOKEN, type LocalContracts, mintTo, type TokenSpec } from './deploy-contracts';

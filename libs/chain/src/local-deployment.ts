@@ -11,13 +11,20 @@ import { placePermit2 } from './permit2';
  * stand-in and the x402 exact Permit2 proxy at their canonical addresses
  * (the Permit2 path of x402's `exact` scheme). Local chains only.
  */
-export async function deployLocalChain(provider: JsonRpcProvider, rpcUrl: string, funding: string): Promise<Deployment> {
+export async function deployLocalChain(
+  provider: JsonRpcProvider,
+  rpcUrl: string,
+  funding: string,
+  /** told the latest block when Permit2's code was placed (a journaled node records it for its replay) */
+  onPermit2Placed: (afterBlock: number) => void = () => undefined,
+): Promise<Deployment> {
   const treasury = localAccount(LOCAL_TREASURY_ACCOUNT).connect(provider);
   const payees = LOCAL_PAYEE_ACCOUNTS.map((index) => localAccount(index).connect(provider));
   const contracts = await deployContracts(treasury);
   await mintTo(treasury, contracts.token, treasury.address, parseUnits(funding, LOCAL_TOKEN.decimals));
   for (const owner of [treasury, ...payees]) await approveRouter(owner, contracts.token, contracts.router);
-  await placePermit2(provider);
+  const placedAfter = await placePermit2(provider);
+  if (placedAfter !== undefined) onPermit2Placed(placedAfter);
   return {
     chainId: LOCAL_CHAIN_ID,
     rpcUrl,

@@ -59,22 +59,28 @@ export const permit2NonceBit = (nonce: bigint): { word: bigint; bit: bigint } =>
 /**
  * Places the Permit2 stand-in and the x402 exact Permit2 proxy at their
  * canonical addresses (`hardhat_setCode`), on the local chain only, and checks
- * the code is there after. Idempotent; needed after every node start, since
- * setCode is not a transaction a journal replays. The runtime code is what the
- * creation code returns (an `eth_call` of it): neither contract has a
- * constructor, so nothing is lost by never running one.
+ * the code is there after. Idempotent. The runtime code is what the creation
+ * code returns (an `eth_call` of it): neither contract has a constructor, so
+ * nothing is lost by never running one. Returns the latest block number when
+ * it changed the code (the blocks after it hold the code: a journal replay
+ * must place it at the same point, see permit2-placement.ts), undefined when
+ * the code was there already.
  */
-export async function placePermit2(provider: JsonRpcProvider): Promise<void> {
+export async function placePermit2(provider: JsonRpcProvider): Promise<number | undefined> {
   const { chainId } = await provider.getNetwork();
   if (chainId !== BigInt(LOCAL_CHAIN_ID))
     throw new Error(`Permit2 and the x402 proxy are placed on the local chain ${LOCAL_CHAIN_ID} only, not on chain ${chainId}`);
+  let placed = false;
   for (const [address, creation] of [
     [PERMIT2_ADDRESS, Permit2__factory.bytecode],
     [X402_EXACT_PERMIT2_PROXY_ADDRESS, X402ExactPermit2Proxy__factory.bytecode],
   ] as const) {
     const runtime = await provider.call({ data: creation });
-    if ((await provider.getCode(address)) !== runtime) await provider.send('hardhat_setCode', [address, runtime]);
+    if ((await provider.getCode(address)) === runtime) continue;
+    await provider.send('hardhat_setCode', [address, runtime]);
+    placed = true;
     if ((await provider.getCode(address)) !== runtime)
       throw new Error(`the code at ${getAddress(address)} is not the stand-in's after hardhat_setCode`);
   }
+  return placed ? provider.getBlockNumber() : undefined;
 }
