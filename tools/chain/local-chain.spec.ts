@@ -10,11 +10,14 @@ import {
   LOCAL_CHAIN_ID,
   localAccount,
   MNEEToken__factory,
+  PERMIT2_ADDRESS,
+  Permit2__factory,
   readDeployment,
   rpcChainId,
   startHardhatNode,
   type Deployment,
   type HardhatNode,
+  X402_EXACT_PERMIT2_PROXY_ADDRESS,
 } from '@nexus/chain';
 import { freePort } from '@nexus/chain/testing';
 import { workspaceRoot } from '../stack/build';
@@ -61,6 +64,26 @@ describe('ensureLocalChain, against a real Hardhat node', () => {
         expect(await token.allowance(localAccount(index).address, deployment.router)).toBe(MaxUint256);
       }
       expect(await token.allowance(localAccount(5).address, deployment.router)).toBe(0n);
+      // the Permit2 path of x402: Permit2 and the x402 proxy at their canonical addresses
+      expect(await provider.getCode(PERMIT2_ADDRESS)).not.toBe('0x');
+      expect(await provider.getCode(X402_EXACT_PERMIT2_PROXY_ADDRESS)).not.toBe('0x');
+      expect(await Permit2__factory.connect(PERMIT2_ADDRESS, provider).nonceBitmap(deployment.treasury, 0n)).toBe(0n);
+    });
+  });
+
+  it('places Permit2 and the x402 proxy again on a live deployment that lacks them (setCode is not replayed from a journal)', async () => {
+    await withProvider(async (provider) => {
+      for (const address of [PERMIT2_ADDRESS, X402_EXACT_PERMIT2_PROXY_ADDRESS]) await provider.send('hardhat_setCode', [address, '0x']);
+    });
+    const blockBefore = await withProvider((provider) => provider.getBlockNumber());
+
+    const { deployed } = await ensure();
+
+    expect(deployed).toBe(false);
+    await withProvider(async (provider) => {
+      expect(await provider.getCode(PERMIT2_ADDRESS)).not.toBe('0x');
+      expect(await provider.getCode(X402_EXACT_PERMIT2_PROXY_ADDRESS)).not.toBe('0x');
+      expect(await provider.getBlockNumber()).toBe(blockBefore);
     });
   });
 

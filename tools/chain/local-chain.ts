@@ -2,7 +2,8 @@
  * The local chain: a Hardhat node (chainId 31337) with the
  * MNEE stand-in and the payment router deployed from Hardhat account #0, which
  * is also the treasury, funded and approving the router, as are the providers'
- * payees (accounts #1–#4), so they can refund. Never a real network.
+ * payees (accounts #1–#4), so they can refund; and Permit2 with the x402
+ * exact Permit2 proxy at their canonical addresses. Never a real network.
  */
 import { rmSync } from 'node:fs';
 import { getAddress, type JsonRpcProvider } from 'ethers';
@@ -14,9 +15,12 @@ import {
   LOCAL_TOKEN,
   LOCAL_TREASURY_ACCOUNT,
   MNEEPaymentRouter__factory,
+  PERMIT2_ADDRESS,
+  placePermit2,
   readDeployment,
   rpcChainId,
   writeDeployment,
+  writePermit2Placement,
   type Deployment,
 } from '@nexus/chain';
 
@@ -59,6 +63,10 @@ export async function ensureLocalChain({ rpcUrl, deploymentFile, log = () => und
     if (recorded) {
       const stale = await whyStale(provider, recorded);
       if (stale === undefined) {
+        // setCode is no transaction: a node that replayed a journal older than them lacks them until placed again
+        const placedAfter = await placePermit2(provider);
+        if (placedAfter !== undefined) writePermit2Placement(deploymentFile, placedAfter);
+        log(`Permit2 and the x402 exact Permit2 proxy are at their canonical addresses (Permit2 ${PERMIT2_ADDRESS})`);
         log(`contracts of ${deploymentFile} are live at ${rpcUrl}; nothing new to deploy`);
         return { deployment: recorded, deployed: false };
       }
@@ -98,9 +106,12 @@ async function whyStale(provider: JsonRpcProvider, recorded: Deployment): Promis
 
 async function deploy(provider: JsonRpcProvider, rpcUrl: string, deploymentFile: string, log: (line: string) => void): Promise<Deployment> {
   log(`deploying the MNEE token and the payment router to ${rpcUrl} from Hardhat account #${LOCAL_TREASURY_ACCOUNT}`);
-  const deployment = await deployLocalChain(provider, rpcUrl, TREASURY_FUNDING);
+  const deployment = await deployLocalChain(provider, rpcUrl, TREASURY_FUNDING, (afterBlock) =>
+    writePermit2Placement(deploymentFile, afterBlock),
+  );
   log(`minted ${TREASURY_FUNDING} ${LOCAL_TOKEN.symbol} to the treasury ${deployment.treasury}`);
   log(`the treasury and the payees (Hardhat accounts #${LOCAL_PAYEE_ACCOUNTS.join(', #')}) approve the router`);
+  log(`placed Permit2 (${PERMIT2_ADDRESS}) and the x402 exact Permit2 proxy at their canonical addresses`);
   writeDeployment(deploymentFile, deployment);
   log(`wrote ${deploymentFile}`);
   return deployment;

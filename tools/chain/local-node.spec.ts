@@ -2,7 +2,16 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { connectRpc, LOCAL_CHAIN_ID, localAccount, MNEEToken__factory, readJournalHead, rpcChainId } from '@nexus/chain';
+import {
+  connectRpc,
+  LOCAL_CHAIN_ID,
+  localAccount,
+  MNEEToken__factory,
+  PERMIT2_ADDRESS,
+  readJournalHead,
+  rpcChainId,
+  X402_EXACT_PERMIT2_PROXY_ADDRESS,
+} from '@nexus/chain';
 import { freePort } from '@nexus/chain/testing';
 import { RestartPolicy } from '../stack/restart-policy';
 import { ensureLocalChain } from './local-chain';
@@ -82,6 +91,9 @@ describe('the local node under npm start (supervised)', () => {
       expect((await provider.getBlock(block?.number ?? 0))?.hash).toBe(block?.hash);
       expect((await provider.getTransactionReceipt(transfer?.hash ?? ''))?.status).toBe(1);
       expect(await token.balanceOf(localAccount(7).address)).toBe(123n);
+      // Permit2 and the x402 proxy (hardhat_setCode, no transaction) were placed again after the same block
+      expect(await provider.getCode(PERMIT2_ADDRESS)).not.toBe('0x');
+      expect(await provider.getCode(X402_EXACT_PERMIT2_PROXY_ADDRESS)).not.toBe('0x');
       expect(lines.join('\n')).toMatch(/the Hardhat node exited \(SIGKILL\); starting it again/);
 
       // The restarted node mines on, and is journaled as before.

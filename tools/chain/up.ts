@@ -12,7 +12,7 @@
  * of CHAIN_RPC_URL (0.0.0.0 in the docker image).
  */
 import { resolve } from 'node:path';
-import { LOCAL_TREASURY_ACCOUNT } from '@nexus/chain';
+import { LOCAL_TREASURY_ACCOUNT, PERMIT2_ADDRESS, X402_EXACT_PERMIT2_PROXY_ADDRESS } from '@nexus/chain';
 import { loadChainEnv } from '@nexus/config';
 import { workspaceRoot } from '../stack/build';
 import { loadEnvFile } from '../stack/env-file';
@@ -69,6 +69,8 @@ async function main(): Promise<void> {
   out(`local chain ready at ${rpcUrl} (chain ${deployment.chainId})${deployed ? '' : ': nothing new'}`);
   out(`  MNEE token       ${deployment.token.address}`);
   out(`  payment router   ${deployment.router}`);
+  out(`  Permit2          ${PERMIT2_ADDRESS} (stand-in, placed with hardhat_setCode)`);
+  out(`  x402 proxy       ${X402_EXACT_PERMIT2_PROXY_ADDRESS} (x402 exact Permit2 proxy stand-in)`);
   out(
     `  treasury         ${deployment.treasury} (Hardhat account #${LOCAL_TREASURY_ACCOUNT}, funded with ${TREASURY_FUNDING} MNEE at deployment)`,
   );

@@ -1,9 +1,21 @@
-import { connectRpc, decodeRouterEvents, decodeTokenEvents, readDeployment, routerEventTopics, tokenEventTopics } from '@nexus/chain';
+import {
+  connectRpc,
+  decodeRouterEvents,
+  decodeTokenEvents,
+  readDeployment,
+  routerEventTopics,
+  tokenEventTopics,
+  X402_EXACT_PERMIT2_PROXY_ADDRESS,
+  X402ExactPermit2Proxy__factory,
+} from '@nexus/chain';
 import type { ChainTarget } from '@nexus/config';
 import type { TreasuryView } from '@nexus/types';
 import { getAddress, zeroPadValue, type JsonRpcProvider } from 'ethers';
 import { SourceReadError } from './collect-services';
 import type { ChainSnapshot } from './snapshots';
+
+/** The x402 exact Permit2 proxy's `Settled()`: a Permit2 settlement in its transaction. */
+const PROXY_SETTLED_TOPIC = X402ExactPermit2Proxy__factory.createInterface().getEvent('Settled').topicHash;
 
 /** Blocks per eth_getLogs request (public RPC endpoints cap the range). */
 const BLOCKS_PER_QUERY = 5_000;
@@ -112,6 +124,7 @@ async function readRouterEvents(provider: JsonRpcProvider, plan: ChainPlan): Pro
     payees: [...(plan.payees ?? [])],
     authorizations: [],
     transfers: [],
+    permit2Settlements: [],
   };
   for (let from = plan.fromBlock; from <= toBlock; from += BLOCKS_PER_QUERY) {
     const logs = await provider.getLogs({
@@ -135,7 +148,8 @@ async function readRouterEvents(provider: JsonRpcProvider, plan: ChainPlan): Pro
 
 /**
  * The token's side of x402 payments: every AuthorizationUsed (whoever signed
- * it) and every Transfer to one of the payees, from the plan's first block.
+ * it), every Transfer to one of the payees and every Permit2 settlement of
+ * the x402 exact Permit2 proxy, from the plan's first block.
  * Logs are only those of transactions that were mined successfully.
  */
 async function readTokenEvents(provider: JsonRpcProvider, plan: ChainPlan, snapshot: ChainSnapshot, token: string): Promise<void> {
@@ -152,6 +166,15 @@ async function readTokenEvents(provider: JsonRpcProvider, plan: ChainPlan, snaps
       for (const event of transfers)
         snapshot.transfers.push({ from: event.from, to: event.to, amount: event.value, logIndex: event.logIndex, ...where });
     }
+    // the Permit2 path: the proxy's Settled marks the transaction; its Transfer (read above) tells the payment
+    const settled = await provider.getLogs({
+      address: X402_EXACT_PERMIT2_PROXY_ADDRESS,
+      fromBlock: range.fromBlock,
+      toBlock: range.toBlock,
+      topics: [PROXY_SETTLED_TOPIC],
+    });
+    for (const log of settled)
+      snapshot.permit2Settlements.push({ txHash: log.transactionHash, blockNumber: log.blockNumber, logIndex: log.index });
   }
 }
 

@@ -1,10 +1,21 @@
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { MNEEPaymentRouter__factory, paymentRefOf, serviceIdToBytes32, writeDeployment } from '@nexus/chain';
+import {
+  MNEEPaymentRouter__factory,
+  MNEEToken__factory,
+  PERMIT2_ADDRESS,
+  permit2Domain,
+  PERMIT2_WITNESS_TYPES,
+  paymentRefOf,
+  serviceIdToBytes32,
+  writeDeployment,
+  X402_EXACT_PERMIT2_PROXY_ADDRESS,
+  X402ExactPermit2Proxy__factory,
+} from '@nexus/chain';
 import { freePort, fundFrontRunner, startTestChain, type TestChain } from '@nexus/chain/testing';
 import type { TreasuryView } from '@nexus/types';
-import { parseUnits, type ContractTransactionResponse } from 'ethers';
+import { MaxUint256, parseUnits, type ContractTransactionResponse } from 'ethers';
 import { collect } from './collect';
 import { collectChain, planChainRead, type ChainPlan } from './collect-chain';
 import { reconcile } from './compare';
@@ -95,6 +106,38 @@ describe('reconcile collection', () => {
 
       ledger.payments.pop();
       expect(reconcile(snapshots).discrepancies.map((d) => d.kind)).toContain('PAYMENT_NOT_IN_LEDGER');
+    });
+
+    it('reads a Permit2 settlement of the x402 proxy: its Settled and the Transfer to the payee in the same transaction', async () => {
+      const payer = chain.stranger;
+      const payee = chain.payees[0]?.address ?? '';
+      const token = MNEEToken__factory.connect(chain.deployment.token.address, chain.treasury);
+      await (await token.transfer(payer.address, parseUnits('1', 18))).wait();
+      await (await token.connect(payer).approve(PERMIT2_ADDRESS, MaxUint256)).wait();
+      const block = await chain.provider.getBlock('latest');
+      const permit = {
+        permitted: { token: chain.deployment.token.address, amount: parseUnits('0.07', 18) },
+        nonce: 7n,
+        deadline: BigInt((block?.timestamp ?? 0) + 3600),
+      };
+      const witness = { to: payee, validAfter: 0n };
+      const signature = await payer.signTypedData(permit2Domain(31337), PERMIT2_WITNESS_TYPES, {
+        ...permit,
+        spender: X402_EXACT_PERMIT2_PROXY_ADDRESS,
+        witness,
+      });
+      const proxy = X402ExactPermit2Proxy__factory.connect(X402_EXACT_PERMIT2_PROXY_ADDRESS, chain.treasury);
+      const settled = await receiptOf(proxy.settle(permit, payer.address, witness, signature));
+
+      const snapshot = await collectChain({ ...plan(), payees: [payee] });
+
+      expect(snapshot.permit2Settlements).toEqual([
+        { txHash: settled.hash, blockNumber: settled.blockNumber, logIndex: expect.any(Number) },
+      ]);
+      expect(snapshot.transfers.filter((transfer) => transfer.txHash === settled.hash)).toMatchObject([
+        { from: payer.address, to: payee, amount: parseUnits('0.07', 18) },
+      ]);
+      expect(snapshot.authorizations.filter((authorization) => authorization.txHash === settled.hash)).toEqual([]);
     });
 
     it("skips and counts a malformed router event and another payer's payment under our reference, never throwing", async () => {

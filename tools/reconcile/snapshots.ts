@@ -78,6 +78,18 @@ export interface ChainAuthorization {
   logIndex: number;
 }
 
+/**
+ * The x402 exact Permit2 proxy's `Settled` (it has no arguments): a payment of
+ * the Permit2 path of x402's `exact` was settled in this transaction. Permit2
+ * emits nothing for the nonce a transfer uses, so the token's Transfer in the
+ * same transaction is the evidence of who paid whom how much.
+ */
+export interface ChainPermit2Settlement {
+  txHash: string;
+  blockNumber: number;
+  logIndex: number;
+}
+
 /** A token Transfer to one of the payees read (`ChainSnapshot.payees`). */
 export interface ChainTransfer {
   from: string;
@@ -112,6 +124,8 @@ export interface ChainSnapshot {
   authorizations: ChainAuthorization[];
   /** every token Transfer to one of `payees` */
   transfers: ChainTransfer[];
+  /** every `Settled` of the x402 exact Permit2 proxy (none where the proxy is not deployed) */
+  permit2Settlements: ChainPermit2Settlement[];
 }
 
 /** A source that could not be read, and why (shown to people: no stack, no secrets). */

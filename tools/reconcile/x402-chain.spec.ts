@@ -1,7 +1,7 @@
 import { toTokenUnits } from '@nexus/chain';
 import { reconcile } from './compare';
 import type { ReconcileReport } from './report';
-import { DECIMALS, PAYEE, TREASURY, X402_PAYER, addX402, makeX402Out, nonceOf, parts, txOf, world } from './testing/world';
+import { DECIMALS, PAYEE, TREASURY, X402_PAYER, addX402, addX402Permit2, makeX402Out, nonceOf, parts, txOf, world } from './testing/world';
 
 const check = (report: ReconcileReport) => report.checks.find((c) => c.id === 'x402-chain');
 const found = (report: ReconcileReport) => report.discrepancies.filter((d) => d.check === 'x402-chain');
@@ -20,7 +20,7 @@ describe('reconcile: ledger ↔ token (x402 payments against the token’s Autho
       title: 'ledger ↔ token',
       status: 'PASS',
       amounts: { ledger: { paid: '1.75' }, chain: { paid: '1.75' } },
-      counts: { ledger: { x402: 2 }, chain: { authorizations: 2, foreignAuthorizations: 0 } },
+      counts: { ledger: { x402: 2 }, chain: { authorizations: 2, foreignAuthorizations: 0, permit2Settlements: 0 } },
     });
     expect(check(report)?.summary).toBe('2 x402 payments, 2 AuthorizationUsed events to our payees: paid 1.75 on both sides');
   });
@@ -114,7 +114,90 @@ describe('reconcile: ledger ↔ token (x402 payments against the token’s Autho
         },
       },
     ]);
-    expect(check(report)?.counts).toEqual({ ledger: { x402: 1 }, chain: { authorizations: 2, foreignAuthorizations: 1 } });
+    expect(check(report)?.counts).toEqual({
+      ledger: { x402: 1 },
+      chain: { authorizations: 2, foreignAuthorizations: 1, permit2Settlements: 0 },
+    });
+  });
+
+  describe('payments of the Permit2 path (no AuthorizationUsed: the x402 proxy settled them)', () => {
+    it("agrees when each has the proxy's Settled and the Transfer of exactly its amount to its payee in its transaction, beside ERC-3009 ones", () => {
+      const snapshots = world([{ outcome: 'served' }]);
+      addX402(snapshots, 1);
+      addX402Permit2(snapshots, 2, '1.5');
+
+      const report = reconcile(snapshots);
+
+      expect(found(report)).toEqual([]);
+      expect(check(report)).toMatchObject({
+        status: 'PASS',
+        amounts: { ledger: { paid: '1.75' }, chain: { paid: '1.75' } },
+        counts: { ledger: { x402: 2 }, chain: { authorizations: 1, foreignAuthorizations: 0, permit2Settlements: 1 } },
+      });
+      expect(check(report)?.summary).toBe(
+        '2 x402 payments, 1 AuthorizationUsed event and 1 Permit2 settlement to our payees: paid 1.75 on both sides',
+      );
+    });
+
+    it('names one whose transaction has no Permit2 settlement (a Transfer alone is no settlement of ours)', () => {
+      const snapshots = world([]);
+      const payment = addX402Permit2(snapshots, 1);
+      parts(snapshots).chain.permit2Settlements = [];
+
+      expect(found(reconcile(snapshots))).toEqual([
+        expect.objectContaining({
+          kind: 'X402_NOT_ON_CHAIN',
+          record: { type: 'payment', id: payment.id },
+          sides: expect.objectContaining({ chain: expect.stringContaining(`no Permit2 settlement from ${X402_PAYER} in tx ${txOf(901)}`) }),
+        }),
+      ]);
+    });
+
+    it('names one whose Transfer moved another amount, or went elsewhere', () => {
+      const snapshots = world([]);
+      const first = addX402Permit2(snapshots, 1);
+      const second = addX402Permit2(snapshots, 2);
+      const [wrongAmount, wrongPayee] = parts(snapshots).chain.transfers;
+      if (!wrongAmount || !wrongPayee) throw new Error('two transfers expected');
+      wrongAmount.amount = toTokenUnits(250_000n, DECIMALS) - 1n;
+      wrongPayee.to = OTHER;
+
+      expect(found(reconcile(snapshots)).map((d) => [d.kind, d.record.id, d.message])).toEqual([
+        ['X402_DIFFERS_ON_CHAIN', first.id, "the token's Permit2 settlement differs from the ledger in amount"],
+        ['X402_DIFFERS_ON_CHAIN', second.id, "the token's Permit2 settlement differs from the ledger in payee"],
+      ]);
+    });
+
+    it('names a Permit2 settlement to one of our payees that the ledger never recorded', () => {
+      const snapshots = world([]);
+      addX402Permit2(snapshots, 1);
+      const { chain } = parts(snapshots);
+      chain.permit2Settlements.push({ txHash: txOf(977), blockNumber: 977, logIndex: 2 });
+      chain.transfers.push({
+        from: X402_PAYER,
+        to: PAYEE,
+        amount: toTokenUnits(500_000n, DECIMALS),
+        txHash: txOf(977),
+        blockNumber: 977,
+        logIndex: 1,
+      });
+
+      const report = reconcile(snapshots);
+
+      expect(report.exitCode).toBe(1);
+      expect(found(report)).toEqual([
+        {
+          check: 'x402-chain',
+          kind: 'X402_NOT_IN_LEDGER',
+          record: { type: 'chain-payment', id: txOf(977) },
+          message: expect.stringContaining('a Permit2 settlement paid one of our providers'),
+          sides: {
+            ledger: `no x402 payment from ${X402_PAYER} in tx ${txOf(977)}`,
+            chain: `Permit2 settlement through the x402 proxy: Transfer 0.50 from ${X402_PAYER} to ${PAYEE} in block 977, tx ${txOf(977)}`,
+          },
+        },
+      ]);
+    });
   });
 
   it('is skipped with the chain in mock mode', () => {

@@ -128,7 +128,8 @@ export const tokenEventTopics = {
 
 /**
  * An ethers signer as the payer an x402 `exact` client takes (`ExactEvmScheme` of
- * `@x402/evm/exact/client`): its address, and EIP-712 signatures of what the client asks.
+ * `@x402/evm/exact/client`): its address, and EIP-712 signatures of what the client asks
+ * (an ERC-3009 authorization, or a Permit2 `PermitWitnessTransferFrom` with its nested types).
  */
 export function x402PayerSigner(signer: { address: string; signTypedData: Signer['signTypedData'] }) {
   return {
@@ -143,6 +144,23 @@ export function x402PayerSigner(signer: { address: string; signTypedData: Signer
       types: Record<string, unknown>;
       primaryType: string;
       message: Record<string, unknown>;
-    }) => (await signer.signTypedData(domain, { [primaryType]: types[primaryType] as TypedDataField[] }, message)) as `0x${string}`,
+    }) => (await signer.signTypedData(domain, typesWithout(types, primaryType), message)) as `0x${string}`,
   };
+}
+
+/**
+ * The types ethers wants: without `EIP712Domain` (it derives the domain's type
+ * itself), and only those reachable from the primary type (ethers refuses an
+ * unused type), such as Permit2's `TokenPermissions` and `Witness`.
+ */
+function typesWithout(types: Record<string, unknown>, primaryType: string): Record<string, TypedDataField[]> {
+  const reached: Record<string, TypedDataField[]> = {};
+  const visit = (name: string) => {
+    const fields = types[name] as TypedDataField[] | undefined;
+    if (!fields || name === 'EIP712Domain' || reached[name]) return;
+    reached[name] = fields;
+    for (const field of fields) visit(field.type.replace(/\[\d*\]$/, ''));
+  };
+  visit(primaryType);
+  return reached;
 }

@@ -10,6 +10,8 @@ export {
   journalHeadPathFor,
   journalPathFor,
   journalWantedPathFor,
+  permit2PlacementPathFor,
+  readPermit2Placement,
   readJournal,
   readJournalHead,
   replayJournal,
@@ -18,6 +20,7 @@ export {
   startChainRecorder,
   watchWantedBlocks,
   writeJournalHead,
+  writePermit2Placement,
 } from './chain-journal';
 export { connectRpc } from './connect';
 export { approveRouter, deployContracts, LOCAL_TOKEN, type LocalContracts, mintTo, type TokenSpec } from './deploy-contracts';
@@ -38,7 +41,17 @@ export {
   TRANSFER_WITH_AUTHORIZATION_TYPES,
   x402PayerSigner,
 } from './erc3009';
-export { factories, type MNEEPaymentRouter, MNEEPaymentRouter__factory, type MNEEToken, MNEEToken__factory } from './generated';
+export {
+  factories,
+  type MNEEPaymentRouter,
+  MNEEPaymentRouter__factory,
+  type MNEEToken,
+  MNEEToken__factory,
+  type Permit2,
+  Permit2__factory,
+  type X402ExactPermit2Proxy,
+  X402ExactPermit2Proxy__factory,
+} from './generated';
 export { HARDHAT_CONFIG, type HardhatNode, type HardhatNodeOptions, rpcChainId, startHardhatNode } from './hardhat-node';
 export {
   type AccountSetting,
@@ -53,6 +66,16 @@ export {
   localAccount,
 } from './local-accounts';
 export { deployLocalChain } from './local-deployment';
+export {
+  type Permit2Authorization,
+  PERMIT2_ADDRESS,
+  permit2Domain,
+  permit2NonceBit,
+  permit2NonceHex,
+  PERMIT2_WITNESS_TYPES,
+  placePermit2,
+  X402_EXACT_PERMIT2_PROXY_ADDRESS,
+} from './permit2';
 export { paymentRefOf, serviceIdFromBytes32, serviceIdToBytes32 } from './payment-ref';
 export { ReceiptTimeoutError, type ReceiptWait, waitForReceipt } from './receipts';
 export { type ChainContracts, type ContractsSource, DeploymentMissingError, resolveContracts } from './resolve-contracts';

@@ -1,8 +1,13 @@
 import { isError } from 'ethers';
 import { failureText } from '@nexus/types';
-import { MNEEPaymentRouter__factory, MNEEToken__factory } from './generated';
+import { MNEEPaymentRouter__factory, MNEEToken__factory, Permit2__factory, X402ExactPermit2Proxy__factory } from './generated';
 
-const knownInterfaces = [MNEEPaymentRouter__factory.createInterface(), MNEEToken__factory.createInterface()];
+const knownInterfaces = [
+  MNEEPaymentRouter__factory.createInterface(),
+  MNEEToken__factory.createInterface(),
+  Permit2__factory.createInterface(),
+  X402ExactPermit2Proxy__factory.createInterface(),
+];
 
 /** Node socket errors that mean the RPC node could not be reached or dropped the connection. */
 const CONNECTION_CODES = new Set([

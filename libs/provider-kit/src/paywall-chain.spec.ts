@@ -38,7 +38,7 @@ describe('a paid route in chain mode (the provider reads the chain itself)', () 
     });
   });
 
-  it('offers x402 v2 in its 402 too: exact on eip155:31337, the token, the payee, the price, the token EIP-712 domain', async () => {
+  it('offers x402 v2 in its 402 too: exact on eip155:31337, the token, the payee, the price, the token EIP-712 domain; then the same through Permit2', async () => {
     const response = await provider.invoke({ variant: 'summary', input: { text: 'x' } }, {}).expect(402);
     const domain = await token().eip712Domain();
     expect(decodePaymentRequiredHeader(response.get('PAYMENT-REQUIRED') ?? '')).toMatchObject({
@@ -52,6 +52,15 @@ describe('a paid route in chain mode (the provider reads the chain itself)', () 
           amount: parseUnits('0.05', 18).toString(),
           maxTimeoutSeconds: 300,
           extra: { name: domain.name, version: domain.version },
+        },
+        {
+          scheme: 'exact',
+          network: 'eip155:31337',
+          asset: chain().deployment.token.address,
+          payTo: provider.quote.payee,
+          amount: parseUnits('0.05', 18).toString(),
+          maxTimeoutSeconds: 300,
+          extra: { assetTransferMethod: 'permit2' },
         },
       ],
     });

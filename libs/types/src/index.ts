@@ -254,6 +254,7 @@ export {
   X402PayRequest,
   X402PaymentPayload,
   X402PaymentRequirements,
+  X402Permit2Payload,
   X402Settlement,
   X402_VARIANT,
 } from './x402';

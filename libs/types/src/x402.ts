@@ -39,7 +39,7 @@ export const X402FacilitatorRequest = z.object({
 });
 export type X402FacilitatorRequest = z.infer<typeof X402FacilitatorRequest>;
 
-/** The exact scheme's EIP-3009 payload: the only one this facilitator settles (the stand-in MNEE token implements ERC-3009). */
+/** The exact scheme's EIP-3009 payload (the stand-in MNEE token implements ERC-3009); the Permit2 payload is below. */
 export const X402Eip3009Payload = z.object({
   signature: z.string().regex(/^0x[0-9a-fA-F]+$/),
   authorization: z.object({
@@ -52,6 +52,27 @@ export const X402Eip3009Payload = z.object({
   }),
 });
 export type X402Eip3009Payload = z.infer<typeof X402Eip3009Payload>;
+
+const Address = z.string().regex(/^0x[0-9a-fA-F]{40}$/);
+
+/**
+ * The exact scheme's Permit2 payload (`ExactPermit2Payload` of `@x402/evm`):
+ * the payer's Permit2 `PermitWitnessTransferFrom` for the x402 exact Permit2
+ * proxy, what a token without ERC-3009 (the real MNEE) is paid with. `nonce`
+ * is a uint256 in decimal, as the library writes it.
+ */
+export const X402Permit2Payload = z.object({
+  signature: z.string().regex(/^0x[0-9a-fA-F]+$/),
+  permit2Authorization: z.object({
+    from: Address,
+    permitted: z.object({ token: Address, amount: DecimalString }),
+    spender: Address,
+    nonce: DecimalString,
+    deadline: DecimalString,
+    witness: z.object({ to: Address, validAfter: DecimalString }),
+  }),
+});
+export type X402Permit2Payload = z.infer<typeof X402Permit2Payload>;
 
 /** The one variant of an x402 service (services.yaml `kind: x402`): the `exact` price its 402 answer asks, at most its maxPrice. */
 export const X402_VARIANT = 'x402';

@@ -1,7 +1,7 @@
 import { fromTokenUnits, toTokenUnits } from '@nexus/chain';
 import type { Payment } from '@nexus/types';
 import { Findings, mnee, plural, sumOf, units, type CheckOutcome } from '../findings';
-import type { ChainAuthorization, ChainSnapshot, ChainTransfer, LedgerSnapshot } from '../snapshots';
+import type { ChainAuthorization, ChainPermit2Settlement, ChainSnapshot, ChainTransfer, LedgerSnapshot } from '../snapshots';
 import { isX402Out, movedByAuthorization } from './x402-payments';
 
 const lower = (value: string | null | undefined) => (value ?? '').toLowerCase();
@@ -41,6 +41,28 @@ function settlementsOf(chain: ChainSnapshot): Settlement[] {
   });
 }
 
+/** A Permit2 settlement of the x402 proxy with the Transfer to one of our payees in its transaction (the nearest log), if any. */
+interface Permit2Settlement {
+  settlement: ChainPermit2Settlement;
+  transfer: ChainTransfer | undefined;
+}
+
+/**
+ * The Permit2 path has no AuthorizationUsed: the proxy's `Settled` marks the
+ * transaction and the token's Transfer in it names payer, payee and amount.
+ * Transfers an AuthorizationUsed already took are not taken again.
+ */
+function permit2SettlementsOf(chain: ChainSnapshot, taken: ReadonlySet<ChainTransfer>): Permit2Settlement[] {
+  const used = new Set(taken);
+  return chain.permit2Settlements.map((settlement) => {
+    const candidates = chain.transfers.filter((transfer) => !used.has(transfer) && lower(transfer.txHash) === lower(settlement.txHash));
+    candidates.sort((a, b) => Math.abs(a.logIndex - settlement.logIndex) - Math.abs(b.logIndex - settlement.logIndex));
+    const transfer = candidates[0];
+    if (transfer) used.add(transfer);
+    return { settlement, transfer };
+  });
+}
+
 /**
  * An agent's x402 payment the chain shows settled, for a call its service
  * reported it did not serve: money moved with nothing in return, for an
@@ -65,6 +87,11 @@ function paidNotServed(findings: Findings, payment: Payment): void {
  * amount; every AuthorizationUsed whose Transfer goes to one of our providers'
  * payees is in the ledger (a settlement the facilitator never recorded).
  * Authorizations paying anybody else are none of ours and are skipped.
+ * A payment of the Permit2 path has no AuthorizationUsed (its nonce is
+ * Permit2's, which emits nothing when a transfer uses one): its transaction
+ * must hold the x402 proxy's `Settled` and the Transfer from its payer to its
+ * payee of exactly its amount, and every such settlement paying one of our
+ * payees must be in the ledger with its transaction and payer.
  */
 export function checkX402Chain(ledger: LedgerSnapshot, chain: ChainSnapshot): CheckOutcome {
   const findings = new Findings('x402-chain');
@@ -74,19 +101,30 @@ export function checkX402Chain(ledger: LedgerSnapshot, chain: ChainSnapshot): Ch
   const byKey = new Map(
     settlements.map((settlement) => [keyOf(settlement.authorization.authorizer, settlement.authorization.nonce), settlement]),
   );
+  const permit2 = permit2SettlementsOf(
+    chain,
+    new Set(settlements.flatMap((settlement) => (settlement.transfer ? [settlement.transfer] : []))),
+  );
+  const permit2Of = (payment: Payment) =>
+    permit2.find(
+      (p) =>
+        p.transfer !== undefined && lower(p.settlement.txHash) === lower(payment.txHash) && lower(p.transfer.from) === lower(payment.payer),
+    );
   const deployedAt = chain.deployedAt === null ? null : Date.parse(chain.deployedAt);
   const range = `blocks ${chain.fromBlock}–${chain.toBlock}`;
 
   const x402 = ledger.payments.filter(movedByAuthorization);
   const known = new Set(x402.map((payment) => keyOf(payment.payer, payment.authorizationNonce)));
+  const knownTransactions = new Set(x402.map((payment) => keyOf(payment.payer, payment.txHash)));
   const settled: Payment[] = [];
   for (const payment of x402) {
     if (payment.mode !== 'chain' || payment.status !== 'SUCCESS') continue;
     const record = { type: 'payment' as const, id: payment.id };
     const found = byKey.get(keyOf(payment.payer, payment.authorizationNonce));
+    const viaPermit2 = found ? undefined : permit2Of(payment);
     if (isX402Out(payment) && payment.served === false) paidNotServed(findings, payment);
     const ledgerSide = `${isX402Out(payment) ? 'x402-out' : 'x402'} ${payment.amount} from ${payment.payer ?? 'no payer'} to ${payment.payee}, nonce ${payment.authorizationNonce ?? 'none'}, tx ${payment.txHash ?? 'none'}`;
-    if (!found && deployedAt !== null && Date.parse(payment.createdAt) < deployedAt) {
+    if (!found && !viaPermit2 && deployedAt !== null && Date.parse(payment.createdAt) < deployedAt) {
       findings.cannotCheck(
         'PREDATES_CHAIN',
         record,
@@ -95,11 +133,34 @@ export function checkX402Chain(ledger: LedgerSnapshot, chain: ChainSnapshot): Ch
       continue;
     }
     settled.push(payment);
+    if (viaPermit2?.transfer) {
+      const { transfer } = viaPermit2;
+      const differences = [
+        ...(lower(transfer.to) !== lower(payment.payee) ? ['payee'] : []),
+        ...(tokens(units(payment.amount), decimals) !== transfer.amount ? ['amount'] : []),
+      ];
+      if (differences.length > 0)
+        findings.disagree(
+          'X402_DIFFERS_ON_CHAIN',
+          record,
+          `the token's Permit2 settlement differs from the ledger in ${differences.join(', ')}`,
+          {
+            ledger: ledgerSide,
+            chain: `Permit2 settlement through the x402 proxy in tx ${transfer.txHash}, Transfer ${mnee(fromTokenUnits(transfer.amount, decimals))} from ${transfer.from} to ${transfer.to}`,
+          },
+        );
+      continue;
+    }
     if (!found) {
-      findings.disagree('X402_NOT_ON_CHAIN', record, 'ledger says SUCCESS but the token has no AuthorizationUsed of its payer and nonce', {
-        ledger: ledgerSide,
-        chain: `no AuthorizationUsed(${payment.payer ?? '?'}, ${payment.authorizationNonce ?? '?'}) of token ${chain.token ?? 'none'} in ${range}`,
-      });
+      findings.disagree(
+        'X402_NOT_ON_CHAIN',
+        record,
+        'ledger says SUCCESS but the token has no AuthorizationUsed of its payer and nonce, nor its transaction a Permit2 settlement from its payer',
+        {
+          ledger: ledgerSide,
+          chain: `no AuthorizationUsed(${payment.payer ?? '?'}, ${payment.authorizationNonce ?? '?'}) of token ${chain.token ?? 'none'} in ${range}, and no Permit2 settlement from ${payment.payer ?? '?'} in tx ${payment.txHash ?? 'none'}`,
+        },
+      );
       continue;
     }
     const { authorization, transfer } = found;
@@ -145,11 +206,25 @@ export function checkX402Chain(ledger: LedgerSnapshot, chain: ChainSnapshot): Ch
     );
   }
 
-  const ledgerPaid = sumOf(settled, (payment) => units(payment.amount));
-  const chainPaid = fromTokenUnits(
-    sumOf(ours, (s) => s.transfer.amount),
-    decimals,
+  // Permit2 settlements to our payees the ledger does not know (no row with its transaction and payer)
+  const oursByPermit2 = permit2.filter(
+    (p): p is Permit2Settlement & { transfer: ChainTransfer } => p.transfer !== undefined && payees.has(lower(p.transfer.to)),
   );
+  for (const { settlement, transfer } of oursByPermit2) {
+    if (knownTransactions.has(keyOf(transfer.from, settlement.txHash))) continue;
+    findings.disagree(
+      'X402_NOT_IN_LEDGER',
+      { type: 'chain-payment', id: settlement.txHash },
+      "a Permit2 settlement paid one of our providers' payees on chain but the ledger has no x402 payment with its transaction and payer",
+      {
+        ledger: `no x402 payment from ${transfer.from} in tx ${settlement.txHash}`,
+        chain: `Permit2 settlement through the x402 proxy: Transfer ${mnee(fromTokenUnits(transfer.amount, decimals))} from ${transfer.from} to ${transfer.to} in block ${settlement.blockNumber}, tx ${settlement.txHash}`,
+      },
+    );
+  }
+
+  const ledgerPaid = sumOf(settled, (payment) => units(payment.amount));
+  const chainPaid = fromTokenUnits(sumOf(ours, (s) => s.transfer.amount) + sumOf(oursByPermit2, (p) => p.transfer.amount), decimals);
   const agree = findings.discrepancies.length === 0;
   const extra = [
     findings.unchecked.length > 0 ? `${plural(findings.unchecked.length, 'payment')} older than this chain` : '',
@@ -159,13 +234,19 @@ export function checkX402Chain(ledger: LedgerSnapshot, chain: ChainSnapshot): Ch
   ].filter(Boolean);
   return {
     summary:
-      `${plural(settled.length, 'x402 payment')}, ${plural(ours.length, 'AuthorizationUsed event')} to our payees: ` +
+      `${plural(settled.length, 'x402 payment')}, ${plural(ours.length, 'AuthorizationUsed event')}` +
+      (oursByPermit2.length > 0 ? ` and ${plural(oursByPermit2.length, 'Permit2 settlement')}` : '') +
+      ' to our payees: ' +
       (agree ? `paid ${mnee(chainPaid)} on both sides` : `ledger paid ${mnee(ledgerPaid)}, chain paid ${mnee(chainPaid)}`) +
       (extra.length > 0 ? ` (${extra.join(', ')})` : ''),
     amounts: { ledger: { paid: mnee(ledgerPaid) }, chain: { paid: mnee(chainPaid) } },
     counts: {
       ledger: { x402: settled.length },
-      chain: { authorizations: ours.length, foreignAuthorizations: chain.authorizations.length - ours.length },
+      chain: {
+        authorizations: ours.length,
+        foreignAuthorizations: chain.authorizations.length - ours.length,
+        permit2Settlements: oursByPermit2.length,
+      },
     },
     findings,
   };

@@ -67,6 +67,7 @@ export function world(calls: CallSpec[], mode: 'chain' | 'mock' = 'chain', curre
     payees: [PAYEE],
     authorizations: [],
     transfers: [],
+    permit2Settlements: [],
   };
 
   calls.forEach((call, index) => {
@@ -355,6 +356,20 @@ export function addX402(snapshots: Snapshots, n: number, amount = '0.25'): Payme
     blockNumber: 900 + n,
     logIndex: 1,
   });
+  return payment;
+}
+
+/**
+ * A settled x402 payment of the Permit2 path: as `addX402`, but on chain the
+ * x402 proxy's `Settled` and the Transfer in its transaction, no
+ * AuthorizationUsed (the ledger's nonce is Permit2's uint256, as 0x-hex).
+ */
+export function addX402Permit2(snapshots: Snapshots, n: number, amount = '0.25'): Payment {
+  const payment = addX402(snapshots, n, amount);
+  const { chain } = parts(snapshots);
+  chain.authorizations = chain.authorizations.filter((authorization) => authorization.txHash !== payment.txHash);
+  payment.idempotencyKey = `x402:31337:token:${X402_PAYER.toLowerCase()}:permit2:${nonceOf(n)}`;
+  chain.permit2Settlements.push({ txHash: payment.txHash ?? '', blockNumber: 900 + n, logIndex: 2 });
   return payment;
 }
 

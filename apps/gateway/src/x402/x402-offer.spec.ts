@@ -32,7 +32,7 @@ describe('choosing the offer of a 402 answer the treasury can pay', () => {
     const permit2 = offer({ extra: { name: 'MNEE', version: '1', assetTransferMethod: 'permit2' } });
     const choice = chooseOffer(required(permit2, offer()), chain, PAY_TO);
     expect(choice).toMatchObject({ ok: true, accepted: offer() });
-    expect(chooseOffer(required(permit2), chain, PAY_TO)).toEqual({ ok: false, why: expect.stringContaining('no exact payment') });
+    expect(chooseOffer(required(permit2), chain, PAY_TO)).toEqual({ ok: false, why: expect.stringContaining('only through Permit2') });
   });
 
   it.each([

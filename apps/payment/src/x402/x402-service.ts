@@ -6,7 +6,14 @@ import { x402Facilitator } from '@x402/core/facilitator';
 import type { Network, PaymentPayload, PaymentRequirements, SettleResponse, VerifyResponse } from '@x402/core/types';
 import { ExactEvmScheme } from '@x402/evm/exact/facilitator';
 import { Contract, getAddress, verifyTypedData } from 'ethers';
-import { TRANSFER_WITH_AUTHORIZATION_TYPES } from '@nexus/chain';
+import {
+  PERMIT2_ADDRESS,
+  permit2Domain,
+  permit2NonceBit,
+  PERMIT2_WITNESS_TYPES,
+  Permit2__factory,
+  TRANSFER_WITH_AUTHORIZATION_TYPES,
+} from '@nexus/chain';
 import type { ChainAccess } from '../chain/chain-settler';
 import { toFacilitatorEvmSigner } from './evm-signer';
 import { X402_REASONS, authorizationKey, checkRequest, type CheckedRequest } from './x402-checks';
@@ -14,6 +21,7 @@ import { X402_REASONS, authorizationKey, checkRequest, type CheckedRequest } fro
 const TOKEN_READS = [
   'function authorizationState(address authorizer, bytes32 nonce) view returns (bool)',
   'function balanceOf(address account) view returns (uint256)',
+  'function allowance(address owner, address spender) view returns (uint256)',
 ];
 
 export interface X402ServiceDeps {
@@ -37,6 +45,7 @@ export class X402Service {
   readonly network: Network;
   private readonly facilitator: x402Facilitator;
   private readonly token: Contract;
+  private readonly permit2: ReturnType<typeof Permit2__factory.connect>;
   /** one settle per authorization at a time in this process; the ledger's unique key holds across processes */
   private readonly settling = new Map<string, Promise<SettleResponse>>();
 
@@ -47,6 +56,7 @@ export class X402Service {
     // v2 only, on this chain only (registerExactEvmScheme would add v1 on every network it knows)
     this.facilitator = new x402Facilitator().register(this.network, new ExactEvmScheme(signer));
     this.token = new Contract(chain.token.address, TOKEN_READS, chain.provider);
+    this.permit2 = Permit2__factory.connect(PERMIT2_ADDRESS, chain.provider);
   }
 
   /** SupportedResponse: `exact` on this chain, and the treasury as the signer. */
@@ -73,7 +83,7 @@ export class X402Service {
         network: this.network,
         ...payerOf(checked),
       };
-    const key = authorizationKey(this.network, this.deps.chain.token.address, checked.request.payer, checked.request.authorization.nonce);
+    const key = authorizationKey(this.network, this.deps.chain.token.address, checked.request);
     const running = this.settling.get(key);
     if (running) return running;
     const settling = this.settleOnce(caller, body, checked.request, key).finally(() => this.settling.delete(key));
@@ -85,8 +95,12 @@ export class X402Service {
     return checkRequest(body, { network: this.network, token: this.deps.chain.token }, this.deps.payees.get(providerServiceId(caller)));
   }
 
-  /** A used (or canceled) nonce, or a payer short of the amount: the library finds these only through Multicall3. */
+  /**
+   * A used (or canceled) nonce, or a payer short of the amount: the library finds these only through Multicall3.
+   * On the Permit2 path: the nonce's bit in Permit2's bitmap, and the payer's allowance to Permit2 (its one-time approve).
+   */
   private async refusedOnChain(request: CheckedRequest): Promise<{ reason: string; message: string } | undefined> {
+    if (request.method === 'permit2') return this.permit2RefusedOnChain(request);
     const [used, balance] = (await Promise.all([
       this.token.getFunction('authorizationState')(request.payer, request.authorization.nonce),
       this.token.getFunction('balanceOf')(request.payer),
@@ -94,6 +108,27 @@ export class X402Service {
     if (used) return { reason: X402_REASONS.nonceUsed, message: 'this authorization was already used or canceled' };
     if (balance < BigInt(request.authorization.value))
       return { reason: X402_REASONS.insufficientBalance, message: 'the payer holds less than the amount' };
+    return undefined;
+  }
+
+  private async permit2RefusedOnChain(
+    request: Extract<CheckedRequest, { method: 'permit2' }>,
+  ): Promise<{ reason: string; message: string } | undefined> {
+    const { word, bit } = permit2NonceBit(BigInt(request.permit2Authorization.nonce));
+    const amount = BigInt(request.permit2Authorization.permitted.amount);
+    const [bits, balance, allowance] = (await Promise.all([
+      this.permit2.nonceBitmap(request.payer, word),
+      this.token.getFunction('balanceOf')(request.payer),
+      this.token.getFunction('allowance')(request.payer, PERMIT2_ADDRESS),
+    ])) as [bigint, bigint, bigint];
+    if ((bits & bit) !== 0n)
+      return { reason: X402_REASONS.permit2NonceUsed, message: 'this Permit2 nonce was already used or invalidated' };
+    if (balance < amount) return { reason: X402_REASONS.permit2InsufficientBalance, message: 'the payer holds less than the amount' };
+    if (allowance < amount)
+      return {
+        reason: X402_REASONS.permit2AllowanceRequired,
+        message: 'the payer has not approved Permit2 for the token (a one-time approve)',
+      };
     return undefined;
   }
 
@@ -124,10 +159,22 @@ export class X402Service {
   private sameAuthorization(recorded: PaymentRecord, body: X402FacilitatorRequest, request: CheckedRequest): boolean {
     const required = body.paymentRequirements;
     if (getAddress(recorded.payee) !== getAddress(required.payTo) || recorded.amount !== request.baseUnits) return false;
-    const { name, version } = required.extra;
-    if (typeof name !== 'string' || typeof version !== 'string') return false;
-    const domain = { name, version, chainId: this.deps.chain.chainId, verifyingContract: getAddress(required.asset) };
     try {
+      if (request.method === 'permit2') {
+        const signed = request.permit2Authorization;
+        const message = {
+          permitted: signed.permitted,
+          spender: signed.spender,
+          nonce: signed.nonce,
+          deadline: signed.deadline,
+          witness: signed.witness,
+        };
+        const domain = permit2Domain(this.deps.chain.chainId);
+        return getAddress(verifyTypedData(domain, PERMIT2_WITNESS_TYPES, message, request.signature)) === request.payer;
+      }
+      const { name, version } = required.extra;
+      if (typeof name !== 'string' || typeof version !== 'string') return false;
+      const domain = { name, version, chainId: this.deps.chain.chainId, verifyingContract: getAddress(required.asset) };
       return (
         getAddress(verifyTypedData(domain, TRANSFER_WITH_AUTHORIZATION_TYPES, request.authorization, request.signature)) === request.payer
       );
@@ -147,7 +194,8 @@ export class X402Service {
         serviceId: providerServiceId(caller),
         payee: getAddress(body.paymentRequirements.payTo),
         payer: request.payer,
-        authorizationNonce: request.authorization.nonce.toLowerCase(),
+        // ERC-3009: the bytes32; Permit2: the uint256 as 0x and 64 hex digits (x402-checks.ts)
+        authorizationNonce: request.nonce,
         amount: request.baseUnits,
         txHash,
         blockNumber: receipt?.blockNumber ?? null,

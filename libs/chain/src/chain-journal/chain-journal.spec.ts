@@ -7,6 +7,7 @@ import { MNEEToken__factory } from '../generated';
 import { startHardhatNode, type HardhatNode } from '../hardhat-node';
 import { LOCAL_CHAIN_ID, localAccount } from '../local-accounts';
 import { deployLocalChain } from '../local-deployment';
+import { PERMIT2_ADDRESS } from '../permit2';
 import { freePort } from '../testing/free-port';
 import { startChainRecorder } from './chain-recorder';
 import { readJournal, type JournalBlock } from './journal-file';
@@ -40,26 +41,30 @@ afterEach(async () => {
 async function recordedChain(path: string) {
   const first = await node();
   const recorder = await startChainRecorder({ rpcUrl: first.node.url, path, intervalMs: 50 });
-  const deployment = await deployLocalChain(first.provider, first.node.url, '1000');
+  let permit2AfterBlock: number | undefined;
+  const deployment = await deployLocalChain(first.provider, first.node.url, '1000', (afterBlock) => (permit2AfterBlock = afterBlock));
   const token = MNEEToken__factory.connect(deployment.token.address, localAccount(0).connect(first.provider));
   const transfer = await (await token.transfer(localAccount(7).address, 123n)).wait();
   await recorder.stop();
   const latest = await first.provider.getBlock('latest');
   const balance = await token.balanceOf(localAccount(7).address);
-  return { first, deployment, transferHash: transfer?.hash, latest, balance };
+  return { first, deployment, transferHash: transfer?.hash, latest, balance, permit2AfterBlock };
 }
 
 describe('the chain journal', () => {
   it('records every block, and a fresh node replaying it has the same blocks, balances and transactions', async () => {
     const path = journal();
-    const { first, deployment, transferHash, latest, balance } = await recordedChain(path);
+    const { first, deployment, transferHash, latest, balance, permit2AfterBlock } = await recordedChain(path);
     const blocks = readJournal(path);
     expect(blocks.map((block) => block.number)).toEqual([...Array((latest?.number ?? 0) + 1).keys()]);
     await close(first);
 
     const second = await node(first.node.port, blocks[0]?.timestamp);
-    expect(await replayJournal({ rpcUrl: second.node.url, blocks })).toBe(latest?.number);
+    // Permit2 and the x402 proxy (hardhat_setCode, no transaction) are placed again after the same block
+    expect(permit2AfterBlock).toBeGreaterThan(0);
+    expect(await replayJournal({ rpcUrl: second.node.url, blocks, permit2AfterBlock })).toBe(latest?.number);
     expect((await second.provider.getBlock('latest'))?.hash).toBe(latest?.hash);
+    expect(await second.provider.getCode(PERMIT2_ADDRESS)).not.toBe('0x');
     const token = MNEEToken__factory.connect(deployment.token.address, second.provider);
     expect(await token.balanceOf(localAccount(7).address)).toBe(balance);
     expect((await second.provider.getTransactionReceipt(transferHash ?? ''))?.status).toBe(1);
@@ -67,11 +72,11 @@ describe('the chain journal', () => {
 
   it('goes on journaling the replayed node, and mines new blocks at the current time', async () => {
     const path = journal();
-    const { first, deployment } = await recordedChain(path);
+    const { first, deployment, permit2AfterBlock } = await recordedChain(path);
     await close(first);
     const blocks = readJournal(path);
     const second = await node(undefined, blocks[0]?.timestamp);
-    await replayJournal({ rpcUrl: second.node.url, blocks });
+    await replayJournal({ rpcUrl: second.node.url, blocks, permit2AfterBlock });
     const recorder = await startChainRecorder({ rpcUrl: second.node.url, path, intervalMs: 50 });
     const token = MNEEToken__factory.connect(deployment.token.address, localAccount(0).connect(second.provider));
     await (await token.transfer(localAccount(8).address, 5n)).wait();

@@ -11,3 +11,4 @@ export {
   writeJournalHead,
 } from './journal-head';
 export { replayJournal, type ReplayOptions } from './replay-journal';
+export { permit2PlacementPathFor, readPermit2Placement, writePermit2Placement } from './permit2-placement';

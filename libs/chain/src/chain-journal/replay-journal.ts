@@ -1,12 +1,15 @@
 import { toQuantity } from 'ethers';
 import { connectRpc } from '../connect';
 import { LOCAL_CHAIN_ID } from '../local-accounts';
+import { placePermit2 } from '../permit2';
 import type { JournalBlock } from './journal-file';
 
 export interface ReplayOptions {
   /** a fresh node (nothing mined but its genesis block), started with the journal's genesis date */
   rpcUrl: string;
   blocks: readonly JournalBlock[];
+  /** the block after which Permit2 and the x402 proxy were placed (permit2-placement.ts): placed again there */
+  permit2AfterBlock?: number;
 }
 
 /**
@@ -16,7 +19,7 @@ export interface ReplayOptions {
  * block by block). Then the node's clock is moved to now, and it mines on its
  * own again. Returns the number of blocks replayed.
  */
-export async function replayJournal({ rpcUrl, blocks }: ReplayOptions): Promise<number> {
+export async function replayJournal({ rpcUrl, blocks, permit2AfterBlock }: ReplayOptions): Promise<number> {
   const provider = connectRpc(rpcUrl, LOCAL_CHAIN_ID);
   try {
     const height = await provider.getBlockNumber();
@@ -24,11 +27,15 @@ export async function replayJournal({ rpcUrl, blocks }: ReplayOptions): Promise<
     const replayed = blocks.filter((block) => block.number > 0);
     await provider.send('evm_setAutomine', [false]);
     try {
-      for (const block of replayed) await mineAgain(provider.send.bind(provider), block);
+      for (const block of replayed) {
+        if (permit2AfterBlock !== undefined && block.number === permit2AfterBlock + 1) await placePermit2(provider);
+        await mineAgain(provider.send.bind(provider), block);
+      }
     } finally {
       await provider.send('evm_setAutomine', [true]);
     }
     const last = blocks.at(-1);
+    if (permit2AfterBlock !== undefined && last && permit2AfterBlock >= last.number) await placePermit2(provider);
     const now = Math.floor(Date.now() / 1000);
     // The next block is stamped now, and the node's clock runs on from there.
     if (last && now > last.timestamp) await provider.send('evm_setNextBlockTimestamp', [toQuantity(now)]);

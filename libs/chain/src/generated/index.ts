@@ -3,6 +3,10 @@
 /* eslint-disable */
 export type { MNEEPaymentRouter } from "./MNEEPaymentRouter";
 export type { MNEEToken } from "./MNEEToken";
+export type { Permit2 } from "./Permit2";
+export type { X402ExactPermit2Proxy } from "./X402ExactPermit2Proxy";
 export * as factories from "./factories";
 export { MNEEPaymentRouter__factory } from "./factories/MNEEPaymentRouter__factory";
 export { MNEEToken__factory } from "./factories/MNEEToken__factory";
+export { Permit2__factory } from "./factories/Permit2__factory";
+export { X402ExactPermit2Proxy__factory } from "./factories/X402ExactPermit2Proxy__factory";

@@ -13,7 +13,7 @@ import { fromBaseUnits } from '@nexus/types';
 import { setPaidCall } from '../paywall';
 import type { PaywallMetrics } from '../provider-metrics';
 import { PAYMENT_REQUIRED_HEADER, PAYMENT_RESPONSE_HEADER, PAYMENT_SIGNATURE_HEADER, X402_VERSION } from './x402-headers';
-import { requirementsFor, type X402Offer } from './x402-offer';
+import { offersFor, requirementsFor, requirementsMatching, type X402Offer } from './x402-offer';
 
 export interface X402AcceptorOptions {
   offer: X402Offer;
@@ -62,7 +62,7 @@ export class X402Acceptor {
       x402Version: X402_VERSION,
       ...(error ? { error } : {}),
       resource: { url: resourceUrl(req), description: `${req.method} ${req.path}`, mimeType: 'application/json' },
-      accepts: [requirementsFor(this.options.offer, price)],
+      accepts: offersFor(this.options.offer, price),
     };
   }
 
@@ -72,7 +72,6 @@ export class X402Acceptor {
    * `error` the reason) through `refuse`, which the paywall gives its body.
    */
   async serve(req: Request, res: Response, next: NextFunction, price: bigint, refuse: (refusal: X402Refusal) => void): Promise<void> {
-    const requirements = requirementsFor(this.options.offer, price);
     const payload = readPayload(req.get(PAYMENT_SIGNATURE_HEADER) ?? '');
     if (!payload)
       return this.refused(refuse, { reason: 'invalid_payload', message: 'PAYMENT-SIGNATURE is not an x402 v2 payment payload' });
@@ -81,6 +80,8 @@ export class X402Acceptor {
         reason: 'invalid_x402_version',
         message: `x402 version ${payload.x402Version} is not accepted; use 2`,
       });
+    // our own requirement for the path the payer took (ERC-3009 or Permit2), never the one it sent
+    const requirements = requirementsMatching(this.options.offer, price, payload.accepted);
 
     const key = authorizationKey(payload);
     if (this.inFlight.has(key))
@@ -226,11 +227,18 @@ function readPayload(header: string): PaymentPayload | { x402Version: number } |
 
 const isObject = (value: unknown): value is Record<string, unknown> => typeof value === 'object' && value !== null && !Array.isArray(value);
 
-/** The authorization's identity: an EIP-3009 authorization is its payer and nonce; any other payload, its signed content. */
+/**
+ * The authorization's identity: an EIP-3009 authorization is its payer and
+ * nonce, a Permit2 permit its owner and Permit2 nonce; any other payload, its
+ * signed content.
+ */
 function authorizationKey(payload: PaymentPayload): string {
   const authorization = payload.payload['authorization'];
   if (isObject(authorization) && typeof authorization['from'] === 'string' && typeof authorization['nonce'] === 'string')
     return `${authorization['from'].toLowerCase()}:${authorization['nonce'].toLowerCase()}`;
+  const permit = payload.payload['permit2Authorization'];
+  if (isObject(permit) && typeof permit['from'] === 'string' && typeof permit['nonce'] === 'string')
+    return `${permit['from'].toLowerCase()}:permit2:${permit['nonce']}`;
   return createHash('sha256').update(JSON.stringify(payload.payload)).digest('hex');
 }
 

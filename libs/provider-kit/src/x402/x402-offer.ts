@@ -37,7 +37,10 @@ export async function readX402Offer(options: {
   };
 }
 
-/** The `exact` requirement for a price (Nexus base units), its amount in the token's own units. */
+/** `extra.assetTransferMethod` of the Permit2 path of `exact` (ERC-3009 when absent), as `@x402/evm` reads it. */
+export const PERMIT2_TRANSFER_METHOD = 'permit2';
+
+/** The `exact` requirement for a price (Nexus base units), its amount in the token's own units: the ERC-3009 path. */
 export function requirementsFor(offer: X402Offer, price: bigint): PaymentRequirements {
   return {
     scheme: X402_SCHEME,
@@ -48,4 +51,27 @@ export function requirementsFor(offer: X402Offer, price: bigint): PaymentRequire
     maxTimeoutSeconds: offer.maxTimeoutSeconds,
     extra: { name: offer.domain.name, version: offer.domain.version },
   };
+}
+
+/**
+ * The Permit2 path of the same offer: same price, asset and payee, with
+ * `extra.assetTransferMethod: "permit2"` and no EIP-712 domain (the payer
+ * signs over Permit2's own domain; `@x402/evm`'s server leaves `name` and
+ * `version` out likewise for a token paid through Permit2 without EIP-2612).
+ * The payer must have approved Permit2 for the token once.
+ */
+export function permit2RequirementsFor(offer: X402Offer, price: bigint): PaymentRequirements {
+  return { ...requirementsFor(offer, price), extra: { assetTransferMethod: PERMIT2_TRANSFER_METHOD } };
+}
+
+/** Everything a 402 offers for a price, ERC-3009 first (the default of clients that pick the first they can pay), then Permit2. */
+export function offersFor(offer: X402Offer, price: bigint): PaymentRequirements[] {
+  return [requirementsFor(offer, price), permit2RequirementsFor(offer, price)];
+}
+
+/** The requirement of `offersFor` a payload was made for: the Permit2 one when it accepted Permit2, else the ERC-3009 one. */
+export function requirementsMatching(offer: X402Offer, price: bigint, accepted: Pick<PaymentRequirements, 'extra'>): PaymentRequirements {
+  return accepted.extra?.['assetTransferMethod'] === PERMIT2_TRANSFER_METHOD
+    ? permit2RequirementsFor(offer, price)
+    : requirementsFor(offer, price);
 }

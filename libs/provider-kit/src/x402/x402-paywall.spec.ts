@@ -169,8 +169,20 @@ describe('a paid route accepts x402 v2 beside the native proof (a facilitator at
         maxTimeoutSeconds: 300,
         extra: { name: 'MNEE', version: '1' },
       },
+      {
+        scheme: 'exact',
+        network: 'eip155:31337',
+        asset: TOKEN,
+        payTo: PAYEE,
+        amount: '50000000000000000',
+        maxTimeoutSeconds: 300,
+        extra: { assetTransferMethod: 'permit2' },
+      },
     ]);
-    expect((await requirementOf({ input: { text: 'hi' } })).accepts[0]?.amount).toBe('300000000000000000');
+    expect((await requirementOf({ input: { text: 'hi' } })).accepts.map((offer) => offer.amount)).toEqual([
+      '300000000000000000',
+      '300000000000000000',
+    ]);
     expect(facilitator.calls).toEqual([]);
   });
 
@@ -196,6 +208,33 @@ describe('a paid route accepts x402 v2 beside the native proof (a facilitator at
     }
   });
 
+  it('hands a Permit2 payload to the facilitator with its own Permit2 requirement, whatever else the payload says', async () => {
+    const permit2 = (await requirementOf({ input: { text: 'paid' } })).accepts[1];
+    if (!permit2) throw new Error('no Permit2 offer');
+    const payload: PaymentPayload = {
+      x402Version: 2,
+      // a payer claiming another payee in its copy of the offer does not change what is verified
+      accepted: { ...permit2, payTo: PAYER },
+      payload: {
+        signature: `0x${'22'.repeat(65)}`,
+        permit2Authorization: {
+          from: PAYER,
+          permitted: { token: TOKEN, amount: permit2.amount },
+          spender: '0x402085c248EeA27D92E8b30b2C58ed07f9E20001',
+          nonce: '12345',
+          deadline: '9999999999',
+          witness: { to: PAYEE, validAfter: '0' },
+        },
+      },
+    };
+    await invoke({ input: { text: 'paid' } }, { 'PAYMENT-SIGNATURE': encodePaymentSignatureHeader(payload) }).expect(200);
+
+    expect(facilitator.calls.map((call) => [call.path, call.body.paymentRequirements])).toEqual([
+      ['/x402/verify', permit2],
+      ['/x402/settle', permit2],
+    ]);
+  });
+
   it('refuses what the facilitator refuses (an expired or used authorization): 402 with the reason, no handler, no settlement', async () => {
     const accepted = firstOf((await requirementOf({ input: { text: 'x' } })).accepts);
     facilitator.state.verify = { isValid: false, invalidReason: 'invalid_exact_evm_payload_authorization_valid_before', payer: PAYER };
@@ -206,7 +245,7 @@ describe('a paid route accepts x402 v2 beside the native proof (a facilitator at
     expect(decodePaymentRequiredHeader(headerOf(response, 'PAYMENT-REQUIRED'))).toMatchObject({
       x402Version: 2,
       error: 'invalid_exact_evm_payload_authorization_valid_before',
-      accepts: [accepted],
+      accepts: [accepted, { ...accepted, extra: { assetTransferMethod: 'permit2' } }],
     });
     expect(response.get('PAYMENT-RESPONSE')).toBeUndefined();
     expect(facilitator.calls.map((call) => call.path)).toEqual(['/x402/verify']);

@@ -3,3 +3,5 @@
 /* eslint-disable */
 export { MNEEPaymentRouter__factory } from "./MNEEPaymentRouter__factory";
 export { MNEEToken__factory } from "./MNEEToken__factory";
+export { Permit2__factory } from "./Permit2__factory";
+export { X402ExactPermit2Proxy__factory } from "./X402ExactPermit2Proxy__factory";
