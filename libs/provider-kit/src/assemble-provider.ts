@@ -124,9 +124,10 @@ async function paymentSide(
     token: contracts.token,
     payTo: payee,
   }).catch((error: unknown) => {
-    logger.warn('the token has no EIP-712 domain to read: x402 payments are not offered', { error: String(error) });
+    logger.warn('could not read the token to make an x402 offer: x402 payments are not offered', { error: String(error) });
     return undefined;
   });
+  if (x402 && !x402.domain) logger.info('the token has no EIP-712 domain (no ERC-3009): x402 is offered by the Permit2 path only');
   if (!signer) logger.warn('no payee key: refunds of failed calls are asked of the payment service', { payee });
   return {
     verifier: new ChainVerifier({
