@@ -1,8 +1,15 @@
 import { isServiceCallError } from '@nexus/clients';
 import { AppError } from '@nexus/service-kit';
-import { MAX_APPROVAL_INPUT_BYTES, type Decision, type InvokeAnswer, type Payment, type RefundOutcome } from '@nexus/types';
+import {
+  MAX_APPROVAL_INPUT_BYTES,
+  type DecideRequest,
+  type Decision,
+  type InvokeAnswer,
+  type Payment,
+  type RefundOutcome,
+} from '@nexus/types';
 import type { Grant } from './holds';
-import type { PaidCallOutcome } from './paid-call-types';
+import type { PaidCallOutcome, PaidCallRequest } from './paid-call-types';
 import { publicDecision, publicPayment } from './public-views';
 
 /** A granted call that failed: the answer says how far it got, what was paid and what became of the money. */
@@ -17,8 +24,24 @@ export function failedOutcome(grant: Grant, error: AppError, payment: Payment | 
   return { kind: 'failed', answer, error };
 }
 
+/**
+ * What the policy is asked for one paid call, under its internal key; `price`
+ * for an x402 service (its 402 answer's). The input goes along only when it
+ * fits an approval, which keeps it so an approved call runs as it was asked.
+ */
+export function decideRequest(request: PaidCallRequest, key: string, price?: string): DecideRequest {
+  return {
+    agentId: request.agentId,
+    serviceId: request.serviceId,
+    ...(request.variant === undefined ? {} : { variant: request.variant }),
+    idempotencyKey: key,
+    ...(fitsApproval(request.input) ? { input: request.input } : {}),
+    ...(price === undefined ? {} : { price }),
+  };
+}
+
 /** Does the input fit what an approval keeps? A larger one is not sent; its approval then cannot run the call. */
-export function fitsApproval(input: Record<string, unknown>): boolean {
+function fitsApproval(input: Record<string, unknown>): boolean {
   return Buffer.byteLength(JSON.stringify(input)) <= MAX_APPROVAL_INPUT_BYTES;
 }
 

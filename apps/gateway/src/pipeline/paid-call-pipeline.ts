@@ -14,7 +14,7 @@ import { X402Calls } from '../x402/x402-calls';
 import { PayingChainReader } from '../x402/paying-chain';
 import { X402Quoter } from '../x402/x402-quoter';
 import type { PaidService, ServiceDirectory } from '../services/service-directory';
-import { asAppError, failedOutcome, fitsApproval, paymentError, paymentRefused, pendingApproval } from './call-outcomes';
+import { asAppError, decideRequest, failedOutcome, paymentError, paymentRefused, pendingApproval } from './call-outcomes';
 import { grantOf, Holds, type Grant } from './holds';
 import { internalKey } from './internal-keys';
 
@@ -81,17 +81,7 @@ export class PaidCallPipeline implements PaidCalls {
   /** A call to one of our providers. */
   private async runPaid(service: PaidService, request: PaidCallRequest, context: CallContext): Promise<PaidCallOutcome> {
     const key = internalKey(request.agentId, request.idempotencyKey);
-    const decision = await this.deps.policy.decide(
-      {
-        agentId: request.agentId,
-        serviceId: request.serviceId,
-        ...(request.variant === undefined ? {} : { variant: request.variant }),
-        idempotencyKey: key,
-        // Kept by the policy only when the call must wait for approval, so an approved call runs as it was asked.
-        ...(fitsApproval(request.input) ? { input: request.input } : {}),
-      },
-      context,
-    );
+    const decision = await this.deps.policy.decide(decideRequest(request, key), context);
     await this.deps.outbox.record(decisionEvent(decision));
     return decision.action === 'PENDING_APPROVAL'
       ? pendingApproval(decision)

@@ -2,7 +2,7 @@ import { decisionEvent, paymentEvents, type CallContext, type LogOutbox, type Pa
 import { AppError, describeError, type Logger } from '@nexus/service-kit';
 import type { Decision, Payment, X402PayAnswer } from '@nexus/types';
 import type { X402PaidService } from '../services/service-directory';
-import { asAppError, failedOutcome, fitsApproval, paymentError, paymentRefused, pendingApproval } from '../pipeline/call-outcomes';
+import { asAppError, decideRequest, failedOutcome, paymentError, paymentRefused, pendingApproval } from '../pipeline/call-outcomes';
 import { grantOf, type Grant, type Holds } from '../pipeline/holds';
 import { internalKey } from '../pipeline/internal-keys';
 import type { ApprovedCall, PaidCallOutcome, PaidCallRequest } from '../pipeline/paid-call-types';
@@ -37,17 +37,7 @@ export class X402Calls {
     // Before anything is held: a service that cannot be paid, or a price it cannot ask, costs nothing.
     const quote = await this.deps.quoter.quote(service, request.input);
     const key = internalKey(request.agentId, request.idempotencyKey);
-    const decision = await this.deps.policy.decide(
-      {
-        agentId: request.agentId,
-        serviceId: request.serviceId,
-        ...(request.variant === undefined ? {} : { variant: request.variant }),
-        idempotencyKey: key,
-        ...(fitsApproval(request.input) ? { input: request.input } : {}),
-        price: quote.price,
-      },
-      context,
-    );
+    const decision = await this.deps.policy.decide(decideRequest(request, key, quote.price), context);
     await this.deps.outbox.record(decisionEvent(decision));
     if (decision.action === 'PENDING_APPROVAL') return pendingApproval(decision);
     return this.afterDecision(decision, service, request, key, quote, context);

@@ -13,10 +13,14 @@ export interface SignedAuthorization {
 /** Reads the payload an x402-out payment was opened with; throws on a row that has none (it never could: it is written with it). */
 export function signedAuthorizationOf(payment: Pick<PaymentRecord, 'id' | 'x402Payload'>): SignedAuthorization {
   if (!payment.x402Payload) throw new Error(`x402-out payment ${payment.id} has no signed payload in the ledger`);
-  const payload = X402PaymentPayload.parse(JSON.parse(payment.x402Payload));
+  return authorizationIn(X402PaymentPayload.parse(JSON.parse(payment.x402Payload)), payment.id);
+}
+
+/** The authorization and domain of a signed payload (`what` names it in an error). */
+export function authorizationIn(payload: X402PaymentPayload, what = 'the signed payload'): SignedAuthorization {
   const { authorization } = X402Eip3009Payload.parse(payload.payload);
   const { name, version } = payload.accepted.extra;
   if (typeof name !== 'string' || typeof version !== 'string')
-    throw new Error(`x402-out payment ${payment.id} was signed for an offer without its token's EIP-712 domain`);
+    throw new Error(`x402-out payment ${what} was signed for an offer without its token's EIP-712 domain`);
   return { payload, authorization, domain: { name, version } };
 }

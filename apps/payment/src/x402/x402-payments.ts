@@ -14,7 +14,7 @@ import type { ResolveResult } from '../settler';
 import { paymentView } from '../views';
 import { X402AuthorizationChain } from './x402-authorization-chain';
 import { checkOffer, offerRefused } from './x402-offer-checks';
-import { signedAuthorizationOf } from './x402-out-payload';
+import { authorizationIn, signedAuthorizationOf } from './x402-out-payload';
 import { X402_AUTHORIZATION_CANCELED, verdictOf } from './x402-out-resolver';
 
 /** The authorization expires this long before the grant's hold does, so it can never land on a hold already let go. */
@@ -88,7 +88,7 @@ export class X402Payments {
     if (expired) throw grantInvalid(`the grant's hold expired at ${order.expiresAt.toISOString()}`);
 
     const payload = await this.sign(request, order);
-    const { authorization } = signedAuthorizationOf({ id: 'new', x402Payload: JSON.stringify(payload) });
+    const { authorization } = authorizationIn(payload);
     const id = newId('pay');
     const { payment, created } = await this.deps.store.openX402Out(
       {
@@ -200,8 +200,7 @@ export class X402Payments {
         accepted: request.accepted,
         payload: signed.payload,
       };
-      if (Number(signedAuthorizationOf({ id: 'new', x402Payload: JSON.stringify(payload) }).authorization.validBefore) <= latest)
-        return payload;
+      if (Number(authorizationIn(payload).authorization.validBefore) <= latest) return payload;
     }
     throw new AppError('INTERNAL_ERROR', 'the signed authorization outlived the grant twice; nothing was handed out');
   }

@@ -54,8 +54,8 @@ export async function readX402Offer(options: {
 /** `extra.assetTransferMethod` of the Permit2 path of `exact` (ERC-3009 when absent), as `@x402/evm` reads it. */
 export const PERMIT2_TRANSFER_METHOD = 'permit2';
 
-/** The `exact` requirement for a price (Nexus base units), its amount in the token's own units: the ERC-3009 path. */
-export function requirementsFor(offer: X402Offer & { domain: NonNullable<X402Offer['domain']> }, price: bigint): PaymentRequirements {
+/** The `exact` requirement for a price (Nexus base units), its amount in the token's own units, with the path's `extra`. */
+function exactRequirement(offer: X402Offer, price: bigint, extra: PaymentRequirements['extra']): PaymentRequirements {
   return {
     scheme: X402_SCHEME,
     network: offer.network,
@@ -63,8 +63,13 @@ export function requirementsFor(offer: X402Offer & { domain: NonNullable<X402Off
     amount: toTokenUnits(price, offer.decimals).toString(),
     payTo: offer.payTo,
     maxTimeoutSeconds: offer.maxTimeoutSeconds,
-    extra: { name: offer.domain.name, version: offer.domain.version },
+    extra,
   };
+}
+
+/** The ERC-3009 path: `extra` carries the token's EIP-712 domain, which the payer signs under. */
+export function requirementsFor(offer: X402Offer & { domain: NonNullable<X402Offer['domain']> }, price: bigint): PaymentRequirements {
+  return exactRequirement(offer, price, { name: offer.domain.name, version: offer.domain.version });
 }
 
 /**
@@ -75,15 +80,7 @@ export function requirementsFor(offer: X402Offer & { domain: NonNullable<X402Off
  * The payer must have approved Permit2 for the token once.
  */
 export function permit2RequirementsFor(offer: X402Offer, price: bigint): PaymentRequirements {
-  return {
-    scheme: X402_SCHEME,
-    network: offer.network,
-    asset: offer.asset,
-    amount: toTokenUnits(price, offer.decimals).toString(),
-    payTo: offer.payTo,
-    maxTimeoutSeconds: offer.maxTimeoutSeconds,
-    extra: { assetTransferMethod: PERMIT2_TRANSFER_METHOD },
-  };
+  return exactRequirement(offer, price, { assetTransferMethod: PERMIT2_TRANSFER_METHOD });
 }
 
 /**

@@ -43,7 +43,8 @@ export const PAYMENT_COLUMNS = Object.keys({
   served: 0,
 } satisfies Record<keyof PaymentRow, 0>) as (keyof PaymentRow)[];
 
-type NewRow = Pick<
+/** The columns a new payment is opened with (the rest take their defaults). */
+export type NewRow = Pick<
   PaymentRow,
   | 'id'
   | 'idempotency_key'

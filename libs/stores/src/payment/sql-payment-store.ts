@@ -4,7 +4,7 @@ import type { Database } from '../database';
 import { migrate } from '../migrations';
 import { paymentMigrations } from './payment-migrations';
 import { decodeCursor, encodeCursor, ms, toPayment } from './payment-rows';
-import { compilePaymentStatements, PAYMENT_COLUMNS, type PaymentStatements } from './payment-statements';
+import { compilePaymentStatements, PAYMENT_COLUMNS, type NewRow, type PaymentStatements } from './payment-statements';
 import {
   PAYMENT_STATUSES,
   type NewPayment,
@@ -43,29 +43,9 @@ class SqlPaymentStore implements PaymentStore {
 
   async open(payment: NewPayment, now: Date): Promise<{ payment: PaymentRecord; created: boolean }> {
     // Any conflict (idempotency key or reservation): the row already there answers.
-    const [inserted] = await this.statements.insert.run(this.db, {
-      id: payment.id,
-      idempotency_key: payment.idempotencyKey,
-      agent_id: payment.agentId,
-      service_id: payment.serviceId,
-      payee: payment.payee,
-      amount: payment.amount,
-      decision_id: payment.decisionId,
-      reservation_id: payment.reservationId,
-      mode: payment.mode,
-      payment_ref: payment.paymentRef,
-      created_at: ms(now),
-    });
+    const [inserted] = await this.statements.insert.run(this.db, newRow(payment, now));
     if (inserted) return { payment: toPayment(inserted), created: true };
-    const existing =
-      (await this.findByIdempotencyKey(payment.idempotencyKey)) ??
-      (payment.reservationId === null
-        ? undefined
-        : await this.statements.byReservation
-            .run(this.db, { reservation_id: payment.reservationId })
-            .then(([row]) => row && toPayment(row)));
-    if (!existing) throw new Error(`payment ${payment.id} conflicted with a row that is gone`);
-    return { payment: existing, created: false };
+    return { payment: await this.conflicting(payment), created: false };
   }
 
   async recordX402(payment: NewX402Payment, now: Date): Promise<{ payment: PaymentRecord; created: boolean }> {
@@ -116,19 +96,9 @@ class SqlPaymentStore implements PaymentStore {
     const [inserted] = await this.db
       .insertInto('payments')
       .values({
-        id: payment.id,
-        idempotency_key: payment.idempotencyKey,
-        agent_id: payment.agentId,
-        service_id: payment.serviceId,
-        payee: payment.payee,
-        amount: payment.amount,
-        decision_id: payment.decisionId,
-        reservation_id: payment.reservationId,
-        mode: payment.mode,
-        payment_ref: payment.paymentRef,
+        ...newRow(payment, now),
         status: 'PENDING',
         attempts: 0n,
-        created_at: ms(now),
         updated_at: ms(now),
         method: 'x402-out',
         payer: payment.payer,
@@ -139,9 +109,7 @@ class SqlPaymentStore implements PaymentStore {
       .returning(PAYMENT_COLUMNS)
       .execute();
     if (inserted) return { payment: toPayment(inserted), created: true };
-    const existing = (await this.findByIdempotencyKey(payment.idempotencyKey)) ?? (await this.byReservation(payment.reservationId));
-    if (!existing) throw new Error(`payment ${payment.id} conflicted with a row that is gone`);
-    return { payment: existing, created: false };
+    return { payment: await this.conflicting(payment), created: false };
   }
 
   async recordServed(id: string, served: boolean, now: Date): Promise<PaymentRecord | undefined> {
@@ -153,6 +121,13 @@ class SqlPaymentStore implements PaymentStore {
       .where('served', 'is', null)
       .execute();
     return this.get(id);
+  }
+
+  /** The row an insert conflicted with (on the idempotency key or the reservation): it answers for the payment. */
+  private async conflicting(payment: NewPayment): Promise<PaymentRecord> {
+    const existing = (await this.findByIdempotencyKey(payment.idempotencyKey)) ?? (await this.byReservation(payment.reservationId));
+    if (!existing) throw new Error(`payment ${payment.id} conflicted with a row that is gone`);
+    return existing;
   }
 
   private async byReservation(reservationId: string | null): Promise<PaymentRecord | undefined> {
@@ -317,4 +292,21 @@ class SqlPaymentStore implements PaymentStore {
     if (!payment) throw new Error(`payment ${id} vanished from the ledger`);
     return payment;
   }
+}
+
+/** A new payment's columns, as both ways of opening one write them. */
+function newRow(payment: NewPayment, now: Date): NewRow {
+  return {
+    id: payment.id,
+    idempotency_key: payment.idempotencyKey,
+    agent_id: payment.agentId,
+    service_id: payment.serviceId,
+    payee: payment.payee,
+    amount: payment.amount,
+    decision_id: payment.decisionId,
+    reservation_id: payment.reservationId,
+    mode: payment.mode,
+    payment_ref: payment.paymentRef,
+    created_at: ms(now),
+  };
 }
